@@ -1,0 +1,568 @@
+package graph
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Op is the gate a vertex computes over its hard inputs.
+type Op uint8
+
+const (
+	// And is Down when any hard input is Down, else Degraded when any is
+	// Degraded.
+	And Op = iota
+	// Threshold sums the weights of its live (not Down) hard inputs: Down
+	// below Floor, Degraded below Need or when a counted input is Degraded.
+	Threshold
+)
+
+// String returns "and" or "threshold".
+func (o Op) String() string {
+	if o == Threshold {
+		return "threshold"
+	}
+	return "and"
+}
+
+// Gate is a vertex's gate: its Op and, for Threshold, the weights that
+// decide its state (And gates have Need and Floor 1 and Base 0).
+type Gate struct {
+	Need  int64 // live weight needed to be Up
+	Floor int64 // least live weight that is not Down (Need, or degraded_at)
+	Base  int64 // live weight with nothing failed
+	Op    Op
+}
+
+// VertexKind says what a compiled vertex stands for.
+type VertexKind uint8
+
+const (
+	// NodeVertex is a node of the model. Vertices 0..NodeCount()-1 are the
+	// model's nodes, in model order.
+	NodeVertex VertexKind = iota
+	// ReplicaVertex is one placement of a node at a site, named "node@site".
+	ReplicaVertex
+	// GroupVertex is a redundant group in a node's requires (or a node's
+	// replica capacity, when the node also has other hard inputs); it is
+	// not reported on its own but explains its owner's state.
+	GroupVertex
+	// SoftGroupVertex is a redundant group in a node's uses.
+	SoftGroupVertex
+)
+
+// Compiled is a validated model in the engine's normal form: one gate per
+// vertex over int32 CSR arrays. It is immutable and safe for concurrent use.
+// Slices returned by its methods alias its storage and must not be modified.
+//
+// Edges point from a vertex to what it depends on, as in the model: an edge
+// u→v means u requires or uses v. Dependents (the reverse direction, the
+// way failures travel) have their own CSR arrays.
+type Compiled struct {
+	name, description string
+	sources           []string
+	file              string
+
+	nodes int              // vertices [0, nodes) are model nodes
+	index map[string]int32 // every vertex name → vertex
+	names []string         // per vertex
+	vkind []VertexKind     // per vertex
+	owner []int32          // per vertex: the model node it belongs to
+	label []string         // per vertex: how a group was written; "" for nodes and replicas
+	site  []int32          // per replica vertex: its site; -1 elsewhere
+	rec   []time.Duration  // per replica vertex: recovery time of its standby tier
+	stby  []Standby        // per replica vertex
+	info  []nodeInfo       // per model node
+	gates []Gate           // per vertex
+	ops   []Op             // per vertex, a copy of gates[v].Op: one byte each, so it stays in cache
+	kinds []Kind           // per vertex: its owner's kind, one byte each
+	users []int64          // per model node
+	mdesc map[int32]string // per model node: description (sparse)
+	mlab  []map[string]string
+	capv  []int32 // per model node: the vertex holding its replica capacity, or -1
+
+	// Hard inputs: in[inOff[v]:inOff[v+1]] with weights inW (weight counted
+	// at the moment of failure: 0 for a standby that is not a mirror) and
+	// inCap (the member's full capacity, for recovery analyses).
+	inOff []int32
+	in    []int32
+	inW   []int64
+	inCap []int64
+	// Soft inputs.
+	softOff []int32
+	soft    []int32
+	// Hard dependents with the weight the edge carries.
+	outOff []int32
+	out    []int32
+	outW   []int64
+	// Soft dependents.
+	softOutOff []int32
+	softOut    []int32
+}
+
+type nodeInfo struct {
+	kind Kind
+	tier int32
+	pos  Pos
+}
+
+// Compile validates m and compiles it. It returns a *ValidationError listing
+// every problem when the model is invalid, and never a partial graph.
+func Compile(m *Model) (*Compiled, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return compile(m)
+}
+
+// edgeList collects edges before they are sorted into CSR form.
+type edgeList struct {
+	dst, src []int32
+	w, cap   []int64
+}
+
+func (e *edgeList) add(dst, src int32, w, capacity int64) {
+	e.dst = append(e.dst, dst)
+	e.src = append(e.src, src)
+	e.w = append(e.w, w)
+	e.cap = append(e.cap, capacity)
+}
+
+type compiler struct {
+	c          *Compiled
+	hard, soft edgeList
+}
+
+// vertex appends a vertex and returns its index.
+func (b *compiler) vertex(name string, kind VertexKind, owner int32, label string) int32 {
+	c := b.c
+	v := int32(len(c.names))
+	c.names = append(c.names, name)
+	c.vkind = append(c.vkind, kind)
+	c.owner = append(c.owner, owner)
+	c.label = append(c.label, label)
+	c.site = append(c.site, -1)
+	c.rec = append(c.rec, 0)
+	c.stby = append(c.stby, Active)
+	c.gates = append(c.gates, Gate{Op: And, Need: 1, Floor: 1})
+	if kind != NodeVertex {
+		c.index[name] = v
+	}
+	return v
+}
+
+func (b *compiler) threshold(v int32, need, degradedAt int64) {
+	g := &b.c.gates[v]
+	g.Op, g.Need, g.Floor = Threshold, need, need
+	if degradedAt > 0 {
+		g.Floor = degradedAt
+	}
+}
+
+// dep adds the dependency d of vertex v: a plain dependency is a direct
+// edge; a group becomes a threshold vertex of its own.
+func (b *compiler) dep(v, owner int32, d Dep, soft bool, name string) {
+	edges := &b.hard
+	if soft {
+		edges = &b.soft
+	}
+	if d.Form == One && len(d.Members) == 1 {
+		edges.add(v, b.c.index[d.Members[0].ID], 1, 1)
+		return
+	}
+	kind := GroupVertex
+	if soft {
+		kind = SoftGroupVertex
+	}
+	g := b.vertex(name, kind, owner, d.String())
+	b.threshold(g, d.Need, d.DegradedAt)
+	for _, m := range d.Members {
+		w := m.Weight
+		if w <= 0 {
+			w = 1
+		}
+		b.hard.add(g, b.c.index[m.ID], w, w)
+	}
+	edges.add(v, g, 1, 1)
+}
+
+func compile(m *Model) (*Compiled, error) {
+	n := len(m.Nodes)
+	c := &Compiled{
+		name:        m.Name,
+		description: m.Description,
+		sources:     slices.Clone(m.Sources),
+		file:        m.File,
+		nodes:       n,
+		index:       make(map[string]int32, n),
+		info:        make([]nodeInfo, n),
+		mlab:        make([]map[string]string, n),
+		mdesc:       make(map[int32]string),
+		capv:        make([]int32, n),
+		users:       make([]int64, n),
+	}
+	b := &compiler{c: c}
+	for i := range m.Nodes {
+		c.index[m.Nodes[i].ID] = int32(i)
+	}
+	for i := range m.Nodes {
+		nd := &m.Nodes[i]
+		b.vertex(nd.ID, NodeVertex, int32(i), "")
+		c.capv[i] = -1
+		c.info[i] = nodeInfo{kind: nd.Kind, tier: int32(nd.Tier), pos: nd.Pos}
+		c.users[i] = nd.Users
+		if len(nd.Labels) > 0 {
+			c.mlab[i] = cloneMap(nd.Labels)
+		}
+		if nd.Description != "" {
+			c.mdesc[int32(i)] = nd.Description
+		}
+	}
+	for i := range m.Nodes {
+		b.node(int32(i), &m.Nodes[i])
+	}
+	c.buildCSR(&b.hard, &b.soft)
+	return c, nil
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// node compiles the gate of model node v.
+func (b *compiler) node(v int32, nd *Node) {
+	c := b.c
+	if nd.Region != "" {
+		b.hard.add(v, c.index[nd.Region], 1, 1)
+	}
+	if nd.Site != "" {
+		b.hard.add(v, c.index[nd.Site], 1, 1)
+	}
+	for i, d := range nd.Requires {
+		b.dep(v, v, d, false, nd.ID+".requires["+strconv.Itoa(i)+"]")
+	}
+	for i, d := range nd.Uses {
+		b.dep(v, v, d, true, nd.ID+".uses["+strconv.Itoa(i)+"]")
+	}
+	switch {
+	case len(nd.Replicas) == 0:
+	case len(nd.Replicas) == 1 && len(nd.Replicas[0].Requires) == 0:
+		// One replica and nothing of its own: the node simply needs the site.
+		b.hard.add(v, c.index[nd.Replicas[0].Site], 1, 1)
+	default:
+		others := len(nd.Requires) > 0 || nd.Region != "" || nd.Site != ""
+		b.replicas(v, nd, others)
+	}
+}
+
+// replicas compiles a node placed at several sites: one vertex per replica
+// (its site AND its own requires), under a capacity threshold that is the
+// node itself when it has no other hard input, and a group vertex otherwise.
+func (b *compiler) replicas(v int32, nd *Node, others bool) {
+	c := b.c
+	gate := v
+	if others {
+		// "[*]" keeps the name apart from every node id, which cannot hold brackets.
+		gate = b.vertex(nd.ID+".replicas[*]", GroupVertex, v, "replicas")
+		b.hard.add(v, gate, 1, 1)
+	}
+	weighted := false
+	for _, r := range nd.Replicas {
+		if r.Capacity > 0 {
+			weighted = true
+		}
+	}
+	demand := max(nd.Demand, 1) // without capacities: how many replicas it needs
+	b.threshold(gate, demand, nd.DegradedAt)
+	c.capv[v] = gate
+	seen := make(map[string]int, len(nd.Replicas))
+	for _, r := range nd.Replicas {
+		name := nd.ID + "@" + r.Site
+		if k := seen[r.Site]; k > 0 {
+			name += "#" + strconv.Itoa(k+1)
+		}
+		seen[r.Site]++
+		rv := b.vertex(name, ReplicaVertex, v, "")
+		c.site[rv] = c.index[r.Site]
+		c.rec[rv] = r.RecoveryTime()
+		c.stby[rv] = r.Standby
+		b.hard.add(rv, c.index[r.Site], 1, 1)
+		for j, d := range r.Requires {
+			b.dep(rv, v, d, false, name+".requires["+strconv.Itoa(j)+"]")
+		}
+		capacity := r.Capacity
+		if !weighted || capacity <= 0 {
+			capacity = 1
+		}
+		w := capacity
+		if c.rec[rv] > 0 {
+			w = 0 // a standby that is not yet serving carries nothing at t=0
+		}
+		b.hard.add(gate, rv, w, capacity)
+	}
+}
+
+// buildCSR sorts the collected edges into the CSR arrays, both directions,
+// with a counting sort: O(V+E), no per-vertex allocation. And inputs that
+// repeat (a site listing its region twice, say) are kept once.
+func (c *Compiled) buildCSR(hard, soft *edgeList) {
+	nv := len(c.names)
+	c.inOff, c.in, c.inW, c.inCap = csr(nv, hard.dst, hard.src, hard.w, hard.cap)
+	c.dedupeAnd()
+	c.softOff, c.soft, _, _ = csr(nv, soft.dst, soft.src, nil, nil)
+	c.softOff, c.soft = dedupe(c.softOff, c.soft)
+
+	// Reverse directions from the (deduplicated) forward arrays.
+	dst := make([]int32, len(c.in))
+	for v := 0; v < nv; v++ {
+		for e := c.inOff[v]; e < c.inOff[v+1]; e++ {
+			dst[e] = int32(v)
+		}
+	}
+	c.outOff, c.out, c.outW, _ = csr(nv, c.in, dst, c.inW, nil)
+	sdst := make([]int32, len(c.soft))
+	for v := 0; v < nv; v++ {
+		for e := c.softOff[v]; e < c.softOff[v+1]; e++ {
+			sdst[e] = int32(v)
+		}
+	}
+	c.softOutOff, c.softOut, _, _ = csr(nv, c.soft, sdst, nil, nil)
+
+	c.ops = make([]Op, nv)
+	c.kinds = make([]Kind, nv)
+	for v := range c.gates {
+		c.ops[v] = c.gates[v].Op
+		c.kinds[v] = c.info[c.owner[v]].kind
+		if g := &c.gates[v]; g.Op == Threshold {
+			for e := c.inOff[v]; e < c.inOff[v+1]; e++ {
+				g.Base += c.inW[e]
+			}
+		}
+	}
+}
+
+// csr groups edges by key: for each key k, vals[off[k]:off[k+1]] are the
+// vals of its edges in input order (a stable counting sort).
+func csr(n int, key, val []int32, w, capacity []int64) (off, out []int32, ow, ocap []int64) {
+	off = make([]int32, n+1)
+	for _, k := range key {
+		off[k+1]++
+	}
+	for i := 0; i < n; i++ {
+		off[i+1] += off[i]
+	}
+	out = make([]int32, len(key))
+	if w != nil {
+		ow = make([]int64, len(key))
+	}
+	if capacity != nil {
+		ocap = make([]int64, len(key))
+	}
+	next := slices.Clone(off[:n])
+	for i, k := range key {
+		p := next[k]
+		next[k]++
+		out[p] = val[i]
+		if w != nil {
+			ow[p] = w[i]
+		}
+		if capacity != nil {
+			ocap[p] = capacity[i]
+		}
+	}
+	return off, out, ow, ocap
+}
+
+// dedupeAnd drops repeated inputs of And vertices (a site listing its
+// region twice, say). Threshold members are distinct by validation.
+func (c *Compiled) dedupeAnd() {
+	keep := dedupeMask(c.inOff, c.in, func(v int) bool { return c.gates[v].Op == And })
+	w := 0
+	for e, k := range keep {
+		if k {
+			c.in[w], c.inW[w], c.inCap[w] = c.in[e], c.inW[e], c.inCap[e]
+			w++
+		}
+	}
+	c.in, c.inW, c.inCap = c.in[:w], c.inW[:w], c.inCap[:w]
+}
+
+func dedupe(off, adj []int32) ([]int32, []int32) {
+	keep := dedupeMask(off, adj, func(int) bool { return true })
+	w := 0
+	for e, k := range keep {
+		if k {
+			adj[w] = adj[e]
+			w++
+		}
+	}
+	return off, adj[:w]
+}
+
+// dedupeMask marks the first occurrence of each neighbour in every row that
+// apply selects (other rows are kept whole) and rewrites off for the
+// compacted rows, using one stamp per vertex instead of a set per row.
+func dedupeMask(off, adj []int32, apply func(v int) bool) []bool {
+	nv := len(off) - 1
+	keep := make([]bool, len(adj))
+	stamp := make([]int32, nv)
+	w := int32(0)
+	for v := 0; v < nv; v++ {
+		lo, hi := off[v], off[v+1]
+		off[v] = w
+		check := apply(v)
+		for e := lo; e < hi; e++ {
+			u := adj[e]
+			if check && stamp[u] == int32(v)+1 {
+				continue
+			}
+			stamp[u] = int32(v) + 1
+			keep[e] = true
+			w++
+		}
+	}
+	off[nv] = w
+	return keep
+}
+
+// Name is the model's name.
+func (c *Compiled) Name() string { return c.name }
+
+// Description is the model's description.
+func (c *Compiled) Description() string { return c.description }
+
+// Sources are the links the model cites.
+func (c *Compiled) Sources() []string { return c.sources }
+
+// File is the file the model was read from, if any.
+func (c *Compiled) File() string { return c.file }
+
+// Len is the number of vertices: model nodes, replicas and groups.
+func (c *Compiled) Len() int { return len(c.names) }
+
+// NodeCount is the number of model nodes; they are vertices
+// 0..NodeCount()-1, in model order.
+func (c *Compiled) NodeCount() int { return c.nodes }
+
+// Edges is the number of hard and soft input edges.
+func (c *Compiled) Edges() int { return len(c.in) + len(c.soft) }
+
+// Lookup returns the vertex named id: a node id, or a replica name such as
+// "kakaotalk@pangyo".
+func (c *Compiled) Lookup(id string) (int32, bool) {
+	v, ok := c.index[id]
+	return v, ok
+}
+
+// IDs returns the ids of the model's nodes, in model order.
+func (c *Compiled) IDs() []string { return c.names[:c.nodes] }
+
+// VertexName is the vertex's name: the node id, "node@site" for a replica,
+// "node.requires[2]" for a group.
+func (c *Compiled) VertexName(v int32) string { return c.names[v] }
+
+// VertexKind says what the vertex stands for.
+func (c *Compiled) VertexKind(v int32) VertexKind { return c.vkind[v] }
+
+// Owner is the model node a vertex belongs to (itself for a node).
+func (c *Compiled) Owner(v int32) int32 { return c.owner[v] }
+
+// GroupLabel is how a group vertex was written, e.g. "any_of [a b]".
+func (c *Compiled) GroupLabel(v int32) string { return c.label[v] }
+
+// Kind is the kind of the vertex's owner node.
+func (c *Compiled) Kind(v int32) Kind { return c.kinds[v] }
+
+// Users is the number of users of a node vertex (0 for other vertices).
+func (c *Compiled) Users(v int32) int64 {
+	if v >= int32(c.nodes) {
+		return 0
+	}
+	return c.users[v]
+}
+
+// Tier is the criticality tier of the vertex's owner node, or NoTier.
+func (c *Compiled) Tier(v int32) int { return int(c.info[c.owner[v]].tier) }
+
+// Labels are the labels of the vertex's owner node.
+func (c *Compiled) Labels(v int32) map[string]string { return c.mlab[c.owner[v]] }
+
+// NodeDescription is the description of a model node.
+func (c *Compiled) NodeDescription(v int32) string { return c.mdesc[c.owner[v]] }
+
+// Pos is where the vertex's owner node was written.
+func (c *Compiled) Pos(v int32) Pos { return c.info[c.owner[v]].pos }
+
+// ReplicaSite is the site of a replica vertex, or -1.
+func (c *Compiled) ReplicaSite(v int32) int32 { return c.site[v] }
+
+// Standby is the standby tier of a replica vertex (Active elsewhere).
+func (c *Compiled) Standby(v int32) Standby { return c.stby[v] }
+
+// Recovery is the time a replica vertex's standby needs to serve (0 for
+// active and mirror replicas, and for other vertices).
+func (c *Compiled) Recovery(v int32) time.Duration { return c.rec[v] }
+
+// CapacityVertex is the vertex that sums the replica capacity of node v:
+// v itself, or a group vertex when v also has other hard inputs; -1 when v
+// is not placed at several sites.
+func (c *Compiled) CapacityVertex(v int32) int32 {
+	if c.vkind[v] != NodeVertex {
+		return -1
+	}
+	return c.capv[v]
+}
+
+// Op is the vertex's gate.
+func (c *Compiled) Op(v int32) Op { return c.ops[v] }
+
+// Gate returns the vertex's gate in one value.
+func (c *Compiled) Gate(v int32) Gate { return c.gates[v] }
+
+// Need is the live weight a Threshold vertex needs to be Up (1 for And).
+func (c *Compiled) Need(v int32) int64 { return c.gates[v].Need }
+
+// Floor is the least live weight at which a Threshold vertex is not Down.
+func (c *Compiled) Floor(v int32) int64 { return c.gates[v].Floor }
+
+// Base is a Threshold vertex's live weight with nothing failed (0 for And).
+func (c *Compiled) Base(v int32) int64 { return c.gates[v].Base }
+
+// Inputs returns the vertex's hard inputs with the weight each carries at
+// the moment of failure (0 for a standby replica that is not a mirror).
+func (c *Compiled) Inputs(v int32) ([]int32, []int64) {
+	lo, hi := c.inOff[v], c.inOff[v+1]
+	return c.in[lo:hi], c.inW[lo:hi]
+}
+
+// InputCapacity returns the full capacity of each hard input of v, in the
+// order of Inputs: what a standby carries once it serves.
+func (c *Compiled) InputCapacity(v int32) []int64 {
+	return c.inCap[c.inOff[v]:c.inOff[v+1]]
+}
+
+// SoftInputs returns the vertex's soft inputs.
+func (c *Compiled) SoftInputs(v int32) []int32 { return c.soft[c.softOff[v]:c.softOff[v+1]] }
+
+// Dependents returns the vertices with v as a hard input, with the weight
+// each edge carries at the moment of failure.
+func (c *Compiled) Dependents(v int32) ([]int32, []int64) {
+	lo, hi := c.outOff[v], c.outOff[v+1]
+	return c.out[lo:hi], c.outW[lo:hi]
+}
+
+// SoftDependents returns the vertices with v as a soft input.
+func (c *Compiled) SoftDependents(v int32) []int32 {
+	return c.softOut[c.softOutOff[v]:c.softOutOff[v+1]]
+}
+
+// String summarizes the graph.
+func (c *Compiled) String() string {
+	return fmt.Sprintf("compiled %q: %d nodes, %d vertices, %d edges", c.name, c.nodes, c.Len(), c.Edges())
+}

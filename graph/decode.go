@@ -1,0 +1,1184 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Format is the syntax of a model file.
+type Format uint8
+
+// The model file formats. Both describe the same document, see the README.
+const (
+	YAML Format = iota
+	JSON
+)
+
+// String returns the format's name.
+func (f Format) String() string {
+	switch f {
+	case YAML:
+		return "YAML"
+	case JSON:
+		return "JSON"
+	}
+	return fmt.Sprintf("Format(%d)", f)
+}
+
+// limits bound the work Decode does on hostile input. Tests lower them.
+var limits = struct {
+	fileSize    int64 // bytes
+	depth       int   // nested mappings and lists
+	nodes       int   // entries under nodes
+	aliasBase   int   // yaml nodes walked with aliases expanded: aliasBase + aliasFactor × nodes written
+	aliasFactor int
+}{
+	fileSize:    64 << 20,
+	depth:       100,
+	nodes:       5_000_000,
+	aliasBase:   1_000_000,
+	aliasFactor: 10,
+}
+
+// Sentinels the decoder stores in place of a value it could not read, so
+// that Validate skips the rules that depend on it instead of reporting them
+// a second time.
+const (
+	badKind    = numKinds
+	badStandby = numStandbys
+	badForm    = Form(255)
+)
+
+// Load reads the model file at path: JSON when the name ends in .json, YAML
+// otherwise. The model's File is path, and every problem names it.
+func Load(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	format := YAML
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		format = JSON
+	}
+	return Decode(f, path, format)
+}
+
+// Decode reads a model in format f from r. The name file is used in error
+// messages and stored as the model's File.
+//
+// Decode collects every problem in the file (syntax, unknown fields, wrong
+// types, and the rules Validate checks) and returns them sorted in a
+// *ValidationError; it returns a model only when there is none. It refuses
+// input larger than 64 MiB, nested deeper than 100, with more than 5,000,000
+// nodes, or whose YAML aliases expand far beyond the size of the file, and
+// it does not panic, whatever the input. Other errors are those of r.
+func Decode(r io.Reader, file string, f Format) (*Model, error) {
+	if f != YAML && f != JSON {
+		return nil, fmt.Errorf("unknown model format %v", f)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limits.fileSize+1))
+	if err != nil {
+		if file == "" {
+			return nil, fmt.Errorf("read model: %w", err)
+		}
+		return nil, fmt.Errorf("read %s: %w", file, err)
+	}
+	if int64(len(data)) > limits.fileSize {
+		var ps problems
+		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %d MiB", limits.fileSize>>20)
+		return nil, ps.err()
+	}
+	var root *value
+	var ps problems
+	if f == JSON {
+		root, ps = parseJSON(data, file)
+	} else {
+		root, ps = parseYAML(data, file)
+	}
+	if root == nil {
+		return nil, ps.err()
+	}
+	d := decoder{file: file, ps: ps}
+	m, ok := d.model(root)
+	if !ok {
+		return nil, d.ps.err()
+	}
+	m.File = file
+	all := mergeProblems(d.ps, d.hidden, m.validate())
+	if err := all.err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// mergeProblems returns the decoder's problems and those of Validate that do
+// not concern a field the decoder already complained about (or hid): a value
+// the decoder could not read is left out of the model or replaced by a
+// placeholder, and Validate would otherwise report that as a second problem.
+func mergeProblems(dec, hidden, val problems) problems {
+	if len(dec) == 0 {
+		return val
+	}
+	byNode := make(map[string][]string)
+	for _, p := range slices.Concat(dec, hidden) {
+		byNode[p.Node] = append(byNode[p.Node], p.Field)
+	}
+	all := dec
+	for _, p := range val {
+		covered := false
+		for _, f := range byNode[p.Node] {
+			if within(p.Field, f) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			all = append(all, p)
+		}
+	}
+	return all
+}
+
+// within reports whether field is f or nested in it ("requires[2].of[1]" is
+// within "requires[2]"; every field is within "").
+func within(field, f string) bool {
+	if f == "" || field == f {
+		return true
+	}
+	return strings.HasPrefix(field, f) && len(field) > len(f) && (field[len(f)] == '.' || field[len(f)] == '[')
+}
+
+// value is a parsed YAML or JSON document, with a line for every key and
+// value: one tree for both formats so that one walker builds the Model and
+// both formats give identical models and problems.
+type value struct {
+	kind    valueKind
+	tag     scalarTag // scalars only
+	line    int
+	text    string   // scalars only, as written
+	items   []*value // lists
+	entries []entry  // mappings, in the order written
+}
+
+type valueKind uint8
+
+const (
+	scalarValue valueKind = iota
+	mappingValue
+	listValue
+)
+
+type scalarTag uint8
+
+const (
+	stringTag scalarTag = iota
+	intTag
+	floatTag
+	boolTag
+	nullTag
+)
+
+// entry is one key: value pair of a mapping.
+type entry struct {
+	key  string
+	line int // the key's line
+	val  *value
+}
+
+func (v *value) isNull() bool { return v.kind == scalarValue && v.tag == nullTag }
+
+// describe names a value in a message: its text for scalars, "a mapping" or
+// "a list" otherwise.
+func describe(v *value) string {
+	switch v.kind {
+	case mappingValue:
+		return "a mapping"
+	case listValue:
+		return "a list"
+	}
+	switch v.tag {
+	case nullTag:
+		return "nothing"
+	case stringTag:
+		return strconv.Quote(clip(v.text))
+	}
+	return clip(v.text)
+}
+
+// clip shortens text for messages, so that a hostile file cannot make its
+// errors as large as itself.
+func clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+// refusal stops parsing a hostile or broken file.
+type refusal struct{ p Problem }
+
+func (r *refusal) Error() string { return r.p.Error() }
+
+// parseYAML parses one YAML document into a value tree. Aliases are
+// resolved by sharing the anchored subtree; the walk that follows expands
+// them, so their expanded size is counted here and bounded.
+func parseYAML(data []byte, file string) (root *value, ps problems) {
+	doc, err := parseYAMLNode(data)
+	if err != nil {
+		return nil, problems{yamlProblem(err, file, data)}
+	}
+	if doc == nil {
+		return nil, problems{{Pos: Pos{File: file}, Msg: "the file is empty: want a mapping with nodes"}}
+	}
+	y := yamlReader{file: file, done: make(map[*yaml.Node]*converted)}
+	written, err := y.count(doc, 0)
+	if err == nil {
+		y.budget = limits.aliasBase + limits.aliasFactor*written
+		root, _, _, err = y.convert(doc, 0)
+	}
+	var r *refusal
+	if errors.As(err, &r) {
+		return nil, problems{r.p}
+	}
+	return root, y.ps
+}
+
+// parseYAMLNode parses the single document in data; it returns nil for an
+// empty document. A panic in the parser is returned as an error: Decode
+// never panics, whatever the input.
+func parseYAMLNode(data []byte) (doc *yaml.Node, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			doc, err = nil, fmt.Errorf("yaml: cannot parse: %v", v)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var n yaml.Node
+	if err := dec.Decode(&n); err == io.EOF {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); err == nil {
+		return nil, fmt.Errorf("yaml: line %d: a file holds one YAML document, found a second", more.Line)
+	} else if err != io.EOF {
+		return nil, err
+	}
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return n.Content[0], nil
+	}
+	return &n, nil
+}
+
+// yamlParserProblems are the messages of the YAML parser (as opposed to its
+// scanner). yaml.v3 reports their lines counting from 0, and leaves the line
+// out when it is the first.
+var yamlParserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
+
+// yamlProblem turns a parser error ("yaml: line 3: mapping values are not
+// allowed in this context") into a Problem at that line.
+func yamlProblem(err error, file string, data []byte) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.Index(rest, ": "); i > 0 {
+			if n, err := strconv.Atoi(rest[:i]); err == nil {
+				line, msg = n, rest[i+2:]
+			}
+		}
+	}
+	if yamlParserProblems[msg] {
+		line++
+	}
+	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok && line == 0 {
+		name = strings.TrimSuffix(name, "' referenced")
+		if i := bytes.Index(data, []byte("*"+name)); i >= 0 {
+			line = 1 + bytes.Count(data[:i], []byte{'\n'})
+		}
+	}
+	return Problem{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: " + msg}
+}
+
+type yamlReader struct {
+	file   string
+	ps     problems
+	done   map[*yaml.Node]*converted // anchored nodes
+	walked int                       // yaml nodes converted, aliases expanded
+	budget int
+}
+
+// converted is an anchored node already converted: aliases to it share v.
+type converted struct {
+	v      *value
+	size   int // yaml nodes, aliases expanded
+	height int // nested mappings and lists, aliases expanded
+	busy   bool
+}
+
+func (y *yamlReader) refuse(line int, format string, args ...any) error {
+	return &refusal{Problem{Pos: Pos{File: y.file, Line: line}, Msg: fmt.Sprintf(format, args...)}}
+}
+
+// count returns the number of yaml nodes as written (an alias counts one)
+// and refuses nesting deeper than the limit.
+func (y *yamlReader) count(n *yaml.Node, depth int) (int, error) {
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		depth++
+		if depth > limits.depth {
+			return 0, y.refuse(n.Line, "nesting is deeper than the limit of %d", limits.depth)
+		}
+	}
+	total := 1
+	for _, c := range n.Content {
+		k, err := y.count(c, depth)
+		if err != nil {
+			return 0, err
+		}
+		total += k
+	}
+	return total, nil
+}
+
+// convert converts n, found inside depth mappings and lists, and returns its
+// value with its size and height (aliases expanded).
+func (y *yamlReader) convert(n *yaml.Node, depth int) (v *value, size, height int, err error) {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		c := y.done[n.Alias]
+		if c == nil {
+			// The anchor was not converted where it was written (a
+			// mapping key): convert it here.
+			return y.convert(n.Alias, depth)
+		}
+		if c.busy {
+			return nil, 0, 0, y.refuse(n.Line, "alias *%s is inside its own anchor", clip(n.Value))
+		}
+		if depth+c.height > limits.depth {
+			return nil, 0, 0, y.refuse(n.Line, "nesting is deeper than the limit of %d (through alias *%s)", limits.depth, clip(n.Value))
+		}
+		if err := y.walk(n, c.size); err != nil {
+			return nil, 0, 0, err
+		}
+		return c.v, c.size, c.height, nil
+	}
+	var c *converted
+	if n.Anchor != "" {
+		c = &converted{busy: true}
+		y.done[n] = c
+	}
+	if err := y.walk(n, 1); err != nil {
+		return nil, 0, 0, err
+	}
+	// count checked the nesting as written; this catches what an alias to
+	// an anchor that was not converted in place (inside a mapping key)
+	// nests deeper, and so bounds the recursion.
+	if (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && depth+1 > limits.depth {
+		return nil, 0, 0, y.refuse(n.Line, "nesting is deeper than the limit of %d", limits.depth)
+	}
+	v = &value{line: n.Line}
+	size = 1
+	switch n.Kind {
+	case yaml.ScalarNode:
+		v.text = n.Value
+		v.tag = yamlTag(n)
+	case yaml.SequenceNode:
+		v.kind = listValue
+		v.items = make([]*value, 0, len(n.Content))
+		for _, item := range n.Content {
+			iv, s, h, err := y.convert(item, depth+1)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			v.items = append(v.items, iv)
+			size += s
+			height = max(height, h)
+		}
+		height++
+	case yaml.MappingNode:
+		v.kind = mappingValue
+		size, height, err = y.mapping(n, v, depth)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+	default:
+		v.tag = nullTag
+	}
+	if c != nil {
+		*c = converted{v: v, size: size, height: height}
+	}
+	return v, size, height, nil
+}
+
+// walk counts k more yaml nodes walked and refuses the file when the
+// aliases in it expand beyond the budget (a "billion laughs" file).
+func (y *yamlReader) walk(n *yaml.Node, k int) error {
+	y.walked += k
+	if y.walked > y.budget {
+		return y.refuse(n.Line, "aliases expand to more than %d nodes: refusing the file", y.budget)
+	}
+	return nil
+}
+
+// mapping converts the pairs of mapping n into v, applying merge keys
+// ("<<: *defaults"): keys written in the mapping win over merged ones, and
+// earlier merged mappings over later ones.
+func (y *yamlReader) mapping(n *yaml.Node, v *value, depth int) (size, height int, err error) {
+	size = 1
+	var explicit, merged map[string]bool
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if isMergeKey(k) {
+			if explicit == nil {
+				explicit, merged = make(map[string]bool), make(map[string]bool)
+				for j := 0; j+1 < len(n.Content); j += 2 {
+					if key, ok := scalarKey(n.Content[j]); ok && !isMergeKey(n.Content[j]) {
+						explicit[key] = true
+					}
+				}
+			}
+			mv, s, h, err := y.convert(val, depth+1)
+			if err != nil {
+				return 0, 0, err
+			}
+			size += 1 + s
+			height = max(height, h)
+			sources := []*value{mv}
+			if mv.kind == listValue {
+				sources = mv.items
+			}
+			for _, src := range sources {
+				if src.kind != mappingValue {
+					y.ps.add(Pos{File: y.file, Line: k.Line}, "", "", "merge key << needs a mapping or a list of mappings, got %s", describe(src))
+					continue
+				}
+				for _, e := range src.entries {
+					if !explicit[e.key] && !merged[e.key] {
+						merged[e.key] = true
+						v.entries = append(v.entries, e)
+					}
+				}
+			}
+			continue
+		}
+		key, ok := scalarKey(k)
+		if !ok {
+			y.ps.add(Pos{File: y.file, Line: k.Line}, "", "", "a mapping key must be a string, got a %s", yamlKindName(k))
+			continue
+		}
+		cv, s, h, err := y.convert(val, depth+1)
+		if err != nil {
+			return 0, 0, err
+		}
+		size += 1 + s
+		height = max(height, h)
+		v.entries = append(v.entries, entry{key: key, line: k.Line, val: cv})
+	}
+	return size, height + 1, nil
+}
+
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
+}
+
+// scalarKey returns the text of a mapping key that is a scalar (or an alias
+// to one).
+func scalarKey(k *yaml.Node) (string, bool) {
+	if k.Kind == yaml.AliasNode && k.Alias != nil {
+		k = k.Alias
+	}
+	if k.Kind != yaml.ScalarNode {
+		return "", false
+	}
+	return k.Value, true
+}
+
+func yamlKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "value"
+}
+
+func yamlTag(n *yaml.Node) scalarTag {
+	switch n.ShortTag() {
+	case "!!int":
+		return intTag
+	case "!!float":
+		return floatTag
+	case "!!bool":
+		return boolTag
+	case "!!null":
+		return nullTag
+	}
+	return stringTag
+}
+
+// parseJSON parses strict JSON into a value tree with encoding/json's token
+// stream, computing lines from the decoder's input offset.
+func parseJSON(data []byte, file string) (*value, problems) {
+	p := jsonReader{data: data, file: file, line: 1}
+	p.dec = json.NewDecoder(bytes.NewReader(data))
+	p.dec.UseNumber()
+	root, err := p.value(0)
+	if err == nil {
+		if _, err = p.dec.Token(); err == io.EOF {
+			return root, nil
+		} else if err == nil {
+			err = p.refuse(p.offset(), "invalid JSON: unexpected data after the top-level value")
+		}
+	}
+	var r *refusal
+	switch {
+	case errors.As(err, &r):
+		return nil, problems{r.p}
+	case err == io.EOF && len(bytes.TrimSpace(data)) == 0:
+		return nil, problems{{Pos: Pos{File: file}, Msg: "the file is empty: want a mapping with nodes"}}
+	}
+	var syn *json.SyntaxError
+	off := len(data)
+	if errors.As(err, &syn) {
+		off = int(syn.Offset)
+	}
+	msg := err.Error()
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		msg = "unexpected end of file"
+	}
+	return nil, problems{{Pos: Pos{File: file, Line: p.lineAt(off - 1)}, Msg: "invalid JSON: " + msg}}
+}
+
+type jsonReader struct {
+	dec  *json.Decoder
+	data []byte
+	file string
+	// The line of byte offset off: the decoder only moves forward, so lines
+	// are counted incrementally, without an index of the whole file.
+	off, line int
+}
+
+// offset is the offset of the last byte of the token just read.
+func (p *jsonReader) offset() int { return int(p.dec.InputOffset()) - 1 }
+
+func (p *jsonReader) lineAt(off int) int {
+	off = min(max(off, 0), len(p.data))
+	if off < p.off {
+		return 1 + bytes.Count(p.data[:off], []byte{'\n'})
+	}
+	p.line += bytes.Count(p.data[p.off:off], []byte{'\n'})
+	p.off = off
+	return p.line
+}
+
+func (p *jsonReader) refuse(off int, format string, args ...any) error {
+	return &refusal{Problem{Pos: Pos{File: p.file, Line: p.lineAt(off)}, Msg: fmt.Sprintf(format, args...)}}
+}
+
+// value reads one JSON value found inside depth objects and arrays.
+func (p *jsonReader) value(depth int) (*value, error) {
+	tok, err := p.dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	v := &value{line: p.lineAt(p.offset())}
+	switch t := tok.(type) {
+	case json.Delim:
+		if depth+1 > limits.depth {
+			return nil, p.refuse(p.offset(), "nesting is deeper than the limit of %d", limits.depth)
+		}
+		if t == '[' {
+			v.kind = listValue
+			for p.dec.More() {
+				item, err := p.value(depth + 1)
+				if err != nil {
+					return nil, err
+				}
+				v.items = append(v.items, item)
+			}
+		} else {
+			v.kind = mappingValue
+			for p.dec.More() {
+				tok, err := p.dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				key, _ := tok.(string) // the decoder allows only strings here
+				line := p.lineAt(p.offset())
+				val, err := p.value(depth + 1)
+				if err != nil {
+					return nil, err
+				}
+				v.entries = append(v.entries, entry{key: key, line: line, val: val})
+			}
+		}
+		if _, err := p.dec.Token(); err != nil { // the closing delimiter
+			return nil, err
+		}
+	case string:
+		v.text = t
+	case json.Number:
+		v.text = string(t)
+		v.tag = floatTag
+		if !strings.ContainsAny(v.text, ".eE") {
+			v.tag = intTag
+		}
+	case bool:
+		v.text = strconv.FormatBool(t)
+		v.tag = boolTag
+	case nil:
+		v.text = "null"
+		v.tag = nullTag
+	}
+	return v, nil
+}
+
+// Field names, for unknown-field errors and their suggestions.
+var (
+	modelFields   = []string{"model", "description", "sources", "nodes"}
+	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses"}
+	replicaFields = []string{"site", "capacity", "standby", "recovery", "requires"}
+	groupFields   = []string{"any_of", "at_least", "of", "capacity", "demand", "degraded_at"}
+)
+
+// decoder builds a Model from a value tree, collecting problems.
+type decoder struct {
+	file string
+	ps   problems
+	// hidden are the fields of placeholders the decoder stored for what it
+	// could not read, after reporting why: Validate's problems within them
+	// are dropped.
+	hidden problems
+}
+
+func (d *decoder) hide(node, field string) {
+	d.hidden = append(d.hidden, Problem{Node: node, Field: field})
+}
+
+func (d *decoder) pos(line int) Pos { return Pos{File: d.file, Line: line} }
+
+func (d *decoder) add(line int, node, field, format string, args ...any) {
+	d.ps.add(d.pos(line), node, field, format, args...)
+}
+
+// join appends a key to a field path.
+func join(path, key string) string {
+	if path == "" {
+		return clip(key)
+	}
+	return path + "." + clip(key)
+}
+
+// each calls f on every entry of mapping v in order, except a key written
+// twice, which it reports.
+func (d *decoder) each(v *value, node, path string, f func(e entry)) {
+	var seen map[string]int // for large mappings only
+	if len(v.entries) > 16 {
+		seen = make(map[string]int, len(v.entries))
+	}
+	for i, e := range v.entries {
+		first := -1
+		if seen != nil {
+			if j, ok := seen[e.key]; ok {
+				first = j
+			} else {
+				seen[e.key] = i
+			}
+		} else {
+			for j := range i {
+				if v.entries[j].key == e.key {
+					first = j
+					break
+				}
+			}
+		}
+		if first >= 0 {
+			d.add(e.line, node, join(path, e.key), "duplicate key (first at line %d)", v.entries[first].line)
+			continue
+		}
+		f(e)
+	}
+}
+
+func (d *decoder) unknown(e entry, node, path string, known []string) {
+	d.add(e.line, node, join(path, e.key), "unknown field%s", didYouMean(e.key, known))
+}
+
+// str reads a string. Any scalar but null is accepted as its text, so that
+// ids such as 2022 need no quotes.
+func (d *decoder) str(v *value, node, field string) (string, bool) {
+	if v.kind != scalarValue || v.isNull() {
+		d.add(v.line, node, field, "must be a string, got %s", describe(v))
+		return "", false
+	}
+	return v.text, true
+}
+
+func (d *decoder) id(v *value, node, field string) (string, bool) {
+	if v.kind != scalarValue || v.isNull() {
+		d.add(v.line, node, field, "must be a node id, got %s", describe(v))
+		return "", false
+	}
+	return v.text, true
+}
+
+func (d *decoder) integer(v *value, node, field string) (int64, bool) {
+	if v.kind != scalarValue || v.tag != intTag {
+		d.add(v.line, node, field, "must be an integer, got %s", describe(v))
+		return 0, false
+	}
+	n, err := parseInt(v.text)
+	if err != nil {
+		d.add(v.line, node, field, "integer %s is out of range", clip(v.text))
+		return 0, false
+	}
+	return n, true
+}
+
+// positive reads an integer that must be > 0 because 0 means "not given"
+// in the Model; a negative one is kept for Validate to report.
+func (d *decoder) positive(v *value, node, field string) (int64, bool) {
+	n, ok := d.integer(v, node, field)
+	if ok && n == 0 {
+		d.add(v.line, node, field, "must be > 0, got 0")
+		return 0, false
+	}
+	return n, ok
+}
+
+// parseInt parses an integer as YAML writes it: decimal, 0x, 0o, 0b, with
+// underscores; JSON integers are a subset.
+func parseInt(s string) (int64, error) {
+	return strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)
+}
+
+func (d *decoder) list(v *value, node, field string) ([]*value, bool) {
+	if v.kind != listValue {
+		if v.kind == scalarValue && !v.isNull() {
+			d.add(v.line, node, field, "must be a list, got %s (write [%s])", describe(v), clip(v.text))
+		} else {
+			d.add(v.line, node, field, "must be a list, got %s", describe(v))
+		}
+		return nil, false
+	}
+	return v.items, true
+}
+
+func (d *decoder) mapping(v *value, node, field, want string) bool {
+	if v.kind != mappingValue {
+		d.add(v.line, node, field, "must be %s, got %s", want, describe(v))
+		return false
+	}
+	return true
+}
+
+// model walks the document. It returns false when the file is refused
+// (too many nodes), true otherwise, with the problems in d.ps.
+func (d *decoder) model(root *value) (*Model, bool) {
+	m := &Model{}
+	if !d.mapping(root, "", "", "a mapping with nodes") {
+		return m, true
+	}
+	var nodes *entry
+	d.each(root, "", "", func(e entry) {
+		if e.val.isNull() {
+			if e.key == "nodes" {
+				nodes = &e
+			}
+			return
+		}
+		switch e.key {
+		case "model":
+			m.Name, _ = d.str(e.val, "", "model")
+		case "description":
+			m.Description, _ = d.str(e.val, "", "description")
+		case "sources":
+			items, _ := d.list(e.val, "", "sources")
+			for i, it := range items {
+				if s, ok := d.str(it, "", fmt.Sprintf("sources[%d]", i)); ok {
+					m.Sources = append(m.Sources, s)
+				}
+			}
+		case "nodes":
+			nodes = &e
+		default:
+			d.unknown(e, "", "", modelFields)
+		}
+	})
+	if nodes == nil {
+		d.add(root.line, "", "nodes", "missing: a model needs nodes")
+		return m, true
+	}
+	if nodes.val.isNull() {
+		return m, true
+	}
+	if !d.mapping(nodes.val, "", "nodes", "a mapping from node id to node") {
+		return m, true
+	}
+	if n := len(nodes.val.entries); n > limits.nodes {
+		d.ps = problems{{Pos: d.pos(nodes.line), Field: "nodes", Msg: fmt.Sprintf("%d nodes is more than the limit of %d", n, limits.nodes)}}
+		return nil, false
+	}
+	m.Nodes = make([]Node, len(nodes.val.entries))
+	// Duplicate ids are not checked here: Validate reports them, for
+	// models built in Go too.
+	for i, e := range nodes.val.entries {
+		d.node(&m.Nodes[i], e)
+	}
+	return m, true
+}
+
+func (d *decoder) node(n *Node, e entry) {
+	*n = Node{ID: e.key, Tier: NoTier, Pos: d.pos(e.line)}
+	id := nodeName(e.key)
+	v := e.val
+	if v.isNull() {
+		n.Kind = badKind
+		d.add(e.line, id, "kind", "missing: want one of %s", kindList())
+		return
+	}
+	if !d.mapping(v, id, "", "a mapping of fields such as kind") {
+		n.Kind = badKind
+		d.hide(id, "")
+		return
+	}
+	hasKind := false
+	d.each(v, id, "", func(e entry) {
+		f := e.key
+		if slices.Contains(nodeFields, f) {
+			n.setFieldPos(f, d.pos(e.line))
+		}
+		if e.val.isNull() {
+			return // written but empty: as if absent
+		}
+		switch f {
+		case "kind":
+			hasKind = true
+			n.Kind = badKind
+			if s, ok := d.str(e.val, id, f); ok {
+				if k, ok := ParseKind(s); ok {
+					n.Kind = k
+				} else if hint := didYouMean(s, kindNames[:]); hint != "" {
+					d.add(e.val.line, id, f, "unknown kind %q%s", clip(s), hint)
+				} else {
+					d.add(e.val.line, id, f, "unknown kind %q: want one of %s", clip(s), kindList())
+				}
+			}
+		case "description":
+			n.Description, _ = d.str(e.val, id, f)
+		case "users":
+			n.Users, _ = d.integer(e.val, id, f)
+		case "tier":
+			// Checked here: Tier -1 is NoTier in the Model, and Validate
+			// would take a negative tier for "not given".
+			if t, ok := d.integer(e.val, id, f); ok {
+				if t < 0 {
+					d.add(e.val.line, id, f, "must be >= 0, got %d", t)
+				} else {
+					n.Tier = int(min(t, maxTier+1))
+				}
+			}
+		case "labels":
+			if d.mapping(e.val, id, f, "a mapping of names to values") {
+				n.Labels = make(map[string]string, len(e.val.entries))
+				d.each(e.val, id, f, func(l entry) {
+					if l.val.kind != scalarValue {
+						d.add(l.val.line, id, join(f, l.key), "a label value must be a scalar, got %s", describe(l.val))
+						return
+					}
+					text := l.val.text
+					if l.val.isNull() {
+						text = ""
+					}
+					n.Labels[l.key] = text
+				})
+			}
+		case "region":
+			n.Region, _ = d.id(e.val, id, f)
+		case "site":
+			n.Site, _ = d.id(e.val, id, f)
+		case "replicas":
+			items, ok := d.list(e.val, id, f)
+			if ok && len(items) == 0 {
+				d.add(e.val.line, id, f, "needs at least one replica")
+			}
+			n.Replicas = make([]Replica, len(items))
+			for i, it := range items {
+				d.replica(n, &n.Replicas[i], it, id, fmt.Sprintf("replicas[%d]", i))
+			}
+		case "demand":
+			n.Demand, _ = d.positive(e.val, id, f)
+		case "degraded_at":
+			n.DegradedAt, _ = d.positive(e.val, id, f)
+		case "requires":
+			n.Requires = d.deps(e.val, id, f)
+		case "uses":
+			n.Uses = d.deps(e.val, id, f)
+		default:
+			d.unknown(e, id, "", nodeFields)
+		}
+	})
+	if !hasKind {
+		n.Kind = badKind
+		d.add(e.line, id, "kind", "missing: want one of %s", kindList())
+	}
+}
+
+func kindList() string { return strings.Join(kindNames[:], ", ") }
+
+func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
+	*r = Replica{Pos: d.pos(v.line)}
+	if !d.mapping(v, id, path, "a mapping such as {site: pangyo}") {
+		r.Standby = badStandby
+		d.hide(id, path)
+		return
+	}
+	d.each(v, id, path, func(e entry) {
+		f := join(path, e.key)
+		if slices.Contains(replicaFields, e.key) {
+			n.setFieldPos(f, d.pos(e.line))
+		}
+		if e.val.isNull() {
+			return
+		}
+		switch e.key {
+		case "site":
+			r.Site, _ = d.id(e.val, id, f)
+		case "capacity":
+			r.Capacity, _ = d.positive(e.val, id, f)
+		case "standby":
+			r.Standby = badStandby
+			if s, ok := d.str(e.val, id, f); ok {
+				if t, ok := ParseStandby(s); ok {
+					r.Standby = t
+				} else if hint := didYouMean(s, standbyNames[:]); hint != "" {
+					d.add(e.val.line, id, f, "unknown standby %q%s", clip(s), hint)
+				} else {
+					d.add(e.val.line, id, f, "unknown standby %q: want one of %s", clip(s), strings.Join(standbyNames[:], ", "))
+				}
+			}
+		case "recovery":
+			if s, ok := d.str(e.val, id, f); ok {
+				dur, err := parseDuration(s)
+				switch {
+				case err != nil:
+					d.add(e.val.line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
+				case dur == 0:
+					d.add(e.val.line, id, f, "must be more than 0 (a mirror takes over at once)")
+				default:
+					r.Recovery = dur
+				}
+			}
+		case "requires":
+			r.Requires = d.deps(e.val, id, f)
+		default:
+			d.unknown(e, id, path, replicaFields)
+		}
+	})
+}
+
+// parseDuration parses a Go duration ("90m", "1h30m") that may start with a
+// number of days ("3d", "1d12h").
+func parseDuration(s string) (time.Duration, error) {
+	rest, neg := strings.CutPrefix(s, "-")
+	var days int64
+	if i := strings.IndexByte(rest, 'd'); i > 0 {
+		n, err := strconv.ParseInt(rest[:i], 10, 64)
+		if err != nil || rest[0] == '+' {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		const maxDays = int64(1<<63-1) / int64(24*time.Hour)
+		if n > maxDays {
+			return 0, fmt.Errorf("duration %q is too long", s)
+		}
+		days, rest = n, rest[i+1:]
+	}
+	var dur time.Duration
+	if rest != "" || days == 0 {
+		if rest == "" || rest[0] == '-' || rest[0] == '+' {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		var err error
+		if dur, err = time.ParseDuration(rest); err != nil {
+			return 0, err
+		}
+	}
+	total := time.Duration(days) * 24 * time.Hour
+	if dur > 1<<63-1-total {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
+	total += dur
+	if neg {
+		total = -total
+	}
+	return total, nil
+}
+
+// deps reads a list of dependencies. Every item becomes one Dep, even when
+// it cannot be read (Form badForm), so that the indexes in field names
+// ("requires[2]") are the indexes written.
+func (d *decoder) deps(v *value, id, field string) []Dep {
+	items, ok := d.list(v, id, field)
+	if !ok {
+		return nil
+	}
+	deps := make([]Dep, len(items))
+	for i, it := range items {
+		dep := &deps[i]
+		*dep = Dep{Form: badForm, Pos: d.pos(it.line)}
+		path := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case it.kind == mappingValue:
+			// A group with a problem is hidden from Validate: what it
+			// would say about a half-read group is noise.
+			before := len(d.ps)
+			d.group(dep, it, id, path)
+			if len(d.ps) > before {
+				d.hide(id, path)
+			}
+		case it.kind == scalarValue && !it.isNull():
+			*dep = Dep{Form: One, Members: []Member{{ID: it.text, Weight: 1, Pos: d.pos(it.line)}}, Need: 1, Pos: d.pos(it.line)}
+		default:
+			d.add(it.line, id, path, "must be a node id or a group such as {any_of: [a, b]}, got %s", describe(it))
+		}
+	}
+	return deps
+}
+
+// group reads a redundant group: any_of, at_least with of, or capacity with
+// demand and degraded_at.
+func (d *decoder) group(dep *Dep, v *value, id, path string) {
+	var anyOf, atLeast, of, capacity, demand, degradedAt *entry
+	var forms []string // the first key of each form, in the order written
+	form := func(key string, others ...*entry) {
+		for _, o := range others {
+			if o != nil {
+				return
+			}
+		}
+		forms = append(forms, key)
+	}
+	bad := false
+	d.each(v, id, path, func(e entry) {
+		switch e.key {
+		case "any_of":
+			form(e.key)
+			anyOf = &e
+		case "at_least":
+			form(e.key, of)
+			atLeast = &e
+		case "of":
+			form(e.key, atLeast)
+			of = &e
+		case "capacity":
+			form(e.key, demand, degradedAt)
+			capacity = &e
+		case "demand":
+			form(e.key, capacity, degradedAt)
+			demand = &e
+		case "degraded_at":
+			form(e.key, capacity, demand)
+			degradedAt = &e
+		default:
+			d.unknown(e, id, path, groupFields)
+			bad = true
+		}
+	})
+	switch {
+	case len(forms) > 1:
+		d.add(v.line, id, path, "a group is one of any_of, at_least with of, or capacity with demand: found %s and %s", forms[0], forms[1])
+		return
+	case len(forms) == 0:
+		if !bad {
+			d.add(v.line, id, path, "a group needs any_of, at_least with of, or capacity with demand")
+		}
+		return
+	case bad:
+		return
+	}
+	switch {
+	case anyOf != nil:
+		*dep = Dep{Form: AnyOfN, Members: d.members(anyOf, id, path), Need: 1, Pos: dep.Pos}
+	case atLeast != nil || of != nil:
+		if atLeast == nil || of == nil {
+			d.add(v.line, id, path, "at_least and of go together: write {at_least: 2, of: [a, b, c]}")
+			return
+		}
+		k, ok := d.integer(atLeast.val, id, join(path, "at_least"))
+		if !ok {
+			return
+		}
+		*dep = Dep{Form: AtLeastK, Members: d.members(of, id, path), Need: k, Pos: dep.Pos}
+	default:
+		if capacity == nil {
+			d.add(v.line, id, path, "demand and degraded_at need capacity: write {capacity: {a: 50, b: 50}, demand: 60}")
+			return
+		}
+		*dep = Dep{Form: Weighted, Pos: dep.Pos}
+		if demand != nil {
+			dep.Need, _ = d.integer(demand.val, id, join(path, "demand"))
+		}
+		if degradedAt != nil {
+			dep.DegradedAt, _ = d.positive(degradedAt.val, id, join(path, "degraded_at"))
+		}
+		if !d.mapping(capacity.val, id, join(path, "capacity"), "a mapping from node id to capacity") {
+			dep.Form = badForm
+			return
+		}
+		d.each(capacity.val, id, join(path, "capacity"), func(e entry) {
+			field := fmt.Sprintf("%s.capacity[%d]", path, len(dep.Members))
+			w, _ := d.integer(e.val, id, field)
+			dep.Members = append(dep.Members, Member{ID: e.key, Weight: w, Pos: d.pos(e.line)})
+		})
+	}
+}
+
+// members reads the node ids of an any_of or of list. An item that is not
+// an id is kept as an empty id, so that member indexes stay as written.
+func (d *decoder) members(e *entry, id, path string) []Member {
+	field := join(path, e.key)
+	items, ok := d.list(e.val, id, field)
+	if !ok {
+		return nil
+	}
+	ms := make([]Member, len(items))
+	for j, it := range items {
+		ms[j] = Member{Weight: 1, Pos: d.pos(it.line)}
+		ms[j].ID, _ = d.id(it, id, fmt.Sprintf("%s[%d]", field, j))
+	}
+	return ms
+}

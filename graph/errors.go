@@ -1,0 +1,128 @@
+package graph
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Problem is one thing wrong with a model, with where it was written.
+type Problem struct {
+	Pos   Pos    // file and line; zero for models built in Go
+	Node  string // the node id, when the problem belongs to a node
+	Field string // the field, e.g. "requires" or "replicas[1].site"
+	Msg   string
+}
+
+// Error formats the problem as file:line: node "id": field: message.
+func (p Problem) Error() string {
+	var b strings.Builder
+	if s := p.Pos.String(); s != "" {
+		b.WriteString(s)
+		b.WriteString(": ")
+	}
+	if p.Node != "" {
+		fmt.Fprintf(&b, "node %q: ", p.Node)
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// ValidationError holds every problem found in a model, sorted by file,
+// line, node and field. Decode, Load and Compile return it; use errors.As to
+// inspect the problems.
+type ValidationError struct {
+	Problems []Problem
+}
+
+// Error lists the problems, one per line.
+func (e *ValidationError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// problems collects Problems; its err method sorts them and returns nil or a
+// *ValidationError.
+type problems []Problem
+
+func (ps *problems) add(pos Pos, node, field, format string, args ...any) {
+	*ps = append(*ps, Problem{Pos: pos, Node: node, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (ps problems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	sorted := slices.Clone([]Problem(ps))
+	slices.SortStableFunc(sorted, func(a, b Problem) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Node, b.Node),
+			cmp.Compare(a.Field, b.Field),
+			cmp.Compare(a.Msg, b.Msg),
+		)
+	})
+	sorted = slices.Compact(sorted)
+	return &ValidationError{Problems: sorted}
+}
+
+// Suggest returns the candidate closest to s by edit distance, if it is close
+// enough to be a likely misspelling, for "did you mean" messages.
+func Suggest(s string, candidates []string) (string, bool) {
+	best, bestD := "", -1
+	for _, c := range candidates {
+		d := editDistance(s, c)
+		if bestD < 0 || d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if bestD < 0 {
+		return "", false
+	}
+	// Allow about one edit in three characters, at least one, at most three.
+	limit := min(max(len(s)/3, 1), 3)
+	return best, bestD <= limit
+}
+
+// didYouMean returns ` (did you mean "x"?)` or "".
+func didYouMean(s string, candidates []string) string {
+	if c, ok := Suggest(s, candidates); ok {
+		return fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b over bytes, with
+// one row of memory.
+func editDistance(a, b string) int {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	row := make([]int, len(b)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		prev := row[0]
+		row[0] = i
+		for j := 1; j <= len(b); j++ {
+			cur := row[j]
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
+			prev = cur
+		}
+	}
+	return row[len(b)]
+}

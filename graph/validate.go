@@ -1,0 +1,609 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxIDLen is the longest node id, in bytes.
+const maxIDLen = 256
+
+// maxTier is the largest tier: compiled graphs keep tiers in 32 bits.
+const maxTier = 1 << 30
+
+// Suggestions compare an unknown id with every id of the model, so their
+// work is capped: on a model with a million nodes only the first few
+// unknown references get a "did you mean".
+const (
+	maxSuggestions = 50
+	maxSuggestWork = 5_000_000 // ids compared, over all suggestions
+)
+
+// Validate checks the rules of the model file format that Decode cannot
+// check one field at a time: node id syntax, unique ids, references to nodes
+// that exist and are of the right kind, no node depending on itself, group
+// sizes, replica capacities against demand, recovery times. Decode and
+// Compile run it; models built in Go have no positions, and their problems
+// name only the node and field.
+//
+// It returns nil or a *ValidationError listing every problem, sorted. It
+// runs in time linear in the size of the model.
+func (m *Model) Validate() error {
+	return m.validate().err()
+}
+
+func (m *Model) validate() problems {
+	v := validator{m: m, index: make(map[string]int, len(m.Nodes))}
+	for i := range m.Nodes {
+		v.identify(i)
+	}
+	for i := range m.Nodes {
+		v.node(&m.Nodes[i])
+	}
+	return v.ps
+}
+
+type validator struct {
+	m     *Model
+	index map[string]int // id → the first node with it
+	ps    problems
+	hint  suggester
+}
+
+// nodeName is how a problem names a node: its id, shortened when it is too
+// long to be one.
+func nodeName(id string) string {
+	if len(id) > maxIDLen {
+		return clip(id)
+	}
+	return id
+}
+
+// fieldPos returns where field of n was written, else fallback, else the
+// node's position.
+func fieldPos(n *Node, field string, fallback Pos) Pos {
+	if p, ok := n.fields[field]; ok {
+		return p
+	}
+	if fallback != (Pos{}) {
+		return fallback
+	}
+	return n.Pos
+}
+
+func posOr(p, fallback Pos) Pos {
+	if p != (Pos{}) {
+		return p
+	}
+	return fallback
+}
+
+func index(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
+
+// identify checks the id of node i and records it.
+func (v *validator) identify(i int) {
+	n := &v.m.Nodes[i]
+	name := nodeName(n.ID)
+	if msg := checkID(n.ID); msg != "" {
+		v.ps.add(n.Pos, name, "", "%s", msg)
+	}
+	first, dup := v.index[n.ID]
+	if !dup {
+		v.index[n.ID] = i
+		return
+	}
+	if p := v.m.Nodes[first].Pos; p.Line > 0 {
+		v.ps.add(n.Pos, name, "", "duplicate id (first at line %d)", p.Line)
+	} else {
+		v.ps.add(n.Pos, name, "", "duplicate id (first is node %d)", first)
+	}
+}
+
+// checkID returns what is wrong with a node id, or "". An id is at most
+// 256 bytes of letters, digits, '.', '_', '-' and '/', starting with a letter
+// or digit; '@' and ':' are reserved for replica vertices ("node@site") and
+// the CLI ("site:ID").
+func checkID(id string) string {
+	switch {
+	case id == "":
+		return "empty node id"
+	case len(id) > maxIDLen:
+		return fmt.Sprintf("id is %d bytes long, more than the limit of %d", len(id), maxIDLen)
+	case !utf8.ValidString(id):
+		return "id is not valid UTF-8"
+	}
+	for i, r := range id {
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
+			r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			continue
+		}
+		switch {
+		case i == 0:
+			return fmt.Sprintf("id must start with a letter or digit, not %q", r)
+		case r == '.' || r == '_' || r == '-' || r == '/':
+		case r == '@' || r == ':':
+			return fmt.Sprintf("invalid character %q in id ('@' and ':' are reserved)", r)
+		default:
+			return fmt.Sprintf("invalid character %q in id: use letters, digits, '.', '_', '-' and '/'", r)
+		}
+	}
+	return ""
+}
+
+// ref resolves a reference to a node id, reporting an unknown one.
+func (v *validator) ref(pos Pos, node, field, id string) (*Node, bool) {
+	if id == "" {
+		v.ps.add(pos, node, field, "empty node id")
+		return nil, false
+	}
+	i, ok := v.index[id]
+	if !ok {
+		v.ps.add(pos, node, field, "unknown node %q%s", clip(id), v.hint.didYouMean(id, v.m.Nodes))
+		return nil, false
+	}
+	return &v.m.Nodes[i], true
+}
+
+// target checks a reference that must name a node of kind want.
+func (v *validator) target(pos Pos, node, field, id string, want Kind) {
+	if t, ok := v.ref(pos, node, field, id); ok && t.Kind < numKinds && t.Kind != want {
+		v.ps.add(pos, node, field, "%q is a %v, not a %v", clip(id), t.Kind, want)
+	}
+}
+
+func (v *validator) node(n *Node) {
+	name := nodeName(n.ID)
+	kindOK := n.Kind < numKinds
+	if !kindOK {
+		v.ps.add(n.FieldPos("kind"), name, "kind", "unknown kind %v", n.Kind)
+	}
+	if n.Users < 0 {
+		v.ps.add(n.FieldPos("users"), name, "users", "must be >= 0, got %d", n.Users)
+	}
+	if n.Tier < NoTier || n.Tier > maxTier {
+		v.ps.add(n.FieldPos("tier"), name, "tier", "must be between 0 and %d (or NoTier), got %d", maxTier, n.Tier)
+	}
+	place := kindOK && (n.Kind == Site || n.Kind == Region)
+	if n.Region != "" {
+		if kindOK && n.Kind != Site {
+			v.ps.add(n.FieldPos("region"), name, "region", "only a site belongs to a region, and this is a %v", n.Kind)
+		} else {
+			v.target(n.FieldPos("region"), name, "region", n.Region, Region)
+		}
+	}
+	if n.Site != "" {
+		switch {
+		case place:
+			v.ps.add(n.FieldPos("site"), name, "site", "a %v does not run at a site", n.Kind)
+		case len(n.Replicas) > 0:
+			v.ps.add(n.FieldPos("site"), name, "site", "site and replicas are exclusive: list the site among the replicas")
+		default:
+			v.target(n.FieldPos("site"), name, "site", n.Site, Site)
+		}
+	}
+	v.replicas(n, name, place)
+	v.deps(n, name, n.Requires, "requires", n.FieldPos("requires"))
+	v.deps(n, name, n.Uses, "uses", n.FieldPos("uses"))
+	v.hardAndSoft(n, name)
+}
+
+// replicas checks a node's replicas, and its demand and degraded_at, which
+// are about replica capacity.
+func (v *validator) replicas(n *Node, name string, place bool) {
+	rs := n.Replicas
+	if n.Demand < 0 {
+		v.ps.add(n.FieldPos("demand"), name, "demand", "must be > 0, got %d", n.Demand)
+	}
+	if n.DegradedAt < 0 {
+		v.ps.add(n.FieldPos("degraded_at"), name, "degraded_at", "must be > 0, got %d", n.DegradedAt)
+	}
+	if len(rs) == 0 {
+		if n.Demand > 0 {
+			v.ps.add(n.FieldPos("demand"), name, "demand", "only a node with replicas has a demand")
+		}
+		if n.DegradedAt > 0 {
+			v.ps.add(n.FieldPos("degraded_at"), name, "degraded_at", "only a node with replicas and a demand has degraded_at")
+		}
+		return
+	}
+	if place {
+		v.ps.add(n.FieldPos("replicas"), name, "replicas", "a %v has no replicas", n.Kind)
+		return
+	}
+	given := -1      // the first replica that gives a capacity
+	known := true    // every standby tier is valid
+	var active int64 // capacity (or count) of the active and mirror replicas
+	for i := range rs {
+		r := &rs[i]
+		at := func(f string) (Pos, string) {
+			field := index("replicas", i) + "." + f
+			return fieldPos(n, field, r.Pos), field
+		}
+		if r.Site == "" {
+			pos, field := at("site")
+			v.ps.add(pos, name, field, "missing: a replica runs at a site")
+		} else if _, ok := v.index[r.Site]; !ok || v.m.Nodes[v.index[r.Site]].Kind != Site {
+			pos, field := at("site")
+			v.target(pos, name, field, r.Site, Site)
+		}
+		if r.Capacity < 0 {
+			pos, field := at("capacity")
+			v.ps.add(pos, name, field, "must be > 0, got %d", r.Capacity)
+		}
+		if r.Capacity != 0 && given < 0 {
+			given = i
+		}
+		switch {
+		case r.Standby >= numStandbys:
+			pos, field := at("standby")
+			v.ps.add(pos, name, field, "unknown standby %v", r.Standby)
+			known = false
+		case r.Standby == Active && r.Recovery > 0:
+			pos, field := at("recovery")
+			v.ps.add(pos, name, field, "an active replica has no recovery time: set standby to mirror, hot, warm or cold")
+		case r.Standby == Mirror && r.Recovery > 0:
+			pos, field := at("recovery")
+			v.ps.add(pos, name, field, "a mirror takes over at once: for a standby that needs time, set standby to hot, warm or cold")
+		}
+		if r.Standby == Active || r.Standby == Mirror {
+			active = addSat(active, max(r.Capacity, 0))
+		}
+		if r.Recovery < 0 {
+			pos, field := at("recovery")
+			v.ps.add(pos, name, field, "must not be negative, got %v", r.Recovery)
+		}
+		if len(r.Requires) > 0 {
+			pos, field := at("requires")
+			v.deps(n, name, r.Requires, field, pos)
+		}
+	}
+	if given >= 0 {
+		for i := range rs {
+			if rs[i].Capacity == 0 {
+				field := index("replicas", i) + ".capacity"
+				v.ps.add(fieldPos(n, field, rs[i].Pos), name, field, "missing: replicas[%d] gives a capacity, so every replica needs one", given)
+			}
+		}
+		switch {
+		case n.Demand == 0:
+			v.ps.add(n.FieldPos("demand"), name, "demand", "missing: replicas with capacities need a demand")
+		case n.Demand > 0 && known && active < n.Demand:
+			v.ps.add(n.FieldPos("demand"), name, "demand", "active capacity %d is below demand %d: the node is not Up even with nothing failed", active, n.Demand)
+		}
+		if n.DegradedAt > 0 && n.Demand > 0 && n.DegradedAt > n.Demand {
+			v.ps.add(n.FieldPos("degraded_at"), name, "degraded_at", "%d is above demand %d", n.DegradedAt, n.Demand)
+		}
+		return
+	}
+	// No capacities: every replica counts 1 and demand defaults to 1.
+	if n.DegradedAt > 0 {
+		v.ps.add(n.FieldPos("degraded_at"), name, "degraded_at", "only replicas with capacities have degraded_at: give every replica a capacity")
+	}
+	var count int64
+	for i := range rs {
+		if rs[i].Standby == Active || rs[i].Standby == Mirror {
+			count++
+		}
+	}
+	switch need := max(n.Demand, 1); {
+	case !known:
+	case count == 0:
+		v.ps.add(n.FieldPos("replicas"), name, "replicas", "no active or mirror replica: the node is not Up even with nothing failed")
+	case count < need:
+		v.ps.add(n.FieldPos("demand"), name, "demand", "active capacity %d is below demand %d: the node is not Up even with nothing failed", count, need)
+	}
+}
+
+// addSat adds non-negative numbers without overflow.
+func addSat(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// deps checks a list of dependencies of n written under field ("requires",
+// "uses", "replicas[1].requires"); pos is where the list was written.
+// Plain dependencies are named by the list ("requires"), groups by their
+// index ("requires[2]"), group members by theirs ("requires[2].of[1]").
+func (v *validator) deps(n *Node, name string, list []Dep, field string, pos Pos) {
+	for i := range list {
+		d := &list[i]
+		dpos := posOr(d.Pos, pos)
+		switch d.Form {
+		case One:
+			if len(d.Members) != 1 {
+				v.ps.add(dpos, name, index(field, i), "a plain dependency names one node, not %d", len(d.Members))
+				continue
+			}
+			v.member(n, name, posOr(d.Members[0].Pos, dpos), field, d.Members[0].ID)
+		case AnyOfN, AtLeastK, Weighted:
+			v.group(n, name, d, index(field, i), dpos)
+		default:
+			v.ps.add(dpos, name, index(field, i), "unknown dependency form %d", d.Form)
+		}
+	}
+	// The same node twice as a plain dependency in one list.
+	repeats(len(list), func(i int) string { return plainID(&list[i]) }, func(i, first int) {
+		id := plainID(&list[i])
+		if p := list[first].Pos; p.Line > 0 {
+			v.ps.add(posOr(list[i].Pos, pos), name, field, "%q listed twice (first at line %d)", clip(id), p.Line)
+		} else {
+			v.ps.add(posOr(list[i].Pos, pos), name, field, "%q listed twice", clip(id))
+		}
+	})
+}
+
+// plainID returns the node of a plain dependency, or "".
+func plainID(d *Dep) string {
+	if d.Form == One && len(d.Members) == 1 {
+		return d.Members[0].ID
+	}
+	return ""
+}
+
+// member checks one node a dependency names.
+func (v *validator) member(n *Node, name string, pos Pos, field, id string) {
+	if id == n.ID {
+		v.ps.add(pos, name, field, "depends on itself")
+		return
+	}
+	v.ref(pos, name, field, id)
+}
+
+func groupKey(f Form) string {
+	switch f {
+	case AnyOfN:
+		return "any_of"
+	case AtLeastK:
+		return "of"
+	}
+	return "capacity"
+}
+
+// group checks a redundant group written at path.
+func (v *validator) group(n *Node, name string, d *Dep, path string, pos Pos) {
+	key := groupKey(d.Form)
+	if len(d.Members) == 0 {
+		v.ps.add(pos, name, path, "%s needs at least one node", key)
+	}
+	var total int64
+	weights := true
+	for j := range d.Members {
+		mb := &d.Members[j]
+		mpos := posOr(mb.Pos, pos)
+		mpath := path + "." + index(key, j)
+		v.member(n, name, mpos, mpath, mb.ID)
+		switch {
+		case d.Form == Weighted && mb.Weight <= 0:
+			v.ps.add(mpos, name, mpath, "capacity of %q must be > 0, got %d", clip(mb.ID), mb.Weight)
+			weights = false
+		case d.Form == Weighted:
+			total = addSat(total, mb.Weight)
+		case mb.Weight != 0 && mb.Weight != 1:
+			v.ps.add(mpos, name, mpath, "weight must be 1 outside capacity groups, got %d", mb.Weight)
+		}
+	}
+	repeats(len(d.Members), func(j int) string { return d.Members[j].ID }, func(j, _ int) {
+		v.ps.add(posOr(d.Members[j].Pos, pos), name, path+"."+index(key, j), "%q is listed twice in the group", clip(d.Members[j].ID))
+	})
+	switch d.Form {
+	case AnyOfN:
+		if d.Need != 1 {
+			v.ps.add(pos, name, path, "any_of needs 1 live node, not %d", d.Need)
+		}
+	case AtLeastK:
+		switch {
+		case d.Need < 1:
+			v.ps.add(pos, name, path, "at_least must be >= 1, got %d", d.Need)
+		case d.Need > int64(len(d.Members)):
+			v.ps.add(pos, name, path, "at_least %d is more than the %d nodes in of", d.Need, len(d.Members))
+		}
+	case Weighted:
+		switch {
+		case d.Need == 0:
+			v.ps.add(pos, name, path, "missing demand: a capacity group needs one")
+		case d.Need < 0:
+			v.ps.add(pos, name, path, "demand must be > 0, got %d", d.Need)
+		case weights && len(d.Members) > 0 && total < d.Need:
+			v.ps.add(pos, name, path, "demand %d is above the total capacity %d", d.Need, total)
+		}
+		switch {
+		case d.DegradedAt < 0:
+			v.ps.add(pos, name, path, "degraded_at must be > 0, got %d", d.DegradedAt)
+		case d.Need > 0 && d.DegradedAt > d.Need:
+			v.ps.add(pos, name, path, "degraded_at %d is above demand %d", d.DegradedAt, d.Need)
+		}
+	}
+	if d.Form != Weighted && d.DegradedAt != 0 {
+		v.ps.add(pos, name, path, "degraded_at applies to capacity groups only")
+	}
+}
+
+// hardAndSoft reports a node both in requires and uses (as plain
+// dependencies): it is one or the other.
+func (v *validator) hardAndSoft(n *Node, name string) {
+	if len(n.Requires) == 0 || len(n.Uses) == 0 {
+		return
+	}
+	hard := func(id string) bool {
+		for i := range n.Requires {
+			if plainID(&n.Requires[i]) == id {
+				return true
+			}
+		}
+		return false
+	}
+	if len(n.Requires)*len(n.Uses) > 64 {
+		set := make(map[string]bool, len(n.Requires))
+		for i := range n.Requires {
+			set[plainID(&n.Requires[i])] = true
+		}
+		hard = func(id string) bool { return set[id] }
+	}
+	for i := range n.Uses {
+		if id := plainID(&n.Uses[i]); id != "" && hard(id) {
+			v.ps.add(posOr(n.Uses[i].Pos, n.FieldPos("uses")), name, "uses", "%q is also in requires: a dependency is hard or soft, not both", clip(id))
+		}
+	}
+}
+
+// repeats calls dup(i, first) for every element i whose key (non-empty)
+// equals that of an earlier element, first being the earliest. Short lists
+// are scanned, long ones use a map.
+func repeats(n int, key func(int) string, dup func(i, first int)) {
+	if n < 2 {
+		return
+	}
+	if n <= 8 {
+		for i := 1; i < n; i++ {
+			k := key(i)
+			if k == "" {
+				continue
+			}
+			for j := range i {
+				if key(j) == k {
+					dup(i, j)
+					break
+				}
+			}
+		}
+		return
+	}
+	seen := make(map[string]int, n)
+	for i := range n {
+		k := key(i)
+		if k == "" {
+			continue
+		}
+		if j, ok := seen[k]; ok {
+			dup(i, j)
+		} else {
+			seen[k] = i
+		}
+	}
+}
+
+// suggester finds "did you mean" candidates among a model's ids, with the
+// same answers as Suggest but bounded work: ids are indexed by length once,
+// so that only those of a length close enough are compared; the edit
+// distance stops once it exceeds the best so far; and the number of
+// suggestions and of ids compared is capped.
+type suggester struct {
+	byLen       map[int][]string
+	calls, work int
+}
+
+func (s *suggester) didYouMean(id string, nodes []Node) string {
+	// A longer id is not a misspelt id, and would make the distance slow.
+	if len(id) > maxIDLen || s.calls >= maxSuggestions || s.work >= maxSuggestWork {
+		return ""
+	}
+	s.calls++
+	if s.byLen == nil {
+		s.byLen = make(map[int][]string)
+		for i := range nodes {
+			c := nodes[i].ID
+			s.byLen[len(c)] = append(s.byLen[len(c)], c)
+		}
+		s.work += len(nodes)
+	}
+	// The limit of Suggest: about one edit in three characters, 1 to 3.
+	limit := min(max(len(id)/3, 1), 3)
+	best, bestD := "", limit
+	found := false
+	var want, used [256]int16 // byte counts of id, and scratch
+	for i := 0; i < len(id); i++ {
+		want[id[i]]++
+	}
+	for l := len(id) - limit; l <= len(id)+limit; l++ {
+		cands := s.byLen[l]
+		if s.work+len(cands) > maxSuggestWork {
+			return ""
+		}
+		s.work += len(cands)
+		for _, c := range cands {
+			if diff := len(c) - len(id); diff > bestD || -diff > bestD {
+				continue
+			}
+			// The bag distance, the larger of the bytes of c missing
+			// from id and those of id missing from c (as multisets), is
+			// at most the edit distance, and much cheaper.
+			extra := 0
+			for i := 0; i < len(c); i++ {
+				if b := c[i]; used[b] < want[b] {
+					used[b]++
+				} else {
+					extra++
+				}
+			}
+			for i := 0; i < len(c); i++ {
+				used[c[i]] = 0
+			}
+			if max(extra, len(id)-len(c)+extra) > bestD {
+				continue
+			}
+			d := distanceAtMost(id, c, bestD)
+			if d < bestD || d == bestD && (!found || c < best) {
+				best, bestD, found = c, d, true
+			}
+		}
+	}
+	if !found {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// distanceAtMost is the Levenshtein distance between a and b over bytes, as
+// editDistance, when it is at most k; otherwise it returns k+1, as soon as
+// every entry of a row of the table exceeds k.
+func distanceAtMost(a, b string, k int) int {
+	// A common prefix or suffix does not change the distance.
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a)-len(b) > k {
+		return k + 1
+	}
+	if len(b) == 0 {
+		return len(a)
+	}
+	var buf [64]int
+	row := buf[:0]
+	if len(b) >= len(buf) {
+		row = make([]int, 0, len(b)+1)
+	}
+	for j := 0; j <= len(b); j++ {
+		row = append(row, j)
+	}
+	for i := 1; i <= len(a); i++ {
+		prev := row[0]
+		row[0] = i
+		low := i
+		ai := a[i-1]
+		for j := 1; j <= len(b); j++ {
+			cur := row[j]
+			cost := 1
+			if ai == b[j-1] {
+				cost = 0
+			}
+			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
+			prev = cur
+			low = min(low, row[j])
+		}
+		if low > k {
+			return k + 1
+		}
+	}
+	return min(row[len(b)], k+1)
+}
