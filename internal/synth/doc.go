@@ -1,0 +1,2 @@
+// Package synth generates synthetic, always valid models for tests and benchmarks.
+package synth
