@@ -1,0 +1,134 @@
+package analyze
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
+)
+
+// Benchmarks of one failure on a synthetic 1,000,000-node service graph,
+// each against a plain breadth-first search over the same CSR arrays (every
+// dependent of a failed vertex fails: pure reachability, no gates, no
+// causes) as the baseline a Go user would write. Run with
+//
+//	go test ./analyze -run '^$' -bench 'Simulate1M' -benchmem -count 6
+
+var big struct {
+	once sync.Once
+	c    *graph.Compiled
+	err  error
+}
+
+func bigGraph(b *testing.B) *graph.Compiled {
+	b.Helper()
+	big.once.Do(func() {
+		big.c, big.err = graph.Compile(synth.Services(synth.Default(1_000_000, 1)))
+	})
+	if big.err != nil {
+		b.Fatal(big.err)
+	}
+	return big.c
+}
+
+// bfs is the baseline: every vertex reachable from the removed one over
+// dependents (hard and soft) is counted as failed.
+func bfs(c *graph.Compiled, from int32) int {
+	seen := make([]bool, c.Len())
+	queue := []int32{from}
+	seen[from] = true
+	for i := 0; i < len(queue); i++ {
+		deps, _ := c.Dependents(queue[i])
+		for _, v := range deps {
+			if !seen[v] {
+				seen[v] = true
+				queue = append(queue, v)
+			}
+		}
+		for _, v := range c.SoftDependents(queue[i]) {
+			if !seen[v] {
+				seen[v] = true
+				queue = append(queue, v)
+			}
+		}
+	}
+	return len(queue)
+}
+
+// smallFailure finds a node whose failure reaches about ten vertices.
+func smallFailure(c *graph.Compiled) int32 {
+	best, bestN := int32(0), 1<<30
+	for v := int32(c.NodeCount() - 1); v > 0; v -= 997 {
+		n := bfs(c, v)
+		if n >= 8 && n <= 12 {
+			return v
+		}
+		if d := abs(n - 10); d < abs(bestN-10) {
+			best, bestN = v, n
+		}
+	}
+	return best
+}
+
+func abs(x int) int { return max(x, -x) }
+
+func benchSite(b *testing.B) (*graph.Compiled, int32) {
+	c := bigGraph(b)
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if c.Kind(v) == graph.Site {
+			return c, v
+		}
+	}
+	b.Fatal("no site")
+	return nil, 0
+}
+
+func BenchmarkSimulate1MSite(b *testing.B) {
+	c, site := benchSite(b)
+	sc := Fail(c.VertexName(site))
+	o, err := Simulate(c, sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("site %s: %d affected, bfs reaches %d of %d vertices", c.VertexName(site), o.Len(), bfs(c, site), c.Len())
+	b.Run("engine", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Simulate(c, sc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("bfs", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			bfs(c, site)
+		}
+	})
+}
+
+func BenchmarkSimulate1MSmall(b *testing.B) {
+	c := bigGraph(b)
+	v := smallFailure(c)
+	sc := Fail(c.VertexName(v))
+	o, err := Simulate(c, sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: %d effects, bfs reaches %d", c.VertexName(v), o.Len(), bfs(c, v))
+	b.Run("engine", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Simulate(c, sc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("bfs", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			bfs(c, v)
+		}
+	})
+}

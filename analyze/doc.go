@@ -1,0 +1,21 @@
+// Package analyze computes what fails when parts of a compiled model are
+// removed: failure propagation with causes (Simulate) and the analyses built
+// on the same engine.
+//
+// Every analysis shares one contract. A node is Up, Degraded or Down; an Up
+// node whose redundancy was used up is reported as RedundancyLost. An And
+// gate is Down when a hard input is Down and Degraded when one is Degraded; a
+// Threshold gate (any of, at least k of, capacity) is Down when the weight of
+// its live (not Down) inputs falls below its floor, and Degraded when the
+// weight of its Up inputs falls below its demand: a Degraded member counts
+// toward staying alive but not toward full service. (Counting "any member
+// Degraded" as Degraded instead would make losing that member improve the
+// gate, and results would not be monotone.) A soft input that is not Up
+// makes a node at most Degraded. Dependency cycles are allowed: the result is the least set of
+// failures consistent with these rules, so a cycle stays up unless something
+// outside breaks it. Removing more never brings anything back.
+//
+// Users are counted once per node: totals over several services count a
+// person once per service they use ("user-services"); the largest single
+// node's users is a lower bound on the people affected.
+package analyze

@@ -1,0 +1,169 @@
+package analyze
+
+import (
+	"flag"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
+)
+
+var seed = flag.Uint64("seed", 0, "seed for the property tests (0: a fixed set)")
+
+// randomCases yields small random models with every feature mixed in
+// (cycles, any-of, k-of-n, capacity, soft edges, standbys) and a random set
+// of removed vertices, printing the seed on failure so a case can be
+// replayed with -seed.
+func randomCases(t *testing.T, n int, f func(t *testing.T, c *graph.Compiled, r *rand.Rand)) {
+	t.Helper()
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = uint64(i + 1)
+	}
+	if *seed != 0 {
+		seeds = []uint64{*seed}
+	}
+	for _, s := range seeds {
+		r := rand.New(rand.NewPCG(s, 0x5eed))
+		m := synth.Random(r, 3+r.IntN(28))
+		c, err := graph.Compile(m)
+		if err != nil {
+			t.Fatalf("seed %d: synth.Random made an invalid model: %v", s, err)
+		}
+		ok := t.Run("", func(t *testing.T) { f(t, c, r) })
+		if !ok {
+			t.Fatalf("failed with -seed %d", s)
+		}
+	}
+}
+
+// removable returns the vertices a scenario can remove: nodes and replicas.
+func removable(c *graph.Compiled) []int32 {
+	var vs []int32
+	for v := int32(0); v < int32(c.Len()); v++ {
+		if k := c.VertexKind(v); k == graph.NodeVertex || k == graph.ReplicaVertex {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
+func pickSet(r *rand.Rand, from []int32) []int32 {
+	k := r.IntN(min(len(from), 4) + 1)
+	perm := r.Perm(len(from))
+	set := make([]int32, k)
+	for i := range set {
+		set[i] = from[perm[i]]
+	}
+	return set
+}
+
+func names(c *graph.Compiled, vs []int32) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = c.VertexName(v)
+	}
+	return out
+}
+
+// states returns the outcome's state of every reported vertex (nodes and
+// replicas; groups are hidden).
+func states(t *testing.T, c *graph.Compiled, o *Outcome) []State {
+	t.Helper()
+	st := make([]State, c.Len())
+	seen := make([]bool, c.Len())
+	for _, e := range o.Effects() {
+		if seen[e.Vertex] {
+			t.Fatalf("%s reported twice", e.ID)
+		}
+		seen[e.Vertex] = true
+		st[e.Vertex] = e.State
+	}
+	return st
+}
+
+func simulateT(t *testing.T, c *graph.Compiled, removed []int32) []State {
+	t.Helper()
+	o, err := Simulate(c, Fail(names(c, removed)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return states(t, c, o)
+}
+
+// The engine equals the naive fixpoint on every reported vertex.
+func TestSimulateMatchesNaive(t *testing.T) {
+	randomCases(t, 3000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		for range 5 {
+			removed := pickSet(r, removable(c))
+			got := simulateT(t, c, removed)
+			want := naive(c, removed)
+			for v := int32(0); v < int32(c.Len()); v++ {
+				if k := c.VertexKind(v); k == graph.GroupVertex || k == graph.SoftGroupVertex {
+					continue
+				}
+				if got[v] != want[v] {
+					t.Fatalf("remove %v: %s is %v, naive says %v", names(c, removed), c.VertexName(v), got[v], want[v])
+				}
+			}
+		}
+	})
+}
+
+// Removing more never brings anything back, and the order in which the
+// failures are listed does not matter.
+func TestSimulateMonotoneAndOrderFree(t *testing.T) {
+	randomCases(t, 1500, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		all := removable(c)
+		small := pickSet(r, all)
+		big := append(slices.Clone(small), pickSet(r, all)...)
+		a := simulateT(t, c, small)
+		b := simulateT(t, c, big)
+		for v := range a {
+			// RedundancyLost is a report about margin, not a failure:
+			// compare on Up < Degraded < Down.
+			if severity(b[v]) < severity(a[v]) {
+				t.Fatalf("removing %v: %s is %v; removing also %v: %v", names(c, small), c.VertexName(int32(v)), a[v], names(c, big[len(small):]), b[v])
+			}
+		}
+		shuffled := slices.Clone(big)
+		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		if got := simulateT(t, c, shuffled); !slices.Equal(got, b) {
+			t.Fatalf("order matters: %v vs %v", names(c, big), names(c, shuffled))
+		}
+	})
+}
+
+func severity(s State) int {
+	switch s {
+	case Down:
+		return 2
+	case Degraded:
+		return 1
+	}
+	return 0
+}
+
+// Every non-Up vertex's chain ends at a removed vertex, and each link is an
+// input of the previous one that is itself not Up.
+func TestChainsEndAtRemoved(t *testing.T) {
+	randomCases(t, 500, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		removed := pickSet(r, removable(c))
+		o, err := Simulate(c, Fail(names(c, removed)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range o.Effects() {
+			if e.State == RedundancyLost {
+				continue
+			}
+			ch := o.Chain(e.ID)
+			last, ok := o.Effect(ch[len(ch)-1])
+			if !ok || !last.Removed {
+				t.Fatalf("chain %v of %s does not end at a removed node", ch, e.ID)
+			}
+		}
+	})
+}

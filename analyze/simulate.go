@@ -1,0 +1,498 @@
+package analyze
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// State is how a node fares in a scenario, from best to worst.
+type State uint8
+
+const (
+	// Up: working, with its usual margin.
+	Up State = iota
+	// RedundancyLost: still Up, but some of its redundancy is gone (a
+	// replica, a member of an any-of group); it has less margin than it was
+	// built with, often none. Dependents see it as Up.
+	RedundancyLost
+	// Degraded: working partly (a soft dependency failed, or capacity is
+	// below demand but above its floor).
+	Degraded
+	// Down: not working.
+	Down
+)
+
+var stateNames = [...]string{Up: "up", RedundancyLost: "redundancy-lost", Degraded: "degraded", Down: "down"}
+
+// String returns "up", "redundancy-lost", "degraded" or "down".
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("State(%d)", s)
+}
+
+// MarshalText encodes the state as its name.
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText decodes a state name.
+func (s *State) UnmarshalText(b []byte) error {
+	for i, n := range stateNames {
+		if n == string(b) {
+			*s = State(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown state %q", b)
+}
+
+// Failure is one thing removed in a scenario.
+type Failure struct {
+	ID string // a node id; sites and regions are nodes
+	// For is the time until it is repaired; 0 means not within the
+	// horizon. Simulate looks at the moment of failure and ignores it;
+	// recovery analyses use it.
+	For time.Duration
+}
+
+// Scenario is what is removed.
+type Scenario struct {
+	Failures []Failure
+}
+
+// Fail returns a scenario that removes the given nodes, never repaired.
+func Fail(ids ...string) Scenario {
+	fs := make([]Failure, len(ids))
+	for i, id := range ids {
+		fs[i] = Failure{ID: id}
+	}
+	return Scenario{Failures: fs}
+}
+
+// IDs returns the ids the scenario removes.
+func (s Scenario) IDs() []string {
+	ids := make([]string, len(s.Failures))
+	for i, f := range s.Failures {
+		ids[i] = f.ID
+	}
+	return ids
+}
+
+// UnknownNodeError reports a scenario naming a node the model lacks.
+type UnknownNodeError struct {
+	ID         string
+	Suggestion string // the closest id, or ""
+}
+
+func (e *UnknownNodeError) Error() string {
+	if e.Suggestion != "" {
+		return fmt.Sprintf("unknown node %q (did you mean %q?)", e.ID, e.Suggestion)
+	}
+	return fmt.Sprintf("unknown node %q", e.ID)
+}
+
+// Resolve maps scenario ids to vertices. Model nodes and replicas
+// ("kakaotalk@pangyo") can be removed.
+func resolve(c *graph.Compiled, sc Scenario) ([]int32, error) {
+	vs := make([]int32, 0, len(sc.Failures))
+	for _, f := range sc.Failures {
+		v, ok := c.Lookup(f.ID)
+		if !ok || c.VertexKind(v) == graph.GroupVertex || c.VertexKind(v) == graph.SoftGroupVertex {
+			e := &UnknownNodeError{ID: f.ID}
+			e.Suggestion, _ = graph.Suggest(f.ID, c.IDs())
+			return nil, e
+		}
+		if f.For < 0 {
+			return nil, fmt.Errorf("failure of %q: negative repair time %v", f.ID, f.For)
+		}
+		vs = append(vs, v)
+	}
+	return vs, nil
+}
+
+// Effect is one node (or replica) that is not plainly Up in a scenario.
+type Effect struct {
+	Vertex  int32 // in the compiled graph
+	ID      string
+	Kind    graph.Kind
+	Replica bool // a placement "node@site", not a node of the model
+	State   State
+	Removed bool // removed by the scenario itself
+	Users   int64
+	Tier    int
+	// Via is the input that put it in this state (for a removed node, "");
+	// following Via from effect to effect reaches a removed node: see Chain.
+	Via string
+	// For a node placed at several sites: the live replica capacity, the
+	// demand and the capacity with nothing failed. Zero otherwise.
+	Live, Need, Base int64
+}
+
+// Totals sum an outcome over the nodes of the model (replicas excluded).
+type Totals struct {
+	Removed        int `json:"removed"`
+	Down           int `json:"down"` // nodes Down, removed ones included
+	Degraded       int `json:"degraded"`
+	RedundancyLost int `json:"redundancy_lost"`
+	// ServicesDown and ServicesDegraded count nodes that are not
+	// infrastructure (sites, regions, power, network).
+	ServicesDown     int `json:"services_down"`
+	ServicesDegraded int `json:"services_degraded"`
+	// UsersDown and UsersDegraded sum the users of Down and Degraded nodes:
+	// "user-services", counting a person once per service they use.
+	UsersDown     int64 `json:"users_down"`
+	UsersDegraded int64 `json:"users_degraded"`
+	// MaxUsersDown is the most users of any one Down node: a lower bound on
+	// the people affected.
+	MaxUsersDown int64 `json:"max_users_down"`
+}
+
+// Outcome is the result of Simulate: every node and replica that is not Up,
+// with its cause. Anything not listed is Up.
+type Outcome struct {
+	Scenario Scenario
+	Totals   Totals
+
+	c    *graph.Compiled
+	recs []record        // the affected vertices, in the order the failure reached them
+	live map[int32]int64 // live replica capacity of affected nodes placed at several sites
+
+	once    sync.Once
+	index   map[int32]int // vertex → recs index
+	effects []Effect
+}
+
+// record is the compact form of an Effect, kept until one is asked for.
+type record struct {
+	v, via  int32 // via: -1 for none
+	state   State
+	removed bool
+}
+
+// Simulate removes the scenario's nodes from c and propagates the failure.
+// Its work is proportional to the affected region, not to the graph. It is
+// safe to call concurrently on one compiled graph.
+func Simulate(c *graph.Compiled, sc Scenario) (*Outcome, error) {
+	vs, err := resolve(c, sc)
+	if err != nil {
+		return nil, err
+	}
+	s := getScratch(c)
+	defer putScratch(c, s)
+	for _, v := range vs {
+		s.remove(c, v)
+	}
+	s.run(c)
+	return s.outcome(c, sc), nil
+}
+
+// reported is the state the outcome reports for a touched vertex: an Up
+// threshold with less Up weight than usual has lost redundancy.
+func (s *scratch) reported(c *graph.Compiled, v int32) State {
+	st := s.stateOf(v)
+	if st == Up && c.Op(v) == graph.Threshold && s.upw[v] < c.Base(v) {
+		return RedundancyLost
+	}
+	return st
+}
+
+// outcome turns the scratch into the reported result.
+func (s *scratch) outcome(c *graph.Compiled, sc Scenario) *Outcome {
+	o := &Outcome{Scenario: sc, c: c, recs: make([]record, 0, len(s.touched))}
+	var lost []int32 // owners whose own group lost redundancy
+	for _, v := range s.touched {
+		st := s.reported(c, v)
+		if st == Up {
+			continue
+		}
+		switch c.VertexKind(v) {
+		case graph.GroupVertex:
+			if st == RedundancyLost && s.stateOf(c.Owner(v)) == Up {
+				lost = append(lost, c.Owner(v))
+			}
+		case graph.SoftGroupVertex:
+		default:
+			o.add(s, v, st)
+		}
+	}
+	slices.Sort(lost)
+	lost = slices.Compact(lost)
+	for _, ow := range lost {
+		if s.touchedNow(ow) && s.reported(c, ow) != Up {
+			continue // already reported as RedundancyLost itself
+		}
+		o.add(s, ow, RedundancyLost)
+	}
+	return o
+}
+
+// add records vertex v in state st and counts it in the totals.
+func (o *Outcome) add(s *scratch, v int32, st State) {
+	c := o.c
+	r := record{v: v, via: -1, state: st}
+	if s.touchedNow(v) {
+		r.removed = s.removed(v)
+		if u := s.cause[v]; u >= 0 {
+			r.via = s.nonGroupCause(c, u)
+		}
+	}
+	o.recs = append(o.recs, r)
+	if c.VertexKind(v) != graph.NodeVertex {
+		return
+	}
+	if cv := c.CapacityVertex(v); cv >= 0 && s.touchedNow(cv) {
+		if o.live == nil {
+			o.live = make(map[int32]int64)
+		}
+		o.live[v] = max(s.live[cv], 0)
+	}
+	t := &o.Totals
+	if r.removed {
+		t.Removed++
+	}
+	users, infra := c.Users(v), c.Kind(v).Infrastructure()
+	switch st {
+	case Down:
+		t.Down++
+		t.UsersDown += users
+		t.MaxUsersDown = max(t.MaxUsersDown, users)
+		if !infra {
+			t.ServicesDown++
+		}
+	case Degraded:
+		t.Degraded++
+		t.UsersDegraded += users
+		if !infra {
+			t.ServicesDegraded++
+		}
+	case RedundancyLost:
+		t.RedundancyLost++
+	}
+}
+
+// nonGroupCause follows causes through group vertices, which users never
+// named, to the node or replica behind them.
+func (s *scratch) nonGroupCause(c *graph.Compiled, u int32) int32 {
+	for {
+		k := c.VertexKind(u)
+		if k != graph.GroupVertex && k != graph.SoftGroupVertex {
+			return u
+		}
+		if !s.touchedNow(u) || s.cause[u] < 0 {
+			return u
+		}
+		u = s.cause[u]
+	}
+}
+
+// Len is the number of affected nodes and replicas.
+func (o *Outcome) Len() int { return len(o.recs) }
+
+// Effects lists the affected nodes and replicas in the order the failure
+// reached them; Sorted orders them by severity. The slice is built on first
+// use and shared: do not modify it.
+func (o *Outcome) Effects() []Effect {
+	o.build()
+	return o.effects
+}
+
+func (o *Outcome) build() {
+	o.once.Do(func() {
+		c := o.c
+		o.index = make(map[int32]int, len(o.recs))
+		o.effects = make([]Effect, len(o.recs))
+		for i, r := range o.recs {
+			o.index[r.v] = i
+			e := Effect{
+				Vertex:  r.v,
+				ID:      c.VertexName(r.v),
+				Kind:    c.Kind(r.v),
+				Replica: c.VertexKind(r.v) == graph.ReplicaVertex,
+				State:   r.state,
+				Removed: r.removed,
+				Users:   c.Users(r.v),
+				Tier:    c.Tier(r.v),
+			}
+			if r.via >= 0 {
+				e.Via = c.VertexName(r.via)
+			}
+			if cv := c.CapacityVertex(r.v); cv >= 0 {
+				e.Need, e.Base = c.Need(cv), c.Base(cv)
+				e.Live = e.Base
+				if live, ok := o.live[r.v]; ok {
+					e.Live = live
+				}
+			}
+			o.effects[i] = e
+		}
+	})
+}
+
+// Effect returns the effect on the node or replica id, and false when it is
+// Up (or unknown).
+func (o *Outcome) Effect(id string) (Effect, bool) {
+	v, ok := o.c.Lookup(id)
+	if !ok {
+		return Effect{}, false
+	}
+	o.build()
+	i, ok := o.index[v]
+	if !ok {
+		return Effect{}, false
+	}
+	return o.effects[i], true
+}
+
+// State returns the state of the node or replica id: Up when it is not
+// affected. It panics on an id the model does not have, which is a
+// programming error; use Effect to test membership.
+func (o *Outcome) State(id string) State {
+	if _, ok := o.c.Lookup(id); !ok {
+		panic(fmt.Sprintf("analyze: Outcome.State: unknown node %q", id))
+	}
+	e, ok := o.Effect(id)
+	if !ok {
+		return Up
+	}
+	return e.State
+}
+
+// Chain returns the chain of causes from id to a removed node, e.g.
+// [kakao-games kakao-login kakaotalk kakaotalk@pangyo pangyo], or nil when
+// id is Up.
+func (o *Outcome) Chain(id string) []string {
+	e, ok := o.Effect(id)
+	if !ok {
+		return nil
+	}
+	chain := []string{e.ID}
+	for e.Via != "" && len(chain) <= len(o.recs) {
+		next, ok := o.Effect(e.Via)
+		if !ok {
+			chain = append(chain, e.Via)
+			break
+		}
+		e = next
+		chain = append(chain, e.ID)
+	}
+	return chain
+}
+
+// Cause is one input of a node that is not Up.
+type Cause struct {
+	ID    string `json:"id"` // the input node or replica
+	State State  `json:"state"`
+	Soft  bool   `json:"soft,omitempty"`  // a soft dependency (uses)
+	Group string `json:"group,omitempty"` // the redundant group it belongs to, e.g. "any_of [a b]"; "" for a plain dependency
+}
+
+// Causes returns every input of id that is not Up, plainly or through one of
+// id's redundant groups, so a report can say all of what is wrong, not only
+// the first thing (Via).
+func (o *Outcome) Causes(id string) []Cause {
+	v, ok := o.c.Lookup(id)
+	if !ok {
+		return nil
+	}
+	var out []Cause
+	var walk func(v int32, soft bool, group string)
+	walk = func(v int32, soft bool, group string) {
+		visit := func(u int32, soft bool) {
+			if k := o.c.VertexKind(u); k == graph.GroupVertex || k == graph.SoftGroupVertex {
+				if o.stateOf(u) != Up {
+					walk(u, soft, o.c.GroupLabel(u))
+				}
+				return
+			}
+			if st := o.stateOf(u); st != Up && st != RedundancyLost {
+				out = append(out, Cause{ID: o.c.VertexName(u), State: st, Soft: soft, Group: group})
+			}
+		}
+		ins, _ := o.c.Inputs(v)
+		for _, u := range ins {
+			visit(u, soft)
+		}
+		for _, u := range o.c.SoftInputs(v) {
+			visit(u, true)
+		}
+	}
+	walk(v, false, "")
+	return out
+}
+
+// stateOf is the state of any vertex, hidden groups included. Groups are
+// not in Effects, so their state is recomputed from their inputs.
+func (o *Outcome) stateOf(v int32) State {
+	if k := o.c.VertexKind(v); k == graph.GroupVertex || k == graph.SoftGroupVertex {
+		return o.groupState(v)
+	}
+	o.build()
+	if i, ok := o.index[v]; ok {
+		return o.recs[i].state
+	}
+	return Up
+}
+
+func (o *Outcome) groupState(v int32) State {
+	ins, ws := o.c.Inputs(v)
+	live, up := int64(0), int64(0)
+	for i, u := range ins {
+		st := o.stateOf(u)
+		if st != Down {
+			live += ws[i]
+		}
+		if st == Up || st == RedundancyLost {
+			up += ws[i]
+		}
+	}
+	soft := false
+	for _, u := range o.c.SoftInputs(v) {
+		if st := o.stateOf(u); st == Down || st == Degraded {
+			soft = true
+		}
+	}
+	switch {
+	case live < o.c.Floor(v):
+		return Down
+	case up < o.c.Need(v) || soft:
+		return Degraded
+	case up < o.c.Base(v):
+		return RedundancyLost
+	}
+	return Up
+}
+
+// Sorted returns the effects from worst to least: Down, Degraded, then
+// RedundancyLost; within a state by users, then by id; nodes before
+// replicas.
+func (o *Outcome) Sorted() []Effect {
+	es := slices.Clone(o.Effects())
+	slices.SortFunc(es, func(a, b Effect) int {
+		return cmp.Or(
+			cmp.Compare(b.State, a.State),
+			cmpBool(a.Replica, b.Replica),
+			cmp.Compare(b.Users, a.Users),
+			strings.Compare(a.ID, b.ID),
+		)
+	})
+	return es
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+// Compiled returns the graph the outcome was computed on.
+func (o *Outcome) Compiled() *graph.Compiled { return o.c }

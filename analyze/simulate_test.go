@@ -1,0 +1,241 @@
+package analyze
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// miniKakao is a small model of the 2022 outage built in Go: login runs on
+// KakaoTalk, which runs in Pangyo with a warm standby too small to carry it.
+func miniKakao() *graph.Model {
+	m := &graph.Model{Name: "mini-kakao"}
+	m.Add(
+		graph.Node{ID: "capital", Kind: graph.Region},
+		graph.Node{ID: "pangyo-power", Kind: graph.Power},
+		graph.Node{ID: "pangyo", Kind: graph.Site, Region: "capital", Requires: graph.On("pangyo-power")},
+		graph.Node{ID: "ansan", Kind: graph.Site, Region: "capital"},
+		graph.Node{ID: "gasan", Kind: graph.Site, Region: "capital"},
+		graph.Node{ID: "account-db", Kind: graph.Datastore, Replicas: []graph.Replica{
+			{Site: "pangyo"}, {Site: "ansan"}, {Site: "gasan"},
+		}},
+		graph.Node{ID: "kakaotalk", Kind: graph.Service, Users: 47_500_000, Tier: 0,
+			Replicas: []graph.Replica{
+				{Site: "pangyo", Capacity: 100},
+				{Site: "ansan", Capacity: 20, Standby: graph.Warm},
+			},
+			Demand: 100, DegradedAt: 30,
+			Requires: graph.On("account-db")},
+		graph.Node{ID: "kakao-login", Kind: graph.Identity, Tier: 0, Requires: graph.On("kakaotalk")},
+		graph.Node{ID: "game-db-a", Kind: graph.Datastore, Site: "gasan"},
+		graph.Node{ID: "game-db-b", Kind: graph.Datastore, Site: "ansan"},
+		graph.Node{ID: "kakao-games", Kind: graph.Service, Users: 2_000_000, Tier: 1, Site: "gasan",
+			Requires: append(graph.On("kakao-login"), graph.AnyOf("game-db-a", "game-db-b"))},
+		graph.Node{ID: "bank-login", Kind: graph.Service, Requires: graph.On("kakao-login")},
+		graph.Node{ID: "core-banking", Kind: graph.Service, Site: "gasan"},
+		graph.Node{ID: "kakaobank", Kind: graph.Service, Users: 20_000_000,
+			Requires: graph.On("core-banking"), Uses: graph.On("bank-login")},
+	)
+	return m
+}
+
+func compileT(t testing.TB, m *graph.Model) *graph.Compiled {
+	t.Helper()
+	c, err := graph.Compile(m)
+	require.NoError(t, err)
+	return c
+}
+
+func TestSimulateMiniKakao(t *testing.T) {
+	c := compileT(t, miniKakao())
+	o, err := Simulate(c, Fail("pangyo"))
+	require.NoError(t, err)
+
+	want := map[string]State{
+		"pangyo":           Down,
+		"kakaotalk@pangyo": Down,
+		"kakaotalk":        Down,
+		"kakao-login":      Down,
+		"kakao-games":      Down,
+		"bank-login":       Down,
+		"kakaobank":        Degraded,
+		"account-db":       RedundancyLost,
+		"core-banking":     Up,
+		"pangyo-power":     Up,
+		"ansan":            Up,
+		"game-db-a":        Up,
+	}
+	for id, st := range want {
+		assert.Equal(t, st, o.State(id), id)
+	}
+	assert.Equal(t, []string{"kakao-games", "kakao-login", "kakaotalk", "kakaotalk@pangyo", "pangyo"}, o.Chain("kakao-games"))
+	assert.Equal(t, []string{"kakaobank", "bank-login", "kakao-login", "kakaotalk", "kakaotalk@pangyo", "pangyo"}, o.Chain("kakaobank"))
+	assert.Equal(t, []Cause{{ID: "bank-login", State: Down, Soft: true}}, o.Causes("kakaobank"))
+	assert.Nil(t, o.Chain("core-banking"))
+
+	e, ok := o.Effect("kakaotalk")
+	require.True(t, ok)
+	assert.Equal(t, int64(0), e.Live)
+	assert.Equal(t, int64(100), e.Need)
+
+	tot := o.Totals
+	assert.Equal(t, 1, tot.Removed)
+	assert.Equal(t, 5, tot.Down) // pangyo, kakaotalk, kakao-login, kakao-games, bank-login
+	assert.Equal(t, 4, tot.ServicesDown)
+	assert.Equal(t, 1, tot.Degraded)
+	assert.Equal(t, int64(47_500_000+2_000_000), tot.UsersDown)
+	assert.Equal(t, int64(20_000_000), tot.UsersDegraded)
+	assert.Equal(t, int64(47_500_000), tot.MaxUsersDown)
+	assert.Equal(t, 1, tot.RedundancyLost)
+}
+
+func TestSimulateStates(t *testing.T) {
+	c := compileT(t, miniKakao())
+	tests := []struct {
+		fail []string
+		want map[string]State
+	}{
+		{[]string{"pangyo-power"}, map[string]State{"pangyo": Down, "kakaotalk": Down, "kakao-games": Down}},
+		{[]string{"capital"}, map[string]State{"pangyo": Down, "ansan": Down, "account-db": Down, "kakaobank": Down, "core-banking": Down}},
+		{[]string{"game-db-a"}, map[string]State{"kakao-games": RedundancyLost, "kakaotalk": Up}},
+		{[]string{"game-db-a", "game-db-b"}, map[string]State{"kakao-games": Down, "kakaobank": Up}},
+		{[]string{"kakaotalk@pangyo"}, map[string]State{"kakaotalk": Down, "pangyo": Up}},
+		{[]string{"bank-login"}, map[string]State{"kakaobank": Degraded, "kakao-login": Up}},
+		{[]string{}, map[string]State{"kakaotalk": Up}},
+	}
+	for _, tt := range tests {
+		o, err := Simulate(c, Fail(tt.fail...))
+		require.NoError(t, err)
+		for id, st := range tt.want {
+			assert.Equal(t, st, o.State(id), "fail %v: %s", tt.fail, id)
+		}
+	}
+}
+
+// A capacity gate between its floor and its demand is Degraded; a mirror
+// counts at once, a warm standby not at all.
+func TestSimulateCapacity(t *testing.T) {
+	m := &graph.Model{}
+	m.Add(
+		graph.Node{ID: "a", Kind: graph.Site},
+		graph.Node{ID: "b", Kind: graph.Site},
+		graph.Node{ID: "c", Kind: graph.Site},
+		graph.Node{ID: "svc", Kind: graph.Service, Demand: 100, DegradedAt: 40, Replicas: []graph.Replica{
+			{Site: "a", Capacity: 60}, {Site: "b", Capacity: 50}, {Site: "c", Capacity: 100, Standby: graph.Warm},
+		}},
+		graph.Node{ID: "mirrored", Kind: graph.Service, Demand: 100, Replicas: []graph.Replica{
+			{Site: "a", Capacity: 100}, {Site: "b", Capacity: 100, Standby: graph.Mirror},
+		}},
+	)
+	c := compileT(t, m)
+	for _, tt := range []struct {
+		fail          []string
+		svc, mirrored State
+	}{
+		{nil, Up, Up},
+		{[]string{"c"}, Up, Up}, // a warm standby carries nothing yet, so nothing is lost
+		{[]string{"b"}, Degraded, RedundancyLost},
+		{[]string{"a"}, Degraded, RedundancyLost},
+		{[]string{"a", "b"}, Down, Down},
+	} {
+		o, err := Simulate(c, Fail(tt.fail...))
+		require.NoError(t, err)
+		assert.Equal(t, tt.svc, o.State("svc"), "fail %v", tt.fail)
+		assert.Equal(t, tt.mirrored, o.State("mirrored"), "fail %v", tt.fail)
+	}
+}
+
+// A cycle stays up unless something outside breaks it; broken from outside,
+// it goes down whole.
+func TestSimulateCycle(t *testing.T) {
+	m := &graph.Model{}
+	m.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "x", Kind: graph.Service, Site: "s", Requires: graph.On("y")},
+		graph.Node{ID: "y", Kind: graph.Service, Requires: graph.On("z")},
+		graph.Node{ID: "z", Kind: graph.Service, Requires: graph.On("x")},
+		graph.Node{ID: "w", Kind: graph.Service, Uses: graph.On("z")},
+		graph.Node{ID: "other", Kind: graph.Service},
+	)
+	c := compileT(t, m)
+	o, err := Simulate(c, Fail("other"))
+	require.NoError(t, err)
+	assert.Equal(t, Up, o.State("x"))
+	assert.Equal(t, 1, o.Len())
+
+	o, err = Simulate(c, Fail("s"))
+	require.NoError(t, err)
+	for _, id := range []string{"x", "y", "z"} {
+		assert.Equal(t, Down, o.State(id), id)
+	}
+	assert.Equal(t, Degraded, o.State("w"))
+	assert.Equal(t, []string{"w", "z", "x", "s"}, o.Chain("w"))
+}
+
+func TestSimulateUnknownNode(t *testing.T) {
+	c := compileT(t, miniKakao())
+	_, err := Simulate(c, Fail("pangyoo"))
+	var unk *UnknownNodeError
+	require.True(t, errors.As(err, &unk))
+	assert.Equal(t, "pangyo", unk.Suggestion)
+	assert.EqualError(t, err, `unknown node "pangyoo" (did you mean "pangyo"?)`)
+
+	_, err = Simulate(c, Fail("kakao-games.requires[1]"))
+	assert.Error(t, err, "groups are not nodes a user can remove")
+}
+
+func TestSimulateConcurrent(t *testing.T) {
+	c := compileT(t, miniKakao())
+	want, err := Simulate(c, Fail("pangyo"))
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < 200; j++ {
+				id := []string{"pangyo", "ansan", "gasan", "kakaotalk"}[(i+j)%4]
+				o, err := Simulate(c, Fail(id))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if id == "pangyo" && o.State("kakao-games") != want.State("kakao-games") {
+					t.Error("concurrent run disagrees")
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+}
+
+// Without capacities every replica counts 1 and demand says how many must
+// be live.
+func TestSimulateReplicaCount(t *testing.T) {
+	m := &graph.Model{}
+	m.Add(
+		graph.Node{ID: "a", Kind: graph.Site},
+		graph.Node{ID: "b", Kind: graph.Site},
+		graph.Node{ID: "c", Kind: graph.Site},
+		graph.Node{ID: "quorum", Kind: graph.Datastore, Demand: 2,
+			Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}, {Site: "c"}}},
+	)
+	c := compileT(t, m)
+	for _, tt := range []struct {
+		fail []string
+		want State
+	}{
+		{nil, Up},
+		{[]string{"a"}, RedundancyLost},
+		{[]string{"a", "c"}, Down},
+	} {
+		o, err := Simulate(c, Fail(tt.fail...))
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, o.State("quorum"), "fail %v", tt.fail)
+	}
+}
