@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -105,4 +106,75 @@ func TestNaverSurvivesPangyo(t *testing.T) {
 	assert.Zero(t, o.Totals.UsersDown)
 	assert.Zero(t, o.Totals.UsersDegraded)
 	assert.Equal(t, 0, o.Totals.ServicesDegraded)
+}
+
+// Point 4: the shared entry point ranks first among nodes that are not a
+// site or a site's infrastructure, and its blast radius holds Kakao T,
+// KakaoPay, Kakao Games and Melon, though they run elsewhere; Pangyo is the
+// top site.
+func TestKakaoRank(t *testing.T) {
+	c := loadT(t, "../testdata/kakao-2022.yaml")
+	ranked, err := analyze.Rank(context.Background(), c, analyze.RankOptions{})
+	require.NoError(t, err)
+	var top, topSite *analyze.Radius
+	for i := range ranked {
+		r := &ranked[i]
+		if top == nil && !r.Kind.Infrastructure() {
+			top = r
+		}
+		if topSite == nil && r.Kind == graph.Site {
+			topSite = r
+		}
+	}
+	require.NotNil(t, top)
+	assert.Contains(t, []string{"kakaotalk", "kakao-login"}, top.ID)
+	assert.Equal(t, "pangyo", topSite.ID)
+
+	o, err := analyze.Simulate(c, analyze.Fail(top.ID))
+	require.NoError(t, err)
+	for _, id := range []string{"kakao-t", "kakaopay", "kakao-games", "melon"} {
+		assert.Equal(t, analyze.Down, o.State(id), "%s is in the blast radius of %s", id, top.ID)
+	}
+	// Login alone, too, takes them all.
+	login, err := analyze.Rank(context.Background(), c, analyze.RankOptions{IDs: []string{"kakao-login"}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(40_000_000), login[0].UsersDown, "Kakao T, KakaoPay, Kakao Games, Melon")
+}
+
+// SPOFs of Kakao Games include login and KakaoTalk, though its own servers
+// run in another data center, and Pangyo.
+func TestKakaoGamesSPOFs(t *testing.T) {
+	c := loadT(t, "../testdata/kakao-2022.yaml")
+	spofs, err := analyze.SPOFs(context.Background(), c, "kakao-games")
+	require.NoError(t, err)
+	ids := map[string][]string{}
+	for _, s := range spofs {
+		ids[s.ID] = s.Chain
+	}
+	for _, id := range []string{"kakao-login", "kakaotalk", "pangyo", "pangyo-power", "kakaogames-dc"} {
+		assert.Contains(t, ids, id)
+	}
+	assert.Equal(t, []string{"kakao-games", "kakao-login", "kakaotalk", "kakaotalk@pangyo", "pangyo"}, ids["pangyo"])
+	assert.NotContains(t, ids, "kakao-games-db-1", "one game database of three is not a SPOF")
+	assert.NotContains(t, ids, "kakao-account-db-gasan", "one copy of four is not a SPOF")
+}
+
+// Point 5: the redundancy rate is low for Kakao and high for the Naver-like
+// system.
+func TestRedundancyRate(t *testing.T) {
+	kakao, err := analyze.RedundancyRate(context.Background(), loadT(t, "../testdata/kakao-2022.yaml"))
+	require.NoError(t, err)
+	naver, err := analyze.RedundancyRate(context.Background(), loadT(t, "../testdata/naver-2022.yaml"))
+	require.NoError(t, err)
+
+	assert.Equal(t, 6, kakao.Services)
+	assert.Less(t, kakao.Rate, 0.2)
+	assert.Less(t, kakao.UsersRate, 0.2)
+	assert.Equal(t, "pangyo", kakao.Sites[0].Site, "the worst site first")
+	assert.Contains(t, kakao.Sites[0].Down, "kakaotalk")
+
+	assert.Equal(t, 4, naver.Services)
+	assert.Equal(t, 1.0, naver.Rate)
+	assert.Equal(t, 1.0, naver.UsersRate)
+	assert.Positive(t, naver.Exposed, "Naver survives, but some services lose all margin")
 }

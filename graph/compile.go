@@ -453,6 +453,9 @@ func (c *Compiled) NodeCount() int { return c.nodes }
 // Edges is the number of hard and soft input edges.
 func (c *Compiled) Edges() int { return len(c.in) + len(c.soft) }
 
+// HardEdges is the number of hard input edges.
+func (c *Compiled) HardEdges() int { return len(c.in) }
+
 // Lookup returns the vertex named id: a node id, or a replica name such as
 // "kakaotalk@pangyo".
 func (c *Compiled) Lookup(id string) (int32, bool) {

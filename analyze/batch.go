@@ -1,0 +1,240 @@
+package analyze
+
+import (
+	"math/bits"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// layout is the compiled graph renumbered for the batch engine: vertices
+// are "positions" in topological order of the strongly connected
+// components (inputs first, the members of a cycle side by side), with
+// their own CSR arrays, so that a batch walks its arrays mostly forward and
+// a word of the dirty bitmap holds 64 consecutive positions.
+type layout struct {
+	c      *graph.Compiled
+	vertex []int32 // position → vertex
+	pos    []int32 // vertex → position
+
+	op                  []graph.Op
+	gate                []graph.Gate // Threshold positions only
+	inOff, in     []int32 // hard inputs, as positions
+	inW           []int64
+	softOff, soft []int32 // soft inputs, as positions
+	depOff, dep   []int32 // hard and soft dependents, as positions
+
+	// What a ranking counts, per position: users of a model node (-1 for
+	// replicas and groups, which are not counted), and whether it is a
+	// tier-0 node that is not infrastructure.
+	users []int64
+	tier0 []bool
+}
+
+func newLayout(c *graph.Compiled) *layout {
+	rank, _, comps := order(c)
+	n := c.Len()
+	// Counting sort by component number keeps the numbering stable.
+	count := make([]int32, comps+1)
+	for _, r := range rank {
+		count[r+1]++
+	}
+	for i := 0; i < comps; i++ {
+		count[i+1] += count[i]
+	}
+	l := &layout{c: c, vertex: make([]int32, n), pos: make([]int32, n)}
+	for v := int32(0); v < int32(n); v++ {
+		p := count[rank[v]]
+		count[rank[v]]++
+		l.vertex[p], l.pos[v] = v, p
+	}
+	l.users, l.tier0 = make([]int64, n), make([]bool, n)
+	l.op = make([]graph.Op, n)
+	l.gate = make([]graph.Gate, n)
+	l.inOff, l.softOff, l.depOff = make([]int32, n+1), make([]int32, n+1), make([]int32, n+1)
+	nsoft := c.Edges() - c.HardEdges()
+	l.in, l.inW = make([]int32, 0, c.HardEdges()), make([]int64, 0, c.HardEdges())
+	l.soft, l.dep = make([]int32, 0, nsoft), make([]int32, 0, c.Edges())
+	for p, v := range l.vertex {
+		l.users[p] = -1
+		if v < int32(c.NodeCount()) {
+			l.users[p] = c.Users(v)
+			l.tier0[p] = c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
+		}
+		l.op[p] = c.Op(v)
+		if l.op[p] == graph.Threshold {
+			l.gate[p] = c.Gate(v)
+		}
+		ins, ws := c.Inputs(v)
+		for i, u := range ins {
+			l.in = append(l.in, l.pos[u])
+			l.inW = append(l.inW, ws[i])
+		}
+		for _, u := range c.SoftInputs(v) {
+			l.soft = append(l.soft, l.pos[u])
+		}
+		deps, _ := c.Dependents(v)
+		for _, w := range deps {
+			l.dep = append(l.dep, l.pos[w])
+		}
+		for _, w := range c.SoftDependents(v) {
+			l.dep = append(l.dep, l.pos[w])
+		}
+		l.inOff[p+1], l.softOff[p+1], l.depOff[p+1] = int32(len(l.in)), int32(len(l.soft)), int32(len(l.dep))
+	}
+	return l
+}
+
+// reach estimates, for every vertex, how many vertices its failure reaches:
+// 1 plus the estimates of its dependents, summed in reverse topological
+// order. Shared dependents are counted more than once, so it overestimates,
+// but it orders vertices much as their true reach does: sorting candidates
+// by it puts failures whose regions nest in one batch, which is what makes
+// the 64 lanes of a batch walk mostly the same vertices.
+func (l *layout) reach() []float64 {
+	est := make([]float64, len(l.vertex))
+	for p := len(l.vertex) - 1; p >= 0; p-- {
+		e := 1.0
+		for _, q := range l.dep[l.depOff[p]:l.depOff[p+1]] {
+			e += est[q]
+		}
+		est[p] = min(e, 1e300)
+	}
+	byVertex := make([]float64, len(est))
+	for p, v := range l.vertex {
+		byVertex[v] = est[p]
+	}
+	return byVertex
+}
+
+// batch propagates up to 64 single failures at once, one per bit of a
+// machine word ("lane"): lane i removes sources[i]. Each position holds two
+// masks, the lanes in which it is Down and those in which it is not Up
+// (bad ⊇ down). A position is evaluated when one of its inputs changed,
+// in position order (a bitmap of dirty positions), so outside cycles each
+// position is evaluated once per batch, after all its inputs; inside a
+// cycle, positions are evaluated again until their masks stop growing,
+// which, starting from all-Up, is the least fixpoint, as in Simulate. Only
+// positions some lane reaches are evaluated.
+//
+// An And gate is the OR of its inputs' masks. A Threshold gate needs
+// per-lane sums: for the lanes where an input is not Up it adds up, lane by
+// lane, the weight lost to Down inputs and to inputs that are not Up.
+type batch struct {
+	l       *layout
+	m       []masks  // per position; zero outside a run
+	dirty   []uint64 // bitmap of positions to evaluate
+	touched []int32  // positions whose masks may be non-zero
+
+	liveLoss, upLoss [64]int64
+}
+
+// masks are one position's lanes, kept together so that reading an input
+// is one cache line.
+type masks struct {
+	down, bad uint64 // lanes where it is Down; where it is not Up (⊇ down)
+	src       uint64 // lanes that remove it
+}
+
+func newBatch(l *layout) *batch {
+	n := len(l.vertex)
+	return &batch{
+		l:     l,
+		m:     make([]masks, n),
+		dirty: make([]uint64, (n+63)/64),
+	}
+}
+
+// run propagates the failures of sources (vertices, at most 64) and calls
+// visit with every position that is not Up in some lane, then clears its
+// state for the next run.
+func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
+	lo := len(b.dirty)
+	for i, s := range sources {
+		p := b.l.pos[s]
+		b.m[p].src |= 1 << uint(i)
+		b.touched = append(b.touched, p)
+		b.dirty[p/64] |= 1 << uint(p%64)
+		lo = min(lo, int(p/64))
+	}
+	for w := lo; w < len(b.dirty); w++ {
+		back := w
+		for b.dirty[w] != 0 {
+			p := int32(w*64 + bits.TrailingZeros64(b.dirty[w]))
+			b.dirty[w] &= b.dirty[w] - 1
+			down, bad := b.eval(p)
+			x := &b.m[p]
+			if down == x.down && bad == x.bad {
+				continue
+			}
+			if x.bad == 0 && x.src == 0 {
+				b.touched = append(b.touched, p)
+			}
+			x.down, x.bad = down, bad
+			for _, q := range b.l.dep[b.l.depOff[p]:b.l.depOff[p+1]] {
+				b.dirty[q/64] |= 1 << uint(q%64)
+				back = min(back, int(q/64)) // a cycle may lead back
+			}
+		}
+		if back < w {
+			w = back - 1
+		}
+	}
+	for _, p := range b.touched {
+		if x := b.m[p]; x.bad != 0 {
+			visit(p, x.down, x.bad)
+		}
+		b.m[p] = masks{}
+	}
+	b.touched = b.touched[:0]
+}
+
+// eval computes position p's masks from its inputs' masks.
+func (b *batch) eval(p int32) (down, bad uint64) {
+	l := b.l
+	down = b.m[p].src
+	lo, hi := l.inOff[p], l.inOff[p+1]
+	if l.op[p] == graph.Threshold {
+		var lanes uint64
+		for _, u := range l.in[lo:hi] {
+			lanes |= b.m[u].bad
+		}
+		if lanes != 0 {
+			for m := lanes; m != 0; m &= m - 1 {
+				i := bits.TrailingZeros64(m)
+				b.liveLoss[i], b.upLoss[i] = 0, 0
+			}
+			for e := lo; e < hi; e++ {
+				u, w := l.in[e], l.inW[e]
+				if w == 0 {
+					continue
+				}
+				for m := b.m[u].down; m != 0; m &= m - 1 {
+					b.liveLoss[bits.TrailingZeros64(m)] += w
+				}
+				for m := b.m[u].bad; m != 0; m &= m - 1 {
+					b.upLoss[bits.TrailingZeros64(m)] += w
+				}
+			}
+			g := l.gate[p]
+			for m := lanes; m != 0; m &= m - 1 {
+				i := bits.TrailingZeros64(m)
+				switch {
+				case g.Base-b.liveLoss[i] < g.Floor:
+					down |= 1 << uint(i)
+				case g.Base-b.upLoss[i] < g.Need:
+					bad |= 1 << uint(i)
+				}
+			}
+		}
+	} else {
+		for _, u := range l.in[lo:hi] {
+			x := &b.m[u]
+			down |= x.down
+			bad |= x.bad
+		}
+	}
+	for _, u := range l.soft[l.softOff[p]:l.softOff[p+1]] {
+		bad |= b.m[u].bad
+	}
+	return down, bad | down
+}

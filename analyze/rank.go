@@ -1,0 +1,226 @@
+package analyze
+
+import (
+	"cmp"
+	"context"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// Radius is the blast radius of one node's failure, alone.
+type Radius struct {
+	ID   string     `json:"id"`
+	Kind graph.Kind `json:"-"`
+	Tier int        `json:"-"`
+	// Down and Degraded count the model's nodes (not replicas) in each
+	// state; Down includes the failed node itself.
+	Down     int `json:"down"`
+	Degraded int `json:"degraded"`
+	// UsersDown and UsersDegraded sum the users of those nodes
+	// (user-services, as in Totals).
+	UsersDown     int64 `json:"users_down"`
+	UsersDegraded int64 `json:"users_degraded"`
+	// Tier0 counts the tier-0 nodes that are not infrastructure (site,
+	// region, power, network) and are Down or Degraded.
+	Tier0 int `json:"tier0_hit"`
+}
+
+// RankOptions select and shape a ranking. The zero value ranks every node.
+type RankOptions struct {
+	// Kinds keeps only candidates of these kinds; empty keeps all.
+	Kinds []graph.Kind
+	// IDs keeps only these candidates; empty keeps all. An unknown id is an
+	// error.
+	IDs []string
+	// Top keeps the first Top radii after sorting; 0 keeps all.
+	Top int
+	// Workers is the number of goroutines; 0 means GOMAXPROCS.
+	Workers int
+	// Progress, when set, is called after each batch of candidates with
+	// how many are done out of how many, from one goroutine at a time.
+	Progress func(done, total int)
+}
+
+// Rank computes the blast radius of every candidate node's single failure
+// and returns them sorted by users Down, then users Degraded, then nodes
+// Down, then nodes Degraded, largest first (then by id).
+//
+// It does not simulate one failure at a time: candidates go through the
+// engine 64 at a time, one per bit of a word (see batch), in topological
+// order so that a batch's failures share most of their paths, on all cores.
+// A candidate nothing depends on is only itself. The result equals one
+// Simulate per candidate exactly; tests check it on random graphs.
+func Rank(ctx context.Context, c *graph.Compiled, opts RankOptions) ([]Radius, error) {
+	cands, err := candidates(c, opts.Kinds, opts.IDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Radius, len(cands))
+	index := make([]int32, c.NodeCount()) // candidate vertex → its slot in out
+	for i, v := range cands {
+		out[i] = Radius{ID: c.VertexName(v), Kind: c.Kind(v), Tier: c.Tier(v)}
+		index[v] = int32(i)
+	}
+	err = sweep(ctx, c, cands, opts.Workers, opts.Progress, func(l *layout, b *batch, sources []int32) {
+		var acc [64]Radius
+		b.run(sources, func(p int32, down, bad uint64) {
+			users := l.users[p]
+			if users < 0 {
+				return // replicas and groups are not counted
+			}
+			tier0 := l.tier0[p]
+			for m := bad; m != 0; m &= m - 1 {
+				i := bits.TrailingZeros64(m)
+				r := &acc[i]
+				if down&(1<<uint(i)) != 0 {
+					r.Down++
+					r.UsersDown += users
+				} else {
+					r.Degraded++
+					r.UsersDegraded += users
+				}
+				if tier0 {
+					r.Tier0++
+				}
+			}
+		})
+		for i, s := range sources {
+			r := &out[index[s]]
+			r.Down, r.Degraded = acc[i].Down, acc[i].Degraded
+			r.UsersDown, r.UsersDegraded, r.Tier0 = acc[i].UsersDown, acc[i].UsersDegraded, acc[i].Tier0
+		}
+	}, func(v int32) {
+		// Nothing depends on v: its failure is itself alone.
+		r := &out[index[v]]
+		r.Down, r.UsersDown = 1, c.Users(v)
+		if c.Tier(v) == 0 && !c.Kind(v).Infrastructure() {
+			r.Tier0 = 1
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Sort indices, not 80-byte structs.
+	idx := make([]int32, len(out))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(i, j int32) int {
+		a, b := &out[i], &out[j]
+		return cmp.Or(
+			cmp.Compare(b.UsersDown, a.UsersDown),
+			cmp.Compare(b.UsersDegraded, a.UsersDegraded),
+			cmp.Compare(b.Down, a.Down),
+			cmp.Compare(b.Degraded, a.Degraded),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+	if opts.Top > 0 && opts.Top < len(idx) {
+		idx = idx[:opts.Top]
+	}
+	sorted := make([]Radius, len(idx))
+	for k, i := range idx {
+		sorted[k] = out[i]
+	}
+	return sorted, nil
+}
+
+// candidates returns the model nodes selected by kinds and ids.
+func candidates(c *graph.Compiled, kinds []graph.Kind, ids []string) ([]int32, error) {
+	var set map[int32]bool
+	if len(ids) > 0 {
+		set = make(map[int32]bool, len(ids))
+		for _, id := range ids {
+			v, ok := c.Lookup(id)
+			if !ok || c.VertexKind(v) != graph.NodeVertex {
+				e := &UnknownNodeError{ID: id}
+				e.Suggestion, _ = graph.Suggest(id, c.IDs())
+				return nil, e
+			}
+			set[v] = true
+		}
+	}
+	var out []int32
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if set != nil && !set[v] {
+			continue
+		}
+		if len(kinds) > 0 && !slices.Contains(kinds, c.Kind(v)) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// sweep runs every candidate's single failure through the batch engine on
+// workers goroutines: run is called once per batch of at most 64 sources,
+// with the worker's batch engine to run them on. It is called from several
+// goroutines at once, but each source belongs to one batch, so results kept
+// per source need no lock. alone is called first, from the calling
+// goroutine, for candidates nothing depends on, which are never propagated.
+func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, progress func(done, total int),
+	run func(l *layout, b *batch, sources []int32), alone func(v int32)) error {
+	l := newLayout(c)
+	var batched []int32
+	for _, v := range cands {
+		deps, _ := c.Dependents(v)
+		if len(deps) == 0 && len(c.SoftDependents(v)) == 0 {
+			alone(v)
+			continue
+		}
+		batched = append(batched, v)
+	}
+	// Failures that reach about as far tend to reach the same vertices (the
+	// regions nest), so batches of similar estimates share most of their
+	// walk: measured on synth.Services(100k), 8.7x fewer vertex visits than
+	// one failure at a time, against 2.3x for batches in topological order.
+	est := l.reach()
+	slices.SortStableFunc(batched, func(a, b int32) int { return cmp.Compare(est[b], est[a]) })
+	batches := (len(batched) + 63) / 64
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(min(workers, batches), 1)
+
+	var (
+		mu   sync.Mutex // serializes progress
+		next = make(chan int)
+		wg   sync.WaitGroup
+		done = len(cands) - len(batched)
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := newBatch(l)
+			for k := range next {
+				sources := batched[k*64 : min(k*64+64, len(batched))]
+				run(l, b, sources)
+				if progress != nil {
+					mu.Lock()
+					done += len(sources)
+					progress(done, len(cands))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	var err error
+	for k := 0; k < batches; k++ {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
+}

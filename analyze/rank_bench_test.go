@@ -1,0 +1,99 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	gonum "gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/traverse"
+
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
+)
+
+// Benchmarks of ranking every node of synthetic service graphs, against the
+// two baselines a Go user would write: (b) one gonum traverse.BreadthFirst
+// over the reversed graph per node (pure reachability: every dependent
+// fails), and (c) one Simulate per node (the full gate semantics, the
+// result Rank must equal). Run with
+//
+//	go test ./analyze -run '^$' -bench 'Rank' -benchtime 1x -count 3 -timeout 60m
+
+var rankGraphs sync.Map // size → *graph.Compiled
+
+func rankGraph(b *testing.B, n int) *graph.Compiled {
+	b.Helper()
+	if c, ok := rankGraphs.Load(n); ok {
+		return c.(*graph.Compiled)
+	}
+	c, err := graph.Compile(synth.Services(synth.Default(n, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rankGraphs.Store(n, c)
+	return c
+}
+
+// reversed is the compiled graph with its edges turned around, so that a
+// traversal from a node walks what depends on it.
+type reversed struct{ c *graph.Compiled }
+
+func (r reversed) From(id int64) gonum.Nodes { return r.c.To(id) }
+func (r reversed) Edge(uid, vid int64) gonum.Edge {
+	if e := r.c.Edge(vid, uid); e != nil {
+		return e.ReversedEdge()
+	}
+	return nil
+}
+
+func BenchmarkRank(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		c := rankGraph(b, n)
+		b.Run(fmt.Sprintf("n=%d/rank", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Rank(context.Background(), c, RankOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/rank-1-worker", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Rank(context.Background(), c, RankOptions{Workers: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/gonum-bfs-per-node", n), func(b *testing.B) {
+			g := reversed{c}
+			for b.Loop() {
+				for v := 0; v < c.NodeCount(); v++ {
+					var bf traverse.BreadthFirst
+					count := 0
+					bf.Walk(g, c.Node(int64(v)), func(gonum.Node, int) bool { count++; return false })
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/simulate-per-node", n), func(b *testing.B) {
+			for b.Loop() {
+				for v := 0; v < c.NodeCount(); v++ {
+					if _, err := Simulate(c, Fail(c.VertexName(int32(v)))); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRank1M shows that a million nodes finish (one run).
+func BenchmarkRank1M(b *testing.B) {
+	c := bigGraph(b)
+	for b.Loop() {
+		if _, err := Rank(context.Background(), c, RankOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package analyze
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// radiusBySimulate is the reference: one Simulate per node.
+func radiusBySimulate(t testing.TB, c *graph.Compiled, v int32) Radius {
+	t.Helper()
+	o, err := Simulate(c, Fail(c.VertexName(v)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Radius{ID: c.VertexName(v), Kind: c.Kind(v), Tier: c.Tier(v),
+		Down: o.Totals.Down, Degraded: o.Totals.Degraded,
+		UsersDown: o.Totals.UsersDown, UsersDegraded: o.Totals.UsersDegraded}
+	for _, e := range o.Effects() {
+		if !e.Replica && e.Tier == 0 && !e.Kind.Infrastructure() && (e.State == Down || e.State == Degraded) {
+			r.Tier0++
+		}
+	}
+	return r
+}
+
+// Rank equals one Simulate per node, exactly, on random graphs with every
+// feature; with one worker and with several.
+func TestRankMatchesSimulate(t *testing.T) {
+	randomCases(t, 2000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		got, err := Rank(context.Background(), c, RankOptions{Workers: 1 + r.IntN(3)})
+		require.NoError(t, err)
+		require.Len(t, got, c.NodeCount())
+		for _, g := range got {
+			v, _ := c.Lookup(g.ID)
+			if want := radiusBySimulate(t, c, v); g != want {
+				t.Fatalf("Rank says %+v, Simulate says %+v", g, want)
+			}
+		}
+	})
+}
+
+// More than 64 candidates with shared paths and cycles: several batches,
+// and lanes that share vertices.
+func TestRankManyBatches(t *testing.T) {
+	m := &graph.Model{}
+	m.Add(graph.Node{ID: "s", Kind: graph.Site}, graph.Node{ID: "t", Kind: graph.Site})
+	for i := range 300 {
+		n := graph.Node{ID: "n" + itoa(i), Kind: graph.Service, Users: int64(i), Tier: i % 3,
+			Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}}
+		if i > 0 {
+			n.Requires = graph.On("n" + itoa(i/2))
+		}
+		if i%7 == 3 {
+			n.Uses = graph.On("n" + itoa(i+1))
+		}
+		if i%11 == 5 {
+			n.Requires = append(n.Requires, graph.AnyOf("n"+itoa(i-1), "n"+itoa(i-2)))
+		}
+		m.Add(n)
+	}
+	c := compileT(t, m)
+	got, err := Rank(context.Background(), c, RankOptions{})
+	require.NoError(t, err)
+	for _, g := range got {
+		v, _ := c.Lookup(g.ID)
+		require.Equal(t, radiusBySimulate(t, c, v), g)
+	}
+	assert.Equal(t, "n0", got[0].ID, "the root everything requires")
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}
+
+func TestRankOptions(t *testing.T) {
+	c := compileT(t, miniKakao())
+	all, err := Rank(context.Background(), c, RankOptions{})
+	require.NoError(t, err)
+	assert.Len(t, all, c.NodeCount())
+	for i := 1; i < len(all); i++ {
+		assert.GreaterOrEqual(t, all[i-1].UsersDown, all[i].UsersDown, "sorted by users down")
+	}
+
+	top, err := Rank(context.Background(), c, RankOptions{Top: 2, Kinds: []graph.Kind{graph.Identity, graph.Datastore}})
+	require.NoError(t, err)
+	require.Len(t, top, 2)
+	assert.Equal(t, []string{"account-db", "kakao-login"}, []string{top[0].ID, top[1].ID}, "kakaotalk needs the account db")
+
+	some, err := Rank(context.Background(), c, RankOptions{IDs: []string{"gasan", "pangyo"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"pangyo", "gasan"}, []string{some[0].ID, some[1].ID})
+
+	_, err = Rank(context.Background(), c, RankOptions{IDs: []string{"pangyoo"}})
+	var unk *UnknownNodeError
+	assert.True(t, errors.As(err, &unk))
+
+	var calls, last int
+	_, err = Rank(context.Background(), c, RankOptions{Progress: func(done, total int) {
+		calls++
+		last = done
+		assert.Equal(t, c.NodeCount(), total)
+	}})
+	require.NoError(t, err)
+	assert.Positive(t, calls)
+	assert.Equal(t, c.NodeCount(), last)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Rank(ctx, c, RankOptions{})
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// The topological numbering puts inputs first and a cycle in one number.
+func TestOrder(t *testing.T) {
+	m := &graph.Model{}
+	m.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "x", Kind: graph.Service, Site: "s", Requires: graph.On("y")},
+		graph.Node{ID: "y", Kind: graph.Service, Requires: graph.On("x")},
+		graph.Node{ID: "z", Kind: graph.Service, Uses: graph.On("y")},
+	)
+	c := compileT(t, m)
+	rank, _, comps := order(c)
+	id := func(s string) int32 { v, _ := c.Lookup(s); return v }
+	assert.Equal(t, 3, comps)
+	assert.Equal(t, rank[id("x")], rank[id("y")])
+	assert.Less(t, rank[id("s")], rank[id("x")])
+	assert.Less(t, rank[id("y")], rank[id("z")])
+}

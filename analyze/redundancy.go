@@ -1,0 +1,219 @@
+package analyze
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// Redundancy is the article's "redundancy rate" (이중화율) of a model: how
+// much of it survives the loss of any one site, by count and by users.
+//
+// The services measured are the nodes with users that are not
+// infrastructure (site, region, power, network); in a model where no node
+// has users, every node that is not infrastructure. A service survives a
+// site's loss when it stays Up (redundancy lost or not); it is exposed when
+// it stays Up but has no margin left: its own replicas or redundant groups,
+// or those of something it requires, would not survive losing one more
+// member.
+type Redundancy struct {
+	Services int   `json:"services"`
+	Users    int64 `json:"users"`
+	// Survive counts the services that stay Up whichever single site is
+	// lost; SurviveUsers sums their users.
+	Survive      int   `json:"survive"`
+	SurviveUsers int64 `json:"survive_users"`
+	// Rate and UsersRate are Survive/Services and SurviveUsers/Users (1
+	// when there is nothing to measure).
+	Rate      float64 `json:"rate"`
+	UsersRate float64 `json:"users_rate"`
+	// Exposed counts the services that survive every single site but are
+	// left with no margin by at least one.
+	Exposed      int   `json:"exposed"`
+	ExposedUsers int64 `json:"exposed_users"`
+	// Sites is what the loss of each site does, worst first.
+	Sites []SiteLoss `json:"sites"`
+}
+
+// SiteLoss is what the loss of one site does to the measured services.
+type SiteLoss struct {
+	Site string `json:"site"`
+	// Down, Degraded and Exposed list services, most users first.
+	Down     []string `json:"down"`
+	Degraded []string `json:"degraded"`
+	Exposed  []string `json:"exposed"`
+	// Survive counts the services that stay Up.
+	Survive       int   `json:"survive"`
+	UsersDown     int64 `json:"users_down"`
+	UsersDegraded int64 `json:"users_degraded"`
+	UsersExposed  int64 `json:"users_exposed"`
+}
+
+// RedundancyRate removes each site of c in turn and reports what survives.
+func RedundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error) {
+	services := measured(c)
+	r := &Redundancy{Services: len(services)}
+	for _, v := range services {
+		r.Users += c.Users(v)
+	}
+	survivesAll := make([]bool, c.NodeCount())
+	exposedAny := make([]bool, c.NodeCount())
+	for _, v := range services {
+		survivesAll[v] = true
+	}
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if c.Kind(v) != graph.Site {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		o, err := Simulate(c, Fail(c.VertexName(v)))
+		if err != nil {
+			return nil, err
+		}
+		exposed := o.exposed()
+		loss := SiteLoss{Site: c.VertexName(v)}
+		for _, s := range services {
+			name, users := c.VertexName(s), c.Users(s)
+			switch st := o.stateOf(s); {
+			case st == Down:
+				loss.Down = append(loss.Down, name)
+				loss.UsersDown += users
+				survivesAll[s] = false
+			case st == Degraded:
+				loss.Degraded = append(loss.Degraded, name)
+				loss.UsersDegraded += users
+				survivesAll[s] = false
+			default:
+				loss.Survive++
+				if exposed[s] {
+					loss.Exposed = append(loss.Exposed, name)
+					loss.UsersExposed += users
+					exposedAny[s] = true
+				}
+			}
+		}
+		r.Sites = append(r.Sites, loss)
+	}
+	for _, v := range services {
+		if survivesAll[v] {
+			r.Survive++
+			r.SurviveUsers += c.Users(v)
+			if exposedAny[v] {
+				r.Exposed++
+				r.ExposedUsers += c.Users(v)
+			}
+		}
+	}
+	r.Rate, r.UsersRate = 1, 1
+	if r.Services > 0 {
+		r.Rate = float64(r.Survive) / float64(r.Services)
+	}
+	if r.Users > 0 {
+		r.UsersRate = float64(r.SurviveUsers) / float64(r.Users)
+	}
+	slices.SortStableFunc(r.Sites, func(a, b SiteLoss) int {
+		return cmp.Or(
+			cmp.Compare(b.UsersDown, a.UsersDown),
+			cmp.Compare(len(b.Down), len(a.Down)),
+			cmp.Compare(b.UsersDegraded, a.UsersDegraded),
+			cmp.Compare(a.Site, b.Site),
+		)
+	})
+	return r, nil
+}
+
+// measured returns the services the redundancy rate is about, most users
+// first.
+func measured(c *graph.Compiled) []int32 {
+	var withUsers, all []int32
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if c.Kind(v).Infrastructure() {
+			continue
+		}
+		all = append(all, v)
+		if c.Users(v) > 0 {
+			withUsers = append(withUsers, v)
+		}
+	}
+	out := withUsers
+	if len(out) == 0 {
+		out = all
+	}
+	slices.SortStableFunc(out, func(a, b int32) int { return cmp.Compare(c.Users(b), c.Users(a)) })
+	return out
+}
+
+// exposed marks the vertices that are Up (or RedundancyLost) in the
+// outcome but would not survive one more loss among the redundancy they
+// have left: a threshold whose Up weight, less its largest Up member, is
+// below its demand; and, through hard edges, what requires such a vertex
+// (a threshold only when that member is one it cannot spare).
+func (o *Outcome) exposed() []bool {
+	c := o.c
+	out := make([]bool, c.Len())
+	up := func(v int32) bool { st := o.stateOf(v); return st == Up || st == RedundancyLost }
+	// spare reports whether threshold v stays at demand without member u
+	// (u < 0: without its largest Up member).
+	spare := func(v, u int32) bool {
+		ins, ws := c.Inputs(v)
+		var live, largest, without int64
+		for i, x := range ins {
+			if up(x) {
+				live += ws[i]
+				largest = max(largest, ws[i])
+				if x == u {
+					without = ws[i]
+				}
+			}
+		}
+		if u < 0 {
+			without = largest
+		}
+		return live-without >= c.Need(v)
+	}
+	var queue []int32
+	for _, r := range o.recs {
+		if r.state != RedundancyLost {
+			continue
+		}
+		// The node itself, or its own groups, lost members.
+		for _, v := range append([]int32{r.v}, groupsOf(c, r.v)...) {
+			if c.Op(v) == graph.Threshold && up(v) && !spare(v, -1) && !out[v] {
+				out[v] = true
+				queue = append(queue, v)
+			}
+		}
+	}
+	for i := 0; i < len(queue); i++ {
+		u := queue[i]
+		deps, _ := c.Dependents(u)
+		for _, w := range deps {
+			if out[w] || !up(w) {
+				continue
+			}
+			if c.Op(w) == graph.Threshold && spare(w, u) {
+				continue
+			}
+			out[w] = true
+			queue = append(queue, w)
+		}
+	}
+	return out
+}
+
+// groupsOf returns the group vertices among v's hard inputs that belong to
+// v (its any-of, k-of-n and capacity groups).
+func groupsOf(c *graph.Compiled, v int32) []int32 {
+	var gs []int32
+	ins, _ := c.Inputs(v)
+	for _, u := range ins {
+		if c.VertexKind(u) == graph.GroupVertex && c.Owner(u) == v {
+			gs = append(gs, u)
+		}
+	}
+	return gs
+}

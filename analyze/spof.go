@@ -1,0 +1,100 @@
+package analyze
+
+import (
+	"cmp"
+	"context"
+	"math/bits"
+	"slices"
+	"sync"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// SPOF is a single point of failure of a target: a node whose failure alone
+// takes the target Down.
+type SPOF struct {
+	ID   string     `json:"id"`
+	Kind graph.Kind `json:"-"`
+	// Chain is the chain of causes from the target down to this node, e.g.
+	// [kakao-games kakao-login kakaotalk kakaotalk@pangyo pangyo].
+	Chain []string `json:"chain"`
+}
+
+// SPOFs returns every node whose single failure takes target Down, the
+// target itself excepted: services and shared entry points as well as sites,
+// regions and power feeds, however many hops away. Nodes come first, then
+// infrastructure (site, region, power, network); within each, the nearest
+// (shortest chain) first, then by id.
+//
+// Only the target's hard ancestors can take it Down, so only they are
+// tried, through the same batch engine as Rank. For pure any-of graphs the
+// answer is the target's dominators; the general gate model needs the
+// engine.
+func SPOFs(ctx context.Context, c *graph.Compiled, target string) ([]SPOF, error) {
+	t, ok := c.Lookup(target)
+	if !ok || c.VertexKind(t) != graph.NodeVertex {
+		e := &UnknownNodeError{ID: target}
+		e.Suggestion, _ = graph.Suggest(target, c.IDs())
+		return nil, e
+	}
+	cands := hardAncestors(c, t)
+	var (
+		hits []int32
+		mu   sync.Mutex
+	)
+	err := sweep(ctx, c, cands, 0, nil, func(l *layout, b *batch, sources []int32) {
+		tp := l.pos[t]
+		b.run(sources, func(p int32, down, bad uint64) {
+			if p != tp {
+				return
+			}
+			mu.Lock()
+			for m := down; m != 0; m &= m - 1 {
+				hits = append(hits, sources[bits.TrailingZeros64(m)])
+			}
+			mu.Unlock()
+		})
+	}, func(int32) {})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SPOF, 0, len(hits))
+	for _, v := range hits {
+		o, err := Simulate(c, Fail(c.VertexName(v)))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SPOF{ID: c.VertexName(v), Kind: c.Kind(v), Chain: o.Chain(target)})
+	}
+	slices.SortFunc(out, func(a, b SPOF) int {
+		return cmp.Or(
+			cmpBool(a.Kind.Infrastructure(), b.Kind.Infrastructure()),
+			cmp.Compare(len(a.Chain), len(b.Chain)),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+	return out, nil
+}
+
+// hardAncestors returns the model nodes other than t from which t can be
+// reached over hard edges: the only ones whose failure can take t Down.
+func hardAncestors(c *graph.Compiled, t int32) []int32 {
+	seen := make([]bool, c.Len())
+	seen[t] = true
+	queue := []int32{t}
+	var out []int32
+	for i := 0; i < len(queue); i++ {
+		ins, _ := c.Inputs(queue[i])
+		for _, u := range ins {
+			if !seen[u] {
+				seen[u] = true
+				queue = append(queue, u)
+				if c.VertexKind(u) == graph.NodeVertex {
+					out = append(out, u)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

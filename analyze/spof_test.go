@@ -1,0 +1,143 @@
+package analyze
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/graph/flow"
+	"gonum.org/v1/gonum/graph/simple"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// SPOFs equals trying every other node with Simulate, on random graphs.
+func TestSPOFsMatchSimulate(t *testing.T) {
+	randomCases(t, 1000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		target := int32(r.IntN(c.NodeCount()))
+		name := c.VertexName(target)
+		got, err := SPOFs(context.Background(), c, name)
+		require.NoError(t, err)
+		var gotIDs, want []string
+		for _, s := range got {
+			gotIDs = append(gotIDs, s.ID)
+			if s.Chain[0] != name || s.Chain[len(s.Chain)-1] != s.ID {
+				t.Fatalf("chain %v does not lead from %s to %s", s.Chain, name, s.ID)
+			}
+		}
+		for v := int32(0); v < int32(c.NodeCount()); v++ {
+			if v == target {
+				continue
+			}
+			o, err := Simulate(c, Fail(c.VertexName(v)))
+			require.NoError(t, err)
+			if o.State(name) == Down {
+				want = append(want, c.VertexName(v))
+			}
+		}
+		slices.Sort(gotIDs)
+		slices.Sort(want)
+		if !slices.Equal(gotIDs, want) {
+			t.Fatalf("SPOFs(%s) = %v, Simulate says %v", name, gotIDs, want)
+		}
+	})
+}
+
+// On a graph where every node needs any one of its inputs (and nodes with
+// no inputs never fail on their own), a node takes the target down exactly
+// when it dominates the target in the graph turned around from a root that
+// feeds every input-less node: gonum's flow.Dominators gives the same set.
+func TestSPOFsAreDominatorsForAnyOf(t *testing.T) {
+	for seed := uint64(1); seed <= 300; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		n := 3 + r.IntN(25)
+		m := &graph.Model{}
+		id := func(i int) string { return "n" + strconv.Itoa(i) }
+		for i := range n {
+			nd := graph.Node{ID: id(i), Kind: graph.Service}
+			if i > 0 && r.IntN(5) > 0 {
+				var ins []string
+				for _, j := range r.Perm(i)[:1+r.IntN(min(i, 3))] {
+					ins = append(ins, id(j))
+				}
+				nd.Requires = []graph.Dep{graph.AnyOf(ins...)}
+			}
+			m.Add(nd)
+		}
+		c, err := graph.Compile(m)
+		require.NoError(t, err)
+		target := n - 1
+
+		// Turned around: root → every node without inputs; input → node.
+		g := simple.NewDirectedGraph()
+		root := int64(n)
+		g.AddNode(simple.Node(root))
+		for i := range n {
+			g.AddNode(simple.Node(int64(i)))
+		}
+		for i := range n {
+			deps := m.Nodes[i].Requires
+			if len(deps) == 0 {
+				g.SetEdge(simple.Edge{F: simple.Node(root), T: simple.Node(int64(i))})
+				continue
+			}
+			for _, u := range deps[0].IDs() {
+				j, _ := strconv.Atoi(u[1:])
+				g.SetEdge(simple.Edge{F: simple.Node(int64(j)), T: simple.Node(int64(i))})
+			}
+		}
+		dt := flow.Dominators(simple.Node(root), g)
+		var want []string
+		for d := dt.DominatorOf(int64(target)); d != nil && d.ID() != root; d = dt.DominatorOf(d.ID()) {
+			want = append(want, id(int(d.ID())))
+		}
+		got, err := SPOFs(context.Background(), c, id(target))
+		require.NoError(t, err)
+		var gotIDs []string
+		for _, s := range got {
+			gotIDs = append(gotIDs, s.ID)
+		}
+		slices.Sort(want)
+		slices.Sort(gotIDs)
+		assert.Equal(t, want, gotIDs, "seed %d", seed)
+	}
+}
+
+func TestSPOFsUnknownTarget(t *testing.T) {
+	c := compileT(t, miniKakao())
+	_, err := SPOFs(context.Background(), c, "kakao-gmaes")
+	assert.EqualError(t, err, `unknown node "kakao-gmaes" (did you mean "kakao-games"?)`)
+	_, err = SPOFs(context.Background(), c, "kakaotalk@pangyo")
+	assert.Error(t, err, "replicas are not targets")
+}
+
+func TestRedundancyRateMini(t *testing.T) {
+	m := &graph.Model{}
+	m.Add(
+		graph.Node{ID: "a", Kind: graph.Site},
+		graph.Node{ID: "b", Kind: graph.Site},
+		graph.Node{ID: "pinned", Kind: graph.Service, Users: 30, Site: "a"},
+		graph.Node{ID: "spread", Kind: graph.Service, Users: 60, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
+		graph.Node{ID: "on-spread", Kind: graph.Service, Users: 10, Site: "b", Requires: graph.On("spread")},
+	)
+	c := compileT(t, m)
+	r, err := RedundancyRate(context.Background(), c)
+	require.NoError(t, err)
+	assert.Equal(t, 3, r.Services)
+	assert.Equal(t, 1, r.Survive, "spread survives either site")
+	assert.InDelta(t, 1.0/3, r.Rate, 1e-9)
+	assert.InDelta(t, 0.6, r.UsersRate, 1e-9)
+	assert.Equal(t, 1, r.Exposed, "but losing a site leaves it without a spare")
+	byName := map[string]SiteLoss{}
+	for _, s := range r.Sites {
+		byName[s.Site] = s
+	}
+	assert.Equal(t, []string{"pinned"}, byName["a"].Down)
+	assert.Equal(t, []string{"spread", "on-spread"}, byName["a"].Exposed, "on-spread needs spread: it has no spare either")
+	assert.Equal(t, []string{"on-spread"}, byName["b"].Down)
+	assert.Equal(t, "a", r.Sites[0].Site, "site a hurts 30 users, b 10")
+}
