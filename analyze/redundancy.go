@@ -149,9 +149,9 @@ func measured(c *graph.Compiled) []int32 {
 
 // exposed marks the vertices that are Up (or RedundancyLost) in the
 // outcome but would not survive one more loss among the redundancy they
-// have left: a threshold whose Up weight, less its largest Up member, is
-// below its demand; and, through hard edges, what requires such a vertex
-// (a threshold only when that member is one it cannot spare).
+// have left: a threshold that could lose its largest member with nothing
+// failed but cannot now; and, through hard edges, what requires such a
+// vertex (a threshold only when that member is one it cannot spare).
 func (o *Outcome) exposed() []bool {
 	c := o.c
 	out := make([]bool, c.Len())
@@ -180,9 +180,10 @@ func (o *Outcome) exposed() []bool {
 		if r.state != RedundancyLost {
 			continue
 		}
-		// The node itself, or its own groups, lost members.
+		// The node itself, or its own groups, lost members and with them
+		// the spare they had.
 		for _, v := range append([]int32{r.v}, groupsOf(c, r.v)...) {
-			if c.Op(v) == graph.Threshold && up(v) && !spare(v, -1) && !out[v] {
+			if c.Op(v) == graph.Threshold && up(v) && hadSpare(c, v) && !spare(v, -1) && !out[v] {
 				out[v] = true
 				queue = append(queue, v)
 			}
@@ -203,6 +204,17 @@ func (o *Outcome) exposed() []bool {
 		}
 	}
 	return out
+}
+
+// hadSpare reports whether threshold v, with nothing failed, survives the
+// loss of its largest member.
+func hadSpare(c *graph.Compiled, v int32) bool {
+	_, ws := c.Inputs(v)
+	var largest int64
+	for _, w := range ws {
+		largest = max(largest, w)
+	}
+	return c.Base(v)-largest >= c.Need(v)
 }
 
 // groupsOf returns the group vertices among v's hard inputs that belong to
