@@ -3,7 +3,10 @@ module github.com/blastradius-go/blastradius
 go 1.26.8
 
 require (
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/stretchr/testify v1.12.1
 	go.yaml.in/yaml/v3 v3.0.6
 	gonum.org/v1/gonum v0.17.0
 )
+
+require golang.org/x/text v0.23.0 // indirect

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"bytes"
+	_ "embed" // the JSON Schema of OutcomeJSON
 	"encoding/json"
 	"io"
 
@@ -12,7 +14,15 @@ import (
 // field changes meaning or goes away; new fields may appear within a version.
 const OutcomeSchema = "blastradius/outcome/v1"
 
-// OutcomeJSON is the document JSON writes.
+//go:embed outcome.schema.json
+var outcomeSchemaFile []byte
+
+// OutcomeJSONSchema returns the JSON Schema (draft 2020-12) of the
+// documents JSON writes, the file export/outcome.schema.json: every field,
+// its type and its meaning. Tests validate real outputs against it.
+func OutcomeJSONSchema() []byte { return bytes.Clone(outcomeSchemaFile) }
+
+// OutcomeJSON is the document JSON writes; OutcomeJSONSchema describes it.
 type OutcomeJSON struct {
 	Schema   string         `json:"schema"`
 	Model    string         `json:"model"`

@@ -76,6 +76,11 @@ func scenarioLabels(c *graph.Compiled, sc analyze.Scenario) []string {
 // after the node itself ("kakao-login → kakaotalk → kakaotalk@pangyo →
 // pangyo"), with the capacity left when the node runs at several sites.
 func Why(o *analyze.Outcome, e analyze.Effect) string {
+	return why(o, e, func(id string) string { return id })
+}
+
+// why is Why with each node id formatted by id (Markdown makes them code).
+func why(o *analyze.Outcome, e analyze.Effect, id func(string) string) string {
 	if e.Removed {
 		return "removed"
 	}
@@ -85,11 +90,7 @@ func Why(o *analyze.Outcome, e analyze.Effect) string {
 	}
 	chain := o.Chain(e.ID)
 	if e.State == analyze.RedundancyLost {
-		var lost []string
-		for _, cs := range o.Causes(e.ID) {
-			lost = append(lost, cs.ID+" "+cs.State.String())
-		}
-		b.WriteString(strings.Join(lost, ", "))
+		b.WriteString(lostInputs(o, e.ID, id))
 	} else if len(chain) > 1 {
 		soft := false
 		for _, cs := range o.Causes(e.ID) {
@@ -100,9 +101,33 @@ func Why(o *analyze.Outcome, e analyze.Effect) string {
 		if soft {
 			b.WriteString("uses ")
 		}
-		b.WriteString(strings.Join(chain[1:], " → "))
+		for i, c := range chain[1:] {
+			if i > 0 {
+				b.WriteString(" → ")
+			}
+			b.WriteString(id(c))
+		}
 	}
 	return strings.TrimSuffix(b.String(), ": ")
+}
+
+// lostInputs lists the inputs of a node that lost redundancy that are not
+// Up, "db@a down, cache degraded", each once though it may sit in several
+// of the node's groups.
+func lostInputs(o *analyze.Outcome, node string, id func(string) string) string {
+	var b strings.Builder
+	seen := make(map[string]bool)
+	for _, cs := range o.Causes(node) {
+		if seen[cs.ID] {
+			continue
+		}
+		seen[cs.ID] = true
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(id(cs.ID) + " " + cs.State.String())
+	}
+	return b.String()
 }
 
 // Summary is the outcome's totals in one line.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -14,7 +15,7 @@ func simulate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("simulate", "simulate MODEL --fail ID [--fail ID ...] [flags]", stderr)
 	var fails listFlag
 	fs.Var(&fails, "fail", "remove `ID` (repeatable); ID may be written site:ID, region:ID or node:ID to say what it must be")
-	asJSON := fs.Bool("json", false, "write the outcome as JSON (schema "+export.OutcomeSchema+")")
+	out := addOutputFlags(fs)
 	replicas := fs.Bool("replicas", false, "list replicas (node@site) as rows of their own")
 	failOn := fs.String("fail-on", "", "exit 1 when a node that was not removed is `down`, or `degraded` (or down)")
 	pos, err := parse(fs, args)
@@ -23,6 +24,10 @@ func simulate(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "blastradius simulate: want exactly one MODEL file")
+		return exitUsage
+	}
+	if err := out.check(); err != nil {
+		fmt.Fprintf(stderr, "blastradius simulate: %v\n", err)
 		return exitUsage
 	}
 	if len(fails) == 0 {
@@ -54,12 +59,15 @@ func simulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "blastradius simulate: %v\n", err)
 		return exitUsage
 	}
-	if *asJSON {
-		err = export.JSON(stdout, o)
-	} else {
-		err = export.Table(stdout, o, export.TableOptions{Replicas: *replicas})
+	gopts, _ := out.graphOptions() // checked above
+	r := report{
+		Table:    func(w io.Writer) error { return export.Table(w, o, export.TableOptions{Replicas: *replicas}) },
+		JSON:     func(w io.Writer) error { return export.JSON(w, o) },
+		Markdown: func(w io.Writer) error { return export.Markdown(w, o) },
+		Mermaid:  func(w io.Writer) error { return export.Mermaid(w, o, gopts) },
+		DOT:      func(w io.Writer) error { return export.DOT(w, o, gopts) },
 	}
-	if err != nil {
+	if err := out.write(context.Background(), stdout, r); err != nil {
 		fmt.Fprintf(stderr, "blastradius simulate: %v\n", err)
 		return exitUsage
 	}

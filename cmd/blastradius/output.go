@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/blastradius-go/blastradius/export"
+)
+
+// formats are the report formats, in the order the help lists them. svg
+// and png are rendered from dot by Graphviz.
+var formats = []string{"table", "json", "markdown", "mermaid", "dot", "svg", "png"}
+
+// report is a result ready to be written: one writer per format. A nil
+// writer means the result has no such format. A command builds one from
+// its result and hands it to outputFlags.write (or writeReport).
+type report struct {
+	Table, JSON, Markdown, Mermaid, DOT func(io.Writer) error
+}
+
+// writeReport writes r in the named format to w: the dispatcher every
+// command shares. svg and png run the DOT writer through Graphviz.
+func writeReport(ctx context.Context, format string, w io.Writer, r report) error {
+	var f func(io.Writer) error
+	switch format {
+	case "table":
+		f = r.Table
+	case "json":
+		f = r.JSON
+	case "markdown":
+		f = r.Markdown
+	case "mermaid":
+		f = r.Mermaid
+	case "dot", "svg", "png":
+		f = r.DOT
+	default:
+		return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(formats, ", "))
+	}
+	if f == nil {
+		return fmt.Errorf("this command has no %s output", format)
+	}
+	if format != "svg" && format != "png" {
+		return f(w)
+	}
+	var src bytes.Buffer
+	if err := f(&src); err != nil {
+		return err
+	}
+	return export.Render(ctx, w, &src, export.ImageFormat(format))
+}
+
+// outputFlags are the flags of every command that writes a report:
+// --format, -o, --json (an alias of --format json), and --focus and
+// --rankdir for the drawings.
+type outputFlags struct {
+	format  string
+	path    string
+	json    bool
+	focus   bool
+	rankdir string
+	fs      *flag.FlagSet
+}
+
+func addOutputFlags(fs *flag.FlagSet) *outputFlags {
+	f := &outputFlags{fs: fs}
+	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: "+strings.Join(formats, ", ")+" (svg and png need Graphviz's dot)")
+	fs.StringVar(&f.path, "o", "", "write the report to `FILE` instead of stdout")
+	fs.StringVar(&f.path, "output", "", "the same as -o `FILE`")
+	fs.BoolVar(&f.json, "json", false, "the same as --format json")
+	fs.BoolVar(&f.focus, "focus", false, "drawings (dot, svg, png, mermaid): only what is not up, and one ring of context")
+	fs.StringVar(&f.rankdir, "rankdir", "LR", "drawings: `LR` (left to right) or TB (top to bottom)")
+	return f
+}
+
+// check validates the flags after parsing; its error is a usage error.
+func (f *outputFlags) check() error {
+	if f.json {
+		set := false
+		f.fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "format" })
+		if set && f.format != "json" {
+			return fmt.Errorf("--json and --format %s disagree", f.format)
+		}
+		f.format = "json"
+	}
+	if !slices.Contains(formats, f.format) {
+		return fmt.Errorf("--format %q: want one of %s", f.format, strings.Join(formats, ", "))
+	}
+	if _, err := f.graphOptions(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// graphOptions are the options of the drawings.
+func (f *outputFlags) graphOptions() (export.GraphOptions, error) {
+	opts := export.GraphOptions{Focus: f.focus}
+	switch strings.ToUpper(f.rankdir) {
+	case "LR":
+		opts.RankDir = export.LeftRight
+	case "TB":
+		opts.RankDir = export.TopBottom
+	default:
+		return opts, fmt.Errorf("--rankdir %q: want LR or TB", f.rankdir)
+	}
+	return opts, nil
+}
+
+// write writes r in the chosen format to stdout or to the -o file. The
+// report is made in memory first, so a failure leaves no partial file.
+func (f *outputFlags) write(ctx context.Context, stdout io.Writer, r report) error {
+	var buf bytes.Buffer
+	if err := writeReport(ctx, f.format, &buf, r); err != nil {
+		return err
+	}
+	if f.path == "" || f.path == "-" {
+		_, err := stdout.Write(buf.Bytes())
+		return err
+	}
+	return os.WriteFile(f.path, buf.Bytes(), 0o644)
+}
