@@ -16,9 +16,9 @@ type layout struct {
 	vertex []int32 // position → vertex
 	pos    []int32 // vertex → position
 
-	op                  []graph.Op
-	gate                []graph.Gate // Threshold positions only
-	inOff, in     []int32 // hard inputs, as positions
+	op            []graph.Op
+	gate          []graph.Gate // Threshold positions only
+	inOff, in     []int32      // hard inputs, as positions
 	inW           []int64
 	softOff, soft []int32 // soft inputs, as positions
 	depOff, dep   []int32 // hard and soft dependents, as positions

@@ -35,11 +35,17 @@ const usage = `blastradius: if this node or this whole site goes away, what else
 
 Usage:
   blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [flags]
+  blastradius rank MODEL [--top N] [--kind KIND,...] [flags]
+  blastradius spof MODEL --target ID [flags]
+  blastradius redundancy MODEL [flags]
   blastradius validate MODEL
 
 Commands:
-  simulate   remove nodes or sites and show what fails, what degrades and why
-  validate   check a model file and report every problem with file:line
+  simulate     remove nodes or sites and show what fails, what degrades and why
+  rank         the blast radius of every single failure, largest first
+  spof         the single points of failure of one node, with their chains
+  redundancy   the redundancy rate: what survives the loss of any one site
+  validate     check a model file and report every problem with file:line
 
 Run 'blastradius COMMAND -h' for a command's flags.
 `
@@ -47,8 +53,11 @@ Run 'blastradius COMMAND -h' for a command's flags.
 // commands maps each subcommand to its implementation; each lives in a file
 // of its own (simulate.go, ...) and is listed here.
 var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
-	"simulate": simulate,
-	"validate": validate,
+	"simulate":   simulate,
+	"rank":       rank,
+	"spof":       spof,
+	"redundancy": redundancy,
+	"validate":   validate,
 }
 
 // run is the whole program, with its streams, so tests can drive it.
