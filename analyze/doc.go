@@ -18,4 +18,18 @@
 // Users are counted once per node: totals over several services count a
 // person once per service they use ("user-services"); the largest single
 // node's users is a lower bound on the people affected.
+//
+// Recover adds time. A failure may have a repair time (Failure.For; 0 is
+// never): the removed node is Down until then. A standby replica that is
+// not a mirror carries nothing before its recovery time and its full
+// capacity from then on; active replicas and mirrors carry theirs
+// throughout. At every time t the state is the least fixpoint above under
+// the conditions of t. Nothing fails after t=0, so every node is Down on
+// [0, DownUntil), Degraded on [DownUntil, DegradedUntil) and Up from then
+// on, and the user-hours lost are its users times those spans. A node with
+// a restart time (graph.Node.Restart) that went Down or Degraded comes back
+// that long after its inputs and its own repair allow it; the members of a
+// dependency cycle come back together, when what the cycle needs from
+// outside allows it, plus the longest restart among them. WhatIf compares
+// two variants of a model on one scenario.
 package analyze

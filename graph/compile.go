@@ -79,6 +79,7 @@ type Compiled struct {
 	ops   []Op             // per vertex, a copy of gates[v].Op: one byte each, so it stays in cache
 	kinds []Kind           // per vertex: its owner's kind, one byte each
 	users []int64          // per model node
+	rst   []time.Duration  // per model node: restart time
 	mdesc map[int32]string // per model node: description (sparse)
 	mlab  []map[string]string
 	capv  []int32 // per model node: the vertex holding its replica capacity, or -1
@@ -202,6 +203,7 @@ func compile(m *Model) (*Compiled, error) {
 		mdesc:       make(map[int32]string),
 		capv:        make([]int32, n),
 		users:       make([]int64, n),
+		rst:         make([]time.Duration, n),
 	}
 	b := &compiler{c: c}
 	for i := range m.Nodes {
@@ -213,6 +215,7 @@ func compile(m *Model) (*Compiled, error) {
 		c.capv[i] = -1
 		c.info[i] = nodeInfo{kind: nd.Kind, tier: int32(nd.Tier), pos: nd.Pos}
 		c.users[i] = nd.Users
+		c.rst[i] = nd.Restart
 		if len(nd.Labels) > 0 {
 			c.mlab[i] = cloneMap(nd.Labels)
 		}
@@ -501,6 +504,16 @@ func (c *Compiled) NodeDescription(v int32) string { return c.mdesc[c.owner[v]] 
 
 // Pos is where the vertex's owner node was written.
 func (c *Compiled) Pos(v int32) Pos { return c.info[c.owner[v]].pos }
+
+// Restart is the restart time of a node vertex: how long it needs to serve
+// again once its inputs allow it (0 for replicas, groups and nodes without
+// one).
+func (c *Compiled) Restart(v int32) time.Duration {
+	if v >= int32(c.nodes) {
+		return 0
+	}
+	return c.rst[v]
+}
 
 // ReplicaSite is the site of a replica vertex, or -1.
 func (c *Compiled) ReplicaSite(v int32) int32 { return c.site[v] }

@@ -670,7 +670,7 @@ func (p *jsonReader) value(depth int) (*value, error) {
 // Field names, for unknown-field errors and their suggestions.
 var (
 	modelFields   = []string{"model", "description", "sources", "nodes"}
-	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses"}
+	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses", "restart"}
 	replicaFields = []string{"site", "capacity", "standby", "recovery", "requires"}
 	groupFields   = []string{"any_of", "at_least", "of", "capacity", "demand", "degraded_at"}
 )
@@ -948,6 +948,18 @@ func (d *decoder) node(n *Node, e entry) {
 			n.Requires = d.deps(e.val, id, f)
 		case "uses":
 			n.Uses = d.deps(e.val, id, f)
+		case "restart":
+			if s, ok := d.str(e.val, id, f); ok {
+				dur, err := parseDuration(s)
+				switch {
+				case err != nil:
+					d.add(e.val.line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
+				case dur <= 0:
+					d.add(e.val.line, id, f, "must be more than 0, got %s (leave it out to come back at once)", clip(s))
+				default:
+					n.Restart = dur
+				}
+			}
 		default:
 			d.unknown(e, id, "", nodeFields)
 		}
@@ -1010,6 +1022,10 @@ func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
 		}
 	})
 }
+
+// ParseDuration parses a duration as model files write it: a Go duration
+// ("90m", "1h30m") that may start with a number of days ("3d", "1d12h").
+func ParseDuration(s string) (time.Duration, error) { return parseDuration(s) }
 
 // parseDuration parses a Go duration ("90m", "1h30m") that may start with a
 // number of days ("3d", "1d12h").

@@ -219,6 +219,16 @@ var yamlCases = []decodeCase{
 		[]string{`t.yaml:10: node "a": replicas[1].recovery: invalid duration "6hours": write 90m, 6h, 1h30m or 3d`}},
 	{"recovery not 0", "  a:\n    kind: service\n    replicas:\n      - {site: s1}\n      - {site: s2, standby: hot, recovery: 0s}\n",
 		[]string{`t.yaml:10: node "a": replicas[1].recovery: must be more than 0 (a mirror takes over at once)`}},
+	// restart.
+	{"restart is a duration", "  a: {kind: service, site: s1, restart: soon}\n",
+		[]string{`t.yaml:6: node "a": restart: invalid duration "soon": write 90m, 6h, 1h30m or 3d`}},
+	{"restart not 0", "  a: {kind: service, site: s1, restart: 0s}\n",
+		[]string{`t.yaml:6: node "a": restart: must be more than 0, got 0s (leave it out to come back at once)`}},
+	{"restart not negative", "  a:\n    kind: service\n    restart: -30m\n",
+		[]string{`t.yaml:8: node "a": restart: must be more than 0, got -30m (leave it out to come back at once)`}},
+	{"restart is a string", "  a: {kind: service, restart: [1h]}\n",
+		[]string{`t.yaml:6: node "a": restart: must be a string, got a list`}},
+
 	{"replica requires", "  a:\n    kind: service\n    replicas:\n      - site: s1\n        requires: [dbb]\n",
 		[]string{`t.yaml:10: node "a": replicas[0].requires: unknown node "dbb" (did you mean "db"?)`}},
 	{"replica requires itself", "  a:\n    kind: service\n    replicas:\n      - site: s1\n        requires: [db, {any_of: [a, db]}]\n",
@@ -378,7 +388,7 @@ nodes:
   pangyo-power: {kind: power, description: a feed}
   ansan: {kind: site, region: capital}
   gasan: {kind: site}
-  kakao-login: {kind: identity, site: pangyo, tier: 0}
+  kakao-login: {kind: identity, site: pangyo, tier: 0, restart: 30m}
   db-a: {kind: datastore, site: pangyo}
   db-b: {kind: datastore, site: ansan}
   kakaotalk: {kind: service, users: 47500000, tier: 1, labels: {team: talk, critical: true}, demand: 100, degraded_at: 30, requires: [kakao-login], uses: [bus]}
@@ -397,7 +407,7 @@ const fullJSON = `{"model": "full",
   "pangyo-power": {"kind": "power", "description": "a feed"},
   "ansan": {"kind": "site", "region": "capital"},
   "gasan": {"kind": "site"},
-  "kakao-login": {"kind": "identity", "site": "pangyo", "tier": 0},
+  "kakao-login": {"kind": "identity", "site": "pangyo", "tier": 0, "restart": "30m"},
   "db-a": {"kind": "datastore", "site": "pangyo"},
   "db-b": {"kind": "datastore", "site": "ansan"},
   "kakaotalk": {"kind": "service", "users": 47500000, "tier": 1, "labels": {"team": "talk", "critical": true}, "demand": 100, "degraded_at": 30, "requires": ["kakao-login"], "uses": ["bus"]},
@@ -451,6 +461,8 @@ func TestDecodeModel(t *testing.T) {
 	}
 	assert.Equal(t, NoTier, byID["capital"].Tier, "tier absent")
 	assert.Equal(t, 0, byID["kakao-login"].Tier)
+	assert.Equal(t, 30*time.Minute, byID["kakao-login"].Restart)
+	assert.Equal(t, time.Duration(0), byID["capital"].Restart, "restart absent")
 	assert.Equal(t, Region, byID["capital"].Kind)
 	assert.Equal(t, "capital", byID["pangyo"].Region)
 	assert.Equal(t, On("pangyo-power")[0].Members[0].ID, byID["pangyo"].Requires[0].Members[0].ID)
@@ -699,6 +711,7 @@ func TestValidateGoModelOddities(t *testing.T) {
 			{Form: AnyOfN, Members: []Member{{ID: "s", Weight: 2}}, Need: 3, DegradedAt: 1},
 		}, Replicas: nil},
 		Node{ID: "b", Kind: Service, Replicas: []Replica{{Site: "s", Standby: Standby(7), Recovery: -time.Second}}},
+		Node{ID: "c", Kind: Service, Site: "s", Restart: -time.Minute},
 		Node{ID: "s", Kind: Site},
 	)
 	assert.Equal(t, `node "a": requires[0]: a plain dependency names one node, not 0
@@ -709,6 +722,7 @@ node "a": requires[2].any_of[0]: weight must be 1 outside capacity groups, got 2
 node "a": tier: must be between 0 and 1073741824 (or NoTier), got -2
 node "b": replicas[0].recovery: must not be negative, got -1s
 node "b": replicas[0].standby: unknown standby Standby(7)
+node "c": restart: must not be negative, got -1m0s
 node "s": duplicate id (first is node 0)`, m.Validate().Error())
 }
 

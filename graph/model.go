@@ -195,6 +195,12 @@ type Node struct {
 	Requires []Dep // hard: the node is Down (or Degraded) with them
 	Uses     []Dep // soft: the node is at most Degraded without them
 
+	// Restart, when positive, is the time the node needs to serve again
+	// once what it needs is back (or it is repaired): a recovery timeline
+	// brings a node that went Down or Degraded back Restart after its
+	// inputs allow it. 0 means at once.
+	Restart time.Duration
+
 	Pos    Pos            // where the node's id was written
 	fields map[string]Pos // where each field was written (decoder only)
 }

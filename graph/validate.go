@@ -184,6 +184,9 @@ func (v *validator) node(n *Node) {
 			v.target(n.FieldPos("site"), name, "site", n.Site, Site)
 		}
 	}
+	if n.Restart < 0 {
+		v.ps.add(n.FieldPos("restart"), name, "restart", "must not be negative, got %v", n.Restart)
+	}
 	v.replicas(n, name, place)
 	v.deps(n, name, n.Requires, "requires", n.FieldPos("requires"))
 	v.deps(n, name, n.Uses, "uses", n.FieldPos("uses"))

@@ -38,6 +38,7 @@ Usage:
   blastradius rank MODEL [--top N] [--kind KIND,...] [flags]
   blastradius spof MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
+  blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
   blastradius validate MODEL
 
 Commands:
@@ -45,6 +46,7 @@ Commands:
   rank         the blast radius of every single failure, largest first
   spof         the single points of failure of one node, with their chains
   redundancy   the redundancy rate: what survives the loss of any one site
+  recover      how long each node is down and degraded as failures are repaired
   validate     check a model file and report every problem with file:line
 
 Run 'blastradius COMMAND -h' for a command's flags.
@@ -57,6 +59,7 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"rank":       rank,
 	"spof":       spof,
 	"redundancy": redundancy,
+	"recover":    recoverCmd,
 	"validate":   validate,
 }
 

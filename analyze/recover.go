@@ -1,0 +1,907 @@
+package analyze
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+	"weak"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// Never is the time of an event that does not happen within the horizon:
+// the DownUntil or DegradedUntil of a node that is not back, the repair time
+// of a failure that is not repaired.
+const Never = time.Duration(math.MaxInt64)
+
+// DefaultHorizon is the horizon of Recover when RecoverOptions.Horizon is 0:
+// 30 days.
+const DefaultHorizon = 30 * 24 * time.Hour
+
+// RecoverOptions control Recover.
+type RecoverOptions struct {
+	// Horizon is how far the timeline looks: a node not back by then is
+	// reported as Never, and user-hours are counted up to it. 0 means
+	// DefaultHorizon.
+	Horizon time.Duration
+	// Progress, when set, is called now and then with the number of
+	// affected vertices whose times are known and their total.
+	Progress func(done, total int)
+}
+
+// Recovery is the timeline of one node (or replica) that is not Up at some
+// time after the failure. Nothing fails after t=0 and repairs only bring
+// things back, so each node's timeline is one Down interval followed by one
+// Degraded interval: it is Down on [0, DownUntil), Degraded on [DownUntil,
+// DegradedUntil) and Up from DegradedUntil on. Either time is Never when it
+// lies beyond the horizon; DownUntil is 0 for a node that is only Degraded.
+type Recovery struct {
+	Vertex  int32 // in the compiled graph
+	ID      string
+	Kind    graph.Kind
+	Replica bool // a placement "node@site", not a node of the model
+	Removed bool // removed by the scenario itself
+	// Repair is a removed node's repair time (Never when it is not
+	// repaired); 0 for the others.
+	Repair time.Duration
+	Users  int64
+	Tier   int
+
+	DownUntil     time.Duration
+	DegradedUntil time.Duration
+
+	// DownUserHours is Users times the hours Down, DegradedUserHours
+	// Users times the hours Degraded, both counted up to the horizon.
+	DownUserHours     float64
+	DegradedUserHours float64
+}
+
+// Down is how long the node is Down, up to the horizon h.
+func (r Recovery) Down(h time.Duration) time.Duration { return min(r.DownUntil, h) }
+
+// Degraded is how long the node is Degraded, up to the horizon h.
+func (r Recovery) Degraded(h time.Duration) time.Duration {
+	return min(r.DegradedUntil, h) - min(r.DownUntil, h)
+}
+
+// RecoveryTotals sum a timeline over the nodes of the model (replicas
+// excluded, except in AllUp).
+type RecoveryTotals struct {
+	Down     int // nodes Down at some time, removed ones included
+	Degraded int // nodes Degraded but never Down
+	// DownUserHours and DegradedUserHours sum the nodes' user-hours:
+	// "user-service-hours", counting a person once per service they use.
+	DownUserHours     float64
+	DegradedUserHours float64
+	// AllUp is the time from which every node and replica is Up again (0
+	// when nothing was affected), or Never.
+	AllUp time.Duration
+}
+
+// Timeline is the result of Recover: for every node and replica that is
+// not Up at some time, when it is Down and Degraded.
+type Timeline struct {
+	Scenario Scenario
+	Horizon  time.Duration
+	Totals   RecoveryTotals
+	// Recoveries are the affected nodes and replicas, in the order the
+	// failure reached them; Sorted orders them by outage. A node not
+	// listed is Up throughout.
+	Recoveries []Recovery
+
+	c     *graph.Compiled
+	once  sync.Once
+	index map[int32]int32 // vertex → Recoveries index, built on first use
+}
+
+// Compiled returns the graph the timeline was computed on.
+func (tl *Timeline) Compiled() *graph.Compiled { return tl.c }
+
+// Recovery returns the timeline of the node or replica id, and false when
+// it is Up throughout (or unknown).
+func (tl *Timeline) Recovery(id string) (Recovery, bool) {
+	v, ok := tl.c.Lookup(id)
+	if !ok {
+		return Recovery{}, false
+	}
+	tl.once.Do(func() {
+		tl.index = make(map[int32]int32, len(tl.Recoveries))
+		for i, r := range tl.Recoveries {
+			tl.index[r.Vertex] = int32(i)
+		}
+	})
+	i, ok := tl.index[v]
+	if !ok {
+		return Recovery{}, false
+	}
+	return tl.Recoveries[i], true
+}
+
+// Recover computes when every node is Down and Degraded after the failures
+// of sc, as they are repaired (Failure.For) and as standby replicas take
+// over (their recovery time), and the user-hours lost.
+//
+// The contract: a removed node is Down on [0, For) (For 0: for good). A
+// standby replica that is not a mirror carries nothing before its recovery
+// time and its full capacity from then on; active replicas and mirrors
+// carry theirs throughout. At every time t the state of every node is
+// Simulate's least fixpoint under the conditions of time t. A node with a
+// restart time (graph.Node.Restart) that went Down or Degraded comes back
+// that long after its inputs (and its own repair) allow it; the members of
+// a dependency cycle come back together, when what the cycle needs from
+// outside allows it plus the longest restart among them.
+//
+// Its work is O(E log V) over the affected region only (E, V: the edges and
+// vertices that are not Up at t=0), not over the graph. It is safe to call
+// concurrently on one compiled graph.
+func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions) (*Timeline, error) {
+	vs, err := resolve(c, sc)
+	if err != nil {
+		return nil, err
+	}
+	horizon := opts.Horizon
+	if horizon <= 0 {
+		horizon = DefaultHorizon
+	}
+	// The state at t=0+: every failure in force, no standby serving. It
+	// is the region the times are computed on: what is Up then is Up
+	// throughout.
+	s := getScratch(c)
+	defer putScratch(c, s)
+	repair := make(map[int32]time.Duration, len(vs))
+	for i, v := range vs {
+		s.remove(c, v)
+		t := sc.Failures[i].For
+		if t == 0 {
+			t = Never
+		}
+		repair[v] = max(repair[v], t)
+	}
+	s.run(c)
+
+	// The region: what is not Up at t=0+. What is Up then is Up
+	// throughout.
+	var region []int32
+	for _, v := range s.touched {
+		if s.stateOf(v) != Up {
+			region = append(region, v)
+		}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rs := getRecScratch(c)
+	defer putRecScratch(c, rs)
+	tr := &rs.tr
+	tr.c, tr.repair = c, repair
+	tr.p = &progress{ctx: ctx, f: opts.Progress, total: len(region)}
+	downUntil, upAt, err := tr.solve(region, func(v int32) bool { return s.stateOf(v) == Down })
+	if err != nil {
+		return nil, err
+	}
+	tr.p.report()
+
+	tl := &Timeline{Scenario: sc, Horizon: horizon, c: c, Recoveries: make([]Recovery, 0, len(region))}
+	hours := func(t time.Duration) float64 { return min(t, horizon).Hours() }
+	for i, v := range region {
+		k := c.VertexKind(v)
+		if k != graph.NodeVertex && k != graph.ReplicaVertex {
+			continue
+		}
+		r := Recovery{
+			Vertex:        v,
+			ID:            c.VertexName(v),
+			Kind:          c.Kind(v),
+			Replica:       k == graph.ReplicaVertex,
+			Users:         c.Users(v),
+			Tier:          c.Tier(v),
+			DownUntil:     clip(downUntil[i], horizon),
+			DegradedUntil: clip(upAt[i], horizon),
+		}
+		if t := tr.repairAt[i]; t > 0 {
+			r.Removed, r.Repair = true, clip(t, horizon)
+		}
+		r.DownUserHours = float64(r.Users) * hours(r.DownUntil)
+		r.DegradedUserHours = float64(r.Users) * (hours(r.DegradedUntil) - hours(r.DownUntil))
+		tl.add(r)
+	}
+	return tl, nil
+}
+
+// clip reports t as Never when it lies beyond the horizon.
+func clip(t, horizon time.Duration) time.Duration {
+	if t > horizon {
+		return Never
+	}
+	return t
+}
+
+func (tl *Timeline) add(r Recovery) {
+	tl.Recoveries = append(tl.Recoveries, r)
+	t := &tl.Totals
+	t.AllUp = max(t.AllUp, r.DegradedUntil)
+	if r.Replica {
+		return
+	}
+	if r.DownUntil > 0 {
+		t.Down++
+	} else {
+		t.Degraded++
+	}
+	t.DownUserHours += r.DownUserHours
+	t.DegradedUserHours += r.DegradedUserHours
+}
+
+// Sorted returns the recoveries, the longest outage first: by DownUntil,
+// then DegradedUntil, then users, then in model order (nodes before
+// replicas). It returns a new slice each time.
+func (tl *Timeline) Sorted() []Recovery {
+	// Sort small keys, not the recoveries themselves.
+	type key struct {
+		down, up time.Duration
+		users    int64
+		v, i     int32
+	}
+	keys := make([]key, len(tl.Recoveries))
+	for i, r := range tl.Recoveries {
+		// A replica's vertex number is above every node's.
+		keys[i] = key{r.DownUntil, r.DegradedUntil, r.Users, r.Vertex, int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		switch {
+		case a.down != b.down:
+			return cmp.Compare(b.down, a.down)
+		case a.up != b.up:
+			return cmp.Compare(b.up, a.up)
+		case a.users != b.users:
+			return cmp.Compare(b.users, a.users)
+		}
+		return cmp.Compare(a.v, b.v)
+	})
+	sorted := make([]Recovery, len(keys))
+	for i, k := range keys {
+		sorted[i] = tl.Recoveries[k.i]
+	}
+	return sorted
+}
+
+// The earliest-time fixpoint.
+//
+// Conditions only improve with time (repairs, standbys coming up), so the
+// least fixpoint of every time t only improves too, and each vertex v has
+// two times: D(v), until which it is Down, and U(v) ≥ D(v), until which it
+// is not Up. The two are separate problems: whether v is Down at t depends
+// only on which hard inputs are Down at t, and whether it is Up only on
+// which hard and soft inputs are Up. Each is a system of equations over
+// times, one per vertex, with the removal (D(v) ≥ For of a removed v) and
+// one gate each:
+//
+//	And:       D(v) = max of D(u) over the hard inputs u
+//	           (for U: over the hard and soft inputs)
+//	Threshold: D(v) = min{t : Σ w_e(t) over hard inputs u with D(u) ≤ t ≥ Floor}
+//	           (for U: U(u), Need, and at least every soft input's U)
+//
+// where w_e(t) is the edge's weight at t: a standby replica's is 0 before
+// its recovery time and its capacity after, the others' are constant. The
+// times are the least solution of the system (the greatest would keep a
+// cycle down forever for want of its own members). They are the times of
+// the per-moment fixpoints: the times D*(v) = inf{t : v not Down at t} of
+// the least fixpoints at each t satisfy the equations, gate by gate; and
+// for any solution D', the sets {v : D'(v) > t} are closed under the gate
+// rules at t, so they hold the least fixpoint's Down set, and D* ≤ D'.
+//
+// The solution is Knuth's generalization of Dijkstra's algorithm (D. E.
+// Knuth, "A generalization of Dijkstra's algorithm", Information Processing
+// Letters 6(1):1–5, 1977) turned around: Knuth finalizes values in
+// increasing order, which reaches the greatest solution when a cycle has no
+// outside support; the least one is reached by finalizing in DECREASING
+// time order, from the latest repair down, with a max-heap. When a vertex u
+// is finalized at τ, every vertex with a later time is final already, so
+// for t < τ exactly the inputs still open may be Up: a vertex's key is
+//
+//	And:       the largest time of a finalized input;
+//	Threshold: min(τ, the first t at which the weight of the open inputs,
+//	           standbys counted from their recovery times, reaches the floor)
+//
+// which only grows as inputs are finalized and never exceeds the time being
+// processed, so keys pop in decreasing order. Proof sketch that a key k
+// popped as the heap's maximum is the vertex's time: the key is a lower
+// bound (it assumes every open input Up). If the time were larger, the
+// vertex would be Down at some t ≥ k; in the least fixpoint at t, every Down
+// vertex has a finite derivation from removed vertices with For > t, and
+// the first vertex of that derivation that is not final would have had a
+// key > t ≥ k pushed when its Down inputs were finalized: it would have been
+// popped before k. Each edge is relaxed once: O(E log V).
+//
+// Restarts make a vertex later than its inputs (D(v) = gate + Restart),
+// which the decreasing order cannot take inside a cycle (the system has no
+// finite solution there). So the region is split into strongly connected
+// components (Tarjan, "Depth-first search and linear graph algorithms",
+// SIAM J. Computing 1(2), 1972), which Tarjan's algorithm emits inputs
+// first. A component of one vertex (most of them) has all its inputs final
+// when it is emitted: its gate is applied to their times directly, then
+// its restart added. A larger one is solved with the decreasing-order pass
+// above, with the times of its outside inputs as events and no restarts
+// inside, and then all its members are shifted by the longest restart among
+// them: a cycle comes back as a whole. D and U share the components, taken
+// over hard and soft edges, so that a cycle through a soft edge restarts
+// the same way in both and D ≤ U holds. Without restarts this is the least
+// solution of the whole system, computed component by component, in
+// O(E log V) over the region: Tarjan's pass is linear, each edge enters a
+// heap or a sort at most twice (once for D, once for U), and a Threshold
+// gate's standby inputs are walked once per pass in recovery-time order.
+
+// timer solves both problems of one Recover call. Its slices are kept in a
+// recScratch between calls.
+type timer struct {
+	c      *graph.Compiled
+	loc    []int32 // per vertex of the graph: 1 + local index in the region, 0 outside
+	repair map[int32]time.Duration
+	p      *progress
+
+	region   []int32         // local index → vertex
+	down     []bool          // per local index: Down at t=0+, so in D's region
+	repairAt []time.Duration // per local index: the repair time of a removed vertex, else 0
+	steps    []step          // a single vertex's Threshold gate
+	tmD, tmU []time.Duration
+	st       []tarjanState // per local index
+	stack    []int32
+	members  []int32 // of the component being solved
+
+	// One decreasing-order pass over a component, for D or for U.
+	soft        bool            // solving U: soft edges count
+	tm          []time.Duration // tmD or tmU
+	key, andKey []time.Duration
+	final       []bool
+	acc         []int64 // Threshold: open weight, standbys before ptr included
+	ptr         []int32 // Threshold: the next standby to count, in sb
+	sbLo, sbHi  []int32 // Threshold: its standby inputs, sb[sbLo:sbHi], by recovery time
+	sb          []standbyEdge
+	heap        recHeap
+}
+
+// tarjanState is Tarjan's state of one vertex, kept together for locality.
+type tarjanState struct {
+	index, low int32 // discovery index (-1 before), lowest index reachable
+	comp       int32 // the component of an emitted vertex; -1 before
+}
+
+// standbyEdge is a standby replica input u of a Threshold vertex, which
+// adds inc to the open weight from time at on.
+type standbyEdge struct {
+	at   time.Duration
+	inc  int64
+	u    int32
+	open bool
+}
+
+// rank is v's local index in the region, or -1.
+func (tr *timer) rank(v int32) int32 { return tr.loc[v] - 1 }
+
+// solve returns D and U of every vertex of region, in its order; down
+// tells the vertices Down at t=0+ (D is 0 for the others).
+func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Duration, err error) {
+	tr.clearLoc()
+	tr.region = region
+	n := len(region)
+	tr.down = fill(tr.down, n, false)
+	tr.repairAt = fill(tr.repairAt, n, 0)
+	for i, v := range region {
+		tr.loc[v] = int32(i) + 1
+		tr.down[i] = down(v)
+	}
+	for v, t := range tr.repair {
+		if k := tr.rank(v); k >= 0 {
+			tr.repairAt[k] = t
+		}
+	}
+	tr.tmD = make([]time.Duration, n)
+	tr.tmU = make([]time.Duration, n)
+	tr.st = fill(tr.st, n, tarjanState{index: -1, comp: -1})
+	// The pass over a component sets these for its members before use.
+	tr.key = slices.Grow(tr.key[:0], n)[:n]
+	tr.andKey = slices.Grow(tr.andKey[:0], n)[:n]
+	tr.final = slices.Grow(tr.final[:0], n)[:n]
+	tr.acc = slices.Grow(tr.acc[:0], n)[:n]
+	tr.ptr = slices.Grow(tr.ptr[:0], n)[:n]
+	tr.sbLo = slices.Grow(tr.sbLo[:0], n)[:n]
+	tr.sbHi = slices.Grow(tr.sbHi[:0], n)[:n]
+	tr.stack = tr.stack[:0]
+	if err := tr.tarjan(); err != nil {
+		return nil, nil, err
+	}
+	return tr.tmD, tr.tmU, nil
+}
+
+// clearLoc forgets the region, leaving loc all zero.
+func (tr *timer) clearLoc() {
+	for _, v := range tr.region {
+		tr.loc[v] = 0
+	}
+	tr.region = nil
+}
+
+func fill[T any](s []T, n int, x T) []T {
+	s = slices.Grow(s[:0], n)[:n]
+	for i := range s {
+		s[i] = x
+	}
+	return s
+}
+
+// tarjan finds the strongly connected components of the region over hard
+// and soft input edges, iteratively so that long chains do not overflow
+// the stack, and solves each as it is emitted: Tarjan's algorithm emits a
+// component after every component it reaches, so its inputs are final by
+// then. D and U share the components (soft edges carry no Down, but a
+// cycle through them comes back as a whole in both), which keeps D ≤ U.
+func (tr *timer) tarjan() error {
+	type frame struct {
+		i         int32   // local index
+		ins, soft []int32 // inputs not yet looked at
+	}
+	var call []frame
+	next := int32(0)
+	comps := int32(0)
+	open := func(i int32) {
+		tr.st[i].index, tr.st[i].low = next, next
+		next++
+		tr.stack = append(tr.stack, i)
+		v := tr.region[i]
+		ins, _ := tr.c.Inputs(v)
+		call = append(call, frame{i: i, ins: ins, soft: tr.c.SoftInputs(v)})
+	}
+	for root := range tr.region {
+		if tr.st[root].index >= 0 {
+			continue
+		}
+		open(int32(root))
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			var u int32 = -1
+			switch {
+			case len(f.ins) > 0:
+				u, f.ins = tr.rank(f.ins[0]), f.ins[1:]
+			case len(f.soft) > 0:
+				u, f.soft = tr.rank(f.soft[0]), f.soft[1:]
+			default:
+				i := f.i
+				call = call[:len(call)-1]
+				if len(call) > 0 {
+					p := call[len(call)-1].i
+					tr.st[p].low = min(tr.st[p].low, tr.st[i].low)
+				}
+				if tr.st[i].low == tr.st[i].index {
+					if err := tr.emit(i, comps); err != nil {
+						return err
+					}
+					comps++
+				}
+				continue
+			}
+			switch {
+			case u < 0: // outside the region: Up throughout
+			case tr.st[u].index < 0:
+				open(u)
+			case tr.st[u].comp < 0: // on the stack
+				tr.st[f.i].low = min(tr.st[f.i].low, tr.st[u].index)
+			}
+		}
+	}
+	return nil
+}
+
+// emit pops the component rooted at i off Tarjan's stack and solves it.
+func (tr *timer) emit(i, id int32) error {
+	k := len(tr.stack) - 1
+	for tr.stack[k] != i {
+		k--
+	}
+	tr.members = append(tr.members[:0], tr.stack[k:]...)
+	tr.stack = tr.stack[:k]
+	for _, m := range tr.members {
+		tr.st[m].comp = id
+	}
+	tr.component(id)
+	return tr.p.add(len(tr.members))
+}
+
+// component solves the members of component id (tr.members): D over those
+// Down at t=0+, then U over all, each by a decreasing-order pass with no
+// restarts inside, then shifted by the longest restart among the members.
+func (tr *timer) component(id int32) {
+	if len(tr.members) == 1 {
+		tr.single(tr.members[0])
+		return
+	}
+	var restart time.Duration
+	for _, m := range tr.members {
+		restart = max(restart, tr.c.Restart(tr.region[m]))
+	}
+	tr.pass(id, false, restart)
+	tr.pass(id, true, restart)
+}
+
+// single solves a component of one vertex, whose inputs are all final:
+// its gate applied to their times, then its restart.
+func (tr *timer) single(m int32) {
+	c := tr.c
+	v := tr.region[m]
+	ins, _ := c.Inputs(v)
+	d, u := tr.repairAt[m], tr.repairAt[m]
+	if c.Op(v) == graph.Threshold {
+		if tr.down[m] {
+			d = max(d, tr.gate(v, tr.tmD, false))
+		}
+		u = max(u, tr.gate(v, tr.tmU, true))
+	} else {
+		for _, in := range ins {
+			if k := tr.rank(in); k >= 0 {
+				d, u = max(d, tr.tmD[k]), max(u, tr.tmU[k])
+			}
+		}
+	}
+	for _, in := range c.SoftInputs(v) {
+		if k := tr.rank(in); k >= 0 {
+			u = max(u, tr.tmU[k])
+		}
+	}
+	if r := c.Restart(v); r > 0 {
+		if d > 0 {
+			d = addSat(d, r)
+		}
+		if u > 0 {
+			u = addSat(u, r)
+		}
+	}
+	if tr.down[m] {
+		tr.tmD[m] = d
+	}
+	tr.tmU[m] = u
+}
+
+// step is a change of a Threshold gate's weight at a time.
+type step struct {
+	at time.Duration
+	w  int64
+}
+
+// gate is the first time at which the weight of the Threshold vertex v's
+// inputs that are back (tm), standbys from their recovery times, reaches
+// its floor (or its need, for U), or Never.
+func (tr *timer) gate(v int32, tm []time.Duration, soft bool) time.Duration {
+	c := tr.c
+	need := c.Floor(v)
+	if soft {
+		need = c.Need(v)
+	}
+	ins, ws := c.Inputs(v)
+	caps := c.InputCapacity(v)
+	tr.steps = tr.steps[:0]
+	var now int64 // the weight at time 0
+	for j, u := range ins {
+		var back time.Duration
+		if k := tr.rank(u); k >= 0 {
+			back = tm[k]
+		}
+		if back == Never {
+			continue
+		}
+		if back == 0 {
+			now += ws[j]
+		} else {
+			tr.steps = append(tr.steps, step{back, ws[j]})
+		}
+		if caps[j] > ws[j] {
+			tr.steps = append(tr.steps, step{max(back, c.Recovery(u)), caps[j] - ws[j]})
+		}
+	}
+	if now >= need {
+		return 0
+	}
+	slices.SortFunc(tr.steps, func(a, b step) int { return cmp.Compare(a.at, b.at) })
+	for _, st := range tr.steps {
+		if now += st.w; now >= need {
+			return st.at
+		}
+	}
+	return Never
+}
+
+// member reports whether local index j takes part in the pass over
+// component id.
+func (tr *timer) member(j, id int32) bool {
+	return j >= 0 && tr.st[j].comp == id && (tr.soft || tr.down[j]) && !tr.final[j]
+}
+
+// pass is the decreasing-order pass over component id, for D (soft
+// false) or U.
+func (tr *timer) pass(id int32, soft bool, restart time.Duration) {
+	c := tr.c
+	tr.soft = soft
+	tr.tm = tr.tmD
+	if soft {
+		tr.tm = tr.tmU
+	}
+	tr.heap = tr.heap[:0]
+	tr.sb = tr.sb[:0]
+	for _, m := range tr.members {
+		tr.key[m], tr.andKey[m], tr.final[m], tr.acc[m] = 0, 0, false, 0
+		if !tr.member(m, id) {
+			continue
+		}
+		v := tr.region[m]
+		if t := tr.repairAt[m]; t > 0 {
+			tr.andKey[m], tr.key[m] = t, t
+			tr.heap.push(recItem{t: t, i: m, u: -1})
+		}
+		ins, ws := c.Inputs(v)
+		thr := c.Op(v) == graph.Threshold
+		if thr {
+			// Every input counts until it is finalized, a standby from
+			// its recovery time on.
+			caps := c.InputCapacity(v)
+			tr.sbLo[m] = int32(len(tr.sb))
+			for j, u := range ins {
+				tr.acc[m] += ws[j]
+				if caps[j] > ws[j] {
+					tr.sb = append(tr.sb, standbyEdge{at: c.Recovery(u), inc: caps[j] - ws[j], u: u, open: true})
+				}
+			}
+			tr.sbHi[m] = int32(len(tr.sb))
+			slices.SortFunc(tr.sb[tr.sbLo[m]:], func(a, b standbyEdge) int { return cmp.Compare(a.at, b.at) })
+			tr.ptr[m] = tr.sbLo[m]
+		}
+		// The inputs of earlier components are events at their times.
+		for j, u := range ins {
+			if k := tr.rank(u); k >= 0 && tr.st[k].comp != id && tr.tm[k] > 0 {
+				it := recItem{t: tr.tm[k], i: m, u: u, and: !thr}
+				if thr {
+					it.w = ws[j]
+				}
+				tr.heap.push(it)
+			}
+		}
+		if soft {
+			for _, u := range c.SoftInputs(v) {
+				if k := tr.rank(u); k >= 0 && tr.st[k].comp != id && tr.tm[k] > 0 {
+					tr.heap.push(recItem{t: tr.tm[k], i: m, u: u, and: true})
+				}
+			}
+		}
+	}
+	for len(tr.heap) > 0 {
+		it := tr.heap.pop()
+		m := it.i
+		if tr.final[m] {
+			continue
+		}
+		if it.u >= 0 {
+			tr.relax(m, it)
+			continue
+		}
+		if it.t != tr.key[m] {
+			continue // a stale key
+		}
+		// The heap's maximum: m's time is it.t. Its dependents in the
+		// component learn that it is Down (not Up) until then.
+		tr.final[m] = true
+		v := tr.region[m]
+		deps, ws := c.Dependents(v)
+		for k, y := range deps {
+			if j := tr.rank(y); tr.member(j, id) {
+				tr.relax(j, recItem{t: it.t, i: j, u: v, w: ws[k], and: c.Op(y) != graph.Threshold})
+			}
+		}
+		if soft {
+			for _, y := range c.SoftDependents(v) {
+				if j := tr.rank(y); tr.member(j, id) {
+					tr.relax(j, recItem{t: it.t, i: j, u: v, and: true})
+				}
+			}
+		}
+	}
+	for _, m := range tr.members {
+		if t := tr.key[m]; t > 0 && (soft || tr.down[m]) {
+			tr.tm[m] = addSat(t, restart)
+		}
+	}
+}
+
+// relax tells member m that its input it.u is Down (or not Up) until it.t
+// and Up from then, it.t being no later than anything finalized before,
+// and pushes m's new key if it grew.
+func (tr *timer) relax(m int32, it recItem) {
+	k := tr.andKey[m]
+	if it.and {
+		k = max(k, it.t)
+		tr.andKey[m] = k
+	} else {
+		k = max(k, tr.threshold(m, it))
+	}
+	if k > tr.key[m] {
+		tr.key[m] = k
+		tr.heap.push(recItem{t: k, i: m, u: -1})
+	}
+}
+
+// threshold takes the finalized input it.u out of Threshold member m's open
+// weight and returns m's key from the gate: it.t when the open inputs do
+// not reach the need before it.t, else the first time they do (a standby's
+// recovery time, or 0).
+func (tr *timer) threshold(m int32, it recItem) time.Duration {
+	tr.acc[m] -= it.w
+	if tr.c.Recovery(it.u) > 0 {
+		for k := tr.sbLo[m]; k < tr.sbHi[m]; k++ {
+			if e := &tr.sb[k]; e.u == it.u && e.open {
+				e.open = false
+				if k < tr.ptr[m] {
+					tr.acc[m] -= e.inc
+				}
+				break
+			}
+		}
+	}
+	// The open weight only falls, so the first time it reaches the need
+	// only moves later: advance through the standbys by recovery time.
+	v := tr.region[m]
+	need := tr.c.Floor(v)
+	if tr.soft {
+		need = tr.c.Need(v)
+	}
+	for tr.acc[m] < need && tr.ptr[m] < tr.sbHi[m] {
+		if e := tr.sb[tr.ptr[m]]; e.open {
+			tr.acc[m] += e.inc
+		}
+		tr.ptr[m]++
+	}
+	if tr.acc[m] < need {
+		return it.t
+	}
+	if tr.ptr[m] == tr.sbLo[m] {
+		return 0
+	}
+	return min(it.t, tr.sb[tr.ptr[m]-1].at)
+}
+
+// addSat adds two non-negative durations, saturating at Never.
+func addSat(a, b time.Duration) time.Duration {
+	if a > Never-b {
+		return Never
+	}
+	return a + b
+}
+
+// recItem is an entry of the max-heap of one component's pass: member i's
+// own key (u < 0), or the news that its input u is final at t (with the
+// edge's weight w at the moment of failure; and: the input counts as an
+// And input: the member is an And gate or the edge is soft).
+type recItem struct {
+	t   time.Duration
+	w   int64
+	i   int32
+	u   int32
+	and bool
+}
+
+// recHeap is a binary max-heap on t.
+type recHeap []recItem
+
+func (h *recHeap) push(it recItem) {
+	*h = append(*h, it)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if a[p].t >= a[i].t {
+			break
+		}
+		a[p], a[i] = a[i], a[p]
+		i = p
+	}
+}
+
+func (h *recHeap) pop() recItem {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	a = a[:last]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= len(a) {
+			break
+		}
+		if r := l + 1; r < len(a) && a[r].t > a[l].t {
+			l = r
+		}
+		if a[i].t >= a[l].t {
+			break
+		}
+		a[i], a[l] = a[l], a[i]
+		i = l
+	}
+	*h = a
+	return top
+}
+
+// progress reports to RecoverOptions.Progress and checks the context every
+// so many vertices.
+type progress struct {
+	ctx         context.Context
+	f           func(done, total int)
+	done, total int
+	next        int
+}
+
+const progressEvery = 1 << 14
+
+func (p *progress) add(n int) error {
+	p.done += n
+	if p.done < p.next {
+		return nil
+	}
+	p.next = p.done + progressEvery
+	p.report()
+	return p.ctx.Err()
+}
+
+func (p *progress) report() {
+	if p.f != nil {
+		p.f(p.done, p.total)
+	}
+}
+
+// recScratch keeps a timer's arrays between calls on one compiled graph,
+// like the engine's scratch: loc is sized for the graph and all zero
+// between runs, the rest is sized for the regions seen so far.
+type recScratch struct{ tr timer }
+
+var recCaches sync.Map // weak.Pointer[graph.Compiled] → *recCache
+
+type recCache struct {
+	mu   sync.Mutex
+	free []*recScratch
+}
+
+func recCacheFor(c *graph.Compiled) *recCache {
+	key := weak.Make(c)
+	if rc, ok := recCaches.Load(key); ok {
+		return rc.(*recCache)
+	}
+	rc, loaded := recCaches.LoadOrStore(key, &recCache{})
+	if !loaded {
+		runtime.AddCleanup(c, func(k weak.Pointer[graph.Compiled]) { recCaches.Delete(k) }, key)
+	}
+	return rc.(*recCache)
+}
+
+func getRecScratch(c *graph.Compiled) *recScratch {
+	rc := recCacheFor(c)
+	rc.mu.Lock()
+	if n := len(rc.free); n > 0 {
+		s := rc.free[n-1]
+		rc.free = rc.free[:n-1]
+		rc.mu.Unlock()
+		return s
+	}
+	rc.mu.Unlock()
+	return &recScratch{tr: timer{loc: make([]int32, c.Len())}}
+}
+
+func putRecScratch(c *graph.Compiled, s *recScratch) {
+	s.tr.clearLoc()
+	s.tr.c, s.tr.repair, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil
+	rc := recCacheFor(c)
+	rc.mu.Lock()
+	if len(rc.free) < runtime.GOMAXPROCS(0) {
+		rc.free = append(rc.free, s)
+	}
+	rc.mu.Unlock()
+}

@@ -1,0 +1,219 @@
+package analyze
+
+import (
+	"slices"
+	"time"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// Two references for Recover, both straight from the contract and written
+// for clarity, not speed.
+
+// weightAt is the weight of the j-th hard input of v at time t: a standby
+// replica's is 0 (its weight at the moment of failure) before its recovery
+// time and its full capacity from then on.
+func weightAt(c *graph.Compiled, v int32, j int, t time.Duration) int64 {
+	ins, ws := c.Inputs(v)
+	if caps := c.InputCapacity(v); caps[j] != ws[j] && t >= c.Recovery(ins[j]) {
+		return caps[j]
+	}
+	return ws[j]
+}
+
+// eventTimes are the times at which the conditions of a scenario change:
+// 0, every finite repair time and every standby's recovery time.
+func eventTimes(c *graph.Compiled, repair map[int32]time.Duration) []time.Duration {
+	ts := []time.Duration{0}
+	for _, t := range repair {
+		if t != Never {
+			ts = append(ts, t)
+		}
+	}
+	for v := int32(0); v < int32(c.Len()); v++ {
+		if r := c.Recovery(v); r > 0 {
+			ts = append(ts, r)
+		}
+	}
+	slices.Sort(ts)
+	return slices.Compact(ts)
+}
+
+// naiveAt is the least fixpoint at time t by Kleene iteration over every
+// vertex, as naive computes it at t=0, with the weights and failures of
+// time t.
+func naiveAt(c *graph.Compiled, repair map[int32]time.Duration, t time.Duration) []State {
+	n := c.Len()
+	st := make([]State, n)
+	rm := make([]bool, n)
+	for v, r := range repair {
+		if r > t {
+			rm[v] = true
+			st[v] = Down
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for v := int32(0); v < int32(n); v++ {
+			if rm[v] {
+				continue
+			}
+			if nw := naiveGateAt(c, st, v, t); nw != st[v] {
+				st[v] = nw
+				changed = true
+			}
+		}
+	}
+	return st
+}
+
+func naiveGateAt(c *graph.Compiled, st []State, v int32, t time.Duration) State {
+	ins, _ := c.Inputs(v)
+	softBad := false
+	for _, u := range c.SoftInputs(v) {
+		if st[u] != Up {
+			softBad = true
+		}
+	}
+	if c.Op(v) == graph.Threshold {
+		live, up := int64(0), int64(0)
+		for j, u := range ins {
+			w := weightAt(c, v, j, t)
+			if st[u] != Down {
+				live += w
+			}
+			if st[u] == Up {
+				up += w
+			}
+		}
+		switch {
+		case live < c.Floor(v):
+			return Down
+		case up < c.Need(v) || softBad:
+			return Degraded
+		}
+		return Up
+	}
+	worst := Up
+	for _, u := range ins {
+		worst = max(worst, st[u])
+	}
+	if softBad {
+		worst = max(worst, Degraded)
+	}
+	return worst
+}
+
+// naiveTimeline steps through the event times, computing the fixpoint at
+// each (conditions are constant between two events), and returns for every
+// vertex the end of its last Down and last not-Up interval (Never when it
+// lasts past the last event), and whether some vertex got worse with time,
+// which the contract rules out.
+func naiveTimeline(c *graph.Compiled, repair map[int32]time.Duration) (down, up []time.Duration, worse bool) {
+	n := c.Len()
+	down = make([]time.Duration, n)
+	up = make([]time.Duration, n)
+	ts := eventTimes(c, repair)
+	var prev []State
+	for i, t := range ts {
+		st := naiveAt(c, repair, t)
+		end := Never
+		if i+1 < len(ts) {
+			end = ts[i+1]
+		}
+		for v := range st {
+			if prev != nil && st[v] > prev[v] {
+				worse = true
+			}
+			if st[v] == Down {
+				down[v] = end
+			}
+			if st[v] != Up {
+				up[v] = end
+			}
+		}
+		prev = st
+	}
+	return down, up, worse
+}
+
+// naiveEquations solves the system of time equations of Recover's doc
+// comment (with restarts: a vertex whose gate holds it past 0 comes back
+// its restart later) by Kleene iteration from all times 0. It returns false
+// when the iteration does not settle within rounds, which happens when
+// restarts sit on a cycle: there the system has no finite solution and
+// Recover's rule for cycles applies instead.
+func naiveEquations(c *graph.Compiled, repair map[int32]time.Duration, rounds int) (down, up []time.Duration, ok bool) {
+	n := c.Len()
+	down = make([]time.Duration, n)
+	up = make([]time.Duration, n)
+	for range rounds {
+		changed := false
+		for v := int32(0); v < int32(n); v++ {
+			d := eqGate(c, down, v, false)
+			u := eqGate(c, up, v, true)
+			if r, ok := repair[v]; ok {
+				d, u = max(d, r), max(u, r)
+			}
+			if d > 0 {
+				d = addSat(d, c.Restart(v))
+			}
+			if u > 0 {
+				u = addSat(u, c.Restart(v))
+			}
+			if d != down[v] || u != up[v] {
+				down[v], up[v] = d, u
+				changed = true
+			}
+		}
+		if !changed {
+			return down, up, true
+		}
+	}
+	return down, up, false
+}
+
+// eqGate is the time from which v's gate lets it be not Down (soft false,
+// over the hard inputs' times) or Up (soft true: also soft inputs), given
+// the inputs' times tm.
+func eqGate(c *graph.Compiled, tm []time.Duration, v int32, soft bool) time.Duration {
+	ins, _ := c.Inputs(v)
+	var t time.Duration
+	if soft {
+		for _, u := range c.SoftInputs(v) {
+			t = max(t, tm[u])
+		}
+	}
+	if c.Op(v) != graph.Threshold {
+		for _, u := range ins {
+			t = max(t, tm[u])
+		}
+		return t
+	}
+	need := c.Floor(v)
+	if soft {
+		need = c.Need(v)
+	}
+	// The weight only changes at an input's time or a standby's recovery
+	// time: try each, earliest first.
+	cands := []time.Duration{0}
+	for _, u := range ins {
+		cands = append(cands, tm[u], max(tm[u], c.Recovery(u)))
+	}
+	slices.Sort(cands)
+	for _, at := range cands {
+		if at == Never {
+			break
+		}
+		var w int64
+		for j, u := range ins {
+			if tm[u] <= at {
+				w += weightAt(c, v, j, at)
+			}
+		}
+		if w >= need {
+			return max(t, at)
+		}
+	}
+	return Never
+}

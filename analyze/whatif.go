@@ -1,0 +1,72 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// Comparison puts two timelines of one scenario side by side: a model and a
+// variant of it (a standby made hot, a login placed at a second site),
+// matched by node id.
+type Comparison struct {
+	Scenario      Scenario
+	Base, Variant *Timeline
+	// Rows are the nodes and replicas affected in either timeline: those
+	// of Base, sorted as Timeline.Sorted sorts them, then those affected
+	// only in Variant, sorted likewise.
+	Rows []ComparisonRow
+}
+
+// ComparisonRow is one node in both timelines. On a side where the node is
+// Up throughout, its Recovery has zero times (and Vertex -1 when that model
+// has no such node).
+type ComparisonRow struct {
+	ID            string
+	Kind          graph.Kind
+	Replica       bool
+	Base, Variant Recovery
+}
+
+// WhatIf runs Recover on a model and on a variant of it with the same
+// scenario, and compares the two. The scenario's ids must exist in both.
+func WhatIf(ctx context.Context, base, variant *graph.Compiled, sc Scenario, opts RecoverOptions) (*Comparison, error) {
+	a, err := Recover(ctx, base, sc, opts)
+	if err != nil {
+		return nil, err
+	}
+	b, err := Recover(ctx, variant, sc, opts)
+	if err != nil {
+		return nil, fmt.Errorf("variant %s: %w", variant.Name(), err)
+	}
+	return Compare(a, b), nil
+}
+
+// Compare matches two timelines by node id.
+func Compare(base, variant *Timeline) *Comparison {
+	cmp := &Comparison{Scenario: base.Scenario, Base: base, Variant: variant}
+	for _, r := range base.Sorted() {
+		v, ok := variant.Recovery(r.ID)
+		if !ok {
+			v = upThroughout(variant.c, r)
+		}
+		cmp.Rows = append(cmp.Rows, ComparisonRow{ID: r.ID, Kind: r.Kind, Replica: r.Replica, Base: r, Variant: v})
+	}
+	for _, r := range variant.Sorted() {
+		if _, ok := base.Recovery(r.ID); !ok {
+			cmp.Rows = append(cmp.Rows, ComparisonRow{ID: r.ID, Kind: r.Kind, Replica: r.Replica, Base: upThroughout(base.c, r), Variant: r})
+		}
+	}
+	return cmp
+}
+
+// upThroughout is the Recovery of a node that is never affected in c,
+// named like r.
+func upThroughout(c *graph.Compiled, r Recovery) Recovery {
+	up := Recovery{Vertex: -1, ID: r.ID, Kind: r.Kind, Replica: r.Replica, Tier: graph.NoTier}
+	if v, ok := c.Lookup(r.ID); ok {
+		up.Vertex, up.Kind, up.Users, up.Tier = v, c.Kind(v), c.Users(v), c.Tier(v)
+	}
+	return up
+}
