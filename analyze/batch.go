@@ -21,7 +21,8 @@ type layout struct {
 	inOff, in     []int32      // hard inputs, as positions
 	inW           []int64
 	softOff, soft []int32 // soft inputs, as positions
-	depOff, dep   []int32 // hard and soft dependents, as positions
+	depOff, dep   []int32 // hard then soft dependents, as positions
+	hard          []int32 // per position: how many of its dependents are hard
 
 	// What a ranking counts, per position: users of a model node (-1 for
 	// replicas and groups, which are not counted), and whether it is a
@@ -51,6 +52,7 @@ func newLayout(c *graph.Compiled) *layout {
 	l.op = make([]graph.Op, n)
 	l.gate = make([]graph.Gate, n)
 	l.inOff, l.softOff, l.depOff = make([]int32, n+1), make([]int32, n+1), make([]int32, n+1)
+	l.hard = make([]int32, n)
 	nsoft := c.Edges() - c.HardEdges()
 	l.in, l.inW = make([]int32, 0, c.HardEdges()), make([]int64, 0, c.HardEdges())
 	l.soft, l.dep = make([]int32, 0, nsoft), make([]int32, 0, c.Edges())
@@ -73,6 +75,7 @@ func newLayout(c *graph.Compiled) *layout {
 			l.soft = append(l.soft, l.pos[u])
 		}
 		deps, _ := c.Dependents(v)
+		l.hard[p] = int32(len(deps))
 		for _, w := range deps {
 			l.dep = append(l.dep, l.pos[w])
 		}
@@ -133,6 +136,7 @@ type batch struct {
 type masks struct {
 	down, bad uint64 // lanes where it is Down; where it is not Up (⊇ down)
 	src       uint64 // lanes that remove it
+	sent      bool   // its masks have been pushed to its dependents
 }
 
 func newBatch(l *layout) *batch {
@@ -147,11 +151,21 @@ func newBatch(l *layout) *batch {
 // run propagates the failures of sources (vertices, at most 64) and calls
 // visit with every position that is not Up in some lane, then clears its
 // state for the next run.
+//
+// And gates are fed by their inputs: a position that changed ORs its masks
+// into its And dependents (bad only into soft ones), so evaluating an And
+// gate reads nothing, and inputs the failure never reached are never read.
+// Threshold gates, which need per-lane sums, read their inputs when they
+// are evaluated.
 func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
+	l := b.l
 	lo := len(b.dirty)
 	for i, s := range sources {
-		p := b.l.pos[s]
-		b.m[p].src |= 1 << uint(i)
+		p := l.pos[s]
+		bit := uint64(1) << uint(i)
+		b.m[p].src |= bit
+		b.m[p].down |= bit
+		b.m[p].bad |= bit
 		b.touched = append(b.touched, p)
 		b.dirty[p/64] |= 1 << uint(p%64)
 		lo = min(lo, int(p/64))
@@ -161,16 +175,41 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 		for b.dirty[w] != 0 {
 			p := int32(w*64 + bits.TrailingZeros64(b.dirty[w]))
 			b.dirty[w] &= b.dirty[w] - 1
-			down, bad := b.eval(p)
 			x := &b.m[p]
-			if down == x.down && bad == x.bad {
+			if l.op[p] == graph.Threshold {
+				down, bad := b.eval(p)
+				if down == x.down && bad == x.bad && x.sent {
+					continue
+				}
+				if x.bad == 0 && x.src == 0 {
+					b.touched = append(b.touched, p)
+				}
+				x.down, x.bad = down, bad
+			}
+			if x.bad == 0 {
 				continue
 			}
-			if x.bad == 0 && x.src == 0 {
-				b.touched = append(b.touched, p)
-			}
-			x.down, x.bad = down, bad
-			for _, q := range b.l.dep[b.l.depOff[p]:b.l.depOff[p+1]] {
+			x.sent = true
+			down, bad := x.down, x.bad
+			hard := l.hard[p]
+			for j, q := range l.dep[l.depOff[p]:l.depOff[p+1]] {
+				y := &b.m[q]
+				if l.op[q] == graph.Threshold {
+					// Summed when it is evaluated.
+				} else {
+					nd, nb := y.down, y.bad|bad
+					if int32(j) < hard {
+						nd |= down
+					}
+					nb |= nd
+					if nd == y.down && nb == y.bad {
+						continue
+					}
+					if y.bad == 0 && y.src == 0 {
+						b.touched = append(b.touched, q)
+					}
+					y.down, y.bad = nd, nb
+				}
 				b.dirty[q/64] |= 1 << uint(q%64)
 				back = min(back, int(q/64)) // a cycle may lead back
 			}
