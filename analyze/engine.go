@@ -1,10 +1,6 @@
 package analyze
 
 import (
-	"runtime"
-	"sync"
-	"weak"
-
 	"github.com/blastradius-go/blastradius/graph"
 )
 
@@ -43,64 +39,30 @@ type event struct {
 	from, to State
 }
 
-// scratchCache keeps the scratches of one compiled graph between runs, so
-// that a big graph's arrays are allocated once, not once per run (a
-// sync.Pool would drop them at every garbage collection).
-type scratchCache struct {
-	mu   sync.Mutex
-	free []*scratch
-}
-
-// caches maps a compiled graph, weakly, to its scratchCache; the entry goes
-// when the graph is collected.
-var caches sync.Map // weak.Pointer[graph.Compiled] → *scratchCache
-
-func cacheFor(c *graph.Compiled) *scratchCache {
-	key := weak.Make(c)
-	if sc, ok := caches.Load(key); ok {
-		return sc.(*scratchCache)
-	}
-	sc, loaded := caches.LoadOrStore(key, &scratchCache{})
-	if !loaded {
-		runtime.AddCleanup(c, func(k weak.Pointer[graph.Compiled]) { caches.Delete(k) }, key)
-	}
-	return sc.(*scratchCache)
-}
+var scratches graphPool[scratch]
 
 // getScratch returns a clean scratch sized for c.
 func getScratch(c *graph.Compiled) *scratch {
-	cache := cacheFor(c)
-	cache.mu.Lock()
-	if n := len(cache.free); n > 0 {
-		s := cache.free[n-1]
-		cache.free = cache.free[:n-1]
-		cache.mu.Unlock()
-		return s
-	}
-	cache.mu.Unlock()
-	n := c.Len()
-	return &scratch{
-		flags: make([]uint8, n),
-		cause: make([]int32, n),
-		live:  make([]int64, n),
-		upw:   make([]int64, n),
-	}
+	return scratches.get(c, func() *scratch {
+		n := c.Len()
+		return &scratch{
+			flags: make([]uint8, n),
+			cause: make([]int32, n),
+			live:  make([]int64, n),
+			upw:   make([]int64, n),
+		}
+	})
 }
 
 // putScratch clears what the run touched and keeps the scratch for the next
-// run on c (a few per graph: one per concurrent caller is enough).
+// run on c.
 func putScratch(c *graph.Compiled, s *scratch) {
 	for _, v := range s.touched {
 		s.flags[v] = 0
 	}
 	s.touched = s.touched[:0]
 	s.queue = s.queue[:0]
-	cache := cacheFor(c)
-	cache.mu.Lock()
-	if len(cache.free) < runtime.GOMAXPROCS(0) {
-		cache.free = append(cache.free, s)
-	}
-	cache.mu.Unlock()
+	scratches.put(c, s)
 }
 
 // touch makes v's fields valid for this run, starting from the all-Up state

@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"context"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -863,45 +861,16 @@ func (p *progress) report() {
 // between runs, the rest is sized for the regions seen so far.
 type recScratch struct{ tr timer }
 
-var recCaches sync.Map // weak.Pointer[graph.Compiled] → *recCache
-
-type recCache struct {
-	mu   sync.Mutex
-	free []*recScratch
-}
-
-func recCacheFor(c *graph.Compiled) *recCache {
-	key := weak.Make(c)
-	if rc, ok := recCaches.Load(key); ok {
-		return rc.(*recCache)
-	}
-	rc, loaded := recCaches.LoadOrStore(key, &recCache{})
-	if !loaded {
-		runtime.AddCleanup(c, func(k weak.Pointer[graph.Compiled]) { recCaches.Delete(k) }, key)
-	}
-	return rc.(*recCache)
-}
+var recScratches graphPool[recScratch]
 
 func getRecScratch(c *graph.Compiled) *recScratch {
-	rc := recCacheFor(c)
-	rc.mu.Lock()
-	if n := len(rc.free); n > 0 {
-		s := rc.free[n-1]
-		rc.free = rc.free[:n-1]
-		rc.mu.Unlock()
-		return s
-	}
-	rc.mu.Unlock()
-	return &recScratch{tr: timer{loc: make([]int32, c.Len())}}
+	return recScratches.get(c, func() *recScratch {
+		return &recScratch{tr: timer{loc: make([]int32, c.Len())}}
+	})
 }
 
 func putRecScratch(c *graph.Compiled, s *recScratch) {
 	s.tr.clearLoc()
 	s.tr.c, s.tr.repair, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil
-	rc := recCacheFor(c)
-	rc.mu.Lock()
-	if len(rc.free) < runtime.GOMAXPROCS(0) {
-		rc.free = append(rc.free, s)
-	}
-	rc.mu.Unlock()
+	recScratches.put(c, s)
 }
