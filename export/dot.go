@@ -106,7 +106,7 @@ func DOT(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	}
 	vw := newView(o, opts.Focus)
 	d := &dotWriter{vw: vw, w: bufio.NewWriterSize(w, 64<<10)}
-	title := modelName(vw.c) + ": remove " + strings.Join(scenarioLabels(vw.c, o.Scenario), ", ")
+	title := modelName(vw.c) + ": remove " + strings.Join(scenarioLabels(vw.c, o.Scenario, ""), ", ")
 	if opts.Focus {
 		title += " (blast radius and one ring of context)"
 	}

@@ -56,7 +56,7 @@ func TimelineSVG(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) error 
 		rows = append(rows, ganttRow{id: r.ID, users: r.Users, removed: tlNote(r), lanes: []ganttLane{{r: r}}})
 	}
 	g := gantt{
-		title:    tlModel(tl) + ": remove " + strings.Join(tlScenario(tl.Compiled(), tl.Scenario), ", "),
+		title:    tlModel(tl) + ": remove " + strings.Join(scenarioLabels(tl.Compiled(), tl.Scenario, " for good"), ", "),
 		subtitle: "When each node is down and degraded, in hours after the failure (horizon " + Hours(tl.Horizon) + ")",
 		footer:   []string{upperFirst(TimelineSummary(tl)) + "."},
 		horizon:  tl.Horizon,
@@ -80,7 +80,7 @@ func ComparisonSVG(w io.Writer, cmp *analyze.Comparison, opts TimelineOptions) e
 	}
 	g := gantt{
 		title:    "What if: " + b + " instead of " + a,
-		subtitle: "Remove " + strings.Join(tlScenario(cmp.Base.Compiled(), cmp.Scenario), ", ") + "; each node: " + a + " above (solid), " + b + " below (striped); hours after the failure",
+		subtitle: "Remove " + strings.Join(scenarioLabels(cmp.Base.Compiled(), cmp.Scenario, " for good"), ", ") + "; each node: " + a + " above (solid), " + b + " below (striped); hours after the failure",
 		plain:    a,
 		striped:  b,
 		footer:   []string{a + ": " + TimelineSummary(cmp.Base) + ".", b + ": " + TimelineSummary(cmp.Variant) + "."},

@@ -56,7 +56,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	c := vw.c
 	bw := bufio.NewWriter(w)
 	m := &mermaidWriter{vw: vw, w: bw, ids: make([]string, vw.c.Len()), used: make(map[string]bool)}
-	title := modelName(c) + ": remove " + strings.Join(scenarioLabels(c, o.Scenario), ", ")
+	title := modelName(c) + ": remove " + strings.Join(scenarioLabels(c, o.Scenario, ""), ", ")
 	fmt.Fprintf(bw, "---\ntitle: %s\n---\n", strconv.Quote(oneLine(title)))
 	fmt.Fprintf(bw, "flowchart %s\n", dir)
 	fmt.Fprintf(bw, "  %%%% %s\n", oneLine(Summary(o)))

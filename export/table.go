@@ -28,7 +28,7 @@ func Table(w io.Writer, o *analyze.Outcome, opts TableOptions) error {
 	if name == "" {
 		name = "model"
 	}
-	fmt.Fprintf(ew, "%s: remove %s\n\n", name, strings.Join(scenarioLabels(c, o.Scenario), ", "))
+	fmt.Fprintf(ew, "%s: remove %s\n\n", name, strings.Join(scenarioLabels(c, o.Scenario, ""), ", "))
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATE\tNODE\tKIND\tUSERS\tWHY")
 	for _, e := range o.Sorted() {
@@ -49,8 +49,11 @@ func kindLabel(e analyze.Effect) string {
 	return e.Kind.String()
 }
 
-// scenarioLabels names each removed node with its kind: "site pangyo".
-func scenarioLabels(c *graph.Compiled, sc analyze.Scenario) []string {
+// scenarioLabels names each removed node with its kind and, when it has
+// one, its repair time: "site pangyo for 11h". never is what a failure
+// without a repair time gets ("" in reports about the moment of failure,
+// " for good" in timelines).
+func scenarioLabels(c *graph.Compiled, sc analyze.Scenario, never string) []string {
 	out := make([]string, len(sc.Failures))
 	for i, f := range sc.Failures {
 		label := f.ID
@@ -62,7 +65,9 @@ func scenarioLabels(c *graph.Compiled, sc analyze.Scenario) []string {
 			}
 		}
 		if f.For > 0 {
-			label += " for " + f.For.String()
+			label += " for " + Hours(f.For)
+		} else {
+			label += never
 		}
 		out[i] = label
 	}

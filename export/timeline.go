@@ -41,7 +41,7 @@ type TimelineOptions struct {
 // failure and the user-hours lost, then the totals.
 func TimelineTable(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "%s: remove %s (horizon %s)\n\n", tlModel(tl), strings.Join(tlScenario(tl.Compiled(), tl.Scenario), ", "), Hours(tl.Horizon))
+	fmt.Fprintf(ew, "%s: remove %s (horizon %s)\n\n", tlModel(tl), strings.Join(scenarioLabels(tl.Compiled(), tl.Scenario, " for good"), ", "), Hours(tl.Horizon))
 	tw := tabwriter.NewWriter(&trimWriter{w: ew}, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODE\tKIND\tUSERS\tDOWN\tDEGRADED\tUSER-HOURS DOWN\tUSER-HOURS DEGRADED\tNOTE")
 	for _, r := range tlRows(tl, opts) {
@@ -75,7 +75,7 @@ func TimelineMarkdown(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) e
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "## Recovery timeline: %s\n\n", tlMD(tlModel(tl)))
 	fmt.Fprintf(ew, "Remove %s; times are hours after the failure, within a horizon of %s.\n\n",
-		tlMD(strings.Join(tlScenario(tl.Compiled(), tl.Scenario), ", ")), Hours(tl.Horizon))
+		tlMD(strings.Join(scenarioLabels(tl.Compiled(), tl.Scenario, " for good"), ", ")), Hours(tl.Horizon))
 	fmt.Fprintln(ew, "| Node | Kind | Users | Down | Degraded | User-hours down | User-hours degraded |")
 	fmt.Fprintln(ew, "|---|---|--:|---|---|--:|--:|")
 	for _, r := range tlRows(tl, opts) {
@@ -97,7 +97,7 @@ func ComparisonTable(w io.Writer, cmp *analyze.Comparison, opts TimelineOptions)
 	ew := &errWriter{w: w}
 	a, b := cmpLabels(cmp, opts)
 	fmt.Fprintf(ew, "what if: %s instead of %s; remove %s (horizon %s)\n\n", b, a,
-		strings.Join(tlScenario(cmp.Base.Compiled(), cmp.Scenario), ", "), Hours(cmp.Base.Horizon))
+		strings.Join(scenarioLabels(cmp.Base.Compiled(), cmp.Scenario, " for good"), ", "), Hours(cmp.Base.Horizon))
 	tw := tabwriter.NewWriter(&trimWriter{w: ew}, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "NODE\tUSERS\t%s\t%s\tUSER-HOURS %s\tUSER-HOURS %s\n", strings.ToUpper(a), strings.ToUpper(b), strings.ToUpper(a), strings.ToUpper(b))
 	for _, r := range cmpRows(cmp, opts) {
@@ -118,7 +118,7 @@ func ComparisonMarkdown(w io.Writer, cmp *analyze.Comparison, opts TimelineOptio
 	a, b = tlMD(a), tlMD(b)
 	fmt.Fprintf(ew, "## What if: %s instead of %s\n\n", b, a)
 	fmt.Fprintf(ew, "Remove %s; times are hours after the failure, within a horizon of %s.\n\n",
-		tlMD(strings.Join(tlScenario(cmp.Base.Compiled(), cmp.Scenario), ", ")), Hours(cmp.Base.Horizon))
+		tlMD(strings.Join(scenarioLabels(cmp.Base.Compiled(), cmp.Scenario, " for good"), ", ")), Hours(cmp.Base.Horizon))
 	fmt.Fprintf(ew, "| Node | Users | %s | %s | User-hours, %s | User-hours, %s |\n", a, b, a, b)
 	fmt.Fprintln(ew, "|---|--:|---|---|--:|--:|")
 	for _, r := range cmpRows(cmp, opts) {
@@ -385,32 +385,6 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// tlScenario names each removed node with its kind and repair time:
-// "site pangyo for 11h".
-func tlScenario(c *graph.Compiled, sc analyze.Scenario) []string {
-	out := make([]string, len(sc.Failures))
-	for i, f := range sc.Failures {
-		label := f.ID
-		if v, ok := c.Lookup(f.ID); ok {
-			if c.VertexKind(v) == graph.ReplicaVertex {
-				label = "replica " + f.ID
-			} else {
-				label = c.Kind(v).String() + " " + f.ID
-			}
-		}
-		if f.For > 0 {
-			label += " for " + Hours(f.For)
-		} else {
-			label += " for good"
-		}
-		out[i] = label
-	}
-	if len(out) == 0 {
-		return []string{"nothing"}
-	}
-	return out
 }
 
 // trimWriter drops the spaces a tabwriter leaves at the end of a line
