@@ -3,6 +3,7 @@ package analyze
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -55,9 +56,35 @@ type RankOptions struct {
 // A candidate nothing depends on is only itself. The result equals one
 // Simulate per candidate exactly; tests check it on random graphs.
 func Rank(ctx context.Context, c *graph.Compiled, opts RankOptions) ([]Radius, error) {
+	return RankWatch(ctx, c, opts, nil, nil)
+}
+
+// Hit is one single failure that takes a watched node Down.
+type Hit struct {
+	Failed int32 // the candidate that failed alone (a model node's vertex)
+	Down   int32 // the watched node it takes Down; never Failed itself
+}
+
+// RankWatch is Rank with a second answer from the same pass: besides every
+// candidate's blast radius, it reports each pair of a candidate and a
+// watched node (a model node's vertex, as from graph.Compiled.Lookup) that
+// the candidate's single failure takes Down. The radii are those of Rank
+// with the same options, in the same order.
+//
+// hits, when not nil, receives the pairs a batch of candidates found, once
+// per batch, from one goroutine at a time, in no particular order; it must
+// not keep the slice. Answering several questions about single failures in
+// one pass (the radius of each, which protected services each takes Down)
+// is what lets a policy check cost one ranking, not one per rule.
+func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch []int32, hits func([]Hit)) ([]Radius, error) {
 	cands, err := candidates(c, opts.Kinds, opts.IDs)
 	if err != nil {
 		return nil, err
+	}
+	for _, v := range watch {
+		if v < 0 || int(v) >= c.NodeCount() {
+			return nil, fmt.Errorf("watch: vertex %d is not a node of the model", v)
+		}
 	}
 	out := make([]Radius, len(cands))
 	index := make([]int32, c.NodeCount()) // candidate vertex → its slot in out
@@ -65,9 +92,29 @@ func Rank(ctx context.Context, c *graph.Compiled, opts RankOptions) ([]Radius, e
 		out[i] = Radius{ID: c.VertexName(v), Kind: c.Kind(v), Tier: c.Tier(v)}
 		index[v] = int32(i)
 	}
+	var (
+		watched []bool // per position, filled once the layout exists
+		once    sync.Once
+		mu      sync.Mutex // serializes hits
+	)
 	err = sweep(ctx, c, cands, opts.Workers, opts.Progress, func(l *layout, b *batch, sources []int32) {
+		once.Do(func() {
+			watched = make([]bool, len(l.vertex))
+			for _, v := range watch {
+				watched[l.pos[v]] = true
+			}
+		})
 		var acc [64]Radius
+		var found []Hit
 		b.run(sources, func(p int32, down, bad uint64) {
+			if hits != nil && watched[p] && down != 0 {
+				for m := down; m != 0; m &= m - 1 {
+					s := sources[bits.TrailingZeros64(m)]
+					if v := l.vertex[p]; s != v {
+						found = append(found, Hit{Failed: s, Down: v})
+					}
+				}
+			}
 			users := l.users[p]
 			if users < 0 {
 				return // replicas and groups are not counted
@@ -92,6 +139,11 @@ func Rank(ctx context.Context, c *graph.Compiled, opts RankOptions) ([]Radius, e
 			r := &out[index[s]]
 			r.Down, r.Degraded = acc[i].Down, acc[i].Degraded
 			r.UsersDown, r.UsersDegraded, r.Tier0 = acc[i].UsersDown, acc[i].UsersDegraded, acc[i].Tier0
+		}
+		if len(found) > 0 {
+			mu.Lock()
+			hits(found)
+			mu.Unlock()
 		}
 	}, func(v int32) {
 		// Nothing depends on v: its failure is itself alone.

@@ -3,11 +3,16 @@
 //
 // Usage:
 //
-//	blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [--json] [--fail-on down|degraded]
+//	blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [--format table|json|markdown|mermaid|dot|svg|png] [-o FILE] [--focus] [--rankdir LR|TB] [--fail-on down|degraded]
+//	blastradius recover MODEL --fail site:pangyo --for 11h [--what-if OTHER_MODEL] [--format table|json|markdown|svg]
+//	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit] [-o FILE]
+//	blastradius diff OLD NEW [--policy POLICY] [--format table|json|markdown] [--fail-on-worse]
 //	blastradius validate MODEL
 //
 // Exit status: 0 on success; 1 when --fail-on was given and the analysis
-// found such failures; 2 on a usage or input error. Errors go to stderr.
+// found such failures, when check finds a policy violation, or when diff
+// --fail-on-worse finds the change less resilient; 2 on a usage or input
+// error. Errors go to stderr.
 package main
 
 import (
@@ -39,6 +44,8 @@ Usage:
   blastradius spof MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
+  blastradius check MODEL --policy POLICY [--format table|json|markdown|junit] [flags]
+  blastradius diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]
   blastradius validate MODEL
 
 Commands:
@@ -47,6 +54,8 @@ Commands:
   spof         the single points of failure of one node, with their chains
   redundancy   the redundancy rate: what survives the loss of any one site
   recover      how long each node is down and degraded as failures are repaired
+  check        check a model against a resilience policy (exit 1 on violations)
+  diff         what a change to a model does to its resilience, for a pull request
   validate     check a model file and report every problem with file:line
 
 Run 'blastradius COMMAND -h' for a command's flags.
@@ -59,8 +68,10 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"rank":       rank,
 	"spof":       spof,
 	"redundancy": redundancy,
-	"recover":    recoverCmd,
 	"validate":   validate,
+	"check":      checkCmd,
+	"diff":       diffCmd,
+	"recover":    recoverCmd,
 }
 
 // run is the whole program, with its streams, so tests can drive it.

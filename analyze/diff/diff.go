@@ -1,0 +1,491 @@
+package diff
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/analyze/policy"
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// Options shape a comparison. The zero value compares without a policy.
+type Options struct {
+	// Policy, when set, is checked on both models; Diff.Policy says which
+	// rules newly fail or pass and which violations are new.
+	Policy *policy.Policy
+	// MaxChains bounds how many of NewSPOFs and of FixedSPOFs (the first,
+	// which take the most down) get a Chain: each costs a simulation, and
+	// two unrelated large models differ by tens of thousands. 0 means
+	// DefaultMaxChains; a negative number, all.
+	MaxChains int
+}
+
+// DefaultMaxChains is Options.MaxChains when it is 0.
+const DefaultMaxChains = 100
+
+// Diff is what changed between two models, nodes matched by id.
+type Diff struct {
+	Old string `json:"old_model"` // the models' names
+	New string `json:"new_model"`
+
+	// Added and Removed are the node ids only one of the models has.
+	Added   []string `json:"added"`
+	Removed []string `json:"removed"`
+
+	// NewSPOFs are the nodes (other than infrastructure: sites, regions,
+	// power, network) whose single failure takes a protected node Down in
+	// the new model and did not in the old one; FixedSPOFs the reverse,
+	// for nodes both models have. Protected nodes are the tier-0 nodes
+	// that are not infrastructure and the user-facing nodes (with users).
+	NewSPOFs   []SPOF `json:"new_spofs"`
+	FixedSPOFs []SPOF `json:"fixed_spofs"`
+
+	// Grew and Shrank are the nodes, in both models, whose blast radius
+	// changed: larger first by users Down, then nodes Down, then users and
+	// nodes Degraded. Largest change first.
+	Grew   []Change `json:"grew"`
+	Shrank []Change `json:"shrank"`
+
+	Redundancy Redundancy `json:"redundancy"`
+
+	// Policy compares the checks of Options.Policy; nil without one.
+	Policy *PolicyDiff `json:"policy,omitempty"`
+}
+
+// SPOF is a node whose single failure takes protected nodes Down in one
+// model and not in the other.
+type SPOF struct {
+	ID   string     `json:"id"`
+	Kind graph.Kind `json:"-"`
+	// Takes are the protected nodes concerned, most users first.
+	Takes []string `json:"takes"`
+	// Chain is the chain of causes from the first of Takes down to ID, in
+	// the model where the failure takes it Down (for the first
+	// Options.MaxChains SPOFs of a list; nil for the others).
+	Chain []string `json:"chain"`
+}
+
+// Change is one node's blast radius in both models.
+type Change struct {
+	ID  string         `json:"id"`
+	Old analyze.Radius `json:"old"`
+	New analyze.Radius `json:"new"`
+}
+
+// Redundancy is the redundancy rate (analyze.RedundancyRate) before and
+// after.
+type Redundancy struct {
+	Old *analyze.Redundancy `json:"old"`
+	New *analyze.Redundancy `json:"new"`
+	// Lost are services of both models that survived the loss of any one
+	// site before and do not now; Gained the reverse.
+	Lost   []string `json:"lost"`
+	Gained []string `json:"gained"`
+}
+
+// PolicyDiff compares a policy's checks of the two models.
+type PolicyDiff struct {
+	Old   *policy.Result `json:"-"`
+	New   *policy.Result `json:"-"`
+	Rules []RuleChange   `json:"rules"`
+}
+
+// RuleChange is one rule's verdict before and after.
+type RuleChange struct {
+	Title     string `json:"title"`
+	Rule      string `json:"rule"`
+	WasPassed bool   `json:"was_passed"`
+	Passed    bool   `json:"passed"`
+	OldTotal  int    `json:"old_violations"`
+	NewTotal  int    `json:"new_violations"`
+	// Introduced are violations of the new model that the old one did not
+	// have (the same node and scenario), among those listed; none when the
+	// old check listed only some of its violations (Policy.MaxViolations).
+	Introduced []policy.Violation `json:"introduced"`
+}
+
+// NewlyFailing reports whether the rule passed before and fails now.
+func (r RuleChange) NewlyFailing() bool { return r.WasPassed && !r.Passed }
+
+// Worse reports whether the change makes the model less resilient: a new
+// single point of failure, a service that no longer survives the loss of
+// any one site, a lower redundancy rate (by services or by users), or a
+// policy rule that newly fails or has new violations. Blast radii that
+// grow are not counted: adding a service grows them.
+func (d *Diff) Worse() bool {
+	if len(d.NewSPOFs) > 0 || len(d.Redundancy.Lost) > 0 {
+		return true
+	}
+	if o, n := d.Redundancy.Old, d.Redundancy.New; o != nil && n != nil && (n.Rate < o.Rate || n.UsersRate < o.UsersRate) {
+		return true
+	}
+	if d.Policy != nil {
+		for _, r := range d.Policy.Rules {
+			if r.NewlyFailing() || len(r.Introduced) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Better reports whether the change makes the model more resilient in some
+// way: a single point of failure removed, a service that now survives the
+// loss of any one site, a higher redundancy rate, a policy rule that newly
+// passes or has fewer violations, or a blast radius that shrank. A change
+// can be both Better and Worse.
+func (d *Diff) Better() bool {
+	if len(d.FixedSPOFs) > 0 || len(d.Redundancy.Gained) > 0 || len(d.Shrank) > 0 {
+		return true
+	}
+	if o, n := d.Redundancy.Old, d.Redundancy.New; o != nil && n != nil && (n.Rate > o.Rate || n.UsersRate > o.UsersRate) {
+		return true
+	}
+	if d.Policy != nil {
+		for _, r := range d.Policy.Rules {
+			if (!r.WasPassed && r.Passed) || r.NewTotal < r.OldTotal {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Empty reports whether nothing the diff looks at changed.
+func (d *Diff) Empty() bool {
+	if len(d.Added)+len(d.Removed)+len(d.NewSPOFs)+len(d.FixedSPOFs)+len(d.Grew)+len(d.Shrank)+
+		len(d.Redundancy.Lost)+len(d.Redundancy.Gained) > 0 {
+		return false
+	}
+	if o, n := d.Redundancy.Old, d.Redundancy.New; o != nil && n != nil && (o.Rate != n.Rate || o.UsersRate != n.UsersRate) {
+		return false
+	}
+	if d.Policy != nil {
+		for _, r := range d.Policy.Rules {
+			if r.WasPassed != r.Passed || r.OldTotal != r.NewTotal || len(r.Introduced) > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Compare compares the resilience of two models: one ranking pass over all
+// single failures of each (analyze.RankWatch, which also finds the single
+// points of failure), the redundancy rate of each, and, with a policy, one
+// Check of each.
+func Compare(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
+	d := &Diff{Old: from.Name(), New: to.Name()}
+	before, err := single(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	after, err := single(ctx, to)
+	if err != nil {
+		return nil, err
+	}
+	d.nodes(from, to)
+	d.radii(before, after)
+	limit := opts.MaxChains
+	switch {
+	case limit == 0:
+		limit = DefaultMaxChains
+	case limit < 0:
+		limit = int(^uint(0) >> 1)
+	}
+	if err := d.spofs(ctx, to, before, after, limit); err != nil {
+		return nil, err
+	}
+	if err := d.redundancy(ctx, from, to); err != nil {
+		return nil, err
+	}
+	if opts.Policy != nil {
+		if d.Policy, err = comparePolicy(ctx, from, to, opts.Policy); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// singles is a model's single failures: every node's radius and the
+// protected nodes each takes Down.
+type singles struct {
+	c     *graph.Compiled
+	radii map[string]analyze.Radius
+	takes map[int32][]int32 // failed node → protected nodes it takes Down
+}
+
+func protected(c *graph.Compiled, v int32) bool {
+	return c.Users(v) > 0 || (c.Tier(v) == 0 && !c.Kind(v).Infrastructure())
+}
+
+func single(ctx context.Context, c *graph.Compiled) (*singles, error) {
+	s := &singles{c: c, radii: make(map[string]analyze.Radius, c.NodeCount()), takes: make(map[int32][]int32)}
+	var watch []int32
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if protected(c, v) {
+			watch = append(watch, v)
+		}
+	}
+	radii, err := analyze.RankWatch(ctx, c, analyze.RankOptions{}, watch, func(hs []analyze.Hit) {
+		for _, h := range hs {
+			if !c.Kind(h.Failed).Infrastructure() {
+				s.takes[h.Failed] = append(s.takes[h.Failed], h.Down)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range radii {
+		s.radii[r.ID] = r
+	}
+	return s, nil
+}
+
+func (d *Diff) nodes(from, to *graph.Compiled) {
+	for _, id := range to.IDs() {
+		if _, ok := from.Lookup(id); !ok {
+			d.Added = append(d.Added, id)
+		}
+	}
+	for _, id := range from.IDs() {
+		if _, ok := to.Lookup(id); !ok {
+			d.Removed = append(d.Removed, id)
+		}
+	}
+}
+
+// compareRadius orders radii: users Down, nodes Down, users Degraded, nodes
+// Degraded.
+func compareRadius(a, b analyze.Radius) int {
+	return cmp.Or(
+		cmp.Compare(a.UsersDown, b.UsersDown),
+		cmp.Compare(a.Down, b.Down),
+		cmp.Compare(a.UsersDegraded, b.UsersDegraded),
+		cmp.Compare(a.Degraded, b.Degraded),
+	)
+}
+
+func (d *Diff) radii(before, after *singles) {
+	for _, id := range after.c.IDs() {
+		o, ok := before.radii[id]
+		if !ok {
+			continue
+		}
+		n := after.radii[id]
+		switch compareRadius(n, o) {
+		case 1:
+			d.Grew = append(d.Grew, Change{ID: id, Old: o, New: n})
+		case -1:
+			d.Shrank = append(d.Shrank, Change{ID: id, Old: o, New: n})
+		}
+	}
+	bySize := func(a, b Change) int {
+		return cmp.Or(
+			cmp.Compare(abs(b.New.UsersDown-b.Old.UsersDown), abs(a.New.UsersDown-a.Old.UsersDown)),
+			cmp.Compare(abs(int64(b.New.Down-b.Old.Down)), abs(int64(a.New.Down-a.Old.Down))),
+			cmp.Compare(abs(b.New.UsersDegraded-b.Old.UsersDegraded), abs(a.New.UsersDegraded-a.Old.UsersDegraded)),
+			cmp.Compare(a.ID, b.ID),
+		)
+	}
+	slices.SortFunc(d.Grew, bySize)
+	slices.SortFunc(d.Shrank, bySize)
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func (d *Diff) spofs(ctx context.Context, to *graph.Compiled, before, after *singles, chains int) error {
+	var err error
+	// A pair (failed, protected) is new when the old model does not have
+	// it, and fixed when the new model lacks it while having both nodes.
+	if d.NewSPOFs, err = spofDelta(ctx, after, before, nil, chains); err != nil {
+		return err
+	}
+	d.FixedSPOFs, err = spofDelta(ctx, before, after, to, chains)
+	return err
+}
+
+// spofDelta returns the pairs (failed node, protected node) of in that out
+// does not have, grouped by failed node, the first chains with their chain;
+// when to is not nil, only pairs whose two nodes to has.
+func spofDelta(ctx context.Context, in, out *singles, to *graph.Compiled, chains int) ([]SPOF, error) {
+	c := in.c
+	// Vertices of in → of out (and of to), by id, once.
+	inOut, outIn, inTo := matching(c, out.c), matching(out.c, c), matching(c, to)
+	mark := make([]bool, c.NodeCount()) // the protected nodes out's failure takes, as in's vertices
+	var res []SPOF
+	for f, downs := range in.takes {
+		fo := inOut[f]
+		if fo >= 0 {
+			for _, x := range out.takes[fo] {
+				if xi := outIn[x]; xi >= 0 {
+					mark[xi] = true
+				}
+			}
+		}
+		var takes []int32
+		for _, x := range downs {
+			if !mark[x] && (to == nil || (inTo[f] >= 0 && inTo[x] >= 0)) {
+				takes = append(takes, x)
+			}
+		}
+		if fo >= 0 {
+			for _, x := range out.takes[fo] {
+				if xi := outIn[x]; xi >= 0 {
+					mark[xi] = false
+				}
+			}
+		}
+		if len(takes) == 0 {
+			continue
+		}
+		// Most users first, then in model order: no string compares, the
+		// lists can be long.
+		slices.SortFunc(takes, func(a, b int32) int {
+			return cmp.Or(cmp.Compare(c.Users(b), c.Users(a)), cmp.Compare(a, b))
+		})
+		s := SPOF{ID: c.VertexName(f), Kind: c.Kind(f), Takes: make([]string, len(takes))}
+		for i, x := range takes {
+			s.Takes[i] = c.VertexName(x)
+		}
+		res = append(res, s)
+	}
+	slices.SortFunc(res, func(a, b SPOF) int {
+		return cmp.Or(cmp.Compare(len(b.Takes), len(a.Takes)), cmp.Compare(a.ID, b.ID))
+	})
+	for i := range res[:min(chains, len(res))] {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		o, err := analyze.Simulate(c, analyze.Fail(res[i].ID))
+		if err != nil {
+			return nil, err
+		}
+		res[i].Chain = o.Chain(res[i].Takes[0])
+	}
+	return res, nil
+}
+
+// matching maps each model node of a to the node of b with the same id, or
+// -1; nil when b is nil.
+func matching(a, b *graph.Compiled) []int32 {
+	if b == nil {
+		return nil
+	}
+	out := make([]int32, a.NodeCount())
+	for v := range out {
+		out[v] = -1
+		if u, ok := b.Lookup(a.VertexName(int32(v))); ok && b.VertexKind(u) == graph.NodeVertex {
+			out[v] = u
+		}
+	}
+	return out
+}
+
+func (d *Diff) redundancy(ctx context.Context, from, to *graph.Compiled) error {
+	var err error
+	if d.Redundancy.Old, err = analyze.RedundancyRate(ctx, from); err != nil {
+		return err
+	}
+	if d.Redundancy.New, err = analyze.RedundancyRate(ctx, to); err != nil {
+		return err
+	}
+	lostOld, lostNew := notSurviving(d.Redundancy.Old), notSurviving(d.Redundancy.New)
+	// Services are measured in each model; one that was not measured (no
+	// users) or did not exist before is neither lost nor gained.
+	measuredOld, measuredNew := measuredIDs(from), measuredIDs(to)
+	for _, id := range to.IDs() {
+		if lostNew[id] && !lostOld[id] && measuredOld[id] {
+			d.Redundancy.Lost = append(d.Redundancy.Lost, id)
+		}
+		if lostOld[id] && !lostNew[id] && measuredNew[id] {
+			d.Redundancy.Gained = append(d.Redundancy.Gained, id)
+		}
+	}
+	return nil
+}
+
+// notSurviving returns the services that some site's loss takes Down or
+// Degraded.
+func notSurviving(r *analyze.Redundancy) map[string]bool {
+	out := make(map[string]bool)
+	for _, s := range r.Sites {
+		for _, id := range s.Down {
+			out[id] = true
+		}
+		for _, id := range s.Degraded {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+// measuredIDs are the services the redundancy rate measures, as
+// analyze.RedundancyRate picks them.
+func measuredIDs(c *graph.Compiled) map[string]bool {
+	withUsers, all := make(map[string]bool), make(map[string]bool)
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if c.Kind(v).Infrastructure() {
+			continue
+		}
+		all[c.VertexName(v)] = true
+		if c.Users(v) > 0 {
+			withUsers[c.VertexName(v)] = true
+		}
+	}
+	if len(withUsers) > 0 {
+		return withUsers
+	}
+	return all
+}
+
+// violationKey is what makes two violations of a rule the same: the node
+// and the scenario for the rules that try scenarios one by one, the node
+// alone for the others (the redundancy rate names the worst site for each
+// service, which may change while the service still fails).
+func violationKey(rule string, v policy.Violation) [2]string {
+	switch rule {
+	case "survive_site_loss", "survive_region_loss", "no_spof":
+		return [2]string{v.Node, v.Removed}
+	}
+	return [2]string{v.Node, ""}
+}
+
+func comparePolicy(ctx context.Context, from, to *graph.Compiled, p *policy.Policy) (*PolicyDiff, error) {
+	before, err := policy.Check(ctx, from, p)
+	if err != nil {
+		return nil, err
+	}
+	after, err := policy.Check(ctx, to, p)
+	if err != nil {
+		return nil, err
+	}
+	pd := &PolicyDiff{Old: before, New: after}
+	for i, n := range after.Rules {
+		o := before.Rules[i]
+		rc := RuleChange{Title: n.Title(), Rule: n.Rule, WasPassed: o.Passed, Passed: n.Passed, OldTotal: o.Total, NewTotal: n.Total}
+		// With the old list cut at the policy's MaxViolations, what it
+		// left out is unknown: nothing is said to be introduced.
+		if o.Total == len(o.Violations) {
+			had := make(map[[2]string]bool, len(o.Violations))
+			for _, v := range o.Violations {
+				had[violationKey(n.Rule, v)] = true
+			}
+			for _, v := range n.Violations {
+				if !had[violationKey(n.Rule, v)] {
+					rc.Introduced = append(rc.Introduced, v)
+				}
+			}
+		}
+		pd.Rules = append(pd.Rules, rc)
+	}
+	return pd, nil
+}

@@ -1,0 +1,138 @@
+package diff_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/analyze/diff"
+	"github.com/blastradius-go/blastradius/analyze/policy"
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+func load(t *testing.T, name string) *graph.Compiled {
+	t.Helper()
+	m, err := graph.Load("../../testdata/" + name + ".yaml")
+	require.NoError(t, err)
+	c, err := graph.Compile(m)
+	require.NoError(t, err)
+	return c
+}
+
+func compile(t *testing.T, nodes ...graph.Node) *graph.Compiled {
+	t.Helper()
+	c, err := graph.Compile(new(graph.Model).Add(nodes...))
+	require.NoError(t, err)
+	return c
+}
+
+func compare(t *testing.T, from, to *graph.Compiled, p *policy.Policy) *diff.Diff {
+	t.Helper()
+	d, err := diff.Compare(context.Background(), from, to, diff.Options{Policy: p})
+	require.NoError(t, err)
+	return d
+}
+
+func TestSameModel(t *testing.T) {
+	c := load(t, "kakao-2022")
+	p, err := policy.Load("../../testdata/policy.yaml")
+	require.NoError(t, err)
+	d := compare(t, c, load(t, "kakao-2022"), p)
+	assert.True(t, d.Empty())
+	assert.False(t, d.Worse())
+	assert.False(t, d.Better())
+	require.NotNil(t, d.Policy)
+	for _, r := range d.Policy.Rules {
+		assert.False(t, r.Passed)
+		assert.False(t, r.NewlyFailing())
+		assert.Empty(t, r.Introduced)
+	}
+}
+
+// Kakao's warm standby made a mirror site, and back.
+func TestKakaoMirror(t *testing.T) {
+	kakao, mirror := load(t, "kakao-2022"), load(t, "kakao-2022-mirror")
+	d := compare(t, kakao, mirror, nil)
+	assert.False(t, d.Worse())
+	assert.True(t, d.Better())
+	assert.Equal(t, []string{"kakaotalk"}, d.Redundancy.Gained)
+	assert.Empty(t, d.Redundancy.Lost)
+	assert.Greater(t, d.Redundancy.New.UsersRate, d.Redundancy.Old.UsersRate)
+	assert.Empty(t, d.NewSPOFs, "a whole node failing takes the same down either way")
+	var shrank []string
+	for _, c := range d.Shrank {
+		shrank = append(shrank, c.ID)
+	}
+	assert.Equal(t, []string{"pangyo", "pangyo-power"}, shrank)
+	assert.Equal(t, int64(87_500_000), d.Shrank[0].Old.UsersDown)
+	assert.Empty(t, d.Grew)
+	assert.Empty(t, d.Added)
+	assert.Empty(t, d.Removed)
+
+	back := compare(t, mirror, kakao, nil)
+	assert.True(t, back.Worse())
+	assert.Equal(t, []string{"kakaotalk"}, back.Redundancy.Lost)
+	assert.Len(t, back.Grew, 2)
+}
+
+// A shared dependency added under two services is a new single point of
+// failure of both; taking it out again fixes it.
+func TestNewSPOF(t *testing.T) {
+	s := graph.Node{ID: "s", Kind: graph.Site, Tier: graph.NoTier}
+	t2 := graph.Node{ID: "t", Kind: graph.Site, Tier: graph.NoTier}
+	app := func(id string, users int64, deps ...string) graph.Node {
+		return graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: 1,
+			Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}, Requires: graph.On(deps...)}
+	}
+	before := compile(t, s, t2, app("pay", 20), app("games", 3), graph.Node{ID: "old-db", Kind: graph.Datastore, Tier: 1, Site: "s"}, app("mail", 5, "old-db"))
+	after := compile(t, s, t2, graph.Node{ID: "login", Kind: graph.Identity, Tier: 1, Site: "s"},
+		app("pay", 20, "login"), app("games", 3, "login"), app("mail", 5))
+	p := &policy.Policy{Rules: []policy.Rule{policy.NoSPOF(policy.UserFacing()), policy.SurviveSiteLoss(policy.UserFacing())}}
+
+	d := compare(t, before, after, p)
+	assert.True(t, d.Worse())
+	require.Len(t, d.NewSPOFs, 1)
+	assert.Equal(t, diff.SPOF{ID: "login", Kind: graph.Identity, Takes: []string{"pay", "games"}, Chain: []string{"pay", "login"}}, d.NewSPOFs[0])
+	assert.Empty(t, d.FixedSPOFs, "old-db is gone: removed, not fixed")
+	assert.Equal(t, []string{"login"}, d.Added)
+	assert.Equal(t, []string{"old-db"}, d.Removed)
+	assert.ElementsMatch(t, []string{"pay", "games"}, d.Redundancy.Lost)
+	assert.Equal(t, []string{"mail"}, d.Redundancy.Gained)
+	require.Len(t, d.Policy.Rules, 2)
+	for _, r := range d.Policy.Rules {
+		assert.False(t, r.Passed)
+		assert.False(t, r.WasPassed, "mail needed old-db")
+		assert.NotEmpty(t, r.Introduced)
+	}
+	var grew []string
+	for _, c := range d.Grew {
+		grew = append(grew, c.ID)
+	}
+	assert.Equal(t, []string{"s"}, grew, "site s now takes pay and games, not mail")
+
+	back := compare(t, after, before, p)
+	require.Len(t, back.NewSPOFs, 1)
+	assert.Equal(t, "old-db", back.NewSPOFs[0].ID)
+	assert.Equal(t, []string{"mail"}, back.NewSPOFs[0].Takes)
+	assert.Empty(t, back.FixedSPOFs, "login is gone: removed, not fixed")
+}
+
+// A rule that passed and fails now is newly failing, and makes it worse.
+func TestNewlyFailing(t *testing.T) {
+	s := graph.Node{ID: "s", Kind: graph.Site, Tier: graph.NoTier}
+	t2 := graph.Node{ID: "t", Kind: graph.Site, Tier: graph.NoTier}
+	before := compile(t, s, t2, graph.Node{ID: "app", Kind: graph.Service, Users: 1, Tier: 0, Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}})
+	after := compile(t, s, t2, graph.Node{ID: "app", Kind: graph.Service, Users: 1, Tier: 0, Site: "s"})
+	d := compare(t, before, after, &policy.Policy{Rules: []policy.Rule{policy.SitesAtLeast(2, policy.Tier(0))}})
+	require.Len(t, d.Policy.Rules, 1)
+	r := d.Policy.Rules[0]
+	assert.True(t, r.NewlyFailing())
+	assert.Equal(t, 0, r.OldTotal)
+	assert.Equal(t, 1, r.NewTotal)
+	assert.True(t, d.Worse())
+
+	_, err := diff.Compare(context.Background(), before, after, diff.Options{Policy: &policy.Policy{Rules: []policy.Rule{policy.NoSPOF(policy.ID("nope"))}}})
+	assert.Error(t, err)
+}

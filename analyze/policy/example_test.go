@@ -1,0 +1,72 @@
+package policy_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"strings"
+
+	"github.com/blastradius-go/blastradius/analyze/policy"
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// The Kakao lesson in a few nodes: the login runs on the messenger, which
+// runs in one data center, so a game served from another data center still
+// goes down with it.
+func ExampleCheck() {
+	var m graph.Model
+	m.Add(
+		graph.Node{ID: "pangyo", Kind: graph.Site, Tier: graph.NoTier},
+		graph.Node{ID: "gasan", Kind: graph.Site, Tier: graph.NoTier},
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Tier: 0, Site: "pangyo"},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Tier: 2, Site: "gasan",
+			Requires: graph.On("login")},
+	)
+	c, err := graph.Compile(&m)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p := &policy.Policy{Rules: []policy.Rule{
+		policy.SurviveSiteLoss(policy.Tier(0)),
+		policy.NoSPOF(policy.UserFacing()),
+		policy.SitesAtLeast(2, policy.UserFacing()),
+	}}
+	res, err := policy.Check(context.Background(), c, p)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range res.Rules {
+		fmt.Printf("%s (%s): passed %v\n", r.Rule, r.Description, r.Passed)
+		for _, v := range r.Violations {
+			fmt.Println("  ", v)
+		}
+	}
+	// Output:
+	// survive_site_loss (nodes of tier 0 stay up when any one site is lost): passed false
+	//    talk: down when site pangyo is lost: talk → pangyo
+	//    login: down when site pangyo is lost: login → talk → pangyo
+	// no_spof (no single node takes user-facing nodes down): passed false
+	//    games: down when identity login fails: games → login
+	//    games: down when service talk fails: games → login → talk
+	// sites_at_least (user-facing nodes serve from at least 2 sites and carry their demand without the largest): passed false
+	//    talk: serves from 1 site (pangyo), needs 2
+	//    games: serves from 1 site (gasan), needs 2
+}
+
+// A policy file, with the line of each problem.
+func ExampleDecode() {
+	_, err := policy.Decode(strings.NewReader(`
+policy: lessons
+rules:
+  - rule: no_spof
+    select: {tier: 0}
+    ignore: {kind: externl}
+  - rule: max_blast_radius
+    users: 10
+`), "policy.yaml")
+	fmt.Println(err)
+	// Output:
+	// policy.yaml:6: rules[0].ignore.kind: unknown kind "externl" (did you mean "external"?): want one of service, identity, datastore, queue, network, power, site, region, external
+	// policy.yaml:8: rules[1].users: must be a percentage such as 10% or a share from 0 to 1 such as 0.1, got 10
+}

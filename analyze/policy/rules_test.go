@@ -1,0 +1,416 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// Small models built in Go, one concern each. Nodes get tier 1 unless a
+// case says otherwise (a Go Node's zero Tier is 0).
+
+func site(id string) graph.Node   { return graph.Node{ID: id, Kind: graph.Site, Tier: graph.NoTier} }
+func region(id string) graph.Node { return graph.Node{ID: id, Kind: graph.Region, Tier: graph.NoTier} }
+
+func inRegion(id, r string) graph.Node {
+	n := site(id)
+	n.Region = r
+	return n
+}
+
+// svc is a service with users, at the given sites (one active replica
+// each, unit capacity), requiring deps.
+func svc(id string, users int64, sites []string, deps ...string) graph.Node {
+	n := graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: 1, Requires: graph.On(deps...)}
+	if len(sites) == 1 {
+		n.Site = sites[0]
+	} else {
+		for _, s := range sites {
+			n.Replicas = append(n.Replicas, graph.Replica{Site: s})
+		}
+	}
+	return n
+}
+
+func at(sites ...string) []string { return sites }
+
+func tier0(n graph.Node) graph.Node { n.Tier = 0; return n }
+
+func compile(t testing.TB, nodes ...graph.Node) *graph.Compiled {
+	t.Helper()
+	var m graph.Model
+	m.Name = "test"
+	m.Add(nodes...)
+	c, err := graph.Compile(&m)
+	require.NoError(t, err)
+	return c
+}
+
+func check(t testing.TB, c *graph.Compiled, r Rule) RuleResult {
+	t.Helper()
+	res, err := Check(context.Background(), c, &Policy{Rules: []Rule{r}, MaxViolations: -1})
+	require.NoError(t, err)
+	require.Len(t, res.Rules, 1)
+	rr := res.Rules[0]
+	assert.Equal(t, rr.Total == 0, rr.Passed, "passed iff no violations")
+	assert.Equal(t, rr.Total, len(rr.Violations), "all violations listed")
+	return rr
+}
+
+// got renders violations as "node/removed/state", in their order.
+func got(rr RuleResult) []string {
+	out := []string{}
+	for _, v := range rr.Violations {
+		out = append(out, fmt.Sprintf("%s/%s/%s", v.Node, v.Removed, v.State))
+	}
+	return out
+}
+
+type ruleCase struct {
+	name  string
+	nodes []graph.Node
+	rule  Rule
+	want  []string // violations as node/removed/state; empty: passes
+}
+
+func runCases(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rr := check(t, compile(t, tc.nodes...), tc.rule)
+			want := tc.want
+			if want == nil {
+				want = []string{}
+			}
+			assert.Equal(t, want, got(rr), "summary: %s", rr.Summary)
+			assert.Equal(t, len(want) == 0, rr.Passed)
+			assert.NotEmpty(t, rr.Summary)
+		})
+	}
+}
+
+func TestSurviveSiteLoss(t *testing.T) {
+	capacity := func(id string, demand, floor int64, reps ...graph.Replica) graph.Node {
+		return graph.Node{ID: id, Kind: graph.Service, Users: 10, Tier: 0, Demand: demand, DegradedAt: floor, Replicas: reps}
+	}
+	runCases(t, []ruleCase{
+		{"two active sites pass", []graph.Node{site("a"), site("b"), tier0(svc("app", 10, at("a", "b")))},
+			SurviveSiteLoss(Tier(0)), nil},
+		{"one site fails", []graph.Node{site("a"), site("b"), tier0(svc("app", 10, at("a")))},
+			SurviveSiteLoss(Tier(0)), []string{"app/a/down"}},
+		{"down through a dependency at one site", []graph.Node{site("a"), site("b"),
+			graph.Node{ID: "db", Kind: graph.Datastore, Tier: 1, Site: "a"},
+			tier0(svc("app", 10, at("a", "b"), "db"))},
+			SurviveSiteLoss(Tier(0)), []string{"app/a/down"}},
+		{"degraded counts as not surviving", []graph.Node{site("a"), site("b"),
+			capacity("app", 100, 50, graph.Replica{Site: "a", Capacity: 60}, graph.Replica{Site: "b", Capacity: 60})},
+			SurviveSiteLoss(Tier(0)), []string{"app/a/degraded", "app/b/degraded"}},
+		{"a mirror takes over at once", []graph.Node{site("a"), site("b"),
+			capacity("app", 100, 0, graph.Replica{Site: "a", Capacity: 100}, graph.Replica{Site: "b", Capacity: 100, Standby: graph.Mirror})},
+			SurviveSiteLoss(Tier(0)), nil},
+		{"a warm standby does not", []graph.Node{site("a"), site("b"),
+			capacity("app", 100, 0, graph.Replica{Site: "a", Capacity: 100}, graph.Replica{Site: "b", Capacity: 100, Standby: graph.Warm})},
+			SurviveSiteLoss(Tier(0)), []string{"app/a/down"}},
+		{"soft dependency at one site degrades", []graph.Node{site("a"), site("b"),
+			graph.Node{ID: "chat", Kind: graph.Service, Tier: 1, Site: "a"},
+			func() graph.Node { n := tier0(svc("app", 10, at("a", "b"))); n.Uses = graph.On("chat"); return n }()},
+			SurviveSiteLoss(Tier(0)), []string{"app/a/degraded"}},
+		{"unselected nodes are not checked", []graph.Node{site("a"), svc("app", 10, at("a"))},
+			SurviveSiteLoss(Tier(0)), nil},
+		{"by label", []graph.Node{site("a"), site("b"),
+			func() graph.Node {
+				n := svc("app", 10, at("a"))
+				n.Labels = map[string]string{"team": "talk"}
+				return n
+			}(),
+			svc("other", 10, at("a"))},
+			SurviveSiteLoss(Label("team", "talk")), []string{"app/a/down"}},
+		{"by id, worst first", []graph.Node{site("a"), site("b"), svc("small", 1, at("b")), svc("big", 100, at("a")), svc("x", 5, at("a"))},
+			SurviveSiteLoss(ID("small", "big")), []string{"big/a/down", "small/b/down"}},
+		{"the lost site itself is not counted", []graph.Node{tier0(site("a")), tier0(site("b"))},
+			SurviveSiteLoss(Kind(graph.Site)), nil},
+		{"no sites", []graph.Node{svc("app", 10, nil)}, SurviveSiteLoss(Selector{}), nil},
+	})
+}
+
+func TestSurviveRegionLoss(t *testing.T) {
+	runCases(t, []ruleCase{
+		{"replicas in two regions pass", []graph.Node{region("r1"), region("r2"), inRegion("a", "r1"), inRegion("b", "r2"),
+			tier0(svc("app", 10, at("a", "b")))}, SurviveRegionLoss(Tier(0)), nil},
+		{"two sites of one region fail", []graph.Node{region("r1"), region("r2"), inRegion("a", "r1"), inRegion("b", "r1"), inRegion("c", "r2"),
+			tier0(svc("app", 10, at("a", "b")))}, SurviveRegionLoss(Tier(0)), []string{"app/r1/down"}},
+		{"the same model survives any one site", []graph.Node{region("r1"), region("r2"), inRegion("a", "r1"), inRegion("b", "r1"), inRegion("c", "r2"),
+			tier0(svc("app", 10, at("a", "b")))}, SurviveSiteLoss(Tier(0)), nil},
+		{"no regions", []graph.Node{site("a"), tier0(svc("app", 10, at("a")))}, SurviveRegionLoss(Tier(0)), nil},
+	})
+}
+
+func TestNoSPOF(t *testing.T) {
+	login := graph.Node{ID: "login", Kind: graph.Identity, Tier: 0}
+	runCases(t, []ruleCase{
+		{"a shared login is a SPOF", []graph.Node{site("a"), login, svc("t", 10, at("a"), "login"), svc("pay", 20, at("a"), "login")},
+			NoSPOF(UserFacing()), []string{"pay/login/down", "t/login/down"}},
+		{"an any-of group is not", []graph.Node{site("a"), site("b"),
+			graph.Node{ID: "db1", Kind: graph.Datastore, Tier: 1, Site: "a"}, graph.Node{ID: "db2", Kind: graph.Datastore, Tier: 1, Site: "b"},
+			{ID: "app", Kind: graph.Service, Users: 1, Tier: 1, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}, Requires: []graph.Dep{graph.AnyOf("db1", "db2")}}},
+			NoSPOF(UserFacing()), nil},
+		{"sites, regions, power and network are not counted", []graph.Node{region("r"), inRegion("a", "r"),
+			graph.Node{ID: "lb", Kind: graph.Network, Tier: 1}, svc("app", 10, at("a"), "lb")},
+			NoSPOF(UserFacing()), nil},
+		{"through a chain", []graph.Node{site("a"), graph.Node{ID: "talk", Kind: graph.Service, Tier: 0, Site: "a"},
+			graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")}, svc("games", 3, at("a"), "login")},
+			NoSPOF(ID("games")), []string{"games/login/down", "games/talk/down"}},
+		{"a soft dependency is not", []graph.Node{site("a"), login,
+			func() graph.Node { n := svc("app", 10, at("a")); n.Uses = graph.On("login"); return n }()},
+			NoSPOF(UserFacing()), nil},
+		{"ignored kinds", []graph.Node{site("a"), graph.Node{ID: "cards", Kind: graph.External, Tier: graph.NoTier}, login,
+			svc("pay", 10, at("a"), "cards", "login")},
+			NoSPOF(UserFacing(), Kind(graph.External)), []string{"pay/login/down"}},
+		{"ignored when redundant", []graph.Node{site("a"), site("b"),
+			graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
+			graph.Node{ID: "solo", Kind: graph.Identity, Tier: 0, Site: "a"},
+			svc("app", 10, at("a", "b"), "login", "solo")},
+			NoSPOF(UserFacing(), Selector{Redundant: true}), []string{"app/solo/down"}},
+		{"a node is not its own SPOF", []graph.Node{site("a"), svc("app", 10, at("a"))},
+			NoSPOF(UserFacing()), nil},
+		{"a cycle: each breaks the other", []graph.Node{site("a"), svc("x", 2, at("a"), "y"), svc("y", 1, at("a"), "x")},
+			NoSPOF(UserFacing()), []string{"x/y/down", "y/x/down"}},
+	})
+}
+
+func TestMaxBlastRadius(t *testing.T) {
+	hub := graph.Node{ID: "hub", Kind: graph.Identity, Tier: 0}
+	three := []graph.Node{site("a"), hub, svc("s1", 10, at("a"), "hub"), svc("s2", 20, at("a"), "hub"), svc("s3", 30, at("a"), "hub"), svc("big", 40, at("a"))}
+	runCases(t, []ruleCase{
+		{"more nodes than the limit", three, MaxBlastRadius(Limit{Nodes: 2}), []string{"hub/hub/down"}},
+		{"as many as the limit", three, MaxBlastRadius(Limit{Nodes: 3}), nil},
+		{"more users than the limit", three, MaxBlastRadius(Limit{Users: 0.5}), []string{"hub/hub/down"}}, // 60 of 100
+		{"fewer users than the limit", three, MaxBlastRadius(Limit{Users: 0.6}), nil},
+		{"either limit", three, MaxBlastRadius(Limit{Nodes: 5, Users: 0.1}), []string{"hub/hub/down"}},
+		{"its own users are not counted", three, MaxBlastRadius(Limit{Users: 0.61}), nil},
+		{"infrastructure is not counted", three, MaxBlastRadius(Limit{Nodes: 1}), []string{"hub/hub/down"}},
+		{"ignored", three, MaxBlastRadius(Limit{Nodes: 1}, ID("hub")), nil},
+		{"largest first", []graph.Node{site("a"), hub, graph.Node{ID: "hub2", Kind: graph.Identity, Tier: 0},
+			svc("s1", 10, at("a"), "hub"), svc("s2", 20, at("a"), "hub"), svc("s3", 30, at("a"), "hub2"), svc("s4", 1, at("a"), "hub2")},
+			MaxBlastRadius(Limit{Nodes: 1}), []string{"hub2/hub2/down", "hub/hub/down"}},
+	})
+}
+
+func TestMinRedundancyRate(t *testing.T) {
+	// Four services: two survive any one site, one needs a, one is
+	// degraded without b.
+	nodes := []graph.Node{site("a"), site("b"),
+		svc("s1", 10, at("a", "b")), svc("s2", 20, at("a", "b")), svc("s3", 30, at("a")),
+		{ID: "s4", Kind: graph.Service, Users: 40, Tier: 1, Demand: 100, DegradedAt: 50,
+			Replicas: []graph.Replica{{Site: "a", Capacity: 60}, {Site: "b", Capacity: 60}}}}
+	runCases(t, []ruleCase{
+		{"by count, at the rate", nodes, MinRedundancyRate(0.5, ByCount), nil},
+		{"by count, above it", nodes, MinRedundancyRate(0.51, ByCount), []string{"s4/a/degraded", "s3/a/down"}},
+		{"by users, at the rate", nodes, MinRedundancyRate(0.3, ByUsers), nil},
+		{"by users, above it", nodes, MinRedundancyRate(0.31, ByUsers), []string{"s4/a/degraded", "s3/a/down"}},
+		{"without users every service counts", []graph.Node{site("a"), site("b"), svc("x", 0, at("a", "b")), svc("y", 0, at("b"))},
+			MinRedundancyRate(0.6, ByCount), []string{"y/b/down"}},
+		{"nothing to measure", []graph.Node{site("a")}, MinRedundancyRate(1, ByUsers), nil},
+	})
+}
+
+func TestSitesAtLeast(t *testing.T) {
+	cap2 := func(id string, demand int64, reps ...graph.Replica) graph.Node {
+		return graph.Node{ID: id, Kind: graph.Service, Users: 1, Tier: 0, Demand: demand, Replicas: reps}
+	}
+	ab := []graph.Node{site("a"), site("b"), site("c")}
+	with := func(ns ...graph.Node) []graph.Node { return append(append([]graph.Node{}, ab...), ns...) }
+	runCases(t, []ruleCase{
+		{"two sites", with(tier0(svc("app", 1, at("a", "b")))), SitesAtLeast(2, Tier(0)), nil},
+		{"fewer than three", with(tier0(svc("app", 1, at("a", "b")))), SitesAtLeast(3, Tier(0)), []string{"app/a/up"}},
+		{"one site is enough for one", with(tier0(svc("app", 1, at("a")))), SitesAtLeast(1, Tier(0)), nil},
+		{"one site is not two", with(tier0(svc("app", 1, at("a")))), SitesAtLeast(2, Tier(0)), []string{"app/a/up"}},
+		{"N+1 capacity", with(cap2("app", 100, graph.Replica{Site: "a", Capacity: 100}, graph.Replica{Site: "b", Capacity: 100})),
+			SitesAtLeast(2, Tier(0)), nil},
+		{"not N+1", with(cap2("app", 100, graph.Replica{Site: "a", Capacity: 60}, graph.Replica{Site: "b", Capacity: 70})),
+			SitesAtLeast(2, Tier(0)), []string{"app/b/up"}},
+		{"a warm standby is not a site", with(cap2("app", 100, graph.Replica{Site: "a", Capacity: 100}, graph.Replica{Site: "b", Capacity: 100, Standby: graph.Warm})),
+			SitesAtLeast(2, Tier(0)), []string{"app/a/up"}},
+		{"a mirror is", with(cap2("app", 100, graph.Replica{Site: "a", Capacity: 100}, graph.Replica{Site: "b", Capacity: 100, Standby: graph.Mirror})),
+			SitesAtLeast(2, Tier(0)), nil},
+		{"two replicas at one site are one site", with(cap2("app", 100, graph.Replica{Site: "a", Capacity: 100}, graph.Replica{Site: "a", Capacity: 100})),
+			SitesAtLeast(2, Tier(0)), []string{"app/a/up"}},
+		{"no placement", with(graph.Node{ID: "login", Kind: graph.Identity, Tier: 0}), SitesAtLeast(1, Tier(0)), []string{"login//up"}},
+		{"three sites, the others carry it", with(cap2("app", 100, graph.Replica{Site: "a", Capacity: 50}, graph.Replica{Site: "b", Capacity: 50}, graph.Replica{Site: "c", Capacity: 50})),
+			SitesAtLeast(3, Tier(0)), nil},
+	})
+}
+
+func TestSitesAtLeastMessages(t *testing.T) {
+	c := compile(t, site("pangyo"), site("gasan"),
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 1, Tier: 0, Demand: 100, DegradedAt: 30,
+			Replicas: []graph.Replica{{Site: "pangyo", Capacity: 100}, {Site: "gasan", Capacity: 20, Standby: graph.Warm}}},
+		graph.Node{ID: "pay", Kind: graph.Service, Users: 1, Tier: 0, Demand: 100,
+			Replicas: []graph.Replica{{Site: "pangyo", Capacity: 60}, {Site: "gasan", Capacity: 50}}},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")})
+	rr := check(t, c, SitesAtLeast(2, Tier(0)))
+	var msgs []string
+	for _, v := range rr.Violations {
+		msgs = append(msgs, v.String())
+	}
+	assert.Equal(t, []string{
+		"pay: without its largest site pangyo (60), the other sites carry 50 of its demand 100",
+		"talk: serves from 1 site (pangyo 100), needs 2; gasan (warm standby, 20) would take over later, not at once",
+		"login: has no placement of its own (no site, no replicas), needs 2 sites",
+	}, msgs, "most users first, then by id")
+}
+
+// Every rule names the node, the scenario and the chain of causes.
+func TestViolationChains(t *testing.T) {
+	c := compile(t, site("pangyo"), site("gasan"),
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 47, Tier: 0, Site: "pangyo"},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 3, Tier: 2, Site: "gasan", Requires: graph.On("login")})
+	res, err := Check(context.Background(), c, &Policy{Rules: []Rule{
+		SurviveSiteLoss(ID("games")),
+		NoSPOF(ID("games")),
+		MaxBlastRadius(Limit{Nodes: 1}),
+		MinRedundancyRate(1, ByUsers),
+	}})
+	require.NoError(t, err)
+	chains := func(i int) []string {
+		var out []string
+		for _, v := range res.Rules[i].Violations {
+			out = append(out, v.Node+" ("+v.Removed+"): "+strings.Join(v.Chain, " → "))
+		}
+		return out
+	}
+	assert.Equal(t, []string{"games (pangyo): games → login → talk → pangyo", "games (gasan): games → gasan"}, chains(0))
+	assert.Equal(t, []string{"games (login): games → login", "games (talk): games → login → talk"}, chains(1))
+	assert.Equal(t, []string{"talk (talk): games → login → talk"}, chains(2), "the chain of the victim with the most users")
+	assert.Equal(t, []string{"talk (pangyo): talk → pangyo", "games (pangyo): games → login → talk → pangyo"}, chains(3))
+	assert.False(t, res.Passed())
+	assert.Equal(t, 4, res.Failed())
+}
+
+func TestCheckProblems(t *testing.T) {
+	c := compile(t, site("pangyo"), svc("kakao-login", 1, at("pangyo")))
+	p := &Policy{Rules: []Rule{
+		SurviveSiteLoss(ID("kakao-logn", "pangyo@x", "nope-nothing-alike")),
+		NoSPOF(Tier(-1), Kind(graph.Kind(99))),
+		MaxBlastRadius(Limit{}),
+		MaxBlastRadius(Limit{Nodes: -1, Users: 1.5}),
+		MinRedundancyRate(2, By(7)),
+		SitesAtLeast(0, Selector{}),
+		nil,
+	}}
+	_, err := Check(context.Background(), c, p)
+	var ve *graph.ValidationError
+	require.True(t, errors.As(err, &ve), "%v", err)
+	var lines []string
+	for _, p := range ve.Problems {
+		lines = append(lines, p.Error())
+	}
+	assert.Equal(t, []string{
+		`rules[0].select.id[0]: unknown node "kakao-logn" (did you mean "kakao-login"?)`,
+		`rules[0].select.id[1]: unknown node "pangyo@x" (did you mean "pangyo"?)`,
+		`rules[0].select.id[2]: unknown node "nope-nothing-alike"`,
+		`rules[1].ignore[0].kind[0]: unknown kind Kind(99)`,
+		`rules[1].select.tier[0]: must be >= 0, got -1`,
+		`rules[2]: give a limit: nodes, users or both`,
+		`rules[3].nodes: must be > 0, got -1`,
+		`rules[3].users: must be a share from 0 to 1 (0% to 100%), got 1.5`,
+		`rules[4].by: unknown measure By(7): want ByCount or ByUsers`,
+		`rules[4].rate: must be a share from 0 to 1 (0% to 100%), got 2`,
+		`rules[5].sites: must be at least 1, got 0`,
+		`rules[6]: no rule (nil)`,
+	}, lines)
+}
+
+// A replica is not a node a selector can name.
+func TestCheckReplicaID(t *testing.T) {
+	c := compile(t, site("a"), site("b"), svc("app", 1, at("a", "b")))
+	_, err := Check(context.Background(), c, &Policy{Rules: []Rule{NoSPOF(ID("app@a"))}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"app@a" is a replica or a group, not a node of the model`)
+}
+
+// MaxViolations cuts the list, not the count, and the list is the same
+// whatever the order the ranking pass finds violations in.
+func TestMaxViolations(t *testing.T) {
+	nodes := []graph.Node{site("a"), {ID: "hub", Kind: graph.Identity, Tier: 0}}
+	for i := range 200 {
+		nodes = append(nodes, svc(fmt.Sprintf("s%03d", i), int64(i%7), at("a"), "hub"))
+	}
+	c := compile(t, nodes...)
+	var first []string
+	for _, limit := range []int{0, 5, -1} {
+		res, err := Check(context.Background(), c, &Policy{Rules: []Rule{NoSPOF(UserFacing()), SurviveSiteLoss(UserFacing())}, MaxViolations: limit})
+		require.NoError(t, err)
+		for _, rr := range res.Rules {
+			want := min(rr.Total, DefaultMaxViolations)
+			switch limit {
+			case 5:
+				want = 5
+			case -1:
+				want = rr.Total
+			}
+			assert.Len(t, rr.Violations, want)
+			assert.Greater(t, rr.Total, 100)
+		}
+		if first == nil {
+			first = got(res.Rules[0])
+		} else {
+			n := min(len(first), len(res.Rules[0].Violations))
+			assert.Equal(t, first[:n], got(res.Rules[0])[:n], "the same order whatever the limit")
+		}
+		assert.Equal(t, "s006/hub/down", got(res.Rules[0])[0], "most users first, then id")
+	}
+}
+
+// An empty policy passes; a rule is checked against the selection it
+// makes, so one that selects nothing passes and says so.
+func TestEmpty(t *testing.T) {
+	c := compile(t, site("a"), svc("app", 1, at("a")))
+	res, err := Check(context.Background(), c, &Policy{})
+	require.NoError(t, err)
+	assert.True(t, res.Passed())
+	rr := check(t, c, SurviveSiteLoss(Label("team", "nobody")))
+	assert.True(t, rr.Passed)
+	assert.Contains(t, rr.Summary, "0 selected nodes")
+}
+
+func TestCheckCancelled(t *testing.T) {
+	c := compile(t, site("a"), svc("app", 1, at("a")))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, r := range []Rule{NoSPOF(Selector{}), SurviveSiteLoss(Selector{})} {
+		_, err := Check(ctx, c, &Policy{Rules: []Rule{r}})
+		assert.ErrorIs(t, err, context.Canceled, r.Name())
+	}
+}
+
+func TestDescriptions(t *testing.T) {
+	for _, tc := range []struct {
+		r    Rule
+		want string
+	}{
+		{SurviveSiteLoss(Tier(0)), "nodes of tier 0 stay up when any one site is lost"},
+		{SurviveRegionLoss(Selector{}), "every node stay up when any one region is lost"},
+		{NoSPOF(UserFacing(), Kind(graph.External), Selector{Redundant: true}), "no single node takes user-facing nodes down (ignoring nodes of kind external; redundant nodes)"},
+		{MaxBlastRadius(Limit{Nodes: 5, Users: 0.1}), "no single failure takes more than 5 other nodes or 10% of users down with it"},
+		{MinRedundancyRate(0.9, ByUsers), "at least 90% of users survive the loss of any one site"},
+		{SitesAtLeast(2, Selector{Kinds: []graph.Kind{graph.Service, graph.Identity}, Labels: map[string]string{"b": "2", "a": "1"}}),
+			"nodes of kind service or identity, labelled a=1, b=2 serve from at least 2 sites and carry their demand without the largest"},
+		{SitesAtLeast(1, ID("x", "y")), "nodes x, y serve from at least 1 site"},
+	} {
+		assert.Equal(t, tc.want, tc.r.String())
+	}
+	assert.Equal(t, "users", ByUsers.String())
+	assert.Equal(t, "count", ByCount.String())
+	assert.Equal(t, "37.2%", pct(0.372))
+	assert.Equal(t, "x: down when site a is lost: x → a", Violation{Node: "x", Msg: "down when site a is lost", Chain: []string{"x", "a"}, State: analyze.Down}.String())
+}

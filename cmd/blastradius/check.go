@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/blastradius-go/blastradius/analyze/policy"
+	"github.com/blastradius-go/blastradius/export"
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// checkCmd: blastradius check MODEL --policy POLICY [--format table|json|markdown|junit]
+//
+// Exit status: 0 when every rule passes, 1 when one fails, 2 on bad input.
+func checkCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("check", "check MODEL --policy POLICY [flags]", stderr)
+	policyPath := fs.String("policy", "", "the policy `FILE` (YAML) to check the model against (required)")
+	out := addOutputFlags(fs)
+	// junit is this command's own format: the shared flags do not know it,
+	// so it is handled here and the rest goes through outputFlags.
+	fs.Lookup("format").Usage = "write the report as `FORMAT`: table, json, markdown or junit (JUnit XML, one test case per rule)"
+	pos, err := parse(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "blastradius check: want exactly one MODEL file")
+		return exitUsage
+	}
+	if *policyPath == "" {
+		fmt.Fprintln(stderr, "blastradius check: give --policy FILE (e.g. --policy testdata/policy.yaml)")
+		return exitUsage
+	}
+	junit := out.format == "junit"
+	if junit {
+		if out.json {
+			fmt.Fprintln(stderr, "blastradius check: --json and --format junit disagree")
+			return exitUsage
+		}
+		out.format = "table"
+	}
+	if err := out.check(); err != nil {
+		fmt.Fprintf(stderr, "blastradius check: %v\n", err)
+		return exitUsage
+	}
+	c, ok := load(pos[0], stderr)
+	if !ok {
+		return exitUsage
+	}
+	p, ok := loadPolicy(*policyPath, stderr)
+	if !ok {
+		return exitUsage
+	}
+	res, err := policy.Check(context.Background(), c, p)
+	if err != nil {
+		printProblems(stderr, *policyPath, err)
+		return exitUsage
+	}
+	r := report{
+		Table:    func(w io.Writer) error { return export.CheckTable(w, res) },
+		JSON:     func(w io.Writer) error { return export.CheckReportJSON(w, res) },
+		Markdown: func(w io.Writer) error { return export.CheckMarkdown(w, res) },
+	}
+	if junit {
+		r = report{Table: func(w io.Writer) error { return export.CheckJUnit(w, res) }}
+	}
+	if code := finish("check", out, stdout, stderr, r); code != exitOK {
+		return code
+	}
+	if !res.Passed() {
+		return exitFindings
+	}
+	return exitOK
+}
+
+// loadPolicy reads a policy file, printing every problem on failure.
+func loadPolicy(path string, stderr io.Writer) (*policy.Policy, bool) {
+	p, err := policy.Load(path)
+	if err != nil {
+		printProblems(stderr, path, err)
+		return nil, false
+	}
+	return p, true
+}
+
+// printProblems prints a *graph.ValidationError one problem per line, or
+// any other error on its own.
+func printProblems(stderr io.Writer, path string, err error) {
+	var verr *graph.ValidationError
+	if errors.As(err, &verr) {
+		for _, p := range verr.Problems {
+			fmt.Fprintln(stderr, p.Error())
+		}
+		fmt.Fprintf(stderr, "blastradius: %s: %d problem(s)\n", path, len(verr.Problems))
+		return
+	}
+	fmt.Fprintf(stderr, "blastradius: %v\n", err)
+}

@@ -1,0 +1,378 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/analyze/diff"
+	"github.com/blastradius-go/blastradius/analyze/policy"
+)
+
+// DiffSchema is the JSON layout of a model diff, versioned like
+// OutcomeSchema.
+const DiffSchema = "blastradius/diff/v1"
+
+// diffRows is how many rows a section of a diff report lists; the rest are
+// counted ("… and 12 more"). The JSON document lists them all.
+const diffRows = 25
+
+// DiffJSON is the document DiffReportJSON writes.
+type DiffJSON struct {
+	Schema string `json:"schema"`
+	Worse  bool   `json:"worse"`
+	*diff.Diff
+	NewSPOFs   []DiffSPOFJSON `json:"new_spofs"`
+	FixedSPOFs []DiffSPOFJSON `json:"fixed_spofs"`
+}
+
+// DiffSPOFJSON is a single point of failure with its kind.
+type DiffSPOFJSON struct {
+	diff.SPOF
+	Kind string `json:"kind"`
+}
+
+// DiffReportJSON writes a diff as a DiffJSON document.
+func DiffReportJSON(w io.Writer, d *diff.Diff) error {
+	worse := d.Worse()
+	// Empty lists as [], not null.
+	cp := *d
+	d = &cp
+	for _, l := range []*[]string{&d.Added, &d.Removed, &d.Redundancy.Lost, &d.Redundancy.Gained} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	for _, l := range []*[]diff.Change{&d.Grew, &d.Shrank} {
+		if *l == nil {
+			*l = []diff.Change{}
+		}
+	}
+	if d.Policy != nil {
+		pd := *d.Policy
+		pd.Rules = append([]diff.RuleChange(nil), pd.Rules...)
+		for i := range pd.Rules {
+			if pd.Rules[i].Introduced == nil {
+				pd.Rules[i].Introduced = []policy.Violation{}
+			}
+		}
+		d.Policy = &pd
+	}
+	doc := DiffJSON{Schema: DiffSchema, Worse: worse, Diff: d,
+		NewSPOFs: spofDocs(d.NewSPOFs), FixedSPOFs: spofDocs(d.FixedSPOFs)}
+	return writeJSON(w, doc)
+}
+
+func spofDocs(ss []diff.SPOF) []DiffSPOFJSON {
+	out := make([]DiffSPOFJSON, len(ss))
+	for i, s := range ss {
+		out[i] = DiffSPOFJSON{SPOF: s, Kind: s.Kind.String()}
+	}
+	return out
+}
+
+// diffHeadline is the verdict in one sentence.
+func diffHeadline(d *diff.Diff) string {
+	if d.Empty() {
+		return "no change to resilience"
+	}
+	var parts []string
+	if n := len(d.NewSPOFs); n > 0 {
+		parts = append(parts, spofCount(n, "new ", ""))
+	}
+	if d.Policy != nil {
+		newly := 0
+		for _, r := range d.Policy.Rules {
+			if r.NewlyFailing() {
+				newly++
+			}
+		}
+		if newly > 0 {
+			parts = append(parts, plural(newly, "policy rule")+" newly failing")
+		}
+	}
+	if n := len(d.Redundancy.Lost); n > 0 {
+		parts = append(parts, plural(n, "service")+" no longer surviving the loss of a site")
+	}
+	if n := len(d.Grew); n > 0 {
+		parts = append(parts, radii(n)+" grown")
+	}
+	if n := len(d.FixedSPOFs); n > 0 {
+		parts = append(parts, spofCount(n, "", " removed"))
+	}
+	if n := len(d.Redundancy.Gained); n > 0 {
+		parts = append(parts, plural(n, "service")+" now surviving the loss of a site")
+	}
+	if n := len(d.Shrank); n > 0 {
+		parts = append(parts, radii(n)+" shrunk")
+	}
+	verdict := "no loss of resilience"
+	switch {
+	case d.Worse():
+		verdict = "less resilient"
+	case d.Better():
+		verdict = "more resilient"
+	}
+	if len(parts) == 0 {
+		return verdict
+	}
+	return verdict + ": " + strings.Join(parts, ", ")
+}
+
+// spofCount says "1 new single point of failure", "2 new single points of
+// failure".
+func spofCount(n int, before, after string) string {
+	if n == 1 {
+		return "1 " + before + "single point of failure" + after
+	}
+	return fmt.Sprintf("%d %ssingle points of failure%s", n, before, after)
+}
+
+func radii(n int) string {
+	if n == 1 {
+		return "1 blast radius"
+	}
+	return fmt.Sprintf("%d blast radii", n)
+}
+
+func rateCell(r *analyze.Redundancy, users bool) string {
+	if r == nil {
+		return "-"
+	}
+	if users {
+		return fmt.Sprintf("%s (%s of %s)", percent(r.UsersRate), count(r.SurviveUsers), count(r.Users))
+	}
+	return fmt.Sprintf("%s (%d of %d)", percent(r.Rate), r.Survive, r.Services)
+}
+
+// delta formats a before → after pair of counts, with the difference.
+func delta(before, after int64) string {
+	if before == after {
+		return count(after)
+	}
+	sign := "+"
+	if after < before {
+		sign = "−"
+	}
+	return fmt.Sprintf("%s → %s (%s%s)", count(before), count(after), sign, count(abs64(after-before)))
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func ruleVerdict(passed bool, total int) string {
+	if passed {
+		return "pass"
+	}
+	return "fail (" + plural(total, "violation") + ")"
+}
+
+// DiffTable writes a diff as text.
+func DiffTable(w io.Writer, d *diff.Diff) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "%s → %s: %s\n\n", orModel(d.Old), orModel(d.New), diffHeadline(d))
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tBEFORE\tAFTER")
+	fmt.Fprintf(tw, "redundancy rate, services\t%s\t%s\n", rateCell(d.Redundancy.Old, false), rateCell(d.Redundancy.New, false))
+	fmt.Fprintf(tw, "redundancy rate, users\t%s\t%s\n", rateCell(d.Redundancy.Old, true), rateCell(d.Redundancy.New, true))
+	if d.Policy != nil {
+		fmt.Fprintf(tw, "policy %s\t%s\t%s\n", orName(d.Policy.New.Policy), checkHeadline(d.Policy.Old), checkHeadline(d.Policy.New))
+	}
+	tw.Flush()
+
+	section := func(title string, n int) bool {
+		if n == 0 {
+			return false
+		}
+		fmt.Fprintf(ew, "\n%s (%d)\n", title, n)
+		return true
+	}
+	more := func(n int) {
+		if n > diffRows {
+			fmt.Fprintf(ew, "  ... and %d more\n", n-diffRows)
+		}
+	}
+	spofs := func(title string, ss []diff.SPOF, verb string) {
+		if !section(title, len(ss)) {
+			return
+		}
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "  NODE\tKIND\t%s\tCHAIN\n", verb)
+		for _, s := range ss[:min(len(ss), diffRows)] {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.ID, s.Kind, strings.Join(s.Takes, ", "), strings.Join(s.Chain, " → "))
+		}
+		tw.Flush()
+		more(len(ss))
+	}
+	spofs("New single points of failure", d.NewSPOFs, "NOW TAKES DOWN")
+	if d.Policy != nil {
+		changed := 0
+		for _, r := range d.Policy.Rules {
+			if r.WasPassed != r.Passed || r.OldTotal != r.NewTotal || len(r.Introduced) > 0 {
+				changed++
+			}
+		}
+		if section("Policy rules that changed", changed) {
+			tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "  RULE\tBEFORE\tAFTER")
+			for _, r := range d.Policy.Rules {
+				if r.WasPassed != r.Passed || r.OldTotal != r.NewTotal || len(r.Introduced) > 0 {
+					fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Title, ruleVerdict(r.WasPassed, r.OldTotal), ruleVerdict(r.Passed, r.NewTotal))
+				}
+			}
+			tw.Flush()
+			for _, r := range d.Policy.Rules {
+				for _, v := range r.Introduced {
+					fmt.Fprintf(ew, "  new violation of %s: %s\n", r.Rule, v)
+				}
+			}
+		}
+	}
+	if section("No longer survive the loss of any one site", len(d.Redundancy.Lost)) {
+		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Redundancy.Lost, ", "))
+	}
+	changes := func(title string, cs []diff.Change) {
+		if !section(title, len(cs)) {
+			return
+		}
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  NODE\tUSERS DOWN\tDOWN\tUSERS DEGRADED\tDEGRADED")
+		for _, c := range cs[:min(len(cs), diffRows)] {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.ID,
+				delta(c.Old.UsersDown, c.New.UsersDown), delta(int64(c.Old.Down), int64(c.New.Down)),
+				delta(c.Old.UsersDegraded, c.New.UsersDegraded), delta(int64(c.Old.Degraded), int64(c.New.Degraded)))
+		}
+		tw.Flush()
+		more(len(cs))
+	}
+	changes("Blast radius grew", d.Grew)
+	spofs("Single points of failure removed", d.FixedSPOFs, "NO LONGER TAKES DOWN")
+	changes("Blast radius shrank", d.Shrank)
+	if section("Now survive the loss of any one site", len(d.Redundancy.Gained)) {
+		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Redundancy.Gained, ", "))
+	}
+	if section("Nodes added", len(d.Added)) {
+		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Added, ", "))
+	}
+	if section("Nodes removed", len(d.Removed)) {
+		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Removed, ", "))
+	}
+	return ew.err
+}
+
+func orName(s string) string {
+	if s == "" {
+		return "(unnamed)"
+	}
+	return s
+}
+
+// DiffMarkdown writes a diff as GitHub Markdown made for a pull-request
+// comment: the verdict first, then what got worse, then what got better.
+func DiffMarkdown(w io.Writer, d *diff.Diff) error {
+	ew := &errWriter{w: w}
+	mark := "✅"
+	if d.Worse() {
+		mark = "⚠️"
+	}
+	fmt.Fprintf(ew, "## Resilience diff: %s → %s\n\n", mdEscape(orModel(d.Old)), mdEscape(orModel(d.New)))
+	fmt.Fprintf(ew, "%s **%s**\n\n", mark, capital(diffHeadline(d)))
+	fmt.Fprintln(ew, "| | before | after |")
+	fmt.Fprintln(ew, "|---|--:|--:|")
+	fmt.Fprintf(ew, "| redundancy rate, services | %s | %s |\n", rateCell(d.Redundancy.Old, false), rateCell(d.Redundancy.New, false))
+	fmt.Fprintf(ew, "| redundancy rate, users | %s | %s |\n", rateCell(d.Redundancy.Old, true), rateCell(d.Redundancy.New, true))
+	if d.Policy != nil {
+		fmt.Fprintf(ew, "| policy `%s` | %s | %s |\n", mdEscape(orName(d.Policy.New.Policy)), checkHeadline(d.Policy.Old), checkHeadline(d.Policy.New))
+	}
+
+	more := func(n int) {
+		if n > diffRows {
+			fmt.Fprintf(ew, "\n… and %d more.\n", n-diffRows)
+		}
+	}
+	spofs := func(title string, ss []diff.SPOF, verb string) {
+		if len(ss) == 0 {
+			return
+		}
+		fmt.Fprintf(ew, "\n### %s (%d)\n\n", title, len(ss))
+		fmt.Fprintf(ew, "| node | kind | %s | chain of causes |\n|---|---|---|---|\n", verb)
+		for _, s := range ss[:min(len(ss), diffRows)] {
+			fmt.Fprintf(ew, "| `%s` | %s | %s | %s |\n", s.ID, s.Kind, mdList(s.Takes), mdChain(s.Chain))
+		}
+		more(len(ss))
+	}
+	changes := func(title string, cs []diff.Change) {
+		if len(cs) == 0 {
+			return
+		}
+		fmt.Fprintf(ew, "\n### %s (%d)\n\n", title, len(cs))
+		fmt.Fprintln(ew, "| node | users down | nodes down | users degraded | nodes degraded |")
+		fmt.Fprintln(ew, "|---|--:|--:|--:|--:|")
+		for _, c := range cs[:min(len(cs), diffRows)] {
+			fmt.Fprintf(ew, "| `%s` | %s | %s | %s | %s |\n", c.ID,
+				delta(c.Old.UsersDown, c.New.UsersDown), delta(int64(c.Old.Down), int64(c.New.Down)),
+				delta(c.Old.UsersDegraded, c.New.UsersDegraded), delta(int64(c.Old.Degraded), int64(c.New.Degraded)))
+		}
+		more(len(cs))
+	}
+
+	spofs("🟥 New single points of failure", d.NewSPOFs, "now takes down")
+	if d.Policy != nil {
+		var rows []diff.RuleChange
+		for _, r := range d.Policy.Rules {
+			if r.WasPassed != r.Passed || r.OldTotal != r.NewTotal || len(r.Introduced) > 0 {
+				rows = append(rows, r)
+			}
+		}
+		if len(rows) > 0 {
+			fmt.Fprintf(ew, "\n### Policy rules that changed (%d)\n\n", len(rows))
+			fmt.Fprintln(ew, "| rule | before | after |\n|---|---|---|")
+			for _, r := range rows {
+				fmt.Fprintf(ew, "| %s (`%s`) | %s %s | %s %s |\n", mdEscape(r.Title), r.Rule,
+					passMark(r.WasPassed), ruleVerdict(r.WasPassed, r.OldTotal), passMark(r.Passed), ruleVerdict(r.Passed, r.NewTotal))
+			}
+			var intro []string
+			for _, r := range rows {
+				for _, v := range r.Introduced {
+					line := fmt.Sprintf("- `%s` (%s): %s", v.Node, r.Rule, mdEscape(v.Msg))
+					if len(v.Chain) > 1 {
+						line += ": " + mdChain(v.Chain)
+					}
+					intro = append(intro, line)
+				}
+			}
+			if len(intro) > 0 {
+				fmt.Fprintf(ew, "\nNew violations:\n\n%s\n", strings.Join(intro, "\n"))
+			}
+		}
+	}
+	if len(d.Redundancy.Lost) > 0 {
+		fmt.Fprintf(ew, "\n### No longer survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Lost), mdList(d.Redundancy.Lost))
+	}
+	changes("Blast radius grew", d.Grew)
+	spofs("✅ Single points of failure removed", d.FixedSPOFs, "no longer takes down")
+	changes("Blast radius shrank", d.Shrank)
+	if len(d.Redundancy.Gained) > 0 {
+		fmt.Fprintf(ew, "\n### Now survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Gained), mdList(d.Redundancy.Gained))
+	}
+	if len(d.Added)+len(d.Removed) > 0 {
+		fmt.Fprintf(ew, "\n### Nodes\n\n")
+		if len(d.Added) > 0 {
+			fmt.Fprintf(ew, "Added (%d): %s\n", len(d.Added), mdList(d.Added))
+		}
+		if len(d.Removed) > 0 {
+			if len(d.Added) > 0 {
+				fmt.Fprintln(ew)
+			}
+			fmt.Fprintf(ew, "Removed (%d): %s\n", len(d.Removed), mdList(d.Removed))
+		}
+	}
+	fmt.Fprintln(ew, "\n<sub>Blast radii count the failed node itself; users are user-services. Single points of failure: nodes other than sites, regions, power and network whose failure alone takes a tier-0 or user-facing node down.</sub>")
+	return ew.err
+}

@@ -1,0 +1,53 @@
+package policytest_test
+
+import (
+	"fmt"
+
+	"github.com/blastradius-go/blastradius/analyze/policy"
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/policytest"
+)
+
+// printT stands in for the *testing.T of a real test: it prints what the
+// test would report.
+type printT struct{}
+
+func (printT) Errorf(format string, args ...any) { fmt.Printf(format+"\n", args...) }
+func (printT) FailNow()                          { panic("FailNow") }
+
+// In a test, the first argument is the test's *testing.T:
+//
+//	func TestResilience(t *testing.T) {
+//		policytest.Check(t, model, lessons)
+//	}
+//
+// Each violation is one error of the test, with its chain of causes.
+func ExampleCheck() {
+	model := new(graph.Model).Add(
+		graph.Node{ID: "pangyo", Kind: graph.Site, Tier: graph.NoTier},
+		graph.Node{ID: "gasan", Kind: graph.Site, Tier: graph.NoTier},
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Tier: 0, Site: "pangyo"},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Tier: 2, Site: "gasan",
+			Requires: graph.On("login")},
+	)
+	model.Name = "mini-kakao"
+	lessons := &policy.Policy{Rules: []policy.Rule{
+		policy.SurviveSiteLoss(policy.Tier(0)),
+		policy.NoSPOF(policy.ID("games")),
+	}}
+	policytest.Check(printT{}, model, lessons)
+	// Output:
+	// mini-kakao: rule survive_site_loss (nodes of tier 0 stay up when any one site is lost):
+	//     talk: down when site pangyo is lost
+	//     chain: talk → pangyo
+	// mini-kakao: rule survive_site_loss (nodes of tier 0 stay up when any one site is lost):
+	//     login: down when site pangyo is lost
+	//     chain: login → talk → pangyo
+	// mini-kakao: rule no_spof (no single node takes nodes games down):
+	//     games: down when identity login fails
+	//     chain: games → login
+	// mini-kakao: rule no_spof (no single node takes nodes games down):
+	//     games: down when service talk fails
+	//     chain: games → login → talk
+}
