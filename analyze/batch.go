@@ -2,6 +2,9 @@ package analyze
 
 import (
 	"math/bits"
+	"runtime"
+	"sync"
+	"weak"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -27,8 +30,39 @@ type layout struct {
 	// What a ranking counts, per position: users of a model node (-1 for
 	// replicas and groups, which are not counted), and whether it is a
 	// tier-0 node that is not infrastructure.
-	users []int64
-	tier0 []bool
+	users  []int64
+	tier0  []bool
+	cyclic []bool // per position: a member of a cycle (a component of more than one)
+
+	est []float64 // per vertex: reach's estimate
+}
+
+// layouts keeps each compiled graph's layout, made on first use: it only
+// depends on the graph, and every ranking of the graph (Rank, SPOFs, a
+// policy check, a diff) walks the same one.
+var layouts sync.Map // weak.Pointer[graph.Compiled] → *lazyLayout
+
+type lazyLayout struct {
+	once sync.Once
+	l    *layout
+}
+
+func layoutFor(c *graph.Compiled) *layout {
+	key := weak.Make(c)
+	v, ok := layouts.Load(key)
+	if !ok {
+		var loaded bool
+		v, loaded = layouts.LoadOrStore(key, &lazyLayout{})
+		if !loaded {
+			runtime.AddCleanup(c, func(k weak.Pointer[graph.Compiled]) { layouts.Delete(k) }, key)
+		}
+	}
+	ll := v.(*lazyLayout)
+	ll.once.Do(func() {
+		ll.l = newLayout(c)
+		ll.l.est = ll.l.reach()
+	})
+	return ll.l
 }
 
 func newLayout(c *graph.Compiled) *layout {
@@ -42,11 +76,16 @@ func newLayout(c *graph.Compiled) *layout {
 	for i := 0; i < comps; i++ {
 		count[i+1] += count[i]
 	}
-	l := &layout{c: c, vertex: make([]int32, n), pos: make([]int32, n)}
+	l := &layout{c: c, vertex: make([]int32, n), pos: make([]int32, n), cyclic: make([]bool, n)}
 	for v := int32(0); v < int32(n); v++ {
 		p := count[rank[v]]
 		count[rank[v]]++
 		l.vertex[p], l.pos[v] = v, p
+	}
+	for p := 1; p < n; p++ {
+		if rank[l.vertex[p]] == rank[l.vertex[p-1]] {
+			l.cyclic[p], l.cyclic[p-1] = true, true
+		}
 	}
 	l.users, l.tier0 = make([]int64, n), make([]bool, n)
 	l.op = make([]graph.Op, n)
@@ -149,8 +188,10 @@ func newBatch(l *layout) *batch {
 }
 
 // run propagates the failures of sources (vertices, at most 64) and calls
-// visit with every position that is not Up in some lane, then clears its
-// state for the next run.
+// visit once with every position that is not Up in some lane, then clears
+// its state for the next run. Positions are evaluated lowest first, so a
+// position on no cycle is evaluated once, after all its inputs, and visited
+// then; the members of cycles are visited at the end.
 //
 // And gates are fed by their inputs: a position that changed ORs its masks
 // into its And dependents (bad only into soft ones), so evaluating an And
@@ -189,6 +230,11 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 			if x.bad == 0 {
 				continue
 			}
+			if !l.cyclic[p] {
+				// Every input came first and is final: so is p, and it is
+				// counted while its masks are at hand.
+				visit(p, x.down, x.bad)
+			}
 			x.sent = true
 			down, bad := x.down, x.bad
 			hard := l.hard[p]
@@ -213,13 +259,16 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 				b.dirty[q/64] |= 1 << uint(q%64)
 				back = min(back, int(q/64)) // a cycle may lead back
 			}
+			if back < w {
+				break // always evaluate the lowest dirty position first
+			}
 		}
 		if back < w {
 			w = back - 1
 		}
 	}
 	for _, p := range b.touched {
-		if x := b.m[p]; x.bad != 0 {
+		if x := b.m[p]; x.bad != 0 && l.cyclic[p] {
 			visit(p, x.down, x.bad)
 		}
 		b.m[p] = masks{}
