@@ -1,8 +1,10 @@
 package analyze
 
 import (
+	"cmp"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
 	"weak"
 
@@ -34,7 +36,8 @@ type layout struct {
 	tier0  []bool
 	cyclic []bool // per position: a member of a cycle (a component of more than one)
 
-	est []float64 // per vertex: reach's estimate
+	est   []float64 // per vertex: reach's estimate
+	byEst []int32   // the model's nodes, largest estimate first (ties by vertex)
 }
 
 // layouts keeps each compiled graph's layout, made on first use: it only
@@ -59,8 +62,14 @@ func layoutFor(c *graph.Compiled) *layout {
 	}
 	ll := v.(*lazyLayout)
 	ll.once.Do(func() {
-		ll.l = newLayout(c)
-		ll.l.est = ll.l.reach()
+		l := newLayout(c)
+		l.est = l.reach()
+		l.byEst = make([]int32, c.NodeCount())
+		for v := range l.byEst {
+			l.byEst[v] = int32(v)
+		}
+		slices.SortStableFunc(l.byEst, func(a, b int32) int { return cmp.Compare(l.est[b], l.est[a]) })
+		ll.l = l
 	})
 	return ll.l
 }

@@ -156,21 +156,33 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 	if err != nil {
 		return nil, err
 	}
-	// Sort indices, not 80-byte structs.
-	idx := make([]int32, len(out))
-	for i := range idx {
-		idx[i] = int32(i)
+	// Sort compact keys, not 80-byte structs; compare ids only on ties
+	// (cmp.Or would compare every field every time).
+	type key struct {
+		usersDown, usersDegraded int64
+		down, degraded, i        int32
 	}
-	slices.SortFunc(idx, func(i, j int32) int {
-		a, b := &out[i], &out[j]
-		return cmp.Or(
-			cmp.Compare(b.UsersDown, a.UsersDown),
-			cmp.Compare(b.UsersDegraded, a.UsersDegraded),
-			cmp.Compare(b.Down, a.Down),
-			cmp.Compare(b.Degraded, a.Degraded),
-			cmp.Compare(a.ID, b.ID),
-		)
+	keys := make([]key, len(out))
+	for i, r := range out {
+		keys[i] = key{r.UsersDown, r.UsersDegraded, int32(r.Down), int32(r.Degraded), int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		switch {
+		case a.usersDown != b.usersDown:
+			return cmp.Compare(b.usersDown, a.usersDown)
+		case a.usersDegraded != b.usersDegraded:
+			return cmp.Compare(b.usersDegraded, a.usersDegraded)
+		case a.down != b.down:
+			return cmp.Compare(b.down, a.down)
+		case a.degraded != b.degraded:
+			return cmp.Compare(b.degraded, a.degraded)
+		}
+		return cmp.Compare(out[a.i].ID, out[b.i].ID)
 	})
+	idx := make([]int32, len(keys))
+	for k, x := range keys {
+		idx[k] = x.i
+	}
 	if opts.Top > 0 && opts.Top < len(idx) {
 		idx = idx[:opts.Top]
 	}
@@ -231,8 +243,17 @@ func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, p
 	// regions nest), so batches of similar estimates share most of their
 	// walk: measured on synth.Services(100k), 8.7x fewer vertex visits than
 	// one failure at a time, against 2.3x for batches in topological order.
-	est := l.est
-	slices.SortStableFunc(batched, func(a, b int32) int { return cmp.Compare(est[b], est[a]) })
+	// The order of all nodes is made once per graph; keep the batched ones.
+	keep := make([]bool, c.NodeCount())
+	for _, v := range batched {
+		keep[v] = true
+	}
+	batched = batched[:0]
+	for _, v := range l.byEst {
+		if keep[v] {
+			batched = append(batched, v)
+		}
+	}
 	batches := (len(batched) + 63) / 64
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
