@@ -173,18 +173,18 @@ func (l *layout) reach() []float64 {
 type batch struct {
 	l       *layout
 	m       []masks  // per position; zero outside a run
+	src     []uint64 // per position: the lanes that remove it
+	sent    []bool   // per position: its masks were pushed to its dependents
 	dirty   []uint64 // bitmap of positions to evaluate
 	touched []int32  // positions whose masks may be non-zero
 
 	liveLoss, upLoss [64]int64
 }
 
-// masks are one position's lanes, kept together so that reading an input
-// is one cache line.
+// masks are one position's lanes, kept together (16 bytes) so that reading
+// an input is one cache line and the array stays small.
 type masks struct {
 	down, bad uint64 // lanes where it is Down; where it is not Up (⊇ down)
-	src       uint64 // lanes that remove it
-	sent      bool   // its masks have been pushed to its dependents
 }
 
 func newBatch(l *layout) *batch {
@@ -192,6 +192,8 @@ func newBatch(l *layout) *batch {
 	return &batch{
 		l:     l,
 		m:     make([]masks, n),
+		src:   make([]uint64, n),
+		sent:  make([]bool, n),
 		dirty: make([]uint64, (n+63)/64),
 	}
 }
@@ -213,7 +215,7 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 	for i, s := range sources {
 		p := l.pos[s]
 		bit := uint64(1) << uint(i)
-		b.m[p].src |= bit
+		b.src[p] |= bit
 		b.m[p].down |= bit
 		b.m[p].bad |= bit
 		b.touched = append(b.touched, p)
@@ -228,10 +230,10 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 			x := &b.m[p]
 			if l.op[p] == graph.Threshold {
 				down, bad := b.eval(p)
-				if down == x.down && bad == x.bad && x.sent {
+				if down == x.down && bad == x.bad && b.sent[p] {
 					continue
 				}
-				if x.bad == 0 && x.src == 0 {
+				if x.bad == 0 && b.src[p] == 0 {
 					b.touched = append(b.touched, p)
 				}
 				x.down, x.bad = down, bad
@@ -244,7 +246,7 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 				// counted while its masks are at hand.
 				visit(p, x.down, x.bad)
 			}
-			x.sent = true
+			b.sent[p] = true
 			down, bad := x.down, x.bad
 			hard := l.hard[p]
 			for j, q := range l.dep[l.depOff[p]:l.depOff[p+1]] {
@@ -260,7 +262,7 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 					if nd == y.down && nb == y.bad {
 						continue
 					}
-					if y.bad == 0 && y.src == 0 {
+					if y.bad == 0 { // sources start with their bit in bad
 						b.touched = append(b.touched, q)
 					}
 					y.down, y.bad = nd, nb
@@ -281,6 +283,7 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 			visit(p, x.down, x.bad)
 		}
 		b.m[p] = masks{}
+		b.src[p], b.sent[p] = 0, false
 	}
 	b.touched = b.touched[:0]
 }
@@ -288,7 +291,7 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 // eval computes position p's masks from its inputs' masks.
 func (b *batch) eval(p int32) (down, bad uint64) {
 	l := b.l
-	down = b.m[p].src
+	down = b.src[p]
 	lo, hi := l.inOff[p], l.inOff[p+1]
 	if l.op[p] == graph.Threshold {
 		var lanes uint64
