@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // Format is the syntax of a model file.
@@ -163,73 +163,14 @@ func within(field, f string) bool {
 // value is a parsed YAML or JSON document, with a line for every key and
 // value: one tree for both formats so that one walker builds the Model and
 // both formats give identical models and problems.
-type value struct {
-	kind    valueKind
-	tag     scalarTag // scalars only
-	line    int
-	text    string   // scalars only, as written
-	items   []*value // lists
-	entries []entry  // mappings, in the order written
-}
-
-type valueKind uint8
-
-const (
-	scalarValue valueKind = iota
-	mappingValue
-	listValue
+type (
+	value = yamltree.Value
+	entry = yamltree.Entry
 )
-
-type scalarTag uint8
-
-const (
-	stringTag scalarTag = iota
-	intTag
-	floatTag
-	boolTag
-	nullTag
-)
-
-// entry is one key: value pair of a mapping.
-type entry struct {
-	key  string
-	line int // the key's line
-	val  *value
-}
-
-func (v *value) isNull() bool { return v.kind == scalarValue && v.tag == nullTag }
-
-// describe names a value in a message: its text for scalars, "a mapping" or
-// "a list" otherwise.
-func describe(v *value) string {
-	switch v.kind {
-	case mappingValue:
-		return "a mapping"
-	case listValue:
-		return "a list"
-	}
-	switch v.tag {
-	case nullTag:
-		return "nothing"
-	case stringTag:
-		return strconv.Quote(clip(v.text))
-	}
-	return clip(v.text)
-}
 
 // clip shortens text for messages, so that a hostile file cannot make its
 // errors as large as itself.
-func clip(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
-		cut--
-	}
-	return s[:cut] + "..."
-}
+func clip(s string) string { return yamltree.Clip(s) }
 
 // refusal stops parsing a hostile or broken file.
 type refusal struct{ p Problem }
@@ -237,317 +178,31 @@ type refusal struct{ p Problem }
 func (r *refusal) Error() string { return r.p.Error() }
 
 // parseYAML parses one YAML document into a value tree. Aliases are
-// resolved by sharing the anchored subtree; the walk that follows expands
-// them, so their expanded size is counted here and bounded.
-func parseYAML(data []byte, file string) (root *value, ps problems) {
-	doc, err := parseYAMLNode(data)
+// resolved by sharing the anchored subtree; their expanded size is counted
+// and bounded, since the walk that follows expands them.
+func parseYAML(data []byte, file string) (*value, problems) {
+	at := func(p yamltree.Problem) Problem { return Problem{Pos: Pos{File: file, Line: p.Line}, Msg: p.Msg} }
+	doc, err := yamltree.Parse(data)
 	if err != nil {
-		return nil, problems{yamlProblem(err, file, data)}
+		return nil, problems{at(yamltree.SyntaxProblem(err, data))}
 	}
 	if doc == nil {
 		return nil, problems{{Pos: Pos{File: file}, Msg: "the file is empty: want a mapping with nodes"}}
 	}
-	y := yamlReader{file: file, done: make(map[*yaml.Node]*converted)}
-	written, err := y.count(doc, 0)
-	if err == nil {
-		y.budget = limits.aliasBase + limits.aliasFactor*written
-		root, _, _, err = y.convert(doc, 0)
+	root, found, refused := yamltree.Convert(doc, yamltree.Config{
+		MaxDepth:    limits.depth,
+		WalkBase:    limits.aliasBase,
+		WalkPerNode: limits.aliasFactor,
+		StrictKeys:  true,
+	})
+	if refused != nil {
+		return nil, problems{at(*refused)}
 	}
-	var r *refusal
-	if errors.As(err, &r) {
-		return nil, problems{r.p}
+	var ps problems
+	for _, p := range found {
+		ps = append(ps, at(p))
 	}
-	return root, y.ps
-}
-
-// parseYAMLNode parses the single document in data; it returns nil for an
-// empty document. A panic in the parser is returned as an error: Decode
-// never panics, whatever the input.
-func parseYAMLNode(data []byte) (doc *yaml.Node, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			doc, err = nil, fmt.Errorf("yaml: cannot parse: %v", v)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var n yaml.Node
-	if err := dec.Decode(&n); err == io.EOF {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	var more yaml.Node
-	if err := dec.Decode(&more); err == nil {
-		return nil, fmt.Errorf("yaml: line %d: a file holds one YAML document, found a second", more.Line)
-	} else if err != io.EOF {
-		return nil, err
-	}
-	if n.Kind == yaml.DocumentNode {
-		if len(n.Content) == 0 {
-			return nil, nil
-		}
-		return n.Content[0], nil
-	}
-	return &n, nil
-}
-
-// yamlParserProblems are the messages of the YAML parser (as opposed to its
-// scanner). yaml.v3 reports their lines counting from 0, and leaves the line
-// out when it is the first.
-var yamlParserProblems = map[string]bool{
-	"did not find expected <stream-start>":   true,
-	"did not find expected <document start>": true,
-	"found undefined tag handle":             true,
-	"did not find expected node content":     true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected key":              true,
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"found duplicate %YAML directive":        true,
-	"found incompatible YAML document":       true,
-	"found duplicate %TAG directive":         true,
-}
-
-// yamlProblem turns a parser error ("yaml: line 3: mapping values are not
-// allowed in this context") into a Problem at that line.
-func yamlProblem(err error, file string, data []byte) Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if i := strings.Index(rest, ": "); i > 0 {
-			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				line, msg = n, rest[i+2:]
-			}
-		}
-	}
-	if yamlParserProblems[msg] {
-		line++
-	}
-	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok && line == 0 {
-		name = strings.TrimSuffix(name, "' referenced")
-		if i := bytes.Index(data, []byte("*"+name)); i >= 0 {
-			line = 1 + bytes.Count(data[:i], []byte{'\n'})
-		}
-	}
-	return Problem{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: " + msg}
-}
-
-type yamlReader struct {
-	file   string
-	ps     problems
-	done   map[*yaml.Node]*converted // anchored nodes
-	walked int                       // yaml nodes converted, aliases expanded
-	budget int
-}
-
-// converted is an anchored node already converted: aliases to it share v.
-type converted struct {
-	v      *value
-	size   int // yaml nodes, aliases expanded
-	height int // nested mappings and lists, aliases expanded
-	busy   bool
-}
-
-func (y *yamlReader) refuse(line int, format string, args ...any) error {
-	return &refusal{Problem{Pos: Pos{File: y.file, Line: line}, Msg: fmt.Sprintf(format, args...)}}
-}
-
-// count returns the number of yaml nodes as written (an alias counts one)
-// and refuses nesting deeper than the limit.
-func (y *yamlReader) count(n *yaml.Node, depth int) (int, error) {
-	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-		depth++
-		if depth > limits.depth {
-			return 0, y.refuse(n.Line, "nesting is deeper than the limit of %d", limits.depth)
-		}
-	}
-	total := 1
-	for _, c := range n.Content {
-		k, err := y.count(c, depth)
-		if err != nil {
-			return 0, err
-		}
-		total += k
-	}
-	return total, nil
-}
-
-// convert converts n, found inside depth mappings and lists, and returns its
-// value with its size and height (aliases expanded).
-func (y *yamlReader) convert(n *yaml.Node, depth int) (v *value, size, height int, err error) {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		c := y.done[n.Alias]
-		if c == nil {
-			// The anchor was not converted where it was written (a
-			// mapping key): convert it here.
-			return y.convert(n.Alias, depth)
-		}
-		if c.busy {
-			return nil, 0, 0, y.refuse(n.Line, "alias *%s is inside its own anchor", clip(n.Value))
-		}
-		if depth+c.height > limits.depth {
-			return nil, 0, 0, y.refuse(n.Line, "nesting is deeper than the limit of %d (through alias *%s)", limits.depth, clip(n.Value))
-		}
-		if err := y.walk(n, c.size); err != nil {
-			return nil, 0, 0, err
-		}
-		return c.v, c.size, c.height, nil
-	}
-	var c *converted
-	if n.Anchor != "" {
-		c = &converted{busy: true}
-		y.done[n] = c
-	}
-	if err := y.walk(n, 1); err != nil {
-		return nil, 0, 0, err
-	}
-	// count checked the nesting as written; this catches what an alias to
-	// an anchor that was not converted in place (inside a mapping key)
-	// nests deeper, and so bounds the recursion.
-	if (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && depth+1 > limits.depth {
-		return nil, 0, 0, y.refuse(n.Line, "nesting is deeper than the limit of %d", limits.depth)
-	}
-	v = &value{line: n.Line}
-	size = 1
-	switch n.Kind {
-	case yaml.ScalarNode:
-		v.text = n.Value
-		v.tag = yamlTag(n)
-	case yaml.SequenceNode:
-		v.kind = listValue
-		v.items = make([]*value, 0, len(n.Content))
-		for _, item := range n.Content {
-			iv, s, h, err := y.convert(item, depth+1)
-			if err != nil {
-				return nil, 0, 0, err
-			}
-			v.items = append(v.items, iv)
-			size += s
-			height = max(height, h)
-		}
-		height++
-	case yaml.MappingNode:
-		v.kind = mappingValue
-		size, height, err = y.mapping(n, v, depth)
-		if err != nil {
-			return nil, 0, 0, err
-		}
-	default:
-		v.tag = nullTag
-	}
-	if c != nil {
-		*c = converted{v: v, size: size, height: height}
-	}
-	return v, size, height, nil
-}
-
-// walk counts k more yaml nodes walked and refuses the file when the
-// aliases in it expand beyond the budget (a "billion laughs" file).
-func (y *yamlReader) walk(n *yaml.Node, k int) error {
-	y.walked += k
-	if y.walked > y.budget {
-		return y.refuse(n.Line, "aliases expand to more than %d nodes: refusing the file", y.budget)
-	}
-	return nil
-}
-
-// mapping converts the pairs of mapping n into v, applying merge keys
-// ("<<: *defaults"): keys written in the mapping win over merged ones, and
-// earlier merged mappings over later ones.
-func (y *yamlReader) mapping(n *yaml.Node, v *value, depth int) (size, height int, err error) {
-	size = 1
-	var explicit, merged map[string]bool
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		if isMergeKey(k) {
-			if explicit == nil {
-				explicit, merged = make(map[string]bool), make(map[string]bool)
-				for j := 0; j+1 < len(n.Content); j += 2 {
-					if key, ok := scalarKey(n.Content[j]); ok && !isMergeKey(n.Content[j]) {
-						explicit[key] = true
-					}
-				}
-			}
-			mv, s, h, err := y.convert(val, depth+1)
-			if err != nil {
-				return 0, 0, err
-			}
-			size += 1 + s
-			height = max(height, h)
-			sources := []*value{mv}
-			if mv.kind == listValue {
-				sources = mv.items
-			}
-			for _, src := range sources {
-				if src.kind != mappingValue {
-					y.ps.add(Pos{File: y.file, Line: k.Line}, "", "", "merge key << needs a mapping or a list of mappings, got %s", describe(src))
-					continue
-				}
-				for _, e := range src.entries {
-					if !explicit[e.key] && !merged[e.key] {
-						merged[e.key] = true
-						v.entries = append(v.entries, e)
-					}
-				}
-			}
-			continue
-		}
-		key, ok := scalarKey(k)
-		if !ok {
-			y.ps.add(Pos{File: y.file, Line: k.Line}, "", "", "a mapping key must be a string, got a %s", yamlKindName(k))
-			continue
-		}
-		cv, s, h, err := y.convert(val, depth+1)
-		if err != nil {
-			return 0, 0, err
-		}
-		size += 1 + s
-		height = max(height, h)
-		v.entries = append(v.entries, entry{key: key, line: k.Line, val: cv})
-	}
-	return size, height + 1, nil
-}
-
-func isMergeKey(k *yaml.Node) bool {
-	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
-}
-
-// scalarKey returns the text of a mapping key that is a scalar (or an alias
-// to one).
-func scalarKey(k *yaml.Node) (string, bool) {
-	if k.Kind == yaml.AliasNode && k.Alias != nil {
-		k = k.Alias
-	}
-	if k.Kind != yaml.ScalarNode {
-		return "", false
-	}
-	return k.Value, true
-}
-
-func yamlKindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.AliasNode:
-		return "alias"
-	}
-	return "value"
-}
-
-func yamlTag(n *yaml.Node) scalarTag {
-	switch n.ShortTag() {
-	case "!!int":
-		return intTag
-	case "!!float":
-		return floatTag
-	case "!!bool":
-		return boolTag
-	case "!!null":
-		return nullTag
-	}
-	return stringTag
+	return root, ps
 }
 
 // parseJSON parses strict JSON into a value tree with encoding/json's token
@@ -615,23 +270,23 @@ func (p *jsonReader) value(depth int) (*value, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &value{line: p.lineAt(p.offset())}
+	v := &value{Line: p.lineAt(p.offset())}
 	switch t := tok.(type) {
 	case json.Delim:
 		if depth+1 > limits.depth {
 			return nil, p.refuse(p.offset(), "nesting is deeper than the limit of %d", limits.depth)
 		}
 		if t == '[' {
-			v.kind = listValue
+			v.Kind = yamltree.List
 			for p.dec.More() {
 				item, err := p.value(depth + 1)
 				if err != nil {
 					return nil, err
 				}
-				v.items = append(v.items, item)
+				v.Items = append(v.Items, item)
 			}
 		} else {
-			v.kind = mappingValue
+			v.Kind = yamltree.Mapping
 			for p.dec.More() {
 				tok, err := p.dec.Token()
 				if err != nil {
@@ -643,26 +298,26 @@ func (p *jsonReader) value(depth int) (*value, error) {
 				if err != nil {
 					return nil, err
 				}
-				v.entries = append(v.entries, entry{key: key, line: line, val: val})
+				v.Entries = append(v.Entries, entry{Key: key, Line: line, Val: val})
 			}
 		}
 		if _, err := p.dec.Token(); err != nil { // the closing delimiter
 			return nil, err
 		}
 	case string:
-		v.text = t
+		v.Text = t
 	case json.Number:
-		v.text = string(t)
-		v.tag = floatTag
-		if !strings.ContainsAny(v.text, ".eE") {
-			v.tag = intTag
+		v.Text = string(t)
+		v.Tag = yamltree.Float
+		if !strings.ContainsAny(v.Text, ".eE") {
+			v.Tag = yamltree.Int
 		}
 	case bool:
-		v.text = strconv.FormatBool(t)
-		v.tag = boolTag
+		v.Text = strconv.FormatBool(t)
+		v.Tag = yamltree.Bool
 	case nil:
-		v.text = "null"
-		v.tag = nullTag
+		v.Text = "null"
+		v.Tag = yamltree.Null
 	}
 	return v, nil
 }
@@ -695,75 +350,50 @@ func (d *decoder) add(line int, node, field, format string, args ...any) {
 	d.ps.add(d.pos(line), node, field, format, args...)
 }
 
-// join appends a key to a field path.
-func join(path, key string) string {
-	if path == "" {
-		return clip(key)
-	}
-	return path + "." + clip(key)
-}
-
 // each calls f on every entry of mapping v in order, except a key written
 // twice, which it reports.
 func (d *decoder) each(v *value, node, path string, f func(e entry)) {
-	var seen map[string]int // for large mappings only
-	if len(v.entries) > 16 {
-		seen = make(map[string]int, len(v.entries))
-	}
-	for i, e := range v.entries {
-		first := -1
-		if seen != nil {
-			if j, ok := seen[e.key]; ok {
-				first = j
-			} else {
-				seen[e.key] = i
-			}
-		} else {
-			for j := range i {
-				if v.entries[j].key == e.key {
-					first = j
-					break
-				}
-			}
-		}
-		if first >= 0 {
-			d.add(e.line, node, join(path, e.key), "duplicate key (first at line %d)", v.entries[first].line)
-			continue
-		}
-		f(e)
+	v.Each(f, d.dup(node, path))
+}
+
+// dup returns the function that reports a key written twice in the mapping
+// at path.
+func (d *decoder) dup(node, path string) func(e, first entry) {
+	return func(e, first entry) {
+		d.add(e.Line, node, yamltree.Join(path, e.Key), "duplicate key (first at line %d)", first.Line)
 	}
 }
 
 func (d *decoder) unknown(e entry, node, path string, known []string) {
-	d.add(e.line, node, join(path, e.key), "unknown field%s", didYouMean(e.key, known))
+	d.add(e.Line, node, yamltree.Join(path, e.Key), "unknown field%s", didYouMean(e.Key, known))
 }
 
 // str reads a string. Any scalar but null is accepted as its text, so that
 // ids such as 2022 need no quotes.
 func (d *decoder) str(v *value, node, field string) (string, bool) {
-	if v.kind != scalarValue || v.isNull() {
-		d.add(v.line, node, field, "must be a string, got %s", describe(v))
+	if v.Kind != yamltree.Scalar || v.IsNull() {
+		d.add(v.Line, node, field, "must be a string, got %s", yamltree.Describe(v))
 		return "", false
 	}
-	return v.text, true
+	return v.Text, true
 }
 
 func (d *decoder) id(v *value, node, field string) (string, bool) {
-	if v.kind != scalarValue || v.isNull() {
-		d.add(v.line, node, field, "must be a node id, got %s", describe(v))
+	if v.Kind != yamltree.Scalar || v.IsNull() {
+		d.add(v.Line, node, field, "must be a node id, got %s", yamltree.Describe(v))
 		return "", false
 	}
-	return v.text, true
+	return v.Text, true
 }
 
 func (d *decoder) integer(v *value, node, field string) (int64, bool) {
-	if v.kind != scalarValue || v.tag != intTag {
-		d.add(v.line, node, field, "must be an integer, got %s", describe(v))
+	if v.Kind != yamltree.Scalar || v.Tag != yamltree.Int {
+		d.add(v.Line, node, field, "must be an integer, got %s", yamltree.Describe(v))
 		return 0, false
 	}
-	n, err := parseInt(v.text)
+	n, err := parseInt(v.Text)
 	if err != nil {
-		d.add(v.line, node, field, "integer %s is out of range", clip(v.text))
+		d.add(v.Line, node, field, "integer %s is out of range", clip(v.Text))
 		return 0, false
 	}
 	return n, true
@@ -774,7 +404,7 @@ func (d *decoder) integer(v *value, node, field string) (int64, bool) {
 func (d *decoder) positive(v *value, node, field string) (int64, bool) {
 	n, ok := d.integer(v, node, field)
 	if ok && n == 0 {
-		d.add(v.line, node, field, "must be > 0, got 0")
+		d.add(v.Line, node, field, "must be > 0, got 0")
 		return 0, false
 	}
 	return n, ok
@@ -787,20 +417,20 @@ func parseInt(s string) (int64, error) {
 }
 
 func (d *decoder) list(v *value, node, field string) ([]*value, bool) {
-	if v.kind != listValue {
-		if v.kind == scalarValue && !v.isNull() {
-			d.add(v.line, node, field, "must be a list, got %s (write [%s])", describe(v), clip(v.text))
+	if v.Kind != yamltree.List {
+		if v.Kind == yamltree.Scalar && !v.IsNull() {
+			d.add(v.Line, node, field, "must be a list, got %s (write [%s])", yamltree.Describe(v), clip(v.Text))
 		} else {
-			d.add(v.line, node, field, "must be a list, got %s", describe(v))
+			d.add(v.Line, node, field, "must be a list, got %s", yamltree.Describe(v))
 		}
 		return nil, false
 	}
-	return v.items, true
+	return v.Items, true
 }
 
 func (d *decoder) mapping(v *value, node, field, want string) bool {
-	if v.kind != mappingValue {
-		d.add(v.line, node, field, "must be %s, got %s", want, describe(v))
+	if v.Kind != yamltree.Mapping {
+		d.add(v.Line, node, field, "must be %s, got %s", want, yamltree.Describe(v))
 		return false
 	}
 	return true
@@ -815,19 +445,19 @@ func (d *decoder) model(root *value) (*Model, bool) {
 	}
 	var nodes *entry
 	d.each(root, "", "", func(e entry) {
-		if e.val.isNull() {
-			if e.key == "nodes" {
+		if e.Val.IsNull() {
+			if e.Key == "nodes" {
 				nodes = &e
 			}
 			return
 		}
-		switch e.key {
+		switch e.Key {
 		case "model":
-			m.Name, _ = d.str(e.val, "", "model")
+			m.Name, _ = d.str(e.Val, "", "model")
 		case "description":
-			m.Description, _ = d.str(e.val, "", "description")
+			m.Description, _ = d.str(e.Val, "", "description")
 		case "sources":
-			items, _ := d.list(e.val, "", "sources")
+			items, _ := d.list(e.Val, "", "sources")
 			for i, it := range items {
 				if s, ok := d.str(it, "", fmt.Sprintf("sources[%d]", i)); ok {
 					m.Sources = append(m.Sources, s)
@@ -840,35 +470,35 @@ func (d *decoder) model(root *value) (*Model, bool) {
 		}
 	})
 	if nodes == nil {
-		d.add(root.line, "", "nodes", "missing: a model needs nodes")
+		d.add(root.Line, "", "nodes", "missing: a model needs nodes")
 		return m, true
 	}
-	if nodes.val.isNull() {
+	if nodes.Val.IsNull() {
 		return m, true
 	}
-	if !d.mapping(nodes.val, "", "nodes", "a mapping from node id to node") {
+	if !d.mapping(nodes.Val, "", "nodes", "a mapping from node id to node") {
 		return m, true
 	}
-	if n := len(nodes.val.entries); n > limits.nodes {
-		d.ps = problems{{Pos: d.pos(nodes.line), Field: "nodes", Msg: fmt.Sprintf("%d nodes is more than the limit of %d", n, limits.nodes)}}
+	if n := len(nodes.Val.Entries); n > limits.nodes {
+		d.ps = problems{{Pos: d.pos(nodes.Line), Field: "nodes", Msg: fmt.Sprintf("%d nodes is more than the limit of %d", n, limits.nodes)}}
 		return nil, false
 	}
-	m.Nodes = make([]Node, len(nodes.val.entries))
+	m.Nodes = make([]Node, len(nodes.Val.Entries))
 	// Duplicate ids are not checked here: Validate reports them, for
 	// models built in Go too.
-	for i, e := range nodes.val.entries {
+	for i, e := range nodes.Val.Entries {
 		d.node(&m.Nodes[i], e)
 	}
 	return m, true
 }
 
 func (d *decoder) node(n *Node, e entry) {
-	*n = Node{ID: e.key, Tier: NoTier, Pos: d.pos(e.line)}
-	id := nodeName(e.key)
-	v := e.val
-	if v.isNull() {
+	*n = Node{ID: e.Key, Tier: NoTier, Pos: d.pos(e.Line)}
+	id := nodeName(e.Key)
+	v := e.Val
+	if v.IsNull() {
 		n.Kind = badKind
-		d.add(e.line, id, "kind", "missing: want one of %s", kindList())
+		d.add(e.Line, id, "kind", "missing: want one of %s", kindList())
 		return
 	}
 	if !d.mapping(v, id, "", "a mapping of fields such as kind") {
@@ -878,84 +508,77 @@ func (d *decoder) node(n *Node, e entry) {
 	}
 	hasKind := false
 	d.each(v, id, "", func(e entry) {
-		f := e.key
+		f := e.Key
 		if slices.Contains(nodeFields, f) {
-			n.setFieldPos(f, d.pos(e.line))
+			n.setFieldPos(f, d.pos(e.Line))
 		}
-		if e.val.isNull() {
+		if e.Val.IsNull() {
 			return // written but empty: as if absent
 		}
 		switch f {
 		case "kind":
 			hasKind = true
 			n.Kind = badKind
-			if s, ok := d.str(e.val, id, f); ok {
+			if s, ok := d.str(e.Val, id, f); ok {
 				if k, ok := ParseKind(s); ok {
 					n.Kind = k
 				} else if hint := didYouMean(s, kindNames[:]); hint != "" {
-					d.add(e.val.line, id, f, "unknown kind %q%s", clip(s), hint)
+					d.add(e.Val.Line, id, f, "unknown kind %q%s", clip(s), hint)
 				} else {
-					d.add(e.val.line, id, f, "unknown kind %q: want one of %s", clip(s), kindList())
+					d.add(e.Val.Line, id, f, "unknown kind %q: want one of %s", clip(s), kindList())
 				}
 			}
 		case "description":
-			n.Description, _ = d.str(e.val, id, f)
+			n.Description, _ = d.str(e.Val, id, f)
 		case "users":
-			n.Users, _ = d.integer(e.val, id, f)
+			n.Users, _ = d.integer(e.Val, id, f)
 		case "tier":
 			// Checked here: Tier -1 is NoTier in the Model, and Validate
 			// would take a negative tier for "not given".
-			if t, ok := d.integer(e.val, id, f); ok {
+			if t, ok := d.integer(e.Val, id, f); ok {
 				if t < 0 {
-					d.add(e.val.line, id, f, "must be >= 0, got %d", t)
+					d.add(e.Val.Line, id, f, "must be >= 0, got %d", t)
 				} else {
 					n.Tier = int(min(t, maxTier+1))
 				}
 			}
 		case "labels":
-			if d.mapping(e.val, id, f, "a mapping of names to values") {
-				n.Labels = make(map[string]string, len(e.val.entries))
-				d.each(e.val, id, f, func(l entry) {
-					if l.val.kind != scalarValue {
-						d.add(l.val.line, id, join(f, l.key), "a label value must be a scalar, got %s", describe(l.val))
-						return
-					}
-					text := l.val.text
-					if l.val.isNull() {
-						text = ""
-					}
-					n.Labels[l.key] = text
-				})
+			if d.mapping(e.Val, id, f, "a mapping of names to values") {
+				var bad []entry
+				n.Labels, bad = yamltree.Labels(e.Val, d.dup(id, f))
+				for _, l := range bad {
+					d.add(l.Val.Line, id, yamltree.Join(f, l.Key), "a label value must be a scalar, got %s", yamltree.Describe(l.Val))
+				}
 			}
 		case "region":
-			n.Region, _ = d.id(e.val, id, f)
+			n.Region, _ = d.id(e.Val, id, f)
 		case "site":
-			n.Site, _ = d.id(e.val, id, f)
+			n.Site, _ = d.id(e.Val, id, f)
 		case "replicas":
-			items, ok := d.list(e.val, id, f)
+			items, ok := d.list(e.Val, id, f)
 			if ok && len(items) == 0 {
-				d.add(e.val.line, id, f, "needs at least one replica")
+				d.add(e.Val.Line, id, f, "needs at least one replica")
 			}
 			n.Replicas = make([]Replica, len(items))
 			for i, it := range items {
 				d.replica(n, &n.Replicas[i], it, id, fmt.Sprintf("replicas[%d]", i))
 			}
 		case "demand":
-			n.Demand, _ = d.positive(e.val, id, f)
+			n.Demand, _ = d.positive(e.Val, id, f)
 		case "degraded_at":
-			n.DegradedAt, _ = d.positive(e.val, id, f)
+			n.DegradedAt, _ = d.positive(e.Val, id, f)
 		case "requires":
-			n.Requires = d.deps(e.val, id, f)
+			n.Requires = d.deps(e.Val, id, f)
 		case "uses":
-			n.Uses = d.deps(e.val, id, f)
+			n.Uses = d.deps(e.Val, id, f)
 		case "restart":
-			if s, ok := d.str(e.val, id, f); ok {
+			if s, ok := d.str(e.Val, id, f); ok {
 				dur, err := parseDuration(s)
 				switch {
 				case err != nil:
-					d.add(e.val.line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
+					d.add(e.Val.Line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
 				case dur <= 0:
-					d.add(e.val.line, id, f, "must be more than 0, got %s (leave it out to come back at once)", clip(s))
+					d.add(e.Val.Line, id, f, "must be more than 0, got %s (leave it out to come back at once)", clip(s))
 				default:
 					n.Restart = dur
 				}
@@ -966,57 +589,57 @@ func (d *decoder) node(n *Node, e entry) {
 	})
 	if !hasKind {
 		n.Kind = badKind
-		d.add(e.line, id, "kind", "missing: want one of %s", kindList())
+		d.add(e.Line, id, "kind", "missing: want one of %s", kindList())
 	}
 }
 
 func kindList() string { return strings.Join(kindNames[:], ", ") }
 
 func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
-	*r = Replica{Pos: d.pos(v.line)}
+	*r = Replica{Pos: d.pos(v.Line)}
 	if !d.mapping(v, id, path, "a mapping such as {site: pangyo}") {
 		r.Standby = badStandby
 		d.hide(id, path)
 		return
 	}
 	d.each(v, id, path, func(e entry) {
-		f := join(path, e.key)
-		if slices.Contains(replicaFields, e.key) {
-			n.setFieldPos(f, d.pos(e.line))
+		f := yamltree.Join(path, e.Key)
+		if slices.Contains(replicaFields, e.Key) {
+			n.setFieldPos(f, d.pos(e.Line))
 		}
-		if e.val.isNull() {
+		if e.Val.IsNull() {
 			return
 		}
-		switch e.key {
+		switch e.Key {
 		case "site":
-			r.Site, _ = d.id(e.val, id, f)
+			r.Site, _ = d.id(e.Val, id, f)
 		case "capacity":
-			r.Capacity, _ = d.positive(e.val, id, f)
+			r.Capacity, _ = d.positive(e.Val, id, f)
 		case "standby":
 			r.Standby = badStandby
-			if s, ok := d.str(e.val, id, f); ok {
+			if s, ok := d.str(e.Val, id, f); ok {
 				if t, ok := ParseStandby(s); ok {
 					r.Standby = t
 				} else if hint := didYouMean(s, standbyNames[:]); hint != "" {
-					d.add(e.val.line, id, f, "unknown standby %q%s", clip(s), hint)
+					d.add(e.Val.Line, id, f, "unknown standby %q%s", clip(s), hint)
 				} else {
-					d.add(e.val.line, id, f, "unknown standby %q: want one of %s", clip(s), strings.Join(standbyNames[:], ", "))
+					d.add(e.Val.Line, id, f, "unknown standby %q: want one of %s", clip(s), strings.Join(standbyNames[:], ", "))
 				}
 			}
 		case "recovery":
-			if s, ok := d.str(e.val, id, f); ok {
+			if s, ok := d.str(e.Val, id, f); ok {
 				dur, err := parseDuration(s)
 				switch {
 				case err != nil:
-					d.add(e.val.line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
+					d.add(e.Val.Line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
 				case dur == 0:
-					d.add(e.val.line, id, f, "must be more than 0 (a mirror takes over at once)")
+					d.add(e.Val.Line, id, f, "must be more than 0 (a mirror takes over at once)")
 				default:
 					r.Recovery = dur
 				}
 			}
 		case "requires":
-			r.Requires = d.deps(e.val, id, f)
+			r.Requires = d.deps(e.Val, id, f)
 		default:
 			d.unknown(e, id, path, replicaFields)
 		}
@@ -1075,10 +698,10 @@ func (d *decoder) deps(v *value, id, field string) []Dep {
 	deps := make([]Dep, len(items))
 	for i, it := range items {
 		dep := &deps[i]
-		*dep = Dep{Form: badForm, Pos: d.pos(it.line)}
+		*dep = Dep{Form: badForm, Pos: d.pos(it.Line)}
 		path := fmt.Sprintf("%s[%d]", field, i)
 		switch {
-		case it.kind == mappingValue:
+		case it.Kind == yamltree.Mapping:
 			// A group with a problem is hidden from Validate: what it
 			// would say about a half-read group is noise.
 			before := len(d.ps)
@@ -1086,10 +709,10 @@ func (d *decoder) deps(v *value, id, field string) []Dep {
 			if len(d.ps) > before {
 				d.hide(id, path)
 			}
-		case it.kind == scalarValue && !it.isNull():
-			*dep = Dep{Form: One, Members: []Member{{ID: it.text, Weight: 1, Pos: d.pos(it.line)}}, Need: 1, Pos: d.pos(it.line)}
+		case it.Kind == yamltree.Scalar && !it.IsNull():
+			*dep = Dep{Form: One, Members: []Member{{ID: it.Text, Weight: 1, Pos: d.pos(it.Line)}}, Need: 1, Pos: d.pos(it.Line)}
 		default:
-			d.add(it.line, id, path, "must be a node id or a group such as {any_of: [a, b]}, got %s", describe(it))
+			d.add(it.Line, id, path, "must be a node id or a group such as {any_of: [a, b]}, got %s", yamltree.Describe(it))
 		}
 	}
 	return deps
@@ -1110,24 +733,24 @@ func (d *decoder) group(dep *Dep, v *value, id, path string) {
 	}
 	bad := false
 	d.each(v, id, path, func(e entry) {
-		switch e.key {
+		switch e.Key {
 		case "any_of":
-			form(e.key)
+			form(e.Key)
 			anyOf = &e
 		case "at_least":
-			form(e.key, of)
+			form(e.Key, of)
 			atLeast = &e
 		case "of":
-			form(e.key, atLeast)
+			form(e.Key, atLeast)
 			of = &e
 		case "capacity":
-			form(e.key, demand, degradedAt)
+			form(e.Key, demand, degradedAt)
 			capacity = &e
 		case "demand":
-			form(e.key, capacity, degradedAt)
+			form(e.Key, capacity, degradedAt)
 			demand = &e
 		case "degraded_at":
-			form(e.key, capacity, demand)
+			form(e.Key, capacity, demand)
 			degradedAt = &e
 		default:
 			d.unknown(e, id, path, groupFields)
@@ -1136,11 +759,11 @@ func (d *decoder) group(dep *Dep, v *value, id, path string) {
 	})
 	switch {
 	case len(forms) > 1:
-		d.add(v.line, id, path, "a group is one of any_of, at_least with of, or capacity with demand: found %s and %s", forms[0], forms[1])
+		d.add(v.Line, id, path, "a group is one of any_of, at_least with of, or capacity with demand: found %s and %s", forms[0], forms[1])
 		return
 	case len(forms) == 0:
 		if !bad {
-			d.add(v.line, id, path, "a group needs any_of, at_least with of, or capacity with demand")
+			d.add(v.Line, id, path, "a group needs any_of, at_least with of, or capacity with demand")
 		}
 		return
 	case bad:
@@ -1151,34 +774,34 @@ func (d *decoder) group(dep *Dep, v *value, id, path string) {
 		*dep = Dep{Form: AnyOfN, Members: d.members(anyOf, id, path), Need: 1, Pos: dep.Pos}
 	case atLeast != nil || of != nil:
 		if atLeast == nil || of == nil {
-			d.add(v.line, id, path, "at_least and of go together: write {at_least: 2, of: [a, b, c]}")
+			d.add(v.Line, id, path, "at_least and of go together: write {at_least: 2, of: [a, b, c]}")
 			return
 		}
-		k, ok := d.integer(atLeast.val, id, join(path, "at_least"))
+		k, ok := d.integer(atLeast.Val, id, yamltree.Join(path, "at_least"))
 		if !ok {
 			return
 		}
 		*dep = Dep{Form: AtLeastK, Members: d.members(of, id, path), Need: k, Pos: dep.Pos}
 	default:
 		if capacity == nil {
-			d.add(v.line, id, path, "demand and degraded_at need capacity: write {capacity: {a: 50, b: 50}, demand: 60}")
+			d.add(v.Line, id, path, "demand and degraded_at need capacity: write {capacity: {a: 50, b: 50}, demand: 60}")
 			return
 		}
 		*dep = Dep{Form: Weighted, Pos: dep.Pos}
 		if demand != nil {
-			dep.Need, _ = d.integer(demand.val, id, join(path, "demand"))
+			dep.Need, _ = d.integer(demand.Val, id, yamltree.Join(path, "demand"))
 		}
 		if degradedAt != nil {
-			dep.DegradedAt, _ = d.positive(degradedAt.val, id, join(path, "degraded_at"))
+			dep.DegradedAt, _ = d.positive(degradedAt.Val, id, yamltree.Join(path, "degraded_at"))
 		}
-		if !d.mapping(capacity.val, id, join(path, "capacity"), "a mapping from node id to capacity") {
+		if !d.mapping(capacity.Val, id, yamltree.Join(path, "capacity"), "a mapping from node id to capacity") {
 			dep.Form = badForm
 			return
 		}
-		d.each(capacity.val, id, join(path, "capacity"), func(e entry) {
+		d.each(capacity.Val, id, yamltree.Join(path, "capacity"), func(e entry) {
 			field := fmt.Sprintf("%s.capacity[%d]", path, len(dep.Members))
-			w, _ := d.integer(e.val, id, field)
-			dep.Members = append(dep.Members, Member{ID: e.key, Weight: w, Pos: d.pos(e.line)})
+			w, _ := d.integer(e.Val, id, field)
+			dep.Members = append(dep.Members, Member{ID: e.Key, Weight: w, Pos: d.pos(e.Line)})
 		})
 	}
 }
@@ -1186,14 +809,14 @@ func (d *decoder) group(dep *Dep, v *value, id, path string) {
 // members reads the node ids of an any_of or of list. An item that is not
 // an id is kept as an empty id, so that member indexes stay as written.
 func (d *decoder) members(e *entry, id, path string) []Member {
-	field := join(path, e.key)
-	items, ok := d.list(e.val, id, field)
+	field := yamltree.Join(path, e.Key)
+	items, ok := d.list(e.Val, id, field)
 	if !ok {
 		return nil
 	}
 	ms := make([]Member, len(items))
 	for j, it := range items {
-		ms[j] = Member{Weight: 1, Pos: d.pos(it.line)}
+		ms[j] = Member{Weight: 1, Pos: d.pos(it.Line)}
 		ms[j].ID, _ = d.id(it, id, fmt.Sprintf("%s[%d]", field, j))
 	}
 	return ms

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,9 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // limits bound the work Decode does on hostile input.
@@ -77,17 +74,29 @@ func Decode(r io.Reader, file string) (*Policy, error) {
 		d.add(0, "", "file is larger than the limit of %d MiB", maxFileSize>>20)
 		return nil, d.err()
 	}
-	doc, err := parse(data)
+	doc, err := yamltree.Parse(data)
 	if err != nil {
-		d.probs = append(d.probs, yamlProblem(err, file))
+		// No data: an unknown anchor keeps the line yaml.v3 gives, none.
+		d.addProblem(yamltree.SyntaxProblem(err, nil))
 		return nil, d.err()
 	}
 	if doc == nil {
 		d.add(0, "", "the file is empty: want a mapping with rules")
 		return nil, d.err()
 	}
-	root, err := d.convert(doc, 0)
-	if err != nil {
+	// Expanding aliases with a fixed budget, and the other settings, are
+	// how this decoder has always read YAML; see yamltree.Config.
+	root, found, refused := yamltree.Convert(doc, yamltree.Config{
+		MaxDepth:      maxDepth,
+		WalkBase:      maxWalk,
+		ExpandAliases: true,
+		OtherTags:     true,
+	})
+	for _, p := range found {
+		d.addProblem(p)
+	}
+	if refused != nil {
+		d.addProblem(*refused)
 		return nil, d.err()
 	}
 	p := d.policy(root)
@@ -105,123 +114,18 @@ func orPolicy(file string) string {
 	return file
 }
 
-// parse parses the one YAML document in data; nil for an empty one. A panic
-// in the parser is returned as an error.
-func parse(data []byte) (doc *yaml.Node, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			doc, err = nil, fmt.Errorf("yaml: cannot parse: %v", v)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var n yaml.Node
-	if err := dec.Decode(&n); err == io.EOF {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	var more yaml.Node
-	if err := dec.Decode(&more); err == nil {
-		return nil, fmt.Errorf("yaml: line %d: a file holds one YAML document, found a second", more.Line)
-	} else if err != io.EOF {
-		return nil, err
-	}
-	if n.Kind == yaml.DocumentNode {
-		if len(n.Content) == 0 {
-			return nil, nil
-		}
-		return n.Content[0], nil
-	}
-	return &n, nil
-}
+// val is a YAML value with its line, aliases and merge keys resolved;
+// entry is one key: value pair of a mapping.
+type (
+	val   = yamltree.Value
+	entry = yamltree.Entry
+)
 
-// yamlParserProblems are the messages of yaml.v3's parser (as opposed to its
-// scanner), whose lines count from 0 and leave out the first.
-var yamlParserProblems = []string{
-	"did not find expected <stream-start>",
-	"did not find expected <document start>",
-	"found undefined tag handle",
-	"did not find expected node content",
-	"did not find expected '-' indicator",
-	"did not find expected key",
-	"did not find expected ',' or ']'",
-	"did not find expected ',' or '}'",
-	"found duplicate %YAML directive",
-	"found incompatible YAML document",
-	"found duplicate %TAG directive",
-}
-
-// yamlProblem turns "yaml: line 3: mapping values are not allowed in this
-// context" into a problem at that line.
-func yamlProblem(err error, file string) graph.Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if i := strings.Index(rest, ": "); i > 0 {
-			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				line, msg = n, rest[i+2:]
-			}
-		}
-	}
-	if slices.Contains(yamlParserProblems, msg) {
-		line++
-	}
-	return graph.Problem{Pos: graph.Pos{File: file, Line: line}, Msg: "invalid YAML: " + msg}
-}
-
-// val is a YAML value with its line, aliases and merge keys resolved.
-type val struct {
-	kind  yaml.Kind // ScalarNode, MappingNode or SequenceNode
-	tag   string    // scalars: !!str, !!int, !!float, !!bool, !!null
-	text  string
-	line  int
-	items []*val
-	keys  []entry
-}
-
-type entry struct {
-	key  string
-	line int
-	v    *val
-}
-
-func (v *val) null() bool { return v.kind == yaml.ScalarNode && v.tag == "!!null" }
-
-// describe names a value in a message.
-func describe(v *val) string {
-	switch {
-	case v.kind == yaml.MappingNode:
-		return "a mapping"
-	case v.kind == yaml.SequenceNode:
-		return "a list"
-	case v.null():
-		return "nothing"
-	case v.tag == "!!str":
-		return strconv.Quote(clip(v.text))
-	}
-	return clip(v.text)
-}
-
-// clip shortens text for messages.
-func clip(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "..."
-}
-
+// decoder builds a Policy from a value tree, collecting problems.
 type decoder struct {
-	file   string
-	probs  []graph.Problem
-	walked int
+	file  string
+	probs []graph.Problem
 }
-
-var errRefused = errors.New("refused")
 
 func (d *decoder) pos(line int) graph.Pos { return graph.Pos{File: d.file, Line: line} }
 
@@ -229,192 +133,92 @@ func (d *decoder) add(line int, field, format string, args ...any) {
 	d.probs = append(d.probs, graph.Problem{Pos: d.pos(line), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
+// addProblem adds a problem of the YAML layer, which names no field.
+func (d *decoder) addProblem(p yamltree.Problem) { d.add(p.Line, "", "%s", p.Msg) }
+
 func (d *decoder) err() error { return validationError(d.probs) }
-
-// convert converts n, found inside depth mappings and lists, expanding
-// aliases within the limits.
-func (d *decoder) convert(n *yaml.Node, depth int) (*val, error) {
-	if d.walked++; d.walked > maxWalk {
-		d.add(n.Line, "", "aliases expand to more than %d nodes: refusing the file", maxWalk)
-		return nil, errRefused
-	}
-	if n.Kind == yaml.AliasNode {
-		if n.Alias == nil {
-			d.add(n.Line, "", "invalid YAML: alias to nothing")
-			return nil, errRefused
-		}
-		return d.convert(n.Alias, depth)
-	}
-	if (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && depth+1 > maxDepth {
-		d.add(n.Line, "", "nesting is deeper than the limit of %d", maxDepth)
-		return nil, errRefused
-	}
-	v := &val{kind: n.Kind, line: n.Line}
-	switch n.Kind {
-	case yaml.ScalarNode:
-		v.text, v.tag = n.Value, n.ShortTag()
-	case yaml.SequenceNode:
-		for _, c := range n.Content {
-			item, err := d.convert(c, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			v.items = append(v.items, item)
-		}
-	case yaml.MappingNode:
-		if err := d.mapping(n, v, depth); err != nil {
-			return nil, err
-		}
-	default:
-		v.kind, v.tag = yaml.ScalarNode, "!!null"
-	}
-	return v, nil
-}
-
-// mapping converts the pairs of n into v; merge keys ("<<: *defaults") add
-// the keys the mapping does not write itself.
-func (d *decoder) mapping(n *yaml.Node, v *val, depth int) error {
-	explicit := make(map[string]bool)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind == yaml.ScalarNode && !isMerge(k) {
-			explicit[k.Value] = true
-		}
-	}
-	merged := make(map[string]bool)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		cv, err := d.convert(n.Content[i+1], depth+1)
-		if err != nil {
-			return err
-		}
-		if isMerge(k) {
-			sources := []*val{cv}
-			if cv.kind == yaml.SequenceNode {
-				sources = cv.items
-			}
-			for _, src := range sources {
-				if src.kind != yaml.MappingNode {
-					d.add(k.Line, "", "merge key << needs a mapping or a list of mappings, got %s", describe(src))
-					continue
-				}
-				for _, e := range src.keys {
-					if !explicit[e.key] && !merged[e.key] {
-						merged[e.key] = true
-						v.keys = append(v.keys, e)
-					}
-				}
-			}
-			continue
-		}
-		if k.Kind == yaml.AliasNode && k.Alias != nil {
-			k = k.Alias
-		}
-		if k.Kind != yaml.ScalarNode {
-			d.add(k.Line, "", "a mapping key must be a string")
-			continue
-		}
-		v.keys = append(v.keys, entry{key: k.Value, line: k.Line, v: cv})
-	}
-	return nil
-}
-
-func isMerge(k *yaml.Node) bool {
-	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
-}
-
-// join appends a key to a field path.
-func join(path, key string) string {
-	if path == "" {
-		return clip(key)
-	}
-	return path + "." + clip(key)
-}
 
 // each calls f on every entry of mapping v in order, except a key written
 // twice, which it reports.
 func (d *decoder) each(v *val, path string, f func(e entry)) {
-	for i, e := range v.keys {
-		dup := false
-		for j := range i {
-			if v.keys[j].key == e.key {
-				d.add(e.line, join(path, e.key), "duplicate key (first at line %d)", v.keys[j].line)
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			f(e)
-		}
+	v.Each(f, d.dup(path))
+}
+
+// dup returns the function that reports a key written twice in the mapping
+// at path.
+func (d *decoder) dup(path string) func(e, first entry) {
+	return func(e, first entry) {
+		d.add(e.Line, yamltree.Join(path, e.Key), "duplicate key (first at line %d)", first.Line)
 	}
 }
 
 func (d *decoder) unknown(e entry, path string, known []string) {
 	hint := ""
-	if s, ok := graph.Suggest(e.key, known); ok {
+	if s, ok := graph.Suggest(e.Key, known); ok {
 		hint = fmt.Sprintf(" (did you mean %q?)", s)
 	}
-	d.add(e.line, join(path, e.key), "unknown field%s", hint)
+	d.add(e.Line, yamltree.Join(path, e.Key), "unknown field%s", hint)
 }
 
 func (d *decoder) mappingOf(v *val, field, want string) bool {
-	if v.kind != yaml.MappingNode {
-		d.add(v.line, field, "must be %s, got %s", want, describe(v))
+	if v.Kind != yamltree.Mapping {
+		d.add(v.Line, field, "must be %s, got %s", want, yamltree.Describe(v))
 		return false
 	}
 	return true
 }
 
 func (d *decoder) str(v *val, field string) (string, bool) {
-	if v.kind != yaml.ScalarNode || v.null() {
-		d.add(v.line, field, "must be a string, got %s", describe(v))
+	if v.Kind != yamltree.Scalar || v.IsNull() {
+		d.add(v.Line, field, "must be a string, got %s", yamltree.Describe(v))
 		return "", false
 	}
-	return v.text, true
+	return v.Text, true
 }
 
 func (d *decoder) integer(v *val, field string) (int64, bool) {
-	if v.kind != yaml.ScalarNode || v.tag != "!!int" {
-		d.add(v.line, field, "must be an integer, got %s", describe(v))
+	if v.Kind != yamltree.Scalar || v.Tag != yamltree.Int {
+		d.add(v.Line, field, "must be an integer, got %s", yamltree.Describe(v))
 		return 0, false
 	}
-	n, err := strconv.ParseInt(strings.ReplaceAll(v.text, "_", ""), 0, 64)
+	n, err := strconv.ParseInt(strings.ReplaceAll(v.Text, "_", ""), 0, 64)
 	if err != nil {
-		d.add(v.line, field, "integer %s is out of range", clip(v.text))
+		d.add(v.Line, field, "integer %s is out of range", yamltree.Clip(v.Text))
 		return 0, false
 	}
 	return n, true
 }
 
 func (d *decoder) boolean(v *val, field string) (bool, bool) {
-	if v.kind == yaml.ScalarNode && v.tag == "!!bool" {
-		if b, err := strconv.ParseBool(strings.ToLower(v.text)); err == nil {
+	if v.Kind == yamltree.Scalar && v.Tag == yamltree.Bool {
+		if b, err := strconv.ParseBool(strings.ToLower(v.Text)); err == nil {
 			return b, true
 		}
 	}
-	d.add(v.line, field, "must be true or false, got %s", describe(v))
+	d.add(v.Line, field, "must be true or false, got %s", yamltree.Describe(v))
 	return false, false
 }
 
 // share reads a share: a percentage ("10%", "37.5%") or a number from 0 to 1.
 func (d *decoder) share(v *val, field string) (float64, bool) {
 	bad := func() (float64, bool) {
-		d.add(v.line, field, "must be a percentage such as 10%% or a share from 0 to 1 such as 0.1, got %s", describe(v))
+		d.add(v.Line, field, "must be a percentage such as 10%% or a share from 0 to 1 such as 0.1, got %s", yamltree.Describe(v))
 		return 0, false
 	}
-	if v.kind != yaml.ScalarNode || v.null() {
+	if v.Kind != yamltree.Scalar || v.IsNull() {
 		return bad()
 	}
-	if num, ok := strings.CutSuffix(strings.TrimSpace(v.text), "%"); ok {
+	if num, ok := strings.CutSuffix(strings.TrimSpace(v.Text), "%"); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 		if err != nil || !(f >= 0 && f <= 100) {
 			return bad()
 		}
 		return f / 100, true
 	}
-	if v.tag != "!!int" && v.tag != "!!float" {
+	if v.Tag != yamltree.Int && v.Tag != yamltree.Float {
 		return bad()
 	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(v.text, "_", ""), 64)
+	f, err := strconv.ParseFloat(strings.ReplaceAll(v.Text, "_", ""), 64)
 	if err != nil || !(f >= 0 && f <= 1) {
 		return bad()
 	}
@@ -424,19 +228,19 @@ func (d *decoder) share(v *val, field string) (float64, bool) {
 // scalars reads a scalar or a list of scalars ("id: a" or "id: [a, b]").
 func (d *decoder) scalars(v *val, field string) []*val {
 	switch {
-	case v.kind == yaml.SequenceNode:
-		for i, it := range v.items {
-			if it.kind != yaml.ScalarNode || it.null() {
-				d.add(it.line, fmt.Sprintf("%s[%d]", field, i), "must be a single value, got %s", describe(it))
+	case v.Kind == yamltree.List:
+		for i, it := range v.Items {
+			if it.Kind != yamltree.Scalar || it.IsNull() {
+				d.add(it.Line, fmt.Sprintf("%s[%d]", field, i), "must be a single value, got %s", yamltree.Describe(it))
 				return nil
 			}
 		}
-		if len(v.items) == 0 {
-			d.add(v.line, field, "is empty: give one value or a list of them")
+		if len(v.Items) == 0 {
+			d.add(v.Line, field, "is empty: give one value or a list of them")
 		}
-		return v.items
-	case v.null():
-		d.add(v.line, field, "is empty: give one value or a list of them")
+		return v.Items
+	case v.IsNull():
+		d.add(v.Line, field, "is empty: give one value or a list of them")
 		return nil
 	}
 	return []*val{v}
@@ -450,19 +254,19 @@ func (d *decoder) policy(root *val) *Policy {
 	}
 	var rules *entry
 	d.each(root, "", func(e entry) {
-		switch e.key {
+		switch e.Key {
 		case "policy":
-			p.Name, _ = d.str(e.v, e.key)
+			p.Name, _ = d.str(e.Val, e.Key)
 		case "description":
-			if !e.v.null() {
-				p.Description, _ = d.str(e.v, e.key)
+			if !e.Val.IsNull() {
+				p.Description, _ = d.str(e.Val, e.Key)
 			}
 		case "max_violations":
-			if e.v.kind == yaml.ScalarNode && e.v.tag == "!!str" && e.v.text == "all" {
+			if e.Val.Kind == yamltree.Scalar && e.Val.Tag == yamltree.String && e.Val.Text == "all" {
 				p.MaxViolations = -1
-			} else if n, ok := d.integer(e.v, e.key); ok {
+			} else if n, ok := d.integer(e.Val, e.Key); ok {
 				if n <= 0 {
-					d.add(e.v.line, e.key, "must be > 0 or all, got %d", n)
+					d.add(e.Val.Line, e.Key, "must be > 0 or all, got %d", n)
 				} else {
 					p.MaxViolations = int(min(n, 1<<31-1))
 				}
@@ -474,17 +278,17 @@ func (d *decoder) policy(root *val) *Policy {
 		}
 	})
 	if rules == nil {
-		d.add(root.line, "rules", "missing: a policy needs rules")
+		d.add(root.Line, "rules", "missing: a policy needs rules")
 		return p
 	}
-	if rules.v.kind != yaml.SequenceNode {
-		d.add(rules.v.line, "rules", "must be a list of rules such as - {rule: no_spof, select: {tier: 0}}, got %s", describe(rules.v))
+	if rules.Val.Kind != yamltree.List {
+		d.add(rules.Val.Line, "rules", "must be a list of rules such as - {rule: no_spof, select: {tier: 0}}, got %s", yamltree.Describe(rules.Val))
 		return p
 	}
-	if len(rules.v.items) == 0 {
-		d.add(rules.v.line, "rules", "is empty: a policy needs at least one rule")
+	if len(rules.Val.Items) == 0 {
+		d.add(rules.Val.Line, "rules", "is empty: a policy needs at least one rule")
 	}
-	for i, it := range rules.v.items {
+	for i, it := range rules.Val.Items {
 		if r := d.rule(it, fmt.Sprintf("rules[%d]", i)); r != nil {
 			p.Rules = append(p.Rules, r)
 		}
@@ -498,9 +302,9 @@ func (d *decoder) rule(v *val, path string) Rule {
 		return nil
 	}
 	var name string
-	for _, e := range v.keys {
-		if e.key == "rule" {
-			s, ok := d.str(e.v, join(path, "rule"))
+	for _, e := range v.Entries {
+		if e.Key == "rule" {
+			s, ok := d.str(e.Val, yamltree.Join(path, "rule"))
 			if !ok {
 				return nil
 			}
@@ -510,14 +314,14 @@ func (d *decoder) rule(v *val, path string) Rule {
 				if h, ok := graph.Suggest(s, ruleNames()); ok {
 					hint = fmt.Sprintf(" (did you mean %q?)", h)
 				}
-				d.add(e.v.line, join(path, "rule"), "unknown rule %q%s: want one of %s", clip(s), hint, strings.Join(ruleNames(), ", "))
+				d.add(e.Val.Line, yamltree.Join(path, "rule"), "unknown rule %q%s: want one of %s", yamltree.Clip(s), hint, strings.Join(ruleNames(), ", "))
 				return nil
 			}
 			break
 		}
 	}
 	if name == "" {
-		d.add(v.line, join(path, "rule"), "missing: want one of %s", strings.Join(ruleNames(), ", "))
+		d.add(v.Line, yamltree.Join(path, "rule"), "missing: want one of %s", strings.Join(ruleNames(), ", "))
 		return nil
 	}
 	params := ruleParams[name]
@@ -526,32 +330,32 @@ func (d *decoder) rule(v *val, path string) Rule {
 		all = append(all, ruleParams[n]...)
 	}
 	all = append(all, commonFields...)
-	m := meta{pos: d.pos(v.line), fields: make(map[string]graph.Pos)}
+	m := meta{pos: d.pos(v.Line), fields: make(map[string]graph.Pos)}
 	vals := make(map[string]*val)
 	before := len(d.probs)
 	d.each(v, path, func(e entry) {
 		switch {
-		case slices.Contains(commonFields, e.key), slices.Contains(params, e.key):
-		case slices.Contains(all, e.key):
-			d.add(e.line, join(path, e.key), "does not apply to rule %s (it takes %s)", name, strings.Join(params, ", "))
+		case slices.Contains(commonFields, e.Key), slices.Contains(params, e.Key):
+		case slices.Contains(all, e.Key):
+			d.add(e.Line, yamltree.Join(path, e.Key), "does not apply to rule %s (it takes %s)", name, strings.Join(params, ", "))
 			return
 		default:
 			d.unknown(e, path, all)
 			return
 		}
-		m.fields[e.key] = d.pos(e.line)
-		vals[e.key] = e.v
+		m.fields[e.Key] = d.pos(e.Line)
+		vals[e.Key] = e.Val
 	})
-	if x := vals["name"]; x != nil && !x.null() {
-		m.label, _ = d.str(x, join(path, "name"))
+	if x := vals["name"]; x != nil && !x.IsNull() {
+		m.label, _ = d.str(x, yamltree.Join(path, "name"))
 	}
-	if x := vals["description"]; x != nil && !x.null() {
-		m.desc, _ = d.str(x, join(path, "description"))
+	if x := vals["description"]; x != nil && !x.IsNull() {
+		m.desc, _ = d.str(x, yamltree.Join(path, "description"))
 	}
 	need := func(key, want string) *val {
 		x := vals[key]
 		if x == nil {
-			d.add(v.line, join(path, key), "missing: %s", want)
+			d.add(v.Line, yamltree.Join(path, key), "missing: %s", want)
 		}
 		return x
 	}
@@ -563,73 +367,73 @@ func (d *decoder) rule(v *val, path string) Rule {
 			rr.kind = graph.Region
 		}
 		if x := need("select", "which nodes must survive, e.g. {tier: 0}"); x != nil {
-			rr.sel = d.selector(x, join(path, "select"))
+			rr.sel = d.selector(x, yamltree.Join(path, "select"))
 		}
 		r = rr
 	case "no_spof":
 		rr := &noSPOF{}
 		if x := need("select", "which nodes to protect, e.g. {user_facing: true}"); x != nil {
-			rr.sel = d.selector(x, join(path, "select"))
+			rr.sel = d.selector(x, yamltree.Join(path, "select"))
 		}
 		if x := vals["ignore"]; x != nil {
-			rr.ignore = d.selectors(x, join(path, "ignore"))
+			rr.ignore = d.selectors(x, yamltree.Join(path, "ignore"))
 		}
 		r = rr
 	case "max_blast_radius":
 		rr := &maxRadius{}
 		if x := vals["nodes"]; x != nil {
-			if n, ok := d.integer(x, join(path, "nodes")); ok {
+			if n, ok := d.integer(x, yamltree.Join(path, "nodes")); ok {
 				if n <= 0 {
-					d.add(x.line, join(path, "nodes"), "must be > 0, got %d (leave it out for no limit on nodes)", n)
+					d.add(x.Line, yamltree.Join(path, "nodes"), "must be > 0, got %d (leave it out for no limit on nodes)", n)
 				} else {
 					rr.lim.Nodes = int(min(n, 1<<31-1))
 				}
 			}
 		}
 		if x := vals["users"]; x != nil {
-			if f, ok := d.share(x, join(path, "users")); ok {
+			if f, ok := d.share(x, yamltree.Join(path, "users")); ok {
 				if f == 0 {
-					d.add(x.line, join(path, "users"), "must be more than 0%% (leave it out for no limit on users)")
+					d.add(x.Line, yamltree.Join(path, "users"), "must be more than 0%% (leave it out for no limit on users)")
 				}
 				rr.lim.Users = f
 			}
 		}
 		if vals["nodes"] == nil && vals["users"] == nil {
-			d.add(v.line, path, "give a limit: nodes (other nodes down), users (a share such as 10%%), or both")
+			d.add(v.Line, path, "give a limit: nodes (other nodes down), users (a share such as 10%%), or both")
 		}
 		if x := vals["ignore"]; x != nil {
-			rr.ignore = d.selectors(x, join(path, "ignore"))
+			rr.ignore = d.selectors(x, yamltree.Join(path, "ignore"))
 		}
 		r = rr
 	case "min_redundancy_rate":
 		rr := &minRate{}
 		if x := need("rate", "the least share that must survive, e.g. 90%"); x != nil {
-			rr.rate, _ = d.share(x, join(path, "rate"))
+			rr.rate, _ = d.share(x, yamltree.Join(path, "rate"))
 		}
 		if x := vals["by"]; x != nil {
-			switch s, _ := d.str(x, join(path, "by")); s {
+			switch s, _ := d.str(x, yamltree.Join(path, "by")); s {
 			case "count", "services":
 				rr.by = ByCount
 			case "users":
 				rr.by = ByUsers
 			case "":
 			default:
-				d.add(x.line, join(path, "by"), "unknown measure %q: want count or users", clip(s))
+				d.add(x.Line, yamltree.Join(path, "by"), "unknown measure %q: want count or users", yamltree.Clip(s))
 			}
 		}
 		r = rr
 	case "sites_at_least":
 		rr := &sitesAtLeast{}
 		if x := need("sites", "how many sites, e.g. 2"); x != nil {
-			if n, ok := d.integer(x, join(path, "sites")); ok {
+			if n, ok := d.integer(x, yamltree.Join(path, "sites")); ok {
 				if n < 1 {
-					d.add(x.line, join(path, "sites"), "must be at least 1, got %d", n)
+					d.add(x.Line, yamltree.Join(path, "sites"), "must be at least 1, got %d", n)
 				}
 				rr.n = int(min(max(n, 0), 1<<31-1))
 			}
 		}
 		if x := need("select", "which nodes, e.g. {tier: 0}"); x != nil {
-			rr.sel = d.selector(x, join(path, "select"))
+			rr.sel = d.selector(x, yamltree.Join(path, "select"))
 		}
 		r = rr
 	}
@@ -642,11 +446,11 @@ func (d *decoder) rule(v *val, path string) Rule {
 
 // selectors reads one selector or a list of them.
 func (d *decoder) selectors(v *val, path string) []Selector {
-	if v.kind != yaml.SequenceNode {
+	if v.Kind != yamltree.List {
 		return []Selector{d.selector(v, path)}
 	}
-	out := make([]Selector, len(v.items))
-	for i, it := range v.items {
+	out := make([]Selector, len(v.Items))
+	for i, it := range v.Items {
 		out[i] = d.selector(it, fmt.Sprintf("%s[%d]", path, i))
 	}
 	return out
@@ -658,70 +462,63 @@ func (d *decoder) selector(v *val, path string) Selector {
 		return s
 	}
 	d.each(v, path, func(e entry) {
-		field := join(path, e.key)
-		switch e.key {
+		field := yamltree.Join(path, e.Key)
+		switch e.Key {
 		case "id":
-			for _, it := range d.scalars(e.v, field) {
-				s.IDs = append(s.IDs, it.text)
-				s.idPos = append(s.idPos, d.pos(it.line))
+			for _, it := range d.scalars(e.Val, field) {
+				s.IDs = append(s.IDs, it.Text)
+				s.idPos = append(s.idPos, d.pos(it.Line))
 			}
 		case "kind":
 			var names []string
 			for _, k := range graph.Kinds() {
 				names = append(names, k.String())
 			}
-			items := d.scalars(e.v, field)
+			items := d.scalars(e.Val, field)
 			for i, it := range items {
 				f := field
-				if e.v.kind == yaml.SequenceNode {
+				if e.Val.Kind == yamltree.List {
 					f = fmt.Sprintf("%s[%d]", field, i)
 				}
-				k, ok := graph.ParseKind(it.text)
+				k, ok := graph.ParseKind(it.Text)
 				if !ok {
 					hint := ""
-					if h, ok := graph.Suggest(it.text, names); ok {
+					if h, ok := graph.Suggest(it.Text, names); ok {
 						hint = fmt.Sprintf(" (did you mean %q?)", h)
 					}
-					d.add(it.line, f, "unknown kind %q%s: want one of %s", clip(it.text), hint, strings.Join(names, ", "))
+					d.add(it.Line, f, "unknown kind %q%s: want one of %s", yamltree.Clip(it.Text), hint, strings.Join(names, ", "))
 					continue
 				}
 				s.Kinds = append(s.Kinds, k)
 			}
 		case "tier":
-			items := d.scalars(e.v, field)
+			items := d.scalars(e.Val, field)
 			for i, it := range items {
 				f := field
-				if e.v.kind == yaml.SequenceNode {
+				if e.Val.Kind == yamltree.List {
 					f = fmt.Sprintf("%s[%d]", field, i)
 				}
 				if n, ok := d.integer(it, f); ok {
 					if n < 0 {
-						d.add(it.line, f, "must be >= 0, got %d", n)
+						d.add(it.Line, f, "must be >= 0, got %d", n)
 						continue
 					}
 					s.Tiers = append(s.Tiers, int(min(n, 1<<31-1)))
 				}
 			}
 		case "label":
-			if !d.mappingOf(e.v, field, "a mapping of label names to values, e.g. {team: talk}") {
+			if !d.mappingOf(e.Val, field, "a mapping of label names to values, e.g. {team: talk}") {
 				return
 			}
-			s.Labels = make(map[string]string)
-			d.each(e.v, field, func(l entry) {
-				if l.v.kind != yaml.ScalarNode {
-					d.add(l.v.line, join(field, l.key), "a label value must be a scalar, got %s", describe(l.v))
-					return
-				}
-				text := l.v.text
-				if l.v.null() {
-					text = ""
-				}
-				s.Labels[l.key] = text
-			})
+			var bad []entry
+			s.Labels, bad = yamltree.Labels(e.Val, d.dup(field))
+			for _, l := range bad {
+				d.add(l.Val.Line, yamltree.Join(field, l.Key), "a label value must be a scalar, got %s", yamltree.Describe(l.Val))
+			}
 		case "user_facing":
-			s.UserFacing, _ = d.boolean(e.v, field)
+			s.UserFacing, _ = d.boolean(e.Val, field)
 		case "redundant":
-			s.Redundant, _ = d.boolean(e.v, field)
+			s.Redundant, _ = d.boolean(e.Val, field)
 		default:
 			d.unknown(e, path, selectorFields)
 		}
