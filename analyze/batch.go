@@ -174,7 +174,6 @@ type batch struct {
 	l       *layout
 	m       []masks  // per position; zero outside a run
 	src     []uint64 // per position: the lanes that remove it
-	sent    []bool   // per position: its masks were pushed to its dependents
 	dirty   []uint64 // bitmap of positions to evaluate
 	touched []int32  // positions whose masks may be non-zero
 
@@ -193,7 +192,6 @@ func newBatch(l *layout) *batch {
 		l:     l,
 		m:     make([]masks, n),
 		src:   make([]uint64, n),
-		sent:  make([]bool, n),
 		dirty: make([]uint64, (n+63)/64),
 	}
 }
@@ -230,8 +228,8 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 			x := &b.m[p]
 			if l.op[p] == graph.Threshold {
 				down, bad := b.eval(p)
-				if down == x.down && bad == x.bad && b.sent[p] {
-					continue
+				if down == x.down && bad == x.bad && b.src[p] == 0 {
+					continue // a source still has its own bit to push
 				}
 				if x.bad == 0 && b.src[p] == 0 {
 					b.touched = append(b.touched, p)
@@ -246,7 +244,6 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 				// counted while its masks are at hand.
 				visit(p, x.down, x.bad)
 			}
-			b.sent[p] = true
 			down, bad := x.down, x.bad
 			hard := l.hard[p]
 			for j, q := range l.dep[l.depOff[p]:l.depOff[p+1]] {
@@ -279,11 +276,15 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 		}
 	}
 	for _, p := range b.touched {
-		if x := b.m[p]; x.bad != 0 && l.cyclic[p] {
-			visit(p, x.down, x.bad)
+		if l.cyclic[p] {
+			if x := b.m[p]; x.bad != 0 {
+				visit(p, x.down, x.bad)
+			}
 		}
 		b.m[p] = masks{}
-		b.src[p], b.sent[p] = 0, false
+	}
+	for _, s := range sources {
+		b.src[l.pos[s]] = 0
 	}
 	b.touched = b.touched[:0]
 }

@@ -166,7 +166,7 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 	for i, r := range out {
 		keys[i] = key{r.UsersDown, r.UsersDegraded, int32(r.Down), int32(r.Degraded), int32(i)}
 	}
-	slices.SortFunc(keys, func(a, b key) int {
+	byKey := func(a, b key) int {
 		switch {
 		case a.usersDown != b.usersDown:
 			return cmp.Compare(b.usersDown, a.usersDown)
@@ -178,7 +178,20 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 			return cmp.Compare(b.degraded, a.degraded)
 		}
 		return cmp.Compare(out[a.i].ID, out[b.i].ID)
-	})
+	}
+	// Users Down decides almost every comparison: order by it with a radix
+	// sort (four passes of 16 bits), then sort each run of equal values.
+	keys = radixByUsersDown(keys, func(k key) int64 { return k.usersDown })
+	for lo := 0; lo < len(keys); {
+		hi := lo + 1
+		for hi < len(keys) && keys[hi].usersDown == keys[lo].usersDown {
+			hi++
+		}
+		if hi-lo > 1 {
+			slices.SortFunc(keys[lo:hi], byKey)
+		}
+		lo = hi
+	}
 	idx := make([]int32, len(keys))
 	for k, x := range keys {
 		idx[k] = x.i
@@ -191,6 +204,31 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 		sorted[k] = out[i]
 	}
 	return sorted, nil
+}
+
+// radixByUsersDown orders xs by by(x) descending (by must not be negative),
+// stably, with an LSD radix sort of 16-bit digits.
+func radixByUsersDown[T any](xs []T, by func(T) int64) []T {
+	tmp := make([]T, len(xs))
+	var count [1 << 16]int
+	for shift := 0; shift < 64; shift += 16 {
+		clear(count[:])
+		for _, x := range xs {
+			count[(^uint64(by(x))>>shift)&0xffff]++
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for _, x := range xs {
+			d := (^uint64(by(x)) >> shift) & 0xffff
+			tmp[count[d]] = x
+			count[d]++
+		}
+		xs, tmp = tmp, xs
+	}
+	return xs
 }
 
 // candidates returns the model nodes selected by kinds and ids.

@@ -1,9 +1,11 @@
 package analyze
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,6 +39,12 @@ func TestRankMatchesSimulate(t *testing.T) {
 		got, err := Rank(context.Background(), c, RankOptions{Workers: 1 + r.IntN(3)})
 		require.NoError(t, err)
 		require.Len(t, got, c.NodeCount())
+		if !slices.IsSortedFunc(got, func(a, b Radius) int {
+			return cmp.Or(cmp.Compare(b.UsersDown, a.UsersDown), cmp.Compare(b.UsersDegraded, a.UsersDegraded),
+				cmp.Compare(b.Down, a.Down), cmp.Compare(b.Degraded, a.Degraded), cmp.Compare(a.ID, b.ID))
+		}) {
+			t.Fatalf("not in Rank's order: %+v", got)
+		}
 		for _, g := range got {
 			v, _ := c.Lookup(g.ID)
 			if want := radiusBySimulate(t, c, v); g != want {
