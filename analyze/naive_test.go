@@ -1,77 +1,21 @@
 package analyze
 
 import (
+	"time"
+
 	"github.com/blastradius-go/blastradius/graph"
 )
 
 // naive is the reference the engine is checked against: Kleene iteration of
 // the gate rules over every vertex until nothing changes, straight from the
-// rules in the package doc, with no counters and no event queue.
+// rules in the package doc, with no counters and no event queue (naiveAt,
+// shared with Recover's reference, at the moment of failure).
 func naive(c *graph.Compiled, removed []int32) []State {
-	n := c.Len()
-	st := make([]State, n)
-	rm := make([]bool, n)
+	never := make(map[int32]time.Duration, len(removed))
 	for _, v := range removed {
-		rm[v] = true
-		st[v] = Down
+		never[v] = Never
 	}
-	for changed := true; changed; {
-		changed = false
-		for v := int32(0); v < int32(n); v++ {
-			if rm[v] {
-				continue
-			}
-			if nw := naiveGate(c, st, v); nw != st[v] {
-				st[v] = nw
-				changed = true
-			}
-		}
-	}
-	return naiveReport(c, st)
-}
-
-func naiveGate(c *graph.Compiled, st []State, v int32) State {
-	ins, ws := c.Inputs(v)
-	softBad := false
-	for _, u := range c.SoftInputs(v) {
-		if st[u] == Down || st[u] == Degraded {
-			softBad = true
-		}
-	}
-	if c.Op(v) == graph.Threshold {
-		live, up := int64(0), int64(0)
-		for i, u := range ins {
-			if st[u] != Down {
-				live += ws[i]
-			}
-			if st[u] == Up {
-				up += ws[i]
-			}
-		}
-		switch {
-		case live < c.Floor(v):
-			return Down
-		case up < c.Need(v) || softBad:
-			return Degraded
-		}
-		return Up
-	}
-	down, deg := false, false
-	for _, u := range ins {
-		switch st[u] {
-		case Down:
-			down = true
-		case Degraded:
-			deg = true
-		}
-	}
-	switch {
-	case down:
-		return Down
-	case deg || softBad:
-		return Degraded
-	}
-	return Up
+	return naiveReport(c, naiveAt(c, never, 0))
 }
 
 // naiveReport marks RedundancyLost as the Outcome reports it: an Up

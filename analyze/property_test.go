@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
-	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 var seed = flag.Uint64("seed", 0, "seed for the property tests (0: a fixed set)")
@@ -18,25 +17,13 @@ var seed = flag.Uint64("seed", 0, "seed for the property tests (0: a fixed set)"
 // replayed with -seed.
 func randomCases(t *testing.T, n int, f func(t *testing.T, c *graph.Compiled, r *rand.Rand)) {
 	t.Helper()
-	seeds := make([]uint64, n)
-	for i := range seeds {
-		seeds[i] = uint64(i + 1)
-	}
-	if *seed != 0 {
-		seeds = []uint64{*seed}
-	}
-	for _, s := range seeds {
-		r := rand.New(rand.NewPCG(s, 0x5eed))
-		m := synth.Random(r, 3+r.IntN(28))
+	randomModels(t, n, func(t *testing.T, m *graph.Model, r *rand.Rand) {
 		c, err := graph.Compile(m)
 		if err != nil {
-			t.Fatalf("seed %d: synth.Random made an invalid model: %v", s, err)
+			t.Fatalf("synth.Random made an invalid model: %v", err)
 		}
-		ok := t.Run("", func(t *testing.T) { f(t, c, r) })
-		if !ok {
-			t.Fatalf("failed with -seed %d", s)
-		}
-	}
+		f(t, c, r)
+	})
 }
 
 // removable returns the vertices a scenario can remove: nodes and replicas.
