@@ -163,9 +163,11 @@ type Outcome struct {
 	recs []record        // the affected vertices, in the order the failure reached them
 	live map[int32]int64 // live replica capacity of affected nodes placed at several sites
 
-	once    sync.Once
-	index   map[int32]int // vertex → recs index
-	effects []Effect
+	indexOnce   sync.Once
+	index       []int32         // per vertex: 1 + its record's index, or 0
+	sparse      map[int32]int32 // vertex → record index, when few are affected
+	effectsOnce sync.Once
+	effects     []Effect
 }
 
 // record is the compact form of an Effect, kept until one is asked for.
@@ -298,40 +300,66 @@ func (o *Outcome) Len() int { return len(o.recs) }
 // reached them; Sorted orders them by severity. The slice is built on first
 // use and shared: do not modify it.
 func (o *Outcome) Effects() []Effect {
-	o.build()
+	o.effectsOnce.Do(func() {
+		o.effects = make([]Effect, len(o.recs))
+		for i := range o.recs {
+			o.effects[i] = o.effect(i)
+		}
+	})
 	return o.effects
 }
 
-func (o *Outcome) build() {
-	o.once.Do(func() {
-		c := o.c
-		o.index = make(map[int32]int, len(o.recs))
-		o.effects = make([]Effect, len(o.recs))
+// record returns the index of vertex v's record, or -1 when v is Up. The
+// index is built on first use, so that a chain or a state does not build
+// every Effect: one int32 per vertex when much of the graph is affected, a
+// map when little is (a small failure in a huge graph stays cheap).
+func (o *Outcome) record(v int32) int {
+	o.indexOnce.Do(func() {
+		if len(o.recs)*16 < o.c.Len() {
+			o.sparse = make(map[int32]int32, len(o.recs))
+			for i, r := range o.recs {
+				o.sparse[r.v] = int32(i)
+			}
+			return
+		}
+		o.index = make([]int32, o.c.Len())
 		for i, r := range o.recs {
-			o.index[r.v] = i
-			e := Effect{
-				Vertex:  r.v,
-				ID:      c.VertexName(r.v),
-				Kind:    c.Kind(r.v),
-				Replica: c.VertexKind(r.v) == graph.ReplicaVertex,
-				State:   r.state,
-				Removed: r.removed,
-				Users:   c.Users(r.v),
-				Tier:    c.Tier(r.v),
-			}
-			if r.via >= 0 {
-				e.Via = c.VertexName(r.via)
-			}
-			if cv := c.CapacityVertex(r.v); cv >= 0 {
-				e.Need, e.Base = c.Need(cv), c.Base(cv)
-				e.Live = e.Base
-				if live, ok := o.live[r.v]; ok {
-					e.Live = live
-				}
-			}
-			o.effects[i] = e
+			o.index[r.v] = int32(i) + 1
 		}
 	})
+	if o.index == nil {
+		if i, ok := o.sparse[v]; ok {
+			return int(i)
+		}
+		return -1
+	}
+	return int(o.index[v]) - 1
+}
+
+// effect builds the Effect of record i.
+func (o *Outcome) effect(i int) Effect {
+	c, r := o.c, o.recs[i]
+	e := Effect{
+		Vertex:  r.v,
+		ID:      c.VertexName(r.v),
+		Kind:    c.Kind(r.v),
+		Replica: c.VertexKind(r.v) == graph.ReplicaVertex,
+		State:   r.state,
+		Removed: r.removed,
+		Users:   c.Users(r.v),
+		Tier:    c.Tier(r.v),
+	}
+	if r.via >= 0 {
+		e.Via = c.VertexName(r.via)
+	}
+	if cv := c.CapacityVertex(r.v); cv >= 0 {
+		e.Need, e.Base = c.Need(cv), c.Base(cv)
+		e.Live = e.Base
+		if live, ok := o.live[r.v]; ok {
+			e.Live = live
+		}
+	}
+	return e
 }
 
 // Effect returns the effect on the node or replica id, and false when it is
@@ -341,45 +369,47 @@ func (o *Outcome) Effect(id string) (Effect, bool) {
 	if !ok {
 		return Effect{}, false
 	}
-	o.build()
-	i, ok := o.index[v]
-	if !ok {
+	i := o.record(v)
+	if i < 0 {
 		return Effect{}, false
 	}
-	return o.effects[i], true
+	return o.effect(i), true
 }
 
 // State returns the state of the node or replica id: Up when it is not
 // affected. It panics on an id the model does not have, which is a
 // programming error; use Effect to test membership.
 func (o *Outcome) State(id string) State {
-	if _, ok := o.c.Lookup(id); !ok {
+	v, ok := o.c.Lookup(id)
+	if !ok {
 		panic(fmt.Sprintf("analyze: Outcome.State: unknown node %q", id))
 	}
-	e, ok := o.Effect(id)
-	if !ok {
-		return Up
+	if i := o.record(v); i >= 0 {
+		return o.recs[i].state
 	}
-	return e.State
+	return Up
 }
 
 // Chain returns the chain of causes from id to a removed node, e.g.
 // [kakao-games kakao-login kakaotalk kakaotalk@pangyo pangyo], or nil when
 // id is Up.
 func (o *Outcome) Chain(id string) []string {
-	e, ok := o.Effect(id)
+	v, ok := o.c.Lookup(id)
 	if !ok {
 		return nil
 	}
-	chain := []string{e.ID}
-	for e.Via != "" && len(chain) <= len(o.recs) {
-		next, ok := o.Effect(e.Via)
-		if !ok {
-			chain = append(chain, e.Via)
+	i := o.record(v)
+	if i < 0 {
+		return nil
+	}
+	chain := []string{o.c.VertexName(v)}
+	for r := o.recs[i]; r.via >= 0 && len(chain) <= len(o.recs); {
+		chain = append(chain, o.c.VertexName(r.via))
+		j := o.record(r.via)
+		if j < 0 {
 			break
 		}
-		e = next
-		chain = append(chain, e.ID)
+		r = o.recs[j]
 	}
 	return chain
 }
@@ -432,8 +462,7 @@ func (o *Outcome) stateOf(v int32) State {
 	if k := o.c.VertexKind(v); k == graph.GroupVertex || k == graph.SoftGroupVertex {
 		return o.groupState(v)
 	}
-	o.build()
-	if i, ok := o.index[v]; ok {
+	if i := o.record(v); i >= 0 {
 		return o.recs[i].state
 	}
 	return Up
