@@ -104,7 +104,7 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 				watched[l.pos[v]] = true
 			}
 		})
-		var acc [64]Radius
+		var acc laneSums
 		var found []Hit
 		b.run(sources, func(p int32, down, bad uint64) {
 			if hits != nil && watched[p] && down != 0 {
@@ -115,30 +115,14 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 					}
 				}
 			}
-			users := l.users[p]
-			if users < 0 {
-				return // replicas and groups are not counted
-			}
-			tier0 := l.tier0[p]
-			for m := bad; m != 0; m &= m - 1 {
-				i := bits.TrailingZeros64(m)
-				r := &acc[i]
-				if down&(1<<uint(i)) != 0 {
-					r.Down++
-					r.UsersDown += users
-				} else {
-					r.Degraded++
-					r.UsersDegraded += users
-				}
-				if tier0 {
-					r.Tier0++
-				}
+			if users := l.users[p]; users >= 0 { // replicas and groups are not counted
+				acc.add(down, bad, users, l.tier0[p])
 			}
 		})
 		for i, s := range sources {
 			r := &out[index[s]]
-			r.Down, r.Degraded = acc[i].Down, acc[i].Degraded
-			r.UsersDown, r.UsersDegraded, r.Tier0 = acc[i].UsersDown, acc[i].UsersDegraded, acc[i].Tier0
+			r.Down, r.Degraded = int(acc.down[i]), int(acc.degraded[i])
+			r.UsersDown, r.UsersDegraded, r.Tier0 = acc.usersDown[i], acc.usersDegraded[i], int(acc.tier0[i])
 		}
 		if len(found) > 0 {
 			mu.Lock()
@@ -204,6 +188,33 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 		sorted[k] = out[i]
 	}
 	return sorted, nil
+}
+
+// laneSums adds up, lane by lane, the nodes a batch finds not Up: one array
+// per sum, so that the adds of one lane are plain, branch-free array
+// updates (this loop runs once per (failure, node) pair: tens of millions
+// of times in a large ranking).
+type laneSums struct {
+	down, degraded, tier0    [64]int32
+	usersDown, usersDegraded [64]int64
+}
+
+func (a *laneSums) add(down, bad uint64, users int64, tier0 bool) {
+	for m := down; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		a.down[i]++
+		a.usersDown[i] += users
+	}
+	for m := bad &^ down; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		a.degraded[i]++
+		a.usersDegraded[i] += users
+	}
+	if tier0 {
+		for m := bad; m != 0; m &= m - 1 {
+			a.tier0[bits.TrailingZeros64(m)]++
+		}
+	}
 }
 
 // radixByUsersDown orders xs by by(x) descending (by must not be negative),
