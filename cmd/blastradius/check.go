@@ -17,10 +17,7 @@ import (
 func checkCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", "check MODEL --policy POLICY [flags]", stderr)
 	policyPath := fs.String("policy", "", "the policy `FILE` (YAML) to check the model against (required)")
-	out := addOutputFlags(fs)
-	// junit is this command's own format: the shared flags do not know it,
-	// so it is handled here and the rest goes through outputFlags.
-	fs.Lookup("format").Usage = "write the report as `FORMAT`: table, json, markdown or junit (JUnit XML, one test case per rule)"
+	out := addOutputFlags(fs, "table", "json", "markdown", "junit")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitUsage
@@ -32,14 +29,6 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	if *policyPath == "" {
 		fmt.Fprintln(stderr, "blastradius check: give --policy FILE (e.g. --policy testdata/policy.yaml)")
 		return exitUsage
-	}
-	junit := out.format == "junit"
-	if junit {
-		if out.json {
-			fmt.Fprintln(stderr, "blastradius check: --json and --format junit disagree")
-			return exitUsage
-		}
-		out.format = "table"
 	}
 	if err := out.check(); err != nil {
 		fmt.Fprintf(stderr, "blastradius check: %v\n", err)
@@ -62,9 +51,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		Table:    func(w io.Writer) error { return export.CheckTable(w, res) },
 		JSON:     func(w io.Writer) error { return export.CheckReportJSON(w, res) },
 		Markdown: func(w io.Writer) error { return export.CheckMarkdown(w, res) },
-	}
-	if junit {
-		r = report{Table: func(w io.Writer) error { return export.CheckJUnit(w, res) }}
+		JUnit:    func(w io.Writer) error { return export.CheckJUnit(w, res) },
 	}
 	if code := finish("check", out, stdout, stderr, r); code != exitOK {
 		return code

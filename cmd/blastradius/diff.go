@@ -17,8 +17,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("diff", "diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]", stderr)
 	policyPath := fs.String("policy", "", "also check both models against the policy `FILE` and say which rules newly fail")
 	failOnWorse := fs.Bool("fail-on-worse", false, "exit 1 when the change adds a single point of failure, lowers the redundancy rate or breaks a policy rule")
-	out := addOutputFlags(fs)
-	fs.Lookup("format").Usage = "write the report as `FORMAT`: table, json or markdown (made for a pull-request comment)"
+	out := addOutputFlags(fs, textFormats...)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitUsage

@@ -13,19 +13,33 @@ import (
 	"github.com/blastradius-go/blastradius/export"
 )
 
-// formats are the report formats, in the order the help lists them. svg
-// and png are rendered from dot by Graphviz.
-var formats = []string{"table", "json", "markdown", "mermaid", "dot", "svg", "png"}
+// drawingFormats are the formats of simulate, the command that draws:
+// svg and png are rendered from dot by Graphviz.
+var drawingFormats = []string{"table", "json", "markdown", "mermaid", "dot", "svg", "png"}
+
+// textFormats are the formats of the commands that only report.
+var textFormats = []string{"table", "json", "markdown"}
+
+// formatHelp says what a format is when its name does not, for --format's
+// help.
+var formatHelp = map[string]string{
+	"junit": "junit (JUnit XML)",
+}
 
 // report is a result ready to be written: one writer per format. A nil
 // writer means the result has no such format. A command builds one from
 // its result and hands it to outputFlags.write (or writeReport).
 type report struct {
 	Table, JSON, Markdown, Mermaid, DOT func(io.Writer) error
+	// SVG, when set, draws the picture itself; otherwise svg is DOT
+	// rendered by Graphviz.
+	SVG   func(io.Writer) error
+	JUnit func(io.Writer) error
 }
 
 // writeReport writes r in the named format to w: the dispatcher every
-// command shares. svg and png run the DOT writer through Graphviz.
+// command shares. svg (unless the report draws its own) and png run the DOT
+// writer through Graphviz.
 func writeReport(ctx context.Context, format string, w io.Writer, r report) error {
 	var f func(io.Writer) error
 	switch format {
@@ -37,10 +51,15 @@ func writeReport(ctx context.Context, format string, w io.Writer, r report) erro
 		f = r.Markdown
 	case "mermaid":
 		f = r.Mermaid
-	case "dot", "svg", "png":
+	case "junit":
+		f = r.JUnit
+	case "svg":
+		if r.SVG != nil {
+			return r.SVG(w)
+		}
 		f = r.DOT
-	default:
-		return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(formats, ", "))
+	case "dot", "png":
+		f = r.DOT
 	}
 	if f == nil {
 		return fmt.Errorf("this command has no %s output", format)
@@ -56,9 +75,10 @@ func writeReport(ctx context.Context, format string, w io.Writer, r report) erro
 }
 
 // outputFlags are the flags of every command that writes a report:
-// --format, -o, --json (an alias of --format json), and --focus and
-// --rankdir for the drawings.
+// --format, -o, --json (an alias of --format json), and, for commands that
+// draw with Graphviz or Mermaid, --focus and --rankdir.
 type outputFlags struct {
+	formats []string // what this command writes
 	format  string
 	path    string
 	json    bool
@@ -67,18 +87,34 @@ type outputFlags struct {
 	fs      *flag.FlagSet
 }
 
-func addOutputFlags(fs *flag.FlagSet) *outputFlags {
-	f := &outputFlags{fs: fs}
-	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: "+strings.Join(formats, ", ")+" (svg and png need Graphviz's dot)")
+// addOutputFlags registers the output flags of a command that writes the
+// given formats; the first is the default.
+func addOutputFlags(fs *flag.FlagSet, formats ...string) *outputFlags {
+	f := &outputFlags{fs: fs, formats: formats, rankdir: "LR"}
+	names := make([]string, len(formats))
+	for i, name := range formats {
+		names[i] = name
+		if h, ok := formatHelp[name]; ok {
+			names[i] = h
+		}
+	}
+	usage := "write the report as `FORMAT`: " + strings.Join(names, ", ")
+	if slices.Contains(formats, "png") {
+		usage += " (svg and png need Graphviz's dot)"
+	}
+	fs.StringVar(&f.format, "format", formats[0], usage)
 	fs.StringVar(&f.path, "o", "", "write the report to `FILE` instead of stdout")
 	fs.StringVar(&f.path, "output", "", "the same as -o `FILE`")
 	fs.BoolVar(&f.json, "json", false, "the same as --format json")
-	fs.BoolVar(&f.focus, "focus", false, "drawings (dot, svg, png, mermaid): only what is not up, and one ring of context")
-	fs.StringVar(&f.rankdir, "rankdir", "LR", "drawings: `LR` (left to right) or TB (top to bottom)")
+	if slices.Contains(formats, "dot") {
+		fs.BoolVar(&f.focus, "focus", false, "drawings (dot, svg, png, mermaid): only what is not up, and one ring of context")
+		fs.StringVar(&f.rankdir, "rankdir", "LR", "drawings: `LR` (left to right) or TB (top to bottom)")
+	}
 	return f
 }
 
-// check validates the flags after parsing; its error is a usage error.
+// check validates the flags after parsing, before any work is done; its
+// error is a usage error.
 func (f *outputFlags) check() error {
 	if f.json {
 		set := false
@@ -88,8 +124,8 @@ func (f *outputFlags) check() error {
 		}
 		f.format = "json"
 	}
-	if !slices.Contains(formats, f.format) {
-		return fmt.Errorf("--format %q: want one of %s", f.format, strings.Join(formats, ", "))
+	if !slices.Contains(f.formats, f.format) {
+		return fmt.Errorf("--format %q: want one of %s", f.format, strings.Join(f.formats, ", "))
 	}
 	if _, err := f.graphOptions(); err != nil {
 		return err

@@ -18,7 +18,7 @@ func rank(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("rank", "rank MODEL [--top N] [--kind KIND,...] [flags]", stderr)
 	top := fs.Int("top", 0, "show only the first `N` (0: all)")
 	kinds := fs.String("kind", "", "rank only nodes of these `KINDS` (comma-separated, e.g. identity,datastore)")
-	out := addOutputFlags(fs)
+	out := addOutputFlags(fs, textFormats...)
 	c, ok := commonSetup("rank", out, args, stderr)
 	if !ok {
 		return exitUsage
@@ -62,7 +62,7 @@ func rank(args []string, stdout, stderr io.Writer) int {
 func spof(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("spof", "spof MODEL --target ID [flags]", stderr)
 	target := fs.String("target", "", "the node whose single points of failure to find (required)")
-	out := addOutputFlags(fs)
+	out := addOutputFlags(fs, textFormats...)
 	c, ok := commonSetup("spof", out, args, stderr)
 	if !ok {
 		return exitUsage
@@ -86,7 +86,7 @@ func spof(args []string, stdout, stderr io.Writer) int {
 // redundancy: blastradius redundancy MODEL
 func redundancy(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("redundancy", "redundancy MODEL [flags]", stderr)
-	out := addOutputFlags(fs)
+	out := addOutputFlags(fs, textFormats...)
 	c, ok := commonSetup("redundancy", out, args, stderr)
 	if !ok {
 		return exitUsage

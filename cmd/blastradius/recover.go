@@ -1,22 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"slices"
 	"time"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/export"
 	"github.com/blastradius-go/blastradius/graph"
 )
-
-// recoverFormats are the formats recover writes; its svg is a Gantt chart
-// drawn by export.TimelineSVG, not a Graphviz drawing.
-var recoverFormats = []string{"table", "json", "markdown", "svg"}
 
 // failList collects --fail and --for in order: a --for gives the repair
 // time of the --fail before it.
@@ -62,8 +55,7 @@ func recoverCmd(args []string, stdout, stderr io.Writer) int {
 	horizonFlag := fs.String("horizon", "30d", "how far the timeline looks, as `DURATION`: what is not back by then is reported as never")
 	replicas := fs.Bool("replicas", false, "list replicas (node@site) as rows of their own")
 	maxRows := fs.Int("max-rows", 0, "svg: draw at most `N` rows, the longest outages first (default 60)")
-	out := addOutputFlags(fs)
-	fs.Lookup("format").Usage = "write the report as `FORMAT`: table, json, markdown or svg (a Gantt chart of the outage)"
+	out := addOutputFlags(fs, "table", "json", "markdown", "svg") // svg: a Gantt chart it draws itself
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitUsage
@@ -74,11 +66,6 @@ func recoverCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := out.check(); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return exitUsage
-	}
-	format := out.format
-	if !slices.Contains(recoverFormats, format) {
-		fmt.Fprintf(stderr, "%s: --format %s: want table, json, markdown or svg\n", name, format)
 		return exitUsage
 	}
 	if len(fails.ids) == 0 {
@@ -104,26 +91,18 @@ func recoverCmd(args []string, stdout, stderr io.Writer) int {
 	ropts := analyze.RecoverOptions{Horizon: horizon}
 	topts := export.TimelineOptions{Replicas: *replicas, MaxRows: *maxRows}
 
-	var buf bytes.Buffer
+	var r report
 	if *whatIf == "" {
 		tl, err := analyze.Recover(ctx, c, sc, ropts)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			return exitUsage
 		}
-		switch format {
-		case "table":
-			err = export.TimelineTable(&buf, tl, topts)
-		case "json":
-			err = export.TimelineJSON(&buf, tl)
-		case "markdown":
-			err = export.TimelineMarkdown(&buf, tl, topts)
-		case "svg":
-			err = export.TimelineSVG(&buf, tl, topts)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", name, err)
-			return exitUsage
+		r = report{
+			Table:    func(w io.Writer) error { return export.TimelineTable(w, tl, topts) },
+			JSON:     func(w io.Writer) error { return export.TimelineJSON(w, tl) },
+			Markdown: func(w io.Writer) error { return export.TimelineMarkdown(w, tl, topts) },
+			SVG:      func(w io.Writer) error { return export.TimelineSVG(w, tl, topts) },
 		}
 	} else {
 		cv, ok := load(*whatIf, stderr)
@@ -139,28 +118,14 @@ func recoverCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			return exitUsage
 		}
-		switch format {
-		case "table":
-			err = export.ComparisonTable(&buf, cmp, topts)
-		case "json":
-			err = export.ComparisonJSON(&buf, cmp)
-		case "markdown":
-			err = export.ComparisonMarkdown(&buf, cmp, topts)
-		case "svg":
-			err = export.ComparisonSVG(&buf, cmp, topts)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", name, err)
-			return exitUsage
+		r = report{
+			Table:    func(w io.Writer) error { return export.ComparisonTable(w, cmp, topts) },
+			JSON:     func(w io.Writer) error { return export.ComparisonJSON(w, cmp) },
+			Markdown: func(w io.Writer) error { return export.ComparisonMarkdown(w, cmp, topts) },
+			SVG:      func(w io.Writer) error { return export.ComparisonSVG(w, cmp, topts) },
 		}
 	}
-	// Written whole, after the analysis: a failure leaves no partial file.
-	if out.path == "" || out.path == "-" {
-		_, err = stdout.Write(buf.Bytes())
-	} else {
-		err = os.WriteFile(out.path, buf.Bytes(), 0o644)
-	}
-	if err != nil {
+	if err := out.write(ctx, stdout, r); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitUsage
 	}

@@ -15,7 +15,7 @@ func simulate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("simulate", "simulate MODEL --fail ID [--fail ID ...] [flags]", stderr)
 	var fails listFlag
 	fs.Var(&fails, "fail", "remove `ID` (repeatable); ID may be written site:ID, region:ID or node:ID to say what it must be")
-	out := addOutputFlags(fs)
+	out := addOutputFlags(fs, drawingFormats...)
 	replicas := fs.Bool("replicas", false, "list replicas (node@site) as rows of their own")
 	failOn := fs.String("fail-on", "", "exit 1 when a node that was not removed is `down`, or `degraded` (or down)")
 	pos, err := parse(fs, args)
