@@ -20,7 +20,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	out := addOutputFlags(fs, "table", "json", "markdown", "junit")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "blastradius check: want exactly one MODEL file")

@@ -20,7 +20,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 	out := addOutputFlags(fs, textFormats...)
 	pos, err := parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(pos) != 2 {
 		fmt.Fprintln(stderr, "blastradius diff: want two MODEL files, OLD and NEW")

@@ -112,6 +112,15 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseExit is the exit code for a flag parsing error: 0 when the user asked
+// for -h (the usage is printed), 2 otherwise.
+func parseExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}
+
 type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
@@ -152,7 +161,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", "validate MODEL", stderr)
 	pos, err := parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "blastradius validate: want exactly one MODEL file")

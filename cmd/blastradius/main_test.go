@@ -53,6 +53,8 @@ func TestCLI(t *testing.T) {
 		{"redundancy-naver-json", []string{"redundancy", "../../testdata/naver-2022.yaml", "--json"}, 0},
 		{"validate-kakao", []string{"validate", "../../testdata/kakao-2022.yaml"}, 0},
 		{"validate-bad", []string{"validate", bad}, 2},
+		{"simulate-help", []string{"simulate", "-h"}, 0},
+		{"rank-help", []string{"rank", "-h"}, 0},
 		{"no-command", nil, 2},
 		{"unknown-command", []string{"explode"}, 2},
 	}

@@ -19,9 +19,9 @@ func rank(args []string, stdout, stderr io.Writer) int {
 	top := fs.Int("top", 0, "show only the first `N` (0: all)")
 	kinds := fs.String("kind", "", "rank only nodes of these `KINDS` (comma-separated, e.g. identity,datastore)")
 	out := addOutputFlags(fs, textFormats...)
-	c, ok := commonSetup("rank", out, args, stderr)
-	if !ok {
-		return exitUsage
+	c, code := commonSetup("rank", out, args, stderr)
+	if c == nil {
+		return code
 	}
 	opts := analyze.RankOptions{Top: *top, Progress: progressBar(stderr, "rank")}
 	if *top < 0 {
@@ -63,9 +63,9 @@ func spof(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("spof", "spof MODEL --target ID [flags]", stderr)
 	target := fs.String("target", "", "the node whose single points of failure to find (required)")
 	out := addOutputFlags(fs, textFormats...)
-	c, ok := commonSetup("spof", out, args, stderr)
-	if !ok {
-		return exitUsage
+	c, code := commonSetup("spof", out, args, stderr)
+	if c == nil {
+		return code
 	}
 	if *target == "" {
 		fmt.Fprintln(stderr, "blastradius spof: give --target ID (e.g. --target kakao-games)")
@@ -87,9 +87,9 @@ func spof(args []string, stdout, stderr io.Writer) int {
 func redundancy(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("redundancy", "redundancy MODEL [flags]", stderr)
 	out := addOutputFlags(fs, textFormats...)
-	c, ok := commonSetup("redundancy", out, args, stderr)
-	if !ok {
-		return exitUsage
+	c, code := commonSetup("redundancy", out, args, stderr)
+	if c == nil {
+		return code
 	}
 	r, err := analyze.RedundancyRate(context.Background(), c)
 	if err != nil {
@@ -105,20 +105,25 @@ func redundancy(args []string, stdout, stderr io.Writer) int {
 
 // commonSetup parses a command taking one MODEL and output flags, and
 // loads the model.
-func commonSetup(name string, out *outputFlags, args []string, stderr io.Writer) (*graph.Compiled, bool) {
+// A nil graph comes with the exit code to return.
+func commonSetup(name string, out *outputFlags, args []string, stderr io.Writer) (*graph.Compiled, int) {
 	pos, err := parse(out.fs, args)
 	if err != nil {
-		return nil, false
+		return nil, parseExit(err)
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "blastradius %s: want exactly one MODEL file\n", name)
-		return nil, false
+		return nil, exitUsage
 	}
 	if err := out.check(); err != nil {
 		fmt.Fprintf(stderr, "blastradius %s: %v\n", name, err)
-		return nil, false
+		return nil, exitUsage
 	}
-	return load(pos[0], stderr)
+	c, ok := load(pos[0], stderr)
+	if !ok {
+		return nil, exitUsage
+	}
+	return c, exitOK
 }
 
 // finish writes the report and returns the exit code.

@@ -58,7 +58,7 @@ func recoverCmd(args []string, stdout, stderr io.Writer) int {
 	out := addOutputFlags(fs, "table", "json", "markdown", "svg") // svg: a Gantt chart it draws itself
 	pos, err := parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "%s: want exactly one MODEL file\n", name)

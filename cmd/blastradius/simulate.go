@@ -20,7 +20,7 @@ func simulate(args []string, stdout, stderr io.Writer) int {
 	failOn := fs.String("fail-on", "", "exit 1 when a node that was not removed is `down`, or `degraded` (or down)")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "blastradius simulate: want exactly one MODEL file")
