@@ -23,6 +23,11 @@ const (
 	stateMask   = 0b0011 // the vertex's State: Up, Degraded or Down (never RedundancyLost)
 	flagRemoved = 0b0100 // removed by the scenario
 	flagTouched = 0b1000 // in touched; cause (and live, upw for thresholds) are valid
+	// flagThreshold marks a Threshold gate. Unlike the others it is set
+	// once, when the scratch is made, and never cleared: the pass learns a
+	// vertex's gate from the byte it reads for its state.
+	flagThreshold = 0b10000
+	dynamic       = stateMask | flagRemoved | flagTouched
 )
 
 type scratch struct {
@@ -45,8 +50,14 @@ var scratches graphPool[scratch]
 func getScratch(c *graph.Compiled) *scratch {
 	return scratches.get(c, func() *scratch {
 		n := c.Len()
+		flags := make([]uint8, n)
+		for v := range flags {
+			if c.Op(int32(v)) == graph.Threshold {
+				flags[v] = flagThreshold
+			}
+		}
 		return &scratch{
-			flags: make([]uint8, n),
+			flags: flags,
 			cause: make([]int32, n),
 			live:  make([]int64, n),
 			upw:   make([]int64, n),
@@ -58,7 +69,7 @@ func getScratch(c *graph.Compiled) *scratch {
 // run on c.
 func putScratch(c *graph.Compiled, s *scratch) {
 	for _, v := range s.touched {
-		s.flags[v] = 0
+		s.flags[v] &^= dynamic
 	}
 	s.touched = s.touched[:0]
 	s.queue = s.queue[:0]
@@ -71,9 +82,9 @@ func (s *scratch) touch(c *graph.Compiled, v int32) {
 	if s.flags[v]&flagTouched != 0 {
 		return
 	}
-	s.flags[v] = flagTouched
+	s.flags[v] = s.flags[v]&flagThreshold | flagTouched
 	s.cause[v] = -1
-	if c.Op(v) == graph.Threshold {
+	if s.flags[v]&flagThreshold != 0 {
 		base := c.Base(v)
 		s.live[v], s.upw[v] = base, base
 	}
@@ -120,8 +131,9 @@ func (s *scratch) run(c *graph.Compiled) {
 		u := ev.v
 		deps, ws := c.Dependents(u)
 		for j, v := range deps {
-			old := s.stateOf(v)
-			if c.Op(v) != graph.Threshold {
+			f := s.flags[v]
+			old := State(f & stateMask)
+			if f&flagThreshold == 0 {
 				// An And gate is the worst of its inputs: the event's new
 				// state, if that is worse than what v has.
 				if ev.to > old {
