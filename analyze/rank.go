@@ -250,8 +250,7 @@ func candidates(c *graph.Compiled, kinds []graph.Kind, ids []string) ([]int32, e
 		for _, id := range ids {
 			v, ok := c.Lookup(id)
 			if !ok || c.VertexKind(v) != graph.NodeVertex {
-				e := &UnknownNodeError{ID: id}
-				e.Suggestion, _ = graph.Suggest(id, c.IDs())
+				e := UnknownNode(c, id)
 				return nil, e
 			}
 			set[v] = true

@@ -90,6 +90,16 @@ type UnknownNodeError struct {
 	Suggestion string // the closest id, or ""
 }
 
+// UnknownNode returns the error for an id c does not have, suggesting the
+// closest id when one is close enough to be a likely misspelling.
+func UnknownNode(c *graph.Compiled, id string) *UnknownNodeError {
+	e := &UnknownNodeError{ID: id}
+	if s, ok := graph.Suggest(id, c.IDs()); ok {
+		e.Suggestion = s
+	}
+	return e
+}
+
 func (e *UnknownNodeError) Error() string {
 	if e.Suggestion != "" {
 		return fmt.Sprintf("unknown node %q (did you mean %q?)", e.ID, e.Suggestion)
@@ -104,9 +114,7 @@ func resolve(c *graph.Compiled, sc Scenario) ([]int32, error) {
 	for _, f := range sc.Failures {
 		v, ok := c.Lookup(f.ID)
 		if !ok || c.VertexKind(v) == graph.GroupVertex || c.VertexKind(v) == graph.SoftGroupVertex {
-			e := &UnknownNodeError{ID: f.ID}
-			e.Suggestion, _ = graph.Suggest(f.ID, c.IDs())
-			return nil, e
+			return nil, UnknownNode(c, f.ID)
 		}
 		if f.For < 0 {
 			return nil, fmt.Errorf("failure of %q: negative repair time %v", f.ID, f.For)

@@ -33,8 +33,7 @@ type SPOF struct {
 func SPOFs(ctx context.Context, c *graph.Compiled, target string) ([]SPOF, error) {
 	t, ok := c.Lookup(target)
 	if !ok || c.VertexKind(t) != graph.NodeVertex {
-		e := &UnknownNodeError{ID: target}
-		e.Suggestion, _ = graph.Suggest(target, c.IDs())
+		e := UnknownNode(c, target)
 		return nil, e
 	}
 	cands := hardAncestors(c, t)

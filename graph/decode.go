@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,6 +91,9 @@ func Decode(r io.Reader, file string, f Format) (*Model, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limits.fileSize+1))
 	if err != nil {
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			return nil, err // a file's own errors name it already
+		}
 		if file == "" {
 			return nil, fmt.Errorf("read model: %w", err)
 		}

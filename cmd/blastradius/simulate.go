@@ -97,8 +97,7 @@ func scenario(c *graph.Compiled, fails []string) (analyze.Scenario, error) {
 		}
 		v, ok := c.Lookup(id)
 		if !ok {
-			e := &analyze.UnknownNodeError{ID: id}
-			e.Suggestion, _ = graph.Suggest(id, c.IDs())
+			e := analyze.UnknownNode(c, id)
 			return sc, fmt.Errorf("--fail %s: %w", f, e)
 		}
 		if want == "site" || want == "region" {
