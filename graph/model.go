@@ -167,7 +167,10 @@ type Node struct {
 	Kind        Kind
 	Description string
 	Users       int64 // people who use it: the impact weight
-	Tier        int   // criticality, 0 = most critical; NoTier when not given
+	// Tier is the criticality tier, 0 the most critical. Files without a
+	// tier give NoTier; in Go, a Node literal that leaves Tier out has tier
+	// 0, so set Tier: NoTier for a node that has none.
+	Tier int
 	Labels      map[string]string
 
 	// Region is the region a site belongs to (sites only). A site requires
