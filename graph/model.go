@@ -170,8 +170,8 @@ type Node struct {
 	// Tier is the criticality tier, 0 the most critical. Files without a
 	// tier give NoTier; in Go, a Node literal that leaves Tier out has tier
 	// 0, so set Tier: NoTier for a node that has none.
-	Tier int
-	Labels      map[string]string
+	Tier   int
+	Labels map[string]string
 
 	// Region is the region a site belongs to (sites only). A site requires
 	// its region: removing the region removes the site.
