@@ -4,28 +4,11 @@ import (
 	"log"
 	"os"
 
-	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/export"
-	"github.com/blastradius-go/blastradius/graph"
 )
 
 func ExampleTable() {
-	var m graph.Model
-	m.Name = "two-sites"
-	m.Add(
-		graph.Node{ID: "a", Kind: graph.Site},
-		graph.Node{ID: "b", Kind: graph.Site},
-		graph.Node{ID: "db", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
-		graph.Node{ID: "api", Kind: graph.Service, Users: 1200, Site: "a", Requires: graph.On("db")},
-	)
-	c, err := graph.Compile(&m)
-	if err != nil {
-		log.Fatal(err)
-	}
-	o, err := analyze.Simulate(c, analyze.Fail("a"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	o := twoSites() // an API at site a, its database at a and b; site a lost
 	if err := export.Table(os.Stdout, o, export.TableOptions{}); err != nil {
 		log.Fatal(err)
 	}

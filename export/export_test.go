@@ -33,11 +33,7 @@ import (
 // (kakao-2022 or naver-2022).
 func reference(t testing.TB, model string) *analyze.Outcome {
 	t.Helper()
-	m, err := graph.Load(filepath.Join("..", "testdata", model+".yaml"))
-	require.NoError(t, err)
-	c, err := graph.Compile(m)
-	require.NoError(t, err)
-	o, err := analyze.Simulate(c, analyze.Fail("pangyo"))
+	o, err := analyze.Simulate(compiledFile(t, model), analyze.Fail("pangyo"))
 	require.NoError(t, err)
 	return o
 }
