@@ -36,6 +36,16 @@ type layout struct {
 	tier0  []bool
 	cyclic []bool // per position: a member of a cycle (a component of more than one)
 
+	// A Threshold gate of at most maxTermInputs inputs is also kept as two
+	// monotone formulas over its inputs, so that a batch evaluates it for
+	// all 64 lanes with a few word operations instead of summing weights
+	// lane by lane: terms[termOff[p]:termOff[p+1]] lists the minimal sets
+	// of inputs (bit i: the gate's i-th hard input) whose loss takes it
+	// Down, a 0, then the minimal sets whose loss takes it below demand.
+	// Empty for other positions and for larger gates, which are summed.
+	termOff []int32
+	terms   []uint8
+
 	est   []float64 // per vertex: reach's estimate
 	byEst []int32   // the model's nodes, largest estimate first (ties by vertex)
 }
@@ -101,6 +111,7 @@ func newLayout(c *graph.Compiled) *layout {
 	l.gate = make([]graph.Gate, n)
 	l.inOff, l.softOff, l.depOff = make([]int32, n+1), make([]int32, n+1), make([]int32, n+1)
 	l.hard = make([]int32, n)
+	l.termOff = make([]int32, n+1)
 	nsoft := c.Edges() - c.HardEdges()
 	l.in, l.inW = make([]int32, 0, c.HardEdges()), make([]int64, 0, c.HardEdges())
 	l.soft, l.dep = make([]int32, 0, nsoft), make([]int32, 0, c.Edges())
@@ -111,10 +122,12 @@ func newLayout(c *graph.Compiled) *layout {
 			l.tier0[p] = c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
 		}
 		l.op[p] = c.Op(v)
+		ins, ws := c.Inputs(v)
 		if l.op[p] == graph.Threshold {
 			l.gate[p] = c.Gate(v)
+			l.terms = appendTerms(l.terms, l.gate[p], ws)
 		}
-		ins, ws := c.Inputs(v)
+		l.termOff[p+1] = int32(len(l.terms))
 		for i, u := range ins {
 			l.in = append(l.in, l.pos[u])
 			l.inW = append(l.inW, ws[i])
@@ -133,6 +146,60 @@ func newLayout(c *graph.Compiled) *layout {
 		l.inOff[p+1], l.softOff[p+1], l.depOff[p+1] = int32(len(l.in)), int32(len(l.soft)), int32(len(l.dep))
 	}
 	return l
+}
+
+// maxTermInputs is the largest gate kept as formulas (see layout.terms):
+// at most C(6,3) = 20 sets per formula.
+const maxTermInputs = 6
+
+// termInputs is maxTermInputs, or 0 in tests of the summing path.
+var termInputs = maxTermInputs
+
+// appendTerms appends gate g's formulas (see layout.terms) for inputs of
+// weights ws, or nothing when it has more than maxTermInputs inputs or is
+// not Up with every input Up (then it is summed lane by lane, which only
+// considers lanes where an input is lost, as Simulate does).
+func appendTerms(terms []uint8, g graph.Gate, ws []int64) []uint8 {
+	n := len(ws)
+	if n > termInputs {
+		return terms
+	}
+	lost := func(set int) (w int64) {
+		for i := range n {
+			if set&(1<<i) != 0 {
+				w += ws[i]
+			}
+		}
+		return w
+	}
+	down := func(set int) bool { return g.Base-lost(set) < g.Floor }
+	low := func(set int) bool { return g.Base-lost(set) < g.Need }
+	if down(0) || low(0) {
+		return terms
+	}
+	// The conditions are monotone (losing more never helps), so a set is
+	// minimal when no set one input smaller satisfies it.
+	minimal := func(cond func(int) bool) {
+		for set := 1; set < 1<<n; set++ {
+			if !cond(set) {
+				continue
+			}
+			min := true
+			for s := set; s != 0; s &= s - 1 {
+				if cond(set &^ (s & -s)) {
+					min = false
+					break
+				}
+			}
+			if min {
+				terms = append(terms, uint8(set))
+			}
+		}
+	}
+	minimal(down)
+	terms = append(terms, 0)
+	minimal(low)
+	return terms
 }
 
 // reach estimates, for every vertex, how many vertices its failure reaches:
@@ -294,7 +361,27 @@ func (b *batch) eval(p int32) (down, bad uint64) {
 	l := b.l
 	down = b.src[p]
 	lo, hi := l.inOff[p], l.inOff[p+1]
-	if l.op[p] == graph.Threshold {
+	if ts := l.terms[l.termOff[p]:l.termOff[p+1]]; len(ts) > 0 {
+		var dm, bm [maxTermInputs]uint64
+		for i, u := range l.in[lo:hi] {
+			dm[i], bm[i] = b.m[u].down, b.m[u].bad
+		}
+		k := 0
+		for ; ts[k] != 0; k++ {
+			t := ^uint64(0)
+			for s := ts[k]; s != 0; s &= s - 1 {
+				t &= dm[bits.TrailingZeros8(s)]
+			}
+			down |= t
+		}
+		for k++; k < len(ts); k++ {
+			t := ^uint64(0)
+			for s := ts[k]; s != 0; s &= s - 1 {
+				t &= bm[bits.TrailingZeros8(s)]
+			}
+			bad |= t
+		}
+	} else if l.op[p] == graph.Threshold {
 		var lanes uint64
 		for _, u := range l.in[lo:hi] {
 			lanes |= b.m[u].bad

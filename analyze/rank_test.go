@@ -33,9 +33,19 @@ func radiusBySimulate(t testing.TB, c *graph.Compiled, v int32) Radius {
 }
 
 // Rank equals one Simulate per node, exactly, on random graphs with every
-// feature; with one worker and with several.
+// feature; with one worker and with several; with small threshold gates
+// evaluated as formulas and with every gate summed lane by lane.
 func TestRankMatchesSimulate(t *testing.T) {
-	randomCases(t, 2000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+	t.Run("formulas", func(t *testing.T) { testRankMatchesSimulate(t, 2000) })
+	t.Run("sums", func(t *testing.T) {
+		termInputs = 0
+		defer func() { termInputs = maxTermInputs }()
+		testRankMatchesSimulate(t, 1000)
+	})
+}
+
+func testRankMatchesSimulate(t *testing.T, n int) {
+	randomCases(t, n, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		got, err := Rank(context.Background(), c, RankOptions{Workers: 1 + r.IntN(3)})
 		require.NoError(t, err)
 		require.Len(t, got, c.NodeCount())
@@ -145,4 +155,46 @@ func TestOrder(t *testing.T) {
 	assert.Equal(t, rank[id("x")], rank[id("y")])
 	assert.Less(t, rank[id("s")], rank[id("x")])
 	assert.Less(t, rank[id("y")], rank[id("z")])
+}
+
+// laneSums equals adding lane by lane, on dense, sparse and one-lane masks
+// and large and small weights.
+func TestLaneSums(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		var got laneSums
+		var down, degraded, tier0 [64]int32
+		var usersDown, usersDegraded [64]int64
+		for range r.IntN(3000) {
+			dm, bm := r.Uint64(), r.Uint64()
+			switch r.IntN(3) { // dense, sparse, or one lane
+			case 1:
+				dm, bm = dm&r.Uint64()&r.Uint64(), bm&r.Uint64()&r.Uint64()
+			case 2:
+				dm, bm = dm&(1<<r.IntN(64)), bm&(1<<r.IntN(64))
+			}
+			bm |= dm
+			users := r.Int64N(1 << r.IntN(40))
+			t0 := r.IntN(4) == 0
+			got.add(dm, bm, users, t0)
+			for i := range 64 {
+				switch {
+				case dm&(1<<i) != 0:
+					down[i]++
+					usersDown[i] += users
+				case bm&(1<<i) != 0:
+					degraded[i]++
+					usersDegraded[i] += users
+				}
+				if t0 && bm&(1<<i) != 0 {
+					tier0[i]++
+				}
+			}
+		}
+		require.Equal(t, down, got.down)
+		require.Equal(t, degraded, got.degraded)
+		require.Equal(t, tier0, got.tier0)
+		require.Equal(t, usersDown, got.usersDown)
+		require.Equal(t, usersDegraded, got.usersDegraded)
+	}
 }
