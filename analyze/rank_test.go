@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 // radiusBySimulate is the reference: one Simulate per node.
@@ -197,4 +198,46 @@ func TestLaneSums(t *testing.T) {
 		require.Equal(t, usersDown, got.usersDown)
 		require.Equal(t, usersDegraded, got.usersDegraded)
 	}
+}
+
+// radixDesc equals a stable sort, largest first, for keys of any size.
+func TestRadixDesc(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	type kv struct{ k, i int64 }
+	for range 300 {
+		xs := make([]kv, r.IntN(2000))
+		top := r.IntN(62) + 1
+		for i := range xs {
+			xs[i] = kv{r.Int64N(1 << top), int64(i)}
+			if r.IntN(4) == 0 { // ties
+				xs[i].k = xs[r.IntN(i+1)].k
+			}
+		}
+		want := slices.Clone(xs)
+		slices.SortStableFunc(want, func(a, b kv) int { return cmp.Compare(b.k, a.k) })
+		require.Equal(t, want, radixDesc(xs, func(x kv) int64 { return x.k }))
+	}
+}
+
+// sortRadii equals one comparison sort on Rank's order, with many ties
+// and enough radii to be sorted in parts on several cores.
+func TestSortRadii(t *testing.T) {
+	c, err := graph.Compile(synth.Services(synth.Default(20_000, 1)))
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := make([]radiusKey, c.NodeCount())
+	for i := range keys {
+		keys[i] = radiusKey{usersDown: r.Int64N(50), usersDegraded: r.Int64N(3),
+			down: r.Int32N(3), degraded: r.Int32N(2), tier0: r.Int32N(2), v: int32(i)}
+		if r.IntN(10) == 0 {
+			keys[i].usersDown = r.Int64N(1 << 40)
+		}
+	}
+	want := slices.Clone(keys)
+	slices.SortFunc(want, func(a, b radiusKey) int {
+		return cmp.Or(cmp.Compare(b.usersDown, a.usersDown), cmp.Compare(b.usersDegraded, a.usersDegraded),
+			cmp.Compare(b.down, a.down), cmp.Compare(b.degraded, a.degraded),
+			cmp.Compare(c.VertexName(a.v), c.VertexName(b.v)))
+	})
+	require.Equal(t, want, sortRadii(c, keys))
 }
