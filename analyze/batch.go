@@ -21,20 +21,17 @@ type layout struct {
 	vertex []int32 // position → vertex
 	pos    []int32 // vertex → position
 
-	op            []graph.Op
+	flags         []uint8      // per position: isThreshold, isCyclic, isCounted, isTier0
 	gate          []graph.Gate // Threshold positions only
 	inOff, in     []int32      // hard inputs, as positions
 	inW           []int64
 	softOff, soft []int32 // soft inputs, as positions
-	depOff, dep   []int32 // hard then soft dependents, as positions
-	hard          []int32 // per position: how many of its dependents are hard
+	// Dependents, as positions tagged with depThreshold when the dependent
+	// is a Threshold gate and depSoft when it depends softly, so that a
+	// batch pushing masks reads nothing else of them.
+	depOff, dep []int32
 
-	// What a ranking counts, per position: users of a model node (-1 for
-	// replicas and groups, which are not counted), and whether it is a
-	// tier-0 node that is not infrastructure.
-	users  []int64
-	tier0  []bool
-	cyclic []bool // per position: a member of a cycle (a component of more than one)
+	users []int64 // per position: users of a model node (only isCounted ones)
 
 	// A Threshold gate of at most maxTermInputs inputs is also kept as two
 	// monotone formulas over its inputs, so that a batch evaluates it for
@@ -95,7 +92,7 @@ func newLayout(c *graph.Compiled) *layout {
 	for i := 0; i < comps; i++ {
 		count[i+1] += count[i]
 	}
-	l := &layout{c: c, vertex: make([]int32, n), pos: make([]int32, n), cyclic: make([]bool, n)}
+	l := &layout{c: c, vertex: make([]int32, n), pos: make([]int32, n), flags: make([]uint8, n)}
 	for v := int32(0); v < int32(n); v++ {
 		p := count[rank[v]]
 		count[rank[v]]++
@@ -103,27 +100,28 @@ func newLayout(c *graph.Compiled) *layout {
 	}
 	for p := 1; p < n; p++ {
 		if rank[l.vertex[p]] == rank[l.vertex[p-1]] {
-			l.cyclic[p], l.cyclic[p-1] = true, true
+			l.flags[p] |= isCyclic
+			l.flags[p-1] |= isCyclic
 		}
 	}
-	l.users, l.tier0 = make([]int64, n), make([]bool, n)
-	l.op = make([]graph.Op, n)
+	l.users = make([]int64, n)
 	l.gate = make([]graph.Gate, n)
 	l.inOff, l.softOff, l.depOff = make([]int32, n+1), make([]int32, n+1), make([]int32, n+1)
-	l.hard = make([]int32, n)
 	l.termOff = make([]int32, n+1)
 	nsoft := c.Edges() - c.HardEdges()
 	l.in, l.inW = make([]int32, 0, c.HardEdges()), make([]int64, 0, c.HardEdges())
 	l.soft, l.dep = make([]int32, 0, nsoft), make([]int32, 0, c.Edges())
 	for p, v := range l.vertex {
-		l.users[p] = -1
 		if v < int32(c.NodeCount()) {
+			l.flags[p] |= isCounted
 			l.users[p] = c.Users(v)
-			l.tier0[p] = c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
+			if c.Tier(v) == 0 && !c.Kind(v).Infrastructure() {
+				l.flags[p] |= isTier0
+			}
 		}
-		l.op[p] = c.Op(v)
 		ins, ws := c.Inputs(v)
-		if l.op[p] == graph.Threshold {
+		if c.Op(v) == graph.Threshold {
+			l.flags[p] |= isThreshold
 			l.gate[p] = c.Gate(v)
 			l.terms = appendTerms(l.terms, l.gate[p], ws)
 		}
@@ -136,16 +134,44 @@ func newLayout(c *graph.Compiled) *layout {
 			l.soft = append(l.soft, l.pos[u])
 		}
 		deps, _ := c.Dependents(v)
-		l.hard[p] = int32(len(deps))
 		for _, w := range deps {
-			l.dep = append(l.dep, l.pos[w])
+			l.dep = append(l.dep, l.pos[w]|depTag(c, w))
+			if w == v { // a loop (validation forbids them): evaluate it as a cycle
+				l.flags[p] |= isCyclic
+			}
 		}
 		for _, w := range c.SoftDependents(v) {
-			l.dep = append(l.dep, l.pos[w])
+			l.dep = append(l.dep, l.pos[w]|depTag(c, w)|depSoft)
+			if w == v {
+				l.flags[p] |= isCyclic
+			}
 		}
 		l.inOff[p+1], l.softOff[p+1], l.depOff[p+1] = int32(len(l.in)), int32(len(l.soft)), int32(len(l.dep))
 	}
 	return l
+}
+
+// Position flags.
+const (
+	isThreshold uint8 = 1 << iota // a Threshold gate (else an And gate)
+	isCyclic                      // a member of a cycle (a component of more than one vertex)
+	isCounted                     // a model node, counted by a ranking (replicas and groups are not)
+	isTier0                       // a tier-0 node that is not infrastructure
+)
+
+// Tags of layout.dep entries; positions are below maxPositions.
+const (
+	depThreshold = 1 << 30
+	depSoft      = 1 << 29
+	depTags      = depThreshold | depSoft
+	maxPositions = depSoft
+)
+
+func depTag(c *graph.Compiled, w int32) int32 {
+	if c.Op(w) == graph.Threshold {
+		return depThreshold
+	}
+	return 0
 }
 
 // maxTermInputs is the largest gate kept as formulas (see layout.terms):
@@ -213,7 +239,7 @@ func (l *layout) reach() []float64 {
 	for p := len(l.vertex) - 1; p >= 0; p-- {
 		e := 1.0
 		for _, q := range l.dep[l.depOff[p]:l.depOff[p+1]] {
-			e += est[q]
+			e += est[q&^depTags]
 		}
 		est[p] = min(e, 1e300)
 	}
@@ -273,7 +299,9 @@ func newBatch(l *layout) *batch {
 // into its And dependents (bad only into soft ones), so evaluating an And
 // gate reads nothing, and inputs the failure never reached are never read.
 // Threshold gates, which need per-lane sums, read their inputs when they
-// are evaluated.
+// are evaluated. A position on no cycle pushes without checking whether it
+// changed anything (its dependents come after it and are evaluated once
+// anyway); members of cycles check, so that a cycle stops growing.
 func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 	l := b.l
 	lo := len(b.dirty)
@@ -283,7 +311,6 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 		b.src[p] |= bit
 		b.m[p].down |= bit
 		b.m[p].bad |= bit
-		b.touched = append(b.touched, p)
 		b.dirty[p/64] |= 1 << uint(p%64)
 		lo = min(lo, int(p/64))
 	}
@@ -292,47 +319,54 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 		for b.dirty[w] != 0 {
 			p := int32(w*64 + bits.TrailingZeros64(b.dirty[w]))
 			b.dirty[w] &= b.dirty[w] - 1
+			f := l.flags[p]
 			x := &b.m[p]
-			if l.op[p] == graph.Threshold {
+			if f&isThreshold != 0 {
 				down, bad := b.eval(p)
 				if down == x.down && bad == x.bad && b.src[p] == 0 {
 					continue // a source still has its own bit to push
 				}
-				if x.bad == 0 && b.src[p] == 0 {
-					b.touched = append(b.touched, p)
-				}
 				x.down, x.bad = down, bad
 			}
-			if x.bad == 0 {
+			// Every position whose masks were set is evaluated: clear
+			// them afterwards (a cycle's members maybe more than once).
+			b.touched = append(b.touched, p)
+			down, bad := x.down, x.bad
+			deps := l.dep[l.depOff[p]:l.depOff[p+1]]
+			if f&isCyclic == 0 {
+				// Every input came first and is final: so is p, and it is
+				// counted while its masks are at hand. Its dependents all
+				// come after it and are evaluated once, after all their
+				// inputs: mark them without checking what changed.
+				visit(p, down, bad)
+				for _, e := range deps {
+					q := e &^ depTags
+					if e&depThreshold == 0 {
+						soft := -(uint64(e/depSoft) & 1) // all ones for a soft edge
+						y := &b.m[q]
+						y.down |= down &^ soft
+						y.bad |= bad
+					}
+					b.dirty[q/64] |= 1 << uint(q%64)
+				}
 				continue
 			}
-			if !l.cyclic[p] {
-				// Every input came first and is final: so is p, and it is
-				// counted while its masks are at hand.
-				visit(p, x.down, x.bad)
-			}
-			down, bad := x.down, x.bad
-			hard := l.hard[p]
-			for j, q := range l.dep[l.depOff[p]:l.depOff[p+1]] {
-				y := &b.m[q]
-				if l.op[q] == graph.Threshold {
-					// Summed when it is evaluated.
-				} else {
+			for _, e := range deps {
+				q := e &^ depTags
+				if e&depThreshold == 0 {
+					y := &b.m[q]
 					nd, nb := y.down, y.bad|bad
-					if int32(j) < hard {
+					if e&depSoft == 0 {
 						nd |= down
 					}
 					nb |= nd
 					if nd == y.down && nb == y.bad {
 						continue
 					}
-					if y.bad == 0 { // sources start with their bit in bad
-						b.touched = append(b.touched, q)
-					}
 					y.down, y.bad = nd, nb
 				}
 				b.dirty[q/64] |= 1 << uint(q%64)
-				back = min(back, int(q/64)) // a cycle may lead back
+				back = min(back, int(q/64)) // a cycle leads back
 			}
 			if back < w {
 				break // always evaluate the lowest dirty position first
@@ -343,7 +377,7 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 		}
 	}
 	for _, p := range b.touched {
-		if l.cyclic[p] {
+		if l.flags[p]&isCyclic != 0 {
 			if x := b.m[p]; x.bad != 0 {
 				visit(p, x.down, x.bad)
 			}
@@ -381,7 +415,7 @@ func (b *batch) eval(p int32) (down, bad uint64) {
 			}
 			bad |= t
 		}
-	} else if l.op[p] == graph.Threshold {
+	} else if l.flags[p]&isThreshold != 0 {
 		var lanes uint64
 		for _, u := range l.in[lo:hi] {
 			lanes |= b.m[u].bad

@@ -117,8 +117,8 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 					}
 				}
 			}
-			if users := l.users[p]; users >= 0 { // replicas and groups are not counted
-				acc.add(down, bad, users, l.tier0[p])
+			if f := l.flags[p]; f&isCounted != 0 { // replicas and groups are not
+				acc.add(down, bad, l.users[p], f&isTier0 != 0)
 			}
 		})
 		for i, s := range sources {
@@ -315,6 +315,9 @@ func candidates(c *graph.Compiled, kinds []graph.Kind, ids []string) ([]int32, e
 // goroutine, for candidates nothing depends on, which are never propagated.
 func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, progress func(done, total int),
 	run func(l *layout, b *batch, sources []int32), alone func(v int32)) error {
+	if c.Len() >= maxPositions {
+		return fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
+	}
 	l := layoutFor(c)
 	var batched []int32
 	for _, v := range cands {
