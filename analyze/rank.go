@@ -147,12 +147,29 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 		sums = sums[:opts.Top]
 	}
 	out := make([]Radius, len(sums))
-	for i, k := range sums {
-		out[i] = Radius{ID: c.VertexName(k.v), Kind: c.Kind(k.v), Tier: c.Tier(k.v),
-			Down: int(k.down), Degraded: int(k.degraded),
-			UsersDown: k.usersDown, UsersDegraded: k.usersDegraded, Tier0: int(k.tier0)}
-	}
+	parallel(len(sums), func(lo, hi int) {
+		for i, k := range sums[lo:hi] {
+			out[lo+i] = Radius{ID: c.VertexName(k.v), Kind: c.Kind(k.v), Tier: c.Tier(k.v),
+				Down: int(k.down), Degraded: int(k.degraded),
+				UsersDown: k.usersDown, UsersDegraded: k.usersDegraded, Tier0: int(k.tier0)}
+		}
+	})
 	return out, nil
+}
+
+// parallel calls f on parts [lo, hi) of [0, n), on all cores when n is large
+// enough to be worth it, and returns when every call has.
+func parallel(n int, f func(lo, hi int)) {
+	parts := min(runtime.GOMAXPROCS(0), max(n/4096, 1))
+	var wg sync.WaitGroup
+	for k := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(n*k/parts, n*(k+1)/parts)
+		}()
+	}
+	wg.Wait()
 }
 
 // radiusKey is a candidate's radius while ranking: its sums and its vertex,
