@@ -265,10 +265,11 @@ func (l *layout) reach() []float64 {
 // lane, the weight lost to Down inputs and to inputs that are not Up.
 type batch struct {
 	l       *layout
-	m       []masks  // per position; zero outside a run
-	src     []uint64 // per position: the lanes that remove it
-	dirty   []uint64 // bitmap of positions to evaluate
-	touched []int32  // positions whose masks may be non-zero
+	m       []masks   // per position; zero outside a run
+	src     []uint64  // per position: the lanes that remove it
+	dirty   []uint64  // bitmap of positions to evaluate
+	touched []int32   // positions whose masks may be non-zero
+	sums    *laneSums // a ranking's scratch, kept with the worker's engine
 
 	liveLoss, upLoss [64]int64
 }

@@ -106,7 +106,11 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 				watched[l.pos[v]] = true
 			}
 		})
-		var acc laneSums
+		if b.sums == nil {
+			b.sums = new(laneSums)
+		}
+		acc := b.sums
+		acc.reset()
 		var found []Hit
 		b.run(sources, func(p int32, down, bad uint64) {
 			if hits != nil && watched[p] && down != 0 {
@@ -121,6 +125,7 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 				acc.add(down, bad, l.users[p], f&isTier0 != 0)
 			}
 		})
+		acc.sums()
 		for i, s := range sources {
 			k := &sums[index[s]]
 			k.down, k.degraded, k.tier0 = acc.down[i], acc.degraded[i], acc.tier0[i]
@@ -239,31 +244,92 @@ func sortRadii(c *graph.Compiled, keys []radiusKey) []radiusKey {
 	return sorted
 }
 
-// laneSums adds up, lane by lane, the nodes a batch finds not Up: one array
-// per sum, so that the adds of one lane are plain, branch-free array
-// updates (this loop runs once per (failure, node) pair: tens of millions
-// of times in a large ranking).
+// laneSums adds up, lane by lane, the nodes a batch finds not Up. It runs
+// once per (failure, node) pair: tens of millions of times in a large
+// ranking. A mask of few lanes is added lane by lane, into plain arrays; a
+// mask of many lanes (the failures of a batch of large ones share most of
+// their nodes) is added byte by byte: the count and users of each of its 8
+// bytes' values, spread over their lanes once, by sums.
 type laneSums struct {
 	down, degraded, tier0    [64]int32
 	usersDown, usersDegraded [64]int64
+
+	bytewise            bool
+	byteDown, byteDeg   [8][256]int32
+	bytesDown, bytesDeg [8][256]int64
 }
 
+// bytewise is the number of lanes from which a mask is added byte by byte.
+const bytewiseFrom = 12
+
 func (a *laneSums) add(down, bad uint64, users int64, tier0 bool) {
-	for m := down; m != 0; m &= m - 1 {
-		i := bits.TrailingZeros64(m)
-		a.down[i]++
-		a.usersDown[i] += users
+	if bits.OnesCount64(down) >= bytewiseFrom {
+		a.bytewise = true
+		for k, m := 0, down; m != 0; k, m = k+1, m>>8 {
+			if b := uint8(m); b != 0 {
+				a.byteDown[k][b]++
+				a.bytesDown[k][b] += users
+			}
+		}
+	} else {
+		for m := down; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			a.down[i]++
+			a.usersDown[i] += users
+		}
 	}
-	for m := bad &^ down; m != 0; m &= m - 1 {
-		i := bits.TrailingZeros64(m)
-		a.degraded[i]++
-		a.usersDegraded[i] += users
+	if degraded := bad &^ down; bits.OnesCount64(degraded) >= bytewiseFrom {
+		a.bytewise = true
+		for k, m := 0, degraded; m != 0; k, m = k+1, m>>8 {
+			if b := uint8(m); b != 0 {
+				a.byteDeg[k][b]++
+				a.bytesDeg[k][b] += users
+			}
+		}
+	} else {
+		for m := degraded; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			a.degraded[i]++
+			a.usersDegraded[i] += users
+		}
 	}
 	if tier0 {
 		for m := bad; m != 0; m &= m - 1 {
 			a.tier0[bits.TrailingZeros64(m)]++
 		}
 	}
+}
+
+// reset clears the sums for a new batch.
+func (a *laneSums) reset() {
+	a.down, a.degraded, a.tier0 = [64]int32{}, [64]int32{}, [64]int32{}
+	a.usersDown, a.usersDegraded = [64]int64{}, [64]int64{}
+}
+
+// sums spreads what was added byte by byte over the lanes, and clears it.
+func (a *laneSums) sums() {
+	if !a.bytewise {
+		return
+	}
+	a.bytewise = false
+	spread := func(count *[8][256]int32, users *[8][256]int64, toCount *[64]int32, toUsers *[64]int64) {
+		for k := range count {
+			for b := 1; b < 256; b++ {
+				n, u := count[k][b], users[k][b]
+				if n == 0 {
+					continue
+				}
+				count[k][b], users[k][b] = 0, 0
+				for m := uint(b); m != 0; m &= m - 1 {
+					i := 8*k + bits.TrailingZeros(m)
+					toCount[i] += n
+					toUsers[i] += u
+				}
+			}
+		}
+	}
+	spread(&a.byteDown, &a.bytesDown, &a.down, &a.usersDown)
+	spread(&a.byteDeg, &a.bytesDeg, &a.degraded, &a.usersDegraded)
 }
 
 // radixDesc orders xs by by(x) descending (by must not be negative),

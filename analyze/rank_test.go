@@ -162,8 +162,9 @@ func TestOrder(t *testing.T) {
 // and large and small weights.
 func TestLaneSums(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
+	got := new(laneSums)
 	for range 200 {
-		var got laneSums
+		got.reset()
 		var down, degraded, tier0 [64]int32
 		var usersDown, usersDegraded [64]int64
 		for range r.IntN(3000) {
@@ -192,6 +193,7 @@ func TestLaneSums(t *testing.T) {
 				}
 			}
 		}
+		got.sums()
 		require.Equal(t, down, got.down)
 		require.Equal(t, degraded, got.degraded)
 		require.Equal(t, tier0, got.tier0)
