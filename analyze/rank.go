@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -432,18 +433,31 @@ func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, p
 	}
 	workers = max(min(workers, batches), 1)
 
+	// Workers take the next batch from a counter, not a channel: a ranking
+	// has thousands of small batches at its end, and handing each over
+	// through a channel wakes a goroutine each time.
 	var (
 		mu   sync.Mutex // serializes progress
-		next = make(chan int)
+		next atomic.Int64
 		wg   sync.WaitGroup
 		done = len(cands) - len(batched)
+		err  error
+		once sync.Once
 	)
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			b := newBatch(l)
-			for k := range next {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= batches {
+					return
+				}
+				if e := ctx.Err(); e != nil {
+					once.Do(func() { err = e })
+					return
+				}
 				sources := batched[k*64 : min(k*64+64, len(batched))]
 				run(l, b, sources)
 				if progress != nil {
@@ -455,14 +469,6 @@ func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, p
 			}
 		}()
 	}
-	var err error
-	for k := 0; k < batches; k++ {
-		if err = ctx.Err(); err != nil {
-			break
-		}
-		next <- k
-	}
-	close(next)
 	wg.Wait()
 	if err == nil {
 		err = ctx.Err()

@@ -140,6 +140,23 @@ func TestRankOptions(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
+// Cancelling during a ranking stops it with the context's error, not a
+// partial ranking.
+func TestRankCancelled(t *testing.T) {
+	c := compileT(t, synth.Services(synth.Default(5_000, 1)))
+	for _, workers := range []int{1, 2} {
+		ctx, cancel := context.WithCancel(context.Background())
+		calls := 0
+		got, err := Rank(ctx, c, RankOptions{Workers: workers, Progress: func(done, total int) {
+			calls++
+			cancel()
+		}})
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Nil(t, got)
+		assert.LessOrEqual(t, calls, workers, "each worker stops after its batch")
+	}
+}
+
 // The topological numbering puts inputs first and a cycle in one number.
 func TestOrder(t *testing.T) {
 	m := &graph.Model{}
