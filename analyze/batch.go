@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"cmp"
+	"math"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -43,8 +44,9 @@ type layout struct {
 	termOff []int32
 	terms   []uint8
 
-	est   []float64 // per vertex: reach's estimate
-	byEst []int32   // the model's nodes, largest estimate first (ties by vertex)
+	// The model's nodes in the order a ranking batches them (see
+	// batchOrder).
+	order []int32
 }
 
 // layouts keeps each compiled graph's layout, made on first use: it only
@@ -70,12 +72,7 @@ func layoutFor(c *graph.Compiled) *layout {
 	ll := v.(*lazyLayout)
 	ll.once.Do(func() {
 		l := newLayout(c)
-		l.est = l.reach()
-		l.byEst = make([]int32, c.NodeCount())
-		for v := range l.byEst {
-			l.byEst[v] = int32(v)
-		}
-		slices.SortStableFunc(l.byEst, func(a, b int32) int { return cmp.Compare(l.est[b], l.est[a]) })
+		l.order = l.batchOrder()
 		ll.l = l
 	})
 	return ll.l
@@ -228,26 +225,64 @@ func appendTerms(terms []uint8, g graph.Gate, ws []int64) []uint8 {
 	return terms
 }
 
-// reach estimates, for every vertex, how many vertices its failure reaches:
-// 1 plus the estimates of its dependents, summed in reverse topological
-// order. Shared dependents are counted more than once, so it overestimates,
-// but it orders vertices much as their true reach does: sorting candidates
-// by it puts failures whose regions nest in one batch, which is what makes
-// the 64 lanes of a batch walk mostly the same vertices.
-func (l *layout) reach() []float64 {
-	est := make([]float64, len(l.vertex))
-	for p := len(l.vertex) - 1; p >= 0; p-- {
-		e := 1.0
+// batchOrder orders the model's nodes for batching: the failures of a
+// batch should reach mostly the same vertices, since a batch visits the
+// union of what its 64 failures reach.
+//
+// Each vertex's reach is estimated as 1 plus the estimates of its
+// dependents, summed in reverse topological order (shared dependents are
+// counted more than once, so it overestimates, but it orders vertices much
+// as their true reach does), and each vertex follows its dependent of
+// largest estimate, then that one's, to where the chain ends: its channel,
+// through which most of its reach goes. Nodes are ordered by estimate in
+// steps of a factor of 4, largest first, then by channel, then by estimate.
+// Measured on synth.Services at 100k nodes: 10.5x fewer vertex visits
+// than one failure at a time (2.5M against 26M); by estimate alone 8.3x,
+// in topological order 2.3x.
+func (l *layout) batchOrder() []int32 {
+	n := len(l.vertex)
+	est := make([]float64, n)
+	channel := make([]int32, n)
+	for p := n - 1; p >= 0; p-- {
+		e, best, next := 1.0, -1.0, int32(-1)
 		for _, q := range l.dep[l.depOff[p]:l.depOff[p+1]] {
-			e += est[q&^depTags]
+			q &^= depTags
+			e += est[q] // 0 for a member of p's cycle not yet estimated
+			if q > int32(p) && est[q] > best {
+				best, next = est[q], q
+			}
 		}
 		est[p] = min(e, 1e300)
+		channel[p] = int32(p)
+		if next >= 0 {
+			channel[p] = channel[next]
+		}
 	}
-	byVertex := make([]float64, len(est))
-	for p, v := range l.vertex {
-		byVertex[v] = est[p]
+	type key struct {
+		group uint64 // step (largest first), then channel
+		est   float64
+		v     int32
 	}
-	return byVertex
+	keys := make([]key, l.c.NodeCount())
+	for v := range keys {
+		p := l.pos[v]
+		step := uint64(1024 - int(math.Log2(est[p])/2)) // est ≤ 1e300: 0 ≤ log2/2 < 500
+		keys[v] = key{step<<32 | uint64(channel[p]), est[p], int32(v)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		switch {
+		case a.group != b.group:
+			return cmp.Compare(a.group, b.group)
+		case a.est != b.est:
+			return cmp.Compare(b.est, a.est)
+		}
+		return cmp.Compare(a.v, b.v)
+	})
+	order := make([]int32, len(keys))
+	for i, k := range keys {
+		order[i] = k.v
+	}
+	return order
 }
 
 // batch propagates up to 64 single failures at once, one per bit of a
