@@ -391,6 +391,10 @@ func candidates(c *graph.Compiled, kinds []graph.Kind, ids []string) ([]int32, e
 	return out, nil
 }
 
+// engines keeps the workers' batch engines (their arrays are as long as
+// the graph) between rankings of a graph.
+var engines graphPool[batch]
+
 // sweep runs every candidate's single failure through the batch engine on
 // workers goroutines: run is called once per batch of at most 64 sources,
 // with the worker's batch engine to run them on. It is called from several
@@ -445,7 +449,8 @@ func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b := newBatch(l)
+			b := engines.get(c, func() *batch { return newBatch(l) })
+			defer engines.put(c, b) // clean: every run clears what it set
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= batches {
