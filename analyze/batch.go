@@ -426,7 +426,8 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 	b.touched = b.touched[:0]
 }
 
-// eval computes position p's masks from its inputs' masks.
+// eval computes Threshold position p's masks from its inputs' masks (And
+// gates are fed by their inputs instead).
 func (b *batch) eval(p int32) (down, bad uint64) {
 	l := b.l
 	down = b.src[p]
@@ -451,7 +452,7 @@ func (b *batch) eval(p int32) (down, bad uint64) {
 			}
 			bad |= t
 		}
-	} else if l.flags[p]&isThreshold != 0 {
+	} else {
 		var lanes uint64
 		for _, u := range l.in[lo:hi] {
 			lanes |= b.m[u].bad
@@ -483,12 +484,6 @@ func (b *batch) eval(p int32) (down, bad uint64) {
 					bad |= 1 << uint(i)
 				}
 			}
-		}
-	} else {
-		for _, u := range l.in[lo:hi] {
-			x := &b.m[u]
-			down |= x.down
-			bad |= x.bad
 		}
 	}
 	for _, u := range l.soft[l.softOff[p]:l.softOff[p+1]] {
