@@ -44,8 +44,8 @@ type layout struct {
 	termOff []int32
 	terms   []uint8
 
-	// The model's nodes in the order a ranking batches them (see
-	// batchOrder).
+	// The model's nodes that something depends on, in the order a ranking
+	// batches them (see batchOrder); the others fail alone.
 	order []int32
 }
 
@@ -225,7 +225,9 @@ func appendTerms(terms []uint8, g graph.Gate, ws []int64) []uint8 {
 	return terms
 }
 
-// batchOrder orders the model's nodes for batching: the failures of a
+// batchOrder orders the model's nodes that something depends on for
+// batching (the failure of a node nothing depends on is that node alone,
+// and never batched): the failures of a
 // batch should reach mostly the same vertices, since a batch visits the
 // union of what its 64 failures reach.
 //
@@ -263,11 +265,14 @@ func (l *layout) batchOrder() []int32 {
 		est   float64
 		v     int32
 	}
-	keys := make([]key, l.c.NodeCount())
-	for v := range keys {
+	keys := make([]key, 0, l.c.NodeCount())
+	for v := range int32(l.c.NodeCount()) {
 		p := l.pos[v]
+		if l.depOff[p] == l.depOff[p+1] {
+			continue
+		}
 		step := uint64(1024 - int(math.Log2(est[p])/2)) // est ≤ 1e300: 0 ≤ log2/2 < 500
-		keys[v] = key{step<<32 | uint64(channel[p]), est[p], int32(v)}
+		keys = append(keys, key{step<<32 | uint64(channel[p]), est[p], v})
 	}
 	slices.SortFunc(keys, func(a, b key) int {
 		switch {

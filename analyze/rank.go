@@ -407,25 +407,28 @@ func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, p
 		return fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
 	}
 	l := layoutFor(c)
-	var batched []int32
+	n := 0
 	for _, v := range cands {
 		deps, _ := c.Dependents(v)
 		if len(deps) == 0 && len(c.SoftDependents(v)) == 0 {
 			alone(v)
 			continue
 		}
-		batched = append(batched, v)
+		n++
 	}
-	// Batch them in the layout's order (see batchOrder), made once per
-	// graph: keep the batched ones.
-	keep := make([]bool, c.NodeCount())
-	for _, v := range batched {
-		keep[v] = true
-	}
-	batched = batched[:0]
-	for _, v := range l.order {
-		if keep[v] {
-			batched = append(batched, v)
+	// Batch the others in the layout's order (see batchOrder), made once
+	// per graph: all of it, or the candidates in it.
+	batched := l.order
+	if n < len(l.order) {
+		keep := make([]bool, c.NodeCount())
+		for _, v := range cands {
+			keep[v] = true
+		}
+		batched = make([]int32, 0, n)
+		for _, v := range l.order {
+			if keep[v] {
+				batched = append(batched, v)
+			}
 		}
 	}
 	batches := (len(batched) + 63) / 64
