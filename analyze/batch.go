@@ -300,9 +300,11 @@ func (l *layout) batchOrder() []int32 {
 // which, starting from all-Up, is the least fixpoint, as in Simulate. Only
 // positions some lane reaches are evaluated.
 //
-// An And gate is the OR of its inputs' masks. A Threshold gate needs
-// per-lane sums: for the lanes where an input is not Up it adds up, lane by
-// lane, the weight lost to Down inputs and to inputs that are not Up.
+// An And gate is the OR of its inputs' masks. A small Threshold gate is
+// its formulas (layout.terms): ORs of ANDs of its inputs' masks. A larger
+// one needs per-lane sums: for the lanes where an input is not Up it adds
+// up, lane by lane, the weight lost to Down inputs and to inputs that are
+// not Up.
 type batch struct {
 	l       *layout
 	m       []masks   // per position; zero outside a run

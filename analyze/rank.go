@@ -52,10 +52,13 @@ type RankOptions struct {
 // Down, then nodes Degraded, largest first (then by id).
 //
 // It does not simulate one failure at a time: candidates go through the
-// engine 64 at a time, one per bit of a word (see batch), in topological
-// order so that a batch's failures share most of their paths, on all cores.
-// A candidate nothing depends on is only itself. The result equals one
-// Simulate per candidate exactly; tests check it on random graphs.
+// engine 64 at a time, one per bit of a word (see batch), over the graph in
+// topological order, batched so that a batch's failures reach mostly the
+// same vertices (see batchOrder), on all cores. A candidate nothing depends
+// on is only itself. The first ranking of a graph also makes what every
+// later one reuses (the graph renumbered, the batch order); the graph keeps
+// it while it lives. The result equals one Simulate per candidate exactly;
+// tests check it on random graphs.
 func Rank(ctx context.Context, c *graph.Compiled, opts RankOptions) ([]Radius, error) {
 	return RankWatch(ctx, c, opts, nil, nil)
 }

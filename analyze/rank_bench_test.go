@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"sync"
 	"testing"
 
@@ -113,5 +114,39 @@ func BenchmarkRank1M(b *testing.B) {
 		if _, err := Rank(context.Background(), c, RankOptions{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkBatches times the batch engine alone (one worker, no counting)
+// over every batch of a ranking, and reports how many vertices the batches
+// visit and how many (failure, vertex) pairs they cover: the sum of every
+// single failure's reach, what one Simulate per node visits. Their ratio is
+// how much the batch order makes 64 failures share.
+func BenchmarkBatches(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		c := rankGraph(b, n)
+		cands, err := candidates(c, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		layoutFor(c) // made on a graph's first ranking: not timed here
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			var visits, pairs int
+			for b.Loop() {
+				visits, pairs = 0, 0
+				err := sweep(context.Background(), c, cands, 1, nil, func(l *layout, bt *batch, sources []int32) {
+					bt.run(sources, func(p int32, down, bad uint64) {
+						visits++
+						pairs += bits.OnesCount64(bad)
+					})
+				}, func(int32) {})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(visits), "visits/op")
+			b.ReportMetric(float64(pairs), "pairs/op")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(visits), "ns/visit")
+		})
 	}
 }
