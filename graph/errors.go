@@ -75,7 +75,8 @@ func (ps problems) err() error {
 	return &ValidationError{Problems: sorted}
 }
 
-// Suggest returns the candidate closest to s by edit distance, if it is close
+// Suggest returns the candidate closest to s by edit distance (insertions,
+// deletions, substitutions and swaps of neighbouring bytes), if it is close
 // enough to be a likely misspelling, for "did you mean" messages.
 func Suggest(s string, candidates []string) (string, bool) {
 	best, bestD := "", -1
@@ -101,28 +102,10 @@ func didYouMean(s string, candidates []string) string {
 	return ""
 }
 
-// editDistance is the Levenshtein distance between a and b over bytes, with
-// one row of memory.
+// editDistance is the optimal string alignment distance between a and b
+// over bytes: the fewest insertions, deletions, substitutions and swaps of
+// two adjacent bytes ("kakoa" is one edit from "kakao", not two), no
+// substring edited twice.
 func editDistance(a, b string) int {
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	row := make([]int, len(b)+1)
-	for j := range row {
-		row[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		prev := row[0]
-		row[0] = i
-		for j := 1; j <= len(b); j++ {
-			cur := row[j]
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
-			prev = cur
-		}
-	}
-	return row[len(b)]
+	return distanceAtMost(a, b, max(len(a), len(b)))
 }

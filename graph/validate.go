@@ -561,9 +561,8 @@ func (s *suggester) didYouMean(id string, nodes []Node) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-// distanceAtMost is the Levenshtein distance between a and b over bytes, as
-// editDistance, when it is at most k; otherwise it returns k+1, as soon as
-// every entry of a row of the table exceeds k.
+// distanceAtMost is editDistance(a, b) when it is at most k; otherwise it
+// returns k+1, as soon as every entry of a row of the table exceeds k.
 func distanceAtMost(a, b string, k int) int {
 	// A common prefix or suffix does not change the distance.
 	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
@@ -581,32 +580,42 @@ func distanceAtMost(a, b string, k int) int {
 	if len(b) == 0 {
 		return len(a)
 	}
-	var buf [64]int
-	row := buf[:0]
-	if len(b) >= len(buf) {
-		row = make([]int, 0, len(b)+1)
+	// Three rows of the optimal string alignment table: the one before the
+	// previous (for swaps), the previous and the current.
+	n := len(b) + 1
+	var buf [3 * 64]int
+	rows := buf[:0]
+	if 3*n > len(buf) {
+		rows = make([]int, 0, 3*n)
 	}
-	for j := 0; j <= len(b); j++ {
-		row = append(row, j)
+	rows = rows[:3*n]
+	prev2, prev, row := rows[:n], rows[n:2*n], rows[2*n:]
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		prev := row[0]
 		row[0] = i
 		low := i
 		ai := a[i-1]
 		for j := 1; j <= len(b); j++ {
-			cur := row[j]
 			cost := 1
 			if ai == b[j-1] {
 				cost = 0
 			}
-			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
-			prev = cur
-			low = min(low, row[j])
+			d := min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ai == b[j-2] && a[i-2] == b[j-1] {
+				d = min(d, prev2[j-2]+1)
+			}
+			row[j] = d
+			low = min(low, d)
 		}
+		// A row's least value never decreases from row to row (a swap
+		// costs what a substitution in the row before does), so once it is
+		// above k the distance is.
 		if low > k {
 			return k + 1
 		}
+		prev2, prev, row = prev, row, prev2
 	}
-	return min(row[len(b)], k+1)
+	return min(prev[len(b)], k+1)
 }
