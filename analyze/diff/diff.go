@@ -321,6 +321,23 @@ func spofDelta(ctx context.Context, in, out *singles, to *graph.Compiled, chains
 	// Vertices of in → of out (and of to), by id, once.
 	inOut, outIn, inTo := matching(c, out.c), matching(out.c, c), matching(c, to)
 	mark := make([]bool, c.NodeCount()) // the protected nodes out's failure takes, as in's vertices
+	// Each list is ordered most users first, then in model order: number
+	// the nodes in that order once, sort numbers, and map them back (the
+	// lists of two unrelated models hold millions of pairs).
+	byUsers := make([]int32, c.NodeCount())
+	for v := range byUsers {
+		byUsers[v] = int32(v)
+	}
+	slices.SortFunc(byUsers, func(a, b int32) int {
+		if ua, ub := c.Users(a), c.Users(b); ua != ub {
+			return cmp.Compare(ub, ua)
+		}
+		return cmp.Compare(a, b)
+	})
+	place := make([]int32, len(byUsers))
+	for k, v := range byUsers {
+		place[v] = int32(k)
+	}
 	var res []SPOF
 	for f, downs := range in.takes {
 		fo := inOut[f]
@@ -347,14 +364,13 @@ func spofDelta(ctx context.Context, in, out *singles, to *graph.Compiled, chains
 		if len(takes) == 0 {
 			continue
 		}
-		// Most users first, then in model order: no string compares, the
-		// lists can be long.
-		slices.SortFunc(takes, func(a, b int32) int {
-			return cmp.Or(cmp.Compare(c.Users(b), c.Users(a)), cmp.Compare(a, b))
-		})
-		s := SPOF{ID: c.VertexName(f), Kind: c.Kind(f), Takes: make([]string, len(takes))}
 		for i, x := range takes {
-			s.Takes[i] = c.VertexName(x)
+			takes[i] = place[x]
+		}
+		slices.Sort(takes)
+		s := SPOF{ID: c.VertexName(f), Kind: c.Kind(f), Takes: make([]string, len(takes))}
+		for i, k := range takes {
+			s.Takes[i] = c.VertexName(byUsers[k])
 		}
 		res = append(res, s)
 	}
