@@ -132,8 +132,8 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 		acc.sums()
 		for i, s := range sources {
 			k := &sums[index[s]]
-			k.down, k.degraded, k.tier0 = acc.down[i], acc.degraded[i], acc.tier0[i]
-			k.usersDown, k.usersDegraded = acc.usersDown[i], acc.usersDegraded[i]
+			k.down, k.degraded, k.tier0 = acc.down.count[i], acc.degraded.count[i], acc.tier0[i]
+			k.usersDown, k.usersDegraded = acc.down.users[i], acc.degraded.users[i]
 		}
 		if len(found) > 0 {
 			mu.Lock()
@@ -255,48 +255,28 @@ func sortRadii(c *graph.Compiled, keys []radiusKey) []radiusKey {
 // their nodes) is added byte by byte: the count and users of each of its 8
 // bytes' values, spread over their lanes once, by sums.
 type laneSums struct {
-	down, degraded, tier0    [64]int32
-	usersDown, usersDegraded [64]int64
-
-	bytewise            bool
-	byteDown, byteDeg   [8][256]int32
-	bytesDown, bytesDeg [8][256]int64
+	down, degraded laneSum
+	tier0          [64]int32
 }
 
-// bytewise is the number of lanes from which a mask is added byte by byte.
+// laneSum is one count per lane and one sum of users per lane, with the
+// tables that add masks of many lanes byte by byte: per byte of the mask
+// (k) and value of that byte (b), a count and a sum of users.
+type laneSum struct {
+	count     [64]int32
+	users     [64]int64
+	bytewise  bool
+	byteCount [8][256]int32
+	byteUsers [8][256]int64
+}
+
+// bytewiseFrom is the number of lanes from which a mask is added byte by
+// byte.
 const bytewiseFrom = 12
 
 func (a *laneSums) add(down, bad uint64, users int64, tier0 bool) {
-	if bits.OnesCount64(down) >= bytewiseFrom {
-		a.bytewise = true
-		for k, m := 0, down; m != 0; k, m = k+1, m>>8 {
-			if b := uint8(m); b != 0 {
-				a.byteDown[k][b]++
-				a.bytesDown[k][b] += users
-			}
-		}
-	} else {
-		for m := down; m != 0; m &= m - 1 {
-			i := bits.TrailingZeros64(m)
-			a.down[i]++
-			a.usersDown[i] += users
-		}
-	}
-	if degraded := bad &^ down; bits.OnesCount64(degraded) >= bytewiseFrom {
-		a.bytewise = true
-		for k, m := 0, degraded; m != 0; k, m = k+1, m>>8 {
-			if b := uint8(m); b != 0 {
-				a.byteDeg[k][b]++
-				a.bytesDeg[k][b] += users
-			}
-		}
-	} else {
-		for m := degraded; m != 0; m &= m - 1 {
-			i := bits.TrailingZeros64(m)
-			a.degraded[i]++
-			a.usersDegraded[i] += users
-		}
-	}
+	a.down.add(down, users)
+	a.degraded.add(bad&^down, users)
 	if tier0 {
 		for m := bad; m != 0; m &= m - 1 {
 			a.tier0[bits.TrailingZeros64(m)]++
@@ -304,36 +284,57 @@ func (a *laneSums) add(down, bad uint64, users int64, tier0 bool) {
 	}
 }
 
-// reset clears the sums for a new batch.
-func (a *laneSums) reset() {
-	a.down, a.degraded, a.tier0 = [64]int32{}, [64]int32{}, [64]int32{}
-	a.usersDown, a.usersDegraded = [64]int64{}, [64]int64{}
-}
-
-// sums spreads what was added byte by byte over the lanes, and clears it.
-func (a *laneSums) sums() {
-	if !a.bytewise {
+// add adds 1 and users to the lanes of m.
+func (s *laneSum) add(m uint64, users int64) {
+	if bits.OnesCount64(m) < bytewiseFrom {
+		for ; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			s.count[i]++
+			s.users[i] += users
+		}
 		return
 	}
-	a.bytewise = false
-	spread := func(count *[8][256]int32, users *[8][256]int64, toCount *[64]int32, toUsers *[64]int64) {
-		for k := range count {
-			for b := 1; b < 256; b++ {
-				n, u := count[k][b], users[k][b]
-				if n == 0 {
-					continue
-				}
-				count[k][b], users[k][b] = 0, 0
-				for m := uint(b); m != 0; m &= m - 1 {
-					i := 8*k + bits.TrailingZeros(m)
-					toCount[i] += n
-					toUsers[i] += u
-				}
+	s.bytewise = true
+	for k := 0; m != 0; k, m = k+1, m>>8 {
+		if b := uint8(m); b != 0 {
+			s.byteCount[k][b]++
+			s.byteUsers[k][b] += users
+		}
+	}
+}
+
+// spread adds what was added byte by byte to the lanes, and clears it.
+func (s *laneSum) spread() {
+	if !s.bytewise {
+		return
+	}
+	s.bytewise = false
+	for k := range s.byteCount {
+		for b := 1; b < 256; b++ {
+			n, u := s.byteCount[k][b], s.byteUsers[k][b]
+			if n == 0 {
+				continue
+			}
+			s.byteCount[k][b], s.byteUsers[k][b] = 0, 0
+			for m := uint(b); m != 0; m &= m - 1 {
+				i := 8*k + bits.TrailingZeros(m)
+				s.count[i] += n
+				s.users[i] += u
 			}
 		}
 	}
-	spread(&a.byteDown, &a.bytesDown, &a.down, &a.usersDown)
-	spread(&a.byteDeg, &a.bytesDeg, &a.degraded, &a.usersDegraded)
+}
+
+// reset clears the sums for a new batch.
+func (a *laneSums) reset() {
+	a.down.count, a.degraded.count, a.tier0 = [64]int32{}, [64]int32{}, [64]int32{}
+	a.down.users, a.degraded.users = [64]int64{}, [64]int64{}
+}
+
+// sums adds what was added byte by byte to the lanes.
+func (a *laneSums) sums() {
+	a.down.spread()
+	a.degraded.spread()
 }
 
 // radixDesc orders xs by by(x) descending (by must not be negative),

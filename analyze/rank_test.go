@@ -211,11 +211,11 @@ func TestLaneSums(t *testing.T) {
 			}
 		}
 		got.sums()
-		require.Equal(t, down, got.down)
-		require.Equal(t, degraded, got.degraded)
+		require.Equal(t, down, got.down.count)
+		require.Equal(t, degraded, got.degraded.count)
 		require.Equal(t, tier0, got.tier0)
-		require.Equal(t, usersDown, got.usersDown)
-		require.Equal(t, usersDegraded, got.usersDegraded)
+		require.Equal(t, usersDown, got.down.users)
+		require.Equal(t, usersDegraded, got.degraded.users)
 	}
 }
 
