@@ -45,6 +45,34 @@ func TestRankMatchesSimulate(t *testing.T) {
 	})
 }
 
+// Rank equals one Simulate per node on service catalogs of thousands of
+// nodes: dozens of batches in the layout's order, masks of many lanes
+// (added byte by byte), many groups, replicas and cycles; with small
+// threshold gates as formulas and with every gate summed.
+func TestRankMatchesSimulateOnCatalogs(t *testing.T) {
+	for _, p := range []synth.Params{
+		synth.Default(3_000, 1),
+		{Nodes: 3_000, AvgDeps: 6, Sites: 3, Hubs: 8, CycleFrac: 0.1, GroupFrac: 0.3, SoftFrac: 0.2, ReplicaFrac: 0.3, Seed: 2},
+	} {
+		c := compileT(t, synth.Services(p))
+		want := make(map[string]Radius, c.NodeCount())
+		for v := range int32(c.NodeCount()) {
+			want[c.VertexName(v)] = radiusBySimulate(t, c, v)
+		}
+		for _, terms := range []int{maxTermInputs, 0} {
+			termInputs = terms
+			fresh := compileT(t, synth.Services(p)) // a layout made with these terms
+			got, err := Rank(context.Background(), fresh, RankOptions{})
+			termInputs = maxTermInputs
+			require.NoError(t, err)
+			require.Len(t, got, c.NodeCount())
+			for _, g := range got {
+				require.Equal(t, want[g.ID], g, "seed %d, formulas up to %d inputs", p.Seed, terms)
+			}
+		}
+	}
+}
+
 func testRankMatchesSimulate(t *testing.T, n int) {
 	randomCases(t, n, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		got, err := Rank(context.Background(), c, RankOptions{Workers: 1 + r.IntN(3)})
