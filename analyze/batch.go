@@ -101,14 +101,14 @@ func newLayout(c *graph.Compiled) *layout {
 			l.flags[p-1] |= isCyclic
 		}
 	}
+	// The arrays are made in position order from the graph's, read in
+	// vertex order (sequentially): first each position's data and its
+	// number of inputs and dependents, then the edges at their offsets.
 	l.users = make([]int64, n)
 	l.gate = make([]graph.Gate, n)
 	l.inOff, l.softOff, l.depOff = make([]int32, n+1), make([]int32, n+1), make([]int32, n+1)
-	l.termOff = make([]int32, n+1)
-	nsoft := c.Edges() - c.HardEdges()
-	l.in, l.inW = make([]int32, 0, c.HardEdges()), make([]int64, 0, c.HardEdges())
-	l.soft, l.dep = make([]int32, 0, nsoft), make([]int32, 0, c.Edges())
-	for p, v := range l.vertex {
+	for v := range int32(n) {
+		p := l.pos[v]
 		if v < int32(c.NodeCount()) {
 			l.flags[p] |= isCounted
 			l.users[p] = c.Users(v)
@@ -116,34 +116,55 @@ func newLayout(c *graph.Compiled) *layout {
 				l.flags[p] |= isTier0
 			}
 		}
-		ins, ws := c.Inputs(v)
 		if c.Op(v) == graph.Threshold {
 			l.flags[p] |= isThreshold
 			l.gate[p] = c.Gate(v)
-			l.terms = appendTerms(l.terms, l.gate[p], ws)
+		}
+		ins, _ := c.Inputs(v)
+		deps, _ := c.Dependents(v)
+		l.inOff[p+1] = int32(len(ins))
+		l.softOff[p+1] = int32(len(c.SoftInputs(v)))
+		l.depOff[p+1] = int32(len(deps) + len(c.SoftDependents(v)))
+	}
+	for p := range n {
+		l.inOff[p+1] += l.inOff[p]
+		l.softOff[p+1] += l.softOff[p]
+		l.depOff[p+1] += l.depOff[p]
+	}
+	l.in, l.inW = make([]int32, c.HardEdges()), make([]int64, c.HardEdges())
+	l.soft, l.dep = make([]int32, c.Edges()-c.HardEdges()), make([]int32, c.Edges())
+	for v := range int32(n) {
+		p := l.pos[v]
+		ins, ws := c.Inputs(v)
+		in := l.in[l.inOff[p]:]
+		for i, u := range ins {
+			in[i] = l.pos[u]
+		}
+		copy(l.inW[l.inOff[p]:], ws)
+		soft := l.soft[l.softOff[p]:]
+		for i, u := range c.SoftInputs(v) {
+			soft[i] = l.pos[u]
+		}
+		dep := l.dep[l.depOff[p]:l.depOff[p+1]]
+		deps, _ := c.Dependents(v)
+		for i, w := range deps {
+			dep[i] = l.pos[w] | depTag(c, w)
+		}
+		for i, w := range c.SoftDependents(v) {
+			dep[len(deps)+i] = l.pos[w] | depTag(c, w) | depSoft
+		}
+		for _, e := range dep {
+			if e&^depTags == p { // a loop (validation forbids them): evaluate it as a cycle
+				l.flags[p] |= isCyclic
+			}
+		}
+	}
+	l.termOff = make([]int32, n+1)
+	for p := range n {
+		if l.flags[p]&isThreshold != 0 {
+			l.terms = appendTerms(l.terms, l.gate[p], l.inW[l.inOff[p]:l.inOff[p+1]])
 		}
 		l.termOff[p+1] = int32(len(l.terms))
-		for i, u := range ins {
-			l.in = append(l.in, l.pos[u])
-			l.inW = append(l.inW, ws[i])
-		}
-		for _, u := range c.SoftInputs(v) {
-			l.soft = append(l.soft, l.pos[u])
-		}
-		deps, _ := c.Dependents(v)
-		for _, w := range deps {
-			l.dep = append(l.dep, l.pos[w]|depTag(c, w))
-			if w == v { // a loop (validation forbids them): evaluate it as a cycle
-				l.flags[p] |= isCyclic
-			}
-		}
-		for _, w := range c.SoftDependents(v) {
-			l.dep = append(l.dep, l.pos[w]|depTag(c, w)|depSoft)
-			if w == v {
-				l.flags[p] |= isCyclic
-			}
-		}
-		l.inOff[p+1], l.softOff[p+1], l.depOff[p+1] = int32(len(l.in)), int32(len(l.soft)), int32(len(l.dep))
 	}
 	return l
 }
