@@ -37,6 +37,14 @@ type scratch struct {
 
 	touched []int32 // vertices with flagTouched, in first-touch order
 	queue   []event
+
+	// within, when not nil, confines a run to the vertices it marks: the
+	// others stay Up. Confined to a set closed under inputs (a vertex's
+	// inputs are in it when the vertex is), a run gives every vertex of
+	// the set the state and cause the whole run gives it: an event outside
+	// the set only ever raises vertices outside it, so the events inside
+	// come in the same order.
+	within []bool
 }
 
 type event struct {
@@ -126,6 +134,7 @@ func threshold(g graph.Gate, live, up int64) State {
 
 // run drains the event queue to the least fixpoint.
 func (s *scratch) run(c *graph.Compiled) {
+	within := s.within
 	for i := 0; i < len(s.queue); i++ {
 		ev := s.queue[i]
 		u := ev.v
@@ -133,6 +142,9 @@ func (s *scratch) run(c *graph.Compiled) {
 		for j, v := range deps {
 			f := s.flags[v]
 			old := State(f & stateMask)
+			if within != nil && !within[v] {
+				continue
+			}
 			if f&flagThreshold == 0 {
 				// An And gate is the worst of its inputs: the event's new
 				// state, if that is worse than what v has.
@@ -156,7 +168,7 @@ func (s *scratch) run(c *graph.Compiled) {
 		if ev.from == Up {
 			// A soft input that stops being Up degrades its dependents.
 			for _, v := range c.SoftDependents(u) {
-				if old := s.stateOf(v); old < Degraded {
+				if old := s.stateOf(v); old < Degraded && (within == nil || within[v]) {
 					s.touch(c, v)
 					s.set(v, old, Degraded, u)
 				}

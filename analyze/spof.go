@@ -58,12 +58,10 @@ func SPOFs(ctx context.Context, c *graph.Compiled, target string) ([]SPOF, error
 		return nil, err
 	}
 	out := make([]SPOF, 0, len(hits))
+	within := ancestry(c, t)
 	for _, v := range hits {
-		o, err := Simulate(c, Fail(c.VertexName(v)))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, SPOF{ID: c.VertexName(v), Kind: c.Kind(v), Chain: o.Chain(target)})
+		sc := Fail(c.VertexName(v))
+		out = append(out, SPOF{ID: c.VertexName(v), Kind: c.Kind(v), Chain: chainWithin(c, sc, []int32{v}, target, within)})
 	}
 	slices.SortFunc(out, func(a, b SPOF) int {
 		return cmp.Or(
@@ -96,4 +94,60 @@ func hardAncestors(c *graph.Compiled, t int32) []int32 {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Chain returns the chain of causes from target down to failed when failed
+// alone fails (a node or a replica), as Simulate(c, Fail(failed)).Chain(target)
+// does, or nil when that failure leaves target Up. It simulates only what
+// target depends on (hard or soft, directly or not), which gives target and
+// its causes the states the whole graph gives them: it costs what target's
+// ancestry costs, not what the failure reaches (a hub's failure can reach
+// most of a graph).
+func Chain(c *graph.Compiled, failed, target string) ([]string, error) {
+	t, ok := c.Lookup(target)
+	if !ok || c.VertexKind(t) != graph.NodeVertex && c.VertexKind(t) != graph.ReplicaVertex {
+		return nil, UnknownNode(c, target)
+	}
+	sc := Fail(failed)
+	vs, err := resolve(c, sc)
+	if err != nil {
+		return nil, err
+	}
+	return chainWithin(c, sc, vs, target, ancestry(c, t)), nil
+}
+
+// chainWithin is Simulate's chain of target for the removal of vs (from
+// sc), run within target's ancestry.
+func chainWithin(c *graph.Compiled, sc Scenario, vs []int32, target string, within []bool) []string {
+	s := getScratch(c)
+	defer putScratch(c, s)
+	s.within = within
+	defer func() { s.within = nil }()
+	for _, v := range vs {
+		if within[v] { // a removal outside cannot reach target
+			s.remove(c, v)
+		}
+	}
+	s.run(c)
+	return s.outcome(c, sc).Chain(target)
+}
+
+// ancestry marks t and every vertex t depends on, hard or soft, directly or
+// not: a set closed under inputs (see scratch.within).
+func ancestry(c *graph.Compiled, t int32) []bool {
+	seen := make([]bool, c.Len())
+	seen[t] = true
+	queue := []int32{t}
+	for i := 0; i < len(queue); i++ {
+		ins, _ := c.Inputs(queue[i])
+		for _, ins := range [2][]int32{ins, c.SoftInputs(queue[i])} {
+			for _, u := range ins {
+				if !seen[u] {
+					seen[u] = true
+					queue = append(queue, u)
+				}
+			}
+		}
+	}
+	return seen
 }

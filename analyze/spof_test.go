@@ -141,3 +141,27 @@ func TestRedundancyRateMini(t *testing.T) {
 	assert.Equal(t, []string{"on-spread"}, byName["b"].Down)
 	assert.Equal(t, "a", r.Sites[0].Site, "site a hurts 30 users, b 10")
 }
+
+// Chain, which simulates only the target's ancestry, equals the chain of a
+// whole Simulate, for targets Down, Degraded and Up, on random graphs with
+// every feature (cycles, groups, soft edges, replicas).
+func TestChainEqualsSimulate(t *testing.T) {
+	randomCases(t, 1500, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		from := removable(c)
+		for range 5 {
+			failed := c.VertexName(from[r.IntN(len(from))])
+			target := c.VertexName(int32(r.IntN(c.NodeCount())))
+			o, err := Simulate(c, Fail(failed))
+			require.NoError(t, err)
+			got, err := Chain(c, failed, target)
+			require.NoError(t, err)
+			require.Equal(t, o.Chain(target), got, "fail %s, chain of %s", failed, target)
+		}
+	})
+	c := compileT(t, miniKakao())
+	_, err := Chain(c, "pangyoo", "kakaotalk")
+	var unk *UnknownNodeError
+	require.ErrorAs(t, err, &unk)
+	_, err = Chain(c, "pangyo", "kakaotlk")
+	require.ErrorAs(t, err, &unk)
+}

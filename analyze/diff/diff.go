@@ -381,11 +381,11 @@ func spofDelta(ctx context.Context, in, out *singles, to *graph.Compiled, chains
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o, err := analyze.Simulate(c, analyze.Fail(res[i].ID))
+		chain, err := analyze.Chain(c, res[i].ID, res[i].Takes[0])
 		if err != nil {
 			return nil, err
 		}
-		res[i].Chain = o.Chain(res[i].Takes[0])
+		res[i].Chain = chain
 	}
 	return res, nil
 }
