@@ -150,3 +150,40 @@ func BenchmarkBatches(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSPOFs100k finds the SPOFs of a service in the middle of a
+// 100,000-node catalog (197 of them) with their chains, and, as the
+// baseline, the same SPOFs with each chain from a whole Simulate of its
+// failure (what SPOFs did before Chain simulated only the target's
+// ancestry).
+func BenchmarkSPOFs100k(b *testing.B) {
+	c := rankGraph(b, 100_000)
+	target := c.VertexName(int32(c.NodeCount() / 2))
+	if _, err := SPOFs(context.Background(), c, target); err != nil { // the layout, made once
+		b.Fatal(err)
+	}
+	b.Run("spofs", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := SPOFs(context.Background(), c, target); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("chains-by-whole-simulate", func(b *testing.B) {
+		for b.Loop() {
+			spofs, err := SPOFs(context.Background(), c, target)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, s := range spofs {
+				o, err := Simulate(c, Fail(s.ID))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(o.Chain(target)) == 0 {
+					b.Fatal("no chain")
+				}
+			}
+		}
+	})
+}
