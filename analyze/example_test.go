@@ -48,3 +48,32 @@ func ExampleSimulate() {
 	// pangyo down     pangyo
 	// user-services down: 50500000
 }
+
+// Why does losing the data center take the games down? Chain answers for
+// one pair without simulating everything the failure reaches: only what
+// the games depend on.
+func ExampleChain() {
+	var m graph.Model
+	m.Add(
+		graph.Node{ID: "pangyo", Kind: graph.Site},
+		graph.Node{ID: "gasan", Kind: graph.Site},
+		graph.Node{ID: "talk", Kind: graph.Service, Site: "pangyo"},
+		graph.Node{ID: "login", Kind: graph.Identity, Site: "gasan", Requires: graph.On("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Site: "gasan", Requires: graph.On("login")},
+		graph.Node{ID: "maps", Kind: graph.Service, Site: "gasan"},
+	)
+	c, err := graph.Compile(&m)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, target := range []string{"games", "maps"} {
+		chain, err := analyze.Chain(c, "pangyo", target)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %q\n", target, chain)
+	}
+	// Output:
+	// games: ["games" "login" "talk" "pangyo"]
+	// maps: []
+}
