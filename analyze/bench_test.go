@@ -15,22 +15,22 @@ import (
 //
 //	go test ./analyze -run '^$' -bench 'Simulate1M' -benchmem -count 6
 
-var big struct {
-	once sync.Once
-	c    *graph.Compiled
-	err  error
+// servicesGraph returns synth.Services(synth.Default(n, 1)) compiled, made
+// once per size for all the benchmarks that use it.
+func servicesGraph(b *testing.B, n int) *graph.Compiled {
+	b.Helper()
+	if c, ok := servicesGraphs.Load(n); ok {
+		return c.(*graph.Compiled)
+	}
+	c, err := graph.Compile(synth.Services(synth.Default(n, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	servicesGraphs.Store(n, c)
+	return c
 }
 
-func bigGraph(b *testing.B) *graph.Compiled {
-	b.Helper()
-	big.once.Do(func() {
-		big.c, big.err = graph.Compile(synth.Services(synth.Default(1_000_000, 1)))
-	})
-	if big.err != nil {
-		b.Fatal(big.err)
-	}
-	return big.c
-}
+var servicesGraphs sync.Map // size → *graph.Compiled
 
 // bfs is the baseline: every vertex reachable from the removed one over
 // dependents (hard and soft) is counted as failed.
@@ -74,7 +74,7 @@ func smallFailure(c *graph.Compiled) int32 {
 func abs(x int) int { return max(x, -x) }
 
 func benchSite(b *testing.B) (*graph.Compiled, int32) {
-	c := bigGraph(b)
+	c := servicesGraph(b, 1_000_000)
 	for v := int32(0); v < int32(c.NodeCount()); v++ {
 		if c.Kind(v) == graph.Site {
 			return c, v
@@ -90,7 +90,7 @@ func BenchmarkSimulate1MSite(b *testing.B) {
 }
 
 func BenchmarkSimulate1MSmall(b *testing.B) {
-	c := bigGraph(b)
+	c := servicesGraph(b, 1_000_000)
 	engineAgainstBFS(b, c, smallFailure(c))
 }
 

@@ -110,10 +110,8 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 				watched[l.pos[v]] = true
 			}
 		})
-		if b.sums == nil {
-			b.sums = new(laneSums)
-		}
-		acc := b.sums
+		acc := laneSumsPool.Get().(*laneSums)
+		defer laneSumsPool.Put(acc)
 		acc.reset()
 		var found []Hit
 		b.run(sources, func(p int32, down, bad uint64) {
@@ -169,7 +167,7 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 // parallel calls f on parts [lo, hi) of [0, n), on all cores when n is large
 // enough to be worth it, and returns when every call has.
 func parallel(n int, f func(lo, hi int)) {
-	parts := min(runtime.GOMAXPROCS(0), max(n/4096, 1))
+	parts := partsFor(n)
 	var wg sync.WaitGroup
 	for k := range parts {
 		wg.Add(1)
@@ -180,6 +178,13 @@ func parallel(n int, f func(lo, hi int)) {
 	}
 	wg.Wait()
 }
+
+// laneSumsPool keeps lane sums (67 KB, clean after sums) between batches.
+var laneSumsPool = sync.Pool{New: func() any { return new(laneSums) }}
+
+// partsFor is how many parts to split n items in for all cores: one per
+// core, of 4,096 items at least.
+func partsFor(n int) int { return min(runtime.GOMAXPROCS(0), max(n/4096, 1)) }
 
 // radiusKey is a candidate's radius while ranking: its sums and its vertex,
 // 40 bytes to sort rather than an 80-byte Radius.
@@ -217,7 +222,7 @@ func sortRadii(c *graph.Compiled, keys []radiusKey) []radiusKey {
 	}
 	// Runs of equal users Down are sorted on all cores: each worker takes
 	// a part of the order that starts and ends between runs.
-	parts := min(runtime.GOMAXPROCS(0), max(len(order)/4096, 1))
+	parts := partsFor(len(order))
 	var wg sync.WaitGroup
 	for lo, k := 0, 1; lo < len(order); k++ {
 		hi := max(len(order)*k/parts, lo+1)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
-	"sync"
 	"testing"
 
 	gonum "gonum.org/v1/gonum/graph"
@@ -20,22 +19,7 @@ import (
 // fails), and (c) one Simulate per node (the full gate semantics, the
 // result Rank must equal). Run with
 //
-//	go test ./analyze -run '^$' -bench 'Rank' -benchtime 1x -count 3 -timeout 60m
-
-var rankGraphs sync.Map // size → *graph.Compiled
-
-func rankGraph(b *testing.B, n int) *graph.Compiled {
-	b.Helper()
-	if c, ok := rankGraphs.Load(n); ok {
-		return c.(*graph.Compiled)
-	}
-	c, err := graph.Compile(synth.Services(synth.Default(n, 1)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	rankGraphs.Store(n, c)
-	return c
-}
+//	go test ./analyze -run '^$' -bench '^BenchmarkRank$' -benchtime 2x -count 3 -timeout 60m
 
 // reversed is the compiled graph with its edges turned around, so that a
 // traversal from a node walks what depends on it.
@@ -51,7 +35,7 @@ func (r reversed) Edge(uid, vid int64) gonum.Edge {
 
 func BenchmarkRank(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
-		c := rankGraph(b, n)
+		c := servicesGraph(b, n)
 		// What a graph's first ranking makes and keeps (see layoutFor) is
 		// made before the timing: rank-first measures it.
 		if _, err := Rank(context.Background(), c, RankOptions{}); err != nil {
@@ -109,7 +93,7 @@ func BenchmarkRank(b *testing.B) {
 
 // BenchmarkRank1M shows that a million nodes finish (one run).
 func BenchmarkRank1M(b *testing.B) {
-	c := bigGraph(b)
+	c := servicesGraph(b, 1_000_000)
 	for b.Loop() {
 		if _, err := Rank(context.Background(), c, RankOptions{}); err != nil {
 			b.Fatal(err)
@@ -124,7 +108,7 @@ func BenchmarkRank1M(b *testing.B) {
 // how much the batch order makes 64 failures share.
 func BenchmarkBatches(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
-		c := rankGraph(b, n)
+		c := servicesGraph(b, n)
 		cands, err := candidates(c, nil, nil)
 		if err != nil {
 			b.Fatal(err)
@@ -157,7 +141,7 @@ func BenchmarkBatches(b *testing.B) {
 // failure (what SPOFs did before Chain simulated only the target's
 // ancestry).
 func BenchmarkSPOFs100k(b *testing.B) {
-	c := rankGraph(b, 100_000)
+	c := servicesGraph(b, 100_000)
 	target := c.VertexName(int32(c.NodeCount() / 2))
 	if _, err := SPOFs(context.Background(), c, target); err != nil { // the layout, made once
 		b.Fatal(err)

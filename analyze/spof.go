@@ -76,23 +76,12 @@ func SPOFs(ctx context.Context, c *graph.Compiled, target string) ([]SPOF, error
 // hardAncestors returns the model nodes other than t from which t can be
 // reached over hard edges: the only ones whose failure can take t Down.
 func hardAncestors(c *graph.Compiled, t int32) []int32 {
-	seen := make([]bool, c.Len())
-	seen[t] = true
-	queue := []int32{t}
 	var out []int32
-	for i := 0; i < len(queue); i++ {
-		ins, _ := c.Inputs(queue[i])
-		for _, u := range ins {
-			if !seen[u] {
-				seen[u] = true
-				queue = append(queue, u)
-				if c.VertexKind(u) == graph.NodeVertex {
-					out = append(out, u)
-				}
-			}
+	for v, in := range ancestors(c, t, false)[:c.NodeCount()] {
+		if in && int32(v) != t {
+			out = append(out, int32(v))
 		}
 	}
-	slices.Sort(out)
 	return out
 }
 
@@ -134,19 +123,27 @@ func chainWithin(c *graph.Compiled, sc Scenario, vs []int32, target string, with
 
 // ancestry marks t and every vertex t depends on, hard or soft, directly or
 // not: a set closed under inputs (see scratch.within).
-func ancestry(c *graph.Compiled, t int32) []bool {
+func ancestry(c *graph.Compiled, t int32) []bool { return ancestors(c, t, true) }
+
+// ancestors marks t and every vertex t depends on over hard edges, and over
+// soft ones too when soft is set.
+func ancestors(c *graph.Compiled, t int32, soft bool) []bool {
 	seen := make([]bool, c.Len())
 	seen[t] = true
 	queue := []int32{t}
+	mark := func(ins []int32) {
+		for _, u := range ins {
+			if !seen[u] {
+				seen[u] = true
+				queue = append(queue, u)
+			}
+		}
+	}
 	for i := 0; i < len(queue); i++ {
 		ins, _ := c.Inputs(queue[i])
-		for _, ins := range [2][]int32{ins, c.SoftInputs(queue[i])} {
-			for _, u := range ins {
-				if !seen[u] {
-					seen[u] = true
-					queue = append(queue, u)
-				}
-			}
+		mark(ins)
+		if soft {
+			mark(c.SoftInputs(queue[i]))
 		}
 	}
 	return seen

@@ -17,18 +17,9 @@ type arena struct {
 }
 
 func take[T any](pool *[]T, src []T) []T {
-	n := len(src)
-	if n == 0 {
-		return nil
-	}
-	p := *pool
-	if cap(p)-len(p) < n {
-		p = make([]T, 0, max(chunk, n))
-	}
-	i := len(p)
-	p = append(p, src...)
-	*pool = p
-	return p[i : i+n : i+n]
+	p := grab(pool, len(src))
+	copy(p, src)
+	return p
 }
 
 // grab returns n zeroed elements.
