@@ -63,7 +63,7 @@ func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); retur
 func BenchmarkDraw100k(b *testing.B) {
 	o := bigOutcome(b)
 	c := o.Compiled()
-	full, focus := newView(o, false), newView(o, true)
+	full, focus := newView(o, GraphOptions{}), newView(o, GraphOptions{Focus: true})
 	b.Logf("%d vertices, %d edges; site-0 affects %d; drawn: %d vertices and %d edges (focus: %d and %d)",
 		c.Len(), c.Edges(), o.Len(), len(full.verts), len(full.edges), len(focus.verts), len(focus.edges))
 	run := func(name string, f func(io.Writer) error) {
@@ -82,7 +82,7 @@ func BenchmarkDraw100k(b *testing.B) {
 	run("DOT", func(w io.Writer) error { return DOT(w, o, GraphOptions{}) })
 	run("DOT-focus", func(w io.Writer) error { return DOT(w, o, GraphOptions{Focus: true}) })
 	run("Mermaid", func(w io.Writer) error { return Mermaid(w, o, GraphOptions{}) })
-	run("baseline", func(w io.Writer) error { return baseline(w, newView(o, false)) })
+	run("baseline", func(w io.Writer) error { return baseline(w, newView(o, GraphOptions{})) })
 
 	// One service near the end of the catalog fails: few things need it,
 	// and --focus draws only those and their neighbours.
@@ -91,6 +91,6 @@ func BenchmarkDraw100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("%s affects %d; focus draws %d vertices and %d edges",
-		small.Scenario.IDs(), small.Len(), len(newView(small, true).verts), len(newView(small, true).edges))
+		small.Scenario.IDs(), small.Len(), len(newView(small, GraphOptions{Focus: true}).verts), len(newView(small, GraphOptions{Focus: true}).edges))
 	run("DOT-focus-small", func(w io.Writer) error { return DOT(w, small, GraphOptions{Focus: true}) })
 }

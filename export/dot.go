@@ -104,7 +104,7 @@ func DOT(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	if err != nil {
 		return err
 	}
-	vw := newView(o, opts.Focus)
+	vw := newView(o, opts)
 	d := &dotWriter{vw: vw, w: bufio.NewWriterSize(w, 64<<10)}
 	title := modelName(vw.c) + ": remove " + strings.Join(scenarioLabels(vw.c, o.Scenario, ""), ", ")
 	if opts.Focus {

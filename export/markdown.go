@@ -20,21 +20,38 @@ var stateMark = [...]string{
 	analyze.Down:           "🟥",
 }
 
+// MarkdownOptions control Markdown.
+type MarkdownOptions struct {
+	// FullChains prints each table row's chain of causes in full; by
+	// default it is cut after ChainLinks links with "… N more".
+	FullChains bool
+}
+
 // Markdown writes the outcome as a GitHub-flavoured Markdown report, for a
 // postmortem, a design review or a pull request: a summary (services down
 // and degraded, user-services, the lower bound on people), one table per
 // state of the model's nodes sorted by users, and the cause chains as a
 // tree that starts at what was removed. Node ids are code spans; text from
 // the model is escaped.
-func Markdown(w io.Writer, o *analyze.Outcome) error {
+//
+// Each row's why names the node's cause and its chain cut after
+// ChainLinks links; the cause tree is the full chains with shared
+// prefixes, so the report is linear in the outcome.
+func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 	c := o.Compiled()
+	var opt MarkdownOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
+	x := newExplainer(o, opt.FullChains)
+	x.id, x.text = code, code // a group label is written with ids: a code span
 	bw := bufio.NewWriter(w)
 	t := o.Totals
 	fmt.Fprintf(bw, "# Blast radius: %s, remove %s\n\n", mdText(modelName(c)), mdScenario(c, o.Scenario))
 	fmt.Fprintf(bw, "| | nodes | services | user-services |\n|---|--:|--:|--:|\n")
-	fmt.Fprintf(bw, "| %s **down** | %d | %d | %s |\n", stateMark[analyze.Down], t.Down, t.ServicesDown, count(t.UsersDown))
-	fmt.Fprintf(bw, "| %s **degraded** | %d | %d | %s |\n", stateMark[analyze.Degraded], t.Degraded, t.ServicesDegraded, count(t.UsersDegraded))
-	fmt.Fprintf(bw, "| %s **up, redundancy lost** | %d | | |\n\n", stateMark[analyze.RedundancyLost], t.RedundancyLost)
+	fmt.Fprintf(bw, "| %s **down** | %s | %s | %s |\n", stateMark[analyze.Down], count(t.Down), count(t.ServicesDown), count(t.UsersDown))
+	fmt.Fprintf(bw, "| %s **degraded** | %s | %s | %s |\n", stateMark[analyze.Degraded], count(t.Degraded), count(t.ServicesDegraded), count(t.UsersDegraded))
+	fmt.Fprintf(bw, "| %s **up, redundancy lost** | %s | | |\n\n", stateMark[analyze.RedundancyLost], count(t.RedundancyLost))
 	if t.MaxUsersDown > 0 {
 		fmt.Fprintf(bw, "At least **%s people** lose a service: the most users of any one node that is down. ", count(t.MaxUsersDown))
 	}
@@ -60,7 +77,7 @@ func Markdown(w io.Writer, o *analyze.Outcome) error {
 		if len(rows) == 0 {
 			continue
 		}
-		fmt.Fprintf(bw, "\n## %s %s (%d)\n\n", stateMark[sec.state], sec.title, len(rows))
+		fmt.Fprintf(bw, "\n## %s %s (%s)\n\n", stateMark[sec.state], sec.title, count(len(rows)))
 		fmt.Fprintf(bw, "| node | kind | users | tier | why |\n|---|---|--:|--:|---|\n")
 		for _, e := range rows {
 			tier := "–"
@@ -71,10 +88,10 @@ func Markdown(w io.Writer, o *analyze.Outcome) error {
 			if e.Users > 0 {
 				users = count(e.Users)
 			}
-			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", code(e.ID), e.Kind, users, tier, why(o, e, code))
+			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", code(e.ID), e.Kind, users, tier, x.why(e.ID))
 		}
 	}
-	causeTree(bw, o, sorted)
+	causeTree(bw, o, x, sorted)
 	return bw.Flush()
 }
 
@@ -82,7 +99,7 @@ func Markdown(w io.Writer, o *analyze.Outcome) error {
 // put it in its state (Effect.Via), from the removed nodes down: the path
 // from a removed node to any line, read upwards, is that line's chain of
 // causes.
-func causeTree(w io.Writer, o *analyze.Outcome, sorted []analyze.Effect) {
+func causeTree(w io.Writer, o *analyze.Outcome, x *explainer, sorted []analyze.Effect) {
 	if len(sorted) == 0 {
 		return
 	}
@@ -105,44 +122,66 @@ func causeTree(w io.Writer, o *analyze.Outcome, sorted []analyze.Effect) {
 		children[parent] = append(children[parent], e)
 	}
 	done := make(map[string]bool, len(sorted))
-	var walk func(e analyze.Effect, depth int)
-	walk = func(e analyze.Effect, depth int) {
-		if done[e.ID] {
-			return
-		}
-		done[e.ID] = true
-		fmt.Fprintf(w, "%s- %s %s %s", strings.Repeat("  ", depth), stateMark[e.State], code(e.ID), e.State)
-		if e.Users > 0 {
-			fmt.Fprintf(w, ", %s users", count(e.Users))
-		}
-		switch {
-		case e.Removed:
-			w.Write([]byte(", removed"))
-		case e.Via == "" || depth == 0 || e.State == analyze.RedundancyLost:
-			if y := why(o, e, code); y != "" {
-				fmt.Fprintf(w, ": %s", y)
+	// The walk keeps its own stack (a chain may be a million long) and
+	// indents at most treeDepth levels: deeper lines stand at that level
+	// and name the input they sit under, so the tree stays linear in the
+	// outcome instead of growing with the square of its depth.
+	type item struct {
+		e     analyze.Effect
+		depth int
+	}
+	var stack []item
+	walk := func(root analyze.Effect) {
+		stack = append(stack[:0], item{root, 0})
+		for len(stack) > 0 {
+			it := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			e, depth := it.e, it.depth
+			if done[e.ID] {
+				continue
 			}
-		default:
-			for _, cs := range o.Causes(e.ID) {
-				if cs.ID == e.Via && cs.Soft {
+			done[e.ID] = true
+			shown := min(depth, treeDepth)
+			fmt.Fprintf(w, "%s- %s %s %s", strings.Repeat("  ", shown), stateMark[e.State], code(e.ID), e.State)
+			if e.Users > 0 {
+				fmt.Fprintf(w, ", %s", plural(e.Users, "user"))
+			}
+			switch {
+			case e.Removed:
+				w.Write([]byte(", removed"))
+			case e.Via == "" || depth == 0 || e.State == analyze.RedundancyLost:
+				if y := x.why(e.ID); y != "" {
+					fmt.Fprintf(w, ": %s", y)
+				}
+			default:
+				ex, _ := o.Explain(e.ID)
+				switch {
+				case depth > treeDepth && ex.Soft:
+					fmt.Fprintf(w, " (uses %s)", code(e.Via))
+				case depth > treeDepth:
+					fmt.Fprintf(w, " (requires %s)", code(e.Via))
+				case ex.Soft:
 					w.Write([]byte(" (uses it)"))
-					break
 				}
 			}
-		}
-		w.Write([]byte("\n"))
-		for _, ch := range children[e.ID] {
-			walk(ch, depth+1)
+			w.Write([]byte("\n"))
+			kids := children[e.ID]
+			for i := len(kids) - 1; i >= 0; i-- {
+				stack = append(stack, item{kids[i], depth + 1})
+			}
 		}
 	}
 	for _, r := range roots {
-		walk(r, 0)
+		walk(r)
 	}
 	// Causes that loop back (a cycle of services) are listed at the top.
 	for _, e := range sorted {
-		walk(e, 0)
+		walk(e)
 	}
 }
+
+// treeDepth is the deepest indentation of the Markdown cause tree.
+const treeDepth = 2 * ChainLinks
 
 // mdScenario names the removed nodes for a Markdown heading: "site
 // `pangyo`".
@@ -166,22 +205,4 @@ func mdScenario(c *graph.Compiled, sc analyze.Scenario) string {
 		out[i] = label
 	}
 	return strings.Join(out, ", ")
-}
-
-// code makes a node id a Markdown code span. Ids hold no backticks or
-// pipes (graph validates them), so the span needs no escaping.
-func code(id string) string { return "`" + id + "`" }
-
-// mdText escapes text for Markdown inside a line (never at its start),
-// tables included: the punctuation that could start markup there gets a
-// backslash, and newlines become spaces.
-func mdText(s string) string {
-	var b strings.Builder
-	for _, r := range oneLine(s) {
-		if strings.ContainsRune("\\`*_[]<>|~", r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
@@ -52,7 +51,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	if err != nil {
 		return err
 	}
-	vw := newView(o, opts.Focus)
+	vw := newView(o, opts)
 	c := vw.c
 	bw := bufio.NewWriter(w)
 	m := &mermaidWriter{vw: vw, w: bw, ids: make([]string, vw.c.Len()), used: make(map[string]bool)}
@@ -223,15 +222,4 @@ func mermaidText(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// oneLine makes s one line of printable text: newlines and other control
-// characters become spaces.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if !unicode.IsPrint(r) {
-			return ' '
-		}
-		return r
-	}, s)
 }

@@ -168,31 +168,3 @@ func tierPtr(t int) *int {
 	}
 	return &t
 }
-
-func orModel(name string) string {
-	if name == "" {
-		return "model"
-	}
-	return name
-}
-
-func percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
-
-func list(ids []string) string {
-	if len(ids) == 0 {
-		return "-"
-	}
-	return strings.Join(ids, ", ")
-}
-
-func mdList(ids []string) string {
-	if len(ids) == 0 {
-		return ""
-	}
-	return "`" + strings.Join(ids, "`, `") + "`"
-}
-
-// mdEscape keeps text from being read as Markdown table syntax.
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
-}

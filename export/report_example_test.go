@@ -149,14 +149,14 @@ func ExampleMarkdown() {
 	//
 	// | node | kind | users | tier | why |
 	// |---|---|--:|--:|---|
-	// | `api` | service | 1,200 | 0 | `a` |
+	// | `api` | service | 1,200 | 0 | requires `a` |
 	// | `a` | site | – | 0 | removed |
 	//
 	// ## 🟨 Up, redundancy lost (1)
 	//
 	// | node | kind | users | tier | why |
 	// |---|---|--:|--:|---|
-	// | `db` | datastore | – | 0 | capacity left 1 of 2 (needs 1): `db@a` down |
+	// | `db` | datastore | – | 0 | replicas 1 of 2 up (needs 1): `db@a` down |
 	//
 	// ## Cause chains
 	//
@@ -165,7 +165,7 @@ func ExampleMarkdown() {
 	// - 🟥 `a` down, removed
 	//   - 🟥 `api` down, 1,200 users
 	//   - 🟥 `db@a` down
-	//     - 🟨 `db` redundancy-lost: capacity left 1 of 2 (needs 1): `db@a` down
+	//     - 🟨 `db` redundancy-lost: replicas 1 of 2 up (needs 1): `db@a` down
 }
 
 // The JSON Schema of what JSON writes, for validators in any language.

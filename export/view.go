@@ -22,6 +22,9 @@ type GraphOptions struct {
 	// RankDir is the direction dependency edges point in: LeftRight (the
 	// default when empty) or TopBottom.
 	RankDir RankDir
+	// FullChains puts every chain of causes in full into the tooltips; by
+	// default a chain is cut after ChainLinks links with "… N more".
+	FullChains bool
 }
 
 // RankDir is a drawing's direction, as Graphviz names it.
@@ -88,10 +91,11 @@ type view struct {
 	effects []analyze.Effect // o.Effects()
 	eff     []int32          // per vertex: its index in effects, or -1
 	via     []int32          // per vertex: Effect.Via as a vertex, or -1
-	chains  []string         // per vertex: why's chain after it, built on demand
+	explain *explainer
 }
 
-func newView(o *analyze.Outcome, focus bool) *view {
+func newView(o *analyze.Outcome, opts GraphOptions) *view {
+	focus := opts.Focus
 	c := o.Compiled()
 	n := c.Len()
 	vw := &view{
@@ -103,6 +107,7 @@ func newView(o *analyze.Outcome, focus bool) *view {
 		box:      make([]int32, n),
 		regionOf: make([]int32, n),
 	}
+	vw.explain = newExplainer(o, opts.FullChains)
 	vw.effects = o.Effects()
 	vw.eff = make([]int32, n)
 	vw.via = make([]int32, n)
@@ -449,7 +454,7 @@ func (vw *view) detail(v int32) string {
 	case graph.NodeVertex:
 		parts = append(parts, c.Kind(v).String())
 		if u := c.Users(v); u > 0 {
-			parts = append(parts, short(u)+" users")
+			parts = append(parts, shortUsers(u))
 		}
 		if cv := c.CapacityVertex(v); cv >= 0 && c.Need(cv) > 1 {
 			live := c.Base(cv)
@@ -509,92 +514,11 @@ func (vw *view) tooltip(v int32) string {
 	return b.String()
 }
 
-// why is Why(o, e) for the effect on v, with its chain of causes built
-// from the chains of its causes, so that explaining every vertex of a
-// large outcome costs the length of the explanations, not one walk each.
+// why is Why(o, e) for the effect on v, from the view's one explainer:
+// chains cut after ChainLinks links (unless GraphOptions.FullChains), so
+// the tooltips of a drawing are linear in the outcome.
 func (vw *view) why(v int32) string {
-	e := &vw.effects[vw.eff[v]]
-	if e.Removed {
-		return "removed"
-	}
-	var b strings.Builder
-	if e.Need > 0 && e.Live < e.Base {
-		fmt.Fprintf(&b, "capacity left %d of %d (needs %d): ", e.Live, e.Base, e.Need)
-	}
-	if e.State == analyze.RedundancyLost {
-		b.WriteString(lostInputs(vw.o, e.ID, func(id string) string { return id }))
-	} else if u := vw.via[v]; u >= 0 {
-		if vw.softInput(v, u) {
-			b.WriteString("uses ")
-		}
-		b.WriteString(vw.chain(v))
-	}
-	return strings.TrimSuffix(b.String(), ": ")
-}
-
-// chain is the chain of causes after v, "kakao-login → kakaotalk →
-// kakaotalk@pangyo → pangyo", as Outcome.Chain(id)[1:] joined.
-func (vw *view) chain(v int32) string {
-	if vw.chains == nil {
-		vw.chains = make([]string, vw.c.Len())
-	}
-	if s := vw.chains[v]; s != "" {
-		return s
-	}
-	// Walk down to a vertex whose chain is known (or ends), then build
-	// the chains back up.
-	var path []int32
-	for u := v; u >= 0 && vw.chains[u] == "" && len(path) <= len(vw.effects); u = vw.via[u] {
-		path = append(path, u)
-	}
-	for i := len(path) - 1; i >= 0; i-- {
-		u := path[i]
-		next := vw.via[u]
-		if next < 0 {
-			continue
-		}
-		s := vw.c.VertexName(next)
-		if vw.eff[next] >= 0 && vw.via[next] >= 0 {
-			s += " → " + vw.chains[next]
-		}
-		vw.chains[u] = s
-	}
-	return vw.chains[v]
-}
-
-// softInput reports whether u is a soft input of v, plainly or as a member
-// of one of v's soft groups.
-func (vw *view) softInput(v, u int32) bool {
-	c := vw.c
-	for _, s := range c.SoftInputs(v) {
-		if s == u {
-			return true
-		}
-		if c.VertexKind(s) == graph.SoftGroupVertex {
-			ins, _ := c.Inputs(s)
-			for _, m := range ins {
-				if m == u {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// short formats a user count compactly: 950, 12K, 47.5M.
-func short(n int64) string {
-	unit := []struct {
-		div    int64
-		suffix string
-	}{{1_000_000_000, "B"}, {1_000_000, "M"}, {1_000, "K"}}
-	for _, u := range unit {
-		if n >= u.div {
-			s := strconv.FormatFloat(float64(n)/float64(u.div), 'f', 1, 64)
-			return strings.TrimSuffix(s, ".0") + u.suffix
-		}
-	}
-	return strconv.FormatInt(n, 10)
+	return vw.explain.why(vw.effects[vw.eff[v]].ID)
 }
 
 // cluster is a site or region box of a drawing with what is drawn in it.

@@ -48,7 +48,7 @@ func TestWhyMatches(t *testing.T) {
 		loadOutcome(t, "naver-2022", "chuncheon", "naver-search@pyeongchon"),
 	)
 	for _, o := range outcomes {
-		vw := newView(o, false)
+		vw := newView(o, GraphOptions{})
 		for _, e := range o.Effects() {
 			require.Equal(t, Why(o, e), vw.why(e.Vertex), "%s: %s", o.Scenario.IDs(), e.ID)
 		}
@@ -96,7 +96,7 @@ func TestFocusIsOneRing(t *testing.T) {
 	for _, o := range append(synthOutcomes(t), loadOutcome(t, "kakao-2022", "pangyo"), loadOutcome(t, "naver-2022", "pangyo")) {
 		t.Run(fmt.Sprint(o.Scenario.IDs()), func(t *testing.T) {
 			c := o.Compiled()
-			vw := newView(o, true)
+			vw := newView(o, GraphOptions{Focus: true})
 			want := make(map[int32]bool)
 			for v := range int32(c.Len()) {
 				if vw.state[v] != analyze.Up && !vw.collapsed(v) {
@@ -131,7 +131,7 @@ func TestFocusIsOneRing(t *testing.T) {
 // Without focus, every vertex is drawn but the groups that sum replicas.
 func TestFullDrawsAll(t *testing.T) {
 	o := loadOutcome(t, "kakao-2022", "pangyo")
-	vw := newView(o, false)
+	vw := newView(o, GraphOptions{})
 	c := o.Compiled()
 	n := 0
 	for v := range int32(c.Len()) {

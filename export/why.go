@@ -1,0 +1,161 @@
+package export
+
+import (
+	"strings"
+
+	"github.com/blastradius-go/blastradius/analyze"
+)
+
+// ChainLinks is how many links of a chain of causes a report prints before
+// "… N more", unless full chains are asked for. Each affected node names
+// its cause, so a cut chain loses nothing a reader cannot follow row by
+// row, and the report stays linear in the outcome: printing every chain
+// in full costs the sum of their lengths, the square of the depth on a
+// long chain of requires.
+const ChainLinks = 8
+
+// explainer words the explanation of each effect of one outcome (from
+// analyze's Outcome.Explain) the same way for every report, sharing one
+// index of its chains.
+type explainer struct {
+	o      *analyze.Outcome
+	chains *analyze.Chains
+	links  int                 // links printed per chain; 0 prints them all
+	id     func(string) string // formats a node id (Markdown: a code span)
+	text   func(string) string // formats text from the model (Markdown: escaped)
+}
+
+func newExplainer(o *analyze.Outcome, full bool) *explainer {
+	x := &explainer{o: o, chains: o.Chains(), links: ChainLinks, id: plain, text: plain}
+	if full {
+		x.links = 0
+	}
+	return x
+}
+
+func plain(s string) string { return s }
+
+// Why explains an effect in one line: "removed"; for a node that lost
+// redundancy, the inputs it lost ("db@a down, cache degraded"); otherwise
+// what was left of the redundant group its cause acted through, if any
+// ("replica capacity left 1 of 3 (needs 2)", "at_least 2 of [a b c]:
+// quorum lost, 1 of 3 left (needs 2)"), then "requires" or "uses" and the
+// chain of causes after the node ("kakao-login → kakaotalk →
+// kakaotalk@pangyo → pangyo"), cut after ChainLinks links with "… N more".
+//
+// Why builds an index of o's chains on each call: to explain many effects,
+// use Table, JSON or Markdown, which share one.
+func Why(o *analyze.Outcome, e analyze.Effect) string {
+	return newExplainer(o, false).why(e.ID)
+}
+
+// why is Why for the effect on node or replica id.
+func (x *explainer) why(id string) string {
+	ex, ok := x.o.Explain(id)
+	if !ok {
+		return ""
+	}
+	switch {
+	case ex.Removed:
+		return "removed"
+	case ex.State == analyze.RedundancyLost && ex.Group != nil:
+		g := ex.Group
+		name := "replicas"
+		if !g.Replicas {
+			name = x.text(g.Label) + ":"
+		}
+		return name + " " + count(g.Up) + " of " + count(g.Base) + " up (needs " + count(g.Need) + "): " + x.lost(ex.Lost)
+	case ex.State == analyze.RedundancyLost || ex.Cause == "":
+		return x.lost(ex.Lost)
+	}
+	var b strings.Builder
+	if g := ex.Group; g != nil {
+		b.WriteString(x.group(g, ex.State))
+		b.WriteString(": ")
+	}
+	switch {
+	case ex.Soft:
+		b.WriteString("uses ")
+	case ex.Group == nil:
+		b.WriteString("requires ")
+	}
+	b.WriteString(x.chain(id))
+	return b.String()
+}
+
+// chain is the chain of causes after id, cut after x.links links.
+func (x *explainer) chain(id string) string {
+	links, more := x.chains.Cut(id, x.links)
+	var b strings.Builder
+	for i, l := range links {
+		if i > 0 {
+			b.WriteString(" → ")
+		}
+		b.WriteString(x.id(l))
+	}
+	if more > 0 {
+		b.WriteString(" → … " + count(more) + " more")
+	}
+	return b.String()
+}
+
+// lost lists the inputs that are not Up: "db@a down, cache degraded".
+func (x *explainer) lost(cs []analyze.Cause) string {
+	var b strings.Builder
+	for _, c := range cs {
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(x.id(c.ID) + " " + c.State.String())
+	}
+	return b.String()
+}
+
+// group says what was left of a redundant group, by the rule the group
+// follows: a capacity falls below its demand, a quorum loses members, an
+// any-of group loses all of them. A Down group is measured against its
+// floor (the demand, unless degraded_at lowers it), a Degraded one
+// against its demand.
+func (x *explainer) group(g *analyze.GroupExplanation, st analyze.State) string {
+	left, verb := g.Live, "left"
+	if st != analyze.Down {
+		left, verb = g.Up, "up"
+	}
+	needs := "(needs " + count(g.Need)
+	if st == analyze.Down && g.Floor < g.Need {
+		needs += ", down below " + count(g.Floor)
+	}
+	needs += ")"
+	of := count(left) + " of " + count(g.Base) + " " + verb
+	var s string
+	switch g.Rule {
+	case analyze.CapacityRule:
+		s = "capacity " + verb + " " + count(left) + " of " + count(g.Base) + " " + needs
+		if g.Replicas {
+			s = "replica " + s
+		}
+	case analyze.QuorumRule:
+		s = "quorum lost, " + of + " " + needs
+		if st != analyze.Down {
+			s = "quorum degraded, " + of + " " + needs
+		}
+		if g.Replicas {
+			s = "replica " + s
+		}
+	default:
+		switch {
+		case st != analyze.Down && g.Replicas:
+			s = "no replica fully up (" + of + ")"
+		case st != analyze.Down:
+			s = "none fully up (" + of + ")"
+		case g.Replicas:
+			s = "all replicas lost (" + of + ")"
+		default:
+			s = "all lost (" + of + ")"
+		}
+	}
+	if !g.Replicas {
+		s = x.text(g.Label) + ": " + s
+	}
+	return s
+}
