@@ -148,8 +148,9 @@ func TestKakaoGamesSPOFs(t *testing.T) {
 	spofs, err := analyze.SPOFs(context.Background(), c, "kakao-games")
 	require.NoError(t, err)
 	ids := map[string][]string{}
-	for _, s := range spofs {
-		ids[s.ID] = s.Chain
+	chains := analyze.NewSPOFChains("kakao-games", spofs)
+	for i, s := range spofs {
+		ids[s.ID] = chains.Chain(i)
 	}
 	for _, id := range []string{"kakao-login", "kakaotalk", "pangyo", "pangyo-power", "kakaogames-dc"} {
 		assert.Contains(t, ids, id)

@@ -23,11 +23,14 @@ func TestSPOFsMatchSimulate(t *testing.T) {
 		got, err := SPOFs(context.Background(), c, name)
 		require.NoError(t, err)
 		var gotIDs, want []string
-		for _, s := range got {
+		chains := NewSPOFChains(name, got)
+		for i, s := range got {
 			gotIDs = append(gotIDs, s.ID)
-			if s.Chain[0] != name || s.Chain[len(s.Chain)-1] != s.ID {
-				t.Fatalf("chain %v does not lead from %s to %s", s.Chain, name, s.ID)
+			chain := chains.Chain(i)
+			if chain[0] != name || chain[len(chain)-1] != s.ID || len(chain) != s.Hops+1 {
+				t.Fatalf("chain %v (hops %d) does not lead from %s to %s", chain, s.Hops, name, s.ID)
 			}
+			checkCauseChain(t, c, s.ID, chain)
 		}
 		for v := int32(0); v < int32(c.NodeCount()); v++ {
 			if v == target {
@@ -45,6 +48,55 @@ func TestSPOFsMatchSimulate(t *testing.T) {
 			t.Fatalf("SPOFs(%s) = %v, Simulate says %v", name, gotIDs, want)
 		}
 	})
+}
+
+// checkCauseChain checks that chain is a chain of causes of failing
+// failed: each link is Down when failed alone fails and is a hard input of
+// the link before it, directly or as a member of one of its groups or
+// replicas.
+func checkCauseChain(t *testing.T, c *graph.Compiled, failed string, chain []string) {
+	t.Helper()
+	o, err := Simulate(c, Fail(failed))
+	require.NoError(t, err)
+	for i := 1; i < len(chain); i++ {
+		require.Equal(t, Down, o.State(chain[i]), "link %s of %v", chain[i], chain)
+		from, _ := c.Lookup(chain[i-1])
+		to, _ := c.Lookup(chain[i])
+		found := false
+		ins, _ := c.Inputs(from)
+		for _, u := range ins {
+			if u == to {
+				found = true
+			}
+			if k := c.VertexKind(u); k == graph.GroupVertex {
+				members, _ := c.Inputs(u)
+				found = found || slices.Contains(members, to)
+			}
+		}
+		require.True(t, found, "%s is not a hard input of %s in %v", chain[i], chain[i-1], chain)
+	}
+}
+
+// On a cycle of requires every node is a SPOF of every other, and each
+// SPOF's chain goes through the next one toward the target: the chains
+// form a tree, and Tail cuts them.
+func TestSPOFsCycle(t *testing.T) {
+	m := &graph.Model{}
+	const n = 50
+	for i := range n {
+		m.Add(graph.Node{ID: "c" + strconv.Itoa(i), Kind: graph.Service, Requires: graph.On("c" + strconv.Itoa((i+1)%n))})
+	}
+	c := compileT(t, m)
+	got, err := SPOFs(context.Background(), c, "c0")
+	require.NoError(t, err)
+	require.Len(t, got, n-1)
+	assert.Equal(t, SPOF{ID: "c1", Kind: graph.Service, Next: "c0", Path: []string{"c1"}, Hops: 1}, got[0])
+	assert.Equal(t, SPOF{ID: "c2", Kind: graph.Service, Next: "c1", Path: []string{"c2"}, Hops: 2}, got[1])
+	ch := NewSPOFChains("c0", got)
+	links, more := ch.Tail(n-2, 3)
+	assert.Equal(t, []string{"c47", "c48", "c49"}, links)
+	assert.Equal(t, n-3, more)
+	assert.Len(t, ch.Chain(n-2), n)
 }
 
 // On a graph where every node needs any one of its inputs (and nodes with

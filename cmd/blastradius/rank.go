@@ -52,9 +52,9 @@ func rank(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return finish("rank", out, stdout, stderr, report{
-		Table:    func(w io.Writer) error { return export.RankTable(w, c.Name(), radii) },
-		JSON:     func(w io.Writer) error { return export.RankReportJSON(w, c.Name(), radii) },
-		Markdown: func(w io.Writer) error { return export.RankMarkdown(w, c.Name(), radii) },
+		Table:    func(w io.Writer) error { return export.RankTable(w, c, radii) },
+		JSON:     func(w io.Writer) error { return export.RankJSON(w, c, radii) },
+		Markdown: func(w io.Writer) error { return export.RankMarkdown(w, c, radii) },
 	})
 }
 
@@ -77,9 +77,9 @@ func spof(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return finish("spof", out, stdout, stderr, report{
-		Table:    func(w io.Writer) error { return export.SPOFTable(w, c.Name(), *target, spofs) },
-		JSON:     func(w io.Writer) error { return export.SPOFReportJSON(w, c.Name(), *target, spofs) },
-		Markdown: func(w io.Writer) error { return export.SPOFMarkdown(w, c.Name(), *target, spofs) },
+		Table:    func(w io.Writer) error { return export.SPOFTable(w, c, *target, spofs) },
+		JSON:     func(w io.Writer) error { return export.SPOFJSON(w, c, *target, spofs) },
+		Markdown: func(w io.Writer) error { return export.SPOFMarkdown(w, c, *target, spofs) },
 	})
 }
 
@@ -97,9 +97,9 @@ func redundancy(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return finish("redundancy", out, stdout, stderr, report{
-		Table:    func(w io.Writer) error { return export.RedundancyTable(w, c.Name(), r) },
-		JSON:     func(w io.Writer) error { return export.RedundancyReportJSON(w, c.Name(), r) },
-		Markdown: func(w io.Writer) error { return export.RedundancyMarkdown(w, c.Name(), r) },
+		Table:    func(w io.Writer) error { return export.RedundancyTable(w, c, r) },
+		JSON:     func(w io.Writer) error { return export.RedundancyJSON(w, c, r) },
+		Markdown: func(w io.Writer) error { return export.RedundancyMarkdown(w, c, r) },
 	})
 }
 
