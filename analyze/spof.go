@@ -115,7 +115,7 @@ func spofTree(ctx context.Context, c *graph.Compiled, t int32, hits []int32) ([]
 	// SPOFs, not the ancestry.
 	confine := slices.Clone(within)
 	confine[t] = false
-	excluded := 0 // order[:excluded] are out of confine
+	excluded := 0                    // order[:excluded] are out of confine
 	next := make([]int32, len(hits)) // per hit (ascending): its Next vertex
 	out := make([]SPOF, len(hits))
 	pos := make(map[int32]int, len(hits))
