@@ -428,12 +428,7 @@ func TestMarkdownTables(t *testing.T) {
 // apply too. The schema is strict (additionalProperties: false) so that a
 // field added to OutcomeJSON without a description here fails this test.
 func TestJSONSchema(t *testing.T) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(export.OutcomeJSONSchema()))
-	require.NoError(t, err)
-	comp := jsonschema.NewCompiler()
-	require.NoError(t, comp.AddResource("outcome.schema.json", doc))
-	schema, err := comp.Compile("outcome.schema.json")
-	require.NoError(t, err)
+	schema := compileSchema(t, "outcome")
 
 	outcomes := map[string]*analyze.Outcome{
 		"kakao-2022": reference(t, "kakao-2022"),
@@ -450,7 +445,7 @@ func TestJSONSchema(t *testing.T) {
 
 	valid := write(t, func(w io.Writer) error { return export.JSON(w, outcomes["kakao-2022"]) })
 	broken := map[string]func(doc map[string]any){
-		"wrong schema":    func(d map[string]any) { d["schema"] = "blastradius/outcome/v2" },
+		"wrong schema":    func(d map[string]any) { d["schema"] = "blastradius/outcome/v1" },
 		"no totals":       func(d map[string]any) { delete(d, "totals") },
 		"unknown field":   func(d map[string]any) { d["extra"] = 1 },
 		"up is no effect": func(d map[string]any) { effect(d, 0)["state"] = "up" },

@@ -168,18 +168,29 @@ func ExampleMarkdown() {
 	//     - 🟨 `db` redundancy-lost: replicas 1 of 2 up (needs 1): `db@a` down
 }
 
-// The JSON Schema of what JSON writes, for validators in any language.
-func ExampleOutcomeJSONSchema() {
-	var schema struct {
-		ID    string `json:"$id"`
-		Title string `json:"title"`
+// The JSON Schema of every document export writes, for validators in any
+// language.
+func ExampleJSONSchema() {
+	for _, subject := range export.JSONSubjects {
+		b, ok := export.JSONSchema(subject)
+		if !ok {
+			log.Fatalf("no schema for %s", subject)
+		}
+		var schema struct {
+			Title string `json:"title"`
+		}
+		if err := json.Unmarshal(b, &schema); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %s\n", subject, schema.Title)
 	}
-	if err := json.Unmarshal(export.OutcomeJSONSchema(), &schema); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(schema.Title)
-	fmt.Println(schema.ID)
 	// Output:
-	// blastradius/outcome/v1
-	// https://github.com/blastradius-go/blastradius/export/outcome.schema.json
+	// outcome: blastradius/outcome/v2
+	// rank: blastradius/rank/v1
+	// spof: blastradius/spof/v2
+	// redundancy: blastradius/redundancy/v1
+	// timeline: blastradius/timeline/v1
+	// comparison: blastradius/what-if/v1
+	// check: blastradius/check/v1
+	// diff: blastradius/diff/v1
 }
