@@ -3,9 +3,7 @@ package analyze
 import (
 	"cmp"
 	"context"
-	"math/bits"
 	"slices"
-	"sync"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -41,47 +39,32 @@ type SPOF struct {
 // (fewest hops) first, then by id.
 //
 // Only the target's hard ancestors can take it Down, so only they are
-// tried, through the same batch engine as Rank. For pure any-of graphs the
-// answer is the target's dominators; the general gate model needs the
-// engine.
+// tried, nearest first (in hard hops from the target), each by a run of
+// the event engine confined to the target's ancestry and stopped at the
+// target and at the SPOFs already found nearer than it: those are held Up
+// and their gates evaluated by hand on the run's states. A candidate is a
+// SPOF exactly when the run takes one of them Down. If it does, its
+// failure takes the target Down (states only rise, and that one's failure
+// does). Conversely, if its failure takes the target Down, then in the
+// whole run some held vertex goes Down first, and up to that moment the
+// stopped run makes the same events, so it sees that gate Down. That
+// first one is the SPOF's Next: its chain of causes is Next's chain, then
+// the run's links from Next down to it (Path), so the chains form a tree.
 //
-// Each SPOF's chain is found by simulating its failure within the target's
-// ancestry, stopped at the other SPOFs and the target: the first of them
-// the failure takes Down is its Next, and the chain goes on as Next's
-// does. Every link of such a chain is an input that is Down when the SPOF
-// fails (states only rise, so what Next's failure takes Down this failure
-// takes Down too); it is a chain of causes, though not always the one
-// Simulate(c, Fail(id)).Chain(target) picks. The cost is the region
-// between each SPOF and the next ones, not the whole ancestry per SPOF.
+// Each run costs the region between the candidate and the nearer SPOFs,
+// not the whole ancestry: on a cycle of n nodes, where every node is a
+// SPOF of every other, SPOFs is O(n). For pure any-of graphs the answer is
+// the target's dominators (a test holds the two equal); the general gate
+// model needs the engine. Every link of a chain is an input that is Down
+// when the SPOF fails; it is a chain of causes, though not always the one
+// Simulate(c, Fail(id)).Chain(target) picks.
 func SPOFs(ctx context.Context, c *graph.Compiled, target string) ([]SPOF, error) {
 	t, ok := c.Lookup(target)
 	if !ok || c.VertexKind(t) != graph.NodeVertex {
 		e := UnknownNode(c, target)
 		return nil, e
 	}
-	cands := hardAncestors(c, t)
-	var (
-		hits []int32
-		mu   sync.Mutex
-	)
-	err := sweep(ctx, c, cands, 0, nil, func(l *layout, b *batch, sources []int32) {
-		tp := l.pos[t]
-		b.run(sources, func(p int32, down, bad uint64) {
-			if p != tp {
-				return
-			}
-			mu.Lock()
-			for m := down; m != 0; m &= m - 1 {
-				hits = append(hits, sources[bits.TrailingZeros64(m)])
-			}
-			mu.Unlock()
-		})
-	}, func(int32) {})
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(hits)
-	out, err := spofTree(ctx, c, t, hits)
+	out, err := spofTree(ctx, c, t, hardAncestors(c, t))
 	if err != nil {
 		return nil, err
 	}
@@ -95,94 +78,68 @@ func SPOFs(ctx context.Context, c *graph.Compiled, target string) ([]SPOF, error
 	return out, nil
 }
 
-// spofTree finds the Next and Path of each SPOF (hits, ascending) of target
-// t, then their Hops.
-func spofTree(ctx context.Context, c *graph.Compiled, t int32, hits []int32) ([]SPOF, error) {
+// spofTree tries each candidate (the target's hard ancestors) and returns
+// the SPOFs among them with their Next, Path and Hops.
+func spofTree(ctx context.Context, c *graph.Compiled, t int32, cands []int32) ([]SPOF, error) {
 	within := ancestry(c, t)
 	dist := hardDistances(c, t)
-	// Nearest first, so that a SPOF's Next is always strictly nearer the
-	// target (in hard hops) and the Next links form a tree.
-	order := slices.Clone(hits)
+	order := slices.Clone(cands)
 	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(dist[a], dist[b]) })
-	stop := make([]bool, c.Len())
-	stop[t] = true
-	for _, h := range hits {
-		stop[h] = true
-	}
-	// A run confined to the ancestry without the target and the SPOFs
-	// nearer than the one removed cannot go past them: they are evaluated
-	// by hand (gateDown), so each run costs the region up to the nearest
-	// SPOFs, not the ancestry.
+	// confine is the ancestry without the held vertices: the target and
+	// the SPOFs found so far that are nearer than the candidate tried.
+	// SPOFs found at the candidate's own distance join it only when the
+	// distance grows, so a SPOF's Next is strictly nearer the target and
+	// the Next links cannot loop.
 	confine := slices.Clone(within)
 	confine[t] = false
-	excluded := 0                    // order[:excluded] are out of confine
-	next := make([]int32, len(hits)) // per hit (ascending): its Next vertex
-	out := make([]SPOF, len(hits))
-	pos := make(map[int32]int, len(hits))
-	for i, h := range hits {
-		pos[h] = i
-	}
+	held := make([]bool, c.Len())
+	held[t] = true
+	var (
+		out     []SPOF
+		next    []int32 // per SPOF in out: its Next vertex
+		pending []int32 // SPOFs found at the current distance
+		at      = int32(-1)
+	)
 	for n, h := range order {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		for excluded < len(order) && dist[order[excluded]] < dist[h] {
-			confine[order[excluded]] = false
-			excluded++
+		if dist[h] != at {
+			for _, p := range pending {
+				confine[p], held[p] = false, true
+			}
+			pending, at = pending[:0], dist[h]
 		}
-		i := pos[h]
-		out[i] = SPOF{ID: c.VertexName(h), Kind: c.Kind(h)}
-		y, path := stoppedChain(c, h, confine, func(y int32) bool { return y == t || stop[y] && dist[y] < dist[h] })
+		y, path := stoppedChain(c, h, confine, held)
 		if y < 0 {
-			// Not reached with the nearer ones held Up (a threshold that
-			// needs more than this failure's share of the region): the
-			// whole chain, hung under the target.
-			full := chainWithin(c, Fail(c.VertexName(h)), []int32{h}, c.VertexName(t), within)
-			y, path = t, full[1:]
+			continue
 		}
-		next[i], out[i].Next, out[i].Path = y, c.VertexName(y), path
+		out = append(out, SPOF{ID: c.VertexName(h), Kind: c.Kind(h), Next: c.VertexName(y), Path: path})
+		next = append(next, y)
+		pending = append(pending, h)
 	}
-	// Hops: the target has 0; a SPOF has its Next's plus its Path. Next
-	// links form a tree (each points at a SPOF strictly nearer the target
-	// in the run that found it, or at the target), walked iteratively.
-	index := pos
-	hops := make([]int, len(hits))
-	for i := range hops {
-		hops[i] = -1
-	}
-	var stack []int
-	for i := range hits {
-		for j := i; hops[j] < 0; {
-			stack = append(stack, j)
-			hops[j] = -2 // on the stack: a loop ends here
-			k, ok := index[next[j]]
-			if !ok || hops[k] == -2 {
-				break
-			}
-			j = k
-		}
-		for n := len(stack) - 1; n >= 0; n-- {
-			j := stack[n]
-			base := 0
-			if k, ok := index[next[j]]; ok && hops[k] >= 0 {
-				base = hops[k]
-			}
-			hops[j] = base + len(out[j].Path)
-		}
-		stack = stack[:0]
-	}
+	// Hops: the target has 0, a SPOF its Next's plus its Path. SPOFs were
+	// found nearest first and Next is strictly nearer, so one pass in
+	// order finds every Next's Hops already known.
+	index := make(map[int32]int, len(out))
 	for i := range out {
-		out[i].Hops = hops[i]
+		v, _ := c.Lookup(out[i].ID)
+		index[v] = i
+		base := 0
+		if k, ok := index[next[i]]; ok {
+			base = out[k].Hops
+		}
+		out[i].Hops = base + len(out[i].Path)
 	}
 	return out, nil
 }
 
-// stoppedChain removes h within confine and returns the first stop vertex
-// (a SPOF or the target) the failure takes Down, with the links from it
-// down to h; -1 when none goes Down.
-func stoppedChain(c *graph.Compiled, h int32, confine []bool, stop func(int32) bool) (int32, []string) {
+// stoppedChain removes h within confine and returns the first held vertex
+// (the target or a nearer SPOF) whose gate the failure takes Down, with
+// the links from it down to h; -1 when none goes Down.
+func stoppedChain(c *graph.Compiled, h int32, confine, held []bool) (int32, []string) {
 	s := getScratch(c)
 	defer putScratch(c, s)
 	s.within = confine
@@ -195,7 +152,7 @@ func stoppedChain(c *graph.Compiled, h int32, confine []bool, stop func(int32) b
 		}
 		deps, _ := c.Dependents(u)
 		for _, y := range deps {
-			if y == h || !stop(y) || !s.gateDown(c, y) {
+			if y == h || !held[y] || !s.gateDown(c, y) {
 				continue
 			}
 			var path []string
