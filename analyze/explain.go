@@ -55,9 +55,9 @@ type Explanation struct {
 	// dependencies too and one of those failed, Group is nil: its replica
 	// capacity is not the reason, however much of it is left.
 	Group *GroupExplanation
-	// Lost lists, for a node that is Up with redundancy lost (and for any
-	// node, as background), every input that is not Up, plainly or through
-	// one of its groups; each input once.
+	// Lost lists, for a node that is Up with redundancy lost or has no
+	// single cause, every input that is not Up, plainly or through one of
+	// its groups; each input once. (Outcome.Causes gives them for any node.)
 	Lost []Cause
 }
 
@@ -90,16 +90,29 @@ func (o *Outcome) Explain(id string) (Explanation, bool) {
 	if !ok {
 		return Explanation{}, false
 	}
+	return o.explain(v)
+}
+
+// ExplainEffect is Explain for an effect of o, without looking its id up:
+// what a report explaining every effect calls.
+func (o *Outcome) ExplainEffect(e Effect) Explanation {
+	x, _ := o.explain(e.Vertex)
+	return x
+}
+
+func (o *Outcome) explain(v int32) (Explanation, bool) {
 	i := o.record(v)
 	if i < 0 {
 		return Explanation{}, false
 	}
 	r := o.recs[i]
-	x := Explanation{ID: id, State: r.state, Removed: r.removed}
+	x := Explanation{ID: o.c.VertexName(v), State: r.state, Removed: r.removed}
 	if r.removed {
 		return x, true
 	}
-	x.Lost = dedupeCauses(o.Causes(id))
+	if r.via < 0 || r.state == RedundancyLost {
+		x.Lost = dedupeCauses(o.Causes(x.ID))
+	}
 	if r.via < 0 {
 		if r.state == RedundancyLost {
 			x.Group = o.lostGroup(v)
@@ -309,11 +322,21 @@ func (ch *Chains) length(i int) int32 {
 // after at most n links (all of them when n <= 0), and how many links were
 // left out. Its cost is the links it returns.
 func (ch *Chains) Cut(id string, n int) (links []string, more int) {
-	o := ch.o
-	v, ok := o.c.Lookup(id)
+	v, ok := ch.o.c.Lookup(id)
 	if !ok {
 		return nil, 0
 	}
+	return ch.cut(v, n)
+}
+
+// CutEffect is Cut for an effect of the outcome, without looking its id
+// up.
+func (ch *Chains) CutEffect(e Effect, n int) (links []string, more int) {
+	return ch.cut(e.Vertex, n)
+}
+
+func (ch *Chains) cut(v int32, n int) (links []string, more int) {
+	o := ch.o
 	i := o.record(v)
 	if i < 0 {
 		return nil, 0

@@ -88,7 +88,7 @@ func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 			if e.Users > 0 {
 				users = count(e.Users)
 			}
-			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", code(e.ID), e.Kind, users, tier, x.why(e.ID))
+			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", code(e.ID), e.Kind, users, tier, x.why(e))
 		}
 	}
 	causeTree(bw, o, x, sorted)
@@ -150,7 +150,7 @@ func causeTree(w io.Writer, o *analyze.Outcome, x *explainer, sorted []analyze.E
 			case e.Removed:
 				w.Write([]byte(", removed"))
 			case e.Via == "" || depth == 0 || e.State == analyze.RedundancyLost:
-				if y := x.why(e.ID); y != "" {
+				if y := x.why(e); y != "" {
 					fmt.Fprintf(w, ": %s", y)
 				}
 			default:

@@ -1,10 +1,11 @@
 package export
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
@@ -33,16 +34,46 @@ func Table(w io.Writer, o *analyze.Outcome, opts TableOptions) error {
 		name = "model"
 	}
 	fmt.Fprintf(ew, "%s: remove %s\n\n", name, strings.Join(scenarioLabels(c, o.Scenario, ""), ", "))
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATE\tNODE\tKIND\tUSERS\tWHY")
-	x := newExplainer(o, opts.FullChains)
-	for _, e := range o.Sorted() {
-		if e.Replica && !opts.Replicas {
-			continue
+	// The columns are aligned as text/tabwriter aligns them (each as wide
+	// as its widest cell plus two spaces), but in two passes: the widths
+	// of the four short columns first, then each row written at once, so
+	// a million-row table is not held in memory. WHY, the last column,
+	// needs no width.
+	sorted := o.Sorted() // a fresh copy: filtered in place
+	rows := sorted[:0]
+	for _, e := range sorted {
+		if !e.Replica || opts.Replicas {
+			rows = append(rows, e)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.State, e.ID, kindLabel(e), users(e.Users), x.why(e.ID))
 	}
-	tw.Flush()
+	header := [4]string{"STATE", "NODE", "KIND", "USERS"}
+	var width [4]int
+	for k, h := range header {
+		width[k] = utf8.RuneCountInString(h)
+	}
+	cells := func(e analyze.Effect) [4]string {
+		return [4]string{e.State.String(), e.ID, kindLabel(e), users(e.Users)}
+	}
+	for _, e := range rows {
+		for k, s := range cells(e) {
+			width[k] = max(width[k], utf8.RuneCountInString(s))
+		}
+	}
+	bw := bufio.NewWriter(ew)
+	line := func(cs [4]string, why string) {
+		for k, s := range cs {
+			bw.WriteString(s)
+			bw.WriteString(strings.Repeat(" ", width[k]-utf8.RuneCountInString(s)+2))
+		}
+		bw.WriteString(why)
+		bw.WriteByte('\n')
+	}
+	line(header, "WHY")
+	x := newExplainer(o, opts.FullChains)
+	for _, e := range rows {
+		line(cells(e), x.why(e))
+	}
+	bw.Flush()
 	fmt.Fprintf(ew, "\n%s\n", Summary(o))
 	return ew.err
 }

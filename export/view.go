@@ -518,7 +518,7 @@ func (vw *view) tooltip(v int32) string {
 // chains cut after ChainLinks links (unless GraphOptions.FullChains), so
 // the tooltips of a drawing are linear in the outcome.
 func (vw *view) why(v int32) string {
-	return vw.explain.why(vw.effects[vw.eff[v]].ID)
+	return vw.explain.why(vw.effects[vw.eff[v]])
 }
 
 // cluster is a site or region box of a drawing with what is drawn in it.

@@ -46,15 +46,12 @@ func plain(s string) string { return s }
 // Why builds an index of o's chains on each call: to explain many effects,
 // use Table, JSON or Markdown, which share one.
 func Why(o *analyze.Outcome, e analyze.Effect) string {
-	return newExplainer(o, false).why(e.ID)
+	return newExplainer(o, false).why(e)
 }
 
-// why is Why for the effect on node or replica id.
-func (x *explainer) why(id string) string {
-	ex, ok := x.o.Explain(id)
-	if !ok {
-		return ""
-	}
+// why is Why for effect e.
+func (x *explainer) why(e analyze.Effect) string {
+	ex := x.o.ExplainEffect(e)
 	switch {
 	case ex.Removed:
 		return "removed"
@@ -79,13 +76,13 @@ func (x *explainer) why(id string) string {
 	case ex.Group == nil:
 		b.WriteString("requires ")
 	}
-	b.WriteString(x.chain(id))
+	b.WriteString(x.chain(e))
 	return b.String()
 }
 
-// chain is the chain of causes after id, cut after x.links links.
-func (x *explainer) chain(id string) string {
-	links, more := x.chains.Cut(id, x.links)
+// chain is the chain of causes after e, cut after x.links links.
+func (x *explainer) chain(e analyze.Effect) string {
+	links, more := x.chains.CutEffect(e, x.links)
 	var b strings.Builder
 	for i, l := range links {
 		if i > 0 {
