@@ -194,3 +194,30 @@ func ExampleJSONSchema() {
 	// check: blastradius/check/v1
 	// diff: blastradius/diff/v1
 }
+
+// A drawing as a *dot.Graph, to change before rendering: here its
+// background.
+func ExampleDOTGraph() {
+	var m graph.Model
+	m.Add(
+		graph.Node{ID: "dc", Kind: graph.Site},
+		graph.Node{ID: "api", Kind: graph.Service, Site: "dc"},
+	)
+	c, err := graph.Compile(&m)
+	if err != nil {
+		log.Fatal(err)
+	}
+	o, err := analyze.Simulate(c, analyze.Fail("dc"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	g, err := export.DOTGraph(o, export.GraphOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	g.Attr("bgcolor", "lightgrey")
+	n, ok := g.FindNodeById("api")
+	fmt.Println(ok, n.Value("tooltip"))
+	// Output:
+	// true "api: down\nwhy: requires dc"
+}
