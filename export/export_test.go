@@ -426,7 +426,7 @@ func TestMarkdownTables(t *testing.T) {
 // (all but its optional tests), with golang.org/x/text as its only
 // dependency: the schema is checked by the rules other languages' tools
 // apply too. The schema is strict (additionalProperties: false) so that a
-// field added to OutcomeJSON without a description here fails this test.
+// field added to OutcomeDoc without a description here fails this test.
 func TestJSONSchema(t *testing.T) {
 	schema := compileSchema(t, "outcome")
 
