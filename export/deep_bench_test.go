@@ -237,3 +237,70 @@ func mustEffect(t *testing.T, o *analyze.Outcome, id string) analyze.Effect {
 	}
 	return e
 }
+
+// Output is linear in the outcome: the examples were a 20,000-long
+// chain of requires whose simulate ran out of 4 GB in every format, and
+// spof on a 10,000-node cycle (12 s, 4 GB). Doubling the depth at most
+// about doubles every format's output, and per node it stays small.
+func TestOutputLinearInDepth(t *testing.T) {
+	size := func(n int, cycle bool, f func(io.Writer, *analyze.Outcome) error) int64 {
+		o, err := analyze.Simulate(deepGraph(t, n, cycle), analyze.Fail("dc"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cw countWriter
+		if err := f(&cw, o); err != nil {
+			t.Fatal(err)
+		}
+		return cw.n
+	}
+	formats := map[string]func(io.Writer, *analyze.Outcome) error{
+		"table":    func(w io.Writer, o *analyze.Outcome) error { return Table(w, o, TableOptions{}) },
+		"json":     func(w io.Writer, o *analyze.Outcome) error { return JSON(w, o) },
+		"markdown": func(w io.Writer, o *analyze.Outcome) error { return Markdown(w, o) },
+		"dot":      func(w io.Writer, o *analyze.Outcome) error { return DOT(w, o, GraphOptions{}) },
+		"mermaid":  func(w io.Writer, o *analyze.Outcome) error { return Mermaid(w, o, GraphOptions{}) },
+	}
+	for name, f := range formats {
+		for _, cycle := range []bool{false, true} {
+			a, b := size(10_000, cycle, f), size(20_000, cycle, f)
+			if float64(b) > 2.1*float64(a) || b > 20_000*600 {
+				t.Errorf("%s (cycle %v): %d bytes at depth 10,000, %d at 20,000", name, cycle, a, b)
+			}
+		}
+	}
+	c := deepGraph(t, 10_000, true)
+	spofs, err := analyze.SPOFs(context.Background(), c, "s0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spofs) != 10_000 {
+		t.Fatalf("%d SPOFs", len(spofs))
+	}
+	for name, f := range map[string]func(io.Writer) error{
+		"table":    func(w io.Writer) error { return SPOFTable(w, c, "s0", spofs) },
+		"json":     func(w io.Writer) error { return SPOFJSON(w, c, "s0", spofs) },
+		"markdown": func(w io.Writer) error { return SPOFMarkdown(w, c, "s0", spofs) },
+	} {
+		var cw countWriter
+		if err := f(&cw); err != nil {
+			t.Fatal(err)
+		}
+		if cw.n > 10_000*500 {
+			t.Errorf("spof %s: %d bytes for 10,000 SPOFs", name, cw.n)
+		}
+	}
+	var b strings.Builder
+	if err := SPOFTable(&b, c, "s0", spofs); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(l, "s9999 ") {
+			if !strings.HasSuffix(l, "  s0 → … 9,991 more → s9992 → s9993 → s9994 → s9995 → s9996 → s9997 → s9998 → s9999") {
+				t.Errorf("the deepest SPOF's row: %q", l)
+			}
+			return
+		}
+	}
+	t.Error("no row for s9999")
+}
