@@ -3,7 +3,6 @@ package export
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -427,11 +426,11 @@ func (vw *view) groupLabel(v int32) string {
 	case strings.HasPrefix(label, "any_of"):
 		return "any of"
 	case strings.HasPrefix(label, "at_least"):
-		return strconv.FormatInt(g.Need, 10) + " of " + strconv.Itoa(len(ins))
+		return count(g.Need) + " of " + count(len(ins))
 	}
-	s := "capacity ≥ " + strconv.FormatInt(g.Need, 10)
+	s := "capacity ≥ " + count(g.Need)
 	if g.Floor < g.Need {
-		s += " (degraded ≥ " + strconv.FormatInt(g.Floor, 10) + ")"
+		s += " (degraded ≥ " + count(g.Floor) + ")"
 	}
 	return s
 }
@@ -449,7 +448,7 @@ func (vw *view) detail(v int32) string {
 			parts = append(parts, "active")
 		}
 		if w := vw.replicaCapacity(v); w > 0 {
-			parts = append(parts, "capacity "+strconv.FormatInt(w, 10))
+			parts = append(parts, "capacity "+count(w))
 		}
 	case graph.NodeVertex:
 		parts = append(parts, c.Kind(v).String())
@@ -461,7 +460,7 @@ func (vw *view) detail(v int32) string {
 			if i := vw.eff[v]; i >= 0 && vw.effects[i].Need > 0 {
 				live = vw.effects[i].Live
 			}
-			parts = append(parts, fmt.Sprintf("capacity %d/%d, needs %d", live, c.Base(cv), c.Need(cv)))
+			parts = append(parts, "capacity "+count(live)+"/"+count(c.Base(cv))+", needs "+count(c.Need(cv)))
 		}
 	}
 	if vw.gone[v] {
