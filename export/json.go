@@ -1,6 +1,9 @@
 package export
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"io"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -94,14 +97,17 @@ type CapacityRecord struct {
 
 // NewOutcomeDoc builds the JSON document of an outcome, worst first.
 func NewOutcomeDoc(o *analyze.Outcome, opts ...JSONOptions) OutcomeDoc {
-	var opt JSONOptions
-	if len(opts) > 0 {
-		opt = opts[0]
+	doc := outcomeHead(o)
+	r := newEffectRecords(o, opts)
+	doc.Effects = make([]EffectRecord, len(r.sorted))
+	for i := range r.sorted {
+		doc.Effects[i] = r.record(i)
 	}
-	links := ChainLinks
-	if opt.FullChains {
-		links = 0
-	}
+	return doc
+}
+
+// outcomeHead is the document without its effects.
+func outcomeHead(o *analyze.Outcome) OutcomeDoc {
 	c := o.Compiled()
 	t := o.Totals
 	doc := OutcomeDoc{
@@ -122,37 +128,81 @@ func NewOutcomeDoc(o *analyze.Outcome, opts ...JSONOptions) OutcomeDoc {
 		}
 		doc.Scenario = append(doc.Scenario, fj)
 	}
-	chains := o.Chains()
-	sorted := o.Sorted()
-	doc.Effects = make([]EffectRecord, len(sorted))
-	for i, e := range sorted {
-		ej := EffectRecord{
-			ID: e.ID, Kind: kindLabel(e), Replica: e.Replica, State: e.State,
-			Removed: e.Removed, Users: e.Users, Cause: e.Via,
-		}
-		for _, cs := range o.Causes(e.ID) {
-			ej.Causes = append(ej.Causes, CauseRecord{ID: cs.ID, State: cs.State, Soft: cs.Soft, Group: cs.Group})
-		}
-		if e.Tier != graph.NoTier {
-			t := e.Tier
-			ej.Tier = &t
-		}
-		if !e.Removed {
-			rest, more := chains.Cut(e.ID, links)
-			ej.Chain = append([]string{e.ID}, rest...)
-			ej.ChainMore = more
-		}
-		if e.Need > 0 {
-			ej.Capacity = &CapacityRecord{Live: e.Live, Need: e.Need, Base: e.Base}
-		}
-		doc.Effects[i] = ej
-	}
 	return doc
 }
 
-// JSON writes the outcome as an indented OutcomeDoc document.
+// effectRecords makes the effect records of an outcome one at a time.
+type effectRecords struct {
+	o      *analyze.Outcome
+	chains *analyze.Chains
+	sorted []analyze.Effect
+	links  int
+}
+
+func newEffectRecords(o *analyze.Outcome, opts []JSONOptions) *effectRecords {
+	r := &effectRecords{o: o, chains: o.Chains(), sorted: o.Sorted(), links: ChainLinks}
+	if len(opts) > 0 && opts[0].FullChains {
+		r.links = 0
+	}
+	return r
+}
+
+func (r *effectRecords) record(i int) EffectRecord {
+	e := r.sorted[i]
+	ej := EffectRecord{
+		ID: e.ID, Kind: kindLabel(e), Replica: e.Replica, State: e.State,
+		Removed: e.Removed, Users: e.Users, Cause: e.Via,
+	}
+	for _, cs := range r.o.Causes(e.ID) {
+		ej.Causes = append(ej.Causes, CauseRecord{ID: cs.ID, State: cs.State, Soft: cs.Soft, Group: cs.Group})
+	}
+	if e.Tier != graph.NoTier {
+		t := e.Tier
+		ej.Tier = &t
+	}
+	if !e.Removed {
+		rest, more := r.chains.CutEffect(e, r.links)
+		ej.Chain = append(append(make([]string, 0, len(rest)+1), e.ID), rest...)
+		ej.ChainMore = more
+	}
+	if e.Need > 0 {
+		ej.Capacity = &CapacityRecord{Live: e.Live, Need: e.Need, Base: e.Base}
+	}
+	return ej
+}
+
+// JSON writes the outcome as an indented OutcomeDoc document. It writes
+// the effects one by one (the bytes json.Encoder with a two-space indent
+// would write for NewOutcomeDoc), so that a million effects are never one
+// document in memory.
 func JSON(w io.Writer, o *analyze.Outcome, opts ...JSONOptions) error {
-	return writeJSON(w, NewOutcomeDoc(o, opts...))
+	head, err := json.MarshalIndent(outcomeHead(o), "", "  ")
+	if err != nil {
+		return err
+	}
+	// head ends `"effects": null` and the closing brace.
+	head = bytes.TrimSuffix(head, []byte("null\n}"))
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(head)
+	r := newEffectRecords(o, opts)
+	if len(r.sorted) == 0 {
+		bw.WriteString("[]\n}\n")
+		return bw.Flush()
+	}
+	bw.WriteString("[")
+	for i := range r.sorted {
+		b, err := json.MarshalIndent(r.record(i), "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(b)
+	}
+	bw.WriteString("\n  ]\n}\n")
+	return bw.Flush()
 }
 
 // FailureJSON is the old name of FailureRecord, kept while timeline.go

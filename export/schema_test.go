@@ -132,3 +132,21 @@ func TestSchemasValidateReports(t *testing.T) {
 		}
 	}
 }
+
+// JSON streams its effects, writing the bytes json.Encoder writes for
+// NewOutcomeDoc: on every test outcome, and on one with no effects.
+func TestJSONStreamsTheDoc(t *testing.T) {
+	empty, err := analyze.Simulate(compiledFile(t, "kakao-2022"), analyze.Scenario{})
+	require.NoError(t, err)
+	outcomes := []*analyze.Outcome{empty, reference(t, "kakao-2022"), reference(t, "naver-2022"), awkward(t), smallSynth(t, 2_000)}
+	for i, o := range outcomes {
+		for _, opts := range []export.JSONOptions{{}, {FullChains: true}} {
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetIndent("", "  ")
+			require.NoError(t, enc.Encode(export.NewOutcomeDoc(o, opts)))
+			got := write(t, func(w io.Writer) error { return export.JSON(w, o, opts) })
+			assert.Equal(t, want.String(), string(got), "outcome %d", i)
+		}
+	}
+}
