@@ -60,25 +60,29 @@ type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
+// benchWriter benchmarks writer f as sub-benchmark name, with the
+// megabytes it writes.
+func benchWriter(b *testing.B, name string, f func(io.Writer) error) {
+	b.Run(name, func(b *testing.B) {
+		b.ReportAllocs()
+		var cw countWriter
+		for b.Loop() {
+			cw.n = 0
+			if err := f(&cw); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(cw.n)/1e6, "MB-out")
+	})
+}
+
 func BenchmarkDraw100k(b *testing.B) {
 	o := bigOutcome(b)
 	c := o.Compiled()
 	full, focus := newView(o, GraphOptions{}), newView(o, GraphOptions{Focus: true})
 	b.Logf("%d vertices, %d edges; site-0 affects %d; drawn: %d vertices and %d edges (focus: %d and %d)",
 		c.Len(), c.Edges(), o.Len(), len(full.verts), len(full.edges), len(focus.verts), len(focus.edges))
-	run := func(name string, f func(io.Writer) error) {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			var cw countWriter
-			for b.Loop() {
-				cw.n = 0
-				if err := f(&cw); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(cw.n)/1e6, "MB-out")
-		})
-	}
+	run := func(name string, f func(io.Writer) error) { benchWriter(b, name, f) }
 	run("DOT", func(w io.Writer) error { return DOT(w, o, GraphOptions{}) })
 	run("DOT-focus", func(w io.Writer) error { return DOT(w, o, GraphOptions{Focus: true}) })
 	run("Mermaid", func(w io.Writer) error { return Mermaid(w, o, GraphOptions{}) })

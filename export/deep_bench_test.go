@@ -117,19 +117,7 @@ func BenchmarkDeep(b *testing.B) {
 		if o.Totals.Down != g.n+1 {
 			b.Fatalf("%s: %d down, want %d", g.name, o.Totals.Down, g.n+1)
 		}
-		run := func(name string, f func(io.Writer) error) {
-			b.Run(g.name+"/"+name, func(b *testing.B) {
-				b.ReportAllocs()
-				var cw countWriter
-				for b.Loop() {
-					cw.n = 0
-					if err := f(&cw); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(cw.n)/1e6, "MB-out")
-			})
-		}
+		run := func(name string, f func(io.Writer) error) { benchWriter(b, g.name+"/"+name, f) }
 		b.Run(g.name+"/Simulate", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -181,17 +169,7 @@ func BenchmarkDeepSPOFs(b *testing.B) {
 		"JSON":     func(w io.Writer) error { return SPOFJSON(w, c, target, spofs) },
 		"Markdown": func(w io.Writer) error { return SPOFMarkdown(w, c, target, spofs) },
 	} {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			var cw countWriter
-			for b.Loop() {
-				cw.n = 0
-				if err := f(&cw); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(cw.n)/1e6, "MB-out")
-		})
+		benchWriter(b, name, f)
 	}
 }
 
