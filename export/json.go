@@ -77,6 +77,22 @@ type EffectRecord struct {
 	ChainMore int             `json:"chain_more,omitempty"`
 	Causes    []CauseRecord   `json:"causes,omitempty"`
 	Capacity  *CapacityRecord `json:"capacity,omitempty"`
+	// Group is what was left of the redundant group through which the
+	// cause acted (or, for a node that lost redundancy, the group that
+	// lost it); absent when the cause is a plain dependency.
+	Group *GroupRecord `json:"group,omitempty"`
+}
+
+// GroupRecord is a redundant group's state in an explanation (see
+// analyze.GroupExplanation).
+type GroupRecord struct {
+	Label string `json:"label"` // as written, or "replicas"
+	Rule  string `json:"rule"`  // "any-of", "quorum" or "capacity"
+	Live  int64  `json:"live"`
+	Up    int64  `json:"up"`
+	Need  int64  `json:"need"`
+	Floor int64  `json:"floor"`
+	Base  int64  `json:"base"`
 }
 
 // CauseRecord is one input of a node that is not Up.
@@ -167,6 +183,9 @@ func (r *effectRecords) record(i int) EffectRecord {
 	}
 	if e.Need > 0 {
 		ej.Capacity = &CapacityRecord{Live: e.Live, Need: e.Need, Base: e.Base}
+	}
+	if g := r.o.ExplainEffect(e).Group; g != nil {
+		ej.Group = &GroupRecord{Label: g.Label, Rule: g.Rule.String(), Live: g.Live, Up: g.Up, Need: g.Need, Floor: g.Floor, Base: g.Base}
 	}
 	return ej
 }
