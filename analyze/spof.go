@@ -53,7 +53,11 @@ type SPOF struct {
 //
 // Each run costs the region between the candidate and the nearer SPOFs,
 // not the whole ancestry: on a cycle of n nodes, where every node is a
-// SPOF of every other, SPOFs is O(n). For pure any-of graphs the answer is
+// SPOF of every other, SPOFs is O(n) (the batch sweep it replaces was
+// quadratic there). A candidate that is not a SPOF cannot be stopped
+// early, so its run costs all it reaches within the ancestry: a long chain
+// of requires that ends in one member of a redundant group costs the
+// square of its length (as it did in the batch sweep, there divided by 64). For pure any-of graphs the answer is
 // the target's dominators (a test holds the two equal); the general gate
 // model needs the engine. Every link of a chain is an input that is Down
 // when the SPOF fails; it is a chain of causes, though not always the one
