@@ -99,15 +99,26 @@ func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 // put it in its state (Effect.Via), from the removed nodes down: the path
 // from a removed node to any line, read upwards, is that line's chain of
 // causes.
-func causeTree(w io.Writer, o *analyze.Outcome, x *explainer, sorted []analyze.Effect) {
+func causeTree(w *bufio.Writer, o *analyze.Outcome, x *explainer, sorted []analyze.Effect) {
 	if len(sorted) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n## Cause chains\n\n")
-	fmt.Fprintf(w, "Each node is listed under the input that put it in its state, starting from what was removed: read a line's chain of causes upwards.\n\n")
-	children := make(map[string][]analyze.Effect)
-	var roots []analyze.Effect
-	for _, e := range sorted {
+	w.WriteString("\n## Cause chains\n\n")
+	w.WriteString("Each node is listed under the input that put it in its state, starting from what was removed: read a line's chain of causes upwards.\n\n")
+	// The tree is kept by index into sorted, not by id: a million lines
+	// cost a million slots, not maps of strings. children[i] lists the
+	// effects under sorted[i] (as a linked list through next, in sorted
+	// order).
+	c := o.Compiled()
+	at := vertexIndex(c.Len(), sorted)
+	first := make([]int32, len(sorted))
+	last := make([]int32, len(sorted))
+	next := make([]int32, len(sorted))
+	for i := range first {
+		first[i], last[i], next[i] = -1, -1, -1
+	}
+	var roots []int32
+	for i, e := range sorted {
 		parent := e.Via
 		if parent == "" && e.State == analyze.RedundancyLost {
 			// Up with less margin: under the first input it lost.
@@ -115,59 +126,73 @@ func causeTree(w io.Writer, o *analyze.Outcome, x *explainer, sorted []analyze.E
 				parent = cs[0].ID
 			}
 		}
-		if _, ok := o.Effect(parent); parent == "" || !ok {
-			roots = append(roots, e)
+		p := int32(-1)
+		if v, ok := c.Lookup(parent); ok && parent != "" {
+			p = at(v)
+		}
+		if p < 0 {
+			roots = append(roots, int32(i))
 			continue
 		}
-		children[parent] = append(children[parent], e)
+		if last[p] < 0 {
+			first[p] = int32(i)
+		} else {
+			next[last[p]] = int32(i)
+		}
+		last[p] = int32(i)
 	}
-	done := make(map[string]bool, len(sorted))
+	done := make([]bool, len(sorted))
 	// The walk keeps its own stack (a chain may be a million long) and
 	// indents at most treeDepth levels: deeper lines stand at that level
 	// and name the input they sit under, so the tree stays linear in the
 	// outcome instead of growing with the square of its depth.
 	type item struct {
-		e     analyze.Effect
+		i     int32
 		depth int
 	}
-	var stack []item
-	walk := func(root analyze.Effect) {
+	var stack, kids []item
+	walk := func(root int32) {
 		stack = append(stack[:0], item{root, 0})
 		for len(stack) > 0 {
 			it := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			e, depth := it.e, it.depth
-			if done[e.ID] {
+			if done[it.i] {
 				continue
 			}
-			done[e.ID] = true
-			shown := min(depth, treeDepth)
-			fmt.Fprintf(w, "%s- %s %s %s", strings.Repeat("  ", shown), stateMark[e.State], code(e.ID), e.State)
+			done[it.i] = true
+			e, depth := sorted[it.i], it.depth
+			for range min(depth, treeDepth) {
+				w.WriteString("  ")
+			}
+			w.WriteString("- " + stateMark[e.State] + " " + code(e.ID) + " " + e.State.String())
 			if e.Users > 0 {
-				fmt.Fprintf(w, ", %s", plural(e.Users, "user"))
+				w.WriteString(", " + plural(e.Users, "user"))
 			}
 			switch {
 			case e.Removed:
-				w.Write([]byte(", removed"))
+				w.WriteString(", removed")
 			case e.Via == "" || depth == 0 || e.State == analyze.RedundancyLost:
 				if y := x.why(e); y != "" {
-					fmt.Fprintf(w, ": %s", y)
+					w.WriteString(": " + y)
 				}
 			default:
-				ex, _ := o.Explain(e.ID)
+				soft := o.ExplainEffect(e).Soft
 				switch {
-				case depth > treeDepth && ex.Soft:
-					fmt.Fprintf(w, " (uses %s)", code(e.Via))
+				case depth > treeDepth && soft:
+					w.WriteString(" (uses " + code(e.Via) + ")")
 				case depth > treeDepth:
-					fmt.Fprintf(w, " (requires %s)", code(e.Via))
-				case ex.Soft:
-					w.Write([]byte(" (uses it)"))
+					w.WriteString(" (requires " + code(e.Via) + ")")
+				case soft:
+					w.WriteString(" (uses it)")
 				}
 			}
-			w.Write([]byte("\n"))
-			kids := children[e.ID]
-			for i := len(kids) - 1; i >= 0; i-- {
-				stack = append(stack, item{kids[i], depth + 1})
+			w.WriteByte('\n')
+			kids = kids[:0]
+			for k := first[it.i]; k >= 0; k = next[k] {
+				kids = append(kids, item{k, depth + 1})
+			}
+			for k := len(kids) - 1; k >= 0; k-- {
+				stack = append(stack, kids[k])
 			}
 		}
 	}
@@ -175,9 +200,35 @@ func causeTree(w io.Writer, o *analyze.Outcome, x *explainer, sorted []analyze.E
 		walk(r)
 	}
 	// Causes that loop back (a cycle of services) are listed at the top.
-	for _, e := range sorted {
-		walk(e)
+	for i := range sorted {
+		walk(int32(i))
 	}
+}
+
+// vertexIndex maps a vertex to its effect's index in effects, or -1: a
+// slice over the graph's vertices when much of it is affected, a map when
+// little is (a small failure in a huge graph stays cheap).
+func vertexIndex(n int, effects []analyze.Effect) func(int32) int32 {
+	if len(effects)*16 < n {
+		m := make(map[int32]int32, len(effects))
+		for i, e := range effects {
+			m[e.Vertex] = int32(i)
+		}
+		return func(v int32) int32 {
+			if i, ok := m[v]; ok {
+				return i
+			}
+			return -1
+		}
+	}
+	dense := make([]int32, n)
+	for v := range dense {
+		dense[v] = -1
+	}
+	for i, e := range effects {
+		dense[e.Vertex] = int32(i)
+	}
+	return func(v int32) int32 { return dense[v] }
 }
 
 // treeDepth is the deepest indentation of the Markdown cause tree.
