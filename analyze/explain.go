@@ -326,16 +326,22 @@ func (ch *Chains) Cut(id string, n int) (links []string, more int) {
 	if !ok {
 		return nil, 0
 	}
-	return ch.cut(v, n)
+	return ch.cut(nil, v, n)
 }
 
 // CutEffect is Cut for an effect of the outcome, without looking its id
 // up.
 func (ch *Chains) CutEffect(e Effect, n int) (links []string, more int) {
-	return ch.cut(e.Vertex, n)
+	return ch.cut(nil, e.Vertex, n)
 }
 
-func (ch *Chains) cut(v int32, n int) (links []string, more int) {
+// AppendCut is CutEffect appending the links to dst, so that a report
+// explaining every effect can reuse one slice.
+func (ch *Chains) AppendCut(dst []string, e Effect, n int) (links []string, more int) {
+	return ch.cut(dst, e.Vertex, n)
+}
+
+func (ch *Chains) cut(dst []string, v int32, n int) (links []string, more int) {
 	o := ch.o
 	i := o.record(v)
 	if i < 0 {
@@ -346,8 +352,12 @@ func (ch *Chains) cut(v int32, n int) (links []string, more int) {
 	if n > 0 && n < total {
 		keep = n
 	}
-	links = make([]string, 0, keep)
-	for r := o.recs[i]; len(links) < keep && r.via >= 0; {
+	links = dst
+	if links == nil {
+		links = make([]string, 0, keep)
+	}
+	start := len(links)
+	for r := o.recs[i]; len(links)-start < keep && r.via >= 0; {
 		links = append(links, o.c.VertexName(r.via))
 		j := o.record(r.via)
 		if j < 0 {
@@ -355,5 +365,5 @@ func (ch *Chains) cut(v int32, n int) (links []string, more int) {
 		}
 		r = o.recs[j]
 	}
-	return links, total - len(links)
+	return links, total - (len(links) - start)
 }

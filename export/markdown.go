@@ -44,7 +44,7 @@ func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 		opt = opts[0]
 	}
 	x := newExplainer(o, opt.FullChains)
-	x.id, x.text = code, code // a group label is written with ids: a code span
+	x.spans = true // ids, and group labels (written with ids), as code spans
 	bw := bufio.NewWriter(w)
 	t := o.Totals
 	fmt.Fprintf(bw, "# Blast radius: %s, remove %s\n\n", mdText(modelName(c)), mdScenario(c, o.Scenario))

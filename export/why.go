@@ -21,12 +21,13 @@ type explainer struct {
 	o      *analyze.Outcome
 	chains *analyze.Chains
 	links  int                 // links printed per chain; 0 prints them all
-	id     func(string) string // formats a node id (Markdown: a code span)
-	text   func(string) string // formats text from the model (Markdown: escaped)
+	// spans writes node ids and group labels as Markdown code spans.
+	spans bool
+	buf   []string // the links of the last chain, reused
 }
 
 func newExplainer(o *analyze.Outcome, full bool) *explainer {
-	x := &explainer{o: o, chains: o.Chains(), links: ChainLinks, id: plain, text: plain}
+	x := &explainer{o: o, chains: o.Chains(), links: ChainLinks}
 	if full {
 		x.links = 0
 	}
@@ -34,6 +35,25 @@ func newExplainer(o *analyze.Outcome, full bool) *explainer {
 }
 
 func plain(s string) string { return s }
+
+// name is a node id or group label as the report writes it.
+func (x *explainer) name(s string) string {
+	if x.spans {
+		return code(s)
+	}
+	return s
+}
+
+// write writes name(s) to b without building it.
+func (x *explainer) write(b *strings.Builder, s string) {
+	if x.spans {
+		b.WriteByte('`')
+		b.WriteString(s)
+		b.WriteByte('`')
+		return
+	}
+	b.WriteString(s)
+}
 
 // Why explains an effect in one line: "removed"; for a node that lost
 // redundancy, the inputs it lost ("db@a down, cache degraded"); otherwise
@@ -59,7 +79,7 @@ func (x *explainer) why(e analyze.Effect) string {
 		g := ex.Group
 		name := "replicas"
 		if !g.Replicas {
-			name = x.text(g.Label) + ":"
+			name = x.name(g.Label) + ":"
 		}
 		return name + " " + count(g.Up) + " of " + count(g.Base) + " up (needs " + count(g.Need) + "): " + x.lost(ex.Lost)
 	case ex.State == analyze.RedundancyLost || ex.Cause == "":
@@ -76,24 +96,24 @@ func (x *explainer) why(e analyze.Effect) string {
 	case ex.Group == nil:
 		b.WriteString("requires ")
 	}
-	b.WriteString(x.chain(e))
+	x.chain(&b, e)
 	return b.String()
 }
 
-// chain is the chain of causes after e, cut after x.links links.
-func (x *explainer) chain(e analyze.Effect) string {
-	links, more := x.chains.CutEffect(e, x.links)
-	var b strings.Builder
+// chain writes the chain of causes after e, cut after x.links links.
+func (x *explainer) chain(b *strings.Builder, e analyze.Effect) {
+	links, more := x.chains.AppendCut(x.buf[:0], e, x.links)
+	x.buf = links
+	b.Grow(16 * len(links))
 	for i, l := range links {
 		if i > 0 {
 			b.WriteString(" → ")
 		}
-		b.WriteString(x.id(l))
+		x.write(b, l)
 	}
 	if more > 0 {
 		b.WriteString(" → … " + count(more) + " more")
 	}
-	return b.String()
 }
 
 // lost lists the inputs that are not Up: "db@a down, cache degraded".
@@ -103,7 +123,8 @@ func (x *explainer) lost(cs []analyze.Cause) string {
 		if b.Len() > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(x.id(c.ID) + " " + c.State.String())
+		x.write(&b, c.ID)
+		b.WriteString(" " + c.State.String())
 	}
 	return b.String()
 }
@@ -152,7 +173,7 @@ func (x *explainer) group(g *analyze.GroupExplanation, st analyze.State) string 
 		}
 	}
 	if !g.Replicas {
-		s = x.text(g.Label) + ": " + s
+		s = x.name(g.Label) + ": " + s
 	}
 	return s
 }
