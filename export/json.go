@@ -209,16 +209,16 @@ func JSON(w io.Writer, o *analyze.Outcome, opts ...JSONOptions) error {
 		return bw.Flush()
 	}
 	bw.WriteString("[")
+	var buf []byte
 	for i := range r.sorted {
-		b, err := json.MarshalIndent(r.record(i), "    ", "  ")
-		if err != nil {
-			return err
-		}
+		rec := r.record(i)
+		buf = buf[:0]
 		if i > 0 {
-			bw.WriteByte(',')
+			buf = append(buf, ',')
 		}
-		bw.WriteString("\n    ")
-		bw.Write(b)
+		buf = append(buf, "\n    "...)
+		buf = appendEffect(buf, &rec)
+		bw.Write(buf)
 	}
 	bw.WriteString("\n  ]\n}\n")
 	return bw.Flush()
