@@ -250,6 +250,34 @@ func dedupeCauses(cs []Cause) []Cause {
 	return out
 }
 
+// CutChain is Chains().Cut(id, n) for one node: it walks id's chain
+// instead of indexing every chain, so it costs the length of id's chain
+// and nothing per affected node. To cut the chains of many nodes, index
+// them once with Chains.
+func (o *Outcome) CutChain(id string, n int) (links []string, more int) {
+	v, ok := o.c.Lookup(id)
+	if !ok {
+		return nil, 0
+	}
+	i := o.record(v)
+	if i < 0 {
+		return nil, 0
+	}
+	total := 0
+	for r := o.recs[i]; r.via >= 0 && total <= len(o.recs); total++ {
+		if n <= 0 || len(links) < n {
+			links = append(links, o.c.VertexName(r.via))
+		}
+		j := o.record(r.via)
+		if j < 0 {
+			total++
+			break
+		}
+		r = o.recs[j]
+	}
+	return links, total - len(links)
+}
+
 // Chains indexes the chains of causes of an outcome so that a report can
 // print a cut chain for every affected node in time linear in the outcome:
 // each node's chain is its cause followed by its cause's chain, so the

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,4 +74,31 @@ func TestExplain(t *testing.T) {
 		assert.Equal(t, e.Via, x.Cause, e.ID)
 		assert.Equal(t, e.State, x.State, e.ID)
 	}
+}
+
+// Chains.Cut and CutChain cut Outcome.Chain, on random graphs with every
+// feature (cycles, groups, soft edges, replicas).
+func TestCutChainsEqualChain(t *testing.T) {
+	randomCases(t, 500, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		from := removable(c)
+		o, err := Simulate(c, Fail(c.VertexName(from[r.IntN(len(from))])))
+		require.NoError(t, err)
+		ch := o.Chains()
+		for _, e := range o.Effects() {
+			whole := o.Chain(e.ID)[1:]
+			require.Equal(t, len(whole), ch.Len(e.ID), e.ID)
+			for _, n := range []int{0, 1, 3} {
+				want, more := whole, 0
+				if n > 0 && n < len(whole) {
+					want, more = whole[:n], len(whole)-n
+				}
+				got, gotMore := ch.Cut(e.ID, n)
+				require.Equal(t, want, append([]string{}, got...), "%s cut %d", e.ID, n)
+				require.Equal(t, more, gotMore, "%s cut %d", e.ID, n)
+				got, gotMore = o.CutChain(e.ID, n)
+				require.Equal(t, want, append([]string{}, got...), "%s CutChain %d", e.ID, n)
+				require.Equal(t, more, gotMore, "%s CutChain %d", e.ID, n)
+			}
+		}
+	})
 }

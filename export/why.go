@@ -19,7 +19,7 @@ const ChainLinks = 8
 // index of its chains.
 type explainer struct {
 	o      *analyze.Outcome
-	chains *analyze.Chains
+	chains *analyze.Chains // nil: each chain walked on its own (Why)
 	links  int // links printed per chain; 0 prints them all
 	// spans writes node ids and group labels as Markdown code spans.
 	spans bool
@@ -63,10 +63,11 @@ func (x *explainer) write(b *strings.Builder, s string) {
 // chain of causes after the node ("kakao-login → kakaotalk →
 // kakaotalk@pangyo → pangyo"), cut after ChainLinks links with "… N more".
 //
-// Why builds an index of o's chains on each call: to explain many effects,
-// use Table, JSON or Markdown, which share one.
+// Why costs the length of the chain it cuts; Table, JSON and Markdown,
+// which explain every effect, index the chains once instead.
 func Why(o *analyze.Outcome, e analyze.Effect) string {
-	return newExplainer(o, false).why(e)
+	x := explainer{o: o, links: ChainLinks}
+	return x.why(e)
 }
 
 // why is Why for effect e.
@@ -102,8 +103,14 @@ func (x *explainer) why(e analyze.Effect) string {
 
 // chain writes the chain of causes after e, cut after x.links links.
 func (x *explainer) chain(b *strings.Builder, e analyze.Effect) {
-	links, more := x.chains.AppendCut(x.buf[:0], e, x.links)
-	x.buf = links
+	var links []string
+	var more int
+	if x.chains == nil {
+		links, more = x.o.CutChain(e.ID, x.links)
+	} else {
+		links, more = x.chains.AppendCut(x.buf[:0], e, x.links)
+		x.buf = links
+	}
 	b.Grow(16 * len(links))
 	for i, l := range links {
 		if i > 0 {
