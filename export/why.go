@@ -20,7 +20,7 @@ const ChainLinks = 8
 type explainer struct {
 	o      *analyze.Outcome
 	chains *analyze.Chains // nil: each chain walked on its own (Why)
-	links  int // links printed per chain; 0 prints them all
+	links  int             // links printed per chain; 0 prints them all
 	// spans writes node ids and group labels as Markdown code spans.
 	spans bool
 	buf   []string // the links of the last chain, reused
