@@ -3,7 +3,9 @@ package analyze
 import (
 	"cmp"
 	"context"
+	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -56,8 +58,11 @@ type SPOF struct {
 // SPOF of every other, SPOFs is O(n) (the batch sweep it replaces was
 // quadratic there). A candidate that is not a SPOF cannot be stopped
 // early, so its run costs all it reaches within the ancestry: a long chain
-// of requires that ends in one member of a redundant group costs the
-// square of its length (as it did in the batch sweep, there divided by 64). For pure any-of graphs the answer is
+// of requires that ends in one member of a redundant group would cost the
+// square of its length. So once the runs have cost 64 visits per
+// candidate (and a million), the batch engine Rank uses decides which of
+// the remaining candidates are SPOFs, 64 at a time, and only those are
+// run, for their chains. For pure any-of graphs the answer is
 // the target's dominators (a test holds the two equal); the general gate
 // model needs the engine. Every link of a chain is an input that is Down
 // when the SPOF fails; it is a chain of causes, though not always the one
@@ -104,6 +109,12 @@ func spofTree(ctx context.Context, c *graph.Compiled, t int32, cands []int32) ([
 		pending []int32 // SPOFs found at the current distance
 		at      = int32(-1)
 	)
+	// A candidate that is not a SPOF is not stopped early: its run costs
+	// all it reaches. When the runs have cost more than spofBudget, the
+	// batch engine (64 failures per word) decides which of the remaining
+	// candidates are SPOFs, and only those are run, for their chains.
+	budget := spofBudget(len(cands))
+	var hits []bool // per vertex, once the batch engine has decided
 	for n, h := range order {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -116,7 +127,23 @@ func spofTree(ctx context.Context, c *graph.Compiled, t int32, cands []int32) ([
 			}
 			pending, at = pending[:0], dist[h]
 		}
-		y, path := stoppedChain(c, h, confine, held)
+		if hits == nil && budget < 0 {
+			var err error
+			if hits, err = batchHits(ctx, c, t, order[n:]); err != nil {
+				return nil, err
+			}
+		}
+		if hits != nil && !hits[h] {
+			continue
+		}
+		y, path, cost := stoppedChain(c, h, confine, held)
+		budget -= cost
+		if y < 0 && hits != nil {
+			// The batch engine says h is a SPOF, so the stopped run
+			// reaches one (see SPOFs); should it not, the whole chain.
+			full := chainWithin(c, Fail(c.VertexName(h)), []int32{h}, c.VertexName(t), within)
+			y, path = t, full[1:]
+		}
 		if y < 0 {
 			continue
 		}
@@ -143,13 +170,14 @@ func spofTree(ctx context.Context, c *graph.Compiled, t int32, cands []int32) ([
 // stoppedChain removes h within confine and returns the first held vertex
 // (the target or a nearer SPOF) whose gate the failure takes Down, with
 // the links from it down to h; -1 when none goes Down.
-func stoppedChain(c *graph.Compiled, h int32, confine, held []bool) (int32, []string) {
+func stoppedChain(c *graph.Compiled, h int32, confine, held []bool) (y int32, path []string, cost int) {
 	s := getScratch(c)
 	defer putScratch(c, s)
 	s.within = confine
 	defer func() { s.within = nil }()
 	s.remove(c, h)
 	s.run(c)
+	cost = len(s.touched)
 	for _, u := range s.touched {
 		if s.stateOf(u) != Down {
 			continue
@@ -168,10 +196,36 @@ func stoppedChain(c *graph.Compiled, h int32, confine, held []bool) (int32, []st
 					break
 				}
 			}
-			return y, path
+			return y, path, cost
 		}
 	}
-	return -1, nil
+	return -1, nil, cost
+}
+
+// spofBudget is how many vertex visits the stopped runs of SPOFs may make
+// over n candidates before the batch engine decides the rest: 64 per
+// candidate (what a batch of 64 costs per failure), and a million.
+var spofBudget = func(n int) int { return 64*n + 1<<20 }
+
+// batchHits marks the candidates whose single failure takes t Down, by the
+// batch engine Rank uses.
+func batchHits(ctx context.Context, c *graph.Compiled, t int32, cands []int32) ([]bool, error) {
+	hits := make([]bool, c.Len())
+	var mu sync.Mutex
+	err := sweep(ctx, c, cands, 0, nil, func(l *layout, b *batch, sources []int32) {
+		tp := l.pos[t]
+		b.run(sources, func(p int32, down, bad uint64) {
+			if p != tp {
+				return
+			}
+			mu.Lock()
+			for m := down; m != 0; m &= m - 1 {
+				hits[sources[bits.TrailingZeros64(m)]] = true
+			}
+			mu.Unlock()
+		})
+	}, func(int32) {})
+	return hits, err
 }
 
 // gateDown evaluates v's hard gate on the run's states: Down when an And

@@ -16,8 +16,19 @@ import (
 )
 
 // SPOFs equals trying every other node with Simulate, on random graphs.
-func TestSPOFsMatchSimulate(t *testing.T) {
-	randomCases(t, 1000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+func TestSPOFsMatchSimulate(t *testing.T) { checkSPOFsMatchSimulate(t, 1000) }
+
+// The same when the batch engine decides which candidates are SPOFs (what
+// SPOFs does once its stopped runs have cost too much), the stopped runs
+// finding only their chains.
+func TestSPOFsMatchSimulateBatch(t *testing.T) {
+	defer func(b func(int) int) { spofBudget = b }(spofBudget)
+	spofBudget = func(int) int { return -1 }
+	checkSPOFsMatchSimulate(t, 300)
+}
+
+func checkSPOFsMatchSimulate(t *testing.T, cases int) {
+	randomCases(t, cases, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		target := int32(r.IntN(c.NodeCount()))
 		name := c.VertexName(target)
 		got, err := SPOFs(context.Background(), c, name)

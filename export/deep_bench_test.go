@@ -282,3 +282,24 @@ func TestOutputLinearInDepth(t *testing.T) {
 	}
 	t.Error("no row for s9999")
 }
+
+// BenchmarkDeepSPOFsNoneOnAChain: the worst case of SPOFs' stopped runs, a
+// 100,000-long chain of requires that ends in one member of an any-of the
+// target requires: no candidate is a SPOF, and each one's failure reaches
+// the rest of the chain.
+func BenchmarkDeepSPOFsNoneOnAChain(b *testing.B) {
+	const n = 100_000
+	m := deepModel(n, false)
+	m.Add(graph.Node{ID: "other", Kind: graph.Service},
+		graph.Node{ID: "target", Kind: graph.Service, Requires: []graph.Dep{graph.AnyOf("s0", "other")}})
+	c, err := graph.Compile(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		spofs, err := analyze.SPOFs(context.Background(), c, "target")
+		if err != nil || len(spofs) != 0 {
+			b.Fatal(err, len(spofs))
+		}
+	}
+}
