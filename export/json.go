@@ -61,13 +61,13 @@ type TotalsRecord struct {
 
 // EffectRecord is one affected node or replica.
 type EffectRecord struct {
-	ID      string        `json:"id"`
-	Kind    string        `json:"kind"`
-	Replica bool          `json:"replica,omitempty"`
-	State   analyze.State `json:"state"`
-	Removed bool          `json:"removed,omitempty"`
-	Users   int64         `json:"users"`
-	Tier    *int          `json:"tier,omitempty"`
+	ID      string `json:"id"`
+	Kind    string `json:"kind"`
+	Replica bool   `json:"replica,omitempty"`
+	State   string `json:"state"` // "down", "degraded" or "redundancy-lost"
+	Removed bool   `json:"removed,omitempty"`
+	Users   int64  `json:"users"`
+	Tier    *int   `json:"tier,omitempty"`
 	// Cause is the input that put it in its state: the next link of its
 	// chain.
 	Cause string `json:"cause,omitempty"`
@@ -97,10 +97,10 @@ type GroupRecord struct {
 
 // CauseRecord is one input of a node that is not Up.
 type CauseRecord struct {
-	ID    string        `json:"id"`
-	State analyze.State `json:"state"`
-	Soft  bool          `json:"soft,omitempty"`
-	Group string        `json:"group,omitempty"`
+	ID    string `json:"id"`
+	State string `json:"state"` // "down" or "degraded"
+	Soft  bool   `json:"soft,omitempty"`
+	Group string `json:"group,omitempty"`
 }
 
 // CapacityRecord is the replica capacity of a node placed at several
@@ -166,11 +166,11 @@ func newEffectRecords(o *analyze.Outcome, opts []JSONOptions) *effectRecords {
 func (r *effectRecords) record(i int) EffectRecord {
 	e := r.sorted[i]
 	ej := EffectRecord{
-		ID: e.ID, Kind: kindLabel(e), Replica: e.Replica, State: e.State,
+		ID: e.ID, Kind: kindLabel(e), Replica: e.Replica, State: e.State.String(),
 		Removed: e.Removed, Users: e.Users, Cause: e.Via,
 	}
 	for _, cs := range r.o.Causes(e.ID) {
-		ej.Causes = append(ej.Causes, CauseRecord{ID: cs.ID, State: cs.State, Soft: cs.Soft, Group: cs.Group})
+		ej.Causes = append(ej.Causes, CauseRecord{ID: cs.ID, State: cs.State.String(), Soft: cs.Soft, Group: cs.Group})
 	}
 	if e.Tier != graph.NoTier {
 		t := e.Tier

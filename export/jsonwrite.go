@@ -29,7 +29,7 @@ func appendEffect(b []byte, r *EffectRecord) []byte {
 	}
 	b = append(b, ',')
 	field("state")
-	b = appendJSONString(b, r.State.String())
+	b = appendJSONString(b, r.State)
 	if r.Removed {
 		b = append(b, ',')
 		field("removed")
@@ -80,7 +80,7 @@ func appendEffect(b []byte, r *EffectRecord) []byte {
 			b = append(b, in3+`"id": `...)
 			b = appendJSONString(b, c.ID)
 			b = append(b, ","+in3+`"state": `...)
-			b = appendJSONString(b, c.State.String())
+			b = appendJSONString(b, c.State)
 			if c.Soft {
 				b = append(b, ","+in3+`"soft": true`...)
 			}

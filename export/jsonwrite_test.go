@@ -31,7 +31,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 	for i := range 2000 {
-		rec := EffectRecord{ID: str(), Kind: str(), Replica: r.IntN(2) == 0, State: analyze.State(r.IntN(4)),
+		rec := EffectRecord{ID: str(), Kind: str(), Replica: r.IntN(2) == 0, State: analyze.State(r.IntN(4)).String(),
 			Removed: r.IntN(2) == 0, Users: r.Int64N(1 << 40), Cause: str(), ChainMore: r.IntN(3)}
 		if r.IntN(2) == 0 {
 			tier := r.IntN(4)
@@ -41,7 +41,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 			rec.Chain = append(rec.Chain, str())
 		}
 		for range r.IntN(3) {
-			rec.Causes = append(rec.Causes, CauseRecord{ID: str(), State: analyze.State(r.IntN(4)), Soft: r.IntN(2) == 0, Group: str()})
+			rec.Causes = append(rec.Causes, CauseRecord{ID: str(), State: analyze.State(r.IntN(4)).String(), Soft: r.IntN(2) == 0, Group: str()})
 		}
 		if r.IntN(2) == 0 {
 			rec.Capacity = &CapacityRecord{Live: r.Int64N(100), Need: r.Int64N(100), Base: r.Int64N(100)}
