@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -197,11 +198,12 @@ func (f FailOn) String() string {
 	return ""
 }
 
-// Set sets f to the rule named s, for the flag package.
+// Set sets f to the rule named s, for the flag package. Its error does
+// not repeat s, which the flag package quotes already.
 func (f *FailOn) Set(s string) error {
 	r, err := ParseFailOn(s)
 	if err != nil {
-		return err
+		return errors.New("want down or degraded")
 	}
 	*f = r
 	return nil
