@@ -34,6 +34,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -46,14 +47,26 @@ const (
 )
 
 func main() {
-	// The first Ctrl-C cancels the analysis, which returns at its next
-	// check and exits 130 with a message; a second one kills at once.
+	// The first Ctrl-C cancels the context: an analysis returns at its
+	// next check, and the command exits 130 with a message. What does not
+	// watch the context (reading a model, simulate, Graphviz) is given a
+	// moment and then ended as the default handler would; a second
+	// Ctrl-C kills at once. Only a signal closes ctx: stop is not called
+	// before os.Exit.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	go func() { <-ctx.Done(); stop() }()
-	code := runContext(ctx, os.Stdin, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	go func() {
+		<-ctx.Done()
+		stop()
+		time.Sleep(interruptGrace)
+		fmt.Fprintln(os.Stderr, "blastradius: interrupted")
+		os.Exit(exitInterrupted)
+	}()
+	os.Exit(runContext(ctx, os.Stdin, os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// interruptGrace is how long a command has, after Ctrl-C, to stop by
+// itself.
+const interruptGrace = time.Second
 
 const usage = `blastradius: if this node or this whole site goes away, what else fails?
 
@@ -371,6 +384,9 @@ func validate(x *command, args []string) int {
 	// Every file is checked, so one run lists every problem of a change.
 	code = exitOK
 	for _, path := range pos {
+		if err := x.ctx.Err(); err != nil {
+			return x.fail(err)
+		}
 		c, ok := x.load(path)
 		if !ok {
 			code = exitUsage

@@ -130,3 +130,14 @@ func TestHelp(t *testing.T) {
 		assert.True(t, strings.HasPrefix(out, "Usage: blastradius "+name), "%s: %q", name, out)
 	}
 }
+
+// validate stops between files once interrupted.
+func TestValidateInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	code := runContext(ctx, strings.NewReader(""), []string{"validate", kakao, naver}, &out, &errOut)
+	assert.Equal(t, exitInterrupted, code)
+	assert.Equal(t, "blastradius validate: interrupted\n", errOut.String())
+	assert.Empty(t, out.String())
+}
