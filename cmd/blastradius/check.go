@@ -42,9 +42,19 @@ func checkCmd(x *command, args []string) int {
 	return x.finish(out, r, !res.Passed())
 }
 
-// loadPolicy reads a policy file, printing every problem on failure.
+// loadPolicy reads a policy file, "-" from standard input, printing every
+// problem on failure.
 func (x *command) loadPolicy(path string) (*policy.Policy, bool) {
-	p, err := policy.Load(path)
+	var p *policy.Policy
+	var err error
+	if path != "-" {
+		p, err = policy.Load(path)
+	} else {
+		var in io.Reader
+		if in, err = x.takeStdin(); err == nil {
+			p, err = policy.Decode(in, stdinName)
+		}
+	}
 	if err != nil {
 		x.problems(path, err)
 		return nil, false

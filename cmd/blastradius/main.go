@@ -313,14 +313,14 @@ func (x *command) decode(path string) (*graph.Model, error) {
 	if path != "-" {
 		return graph.Load(path)
 	}
-	if x.stdinRead {
-		return nil, errors.New("standard input (-) can be read only once")
+	in, err := x.takeStdin()
+	if err != nil {
+		return nil, err
 	}
-	x.stdinRead = true
 	// A JSON model is an object, so it starts with "{"; a YAML model is
 	// written as a block mapping ("model: ...", "nodes:"), and one written
 	// as a flow mapping is read by the JSON decoder only if it is JSON.
-	r := bufio.NewReader(x.stdin)
+	r := bufio.NewReader(in)
 	format := graph.YAML
 	for {
 		b, err := r.Peek(1)
@@ -337,6 +337,16 @@ func (x *command) decode(path string) (*graph.Model, error) {
 		break
 	}
 	return graph.Decode(r, stdinName, format)
+}
+
+// takeStdin returns standard input, which one run can read only once: for
+// one MODEL or a --policy, given as "-".
+func (x *command) takeStdin() (io.Reader, error) {
+	if x.stdinRead {
+		return nil, errors.New("standard input (-) can be read only once")
+	}
+	x.stdinRead = true
+	return x.stdin, nil
 }
 
 // modelName names a model that does not name itself, by its file.

@@ -68,6 +68,9 @@ func TestSetup(t *testing.T) {
 		{"setup-stdin-json", []string{"simulate", "-", "--fail", "a"}, unnamedJSON, 0},
 		{"setup-stdin-yaml", []string{"redundancy", "-"}, string(kakaoYAML), 0},
 		{"setup-stdin-twice", []string{"diff", "-", "-"}, string(kakaoYAML), 2},
+		{"setup-stdin-policy", []string{"check", naver, "--policy", "-"}, "rules:\n  - rule: no_spof\n    select: {user_facing: true}\n", 1},
+		{"setup-stdin-policy-bad", []string{"check", naver, "--policy", "-"}, "rules:\n  - rule: no_spoff\n", 2},
+		{"setup-stdin-policy-and-model", []string{"check", "-", "--policy", "-"}, string(kakaoYAML), 2},
 		{"setup-stdin-bad", []string{"validate", "-"}, "nodes:\n  a: {kind: servce}\n", 2},
 		// validate takes many files and reports on each.
 		{"setup-validate-many", []string{"validate", kakao, bad, naver, filepath.Join(dir, "nope.yaml")}, "", 2},
