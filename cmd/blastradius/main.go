@@ -167,7 +167,7 @@ type command struct {
 	stdout, stderr io.Writer
 	synopsis       string
 	fs             *flag.FlagSet
-	stdinRead      bool // a MODEL "-" was read: there is only one stdin
+	stdinRead      bool // a "-" (MODEL or --policy) was read: there is only one stdin
 }
 
 // flags returns the command's flag set; synopsis follows "blastradius" in
@@ -190,10 +190,9 @@ func (x *command) printUsage(w io.Writer) {
 	x.fs.SetOutput(io.Discard)
 }
 
-// Argument counts for setup.
-const (
-	oneOrMore = -1
-)
+// oneOrMore is setup's nargs for a command taking any number of files but
+// at least one.
+const oneOrMore = -1
 
 // setup parses args (flags may come before or after the positional
 // arguments), checks that there are nargs positional arguments (oneOrMore:
