@@ -203,3 +203,46 @@ func compileYAMLT(t *testing.T, src string) *graph.Compiled {
 	require.NoError(t, err)
 	return c
 }
+
+// FuzzParseRef: whatever the reference, ParseRef does not panic; what it
+// accepts names a vertex of the sort asked for; and a suggestion, written
+// with the same prefix, is always accepted (so "did you mean" never points
+// at something that is refused in turn).
+func FuzzParseRef(f *testing.F) {
+	m, err := graph.Load("../testdata/kakao-2022.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	c, err := graph.Compile(m)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"pangyo", "site:pangyoo", "region:capitl", "node:kakaotalk@pangyo",
+		"kakaotalk@pangoy", "kakaotalk@gasan#2", "site:", ":", "@", "x:y:z", "kakao-login.requires[0]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := analyze.ParseRef(c, s)
+		if err == nil {
+			v, ok := c.Lookup(r.ID)
+			if !ok {
+				t.Fatalf("%q: accepted %q, which the model lacks", s, r.ID)
+			}
+			if r.Replica != (c.VertexKind(v) == graph.ReplicaVertex) || c.VertexKind(v) > graph.ReplicaVertex {
+				t.Fatalf("%q: %+v is vertex kind %v", s, r, c.VertexKind(v))
+			}
+			return
+		}
+		var unk *analyze.UnknownNodeError
+		if errors.As(err, &unk) && unk.Suggestion != "" {
+			prefix, _, ok := strings.Cut(s, ":")
+			again := unk.Suggestion
+			if ok {
+				again = prefix + ":" + again
+			}
+			if _, err := analyze.ParseRef(c, again); err != nil {
+				t.Fatalf("%q suggests %q, which fails: %v", s, again, err)
+			}
+		}
+	})
+}
