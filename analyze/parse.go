@@ -118,14 +118,16 @@ func ParseFailure(c *graph.Compiled, s string) (Failure, error) {
 // leave one of them silently unused.
 func ParseScenario(c *graph.Compiled, refs []string) (Scenario, error) {
 	sc := Scenario{Failures: make([]Failure, 0, len(refs))}
-	for _, s := range refs {
+	first := make(map[string]int, len(refs)) // id → index of the ref that removed it
+	for i, s := range refs {
 		f, err := ParseFailure(c, s)
 		if err != nil {
 			return Scenario{}, fmt.Errorf("%s: %w", s, err)
 		}
-		if j := slices.IndexFunc(sc.Failures, func(g Failure) bool { return g.ID == f.ID }); j >= 0 {
+		if j, ok := first[f.ID]; ok {
 			return Scenario{}, fmt.Errorf("%s: %q is already removed by %s; name each failure once", s, f.ID, refs[j])
 		}
+		first[f.ID] = i
 		sc.Failures = append(sc.Failures, f)
 	}
 	return sc, nil
