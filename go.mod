@@ -1,6 +1,6 @@
 module github.com/blastradius-go/blastradius
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/emicklei/dot v1.6.2
