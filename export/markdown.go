@@ -67,19 +67,25 @@ func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 		{analyze.Degraded, "Degraded"},
 		{analyze.RedundancyLost, "Up, redundancy lost"},
 	}
+	// Each section filters sorted as it writes (counting first), rather
+	// than copying a million effects into a slice per state.
+	in := func(e analyze.Effect, st analyze.State) bool { return e.State == st && !e.Replica }
 	for _, sec := range sections {
-		var rows []analyze.Effect
+		n := 0
 		for _, e := range sorted {
-			if e.State == sec.state && !e.Replica {
-				rows = append(rows, e)
+			if in(e, sec.state) {
+				n++
 			}
 		}
-		if len(rows) == 0 {
+		if n == 0 {
 			continue
 		}
-		fmt.Fprintf(bw, "\n## %s %s (%s)\n\n", stateMark[sec.state], sec.title, count(len(rows)))
-		fmt.Fprintf(bw, "| node | kind | users | tier | why |\n|---|---|--:|--:|---|\n")
-		for _, e := range rows {
+		fmt.Fprintf(bw, "\n## %s %s (%s)\n\n", stateMark[sec.state], sec.title, count(n))
+		bw.WriteString("| node | kind | users | tier | why |\n|---|---|--:|--:|---|\n")
+		for _, e := range sorted {
+			if !in(e, sec.state) {
+				continue
+			}
 			tier := "–"
 			if e.Tier != graph.NoTier {
 				tier = strconv.Itoa(e.Tier)
@@ -88,7 +94,7 @@ func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 			if e.Users > 0 {
 				users = count(e.Users)
 			}
-			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", code(e.ID), e.Kind, users, tier, x.why(e))
+			bw.WriteString("| " + code(e.ID) + " | " + e.Kind.String() + " | " + users + " | " + tier + " | " + x.why(e) + " |\n")
 		}
 	}
 	causeTree(bw, o, x, sorted)
