@@ -307,7 +307,8 @@ func (d *dotWriter) node(v int32) {
 // among the attributes).
 func (vw *view) nodeAttrs(v int32) ([]string, string) {
 	c := vw.c
-	kv := make([]string, 0, 16)
+	kv := vw.kv[:0] // the caller writes them before asking for the next node's
+	defer func() { vw.kv = kv[:0] }()
 	label := "" // HTML
 	if s := vw.state[v]; s != analyze.Up {
 		st := stateStyles[s]

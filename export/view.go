@@ -91,6 +91,7 @@ type view struct {
 	eff     []int32          // per vertex: its index in effects, or -1
 	via     []int32          // per vertex: Effect.Via as a vertex, or -1
 	explain *explainer
+	kv      []string // nodeAttrs' attributes, reused node after node
 }
 
 func newView(o *analyze.Outcome, opts GraphOptions) *view {
@@ -498,16 +499,21 @@ func (vw *view) tooltip(v int32) string {
 	name := c.VertexName(v)
 	st := vw.state[v]
 	var b strings.Builder
-	b.WriteString(name + ": " + st.String())
+	b.Grow(len(name) + 64)
+	b.WriteString(name)
+	b.WriteString(": ")
+	b.WriteString(st.String())
 	switch {
 	case vw.isGroup(v):
 		b.WriteString(" (" + c.GroupLabel(v) + ")")
 	case vw.eff[v] >= 0:
-		b.WriteString("\nwhy: " + vw.why(v))
+		b.WriteString("\nwhy: ")
+		b.WriteString(vw.why(v))
 	}
 	if c.VertexKind(v) == graph.NodeVertex {
 		if d := c.NodeDescription(v); d != "" {
-			b.WriteString("\n\n" + d)
+			b.WriteString("\n\n")
+			b.WriteString(d)
 		}
 	}
 	return b.String()
