@@ -176,6 +176,13 @@ type (
 // errors as large as itself.
 func clip(s string) string { return yamltree.Clip(s) }
 
+// fastRead makes the decoder try yamltree's fast readers first. They read
+// the common subset of each format and give up on anything else or on an
+// error, and the file is then read again by the reference readers: yaml.v3
+// and encoding/json, whose messages problems quote. Tests turn it off to
+// compare the two.
+var fastRead = true
+
 // refusal stops parsing a hostile or broken file.
 type refusal struct{ p Problem }
 
@@ -185,6 +192,11 @@ func (r *refusal) Error() string { return r.p.Error() }
 // resolved by sharing the anchored subtree; their expanded size is counted
 // and bounded, since the walk that follows expands them.
 func parseYAML(data []byte, file string) (*value, problems) {
+	if fastRead {
+		if root, ok := yamltree.ReadFast(data, limits.depth); ok {
+			return root, nil
+		}
+	}
 	at := func(p yamltree.Problem) Problem { return Problem{Pos: Pos{File: file, Line: p.Line}, Msg: p.Msg} }
 	doc, err := yamltree.Parse(data)
 	if err != nil {
@@ -212,6 +224,11 @@ func parseYAML(data []byte, file string) (*value, problems) {
 // parseJSON parses strict JSON into a value tree with encoding/json's token
 // stream, computing lines from the decoder's input offset.
 func parseJSON(data []byte, file string) (*value, problems) {
+	if fastRead {
+		if root, ok := yamltree.ReadJSON(data, limits.depth); ok {
+			return root, nil
+		}
+	}
 	p := jsonReader{data: data, file: file, line: 1}
 	p.dec = json.NewDecoder(bytes.NewReader(data))
 	p.dec.UseNumber()
