@@ -359,6 +359,45 @@ type decoder struct {
 	// could not read, after reporting why: Validate's problems within them
 	// are dropped.
 	hidden problems
+
+	// Chunks that the decoder cuts the slices of a model from: one
+	// allocation per many nodes instead of several per node.
+	fields      []fieldAt
+	fieldsStart int
+	depPool     []Dep
+	memberPool  []Member
+}
+
+// take returns a slice of n elements cut from *pool, refilling it with a
+// chunk when it runs short.
+func take[T any](pool *[]T, n int) []T {
+	if n > len(*pool) {
+		*pool = make([]T, max(n, 4096))
+	}
+	s := (*pool)[:n:n]
+	*pool = (*pool)[n:]
+	return s
+}
+
+// setField records where a field of the node being read was written:
+// the fields of a node are appended to the current chunk, and doneFields
+// hands them to the node.
+func (d *decoder) setField(name string, line int) {
+	if len(d.fields) == cap(d.fields) {
+		cur := d.fields[d.fieldsStart:]
+		next := make([]fieldAt, len(cur), max(4096, 2*len(cur)))
+		copy(next, cur)
+		d.fields, d.fieldsStart = next, 0
+	}
+	d.fields = append(d.fields, fieldAt{name, d.pos(line)})
+}
+
+// doneFields gives n the fields recorded since the last call.
+func (d *decoder) doneFields(n *Node) {
+	if len(d.fields) > d.fieldsStart {
+		n.fields = d.fields[d.fieldsStart:len(d.fields):len(d.fields)]
+	}
+	d.fieldsStart = len(d.fields)
 }
 
 func (d *decoder) hide(node, field string) {
@@ -515,6 +554,7 @@ func (d *decoder) model(root *value) (*Model, bool) {
 
 func (d *decoder) node(n *Node, e entry) {
 	*n = Node{ID: e.Key, Tier: NoTier, Pos: d.pos(e.Line)}
+	defer d.doneFields(n)
 	id := nodeName(e.Key)
 	v := e.Val
 	if v.IsNull() {
@@ -531,7 +571,7 @@ func (d *decoder) node(n *Node, e entry) {
 	d.each(v, id, "", func(e entry) {
 		f := e.Key
 		if slices.Contains(nodeFields, f) {
-			n.setFieldPos(f, d.pos(e.Line))
+			d.setField(f, e.Line)
 		}
 		if e.Val.IsNull() {
 			return // written but empty: as if absent
@@ -626,7 +666,7 @@ func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
 	d.each(v, id, path, func(e entry) {
 		f := yamltree.Join(path, e.Key)
 		if slices.Contains(replicaFields, e.Key) {
-			n.setFieldPos(f, d.pos(e.Line))
+			d.setField(f, e.Line)
 		}
 		if e.Val.IsNull() {
 			return
@@ -716,13 +756,13 @@ func (d *decoder) deps(v *value, id, field string) []Dep {
 	if !ok {
 		return nil
 	}
-	deps := make([]Dep, len(items))
+	deps := take(&d.depPool, len(items))
 	for i, it := range items {
 		dep := &deps[i]
 		*dep = Dep{Form: badForm, Pos: d.pos(it.Line)}
-		path := fmt.Sprintf("%s[%d]", field, i)
 		switch {
 		case it.Kind == yamltree.Mapping:
+			path := fmt.Sprintf("%s[%d]", field, i)
 			// A group with a problem is hidden from Validate: what it
 			// would say about a half-read group is noise.
 			before := len(d.ps)
@@ -731,8 +771,11 @@ func (d *decoder) deps(v *value, id, field string) []Dep {
 				d.hide(id, path)
 			}
 		case it.Kind == yamltree.Scalar && !it.IsNull():
-			*dep = Dep{Form: One, Members: []Member{{ID: it.Text, Weight: 1, Pos: d.pos(it.Line)}}, Need: 1, Pos: d.pos(it.Line)}
+			ms := take(&d.memberPool, 1)
+			ms[0] = Member{ID: it.Text, Weight: 1, Pos: d.pos(it.Line)}
+			*dep = Dep{Form: One, Members: ms, Need: 1, Pos: d.pos(it.Line)}
 		default:
+			path := fmt.Sprintf("%s[%d]", field, i)
 			d.add(it.Line, id, path, "must be a node id or a group such as {any_of: [a, b]}, got %s", yamltree.Describe(it))
 		}
 	}
@@ -835,7 +878,7 @@ func (d *decoder) members(e *entry, id, path string) []Member {
 	if !ok {
 		return nil
 	}
-	ms := make([]Member, len(items))
+	ms := take(&d.memberPool, len(items))
 	for j, it := range items {
 		ms[j] = Member{Weight: 1, Pos: d.pos(it.Line)}
 		ms[j].ID, _ = d.id(it, id, fmt.Sprintf("%s[%d]", field, j))

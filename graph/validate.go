@@ -65,7 +65,7 @@ func nodeName(id string) string {
 // fieldPos returns where field of n was written, else fallback, else the
 // node's position.
 func fieldPos(n *Node, field string, fallback Pos) Pos {
-	if p, ok := n.fields[field]; ok {
+	if p, ok := n.lookupField(field); ok {
 		return p
 	}
 	if fallback != (Pos{}) {
