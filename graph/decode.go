@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
@@ -45,9 +46,9 @@ var limits = struct {
 	aliasBase   int   // yaml nodes walked with aliases expanded: aliasBase + aliasFactor × nodes written
 	aliasFactor int
 }{
-	fileSize:    64 << 20,
+	fileSize:    defaultFileSize,
 	depth:       100,
-	nodes:       5_000_000,
+	nodes:       defaultNodes,
 	aliasBase:   1_000_000,
 	aliasFactor: 10,
 }
@@ -61,9 +62,47 @@ const (
 	badForm    = Form(255)
 )
 
+// Limits bound what Decode accepts, so that a hostile file cannot make it
+// use unbounded memory or time. DefaultLimits are the limits of Load and
+// Decode; a real catalog larger than them can be read with LoadLimits or
+// DecodeLimits and raised limits. The nesting depth (100) and the budget
+// of YAML aliases (which grows with the file) are not configurable.
+type Limits struct {
+	FileSize int64 // bytes of the file; 0 means the default, 64 MiB
+	Nodes    int   // entries under nodes; 0 means the default, 5,000,000
+}
+
+// DefaultLimits returns the limits of Load and Decode: files of at most
+// 64 MiB and 5,000,000 nodes.
+func DefaultLimits() Limits {
+	return Limits{FileSize: defaultFileSize, Nodes: defaultNodes}
+}
+
+const (
+	defaultFileSize = 64 << 20
+	defaultNodes    = 5_000_000
+)
+
+// orDefault fills in the zero fields of l, with the package's limits
+// (which tests lower).
+func (l Limits) orDefault() Limits {
+	if l.FileSize <= 0 {
+		l.FileSize = limits.fileSize
+	}
+	if l.Nodes <= 0 {
+		l.Nodes = limits.nodes
+	}
+	return l
+}
+
 // Load reads the model file at path: JSON when the name ends in .json, YAML
 // otherwise. The model's File is path, and every problem names it.
 func Load(path string) (*Model, error) {
+	return LoadLimits(path, Limits{})
+}
+
+// LoadLimits is Load with the limits l instead of DefaultLimits.
+func LoadLimits(path string, l Limits) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -73,7 +112,11 @@ func Load(path string) (*Model, error) {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		format = JSON
 	}
-	return Decode(f, path, format)
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return decode(f, path, format, l.orDefault(), size)
 }
 
 // Decode reads a model in format f from r. The name file is used in error
@@ -86,10 +129,25 @@ func Load(path string) (*Model, error) {
 // nodes, or whose YAML aliases expand far beyond the size of the file, and
 // it does not panic, whatever the input. Other errors are those of r.
 func Decode(r io.Reader, file string, f Format) (*Model, error) {
+	return DecodeLimits(r, file, f, Limits{})
+}
+
+// DecodeLimits is Decode with the limits l instead of DefaultLimits.
+func DecodeLimits(r io.Reader, file string, f Format, l Limits) (*Model, error) {
+	return decode(r, file, f, l.orDefault(), -1)
+}
+
+// bom is the UTF-8 byte-order mark. YAML allows one at the start; a JSON
+// file with one is read the same way.
+const bom = "\ufeff"
+
+// decode is Decode; size is the size of the input when known (a file),
+// else -1.
+func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, error) {
 	if f != YAML && f != JSON {
 		return nil, fmt.Errorf("unknown model format %v", f)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limits.fileSize+1))
+	data, err := readAll(r, l.FileSize, size)
 	if err != nil {
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 			return nil, err // a file's own errors name it already
@@ -99,22 +157,22 @@ func Decode(r io.Reader, file string, f Format) (*Model, error) {
 		}
 		return nil, fmt.Errorf("read %s: %w", file, err)
 	}
-	if int64(len(data)) > limits.fileSize {
+	if int64(len(data)) > l.FileSize {
 		var ps problems
-		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %d MiB", limits.fileSize>>20)
+		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %s", byteSize(l.FileSize))
 		return nil, ps.err()
 	}
 	var root *value
 	var ps problems
 	if f == JSON {
-		root, ps = parseJSON(data, file)
+		root, ps = parseJSON(bytes.TrimPrefix(data, []byte(bom)), file)
 	} else {
 		root, ps = parseYAML(data, file)
 	}
 	if root == nil {
 		return nil, ps.err()
 	}
-	d := decoder{file: file, ps: ps}
+	d := decoder{file: file, ps: ps, maxNodes: l.Nodes}
 	m, ok := d.model(root)
 	if !ok {
 		return nil, d.ps.err()
@@ -125,6 +183,29 @@ func Decode(r io.Reader, file string, f Format) (*Model, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// readAll reads r to the end, or up to one byte more than limit. With the
+// size of a file known, it reads into one buffer of that size instead of
+// growing one (which needs twice the memory at the end).
+func readAll(r io.Reader, limit, size int64) ([]byte, error) {
+	if size < 0 || size > limit {
+		return io.ReadAll(io.LimitReader(r, limit+1))
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+1)) // +1: ReadFrom sees the end without growing
+	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	return buf.Bytes(), err
+}
+
+// byteSize formats a limit in MiB or GiB when it is a whole number of them.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // mergeProblems returns the decoder's problems and those of Validate that do
@@ -176,6 +257,17 @@ type (
 // errors as large as itself.
 func clip(s string) string { return yamltree.Clip(s) }
 
+// stringOf returns data as a string without copying it: the fast readers
+// cut every scalar out of it, and a copy would cost the size of the file.
+// It is safe because the decoder owns data (it read it) and never writes
+// to it again.
+func stringOf(data []byte) string {
+	if len(data) == 0 {
+		return ""
+	}
+	return unsafe.String(&data[0], len(data))
+}
+
 // fastRead makes the decoder try yamltree's fast readers first. They read
 // the common subset of each format and give up on anything else or on an
 // error, and the file is then read again by the reference readers: yaml.v3
@@ -193,7 +285,7 @@ func (r *refusal) Error() string { return r.p.Error() }
 // and bounded, since the walk that follows expands them.
 func parseYAML(data []byte, file string) (*value, problems) {
 	if fastRead {
-		if root, ok := yamltree.ReadFast(data, limits.depth); ok {
+		if root, ok := yamltree.ReadFast(stringOf(data), limits.depth); ok {
 			return root, nil
 		}
 	}
@@ -225,7 +317,7 @@ func parseYAML(data []byte, file string) (*value, problems) {
 // stream, computing lines from the decoder's input offset.
 func parseJSON(data []byte, file string) (*value, problems) {
 	if fastRead {
-		if root, ok := yamltree.ReadJSON(data, limits.depth); ok {
+		if root, ok := yamltree.ReadJSON(stringOf(data), limits.depth); ok {
 			return root, nil
 		}
 	}
@@ -353,8 +445,9 @@ var (
 
 // decoder builds a Model from a value tree, collecting problems.
 type decoder struct {
-	file string
-	ps   problems
+	file     string
+	maxNodes int
+	ps       problems
 	// hidden are the fields of placeholders the decoder stored for what it
 	// could not read, after reporting why: Validate's problems within them
 	// are dropped.
@@ -526,6 +619,9 @@ func (d *decoder) model(root *value) (*Model, bool) {
 		case "nodes":
 			nodes = &e
 		default:
+			if strings.HasPrefix(e.Key, "x-") {
+				return // a place for anchors and notes: ignored
+			}
 			d.unknown(e, "", "", modelFields)
 		}
 	})
@@ -539,8 +635,8 @@ func (d *decoder) model(root *value) (*Model, bool) {
 	if !d.mapping(nodes.Val, "", "nodes", "a mapping from node id to node") {
 		return m, true
 	}
-	if n := len(nodes.Val.Entries); n > limits.nodes {
-		d.ps = problems{{Pos: d.pos(nodes.Line), Field: "nodes", Msg: fmt.Sprintf("%d nodes is more than the limit of %d", n, limits.nodes)}}
+	if n := len(nodes.Val.Entries); n > d.maxNodes {
+		d.ps = problems{{Pos: d.pos(nodes.Line), Field: "nodes", Msg: fmt.Sprintf("%d nodes is more than the limit of %d", n, d.maxNodes)}}
 		return nil, false
 	}
 	m.Nodes = make([]Node, len(nodes.Val.Entries))

@@ -80,9 +80,9 @@ func TestFastReadersAgreeRandom(t *testing.T) {
 			src := b.Bytes()
 			var ok bool
 			if f == graph.YAML {
-				_, ok = yamltree.ReadFast(src, 100)
+				_, ok = yamltree.ReadFast(string(src), 100)
 			} else {
-				_, ok = yamltree.ReadJSON(src, 100)
+				_, ok = yamltree.ReadJSON(string(src), 100)
 			}
 			require.True(t, ok, "the fast %s reader gave up on %q", f, src)
 			requireSame(t, src, f)
@@ -137,7 +137,7 @@ nodes:
     restart: 1d2h
 ...
 `
-	_, ok := yamltree.ReadFast([]byte(src), 100)
+	_, ok := yamltree.ReadFast(src, 100)
 	require.True(t, ok)
 	requireSame(t, []byte(src), graph.YAML)
 	m, err := graph.Decode(strings.NewReader(src), "b.yaml", graph.YAML)

@@ -204,7 +204,7 @@ type Node struct {
 	// inputs allow it. 0 means at once.
 	Restart time.Duration
 
-	Pos    Pos        // where the node's id was written
+	Pos    Pos       // where the node's id was written
 	fields []fieldAt // where each field was written (decoder only)
 }
 

@@ -19,8 +19,8 @@ import (
 // of any length (yaml.v3 refuses simple keys over 1,024 bytes).
 //
 // Scalars are substrings of data where no escape is written, so the tree
-// keeps data alive; values and slices are allocated in chunks.
-func ReadFast(data []byte, maxDepth int) (*Value, bool) {
+// keeps data alive (data must not change); values and slices are allocated in chunks.
+func ReadFast(data string, maxDepth int) (*Value, bool) {
 	src, ok := checkText(data)
 	if !ok {
 		return nil, false
@@ -34,11 +34,11 @@ func ReadFast(data []byte, maxDepth int) (*Value, bool) {
 // what it leaves to that reader (escaped surrogates, nesting deeper than
 // maxDepth), so that the caller reads the file again with it for the exact
 // message.
-func ReadJSON(data []byte, maxDepth int) (*Value, bool) {
-	if !utf8.Valid(data) {
+func ReadJSON(data string, maxDepth int) (*Value, bool) {
+	if !utf8.ValidString(data) {
 		return nil, false
 	}
-	r := fastReader{src: string(data), line: 1, maxDepth: maxDepth, json: true}
+	r := fastReader{src: data, line: 1, maxDepth: maxDepth, json: true}
 	r.jsonSpace()
 	v := r.jsonValue(0)
 	if v == nil {
@@ -55,9 +55,8 @@ func ReadJSON(data []byte, maxDepth int) (*Value, bool) {
 // when it holds what ReadFast leaves to yaml.v3: invalid UTF-8, control
 // characters, tabs, carriage returns, and the line breaks and characters
 // YAML reads in ways of its own (U+0085, U+2028, U+2029, U+FEFF).
-func checkText(data []byte) (string, bool) {
-	s := string(data)
-	s = strings.TrimPrefix(s, "\ufeff")
+func checkText(data string) (string, bool) {
+	s := strings.TrimPrefix(data, "\ufeff")
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {

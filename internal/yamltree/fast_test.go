@@ -49,7 +49,7 @@ func diff(a, b *Value, path string) string {
 // reports whether it read src.
 func agree(t *testing.T, src string) bool {
 	t.Helper()
-	fast, ok := ReadFast([]byte(src), 100)
+	fast, ok := ReadFast(src, 100)
 	if !ok {
 		return false
 	}
