@@ -805,44 +805,9 @@ func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
 
 // ParseDuration parses a duration as model files write it: a Go duration
 // ("90m", "1h30m") that may start with a number of days ("3d", "1d12h").
-func ParseDuration(s string) (time.Duration, error) { return parseDuration(s) }
+func ParseDuration(s string) (time.Duration, error) { return yamltree.ParseDuration(s) }
 
-// parseDuration parses a Go duration ("90m", "1h30m") that may start with a
-// number of days ("3d", "1d12h").
-func parseDuration(s string) (time.Duration, error) {
-	rest, neg := strings.CutPrefix(s, "-")
-	var days int64
-	if i := strings.IndexByte(rest, 'd'); i > 0 {
-		n, err := strconv.ParseInt(rest[:i], 10, 64)
-		if err != nil || rest[0] == '+' {
-			return 0, fmt.Errorf("invalid duration %q", s)
-		}
-		const maxDays = int64(1<<63-1) / int64(24*time.Hour)
-		if n > maxDays {
-			return 0, fmt.Errorf("duration %q is too long", s)
-		}
-		days, rest = n, rest[i+1:]
-	}
-	var dur time.Duration
-	if rest != "" || days == 0 {
-		if rest == "" || rest[0] == '-' || rest[0] == '+' {
-			return 0, fmt.Errorf("invalid duration %q", s)
-		}
-		var err error
-		if dur, err = time.ParseDuration(rest); err != nil {
-			return 0, err
-		}
-	}
-	total := time.Duration(days) * 24 * time.Hour
-	if dur > 1<<63-1-total {
-		return 0, fmt.Errorf("duration %q is too long", s)
-	}
-	total += dur
-	if neg {
-		total = -total
-	}
-	return total, nil
-}
+func parseDuration(s string) (time.Duration, error) { return yamltree.ParseDuration(s) }
 
 // deps reads a list of dependencies. Every item becomes one Dep, even when
 // it cannot be read (Form badForm), so that the indexes in field names
