@@ -453,6 +453,9 @@ type decoder struct {
 	// are dropped.
 	hidden problems
 
+	f   yamltree.Fields // the typed readers, reporting for node
+	cur string
+
 	// Chunks that the decoder cuts the slices of a model from: one
 	// allocation per many nodes instead of several per node.
 	fields      []fieldAt
@@ -503,90 +506,53 @@ func (d *decoder) add(line int, node, field, format string, args ...any) {
 	d.ps.add(d.pos(line), node, field, format, args...)
 }
 
+// fields returns the shared typed-field readers, reporting for node.
+func (d *decoder) readers(node string) *yamltree.Fields {
+	if d.f.Report == nil {
+		d.f.Report = func(line int, field, msg string) {
+			d.ps = append(d.ps, Problem{Pos: d.pos(line), Node: d.cur, Field: field, Msg: msg})
+		}
+	}
+	d.cur = node
+	return &d.f
+}
+
 // each calls f on every entry of mapping v in order, except a key written
 // twice, which it reports.
 func (d *decoder) each(v *value, node, path string, f func(e entry)) {
-	v.Each(f, d.dup(node, path))
-}
-
-// dup returns the function that reports a key written twice in the mapping
-// at path.
-func (d *decoder) dup(node, path string) func(e, first entry) {
-	return func(e, first entry) {
-		d.add(e.Line, node, yamltree.Join(path, e.Key), "duplicate key (first at line %d)", first.Line)
-	}
+	d.readers(node).Each(v, path, f)
 }
 
 func (d *decoder) unknown(e entry, node, path string, known []string) {
-	d.add(e.Line, node, yamltree.Join(path, e.Key), "unknown field%s", didYouMean(e.Key, known))
+	d.readers(node).Unknown(e, path, known)
 }
 
 // str reads a string. Any scalar but null is accepted as its text, so that
 // ids such as 2022 need no quotes.
 func (d *decoder) str(v *value, node, field string) (string, bool) {
-	if v.Kind != yamltree.Scalar || v.IsNull() {
-		d.add(v.Line, node, field, "must be a string, got %s", yamltree.Describe(v))
-		return "", false
-	}
-	return v.Text, true
+	return d.readers(node).String(v, field)
 }
 
 func (d *decoder) id(v *value, node, field string) (string, bool) {
-	if v.Kind != yamltree.Scalar || v.IsNull() {
-		d.add(v.Line, node, field, "must be a node id, got %s", yamltree.Describe(v))
-		return "", false
-	}
-	return v.Text, true
+	return d.readers(node).ID(v, field)
 }
 
 func (d *decoder) integer(v *value, node, field string) (int64, bool) {
-	if v.Kind != yamltree.Scalar || v.Tag != yamltree.Int {
-		d.add(v.Line, node, field, "must be an integer, got %s", yamltree.Describe(v))
-		return 0, false
-	}
-	n, err := parseInt(v.Text)
-	if err != nil {
-		d.add(v.Line, node, field, "integer %s is out of range", clip(v.Text))
-		return 0, false
-	}
-	return n, true
+	return d.readers(node).Integer(v, field)
 }
 
 // positive reads an integer that must be > 0 because 0 means "not given"
 // in the Model; a negative one is kept for Validate to report.
 func (d *decoder) positive(v *value, node, field string) (int64, bool) {
-	n, ok := d.integer(v, node, field)
-	if ok && n == 0 {
-		d.add(v.Line, node, field, "must be > 0, got 0")
-		return 0, false
-	}
-	return n, ok
-}
-
-// parseInt parses an integer as YAML writes it: decimal, 0x, 0o, 0b, with
-// underscores; JSON integers are a subset.
-func parseInt(s string) (int64, error) {
-	return strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)
+	return d.readers(node).Positive(v, field)
 }
 
 func (d *decoder) list(v *value, node, field string) ([]*value, bool) {
-	if v.Kind != yamltree.List {
-		if v.Kind == yamltree.Scalar && !v.IsNull() {
-			d.add(v.Line, node, field, "must be a list, got %s (write [%s])", yamltree.Describe(v), clip(v.Text))
-		} else {
-			d.add(v.Line, node, field, "must be a list, got %s", yamltree.Describe(v))
-		}
-		return nil, false
-	}
-	return v.Items, true
+	return d.readers(node).List(v, field)
 }
 
 func (d *decoder) mapping(v *value, node, field, want string) bool {
-	if v.Kind != yamltree.Mapping {
-		d.add(v.Line, node, field, "must be %s, got %s", want, yamltree.Describe(v))
-		return false
-	}
-	return true
+	return d.readers(node).Mapping(v, field, want)
 }
 
 // model walks the document. It returns false when the file is refused
@@ -700,13 +666,7 @@ func (d *decoder) node(n *Node, e entry) {
 				}
 			}
 		case "labels":
-			if d.mapping(e.Val, id, f, "a mapping of names to values") {
-				var bad []entry
-				n.Labels, bad = yamltree.Labels(e.Val, d.dup(id, f))
-				for _, l := range bad {
-					d.add(l.Val.Line, id, yamltree.Join(f, l.Key), "a label value must be a scalar, got %s", yamltree.Describe(l.Val))
-				}
-			}
+			n.Labels, _ = d.readers(id).Labels(e.Val, f, "a mapping of names to values")
 		case "region":
 			n.Region, _ = d.id(e.Val, id, f)
 		case "site":
@@ -729,14 +689,10 @@ func (d *decoder) node(n *Node, e entry) {
 		case "uses":
 			n.Uses = d.deps(e.Val, id, f)
 		case "restart":
-			if s, ok := d.str(e.Val, id, f); ok {
-				dur, err := parseDuration(s)
-				switch {
-				case err != nil:
-					d.add(e.Val.Line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
-				case dur <= 0:
-					d.add(e.Val.Line, id, f, "must be more than 0, got %s (leave it out to come back at once)", clip(s))
-				default:
+			if dur, ok := d.readers(id).Duration(e.Val, f); ok {
+				if dur <= 0 {
+					d.add(e.Val.Line, id, f, "must be more than 0, got %s (leave it out to come back at once)", clip(e.Val.Text))
+				} else {
 					n.Restart = dur
 				}
 			}
@@ -784,14 +740,10 @@ func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
 				}
 			}
 		case "recovery":
-			if s, ok := d.str(e.Val, id, f); ok {
-				dur, err := parseDuration(s)
-				switch {
-				case err != nil:
-					d.add(e.Val.Line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
-				case dur == 0:
+			if dur, ok := d.readers(id).Duration(e.Val, f); ok {
+				if dur == 0 {
 					d.add(e.Val.Line, id, f, "must be more than 0 (a mirror takes over at once)")
-				default:
+				} else {
 					r.Recovery = dur
 				}
 			}
@@ -806,8 +758,6 @@ func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
 // ParseDuration parses a duration as model files write it: a Go duration
 // ("90m", "1h30m") that may start with a number of days ("3d", "1d12h").
 func ParseDuration(s string) (time.Duration, error) { return yamltree.ParseDuration(s) }
-
-func parseDuration(s string) (time.Duration, error) { return yamltree.ParseDuration(s) }
 
 // deps reads a list of dependencies. Every item becomes one Dep, even when
 // it cannot be read (Form badForm), so that the indexes in field names

@@ -622,7 +622,7 @@ func TestParseDuration(t *testing.T) {
 		{"106751d23h47m17s", 0, false},
 	}
 	for _, tt := range tests {
-		got, err := parseDuration(tt.in)
+		got, err := ParseDuration(tt.in)
 		if tt.ok {
 			assert.NoError(t, err, tt.in)
 			assert.Equal(t, tt.want, got, tt.in)
