@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"sync"
 	"testing"
@@ -55,6 +56,28 @@ func BenchmarkLoad(b *testing.B) {
 					}
 				})
 			}
+		}
+	}
+}
+
+var loadFile = flag.String("load.file", "", "model file for BenchmarkLoadFile (e.g. written by internal/synth/cmd/gen)")
+
+// BenchmarkLoadFile loads the file given with -load.file, with limits
+// raised for large catalogs, and compiles it: what "blastradius validate"
+// does, in a process that does nothing else, so that /usr/bin/time -v of
+// the test binary shows the peak memory of loading alone.
+func BenchmarkLoadFile(b *testing.B) {
+	if *loadFile == "" {
+		b.Skip("no -load.file")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := graph.LoadLimits(*loadFile, graph.Limits{FileSize: 8 << 30, Nodes: 50_000_000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := graph.Compile(m); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
