@@ -137,6 +137,36 @@ func DecodeLimits(r io.Reader, file string, f Format, l Limits) (*Model, error) 
 	return decode(r, file, f, l.orDefault(), -1)
 }
 
+// LoadCompiled is LoadLimits followed by Compile, validating the model
+// once: Compile on its own validates again, since a Model may change after
+// it is decoded. It is what a command that loads a file to analyse it
+// wants; the model is returned for its names and positions.
+func LoadCompiled(path string, l Limits) (*Model, *Compiled, error) {
+	m, err := LoadLimits(path, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	return compileDecoded(m)
+}
+
+// DecodeCompiled is DecodeLimits followed by Compile, validating once.
+func DecodeCompiled(r io.Reader, file string, f Format, l Limits) (*Model, *Compiled, error) {
+	m, err := DecodeLimits(r, file, f, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	return compileDecoded(m)
+}
+
+// compileDecoded compiles a model that Decode has just validated.
+func compileDecoded(m *Model) (*Model, *Compiled, error) {
+	c, err := compile(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, c, nil
+}
+
 // bom is the UTF-8 byte-order mark. YAML allows one at the start; a JSON
 // file with one is read the same way.
 const bom = "\ufeff"

@@ -1092,3 +1092,16 @@ func TestDecodeLimits(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, path, m.File)
 }
+
+func TestLoadCompiled(t *testing.T) {
+	m, c, err := LoadCompiled("../testdata/kakao-2022.yaml", Limits{})
+	require.NoError(t, err)
+	want, err := Compile(m)
+	require.NoError(t, err)
+	assert.Equal(t, want.Len(), c.Len())
+	assert.Equal(t, want.Edges(), c.Edges())
+	_, _, err = DecodeCompiled(strings.NewReader("nodes: {a: {kind: service, requires: [b]}}"), "bad.yaml", YAML, Limits{})
+	require.EqualError(t, err, `bad.yaml:1: node "a": requires: unknown node "b" (did you mean "a"?)`)
+	_, _, err = LoadCompiled("../testdata/missing.yaml", Limits{})
+	require.Error(t, err)
+}
