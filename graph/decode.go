@@ -217,14 +217,22 @@ func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, e
 
 // readAll reads r to the end, or up to one byte more than limit. With the
 // size of a file known, it reads into one buffer of that size instead of
-// growing one (which needs twice the memory at the end).
+// growing one (which needs up to twice the memory at the end).
 func readAll(r io.Reader, limit, size int64) ([]byte, error) {
+	r = io.LimitReader(r, limit+1)
 	if size < 0 || size > limit {
-		return io.ReadAll(io.LimitReader(r, limit+1))
+		return io.ReadAll(r)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+1)) // +1: ReadFrom sees the end without growing
-	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	return buf.Bytes(), err
+	buf := make([]byte, size+1) // +1: sees the end, or that the file grew
+	n, err := io.ReadFull(r, buf)
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		return buf[:n], nil
+	case nil: // the file grew since it was measured
+		rest, err := io.ReadAll(r)
+		return append(buf, rest...), err
+	}
+	return buf[:n], err
 }
 
 // byteSize formats a limit in MiB or GiB when it is a whole number of them.
