@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/race"
 	"github.com/blastradius-go/blastradius/internal/synth"
 	"github.com/blastradius-go/blastradius/internal/yamltree"
 	"github.com/stretchr/testify/require"
@@ -68,9 +69,9 @@ func mutate(r *rand.Rand, src []byte) []byte {
 // thousands of mutations of it as the reference readers do.
 func TestFastReadersAgreeRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(seed(t), 2))
-	n := 2000
-	if testing.Short() {
-		n = 200
+	n := 500 // 6,000 decodes
+	if testing.Short() || race.Enabled {
+		n = 100
 	}
 	for range n {
 		m := synth.Random(r, 1+r.IntN(30))

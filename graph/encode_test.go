@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/race"
 	"github.com/blastradius-go/blastradius/internal/synth"
 	"github.com/stretchr/testify/require"
 )
@@ -91,7 +92,7 @@ func roundTrip(t *testing.T, m *graph.Model) (yaml, json []byte) {
 func TestEncodeRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(seed(t), 1))
 	n := 3000
-	if testing.Short() {
+	if testing.Short() || race.Enabled {
 		n = 300
 	}
 	for range n {
