@@ -192,18 +192,27 @@ func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, e
 		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %s", byteSize(l.FileSize))
 		return nil, ps.err()
 	}
-	var root *value
-	var ps problems
 	if f == JSON {
-		root, ps = parseJSON(bytes.TrimPrefix(data, []byte(bom)), file)
-	} else {
-		root, ps = parseYAML(data, file)
+		data = bytes.TrimPrefix(data, []byte(bom))
 	}
+	d := &decoder{file: file, maxNodes: l.Nodes}
+	m := &Model{}
+	root, st := d.readFast(data, f, m)
 	if root == nil {
-		return nil, ps.err()
+		// The reference readers, on a fresh decoder.
+		d, m, st = &decoder{file: file, maxNodes: l.Nodes}, &Model{}, nil
+		var ps problems
+		if f == JSON {
+			root, ps = parseJSON(data, file)
+		} else {
+			root, ps = parseYAML(data, file)
+		}
+		if root == nil {
+			return nil, ps.err()
+		}
+		d.ps = ps
 	}
-	d := decoder{file: file, ps: ps, maxNodes: l.Nodes}
-	m, ok := d.model(root)
+	ok := d.model(root, m, st)
 	if !ok {
 		return nil, d.ps.err()
 	}
@@ -318,15 +327,47 @@ type refusal struct{ p Problem }
 
 func (r *refusal) Error() string { return r.p.Error() }
 
+// readFast reads data with the fast readers, decoding the nodes into m as
+// they are read rather than keeping the tree of every node: the tree of a
+// large file is the larger part of what decoding it takes. It returns nil
+// when the fast readers give up; d and m are then to be thrown away.
+func (d *decoder) readFast(data []byte, f Format, m *Model) (*value, *yamltree.Stream) {
+	if !fastRead {
+		return nil, nil
+	}
+	// Nodes are decoded into chunks and copied into m.Nodes once their
+	// number is known: appending to one slice copies it over and over
+	// (five times its final size in all).
+	count := 0
+	st := &yamltree.Stream{Key: "nodes", Each: func(e entry) {
+		if count >= d.maxNodes {
+			return // counted only: the file is refused
+		}
+		count++
+		if len(d.chunks) == 0 || len(d.chunks[len(d.chunks)-1]) == cap(d.chunks[len(d.chunks)-1]) {
+			d.chunks = append(d.chunks, make([]Node, 0, 4096))
+		}
+		last := &d.chunks[len(d.chunks)-1]
+		*last = append(*last, Node{})
+		d.node(&(*last)[len(*last)-1], e)
+	}}
+	var root *value
+	var ok bool
+	if f == JSON {
+		root, ok = yamltree.ReadJSONStream(stringOf(data), limits.depth, st)
+	} else {
+		root, ok = yamltree.ReadFastStream(stringOf(data), limits.depth, st)
+	}
+	if !ok {
+		return nil, nil
+	}
+	return root, st
+}
+
 // parseYAML parses one YAML document into a value tree. Aliases are
 // resolved by sharing the anchored subtree; their expanded size is counted
 // and bounded, since the walk that follows expands them.
 func parseYAML(data []byte, file string) (*value, problems) {
-	if fastRead {
-		if root, ok := yamltree.ReadFast(stringOf(data), limits.depth); ok {
-			return root, nil
-		}
-	}
 	at := func(p yamltree.Problem) Problem { return Problem{Pos: Pos{File: file, Line: p.Line}, Msg: p.Msg} }
 	doc, err := yamltree.Parse(data)
 	if err != nil {
@@ -354,11 +395,6 @@ func parseYAML(data []byte, file string) (*value, problems) {
 // parseJSON parses strict JSON into a value tree with encoding/json's token
 // stream, computing lines from the decoder's input offset.
 func parseJSON(data []byte, file string) (*value, problems) {
-	if fastRead {
-		if root, ok := yamltree.ReadJSON(stringOf(data), limits.depth); ok {
-			return root, nil
-		}
-	}
 	p := jsonReader{data: data, file: file, line: 1}
 	p.dec = json.NewDecoder(bytes.NewReader(data))
 	p.dec.UseNumber()
@@ -496,6 +532,7 @@ type decoder struct {
 
 	// Chunks that the decoder cuts the slices of a model from: one
 	// allocation per many nodes instead of several per node.
+	chunks      [][]Node // nodes streamed by the fast reader
 	fields      []fieldAt
 	fieldsStart int
 	depPool     []Dep
@@ -595,10 +632,13 @@ func (d *decoder) mapping(v *value, node, field, want string) bool {
 
 // model walks the document. It returns false when the file is refused
 // (too many nodes), true otherwise, with the problems in d.ps.
-func (d *decoder) model(root *value) (*Model, bool) {
-	m := &Model{}
+//
+// With st, the fast reader has streamed the entries of the first nodes
+// mapping into m already (see readFast): nodes holds none of them, and
+// st.Count says how many there were.
+func (d *decoder) model(root *value, m *Model, st *yamltree.Stream) bool {
 	if !d.mapping(root, "", "", "a mapping with nodes") {
-		return m, true
+		return true
 	}
 	var nodes *entry
 	d.each(root, "", "", func(e entry) {
@@ -631,17 +671,33 @@ func (d *decoder) model(root *value) (*Model, bool) {
 	})
 	if nodes == nil {
 		d.add(root.Line, "", "nodes", "missing: a model needs nodes")
-		return m, true
+		return true
 	}
 	if nodes.Val.IsNull() {
-		return m, true
+		return true
 	}
 	if !d.mapping(nodes.Val, "", "nodes", "a mapping from node id to node") {
-		return m, true
+		return true
 	}
-	if n := len(nodes.Val.Entries); n > d.maxNodes {
+	n := len(nodes.Val.Entries)
+	if st != nil {
+		n = st.Count // the first nodes mapping, which is this one
+	}
+	if n > d.maxNodes {
 		d.ps = problems{{Pos: d.pos(nodes.Line), Field: "nodes", Msg: fmt.Sprintf("%d nodes is more than the limit of %d", n, d.maxNodes)}}
-		return nil, false
+		return false
+	}
+	if st != nil {
+		total := 0
+		for _, c := range d.chunks {
+			total += len(c)
+		}
+		m.Nodes = make([]Node, 0, total)
+		for _, c := range d.chunks {
+			m.Nodes = append(m.Nodes, c...)
+		}
+		d.chunks = nil
+		return true
 	}
 	m.Nodes = make([]Node, len(nodes.Val.Entries))
 	// Duplicate ids are not checked here: Validate reports them, for
@@ -649,7 +705,7 @@ func (d *decoder) model(root *value) (*Model, bool) {
 	for i, e := range nodes.Val.Entries {
 		d.node(&m.Nodes[i], e)
 	}
-	return m, true
+	return true
 }
 
 func (d *decoder) node(n *Node, e entry) {

@@ -30,6 +30,51 @@ func ReadFast(data string, maxDepth int) (v *Value, ok bool) {
 	return r.document()
 }
 
+// Stream asks ReadFastStream and ReadJSONStream to hand over the entries
+// of one mapping as they are read instead of keeping them in the tree: the
+// mapping under the first top-level key Key. Each is called on every entry,
+// in order; the entry's value and everything under it are reused once Each
+// returns, so Each must not keep them (strings are safe to keep). The tree
+// then holds that mapping with no entries; Count is how many were handed
+// over. A file with a second top-level Key keeps it in the tree.
+type Stream struct {
+	Key   string
+	Each  func(e Entry)
+	Count int
+}
+
+// ReadFastStream is ReadFast, handing the entries of one mapping to s.
+// When it returns false, s.Each may have been called on entries before it
+// gave up.
+func ReadFastStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
+	defer giveUpOnPanic(&v, &ok)
+	src, ok := checkText(data)
+	if !ok {
+		return nil, false
+	}
+	r := fastReader{src: src, line: 1, maxDepth: maxDepth, stream: s}
+	return r.document()
+}
+
+// ReadJSONStream is ReadJSON, handing the entries of one object to s.
+func ReadJSONStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
+	defer giveUpOnPanic(&v, &ok)
+	if !utf8.ValidString(data) {
+		return nil, false
+	}
+	r := fastReader{src: data, line: 1, maxDepth: maxDepth, json: true, stream: s}
+	r.jsonSpace()
+	v = r.jsonValue(0)
+	if v == nil {
+		return nil, false
+	}
+	r.jsonSpace()
+	if r.pos != len(r.src) {
+		return nil, false
+	}
+	return v, true
+}
+
 // ReadJSON reads strict JSON (RFC 8259) into a Value tree, as the model
 // decoder's encoding/json reader does, or returns false on an error or on
 // what it leaves to that reader (escaped surrogates, nesting deeper than
@@ -104,7 +149,72 @@ type fastReader struct {
 	ptrs    []*Value
 	ents    []Entry
 	itemStk []*Value
-	entStk  []Entry
+	// The newest chunks whole, for release.
+	valsBase []Value
+	ptrsBase []*Value
+	entsBase []Entry
+	entStk   []Entry
+
+	// The stream, if any: seen once its key is met at the top level,
+	// want while the value of that key is being read, until a collection
+	// takes it.
+	stream     *Stream
+	streamSeen bool
+	streamWant bool
+}
+
+// takeStream reports whether the collection starting now is the one to
+// stream.
+func (r *fastReader) takeStream() bool {
+	want := r.streamWant
+	r.streamWant = false
+	return want
+}
+
+// keyAt notes a key of the mapping at depth: the stream's key at the top
+// level makes its value the one to stream.
+func (r *fastReader) keyAt(depth int, key string) {
+	if r.stream != nil && depth == 0 && !r.streamSeen && key == r.stream.Key {
+		r.streamSeen, r.streamWant = true, true
+	}
+}
+
+// mark is where the chunks stand; release returns to it once what was cut
+// since is garbage (a streamed entry).
+type mark struct {
+	vals []Value
+	ptrs []*Value
+	ents []Entry
+}
+
+func (r *fastReader) mark() mark { return mark{r.vals, r.ptrs, r.ents} }
+
+func (r *fastReader) release(m mark) {
+	r.vals = rewind(m.vals, r.vals, r.valsBase)
+	r.ptrs = rewind(m.ptrs, r.ptrs, r.ptrsBase)
+	r.ents = rewind(m.ents, r.ents, r.entsBase)
+}
+
+// rewind returns the pool as it was at the mark when no chunk was cut
+// since, else the newest chunk whole: all of it was cut after the mark.
+func rewind[T any](marked, now, newest []T) []T {
+	if sameChunk(marked, now) {
+		return marked
+	}
+	return newest
+}
+
+// sameChunk reports whether two rests of chunks are of one chunk: they end
+// at the same element.
+func sameChunk[T any](a, b []T) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:cap(a)][cap(a)-1] == &b[:cap(b)][cap(b)-1]
+}
+
+// streamed hands e to the stream and reuses what its value was cut from.
+func (r *fastReader) streamed(e Entry, m mark) {
+	r.stream.Each(e)
+	r.stream.Count++
+	r.release(m)
 }
 
 const chunk = 1024
@@ -112,10 +222,11 @@ const chunk = 1024
 func (r *fastReader) newValue(k Kind, tag Tag, line int, text string) *Value {
 	if len(r.vals) == 0 {
 		r.vals = make([]Value, chunk)
+		r.valsBase = r.vals
 	}
 	v := &r.vals[0]
 	r.vals = r.vals[1:]
-	v.Kind, v.Tag, v.Line, v.Text = k, tag, line, text
+	*v = Value{Kind: k, Tag: tag, Line: line, Text: text} // may be reused: clear it all
 	return v
 }
 
@@ -124,6 +235,7 @@ func (r *fastReader) items(v *Value, start int) {
 	n := len(r.itemStk) - start
 	if n > len(r.ptrs) {
 		r.ptrs = make([]*Value, max(chunk, n))
+		r.ptrsBase = r.ptrs
 	}
 	v.Items = r.ptrs[:n:n]
 	r.ptrs = r.ptrs[n:]
@@ -137,6 +249,7 @@ func (r *fastReader) entries(v *Value, start int) {
 	n := len(r.entStk) - start
 	if n > len(r.ents) {
 		r.ents = make([]Entry, max(chunk, n))
+		r.entsBase = r.ents
 	}
 	v.Entries = r.ents[:n:n]
 	r.ents = r.ents[n:]
@@ -298,6 +411,7 @@ func (r *fastReader) isKey() bool {
 
 // blockSeq reads the items of a block sequence at column c.
 func (r *fastReader) blockSeq(c, depth int) *Value {
+	r.takeStream()
 	if depth+1 > r.maxDepth {
 		return nil
 	}
@@ -345,6 +459,7 @@ func (r *fastReader) blockSeq(c, depth int) *Value {
 
 // blockMap reads the entries of a block mapping at column c.
 func (r *fastReader) blockMap(c, depth int) *Value {
+	streaming := r.takeStream()
 	if depth+1 > r.maxDepth {
 		return nil
 	}
@@ -362,6 +477,8 @@ func (r *fastReader) blockMap(c, depth int) *Value {
 			return nil
 		}
 		r.pos++
+		r.keyAt(depth, key)
+		m := r.mark()
 		var val *Value
 		if r.endOfLine() {
 			next := r.nextContent()
@@ -383,10 +500,15 @@ func (r *fastReader) blockMap(c, depth int) *Value {
 				r.nextContent()
 			}
 		}
+		r.streamWant = false // a scalar value took nothing
 		if val == nil {
 			return nil
 		}
-		r.entStk = append(r.entStk, Entry{Key: key, Line: line, Val: val})
+		if streaming {
+			r.streamed(Entry{Key: key, Line: line, Val: val}, m)
+		} else {
+			r.entStk = append(r.entStk, Entry{Key: key, Line: line, Val: val})
+		}
 		next := r.col()
 		if r.eof() || r.marker() {
 			next = -1
@@ -534,6 +656,7 @@ func (r *fastReader) endOfLineAhead() bool {
 
 // flow reads a flow mapping or list at the cursor.
 func (r *fastReader) flow(depth int) *Value {
+	streaming := r.takeStream()
 	if depth+1 > r.maxDepth {
 		return nil
 	}
@@ -596,11 +719,18 @@ func (r *fastReader) flow(depth int) *Value {
 		if c := r.peek(0); c == ',' || c == '}' {
 			return nil // a null value: left to yaml.v3
 		}
+		r.keyAt(depth, key)
+		m := r.mark()
 		val := r.flowNode(depth + 1)
+		r.streamWant = false
 		if val == nil || !r.flowSpace() {
 			return nil
 		}
-		r.entStk = append(r.entStk, Entry{Key: key, Line: line, Val: val})
+		if streaming {
+			r.streamed(Entry{Key: key, Line: line, Val: val}, m)
+		} else {
+			r.entStk = append(r.entStk, Entry{Key: key, Line: line, Val: val})
+		}
 		switch r.peek(0) {
 		case ',':
 			r.pos++
@@ -927,6 +1057,7 @@ func (r *fastReader) jsonValue(depth int) *Value {
 	line := r.line
 	switch c := r.src[r.pos]; c {
 	case '{', '[':
+		streaming := r.takeStream()
 		if depth+1 > r.maxDepth {
 			return nil
 		}
@@ -982,11 +1113,18 @@ func (r *fastReader) jsonValue(depth int) *Value {
 			}
 			r.pos++
 			r.jsonSpace()
+			r.keyAt(depth, key)
+			m := r.mark()
 			val := r.jsonValue(depth + 1)
+			r.streamWant = false
 			if val == nil {
 				return nil
 			}
-			r.entStk = append(r.entStk, Entry{Key: key, Line: kline, Val: val})
+			if streaming {
+				r.streamed(Entry{Key: key, Line: kline, Val: val}, m)
+			} else {
+				r.entStk = append(r.entStk, Entry{Key: key, Line: kline, Val: val})
+			}
 			r.jsonSpace()
 			if r.peek(0) == ',' {
 				r.pos++

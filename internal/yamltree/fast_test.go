@@ -132,3 +132,69 @@ func TestReadFastTestdata(t *testing.T) {
 		}
 	}
 }
+
+// dump writes v as text, lines included.
+func dump(v *Value) string {
+	var b strings.Builder
+	var walk func(v *Value)
+	walk = func(v *Value) {
+		fmt.Fprintf(&b, "(%d %d %d %q", v.Kind, v.Tag, v.Line, v.Text)
+		for _, it := range v.Items {
+			walk(it)
+		}
+		for _, e := range v.Entries {
+			fmt.Fprintf(&b, " %q@%d:", e.Key, e.Line)
+			walk(e.Val)
+		}
+		b.WriteString(")")
+	}
+	walk(v)
+	return b.String()
+}
+
+// Streaming the nodes hands over the entries ReadFast keeps, one at a
+// time, and leaves the rest of the tree as it is.
+func TestReadFastStream(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/*.yaml")
+	srcs := []string{
+		"nodes: {a: {kind: site}, b: [x, {y: z}]}\nnodes: {c: 1}\nmodel: m\n",
+		"model: m\nnodes:\n  a:\n    kind: site\n  b: ~\n  c: [1, 2]\nx: {nodes: {d: 1}}\n",
+		"nodes: [a, b]\n",
+		"x:\n  nodes: {a: 1}\nnodes: {b: 2}\n",
+	}
+	for _, file := range files {
+		b, _ := os.ReadFile(file)
+		srcs = append(srcs, string(b))
+	}
+	for _, src := range srcs {
+		whole, ok := ReadFast(src, 100)
+		if !ok {
+			t.Fatalf("gave up on %q", src)
+		}
+		var got []string
+		s := &Stream{Key: "nodes", Each: func(e Entry) { got = append(got, fmt.Sprintf("%q@%d:%s", e.Key, e.Line, dump(e.Val))) }}
+		rest, ok := ReadFastStream(src, 100, s)
+		if !ok {
+			t.Fatalf("stream gave up on %q", src)
+		}
+		var want []string
+		first := true
+		for i, e := range whole.Entries {
+			if e.Key == "nodes" && first {
+				first = false
+				if e.Val.Kind == Mapping {
+					for _, n := range e.Val.Entries {
+						want = append(want, fmt.Sprintf("%q@%d:%s", n.Key, n.Line, dump(n.Val)))
+					}
+					whole.Entries[i].Val = &Value{Kind: Mapping, Line: e.Val.Line}
+				}
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") || s.Count != len(want) {
+			t.Fatalf("streamed %d\n%s\nwant\n%s", s.Count, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if dump(rest) != dump(whole) {
+			t.Fatalf("tree %s\nwant %s", dump(rest), dump(whole))
+		}
+	}
+}
