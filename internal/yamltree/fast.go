@@ -20,14 +20,8 @@ import (
 //
 // Scalars are substrings of data where no escape is written, so the tree
 // keeps data alive (data must not change); values and slices are allocated in chunks.
-func ReadFast(data string, maxDepth int) (v *Value, ok bool) {
-	defer giveUpOnPanic(&v, &ok)
-	src, ok := checkText(data)
-	if !ok {
-		return nil, false
-	}
-	r := fastReader{src: src, line: 1, maxDepth: maxDepth}
-	return r.document()
+func ReadFast(data string, maxDepth int) (*Value, bool) {
+	return ReadFastStream(data, maxDepth, nil)
 }
 
 // Stream asks ReadFastStream and ReadJSONStream to hand over the entries
@@ -43,7 +37,8 @@ type Stream struct {
 	Count int
 }
 
-// ReadFastStream is ReadFast, handing the entries of one mapping to s.
+// ReadFastStream is ReadFast, handing the entries of one mapping to s
+// (none when s is nil).
 // When it returns false, s.Each may have been called on entries before it
 // gave up.
 func ReadFastStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
@@ -56,7 +51,8 @@ func ReadFastStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
 	return r.document()
 }
 
-// ReadJSONStream is ReadJSON, handing the entries of one object to s.
+// ReadJSONStream is ReadJSON, handing the entries of one object to s
+// (none when s is nil).
 func ReadJSONStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
 	defer giveUpOnPanic(&v, &ok)
 	if !utf8.ValidString(data) {
@@ -80,22 +76,8 @@ func ReadJSONStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
 // what it leaves to that reader (escaped surrogates, nesting deeper than
 // maxDepth), so that the caller reads the file again with it for the exact
 // message.
-func ReadJSON(data string, maxDepth int) (v *Value, ok bool) {
-	defer giveUpOnPanic(&v, &ok)
-	if !utf8.ValidString(data) {
-		return nil, false
-	}
-	r := fastReader{src: data, line: 1, maxDepth: maxDepth, json: true}
-	r.jsonSpace()
-	v = r.jsonValue(0)
-	if v == nil {
-		return nil, false
-	}
-	r.jsonSpace()
-	if r.pos != len(r.src) {
-		return nil, false
-	}
-	return v, true
+func ReadJSON(data string, maxDepth int) (*Value, bool) {
+	return ReadJSONStream(data, maxDepth, nil)
 }
 
 // giveUpOnPanic turns a panic of a fast reader (a bug: none is known) into
