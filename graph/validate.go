@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // maxIDLen is the longest node id, in bytes.
@@ -65,7 +67,7 @@ func nodeName(id string) string {
 // fieldPos returns where field of n was written, else fallback, else the
 // node's position.
 func fieldPos(n *Node, field string, fallback Pos) Pos {
-	if p, ok := n.fields[field]; ok {
+	if p, ok := n.lookupField(field); ok {
 		return p
 	}
 	if fallback != (Pos{}) {
@@ -514,8 +516,7 @@ func (s *suggester) didYouMean(id string, nodes []Node) string {
 		}
 		s.work += len(nodes)
 	}
-	// The limit of Suggest: about one edit in three characters, 1 to 3.
-	limit := min(max(len(id)/3, 1), 3)
+	limit := yamltree.SuggestLimit(id)
 	best, bestD := "", limit
 	found := false
 	var want, used [256]int16 // byte counts of id, and scratch
@@ -549,7 +550,7 @@ func (s *suggester) didYouMean(id string, nodes []Node) string {
 			if max(extra, len(id)-len(c)+extra) > bestD {
 				continue
 			}
-			d := distanceAtMost(id, c, bestD)
+			d := yamltree.Distance(id, c, bestD)
 			if d < bestD || d == bestD && (!found || c < best) {
 				best, bestD, found = c, d, true
 			}
@@ -559,63 +560,4 @@ func (s *suggester) didYouMean(id string, nodes []Node) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distanceAtMost is editDistance(a, b) when it is at most k; otherwise it
-// returns k+1, as soon as every entry of a row of the table exceeds k.
-func distanceAtMost(a, b string, k int) int {
-	// A common prefix or suffix does not change the distance.
-	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
-		a, b = a[1:], b[1:]
-	}
-	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
-		a, b = a[:len(a)-1], b[:len(b)-1]
-	}
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	if len(a)-len(b) > k {
-		return k + 1
-	}
-	if len(b) == 0 {
-		return len(a)
-	}
-	// Three rows of the optimal string alignment table: the one before the
-	// previous (for swaps), the previous and the current.
-	n := len(b) + 1
-	var buf [3 * 64]int
-	rows := buf[:0]
-	if 3*n > len(buf) {
-		rows = make([]int, 0, 3*n)
-	}
-	rows = rows[:3*n]
-	prev2, prev, row := rows[:n], rows[n:2*n], rows[2*n:]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		row[0] = i
-		low := i
-		ai := a[i-1]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if ai == b[j-1] {
-				cost = 0
-			}
-			d := min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ai == b[j-2] && a[i-2] == b[j-1] {
-				d = min(d, prev2[j-2]+1)
-			}
-			row[j] = d
-			low = min(low, d)
-		}
-		// A row's least value never decreases from row to row (a swap
-		// costs what a substitution in the row before does), so once it is
-		// above k the distance is.
-		if low > k {
-			return k + 1
-		}
-		prev2, prev, row = prev, row, prev2
-	}
-	return min(prev[len(b)], k+1)
 }
