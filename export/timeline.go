@@ -59,7 +59,7 @@ func TimelineSummary(tl *analyze.Timeline) string {
 	t := tl.Totals
 	s := fmt.Sprintf("%s down, %s degraded; user-service-hours lost: %s down, %s degraded; ",
 		plural(t.Down, "node"), plural(t.Degraded, "node"),
-		count(round(t.DownUserHours)), count(round(t.DegradedUserHours)))
+		userHours(t.DownUserHours), userHours(t.DegradedUserHours))
 	switch t.AllUp {
 	case 0:
 		return s + "nothing was affected"
@@ -368,10 +368,29 @@ func tlUserHours(x float64) string {
 	if x == 0 {
 		return "-"
 	}
-	return count(round(x))
+	return userHours(x)
 }
 
-func round(x float64) int64 { return int64(math.Round(x)) }
+// userHours formats a number of user-hours rounded to a whole one, with
+// thousands separators. User-hours are float64 because users times hours
+// can pass the int64 range (10^15 users for 30 days is 7.2·10^17, a model's
+// total 4·10^18 times 30 days is far beyond): converting to int64 first
+// once printed -9.2e18 for a sum the JSON gave as positive.
+func userHours(x float64) string {
+	s := strconv.FormatFloat(math.Round(x), 'f', 0, 64)
+	var b strings.Builder
+	digits := strings.TrimPrefix(s, "-")
+	if len(digits) < len(s) {
+		b.WriteByte('-')
+	}
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 func orDash(s string) string {
 	if s == "" {

@@ -224,3 +224,32 @@ func TestOutage(t *testing.T) {
 		assert.Equal(t, tt.want, export.Outage(analyze.Recovery{DownUntil: tt.down, DegradedUntil: tt.up}))
 	}
 }
+
+// User-hours beyond the int64 range print as the number the JSON holds
+// (the table once printed -9.2e18 where the JSON said positive).
+func TestTimelineHugeUserHours(t *testing.T) {
+	var m graph.Model
+	m.Add(
+		graph.Node{ID: "a", Kind: graph.Site},
+		graph.Node{ID: "big", Kind: graph.Service, Users: graph.MaxUsers, Site: "a"},
+	)
+	c, err := graph.Compile(&m)
+	require.NoError(t, err)
+	tl, err := analyze.Recover(context.Background(), c, analyze.Scenario{Failures: []analyze.Failure{{ID: "a", For: graph.MaxDuration}}},
+		analyze.RecoverOptions{Horizon: 2 * graph.MaxDuration})
+	require.NoError(t, err)
+	// 10^15 users for 87,600 hours.
+	const want = "87,600,000,000,000,000,000"
+	table := string(render(t, func(w io.Writer) error { return export.TimelineTable(w, tl, export.TimelineOptions{}) }))
+	assert.Contains(t, table, "big   service  1,000,000,000,000,000  0–3650d  -         "+want)
+	assert.Contains(t, table, "user-service-hours lost: "+want+" down")
+	md := string(render(t, func(w io.Writer) error { return export.TimelineMarkdown(w, tl, export.TimelineOptions{}) }))
+	assert.Contains(t, md, want)
+	var doc struct {
+		Totals struct {
+			DownUserHours float64 `json:"down_user_hours"`
+		} `json:"totals"`
+	}
+	require.NoError(t, json.Unmarshal(render(t, func(w io.Writer) error { return export.TimelineJSON(w, tl) }), &doc))
+	assert.Equal(t, 8.76e19, doc.Totals.DownUserHours)
+}
