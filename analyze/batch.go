@@ -79,7 +79,7 @@ func layoutFor(c *graph.Compiled) *layout {
 }
 
 func newLayout(c *graph.Compiled) *layout {
-	rank, _, comps := order(c)
+	rank, comps := order(c)
 	n := c.Len()
 	// Counting sort by component number keeps the numbering stable.
 	count := make([]int32, comps+1)

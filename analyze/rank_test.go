@@ -195,7 +195,7 @@ func TestOrder(t *testing.T) {
 		graph.Node{ID: "z", Kind: graph.Service, Uses: graph.On("y")},
 	)
 	c := compileT(t, m)
-	rank, _, comps := order(c)
+	rank, comps := order(c)
 	id := func(s string) int32 { v, _ := c.Lookup(s); return v }
 	assert.Equal(t, 3, comps)
 	assert.Equal(t, rank[id("x")], rank[id("y")])

@@ -129,9 +129,12 @@ func (tl *Timeline) Recovery(id string) (Recovery, bool) {
 // carry theirs throughout. At every time t the state of every node is
 // Simulate's least fixpoint under the conditions of time t. A node with a
 // restart time (graph.Node.Restart) that went Down or Degraded comes back
-// that long after its inputs (and its own repair) allow it; the members of
-// a dependency cycle come back together, when what the cycle needs from
-// outside allows it plus the longest restart among them.
+// that long after its inputs (and its own repair) allow it. The members of
+// a dependency cycle among the affected nodes come back together, when what
+// the cycle needs from outside allows it plus the longest restart among
+// them: for the end of Down, cycles of hard dependencies only (requires,
+// placements); for the end of Degraded, cycles through uses too, and never
+// before the node's Down would end without that shift.
 //
 // Its work is O(E log V) over the affected region only (E, V: the edges and
 // vertices that are not Up at t=0), not over the graph. It is safe to call
@@ -319,20 +322,22 @@ func (tl *Timeline) Sorted() []Recovery {
 // popped before k. Each edge is relaxed once: O(E log V).
 //
 // Restarts make a vertex later than its inputs (D(v) = gate + Restart),
-// which the decreasing order cannot take inside a cycle (the system has no
-// finite solution there). So the region is split into strongly connected
-// components (Tarjan, "Depth-first search and linear graph algorithms",
-// SIAM J. Computing 1(2), 1972), which Tarjan's algorithm emits inputs
-// first. A component of one vertex (most of them) has all its inputs final
-// when it is emitted: its gate is applied to their times directly, then
-// its restart added. A larger one is solved with the decreasing-order pass
-// above, with the times of its outside inputs as events and no restarts
-// inside, and then all its members are shifted by the longest restart among
-// them: a cycle comes back as a whole. D and U share the components, taken
-// over hard and soft edges, so that a cycle through a soft edge restarts
-// the same way in both and D ≤ U holds. Without restarts this is the least
-// solution of the whole system, computed component by component, in
-// O(E log V) over the region: Tarjan's pass is linear, each edge enters a
+// which the decreasing-order pass cannot take inside a cycle (the system
+// has no finite solution there). So the region is split into strongly
+// connected components (Tarjan 1972, the package's sccs), emitted inputs
+// first, and each is solved in turn: D over the components of HARD edges
+// only, U over the components of hard and soft edges (a soft edge never
+// holds a node Down, so it puts no node in a cycle for D). A component of
+// one vertex (most of them) has all its inputs final when it is emitted:
+// its gate is applied to their times directly, then its restart added. A
+// larger one is solved with the decreasing-order pass above, with the
+// times of its outside inputs as events and no restarts inside, and then
+// all its members are shifted by the longest restart among them: a cycle
+// comes back as a whole. U's pass also starts each member at its D before
+// the shift (D°: a node is not Up before it could serve); U's shift is at
+// least D's (its component holds D's), so D ≤ U. Without restarts on
+// cycles this is the least solution of the whole system, in O(E log V)
+// over the region: each run of Tarjan's pass is linear, each edge enters a
 // heap or a sort at most twice (once for D, once for U), and a Threshold
 // gate's standby inputs are walked once per pass in recovery-time order.
 
@@ -349,9 +354,14 @@ type timer struct {
 	repairAt []time.Duration // per local index: the repair time of a removed vertex, else 0
 	steps    []step          // a single vertex's Threshold gate
 	tmD, tmU []time.Duration
-	st       []tarjanState // per local index
-	stack    []int32
-	members  []int32 // of the component being solved
+	// rawD is D before the restart shift: when v's gate and repair let
+	// it be not Down, its own hard component's restarts aside. U is never
+	// below it (a node is not Up before it could serve), and U's own
+	// shift is at least D's, so D ≤ U.
+	rawD    []time.Duration
+	comp    []int32 // per local index: its component in the current run, -1 before
+	sccs    sccs
+	members []int32 // of the component being solved
 
 	// One decreasing-order pass over a component, for D or for U.
 	soft        bool            // solving U: soft edges count
@@ -363,12 +373,6 @@ type timer struct {
 	sbLo, sbHi  []int32 // Threshold: its standby inputs, sb[sbLo:sbHi], by recovery time
 	sb          []standbyEdge
 	heap        recHeap
-}
-
-// tarjanState is Tarjan's state of one vertex, kept together for locality.
-type tarjanState struct {
-	index, low int32 // discovery index (-1 before), lowest index reachable
-	comp       int32 // the component of an emitted vertex; -1 before
 }
 
 // standbyEdge is a standby replica input u of a Threshold vertex, which
@@ -402,7 +406,8 @@ func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Dur
 	}
 	tr.tmD = make([]time.Duration, n)
 	tr.tmU = make([]time.Duration, n)
-	tr.st = fill(tr.st, n, tarjanState{index: -1, comp: -1})
+	tr.rawD = fill(tr.rawD, n, 0)
+	tr.comp = fill(tr.comp, n, -1)
 	// The pass over a component sets these for its members before use.
 	tr.key = slices.Grow(tr.key[:0], n)[:n]
 	tr.andKey = slices.Grow(tr.andKey[:0], n)[:n]
@@ -411,7 +416,6 @@ func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Dur
 	tr.ptr = slices.Grow(tr.ptr[:0], n)[:n]
 	tr.sbLo = slices.Grow(tr.sbLo[:0], n)[:n]
 	tr.sbHi = slices.Grow(tr.sbHi[:0], n)[:n]
-	tr.stack = tr.stack[:0]
 	if err := tr.tarjan(); err != nil {
 		return nil, nil, err
 	}
@@ -434,135 +438,108 @@ func fill[T any](s []T, n int, x T) []T {
 	return s
 }
 
-// tarjan finds the strongly connected components of the region over hard
-// and soft input edges, iteratively so that long chains do not overflow
-// the stack, and solves each as it is emitted: Tarjan's algorithm emits a
-// component after every component it reaches, so its inputs are final by
-// then. D and U share the components (soft edges carry no Down, but a
-// cycle through them comes back as a whole in both), which keeps D ≤ U.
+// tarjan solves the region component by component, in two runs of the
+// package's component routine: D over the components of hard edges, then
+// U over the components of hard and soft edges. A soft edge never holds a
+// node Down, so it must not put the node in a cycle for D; for U it does
+// (a node Degraded by what it uses waits for it to be Up). Tarjan's
+// algorithm emits a component after every component it reaches, so its
+// inputs are final by then.
 func (tr *timer) tarjan() error {
-	type frame struct {
-		i         int32   // local index
-		ins, soft []int32 // inputs not yet looked at
-	}
-	var call []frame
-	next := int32(0)
-	comps := int32(0)
-	open := func(i int32) {
-		tr.st[i].index, tr.st[i].low = next, next
-		next++
-		tr.stack = append(tr.stack, i)
-		v := tr.region[i]
-		ins, _ := tr.c.Inputs(v)
-		call = append(call, frame{i: i, ins: ins, soft: tr.c.SoftInputs(v)})
-	}
-	for root := range tr.region {
-		if tr.st[root].index >= 0 {
-			continue
+	for _, soft := range []bool{false, true} {
+		tr.soft = soft
+		id := int32(0)
+		for i := range tr.comp {
+			tr.comp[i] = -1
 		}
-		open(int32(root))
-		for len(call) > 0 {
-			f := &call[len(call)-1]
-			var u int32 = -1
-			switch {
-			case len(f.ins) > 0:
-				u, f.ins = tr.rank(f.ins[0]), f.ins[1:]
-			case len(f.soft) > 0:
-				u, f.soft = tr.rank(f.soft[0]), f.soft[1:]
-			default:
-				i := f.i
-				call = call[:len(call)-1]
-				if len(call) > 0 {
-					p := call[len(call)-1].i
-					tr.st[p].low = min(tr.st[p].low, tr.st[i].low)
-				}
-				if tr.st[i].low == tr.st[i].index {
-					if err := tr.emit(i, comps); err != nil {
-						return err
-					}
-					comps++
-				}
-				continue
+		edge := func(i, j int32) (int32, bool) {
+			v := tr.region[i]
+			ins, _ := tr.c.Inputs(v)
+			if int(j) < len(ins) {
+				return tr.rank(ins[j]), true
 			}
-			switch {
-			case u < 0: // outside the region: Up throughout
-			case tr.st[u].index < 0:
-				open(u)
-			case tr.st[u].comp < 0: // on the stack
-				tr.st[f.i].low = min(tr.st[f.i].low, tr.st[u].index)
+			if !soft {
+				return 0, false
 			}
+			sins := tr.c.SoftInputs(v)
+			if k := int(j) - len(ins); k < len(sins) {
+				return tr.rank(sins[k]), true
+			}
+			return 0, false
+		}
+		err := tr.sccs.run(len(tr.region), edge, func(members []int32) error {
+			tr.members = append(tr.members[:0], members...)
+			for _, m := range members {
+				tr.comp[m] = id
+			}
+			tr.component(id, soft)
+			id++
+			if soft {
+				return tr.p.add(len(members))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// emit pops the component rooted at i off Tarjan's stack and solves it.
-func (tr *timer) emit(i, id int32) error {
-	k := len(tr.stack) - 1
-	for tr.stack[k] != i {
-		k--
-	}
-	tr.members = append(tr.members[:0], tr.stack[k:]...)
-	tr.stack = tr.stack[:k]
-	for _, m := range tr.members {
-		tr.st[m].comp = id
-	}
-	tr.component(id)
-	return tr.p.add(len(tr.members))
-}
-
-// component solves the members of component id (tr.members): D over those
-// Down at t=0+, then U over all, each by a decreasing-order pass with no
-// restarts inside, then shifted by the longest restart among the members.
-func (tr *timer) component(id int32) {
+// component solves the members of component id (tr.members) for D (soft
+// false: a component of hard edges, only its members Down at t=0+) or U:
+// a decreasing-order pass with no restarts inside, then shifted by the
+// longest restart among the members.
+func (tr *timer) component(id int32, soft bool) {
 	if len(tr.members) == 1 {
-		tr.single(tr.members[0])
+		tr.single(tr.members[0], soft)
 		return
 	}
 	var restart time.Duration
 	for _, m := range tr.members {
 		restart = max(restart, tr.c.Restart(tr.region[m]))
 	}
-	tr.pass(id, false, restart)
-	tr.pass(id, true, restart)
+	tr.pass(id, soft, restart)
 }
 
 // single solves a component of one vertex, whose inputs are all final:
 // its gate applied to their times, then its restart.
-func (tr *timer) single(m int32) {
+func (tr *timer) single(m int32, soft bool) {
 	c := tr.c
 	v := tr.region[m]
+	if !soft && !tr.down[m] {
+		return
+	}
 	ins, _ := c.Inputs(v)
-	d, u := tr.repairAt[m], tr.repairAt[m]
+	t := tr.repairAt[m]
+	tm := tr.tmD
+	if soft {
+		tm = tr.tmU
+		t = max(t, tr.rawD[m])
+	}
 	if c.Op(v) == graph.Threshold {
-		if tr.down[m] {
-			d = max(d, tr.gate(v, tr.tmD, false))
-		}
-		u = max(u, tr.gate(v, tr.tmU, true))
+		t = max(t, tr.gate(v, tm, soft))
 	} else {
 		for _, in := range ins {
 			if k := tr.rank(in); k >= 0 {
-				d, u = max(d, tr.tmD[k]), max(u, tr.tmU[k])
+				t = max(t, tm[k])
 			}
 		}
 	}
-	for _, in := range c.SoftInputs(v) {
-		if k := tr.rank(in); k >= 0 {
-			u = max(u, tr.tmU[k])
+	if soft {
+		for _, in := range c.SoftInputs(v) {
+			if k := tr.rank(in); k >= 0 {
+				t = max(t, tr.tmU[k])
+			}
 		}
 	}
-	if r := c.Restart(v); r > 0 {
-		if d > 0 {
-			d = addSat(d, r)
-		}
-		if u > 0 {
-			u = addSat(u, r)
-		}
+	if !soft {
+		tr.rawD[m] = t
 	}
-	if tr.down[m] {
-		tr.tmD[m] = d
+	if r := c.Restart(v); r > 0 && t > 0 {
+		t = addSat(t, r)
 	}
-	tr.tmU[m] = u
+	tm[m] = t
 }
 
 // step is a change of a Threshold gate's weight at a time.
@@ -616,7 +593,7 @@ func (tr *timer) gate(v int32, tm []time.Duration, soft bool) time.Duration {
 // member reports whether local index j takes part in the pass over
 // component id.
 func (tr *timer) member(j, id int32) bool {
-	return j >= 0 && tr.st[j].comp == id && (tr.soft || tr.down[j]) && !tr.final[j]
+	return j >= 0 && tr.comp[j] == id && (tr.soft || tr.down[j]) && !tr.final[j]
 }
 
 // pass is the decreasing-order pass over component id, for D (soft
@@ -636,7 +613,11 @@ func (tr *timer) pass(id int32, soft bool, restart time.Duration) {
 			continue
 		}
 		v := tr.region[m]
-		if t := tr.repairAt[m]; t > 0 {
+		t := tr.repairAt[m]
+		if soft {
+			t = max(t, tr.rawD[m]) // not Up before it could serve
+		}
+		if t > 0 {
 			tr.andKey[m], tr.key[m] = t, t
 			tr.heap.push(recItem{t: t, i: m, u: -1})
 		}
@@ -659,7 +640,7 @@ func (tr *timer) pass(id int32, soft bool, restart time.Duration) {
 		}
 		// The inputs of earlier components are events at their times.
 		for j, u := range ins {
-			if k := tr.rank(u); k >= 0 && tr.st[k].comp != id && tr.tm[k] > 0 {
+			if k := tr.rank(u); k >= 0 && tr.comp[k] != id && tr.tm[k] > 0 {
 				it := recItem{t: tr.tm[k], i: m, u: u, and: !thr}
 				if thr {
 					it.w = ws[j]
@@ -669,7 +650,7 @@ func (tr *timer) pass(id int32, soft bool, restart time.Duration) {
 		}
 		if soft {
 			for _, u := range c.SoftInputs(v) {
-				if k := tr.rank(u); k >= 0 && tr.st[k].comp != id && tr.tm[k] > 0 {
+				if k := tr.rank(u); k >= 0 && tr.comp[k] != id && tr.tm[k] > 0 {
 					tr.heap.push(recItem{t: tr.tm[k], i: m, u: u, and: true})
 				}
 			}
@@ -708,6 +689,9 @@ func (tr *timer) pass(id int32, soft bool, restart time.Duration) {
 	}
 	for _, m := range tr.members {
 		if t := tr.key[m]; t > 0 && (soft || tr.down[m]) {
+			if !soft {
+				tr.rawD[m] = t
+			}
 			tr.tm[m] = addSat(t, restart)
 		}
 	}
