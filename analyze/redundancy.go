@@ -180,9 +180,9 @@ func (o *Outcome) exposed() []bool {
 		if r.state != RedundancyLost {
 			continue
 		}
-		// The node itself, or its own groups, lost members and with them
-		// the spare they had.
-		for _, v := range append([]int32{r.v}, groupsOf(c, r.v)...) {
+		// One of the node's redundant constructs lost members (the one
+		// rule, Constructs) and with them the spare it had.
+		for _, v := range Constructs(c, r.v) {
 			if c.Op(v) == graph.Threshold && up(v) && hadSpare(c, v) && !spare(v, -1) && !out[v] {
 				out[v] = true
 				queue = append(queue, v)
@@ -215,17 +215,4 @@ func hadSpare(c *graph.Compiled, v int32) bool {
 		largest = max(largest, w)
 	}
 	return c.Base(v)-largest >= c.Need(v)
-}
-
-// groupsOf returns the group vertices among v's hard inputs that belong to
-// v (its any-of, k-of-n and capacity groups).
-func groupsOf(c *graph.Compiled, v int32) []int32 {
-	var gs []int32
-	ins, _ := c.Inputs(v)
-	for _, u := range ins {
-		if c.VertexKind(u) == graph.GroupVertex && c.Owner(u) == v {
-			gs = append(gs, u)
-		}
-	}
-	return gs
 }

@@ -202,53 +202,52 @@ func Simulate(c *graph.Compiled, sc Scenario) (*Outcome, error) {
 	return s.outcome(c, sc), nil
 }
 
-// reported is the state the outcome reports for a touched vertex: an Up
-// threshold with less Up weight than usual has lost redundancy.
-func (s *scratch) reported(c *graph.Compiled, v int32) State {
-	st := s.stateOf(v)
-	if st == Up && c.Op(v) == graph.Threshold && s.upw[v] < c.Base(v) {
-		return RedundancyLost
-	}
-	return st
-}
-
-// outcome turns the scratch into the reported result.
+// outcome turns the scratch into the reported result. Redundancy lost has
+// one rule (see lostMembers): an Up node with a member of one of its
+// redundant constructs no longer Up. Every Threshold vertex is such a
+// construct of its owner node (a group in requires or uses, the replica
+// set, a group in a replica's requires), so the rule is applied by looking,
+// for every vertex the failure made Down or Degraded, at the Threshold
+// vertices it is a member of.
 func (s *scratch) outcome(c *graph.Compiled, sc Scenario) *Outcome {
 	o := &Outcome{Scenario: sc, c: c, recs: make([]record, 0, len(s.touched))}
-	var lost []int32 // owners whose own group lost redundancy
+	type loss struct{ owner, member int32 }
+	var lost []loss
 	for _, v := range s.touched {
-		st := s.reported(c, v)
+		st := s.stateOf(v)
 		if st == Up {
 			continue
 		}
-		switch c.VertexKind(v) {
-		case graph.GroupVertex:
-			if st == RedundancyLost && s.stateOf(c.Owner(v)) == Up {
-				lost = append(lost, c.Owner(v))
+		if k := c.VertexKind(v); k != graph.GroupVertex && k != graph.SoftGroupVertex {
+			o.add(s, v, st, -1)
+		}
+		deps, _ := c.Dependents(v)
+		for _, g := range deps {
+			if c.Op(g) == graph.Threshold {
+				if ow := c.Owner(g); s.stateOf(ow) == Up {
+					lost = append(lost, loss{ow, v})
+				}
 			}
-		case graph.SoftGroupVertex:
-		default:
-			o.add(s, v, st)
 		}
 	}
-	slices.Sort(lost)
-	lost = slices.Compact(lost)
-	for _, ow := range lost {
-		if s.touchedNow(ow) && s.reported(c, ow) != Up {
-			continue // already reported as RedundancyLost itself
+	// One record per owner, in vertex order, naming the first member lost.
+	slices.SortStableFunc(lost, func(a, b loss) int { return cmp.Compare(a.owner, b.owner) })
+	for i, l := range lost {
+		if i == 0 || lost[i-1].owner != l.owner {
+			o.add(s, l.owner, RedundancyLost, l.member)
 		}
-		o.add(s, ow, RedundancyLost)
 	}
 	return o
 }
 
-// add records vertex v in state st and counts it in the totals.
-func (o *Outcome) add(s *scratch, v int32, st State) {
+// add records vertex v in state st and counts it in the totals; via, when
+// not negative, is the cause to record (a lost member), else the engine's.
+func (o *Outcome) add(s *scratch, v int32, st State, via int32) {
 	c := o.c
-	r := record{v: v, via: -1, state: st}
+	r := record{v: v, via: via, state: st}
 	if s.touchedNow(v) {
 		r.removed = s.removed(v)
-		if u := s.cause[v]; u >= 0 {
+		if u := s.cause[v]; u >= 0 && via < 0 {
 			r.via = s.nonGroupCause(c, u)
 		}
 	}
@@ -432,13 +431,30 @@ type Cause struct {
 
 // Causes returns every input of id that is not Up, plainly or through one of
 // id's redundant groups, so a report can say all of what is wrong, not only
-// the first thing (Via).
+// the first thing (Via). For a node whose redundancy was lost they are the
+// lost members of its redundant constructs (see Constructs), each with the
+// construct it belongs to.
 func (o *Outcome) Causes(id string) []Cause {
 	v, ok := o.c.Lookup(id)
 	if !ok {
 		return nil
 	}
 	var out []Cause
+	if o.stateOf(v) == RedundancyLost {
+		for _, g := range Constructs(o.c, v) {
+			ins, _ := o.c.Inputs(g)
+			label := o.c.GroupLabel(g)
+			if label == "" {
+				label = "replicas" // the node is its own replica set
+			}
+			for _, u := range ins {
+				if st := o.stateOf(u); st == Down || st == Degraded {
+					out = append(out, Cause{ID: o.c.VertexName(u), State: st, Soft: o.c.VertexKind(g) == graph.SoftGroupVertex, Group: label})
+				}
+			}
+		}
+		return out
+	}
 	var walk func(v int32, soft bool, group string)
 	walk = func(v int32, soft bool, group string) {
 		visit := func(u int32, soft bool) {
@@ -448,7 +464,7 @@ func (o *Outcome) Causes(id string) []Cause {
 				}
 				return
 			}
-			if st := o.stateOf(u); st != Up && st != RedundancyLost {
+			if st := o.stateOf(u); st == Down || st == Degraded {
 				out = append(out, Cause{ID: o.c.VertexName(u), State: st, Soft: soft, Group: group})
 			}
 		}
@@ -464,6 +480,44 @@ func (o *Outcome) Causes(id string) []Cause {
 	return out
 }
 
+// Constructs returns the redundant constructs of node v, the Threshold
+// vertices of the compiled graph whose members v can lose and stay Up: the
+// groups in its requires and uses, its replica set (v itself, or its
+// "replicas" group), and the groups in each replica's requires. The one
+// rule of redundancy lost: v is Up and a member of one of them (a group's
+// node, a replica, standbys included) is Down or Degraded.
+func Constructs(c *graph.Compiled, v int32) []int32 {
+	if c.VertexKind(v) != graph.NodeVertex {
+		return nil
+	}
+	var gs []int32
+	if c.Op(v) == graph.Threshold {
+		gs = append(gs, v)
+	}
+	add := func(u int32) {
+		if c.Op(u) == graph.Threshold && c.Owner(u) == v && c.VertexKind(u) != graph.NodeVertex {
+			gs = append(gs, u)
+		}
+	}
+	ins, _ := c.Inputs(v)
+	for _, u := range ins {
+		add(u)
+	}
+	for _, u := range c.SoftInputs(v) {
+		add(u)
+	}
+	if cv := c.CapacityVertex(v); cv >= 0 {
+		reps, _ := c.Inputs(cv)
+		for _, r := range reps {
+			rins, _ := c.Inputs(r)
+			for _, u := range rins {
+				add(u)
+			}
+		}
+	}
+	return gs
+}
+
 // stateOf is the state of any vertex, hidden groups included. Groups are
 // not in Effects, so their state is recomputed from their inputs.
 func (o *Outcome) stateOf(v int32) State {
@@ -476,9 +530,15 @@ func (o *Outcome) stateOf(v int32) State {
 	return Up
 }
 
+// groupState is a group's state from its members' states, by the one
+// threshold rule (threshold) and the one redundancy-lost rule: Up with a
+// member Down or Degraded is RedundancyLost (a drawing colours it so).
+// Groups have no soft inputs: a group under uses is a soft input of its
+// owner, with hard members.
 func (o *Outcome) groupState(v int32) State {
 	ins, ws := o.c.Inputs(v)
 	live, up := int64(0), int64(0)
+	lostOne := false
 	for i, u := range ins {
 		st := o.stateOf(u)
 		if st != Down {
@@ -486,23 +546,15 @@ func (o *Outcome) groupState(v int32) State {
 		}
 		if st == Up || st == RedundancyLost {
 			up += ws[i]
+		} else {
+			lostOne = true
 		}
 	}
-	soft := false
-	for _, u := range o.c.SoftInputs(v) {
-		if st := o.stateOf(u); st == Down || st == Degraded {
-			soft = true
-		}
-	}
-	switch {
-	case live < o.c.Floor(v):
-		return Down
-	case up < o.c.Need(v) || soft:
-		return Degraded
-	case up < o.c.Base(v):
+	st := threshold(o.c.Gate(v), live, up)
+	if st == Up && lostOne {
 		return RedundancyLost
 	}
-	return Up
+	return st
 }
 
 // Sorted returns the effects from worst to least: Down, Degraded, then
