@@ -43,8 +43,9 @@ type Recovery struct {
 	Kind    graph.Kind
 	Replica bool // a placement "node@site", not a node of the model
 	Removed bool // removed by the scenario itself
-	// Repair is a removed node's repair time (Never when it is not
-	// repaired); 0 for the others.
+	// Repair is a removed node's repair time, as the scenario gives it
+	// (Never when it is not repaired), even when it lies beyond the
+	// horizon; 0 for the others.
 	Repair time.Duration
 	Users  int64
 	Tier   int
@@ -71,6 +72,10 @@ func (r Recovery) Degraded(h time.Duration) time.Duration {
 type RecoveryTotals struct {
 	Down     int // nodes Down at some time, removed ones included
 	Degraded int // nodes Degraded but never Down
+	// EverDegraded counts the nodes Degraded at some time, Down before or
+	// not: those with a Degraded span, whose user-hours DegradedUserHours
+	// sums.
+	EverDegraded int
 	// DownUserHours and DegradedUserHours sum the nodes' user-hours:
 	// "user-service-hours", counting a person once per service they use.
 	DownUserHours     float64
@@ -207,7 +212,9 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 			DegradedUntil: clip(upAt[i], horizon),
 		}
 		if t := tr.repairAt[i]; t > 0 {
-			r.Removed, r.Repair = true, clip(t, horizon)
+			// Not clipped: a site repaired at 11h is repaired then, also
+			// when the timeline looks only 1h ahead.
+			r.Removed, r.Repair = true, t
 		}
 		r.DownUserHours = float64(r.Users) * hours(r.DownUntil)
 		r.DegradedUserHours = float64(r.Users) * (hours(r.DegradedUntil) - hours(r.DownUntil))
@@ -235,6 +242,9 @@ func (tl *Timeline) add(r Recovery) {
 		t.Down++
 	} else {
 		t.Degraded++
+	}
+	if r.DegradedUntil > r.DownUntil {
+		t.EverDegraded++
 	}
 	t.DownUserHours += r.DownUserHours
 	t.DegradedUserHours += r.DegradedUserHours

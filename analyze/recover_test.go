@@ -438,13 +438,57 @@ func TestRecoverHorizon(t *testing.T) {
 	assert.Equal(t, Never, tl.Totals.AllUp)
 	p, _ := tl.Recovery("pangyo")
 	assert.True(t, p.Removed)
-	assert.Equal(t, Never, p.Repair)
+	assert.Equal(t, Never, p.DownUntil, "not back within the horizon")
+	assert.Equal(t, 40*day, p.Repair, "but repaired, after it (once reported as not repaired)")
 
 	tl, err = Recover(context.Background(), c, Scenario{Failures: []Failure{{ID: "pangyo", For: 40 * day}}}, RecoverOptions{Horizon: 50 * day})
 	require.NoError(t, err)
 	talk, _ = tl.Recovery("kakaotalk")
 	assert.Equal(t, 40*day, talk.DownUntil)
 	assert.Equal(t, 40*day, tl.Totals.AllUp)
+}
+
+// The totals count what the rows show: EverDegraded counts every node with
+// a Degraded span, Down before or not (the summary once said "0 nodes
+// degraded" above Degraded rows).
+func TestRecoverEverDegraded(t *testing.T) {
+	m := &graph.Model{}
+	m.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "db", Kind: graph.Datastore, Site: "s", Restart: time.Hour},
+		graph.Node{ID: "api", Kind: graph.Service, Site: "s", Uses: graph.On("db"), Users: 10},
+	)
+	c := compileT(t, m)
+	tl, err := Recover(context.Background(), c, Scenario{Failures: []Failure{{ID: "s", For: time.Hour}}}, RecoverOptions{})
+	require.NoError(t, err)
+	d, u := rt(t, tl, "api")
+	assert.Equal(t, [2]time.Duration{time.Hour, 2 * time.Hour}, [2]time.Duration{d, u}, "down with its site, degraded until db restarts")
+	assert.Equal(t, RecoveryTotals{Down: 3, Degraded: 0, EverDegraded: 1, DownUserHours: 10, DegradedUserHours: 10, AllUp: 2 * time.Hour}, tl.Totals)
+}
+
+// A node that one side of a what-if lacks is absent there, not Up.
+func TestWhatIfAbsent(t *testing.T) {
+	base := &graph.Model{Name: "base"}
+	base.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "old", Kind: graph.Service, Site: "s"},
+	)
+	variant := &graph.Model{Name: "variant"}
+	variant.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "new", Kind: graph.Service, Site: "s"},
+	)
+	cmp, err := WhatIf(context.Background(), compileT(t, base), compileT(t, variant), Fail("s"), RecoverOptions{})
+	require.NoError(t, err)
+	rows := map[string]ComparisonRow{}
+	for _, r := range cmp.Rows {
+		rows[r.ID] = r
+	}
+	assert.True(t, rows["old"].VariantAbsent)
+	assert.False(t, rows["old"].BaseAbsent)
+	assert.True(t, rows["new"].BaseAbsent)
+	assert.False(t, rows["new"].VariantAbsent)
+	assert.False(t, rows["s"].BaseAbsent || rows["s"].VariantAbsent)
 }
 
 func TestRecoverErrors(t *testing.T) {
