@@ -4,10 +4,8 @@ import (
 	"cmp"
 	"math"
 	"math/bits"
-	"runtime"
 	"slices"
 	"sync"
-	"weak"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -52,7 +50,7 @@ type layout struct {
 // layouts keeps each compiled graph's layout, made on first use: it only
 // depends on the graph, and every ranking of the graph (Rank, SPOFs, a
 // policy check, a diff) walks the same one.
-var layouts sync.Map // weak.Pointer[graph.Compiled] → *lazyLayout
+var layouts perGraph[lazyLayout]
 
 type lazyLayout struct {
 	once sync.Once
@@ -60,16 +58,7 @@ type lazyLayout struct {
 }
 
 func layoutFor(c *graph.Compiled) *layout {
-	key := weak.Make(c)
-	v, ok := layouts.Load(key)
-	if !ok {
-		var loaded bool
-		v, loaded = layouts.LoadOrStore(key, &lazyLayout{})
-		if !loaded {
-			runtime.AddCleanup(c, func(k weak.Pointer[graph.Compiled]) { layouts.Delete(k) }, key)
-		}
-	}
-	ll := v.(*lazyLayout)
+	ll := layouts.get(c)
 	ll.once.Do(func() {
 		l := newLayout(c)
 		l.order = l.batchOrder()
@@ -216,8 +205,11 @@ func appendTerms(terms []uint8, g graph.Gate, ws []int64) []uint8 {
 		}
 		return w
 	}
-	down := func(set int) bool { return g.Base-lost(set) < g.Floor }
-	low := func(set int) bool { return g.Base-lost(set) < g.Need }
+	// The formulas specialise the one threshold rule (threshold): down
+	// over the inputs that are Down, low over those not Up. A test holds
+	// them equal to it on every small gate.
+	down := func(set int) bool { return threshold(g, g.Base-lost(set), g.Base) == Down }
+	low := func(set int) bool { return threshold(g, g.Base, g.Base-lost(set)) != Up }
 	if down(0) || low(0) {
 		return terms
 	}
@@ -503,10 +495,10 @@ func (b *batch) eval(p int32) (down, bad uint64) {
 			g := l.gate[p]
 			for m := lanes; m != 0; m &= m - 1 {
 				i := bits.TrailingZeros64(m)
-				switch {
-				case g.Base-b.liveLoss[i] < g.Floor:
+				switch threshold(g, g.Base-b.liveLoss[i], g.Base-b.upLoss[i]) {
+				case Down:
 					down |= 1 << uint(i)
-				case g.Base-b.upLoss[i] < g.Need:
+				case Degraded:
 					bad |= 1 << uint(i)
 				}
 			}

@@ -121,15 +121,29 @@ func (s *scratch) set(v int32, old, nw State, u int32) {
 	s.queue = append(s.queue, event{v, old, nw})
 }
 
-// threshold is the state a Threshold gate's counters give.
+// threshold is the one threshold rule: the state of a Threshold gate
+// whose live (not Down) inputs weigh live and whose Up inputs weigh up.
+// Simulate's engine, the batch engine, Outcome's group states and, through
+// weightNeeded, Recover's timer all use it.
 func threshold(g graph.Gate, live, up int64) State {
 	switch {
-	case live < g.Floor:
+	case live < weightNeeded(g, false):
 		return Down
-	case up < g.Need:
+	case up < weightNeeded(g, true):
 		return Degraded
 	}
 	return Up
+}
+
+// weightNeeded is the least weight of inputs at which a Threshold gate is
+// not Down (of live inputs), or Up (of Up inputs, up true): the threshold
+// rule in the form Recover's timer needs, which asks when enough weight is
+// back.
+func weightNeeded(g graph.Gate, up bool) int64 {
+	if up {
+		return g.Need
+	}
+	return g.Floor
 }
 
 // run drains the event queue to the least fixpoint.

@@ -288,3 +288,26 @@ func TestSortRadii(t *testing.T) {
 	})
 	require.Equal(t, want, sortRadii(c, keys))
 }
+
+// RedundancyRate is computed once per graph; every call gets its own copy,
+// equal to the first, that it may change.
+func TestRedundancyRateCached(t *testing.T) {
+	c := compileT(t, miniKakao())
+	a, err := RedundancyRate(context.Background(), c)
+	require.NoError(t, err)
+	b, err := RedundancyRate(context.Background(), c)
+	require.NoError(t, err)
+	require.Equal(t, a, b)
+	require.NotEmpty(t, a.Sites)
+	a.Sites[0].Site = "changed"
+	if len(a.Sites[0].Down) > 0 {
+		a.Sites[0].Down[0] = "changed"
+	}
+	c2, err := RedundancyRate(context.Background(), c)
+	require.NoError(t, err)
+	require.Equal(t, b, c2)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = RedundancyRate(ctx, compileT(t, miniKakao()))
+	require.ErrorIs(t, err, context.Canceled, "a cancelled first run is an error, not a cached result")
+}

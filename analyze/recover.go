@@ -563,10 +563,7 @@ type step struct {
 // its floor (or its need, for U), or Never.
 func (tr *timer) gate(v int32, tm []time.Duration, soft bool) time.Duration {
 	c := tr.c
-	need := c.Floor(v)
-	if soft {
-		need = c.Need(v)
-	}
+	need := weightNeeded(c.Gate(v), soft)
 	ins, ws := c.Inputs(v)
 	caps := c.InputCapacity(v)
 	tr.steps = tr.steps[:0]
@@ -743,11 +740,7 @@ func (tr *timer) threshold(m int32, it recItem) time.Duration {
 	}
 	// The open weight only falls, so the first time it reaches the need
 	// only moves later: advance through the standbys by recovery time.
-	v := tr.region[m]
-	need := tr.c.Floor(v)
-	if tr.soft {
-		need = tr.c.Need(v)
-	}
+	need := weightNeeded(tr.c.Gate(tr.region[m]), tr.soft)
 	for tr.acc[m] < need && tr.ptr[m] < tr.sbHi[m] {
 		if e := tr.sb[tr.ptr[m]]; e.open {
 			tr.acc[m] += e.inc
