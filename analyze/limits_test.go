@@ -94,6 +94,7 @@ func TestLargestNumbers(t *testing.T) {
 	}
 	assert.Equal(t, usersOf(c, down), big.NewInt(o.Totals.UsersDown))
 	assert.Equal(t, total, big.NewInt(o.Totals.UsersDown))
+	assert.Equal(t, int64(graph.MaxUsers), o.Totals.MaxUsersDown)
 	assert.Equal(t, usersOf(c, degraded), big.NewInt(o.Totals.UsersDegraded))
 
 	// Site a alone: the services at a only, and top (its group loses s0).
@@ -113,7 +114,13 @@ func TestLargestNumbers(t *testing.T) {
 	for _, r := range radii[:5] {
 		o, err := analyze.Simulate(c, analyze.Fail(r.ID))
 		require.NoError(t, err)
-		assert.Equal(t, o.Totals.UsersDown, r.UsersDown, r.ID)
+		var ids []string
+		for _, e := range o.Effects() {
+			if !e.Replica && e.State == analyze.Down {
+				ids = append(ids, e.ID)
+			}
+		}
+		assert.Equal(t, usersOf(c, ids), big.NewInt(r.UsersDown), r.ID)
 		assert.Equal(t, o.Totals.UsersDegraded, r.UsersDegraded, r.ID)
 	}
 	assert.Equal(t, "r", radii[0].ID)
@@ -139,6 +146,13 @@ func TestLargestNumbers(t *testing.T) {
 	}
 	assert.Equal(t, usersOf(c, survive), big.NewInt(red.SurviveUsers))
 	assert.Equal(t, len(survive), red.Survive)
+	require.Len(t, red.Sites, 2)
+	for _, l := range red.Sites {
+		assert.Equal(t, usersOf(c, l.Down), big.NewInt(l.UsersDown), l.Site)
+		assert.Equal(t, usersOf(c, l.Degraded), big.NewInt(l.UsersDegraded), l.Site)
+		assert.Equal(t, usersOf(c, l.Exposed), big.NewInt(l.UsersExposed), l.Site)
+	}
+	assert.Equal(t, new(big.Int).Sub(total, usersOf(c, red.Sites[0].Down)), big.NewInt(int64(graph.MaxTotalUsers)-red.Sites[0].UsersDown))
 
 	// Recover: the region out for the longest time; user-hours against a
 	// float reference.
