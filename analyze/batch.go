@@ -10,6 +10,9 @@ import (
 	"github.com/blastradius-go/blastradius/graph"
 )
 
+// The batch engine is parallel fault simulation: 64 single failures per
+// machine word, one per bit ("lane"), pushed through the gates together.
+//
 // layout is the compiled graph renumbered for the batch engine: vertices
 // are "positions" in topological order of the strongly connected
 // components (inputs first, the members of a cycle side by side), with
@@ -37,7 +40,9 @@ type layout struct {
 	// all 64 lanes with a few word operations instead of summing weights
 	// lane by lane: terms[termOff[p]:termOff[p+1]] lists the minimal sets
 	// of inputs (bit i: the gate's i-th hard input) whose loss takes it
-	// Down, a 0, then the minimal sets whose loss takes it below demand.
+	// Down, a 0, then the minimal sets whose loss takes it below demand:
+	// the minimal cut sets of the threshold function, for Down and for
+	// Degraded, found by enumeration (at most 2^6 sets).
 	// Empty for other positions and for larger gates, which are summed.
 	termOff []int32
 	terms   []uint8
