@@ -27,7 +27,11 @@ const (
 	// once, when the scratch is made, and never cleared: the pass learns a
 	// vertex's gate from the byte it reads for its state.
 	flagThreshold = 0b10000
-	dynamic       = stateMask | flagRemoved | flagTouched
+	// flagLost marks a Threshold gate one of whose inputs stopped being
+	// Up: its owner, if Up, has lost redundancy. While the gate itself
+	// stays Up its cause is that first lost input.
+	flagLost = 0b100000
+	dynamic  = stateMask | flagRemoved | flagTouched | flagLost
 )
 
 type scratch struct {
@@ -171,6 +175,12 @@ func (s *scratch) run(c *graph.Compiled) {
 			s.touch(c, v)
 			if ev.from == Up {
 				s.upw[v] -= ws[j]
+				if s.flags[v]&flagLost == 0 {
+					s.flags[v] |= flagLost
+					if old == Up { // not a removed gate, whose cause stays none
+						s.cause[v] = u
+					}
+				}
 			}
 			if ev.to == Down {
 				s.live[v] -= ws[j]

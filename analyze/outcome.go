@@ -89,30 +89,28 @@ func Simulate(c *graph.Compiled, sc Scenario) (*Outcome, error) {
 }
 
 // outcome turns the scratch into the reported result. Redundancy lost has
-// one rule (see lostMembers): an Up node with a member of one of its
+// one rule (see Constructs): an Up node with a member of one of its
 // redundant constructs no longer Up. Every Threshold vertex is such a
 // construct of its owner node (a group in requires or uses, the replica
-// set, a group in a replica's requires), so the rule is applied by looking,
-// for every vertex the failure made Down or Degraded, at the Threshold
-// vertices it is a member of.
+// set, a group in a replica's requires), and the engine marks a Threshold
+// gate with flagLost when an input of it stops being Up, standbys
+// included, so the rule costs one look per touched vertex.
 func (s *scratch) outcome(c *graph.Compiled, sc Scenario) *Outcome {
 	o := &Outcome{Scenario: sc, c: c, recs: make([]record, 0, len(s.touched))}
 	type loss struct{ owner, member int32 }
 	var lost []loss
 	for _, v := range s.touched {
-		st := s.stateOf(v)
-		if st == Up {
-			continue
+		f := s.flags[v]
+		if st := State(f & stateMask); st != Up {
+			if k := c.VertexKind(v); k != graph.GroupVertex && k != graph.SoftGroupVertex {
+				o.add(s, v, st, -1)
+			}
 		}
-		if k := c.VertexKind(v); k != graph.GroupVertex && k != graph.SoftGroupVertex {
-			o.add(s, v, st, -1)
-		}
-		deps, _ := c.Dependents(v)
-		for _, g := range deps {
-			if c.Op(g) == graph.Threshold {
-				if ow := c.Owner(g); s.stateOf(ow) == Up {
-					lost = append(lost, loss{ow, v})
-				}
+		if f&flagLost != 0 {
+			// The gate's cause is a member: the first one lost while it
+			// stayed Up, or the last that raised it.
+			if ow := c.Owner(v); s.stateOf(ow) == Up {
+				lost = append(lost, loss{ow, s.cause[v]})
 			}
 		}
 	}
