@@ -134,16 +134,16 @@ func ComparisonMarkdown(w io.Writer, cmp *analyze.Comparison, opts TimelineOptio
 // TimelineDoc is the document TimelineJSON writes. Times are seconds after
 // the failure; null means not within the horizon.
 type TimelineDoc struct {
-	Schema         string           `json:"schema"`
-	Model          string           `json:"model"`
-	Scenario       []FailureJSON    `json:"scenario"`
-	HorizonSeconds int64            `json:"horizon_seconds"`
-	Totals         TimelineTotals   `json:"totals"`
-	Nodes          []RecoveryRecord `json:"nodes"`
+	Schema         string               `json:"schema"`
+	Model          string               `json:"model"`
+	Scenario       []FailureJSON        `json:"scenario"`
+	HorizonSeconds int64                `json:"horizon_seconds"`
+	Totals         TimelineTotalsRecord `json:"totals"`
+	Nodes          []RecoveryRecord     `json:"nodes"`
 }
 
-// TimelineTotals are a timeline's totals in JSON.
-type TimelineTotals struct {
+// TimelineTotalsRecord are a timeline's totals in JSON.
+type TimelineTotalsRecord struct {
 	Down              int     `json:"down"`
 	Degraded          int     `json:"degraded"`      // Degraded but never Down
 	EverDegraded      int     `json:"ever_degraded"` // Degraded at some time, Down before or not
@@ -179,7 +179,7 @@ func NewTimelineDoc(tl *analyze.Timeline) TimelineDoc {
 		Model:          c.Name(),
 		Scenario:       tlFailures(c, tl.Scenario),
 		HorizonSeconds: int64(tl.Horizon / time.Second),
-		Totals: TimelineTotals{Down: t.Down, Degraded: t.Degraded, EverDegraded: t.EverDegraded, DownUserHours: t.DownUserHours,
+		Totals: TimelineTotalsRecord{Down: t.Down, Degraded: t.Degraded, EverDegraded: t.EverDegraded, DownUserHours: t.DownUserHours,
 			DegradedUserHours: t.DegradedUserHours, AllUpSeconds: seconds(t.AllUp)},
 		Nodes: []RecoveryRecord{},
 	}
@@ -215,16 +215,16 @@ func TimelineJSON(w io.Writer, tl *analyze.Timeline) error {
 // ComparisonDoc is the document ComparisonJSON writes: both timelines in
 // full, and the nodes side by side.
 type ComparisonDoc struct {
-	Schema  string          `json:"schema"`
-	Base    TimelineDoc     `json:"base"`
-	Variant TimelineDoc     `json:"variant"`
-	Nodes   []ComparisonRec `json:"nodes"`
+	Schema  string             `json:"schema"`
+	Base    TimelineDoc        `json:"base"`
+	Variant TimelineDoc        `json:"variant"`
+	Nodes   []ComparisonRecord `json:"nodes"`
 }
 
-// ComparisonRec is one node in both models; a side where it is Up
+// ComparisonRecord is one node in both models; a side where it is Up
 // throughout has zero times, and a side whose model lacks it also says
 // absent.
-type ComparisonRec struct {
+type ComparisonRecord struct {
 	ID            string         `json:"id"`
 	Base          RecoveryRecord `json:"base"`
 	Variant       RecoveryRecord `json:"variant"`
@@ -232,16 +232,21 @@ type ComparisonRec struct {
 	VariantAbsent bool           `json:"variant_absent,omitempty"`
 }
 
-// ComparisonJSON writes a what-if comparison as an indented ComparisonDoc.
-func ComparisonJSON(w io.Writer, cmp *analyze.Comparison) error {
-	doc := ComparisonDoc{Schema: ComparisonSchema, Base: NewTimelineDoc(cmp.Base), Variant: NewTimelineDoc(cmp.Variant), Nodes: []ComparisonRec{}}
+// NewComparisonDoc builds the JSON document of a what-if comparison.
+func NewComparisonDoc(cmp *analyze.Comparison) ComparisonDoc {
+	doc := ComparisonDoc{Schema: ComparisonSchema, Base: NewTimelineDoc(cmp.Base), Variant: NewTimelineDoc(cmp.Variant), Nodes: []ComparisonRecord{}}
 	for _, r := range cmp.Rows {
-		doc.Nodes = append(doc.Nodes, ComparisonRec{ID: r.ID, Base: recoveryRecord(r.Base), Variant: recoveryRecord(r.Variant),
+		doc.Nodes = append(doc.Nodes, ComparisonRecord{ID: r.ID, Base: recoveryRecord(r.Base), Variant: recoveryRecord(r.Variant),
 			BaseAbsent: r.BaseAbsent, VariantAbsent: r.VariantAbsent})
 	}
+	return doc
+}
+
+// ComparisonJSON writes a what-if comparison as an indented ComparisonDoc.
+func ComparisonJSON(w io.Writer, cmp *analyze.Comparison) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return enc.Encode(NewComparisonDoc(cmp))
 }
 
 // Hours formats a time after the failure as model files write durations,
