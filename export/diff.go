@@ -19,56 +19,165 @@ const DiffSchema = "blastradius/diff/v1"
 // counted ("… and 12 more"). The JSON document lists them all.
 const diffRows = 25
 
-// DiffJSON is the document DiffReportJSON writes.
-type DiffJSON struct {
-	Schema string `json:"schema"`
-	Worse  bool   `json:"worse"`
-	*diff.Diff
-	NewSPOFs   []DiffSPOFJSON `json:"new_spofs"`
-	FixedSPOFs []DiffSPOFJSON `json:"fixed_spofs"`
+// DiffDoc is the document DiffJSON writes. Lists are [] when empty,
+// except the lists of a site loss, which are null when empty.
+type DiffDoc struct {
+	Schema     string               `json:"schema"`
+	Worse      bool                 `json:"worse"`
+	Old        string               `json:"old_model"`
+	New        string               `json:"new_model"`
+	Added      []string             `json:"added"`
+	Removed    []string             `json:"removed"`
+	Grew       []DiffChangeRecord   `json:"grew"`
+	Shrank     []DiffChangeRecord   `json:"shrank"`
+	Redundancy DiffRedundancyRecord `json:"redundancy"`
+	Policy     *DiffPolicyRecord    `json:"policy,omitempty"`
+	NewSPOFs   []DiffSPOFRecord     `json:"new_spofs"`
+	FixedSPOFs []DiffSPOFRecord     `json:"fixed_spofs"`
 }
 
-// DiffSPOFJSON is a single point of failure with its kind.
-type DiffSPOFJSON struct {
-	diff.SPOF
-	Kind string `json:"kind"`
+// DiffSPOFRecord is a single point of failure that one model has and the
+// other not.
+type DiffSPOFRecord struct {
+	ID    string   `json:"id"`
+	Takes []string `json:"takes"`
+	Chain []string `json:"chain"` // null beyond the first Options.MaxChains
+	Kind  string   `json:"kind"`
 }
 
-// DiffReportJSON writes a diff as a DiffJSON document.
-func DiffReportJSON(w io.Writer, d *diff.Diff) error {
-	worse := d.Worse()
-	// Empty lists as [], not null.
-	cp := *d
-	d = &cp
-	for _, l := range []*[]string{&d.Added, &d.Removed, &d.Redundancy.Lost, &d.Redundancy.Gained} {
-		if *l == nil {
-			*l = []string{}
-		}
-	}
-	for _, l := range []*[]diff.Change{&d.Grew, &d.Shrank} {
-		if *l == nil {
-			*l = []diff.Change{}
-		}
-	}
+// DiffChangeRecord is one node's blast radius in both models.
+type DiffChangeRecord struct {
+	ID  string           `json:"id"`
+	Old DiffRadiusRecord `json:"old"`
+	New DiffRadiusRecord `json:"new"`
+}
+
+// DiffRadiusRecord is a node's blast radius in one model.
+type DiffRadiusRecord struct {
+	ID            string `json:"id"`
+	Down          int    `json:"down"`
+	Degraded      int    `json:"degraded"`
+	UsersDown     int64  `json:"users_down"`
+	UsersDegraded int64  `json:"users_degraded"`
+	Tier0         int    `json:"tier0_hit"`
+}
+
+// DiffRedundancyRecord is the redundancy rate before and after, and the
+// services that no longer, or now, survive the loss of any one site.
+type DiffRedundancyRecord struct {
+	Old    *DiffRateRecord `json:"old"`
+	New    *DiffRateRecord `json:"new"`
+	Lost   []string        `json:"lost"`
+	Gained []string        `json:"gained"`
+}
+
+// DiffRateRecord is a model's redundancy rate (analyze.Redundancy).
+type DiffRateRecord struct {
+	Services     int                  `json:"services"`
+	Users        int64                `json:"users"`
+	Survive      int                  `json:"survive"`
+	SurviveUsers int64                `json:"survive_users"`
+	Rate         float64              `json:"rate"`
+	UsersRate    float64              `json:"users_rate"`
+	Exposed      int                  `json:"exposed"`
+	ExposedUsers int64                `json:"exposed_users"`
+	Sites        []DiffSiteLossRecord `json:"sites"`
+}
+
+// DiffSiteLossRecord is what the loss of one site does to the measured
+// services.
+type DiffSiteLossRecord struct {
+	Site          string   `json:"site"`
+	Down          []string `json:"down"`
+	Degraded      []string `json:"degraded"`
+	Exposed       []string `json:"exposed"`
+	Survive       int      `json:"survive"`
+	UsersDown     int64    `json:"users_down"`
+	UsersDegraded int64    `json:"users_degraded"`
+	UsersExposed  int64    `json:"users_exposed"`
+}
+
+// DiffPolicyRecord compares a policy's checks of the two models.
+type DiffPolicyRecord struct {
+	Rules []DiffRuleRecord `json:"rules"`
+}
+
+// DiffRuleRecord is one rule's verdict before and after.
+type DiffRuleRecord struct {
+	Title      string            `json:"title"`
+	Rule       string            `json:"rule"`
+	WasPassed  bool              `json:"was_passed"`
+	Passed     bool              `json:"passed"`
+	OldTotal   int               `json:"old_violations"`
+	NewTotal   int               `json:"new_violations"`
+	Introduced []ViolationRecord `json:"introduced"`
+}
+
+// NewDiffDoc returns the JSON document of a diff.
+func NewDiffDoc(d *diff.Diff) DiffDoc {
+	doc := DiffDoc{Schema: DiffSchema, Worse: d.Worse(), Old: d.Old, New: d.New,
+		Added: nonNil(d.Added), Removed: nonNil(d.Removed),
+		Grew: changeRecords(d.Grew), Shrank: changeRecords(d.Shrank),
+		Redundancy: DiffRedundancyRecord{Old: rateRecord(d.Redundancy.Old), New: rateRecord(d.Redundancy.New),
+			Lost: nonNil(d.Redundancy.Lost), Gained: nonNil(d.Redundancy.Gained)},
+		NewSPOFs: spofRecords(d.NewSPOFs), FixedSPOFs: spofRecords(d.FixedSPOFs)}
 	if d.Policy != nil {
-		pd := *d.Policy
-		pd.Rules = append([]diff.RuleChange(nil), pd.Rules...)
-		for i := range pd.Rules {
-			if pd.Rules[i].Introduced == nil {
-				pd.Rules[i].Introduced = []policy.Violation{}
+		doc.Policy = &DiffPolicyRecord{Rules: make([]DiffRuleRecord, len(d.Policy.Rules))}
+		for i, r := range d.Policy.Rules {
+			rec := DiffRuleRecord{Title: r.Title, Rule: r.Rule, WasPassed: r.WasPassed, Passed: r.Passed,
+				OldTotal: r.OldTotal, NewTotal: r.NewTotal, Introduced: make([]ViolationRecord, len(r.Introduced))}
+			for j, v := range r.Introduced {
+				rec.Introduced[j] = NewViolationRecord(policy.RuleResult{Rule: r.Rule}, v)
 			}
+			doc.Policy.Rules[i] = rec
 		}
-		d.Policy = &pd
 	}
-	doc := DiffJSON{Schema: DiffSchema, Worse: worse, Diff: d,
-		NewSPOFs: spofDocs(d.NewSPOFs), FixedSPOFs: spofDocs(d.FixedSPOFs)}
-	return writeJSON(w, doc)
+	return doc
 }
 
-func spofDocs(ss []diff.SPOF) []DiffSPOFJSON {
-	out := make([]DiffSPOFJSON, len(ss))
+// DiffJSON writes a diff as a DiffDoc document.
+func DiffJSON(w io.Writer, d *diff.Diff) error { return writeJSON(w, NewDiffDoc(d)) }
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+func changeRecords(cs []diff.Change) []DiffChangeRecord {
+	out := make([]DiffChangeRecord, len(cs))
+	for i, c := range cs {
+		out[i] = DiffChangeRecord{ID: c.ID, Old: radiusRecord(c.Old), New: radiusRecord(c.New)}
+	}
+	return out
+}
+
+func radiusRecord(r analyze.Radius) DiffRadiusRecord {
+	return DiffRadiusRecord{ID: r.ID, Down: r.Down, Degraded: r.Degraded, UsersDown: r.UsersDown,
+		UsersDegraded: r.UsersDegraded, Tier0: r.Tier0}
+}
+
+func rateRecord(r *analyze.Redundancy) *DiffRateRecord {
+	if r == nil {
+		return nil
+	}
+	rec := &DiffRateRecord{Services: r.Services, Users: r.Users, Survive: r.Survive, SurviveUsers: r.SurviveUsers,
+		Rate: r.Rate, UsersRate: r.UsersRate, Exposed: r.Exposed, ExposedUsers: r.ExposedUsers}
+	if r.Sites != nil {
+		rec.Sites = make([]DiffSiteLossRecord, len(r.Sites))
+	}
+	for i, s := range r.Sites {
+		rec.Sites[i] = DiffSiteLossRecord{Site: s.Site, Down: s.Down, Degraded: s.Degraded, Exposed: s.Exposed,
+			Survive: s.Survive, UsersDown: s.UsersDown, UsersDegraded: s.UsersDegraded, UsersExposed: s.UsersExposed}
+	}
+	return rec
+}
+
+func spofRecords(ss []diff.SPOF) []DiffSPOFRecord {
+	out := make([]DiffSPOFRecord, len(ss))
 	for i, s := range ss {
-		out[i] = DiffSPOFJSON{SPOF: s, Kind: s.Kind.String()}
+		out[i] = DiffSPOFRecord{ID: s.ID, Takes: s.Takes, Chain: s.Chain, Kind: s.Kind.String()}
 	}
 	return out
 }
@@ -229,7 +338,7 @@ func DiffTable(w io.Writer, d *diff.Diff) error {
 			tw.Flush()
 			for _, r := range d.Policy.Rules {
 				for _, v := range r.Introduced {
-					fmt.Fprintf(ew, "  new violation of %s: %s\n", r.Rule, v)
+					fmt.Fprintf(ew, "  new violation of %s: %s\n", r.Rule, CheckLine(policy.RuleResult{Rule: r.Rule}, v))
 				}
 			}
 		}
@@ -340,9 +449,9 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 			var intro []string
 			for _, r := range rows {
 				for _, v := range r.Introduced {
-					line := fmt.Sprintf("- `%s` (%s): %s", v.Node, r.Rule, mdEscape(v.Msg))
+					line := fmt.Sprintf("- `%s` (%s): %s", v.Node, r.Rule, mdEscape(CheckMessage(policy.RuleResult{Rule: r.Rule}, v)))
 					if len(v.Chain) > 1 {
-						line += ": " + mdChain(v.Chain)
+						line += ": " + mdViolationChain(v)
 					}
 					intro = append(intro, line)
 				}

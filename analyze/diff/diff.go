@@ -27,83 +27,83 @@ const DefaultMaxChains = 100
 
 // Diff is what changed between two models, nodes matched by id.
 type Diff struct {
-	Old string `json:"old_model"` // the models' names
-	New string `json:"new_model"`
+	Old string // the models' names
+	New string
 
 	// Added and Removed are the node ids only one of the models has.
-	Added   []string `json:"added"`
-	Removed []string `json:"removed"`
+	Added   []string
+	Removed []string
 
 	// NewSPOFs are the nodes (other than infrastructure: sites, regions,
 	// power, network) whose single failure takes a protected node Down in
 	// the new model and did not in the old one; FixedSPOFs the reverse,
 	// for nodes both models have. Protected nodes are the tier-0 nodes
 	// that are not infrastructure and the user-facing nodes (with users).
-	NewSPOFs   []SPOF `json:"new_spofs"`
-	FixedSPOFs []SPOF `json:"fixed_spofs"`
+	NewSPOFs   []SPOF
+	FixedSPOFs []SPOF
 
 	// Grew and Shrank are the nodes, in both models, whose blast radius
 	// changed: larger first by users Down, then nodes Down, then users and
 	// nodes Degraded. Largest change first.
-	Grew   []Change `json:"grew"`
-	Shrank []Change `json:"shrank"`
+	Grew   []Change
+	Shrank []Change
 
-	Redundancy Redundancy `json:"redundancy"`
+	Redundancy Redundancy
 
 	// Policy compares the checks of Options.Policy; nil without one.
-	Policy *PolicyDiff `json:"policy,omitempty"`
+	Policy *PolicyDiff
 }
 
 // SPOF is a node whose single failure takes protected nodes Down in one
 // model and not in the other.
 type SPOF struct {
-	ID   string     `json:"id"`
-	Kind graph.Kind `json:"-"`
+	ID   string
+	Kind graph.Kind
 	// Takes are the protected nodes concerned, most users first.
-	Takes []string `json:"takes"`
+	Takes []string
 	// Chain is the chain of causes from the first of Takes down to ID, in
 	// the model where the failure takes it Down (for the first
 	// Options.MaxChains SPOFs of a list; nil for the others).
-	Chain []string `json:"chain"`
+	Chain []string
 }
 
 // Change is one node's blast radius in both models.
 type Change struct {
-	ID  string         `json:"id"`
-	Old analyze.Radius `json:"old"`
-	New analyze.Radius `json:"new"`
+	ID  string
+	Old analyze.Radius
+	New analyze.Radius
 }
 
 // Redundancy is the redundancy rate (analyze.RedundancyRate) before and
 // after.
 type Redundancy struct {
-	Old *analyze.Redundancy `json:"old"`
-	New *analyze.Redundancy `json:"new"`
+	Old *analyze.Redundancy
+	New *analyze.Redundancy
 	// Lost are services of both models that survived the loss of any one
 	// site before and do not now; Gained the reverse.
-	Lost   []string `json:"lost"`
-	Gained []string `json:"gained"`
+	Lost   []string
+	Gained []string
 }
 
 // PolicyDiff compares a policy's checks of the two models.
 type PolicyDiff struct {
-	Old   *policy.Result `json:"-"`
-	New   *policy.Result `json:"-"`
-	Rules []RuleChange   `json:"rules"`
+	Old   *policy.Result
+	New   *policy.Result
+	Rules []RuleChange
 }
 
 // RuleChange is one rule's verdict before and after.
 type RuleChange struct {
-	Title     string `json:"title"`
-	Rule      string `json:"rule"`
-	WasPassed bool   `json:"was_passed"`
-	Passed    bool   `json:"passed"`
-	OldTotal  int    `json:"old_violations"`
-	NewTotal  int    `json:"new_violations"`
+	Title     string
+	Rule      string
+	WasPassed bool
+	Passed    bool
+	OldTotal  int
+	NewTotal  int
 	// Introduced are violations of the new model that the old one did not
 	// have (the same node and scenario), among those listed; none when the
 	// old check listed only some of its violations (Policy.MaxViolations).
-	Introduced []policy.Violation `json:"introduced"`
+	Introduced []policy.Violation
 }
 
 // NewlyFailing reports whether the rule passed before and fails now.

@@ -49,7 +49,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	r := report{
 		Table:    func(w io.Writer) error { return export.CheckTable(w, res) },
-		JSON:     func(w io.Writer) error { return export.CheckReportJSON(w, res) },
+		JSON:     func(w io.Writer) error { return export.CheckJSON(w, res) },
 		Markdown: func(w io.Writer) error { return export.CheckMarkdown(w, res) },
 		JUnit:    func(w io.Writer) error { return export.CheckJUnit(w, res) },
 	}

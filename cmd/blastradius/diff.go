@@ -51,7 +51,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	code := finish("diff", out, stdout, stderr, report{
 		Table:    func(w io.Writer) error { return export.DiffTable(w, d) },
-		JSON:     func(w io.Writer) error { return export.DiffReportJSON(w, d) },
+		JSON:     func(w io.Writer) error { return export.DiffJSON(w, d) },
 		Markdown: func(w io.Writer) error { return export.DiffMarkdown(w, d) },
 	})
 	if code == exitOK && *failOnWorse && d.Worse() {

@@ -1,0 +1,289 @@
+package policy
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// Check evaluates every rule of p on c. It returns a *graph.ValidationError
+// listing every problem when a rule cannot be evaluated on c (an unknown
+// node id in a selector, a selector that picks no node, a share above
+// 100%, ...), with the file and line when the policy was read from a file;
+// other errors are those of ctx.
+//
+// However many rules there are, Check runs at most one ranking pass over
+// all single failures (analyze.RankWatch: the blast radius of every node
+// and which protected nodes each takes Down, for MaxBlastRadius and NoSPOF),
+// one Simulate per site (SurviveSiteLoss) and per region
+// (SurviveRegionLoss) and one analyze.RedundancyRate (MinRedundancyRate);
+// SitesAtLeast reads the compiled placements. Each rule keeps only the
+// violations it lists (and counts the others); the chain of causes of each
+// listed violation of NoSPOF and MaxBlastRadius costs one Simulate of its
+// failure, or less, shared by the rules. A nil policy has no rules.
+func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
+	if p == nil {
+		p = &Policy{}
+	}
+	pl := &plan{c: c, limit: p.limit(), chainLimit: p.chainLimit(), at: p.at}
+	evs := make([]evaluator, len(p.Rules))
+	var probs []graph.Problem
+	for i, r := range p.Rules {
+		path := fmt.Sprintf("rules[%d]", i)
+		if r == nil {
+			probs = append(probs, graph.Problem{Field: path, Msg: "no rule (nil)"})
+			continue
+		}
+		ev, ps := r.prepare(pl, path)
+		probs = append(probs, ps...)
+		evs[i] = ev
+	}
+	if len(probs) > 0 {
+		return nil, validationError(probs)
+	}
+	e, err := pl.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Policy: p.Name, Model: c.Name(), Rules: make([]RuleResult, len(p.Rules))}
+	for i, r := range p.Rules {
+		e.rule = i
+		rr, err := evs[i].eval(e)
+		if err != nil {
+			return nil, err
+		}
+		m := r.info()
+		rr.Rule, rr.Name, rr.Description, rr.Definition, rr.Pos = r.Name(), m.label, m.desc, r, m.pos
+		if rr.Violations == nil {
+			rr.Violations = []Violation{}
+		}
+		res.Rules[i] = rr
+	}
+	if err := e.chains(res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// validationError sorts problems as graph does and wraps them.
+func validationError(ps []graph.Problem) error {
+	ps = slices.Clone(ps)
+	slices.SortStableFunc(ps, func(a, b graph.Problem) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Field, b.Field),
+			cmp.Compare(a.Msg, b.Msg),
+		)
+	})
+	return &graph.ValidationError{Problems: slices.Compact(ps)}
+}
+
+// plan gathers what the rules of one Check need before any pass runs, so
+// that each pass runs once for all of them.
+type plan struct {
+	c          *graph.Compiled
+	limit      int // violations listed per rule
+	chainLimit int // links per chain
+	at         map[string]graph.Pos
+
+	rank           bool
+	watch          []bool // per node: some NoSPOF rule protects it
+	onHit          []func(analyze.Hit)
+	sites, regions bool
+	redundancy     bool
+
+	place []*placement // per node, computed on first use
+}
+
+// env holds the passes' results, shared by the rules.
+type env struct {
+	ctx   context.Context
+	c     *graph.Compiled
+	p     *plan
+	radii []analyze.Radius
+	// sites and regions are the outcomes of losing each, in model order.
+	sites, regions []loss
+	red            *analyze.Redundancy
+	users          int64 // all users of the model
+
+	// The chains of violations whose scenario is a single failure, filled
+	// in at the end: one Simulate per failed node, whichever rules need
+	// it, and one outcome held at a time (each can be most of a large
+	// graph).
+	rule     int // the rule being evaluated
+	wanted   map[int32][]chainWanted
+	failedAt []int32 // the keys of wanted, in the order first asked for
+}
+
+// chainWanted asks for the chain of violation i of rule r: the chain of
+// the node victim, or of the Down node with the most users when victim is
+// "".
+type chainWanted struct {
+	r, i   int
+	victim string
+}
+
+type loss struct {
+	v int32
+	o *analyze.Outcome
+}
+
+func (p *plan) run(ctx context.Context) (*env, error) {
+	c := p.c
+	e := &env{ctx: ctx, c: c, p: p, wanted: make(map[int32][]chainWanted)}
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		e.users += c.Users(v)
+	}
+	if p.rank {
+		var watch []int32
+		for v, w := range p.watch {
+			if w {
+				watch = append(watch, int32(v))
+			}
+		}
+		var hits func([]analyze.Hit)
+		if len(p.onHit) > 0 {
+			hits = func(hs []analyze.Hit) {
+				for _, h := range hs {
+					for _, f := range p.onHit {
+						f(h)
+					}
+				}
+			}
+		}
+		var err error
+		e.radii, err = analyze.RankWatch(ctx, c, analyze.RankOptions{Kinds: software()}, watch, hits)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		k := c.Kind(v)
+		if !(k == graph.Site && p.sites) && !(k == graph.Region && p.regions) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+		if err != nil {
+			return nil, err
+		}
+		if k == graph.Site {
+			e.sites = append(e.sites, loss{v, o})
+		} else {
+			e.regions = append(e.regions, loss{v, o})
+		}
+	}
+	if p.redundancy {
+		var err error
+		if e.red, err = analyze.RedundancyRate(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// software returns the kinds that are not infrastructure.
+func software() []graph.Kind {
+	var ks []graph.Kind
+	for _, k := range graph.Kinds() {
+		if !k.Infrastructure() {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+// cut keeps the first links of a chain, at most the policy's MaxChain, and
+// counts the rest: a report stays linear in the violations it lists however
+// long the chains of the model.
+func (e *env) cut(chain []string) ([]string, int) {
+	if len(chain) <= e.p.chainLimit {
+		return chain, 0
+	}
+	return slices.Clip(chain[:e.p.chainLimit]), len(chain) - e.p.chainLimit
+}
+
+func (e *env) setChain(v *Violation, chain []string) { v.Chain, v.ChainCut = e.cut(chain) }
+
+// chain asks for the chain of violation i of the rule being evaluated, in
+// the scenario where failed fails alone.
+func (e *env) chain(i int, failed int32, victim string) {
+	if _, ok := e.wanted[failed]; !ok {
+		e.failedAt = append(e.failedAt, failed)
+	}
+	e.wanted[failed] = append(e.wanted[failed], chainWanted{r: e.rule, i: i, victim: victim})
+}
+
+// chains fills in the chains asked for.
+func (e *env) chains(res *Result) error {
+	for _, f := range e.failedAt {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
+		if e.victimsKnown(f) {
+			// Each chain from simulating the victim's ancestry only: a
+			// failure that breaks a rule often reaches most of the graph.
+			for _, w := range e.wanted[f] {
+				chain, err := analyze.Chain(e.c, e.c.VertexName(f), w.victim)
+				if err != nil {
+					return err
+				}
+				e.setChain(&res.Rules[w.r].Violations[w.i], chain)
+			}
+			continue
+		}
+		o, err := analyze.Simulate(e.c, analyze.Fail(e.c.VertexName(f)))
+		if err != nil {
+			return err
+		}
+		for _, w := range e.wanted[f] {
+			victim := w.victim
+			if victim == "" {
+				victim = mostUsersDown(o)
+			}
+			if victim != "" {
+				e.setChain(&res.Rules[w.r].Violations[w.i], o.Chain(victim))
+			}
+		}
+	}
+	return nil
+}
+
+// victimsKnown reports whether every chain asked for failed's failure
+// names its victim.
+func (e *env) victimsKnown(failed int32) bool {
+	for _, w := range e.wanted[failed] {
+		if w.victim == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// mostUsersDown returns the node, other than the removed one, that is Down
+// in o with the most users (then the first by id): one scan, not a sort of
+// what may be most of the graph.
+func mostUsersDown(o *analyze.Outcome) string {
+	var victim *analyze.Effect
+	effects := o.Effects()
+	for i := range effects {
+		ef := &effects[i]
+		if ef.State != analyze.Down || ef.Removed || ef.Replica {
+			continue
+		}
+		if victim == nil || ef.Users > victim.Users || (ef.Users == victim.Users && ef.ID < victim.ID) {
+			victim = ef
+		}
+	}
+	if victim == nil {
+		return ""
+	}
+	return victim.ID
+}
