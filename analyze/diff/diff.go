@@ -444,23 +444,14 @@ func notSurviving(r *analyze.Redundancy) map[string]bool {
 	return out
 }
 
-// measuredIDs are the services the redundancy rate measures, as
-// analyze.RedundancyRate picks them.
+// measuredIDs are the services the redundancy rate measures
+// (analyze.Measured), by id.
 func measuredIDs(c *graph.Compiled) map[string]bool {
-	withUsers, all := make(map[string]bool), make(map[string]bool)
-	for v := int32(0); v < int32(c.NodeCount()); v++ {
-		if c.Kind(v).Infrastructure() {
-			continue
-		}
-		all[c.VertexName(v)] = true
-		if c.Users(v) > 0 {
-			withUsers[c.VertexName(v)] = true
-		}
+	out := make(map[string]bool)
+	for _, v := range analyze.Measured(c) {
+		out[c.VertexName(v)] = true
 	}
-	if len(withUsers) > 0 {
-		return withUsers
-	}
-	return all
+	return out
 }
 
 // violationKey is what makes two violations of a rule the same: the node
