@@ -61,6 +61,11 @@ func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
 		if rr.Violations == nil {
 			rr.Violations = []Violation{}
 		}
+		for j := range rr.Violations {
+			if v, ok := c.Lookup(rr.Violations[j].Node); ok {
+				rr.Violations[j].Pos = c.Pos(v)
+			}
+		}
 		res.Rules[i] = rr
 	}
 	if err := e.chains(res); err != nil {

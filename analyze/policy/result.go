@@ -80,8 +80,11 @@ func (r RuleResult) Demand() string {
 // Violation is one way a model breaks a rule.
 type Violation struct {
 	// Node is the node that breaks the rule: a service that goes Down, a
-	// failure that reaches too far, a node placed at too few sites.
+	// failure that reaches too far, a node placed at too few sites. Pos is
+	// where the model file wrote it (graph.Compiled.Pos), when it was read
+	// from one: code-scanning reports point there.
 	Node string
+	Pos  graph.Pos
 	// Removed is what the scenario that breaks the rule removes: a site, a
 	// region or a node; for placement rules, the site whose loss the node
 	// would not carry ("" when it has none). RemovedKind is its kind.

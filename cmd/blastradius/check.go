@@ -11,13 +11,13 @@ import (
 	"github.com/blastradius-go/blastradius/graph"
 )
 
-// checkCmd: blastradius check MODEL --policy POLICY [--format table|json|markdown|junit]
+// checkCmd: blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif]
 //
 // Exit status: 0 when every rule passes, 1 when one fails, 2 on bad input.
 func checkCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", "check MODEL --policy POLICY [flags]", stderr)
 	policyPath := fs.String("policy", "", "the policy `FILE` (YAML) to check the model against (required)")
-	out := addOutputFlags(fs, "table", "json", "markdown", "junit")
+	out := addOutputFlags(fs, "table", "json", "markdown", "junit", "sarif")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return parseExit(err)
@@ -52,6 +52,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		JSON:     func(w io.Writer) error { return export.CheckJSON(w, res) },
 		Markdown: func(w io.Writer) error { return export.CheckMarkdown(w, res) },
 		JUnit:    func(w io.Writer) error { return export.CheckJUnit(w, res) },
+		SARIF:    func(w io.Writer) error { return export.CheckSARIF(w, res) },
 	}
 	if code := finish("check", out, stdout, stderr, r); code != exitOK {
 		return code

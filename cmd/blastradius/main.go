@@ -5,7 +5,7 @@
 //
 //	blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [--format table|json|markdown|mermaid|dot|svg|png] [-o FILE] [--focus] [--rankdir LR|TB] [--fail-on down|degraded]
 //	blastradius recover MODEL --fail site:pangyo --for 11h [--what-if OTHER_MODEL] [--format table|json|markdown|svg]
-//	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit] [-o FILE]
+//	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [-o FILE]
 //	blastradius diff OLD NEW [--policy POLICY] [--format table|json|markdown] [--fail-on-worse]
 //	blastradius validate MODEL
 //
@@ -44,7 +44,7 @@ Usage:
   blastradius spof MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
-  blastradius check MODEL --policy POLICY [--format table|json|markdown|junit] [flags]
+  blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
   blastradius diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]
   blastradius validate MODEL
 

@@ -24,6 +24,7 @@ var textFormats = []string{"table", "json", "markdown"}
 // help.
 var formatHelp = map[string]string{
 	"junit": "junit (JUnit XML)",
+	"sarif": "sarif (SARIF 2.1.0, for code scanning)",
 }
 
 // report is a result ready to be written: one writer per format. A nil
@@ -35,6 +36,7 @@ type report struct {
 	// rendered by Graphviz.
 	SVG   func(io.Writer) error
 	JUnit func(io.Writer) error
+	SARIF func(io.Writer) error
 }
 
 // writeReport writes r in the named format to w: the dispatcher every
@@ -53,6 +55,8 @@ func writeReport(ctx context.Context, format string, w io.Writer, r report) erro
 		f = r.Mermaid
 	case "junit":
 		f = r.JUnit
+	case "sarif":
+		f = r.SARIF
 	case "svg":
 		if r.SVG != nil {
 			return r.SVG(w)
