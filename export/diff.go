@@ -34,6 +34,10 @@ type DiffDoc struct {
 	Policy     *DiffPolicyRecord    `json:"policy,omitempty"`
 	NewSPOFs   []DiffSPOFRecord     `json:"new_spofs"`
 	FixedSPOFs []DiffSPOFRecord     `json:"fixed_spofs"`
+	// NewSPOFsMore and FixedSPOFsMore count the SPOFs left out of the
+	// lists (diff.Options.MaxSPOFs); absent when none is.
+	NewSPOFsMore   int `json:"new_spofs_more,omitempty"`
+	FixedSPOFsMore int `json:"fixed_spofs_more,omitempty"`
 }
 
 // DiffSPOFRecord is a single point of failure that one model has and the
@@ -43,6 +47,9 @@ type DiffSPOFRecord struct {
 	Takes []string `json:"takes"`
 	Chain []string `json:"chain"` // null beyond the first Options.MaxChains
 	Kind  string   `json:"kind"`
+	// TakesMore counts the protected nodes left out of Takes
+	// (diff.Options.MaxTakes); absent when none is.
+	TakesMore int `json:"takes_more,omitempty"`
 }
 
 // DiffChangeRecord is one node's blast radius in both models.
@@ -120,7 +127,8 @@ func NewDiffDoc(d *diff.Diff) DiffDoc {
 		Grew: changeRecords(d.Grew), Shrank: changeRecords(d.Shrank),
 		Redundancy: DiffRedundancyRecord{Old: rateRecord(d.Redundancy.Old), New: rateRecord(d.Redundancy.New),
 			Lost: nonNil(d.Redundancy.Lost), Gained: nonNil(d.Redundancy.Gained)},
-		NewSPOFs: spofRecords(d.NewSPOFs), FixedSPOFs: spofRecords(d.FixedSPOFs)}
+		NewSPOFs: spofRecords(d.NewSPOFs), FixedSPOFs: spofRecords(d.FixedSPOFs),
+		NewSPOFsMore: d.NewSPOFCount - len(d.NewSPOFs), FixedSPOFsMore: d.FixedSPOFCount - len(d.FixedSPOFs)}
 	if d.Policy != nil {
 		doc.Policy = &DiffPolicyRecord{Rules: make([]DiffRuleRecord, len(d.Policy.Rules))}
 		for i, r := range d.Policy.Rules {
@@ -177,7 +185,7 @@ func rateRecord(r *analyze.Redundancy) *DiffRateRecord {
 func spofRecords(ss []diff.SPOF) []DiffSPOFRecord {
 	out := make([]DiffSPOFRecord, len(ss))
 	for i, s := range ss {
-		out[i] = DiffSPOFRecord{ID: s.ID, Takes: s.Takes, Chain: s.Chain, Kind: s.Kind.String()}
+		out[i] = DiffSPOFRecord{ID: s.ID, Takes: nonNil(s.Takes), Chain: s.Chain, Kind: s.Kind.String(), TakesMore: s.TakesCount - len(s.Takes)}
 	}
 	return out
 }
@@ -188,7 +196,7 @@ func diffHeadline(d *diff.Diff) string {
 		return "no change to resilience"
 	}
 	var parts []string
-	if n := len(d.NewSPOFs); n > 0 {
+	if n := d.NewSPOFCount; n > 0 {
 		parts = append(parts, spofCount(n, "new ", ""))
 	}
 	if d.Policy != nil {
@@ -208,7 +216,7 @@ func diffHeadline(d *diff.Diff) string {
 	if n := len(d.Grew); n > 0 {
 		parts = append(parts, radii(n)+" grown")
 	}
-	if n := len(d.FixedSPOFs); n > 0 {
+	if n := d.FixedSPOFCount; n > 0 {
 		parts = append(parts, spofCount(n, "", " removed"))
 	}
 	if n := len(d.Redundancy.Gained); n > 0 {
@@ -307,19 +315,19 @@ func DiffTable(w io.Writer, d *diff.Diff) error {
 			fmt.Fprintf(ew, "  ... and %d more\n", n-diffRows)
 		}
 	}
-	spofs := func(title string, ss []diff.SPOF, verb string) {
-		if !section(title, len(ss)) {
+	spofs := func(title string, ss []diff.SPOF, total int, verb string) {
+		if !section(title, total) {
 			return
 		}
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  NODE\tKIND\t%s\tCHAIN\n", verb)
 		for _, s := range ss[:min(len(ss), diffRows)] {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.ID, s.Kind, strings.Join(s.Takes, ", "), strings.Join(s.Chain, " → "))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.ID, s.Kind, takesCell(s, strings.Join), strings.Join(s.Chain, " → "))
 		}
 		tw.Flush()
-		more(len(ss))
+		more(total)
 	}
-	spofs("New single points of failure", d.NewSPOFs, "NOW TAKES DOWN")
+	spofs("New single points of failure", d.NewSPOFs, d.NewSPOFCount, "NOW TAKES DOWN")
 	if d.Policy != nil {
 		changed := 0
 		for _, r := range d.Policy.Rules {
@@ -344,7 +352,7 @@ func DiffTable(w io.Writer, d *diff.Diff) error {
 		}
 	}
 	if section("No longer survive the loss of any one site", len(d.Redundancy.Lost)) {
-		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Redundancy.Lost, ", "))
+		fmt.Fprintf(ew, "  %s\n", idList(d.Redundancy.Lost, strings.Join))
 	}
 	changes := func(title string, cs []diff.Change) {
 		if !section(title, len(cs)) {
@@ -361,18 +369,46 @@ func DiffTable(w io.Writer, d *diff.Diff) error {
 		more(len(cs))
 	}
 	changes("Blast radius grew", d.Grew)
-	spofs("Single points of failure removed", d.FixedSPOFs, "NO LONGER TAKES DOWN")
+	spofs("Single points of failure removed", d.FixedSPOFs, d.FixedSPOFCount, "NO LONGER TAKES DOWN")
 	changes("Blast radius shrank", d.Shrank)
 	if section("Now survive the loss of any one site", len(d.Redundancy.Gained)) {
-		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Redundancy.Gained, ", "))
+		fmt.Fprintf(ew, "  %s\n", idList(d.Redundancy.Gained, strings.Join))
 	}
 	if section("Nodes added", len(d.Added)) {
-		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Added, ", "))
+		fmt.Fprintf(ew, "  %s\n", idList(d.Added, strings.Join))
 	}
 	if section("Nodes removed", len(d.Removed)) {
-		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Removed, ", "))
+		fmt.Fprintf(ew, "  %s\n", idList(d.Removed, strings.Join))
 	}
 	return ew.err
+}
+
+// idsShown is how many ids a list of nodes in a diff report names before
+// "and N more": the JSON document lists them all.
+const idsShown = 100
+
+// idList joins the first idsShown of ids with join and counts the rest.
+func idList(ids []string, join func([]string, string) string) string {
+	s := join(ids[:min(len(ids), idsShown)], ", ")
+	if more := len(ids) - idsShown; more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
+
+// takesCells is how many protected nodes a report cell names before "and
+// N more": a cell never grows with the model.
+const takesCells = 10
+
+// takesCell names the first protected nodes a SPOF takes, with join, and
+// counts the rest.
+func takesCell(s diff.SPOF, join func([]string, string) string) string {
+	ids := s.Takes[:min(len(s.Takes), takesCells)]
+	cell := join(ids, ", ")
+	if more := s.TakesCount - len(ids); more > 0 {
+		cell += fmt.Sprintf(" and %d more", more)
+	}
+	return cell
 }
 
 func orName(s string) string {
@@ -405,16 +441,16 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 			fmt.Fprintf(ew, "\n… and %d more.\n", n-diffRows)
 		}
 	}
-	spofs := func(title string, ss []diff.SPOF, verb string) {
-		if len(ss) == 0 {
+	spofs := func(title string, ss []diff.SPOF, total int, verb string) {
+		if total == 0 {
 			return
 		}
-		fmt.Fprintf(ew, "\n### %s (%d)\n\n", title, len(ss))
+		fmt.Fprintf(ew, "\n### %s (%d)\n\n", title, total)
 		fmt.Fprintf(ew, "| node | kind | %s | chain of causes |\n|---|---|---|---|\n", verb)
 		for _, s := range ss[:min(len(ss), diffRows)] {
-			fmt.Fprintf(ew, "| `%s` | %s | %s | %s |\n", s.ID, s.Kind, mdList(s.Takes), mdChain(s.Chain))
+			fmt.Fprintf(ew, "| `%s` | %s | %s | %s |\n", s.ID, s.Kind, takesCell(s, func(ids []string, _ string) string { return mdList(ids) }), mdChain(s.Chain))
 		}
-		more(len(ss))
+		more(total)
 	}
 	changes := func(title string, cs []diff.Change) {
 		if len(cs) == 0 {
@@ -431,7 +467,7 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 		more(len(cs))
 	}
 
-	spofs("🟥 New single points of failure", d.NewSPOFs, "now takes down")
+	spofs("🟥 New single points of failure", d.NewSPOFs, d.NewSPOFCount, "now takes down")
 	if d.Policy != nil {
 		var rows []diff.RuleChange
 		for _, r := range d.Policy.Rules {
@@ -462,24 +498,24 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 		}
 	}
 	if len(d.Redundancy.Lost) > 0 {
-		fmt.Fprintf(ew, "\n### No longer survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Lost), mdList(d.Redundancy.Lost))
+		fmt.Fprintf(ew, "\n### No longer survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Lost), idList(d.Redundancy.Lost, func(ids []string, _ string) string { return mdList(ids) }))
 	}
 	changes("Blast radius grew", d.Grew)
-	spofs("✅ Single points of failure removed", d.FixedSPOFs, "no longer takes down")
+	spofs("✅ Single points of failure removed", d.FixedSPOFs, d.FixedSPOFCount, "no longer takes down")
 	changes("Blast radius shrank", d.Shrank)
 	if len(d.Redundancy.Gained) > 0 {
-		fmt.Fprintf(ew, "\n### Now survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Gained), mdList(d.Redundancy.Gained))
+		fmt.Fprintf(ew, "\n### Now survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Gained), idList(d.Redundancy.Gained, func(ids []string, _ string) string { return mdList(ids) }))
 	}
 	if len(d.Added)+len(d.Removed) > 0 {
 		fmt.Fprintf(ew, "\n### Nodes\n\n")
 		if len(d.Added) > 0 {
-			fmt.Fprintf(ew, "Added (%d): %s\n", len(d.Added), mdList(d.Added))
+			fmt.Fprintf(ew, "Added (%d): %s\n", len(d.Added), idList(d.Added, func(ids []string, _ string) string { return mdList(ids) }))
 		}
 		if len(d.Removed) > 0 {
 			if len(d.Added) > 0 {
 				fmt.Fprintln(ew)
 			}
-			fmt.Fprintf(ew, "Removed (%d): %s\n", len(d.Removed), mdList(d.Removed))
+			fmt.Fprintf(ew, "Removed (%d): %s\n", len(d.Removed), idList(d.Removed, func(ids []string, _ string) string { return mdList(ids) }))
 		}
 	}
 	fmt.Fprintln(ew, "\n<sub>Blast radii count the failed node itself; users are user-services. Single points of failure: nodes other than sites, regions, power and network whose failure alone takes a tier-0 or user-facing node down.</sub>")

@@ -94,7 +94,7 @@ func TestNewSPOF(t *testing.T) {
 	d := compare(t, before, after, p)
 	assert.True(t, d.Worse())
 	require.Len(t, d.NewSPOFs, 1)
-	assert.Equal(t, diff.SPOF{ID: "login", Kind: graph.Identity, Takes: []string{"pay", "games"}, Chain: []string{"pay", "login"}}, d.NewSPOFs[0])
+	assert.Equal(t, diff.SPOF{ID: "login", Kind: graph.Identity, Takes: []string{"pay", "games"}, TakesCount: 2, Chain: []string{"pay", "login"}}, d.NewSPOFs[0])
 	assert.Empty(t, d.FixedSPOFs, "old-db is gone: removed, not fixed")
 	assert.Equal(t, []string{"login"}, d.Added)
 	assert.Equal(t, []string{"old-db"}, d.Removed)

@@ -228,6 +228,9 @@ func (e *env) chain(i int, failed int32, victim string) {
 
 // chains fills in the chains asked for.
 func (e *env) chains(res *Result) error {
+	if err := e.victims(); err != nil {
+		return err
+	}
 	for _, f := range e.failedAt {
 		if err := e.ctx.Err(); err != nil {
 			return err
@@ -255,6 +258,56 @@ func (e *env) chains(res *Result) error {
 			}
 			if victim != "" {
 				e.setChain(&res.Rules[w.r].Violations[w.i], o.Chain(victim))
+			}
+		}
+	}
+	return nil
+}
+
+// victims names the victim of each chain asked for without one: the node
+// with users that the failure takes Down with the most users (then the
+// first by id). One ranking pass over the listed failures alone, watching
+// every node with users, finds them all: the batch engine simulates 64
+// failures at once, where one Simulate per failure and a scan of all it
+// reaches was half of a Check on a 100,000-node catalog. A failure that
+// takes no node with users Down keeps "" and is simulated in chains.
+func (e *env) victims() error {
+	c := e.c
+	var ids []string
+	for _, f := range e.failedAt {
+		if !e.victimsKnown(f) {
+			ids = append(ids, c.VertexName(f))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var watch []int32
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if c.Users(v) > 0 {
+			watch = append(watch, v)
+		}
+	}
+	best := make([]int32, c.NodeCount()) // per failed node: 1 + its victim, or 0
+	_, err := analyze.RankWatch(e.ctx, c, analyze.RankOptions{IDs: ids}, watch, func(hs []analyze.Hit) {
+		for _, h := range hs {
+			b, u := best[h.Failed]-1, c.Users(h.Down)
+			if b < 0 || u > c.Users(b) || (u == c.Users(b) && c.VertexName(h.Down) < c.VertexName(b)) {
+				best[h.Failed] = h.Down + 1
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range e.failedAt {
+		b := best[f] - 1
+		if b < 0 {
+			continue
+		}
+		for i := range e.wanted[f] {
+			if e.wanted[f][i].victim == "" {
+				e.wanted[f][i].victim = c.VertexName(b)
 			}
 		}
 	}
