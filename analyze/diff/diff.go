@@ -214,11 +214,23 @@ func (d *Diff) Empty() bool {
 func Compare(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
 	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}
-	before, err := rankPairs(ctx, from)
+	// With a policy, each model's check shares the model's ranking pass
+	// and redundancy rate with the diff: two passes in all, not four.
+	var kFrom, kTo *policy.Checker
+	if opts.Policy != nil {
+		var err error
+		if kFrom, err = policy.Prepare(from, opts.Policy); err != nil {
+			return nil, err
+		}
+		if kTo, err = policy.Prepare(to, opts.Policy); err != nil {
+			return nil, err
+		}
+	}
+	before, err := rankPairs(ctx, from, kFrom)
 	if err != nil {
 		return nil, err
 	}
-	after, err := rankAgainst(ctx, to, before)
+	after, err := rankAgainst(ctx, to, before, kTo)
 	if err != nil {
 		return nil, err
 	}
@@ -231,9 +243,15 @@ func Compare(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff
 		return nil, err
 	}
 	if opts.Policy != nil {
-		if d.Policy, err = comparePolicy(ctx, from, to, opts.Policy); err != nil {
+		old, err := kFrom.Finish(ctx, policy.Shared{Radii: before.ranked, Redundancy: d.Redundancy.Old})
+		if err != nil {
 			return nil, err
 		}
+		now, err := kTo.Finish(ctx, policy.Shared{Radii: after.ranked, Redundancy: d.Redundancy.New})
+		if err != nil {
+			return nil, err
+		}
+		d.Policy = comparePolicy(old, now)
 	}
 	return d, nil
 }
@@ -355,15 +373,7 @@ func violationKey(rule string, v policy.Violation) [2]string {
 	return [2]string{v.Node, ""}
 }
 
-func comparePolicy(ctx context.Context, from, to *graph.Compiled, p *policy.Policy) (*PolicyDiff, error) {
-	before, err := policy.Check(ctx, from, p)
-	if err != nil {
-		return nil, err
-	}
-	after, err := policy.Check(ctx, to, p)
-	if err != nil {
-		return nil, err
-	}
+func comparePolicy(before, after *policy.Result) *PolicyDiff {
 	pd := &PolicyDiff{Old: before, New: after}
 	for i, n := range after.Rules {
 		o := before.Rules[i]
@@ -383,5 +393,5 @@ func comparePolicy(ctx context.Context, from, to *graph.Compiled, p *policy.Poli
 		}
 		pd.Rules = append(pd.Rules, rc)
 	}
-	return pd, nil
+	return pd
 }

@@ -134,3 +134,20 @@ func TestSPOFsMatchNaive(t *testing.T) {
 	}
 	assert.Positive(t, found, "some pairs of models differ in SPOFs")
 }
+
+// smallest is a sort and a cut, on random input with repeats.
+func TestSmallest(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for range 2000 {
+		n := r.IntN(60)
+		xs := make([]int32, n)
+		for i := range xs {
+			xs[i] = int32(r.IntN(20))
+		}
+		k := r.IntN(n + 2)
+		want := slices.Clone(xs)
+		slices.Sort(want)
+		want = want[:min(k, n)]
+		assert.Equal(t, want, diff.Smallest(slices.Clone(xs), k), "%v k=%d", xs, k)
+	}
+}

@@ -139,7 +139,7 @@ func (ev *radiusEval) eval(e *env) (RuleResult, error) {
 	var worst overLimit
 	for _, r := range e.radii {
 		v, _ := c.Lookup(r.ID)
-		if ev.ign[v] {
+		if ev.ign[v] || c.Kind(v).Infrastructure() { // a shared ranking may hold every node
 			continue
 		}
 		checked++

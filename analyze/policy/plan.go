@@ -26,6 +26,39 @@ import (
 // listed violation of NoSPOF and MaxBlastRadius costs one Simulate of its
 // failure, or less, shared by the rules. A nil policy has no rules.
 func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
+	k, err := Prepare(c, p)
+	if err != nil {
+		return nil, err
+	}
+	return k.Finish(ctx, Shared{})
+}
+
+// Checker is a policy prepared for one model: Check is Prepare, then
+// Finish. A caller that runs a ranking pass over the model's single
+// failures for its own questions (package diff does) shares it with the
+// policy instead of running two: it watches Watch too, passes every batch
+// of hits to Hits, and gives the radii to Finish.
+type Checker struct {
+	p   *Policy
+	pl  *plan
+	evs []evaluator
+}
+
+// Shared is what a caller already computed on the model, for Finish to
+// reuse rather than compute again.
+type Shared struct {
+	// Radii is the ranking of every node, or of every node that is not
+	// infrastructure (analyze.RankWatch), whose hits, watching at least
+	// Checker.Watch, all went to Checker.Hits; nil: Finish ranks.
+	Radii []analyze.Radius
+	// Redundancy is analyze.RedundancyRate of the model; nil: Finish
+	// computes it when a rule needs it.
+	Redundancy *analyze.Redundancy
+}
+
+// Prepare validates p against c (the errors of Check) and plans its
+// passes.
+func Prepare(c *graph.Compiled, p *Policy) (*Checker, error) {
 	if p == nil {
 		p = &Policy{}
 	}
@@ -45,14 +78,51 @@ func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
 	if len(probs) > 0 {
 		return nil, validationError(probs)
 	}
-	e, err := pl.run(ctx)
+	return &Checker{p: p, pl: pl, evs: evs}, nil
+}
+
+// Ranks reports whether the policy needs a ranking pass.
+func (k *Checker) Ranks() bool { return k.pl.rank }
+
+// Watch returns the nodes (vertices) whose hits the policy needs from a
+// ranking pass, in vertex order.
+func (k *Checker) Watch() []int32 {
+	var watch []int32
+	for v, w := range k.pl.watch {
+		if w {
+			watch = append(watch, int32(v))
+		}
+	}
+	return watch
+}
+
+// Hits takes one batch of a shared ranking pass's hits, as RankWatch
+// gives them (one goroutine at a time); it ignores the failures of
+// infrastructure and the nodes it does not watch.
+func (k *Checker) Hits(hs []analyze.Hit) {
+	c := k.pl.c
+	for _, h := range hs {
+		if c.Kind(h.Failed).Infrastructure() {
+			continue
+		}
+		for _, f := range k.pl.onHit {
+			f(h)
+		}
+	}
+}
+
+// Finish runs the passes Shared does not hold and evaluates every rule. A
+// Checker is finished once.
+func (k *Checker) Finish(ctx context.Context, sh Shared) (*Result, error) {
+	c, p := k.pl.c, k.p
+	e, err := k.pl.run(ctx, sh)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Policy: p.Name, Model: c.Name(), Rules: make([]RuleResult, len(p.Rules))}
 	for i, r := range p.Rules {
 		e.rule = i
-		rr, err := evs[i].eval(e)
+		rr, err := k.evs[i].eval(e)
 		if err != nil {
 			return nil, err
 		}
@@ -138,13 +208,13 @@ type loss struct {
 	o *analyze.Outcome
 }
 
-func (p *plan) run(ctx context.Context) (*env, error) {
+func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 	c := p.c
-	e := &env{ctx: ctx, c: c, p: p, wanted: make(map[int32][]chainWanted)}
+	e := &env{ctx: ctx, c: c, p: p, wanted: make(map[int32][]chainWanted), radii: sh.Radii, red: sh.Redundancy}
 	for v := int32(0); v < int32(c.NodeCount()); v++ {
 		e.users += c.Users(v)
 	}
-	if p.rank {
+	if p.rank && sh.Radii == nil {
 		var watch []int32
 		for v, w := range p.watch {
 			if w {
@@ -185,7 +255,7 @@ func (p *plan) run(ctx context.Context) (*env, error) {
 			e.regions = append(e.regions, loss{v, o})
 		}
 	}
-	if p.redundancy {
+	if p.redundancy && e.red == nil {
 		var err error
 		if e.red, err = analyze.RedundancyRate(ctx, c); err != nil {
 			return nil, err
