@@ -53,3 +53,27 @@ func BenchmarkCompare100k(b *testing.B) {
 		})
 	}
 }
+
+// Two unrelated 1,000,000-node catalogs, with the reference policy:
+//
+//	go test ./analyze/diff -run '^$' -bench 'Compare1M' -benchtime 1x
+func BenchmarkCompare1M(b *testing.B) {
+	var pair [2]*graph.Compiled
+	for i, seed := range []int64{1, 2} {
+		c, err := graph.Compile(synth.Services(synth.Default(1_000_000, seed)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		pair[i] = c
+	}
+	p, err := policy.Load("../../testdata/policy.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := diff.Compare(context.Background(), pair[0], pair[1], diff.Options{Policy: p}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
