@@ -127,3 +127,24 @@ func BenchmarkCheck1M(b *testing.B) {
 		}
 	}
 }
+
+// The reference policy (testdata/policy.yaml) on the 100,000-node catalog,
+// as `blastradius check` runs it after loading:
+//
+//	go test ./analyze/policy -run '^$' -bench 'CheckReference100k' -benchtime 3x -count 5
+func BenchmarkCheckReference100k(b *testing.B) {
+	c, err := bigModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := policy.Load("../../testdata/policy.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := policy.Check(context.Background(), c, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -50,11 +50,17 @@ func (r *noSPOF) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 	}
 	c := p.c
 	ev := &spofEval{sel: sel, ign: ign}
+	// Most users first, then by the ids of the node taken and of the
+	// failure. The ids are compared by their rank in id order, computed
+	// once: on a catalog, many hits take the same large service Down and
+	// tie on users, and comparing their ids as strings was a fifth of a
+	// Check.
+	byID := p.idRank()
 	ev.kp = keeper[analyze.Hit]{k: p.limit, cmp: func(a, b analyze.Hit) int {
 		return cmp.Or(
 			cmp.Compare(c.Users(b.Down), c.Users(a.Down)),
-			cmp.Compare(c.VertexName(a.Down), c.VertexName(b.Down)),
-			cmp.Compare(c.VertexName(a.Failed), c.VertexName(b.Failed)),
+			cmp.Compare(byID[a.Down], byID[b.Down]),
+			cmp.Compare(byID[a.Failed], byID[b.Failed]),
 		)
 	}}
 	if p.watch == nil {

@@ -173,6 +173,26 @@ type plan struct {
 	redundancy     bool
 
 	place []*placement // per node, computed on first use
+	byID  []int32      // per node: its rank in id order, computed on first use
+}
+
+// idRank returns each model node's rank in the order of ids, so that hot
+// comparisons by id compare integers.
+func (p *plan) idRank() []int32 {
+	if p.byID != nil {
+		return p.byID
+	}
+	c := p.c
+	order := make([]int32, c.NodeCount())
+	for v := range order {
+		order[v] = int32(v)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(c.VertexName(a), c.VertexName(b)) })
+	p.byID = make([]int32, len(order))
+	for k, v := range order {
+		p.byID[v] = int32(k)
+	}
+	return p.byID
 }
 
 // env holds the passes' results, shared by the rules.
