@@ -183,6 +183,23 @@ func (d *decoder) boolean(v *val, field string) (bool, bool) {
 	return false, false
 }
 
+// countOrAll reads a bound such as max_violations: a count above 0, or
+// all (-1, as the Policy fields take it); 0 when it cannot.
+func (d *decoder) countOrAll(e entry) int {
+	if e.Val.Kind == yamltree.Scalar && e.Val.Tag == yamltree.String && e.Val.Text == "all" {
+		return -1
+	}
+	n, ok := d.integer(e.Val, e.Key)
+	if !ok {
+		return 0
+	}
+	if n <= 0 {
+		d.add(e.Val.Line, e.Key, "must be > 0 or all, got %d", n)
+		return 0
+	}
+	return int(min(n, 1<<31-1))
+}
+
 // share reads a share: a percentage ("10%", "37.5%") or a number from 0 to 1.
 func (d *decoder) share(v *val, field string) (float64, bool) {
 	bad := func() (float64, bool) {
@@ -246,25 +263,9 @@ func (d *decoder) policy(root *val) *Policy {
 				p.Description, _ = d.str(e.Val, e.Key)
 			}
 		case "max_violations":
-			if e.Val.Kind == yamltree.Scalar && e.Val.Tag == yamltree.String && e.Val.Text == "all" {
-				p.MaxViolations = -1
-			} else if n, ok := d.integer(e.Val, e.Key); ok {
-				if n <= 0 {
-					d.add(e.Val.Line, e.Key, "must be > 0 or all, got %d", n)
-				} else {
-					p.MaxViolations = int(min(n, 1<<31-1))
-				}
-			}
+			p.MaxViolations = d.countOrAll(e)
 		case "max_chain":
-			if e.Val.Kind == yamltree.Scalar && e.Val.Tag == yamltree.String && e.Val.Text == "all" {
-				p.MaxChain = -1
-			} else if n, ok := d.integer(e.Val, e.Key); ok {
-				if n <= 0 {
-					d.add(e.Val.Line, e.Key, "must be > 0 or all, got %d", n)
-				} else {
-					p.MaxChain = int(min(n, 1<<31-1))
-				}
-			}
+			p.MaxChain = d.countOrAll(e)
 		case "rules":
 			rules = &e
 		default:

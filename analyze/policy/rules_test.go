@@ -468,3 +468,32 @@ func TestDescriptions(t *testing.T) {
 	assert.Equal(t, "count", ByCount.String())
 	assert.Equal(t, "37.2%", pct(0.372))
 }
+
+// A chain longer than the policy's MaxChain keeps its first links and
+// counts the rest; max_chain in a file sets it.
+func TestChainCut(t *testing.T) {
+	nodes := []graph.Node{site("a"), svc("n0", 1, at("a"))}
+	for i := 1; i < 30; i++ {
+		nodes = append(nodes, svc(fmt.Sprint("n", i), 1, nil, fmt.Sprint("n", i-1)))
+	}
+	nodes[len(nodes)-1].Users = 100
+	c := compile(t, nodes...)
+	for _, tc := range []struct {
+		max        int
+		links, cut int
+	}{{0, 20, 11}, {3, 3, 28}, {-1, 31, 0}} {
+		res, err := Check(context.Background(), c, &Policy{MaxChain: tc.max, Rules: []Rule{SurviveSiteLoss(ID("n29"))}})
+		require.NoError(t, err)
+		v := res.Rules[0].Violations[0]
+		assert.Len(t, v.Chain, tc.links, "max %d", tc.max)
+		assert.Equal(t, tc.cut, v.ChainCut, "max %d", tc.max)
+		assert.Equal(t, "n29", v.Chain[0])
+	}
+	for src, want := range map[string]int{"max_chain: 3\n": 3, "max_chain: all\n": -1, "": 0} {
+		p, err := Decode(strings.NewReader(src+"rules: [{rule: no_spof, select: {}}]\n"), "p.yaml")
+		require.NoError(t, err)
+		assert.Equal(t, want, p.MaxChain, src)
+	}
+	_, err := Decode(strings.NewReader("max_chain: 0\nrules: [{rule: no_spof, select: {}}]\n"), "p.yaml")
+	assert.EqualError(t, err, "p.yaml:1: max_chain: must be > 0 or all, got 0")
+}
