@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"io"
 
 	"github.com/blastradius-go/blastradius/analyze/diff"
@@ -13,49 +11,36 @@ import (
 //
 // Exit status: 0, or 1 with --fail-on-worse when the change makes the model
 // less resilient (diff.Diff.Worse); 2 on bad input.
-func diffCmd(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("diff", "diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]", stderr)
+func diffCmd(x *command, args []string) int {
+	fs := x.flags("diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]")
 	policyPath := fs.String("policy", "", "also check both models against the policy `FILE` and say which rules newly fail")
 	failOnWorse := fs.Bool("fail-on-worse", false, "exit 1 when the change adds a single point of failure, lowers the redundancy rate or breaks a policy rule")
 	out := addOutputFlags(fs, textFormats...)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return parseExit(err)
+	pos, code, ok := x.setup(args, 2, out)
+	if !ok {
+		return code
 	}
-	if len(pos) != 2 {
-		fmt.Fprintln(stderr, "blastradius diff: want two MODEL files, OLD and NEW")
-		return exitUsage
-	}
-	if err := out.check(); err != nil {
-		fmt.Fprintf(stderr, "blastradius diff: %v\n", err)
-		return exitUsage
-	}
-	from, ok := load(pos[0], stderr)
+	from, ok := x.load(pos[0])
 	if !ok {
 		return exitUsage
 	}
-	to, ok := load(pos[1], stderr)
+	to, ok := x.load(pos[1])
 	if !ok {
 		return exitUsage
 	}
 	var opts diff.Options
 	if *policyPath != "" {
-		if opts.Policy, ok = loadPolicy(*policyPath, stderr); !ok {
+		if opts.Policy, ok = x.loadPolicy(*policyPath); !ok {
 			return exitUsage
 		}
 	}
-	d, err := diff.Compare(context.Background(), from, to, opts)
+	d, err := diff.Compare(x.ctx, from, to, opts)
 	if err != nil {
-		printProblems(stderr, *policyPath, err)
-		return exitUsage
+		return x.problems(*policyPath, err)
 	}
-	code := finish("diff", out, stdout, stderr, report{
+	return x.finish(out, report{
 		Table:    func(w io.Writer) error { return export.DiffTable(w, d) },
 		JSON:     func(w io.Writer) error { return export.DiffJSON(w, d) },
 		Markdown: func(w io.Writer) error { return export.DiffMarkdown(w, d) },
-	})
-	if code == exitOK && *failOnWorse && d.Worse() {
-		return exitFindings
-	}
-	return code
+	}, *failOnWorse && d.Worse())
 }

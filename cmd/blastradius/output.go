@@ -24,7 +24,7 @@ var textFormats = []string{"table", "json", "markdown"}
 // help.
 var formatHelp = map[string]string{
 	"junit": "junit (JUnit XML)",
-	"sarif": "sarif (SARIF 2.1.0, for code scanning)",
+	"sarif": "sarif (SARIF 2.1.0)",
 }
 
 // report is a result ready to be written: one writer per format. A nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -10,129 +9,100 @@ import (
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/export"
-	"github.com/blastradius-go/blastradius/graph"
 )
 
 // rank: blastradius rank MODEL [--top N] [--kind identity,datastore]
-func rank(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("rank", "rank MODEL [--top N] [--kind KIND,...] [flags]", stderr)
+func rank(x *command, args []string) int {
+	fs := x.flags("rank MODEL [--top N] [--kind KIND,...] [flags]")
 	top := fs.Int("top", 0, "show only the first `N` (0: all)")
 	kinds := fs.String("kind", "", "rank only nodes of these `KINDS` (comma-separated, e.g. identity,datastore)")
 	out := addOutputFlags(fs, textFormats...)
-	c, code := commonSetup("rank", out, args, stderr)
-	if c == nil {
+	pos, code, ok := x.setup(args, 1, out)
+	if !ok {
 		return code
 	}
-	opts := analyze.RankOptions{Top: *top, Progress: progressBar(stderr, "rank")}
 	if *top < 0 {
-		fmt.Fprintln(stderr, "blastradius rank: --top must not be negative")
-		return exitUsage
+		return x.usageError("--top %d: want 0 (all) or more", *top)
 	}
+	opts := analyze.RankOptions{Top: *top, Progress: progressBar(x.stderr, "rank")}
 	if *kinds != "" {
-		for _, k := range strings.Split(*kinds, ",") {
-			kind, ok := graph.ParseKind(strings.TrimSpace(k))
-			if !ok {
-				var names []string
-				for _, k := range graph.Kinds() {
-					names = append(names, k.String())
-				}
-				hint := ""
-				if s, ok := graph.Suggest(strings.TrimSpace(k), names); ok {
-					hint = fmt.Sprintf(" (did you mean %q?)", s)
-				}
-				fmt.Fprintf(stderr, "blastradius rank: --kind %q: unknown kind%s; want one of %s\n", k, hint, strings.Join(names, ", "))
-				return exitUsage
-			}
-			opts.Kinds = append(opts.Kinds, kind)
+		var err error
+		if opts.Kinds, err = analyze.ParseKinds(*kinds); err != nil {
+			return x.usageError("--kind %s: %v", *kinds, err)
 		}
 	}
-	radii, err := analyze.Rank(context.Background(), c, opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "blastradius rank: %v\n", err)
+	c, ok := x.load(pos[0])
+	if !ok {
 		return exitUsage
 	}
-	return finish("rank", out, stdout, stderr, report{
+	radii, err := analyze.Rank(x.ctx, c, opts)
+	if err != nil {
+		return x.fail(err)
+	}
+	return x.finish(out, report{
 		Table:    func(w io.Writer) error { return export.RankTable(w, c.Name(), radii) },
 		JSON:     func(w io.Writer) error { return export.RankReportJSON(w, c.Name(), radii) },
 		Markdown: func(w io.Writer) error { return export.RankMarkdown(w, c.Name(), radii) },
-	})
+	}, false)
 }
 
 // spof: blastradius spof MODEL --target ID
-func spof(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("spof", "spof MODEL --target ID [flags]", stderr)
-	target := fs.String("target", "", "the node whose single points of failure to find (required)")
+func spof(x *command, args []string) int {
+	fs := x.flags("spof MODEL --target ID [flags]")
+	targetFlag := fs.String("target", "", "the node whose single points of failure to find (required), written as --fail takes it: `ID`, site:ID, region:ID or node:ID")
 	out := addOutputFlags(fs, textFormats...)
-	c, code := commonSetup("spof", out, args, stderr)
-	if c == nil {
+	pos, code, ok := x.setup(args, 1, out)
+	if !ok {
 		return code
 	}
-	if *target == "" {
-		fmt.Fprintln(stderr, "blastradius spof: give --target ID (e.g. --target kakao-games)")
+	if *targetFlag == "" {
+		return x.usageError("give --target ID (e.g. --target kakao-games)")
+	}
+	c, ok := x.load(pos[0])
+	if !ok {
 		return exitUsage
 	}
-	spofs, err := analyze.SPOFs(context.Background(), c, *target)
+	ref, err := analyze.ParseRef(c, *targetFlag)
 	if err != nil {
-		fmt.Fprintf(stderr, "blastradius spof: --target %s: %v\n", *target, err)
-		return exitUsage
+		return x.failf("--target %s: %w", *targetFlag, err)
 	}
-	return finish("spof", out, stdout, stderr, report{
-		Table:    func(w io.Writer) error { return export.SPOFTable(w, c.Name(), *target, spofs) },
-		JSON:     func(w io.Writer) error { return export.SPOFReportJSON(w, c.Name(), *target, spofs) },
-		Markdown: func(w io.Writer) error { return export.SPOFMarkdown(w, c.Name(), *target, spofs) },
-	})
+	if ref.Replica {
+		node, _, _ := strings.Cut(ref.ID, "@")
+		return x.failf("--target %s: %q is a replica: single points of failure are found for nodes; give --target %s", *targetFlag, ref.ID, node)
+	}
+	target := ref.ID
+	spofs, err := analyze.SPOFs(x.ctx, c, target)
+	if err != nil {
+		return x.failf("--target %s: %w", *targetFlag, err)
+	}
+	return x.finish(out, report{
+		Table:    func(w io.Writer) error { return export.SPOFTable(w, c.Name(), target, spofs) },
+		JSON:     func(w io.Writer) error { return export.SPOFReportJSON(w, c.Name(), target, spofs) },
+		Markdown: func(w io.Writer) error { return export.SPOFMarkdown(w, c.Name(), target, spofs) },
+	}, false)
 }
 
 // redundancy: blastradius redundancy MODEL
-func redundancy(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("redundancy", "redundancy MODEL [flags]", stderr)
+func redundancy(x *command, args []string) int {
+	fs := x.flags("redundancy MODEL [flags]")
 	out := addOutputFlags(fs, textFormats...)
-	c, code := commonSetup("redundancy", out, args, stderr)
-	if c == nil {
+	pos, code, ok := x.setup(args, 1, out)
+	if !ok {
 		return code
 	}
-	r, err := analyze.RedundancyRate(context.Background(), c)
-	if err != nil {
-		fmt.Fprintf(stderr, "blastradius redundancy: %v\n", err)
+	c, ok := x.load(pos[0])
+	if !ok {
 		return exitUsage
 	}
-	return finish("redundancy", out, stdout, stderr, report{
+	r, err := analyze.RedundancyRate(x.ctx, c)
+	if err != nil {
+		return x.fail(err)
+	}
+	return x.finish(out, report{
 		Table:    func(w io.Writer) error { return export.RedundancyTable(w, c.Name(), r) },
 		JSON:     func(w io.Writer) error { return export.RedundancyReportJSON(w, c.Name(), r) },
 		Markdown: func(w io.Writer) error { return export.RedundancyMarkdown(w, c.Name(), r) },
-	})
-}
-
-// commonSetup parses a command taking one MODEL and output flags, and
-// loads the model.
-// A nil graph comes with the exit code to return.
-func commonSetup(name string, out *outputFlags, args []string, stderr io.Writer) (*graph.Compiled, int) {
-	pos, err := parse(out.fs, args)
-	if err != nil {
-		return nil, parseExit(err)
-	}
-	if len(pos) != 1 {
-		fmt.Fprintf(stderr, "blastradius %s: want exactly one MODEL file\n", name)
-		return nil, exitUsage
-	}
-	if err := out.check(); err != nil {
-		fmt.Fprintf(stderr, "blastradius %s: %v\n", name, err)
-		return nil, exitUsage
-	}
-	c, ok := load(pos[0], stderr)
-	if !ok {
-		return nil, exitUsage
-	}
-	return c, exitOK
-}
-
-// finish writes the report and returns the exit code.
-func finish(name string, out *outputFlags, stdout, stderr io.Writer, r report) int {
-	if err := out.write(context.Background(), stdout, r); err != nil {
-		fmt.Fprintf(stderr, "blastradius %s: %v\n", name, err)
-		return exitUsage
-	}
-	return exitOK
+	}, false)
 }
 
 // progressBar returns a progress callback that draws a bar on stderr when

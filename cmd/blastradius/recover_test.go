@@ -49,24 +49,38 @@ func TestRecoverCLI(t *testing.T) {
 	}
 }
 
-// A --for belongs to the --fail before it. Flag errors print the usage
-// after the message: only the message is checked.
+// A --for belongs to the --fail before it; durations too large for the
+// horizon or for the program say so; a flag error is one line with a hint,
+// never the whole usage.
 func TestRecoverCLIFor(t *testing.T) {
 	const kakao = "../../testdata/kakao-2022.yaml"
+	const hint = " (see 'blastradius recover -h')"
 	for _, tt := range []struct {
 		args []string
 		msg  string
 	}{
-		{[]string{"--for", "11h", "--fail", "pangyo"}, `invalid value "11h" for flag -for: --for 11h comes before any --fail: write --fail ID --for 11h`},
-		{[]string{"--fail", "pangyo", "--for", "11h", "--for", "2h"}, `invalid value "2h" for flag -for: --fail pangyo has two --for`},
-		{[]string{"--fail", "pangyo", "--for", "11 hours"}, `invalid value "11 hours" for flag -for: invalid duration "11 hours": write 90m, 11h, 1h30m or 3d`},
-		{[]string{"--fail", "pangyo", "--for", "0s"}, `invalid value "0s" for flag -for: --for 0s: the repair time must be more than 0 (leave --for out for never)`},
+		{[]string{"--for", "11h", "--fail", "pangyo"}, `invalid value "11h" for flag -for: comes before any --fail: write --fail ID --for 11h` + hint},
+		{[]string{"--fail", "pangyo", "--for", "11h", "--for", "2h"}, `invalid value "2h" for flag -for: --fail pangyo has two --for` + hint},
+		{[]string{"--fail", "pangyo", "--for", "11 hours"}, `invalid value "11 hours" for flag -for: not a duration: write 90m, 11h, 1h30m or 3d` + hint},
+		{[]string{"--fail", "pangyo", "--for", "0s"}, `invalid value "0s" for flag -for: the repair time must be more than 0 (leave --for out for never)` + hint},
+		// Larger than a time.Duration holds: "too large", not "invalid".
+		{[]string{"--fail", "pangyo", "--for", "3000000h"}, `invalid value "3000000h" for flag -for: too large: the longest duration is 106751d` + hint},
+		{[]string{"--fail", "pangyo", "--for", "200000d"}, `invalid value "200000d" for flag -for: too large: the longest duration is 106751d` + hint},
+		{[]string{"--fail", "pangyo", "--horizon", "9999999999h"}, `--horizon 9999999999h: too large: the longest duration is 106751d` + hint},
+		{[]string{"--fail", "pangyo", "--horizon", "0s"}, `--horizon 0s: want more than 0` + hint},
+		// Beyond the horizon, a repair would show as never.
+		{[]string{"--fail", "pangyo", "--for", "1000000h"}, `--fail pangyo --for 1000000h: longer than the --horizon 30d, so it would be reported as never repaired; raise --horizon, or leave --for out for never` + hint},
+		{[]string{"--fail", "pangyo", "--for", "11h", "--fail", "gasan", "--for", "2d", "--horizon", "1d"}, `--fail gasan --for 2d: longer than the --horizon 1d, so it would be reported as never repaired; raise --horizon, or leave --for out for never` + hint},
+		{[]string{"--fail", "pangyo", "--for", "11h", "--max-rows", "0"}, `--max-rows 0: want 1 or more` + hint},
+		{[]string{"--fail", "pangyo", "--for", "11h", "--max-rows", "-3"}, `--max-rows -3: want 1 or more` + hint},
+		// A node removed twice is refused, not merged: which --for holds?
+		{[]string{"--fail", "pangyo", "--for", "11h", "--fail", "site:pangyo", "--for", "2h"}, `--fail site:pangyo: "pangyo" is already removed by pangyo; name each failure once`},
+		{[]string{"--fail", "kakaotalk@pangoy", "--for", "1h"}, `--fail kakaotalk@pangoy: unknown node "kakaotalk@pangoy" (did you mean "kakaotalk@pangyo"?)`},
 	} {
 		var out, errOut bytes.Buffer
 		code := run(append([]string{"recover", kakao}, tt.args...), &out, &errOut)
 		assert.Equal(t, 2, code, "%v", tt.args)
-		first, _, _ := strings.Cut(errOut.String(), "\n")
-		assert.Equal(t, tt.msg, first)
+		assert.Equal(t, "blastradius recover: "+tt.msg+"\n", errOut.String(), "%v", tt.args)
 		assert.Empty(t, out.String())
 	}
 }
