@@ -79,16 +79,18 @@ func (r *minRate) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 	if r.by != ByCount && r.by != ByUsers {
 		probs = append(probs, graph.Problem{Pos: r.at("by"), Field: path + ".by", Msg: fmt.Sprintf("unknown measure By(%d): want ByCount or ByUsers", r.by)})
 	}
-	p.redundancy = true
+	p.redundancy, p.sites = true, true
 	return &rateEval{r: r}, probs
 }
 
 type rateEval struct{ r *minRate }
 
 // eval reads the rate analyze.RedundancyRate measured once for every rule
-// of the Check; the violations are the services some site's loss takes
-// Down or Degraded, each with its worst state and the first site (in
-// model order) that gives it.
+// of the Check; the violations are the services (analyze.Measured) some
+// site's loss takes Down or Degraded, each with its worst state and the
+// first site (in model order) that gives it, read from the site losses
+// the Check simulates once for all rules, by vertex: looking up the names
+// RedundancyRate lists was a tenth of a Check of a million nodes.
 func (ev *rateEval) eval(e *env) (RuleResult, error) {
 	c, red := e.c, e.red
 	rate := &Rate{By: ev.r.by, Want: ev.r.rate, Got: red.Rate, Survive: int64(red.Survive), All: int64(red.Services)}
@@ -101,40 +103,38 @@ func (ev *rateEval) eval(e *env) (RuleResult, error) {
 	if rr.Passed {
 		return rr, nil
 	}
-	type worst struct {
-		state analyze.State
-		site  int32
+	n := c.NodeCount()
+	svc := make([]bool, n)
+	for _, v := range analyze.Measured(c) {
+		svc[v] = true
 	}
-	lost := make(map[int32]worst) // services that do not survive some site
-	note := func(ids []string, st analyze.State, site int32) {
-		for _, id := range ids {
-			v, _ := c.Lookup(id)
-			if w, ok := lost[v]; !ok || st > w.state || (st == w.state && site < w.site) {
-				lost[v] = worst{st, site}
+	state := make([]analyze.State, n) // the worst state some site's loss gives, Up if none
+	site := make([]int, n)            // the first loss (index in e.sites) that gives it
+	for i, l := range e.sites {
+		for _, ef := range l.o.Effects() {
+			v := ef.Vertex
+			if ef.Replica || !svc[v] || (ef.State != analyze.Down && ef.State != analyze.Degraded) {
+				continue
+			}
+			if ef.State > state[v] {
+				state[v], site[v] = ef.State, i
 			}
 		}
 	}
-	for _, s := range red.Sites {
-		site, _ := c.Lookup(s.Site)
-		note(s.Down, analyze.Down, site)
-		note(s.Degraded, analyze.Degraded, site)
-	}
-	rr.Total = len(lost)
 	kp := keeper[int32]{k: e.p.limit, cmp: func(a, b int32) int {
 		return cmp.Or(cmp.Compare(c.Users(b), c.Users(a)), cmp.Compare(c.VertexName(a), c.VertexName(b)))
 	}}
-	for v := range lost {
-		kp.offer(v)
-	}
-	for _, v := range kp.sorted() {
-		w := lost[v]
-		id := c.VertexName(v)
-		viol := Violation{Node: id, Removed: c.VertexName(w.site), RemovedKind: graph.Site, State: w.state}
-		chain, err := analyze.Chain(c, viol.Removed, id)
-		if err != nil {
-			return rr, err
+	for v := range int32(n) {
+		if state[v] != analyze.Up {
+			kp.offer(v)
 		}
-		e.setChain(&viol, chain)
+	}
+	rr.Total = kp.total
+	for _, v := range kp.sorted() {
+		l := e.sites[site[v]]
+		id := c.VertexName(v)
+		viol := Violation{Node: id, Removed: c.VertexName(l.v), RemovedKind: graph.Site, State: state[v]}
+		e.setChain(&viol, l.o.Chain(id))
 		rr.Violations = append(rr.Violations, viol)
 	}
 	return rr, nil
