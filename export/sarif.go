@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 
 	"github.com/blastradius-go/blastradius/analyze/policy"
@@ -159,7 +160,9 @@ func sarifPhysicalAt(p graph.Pos) *sarifPhysical {
 	if p.File == "" {
 		return nil
 	}
-	ph := &sarifPhysical{Artifact: sarifArtifact{URI: filepath.ToSlash(p.File)}}
+	// A URI reference: a path as written, its reserved characters escaped
+	// ("<stdin>", spaces), forward slashes on every system.
+	ph := &sarifPhysical{Artifact: sarifArtifact{URI: (&url.URL{Path: filepath.ToSlash(p.File)}).String()}}
 	if p.Line > 0 {
 		ph.Region = &sarifRegion{StartLine: p.Line}
 	}

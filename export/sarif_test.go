@@ -221,3 +221,29 @@ func sarifResult0(d map[string]any) map[string]any {
 	run := d["runs"].([]any)[0].(map[string]any)
 	return run["results"].([]any)[0].(map[string]any)
 }
+
+// A model read from standard input, or from a path with spaces, is
+// located by a URI reference with those characters escaped, and the log
+// still passes the schemas (uri-reference is asserted).
+func TestCheckSARIFEscapesPaths(t *testing.T) {
+	src, err := os.ReadFile("../testdata/kakao-2022.yaml")
+	require.NoError(t, err)
+	for name, want := range map[string]string{"<stdin>": "%3Cstdin%3E", "my models/kakao.yaml": "my%20models/kakao.yaml"} {
+		m, err := graph.Decode(bytes.NewReader(src), name, graph.YAML)
+		require.NoError(t, err)
+		c, err := graph.Compile(m)
+		require.NoError(t, err)
+		p, err := policy.Load("../testdata/policy.yaml")
+		require.NoError(t, err)
+		res, err := policy.Check(context.Background(), c, p)
+		require.NoError(t, err)
+		var b bytes.Buffer
+		require.NoError(t, export.CheckSARIF(&b, res))
+		for sname, s := range sarifSchemas(t) {
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b.Bytes()))
+			require.NoError(t, err)
+			assert.NoError(t, s.Validate(inst), "%s against %s", name, sname)
+		}
+		assert.Contains(t, b.String(), `"uri": "`+want+`"`)
+	}
+}
