@@ -1,4 +1,3 @@
-// file: analyze/measured.go
 package analyze
 
 import "github.com/blastradius-go/blastradius/graph"
