@@ -4,14 +4,15 @@ import (
 	"cmp"
 	"math"
 	"math/bits"
-	"runtime"
 	"slices"
 	"sync"
-	"weak"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
 
+// The batch engine is parallel fault simulation: 64 single failures per
+// machine word, one per bit ("lane"), pushed through the gates together.
+//
 // layout is the compiled graph renumbered for the batch engine: vertices
 // are "positions" in topological order of the strongly connected
 // components (inputs first, the members of a cycle side by side), with
@@ -39,7 +40,9 @@ type layout struct {
 	// all 64 lanes with a few word operations instead of summing weights
 	// lane by lane: terms[termOff[p]:termOff[p+1]] lists the minimal sets
 	// of inputs (bit i: the gate's i-th hard input) whose loss takes it
-	// Down, a 0, then the minimal sets whose loss takes it below demand.
+	// Down, a 0, then the minimal sets whose loss takes it below demand:
+	// the minimal cut sets of the threshold function, for Down and for
+	// Degraded, found by enumeration (at most 2^6 sets).
 	// Empty for other positions and for larger gates, which are summed.
 	termOff []int32
 	terms   []uint8
@@ -52,7 +55,7 @@ type layout struct {
 // layouts keeps each compiled graph's layout, made on first use: it only
 // depends on the graph, and every ranking of the graph (Rank, SPOFs, a
 // policy check, a diff) walks the same one.
-var layouts sync.Map // weak.Pointer[graph.Compiled] → *lazyLayout
+var layouts perGraph[lazyLayout]
 
 type lazyLayout struct {
 	once sync.Once
@@ -60,16 +63,7 @@ type lazyLayout struct {
 }
 
 func layoutFor(c *graph.Compiled) *layout {
-	key := weak.Make(c)
-	v, ok := layouts.Load(key)
-	if !ok {
-		var loaded bool
-		v, loaded = layouts.LoadOrStore(key, &lazyLayout{})
-		if !loaded {
-			runtime.AddCleanup(c, func(k weak.Pointer[graph.Compiled]) { layouts.Delete(k) }, key)
-		}
-	}
-	ll := v.(*lazyLayout)
+	ll := layouts.get(c)
 	ll.once.Do(func() {
 		l := newLayout(c)
 		l.order = l.batchOrder()
@@ -79,7 +73,7 @@ func layoutFor(c *graph.Compiled) *layout {
 }
 
 func newLayout(c *graph.Compiled) *layout {
-	rank, _, comps := order(c)
+	rank, comps := order(c)
 	n := c.Len()
 	// Counting sort by component number keeps the numbering stable.
 	count := make([]int32, comps+1)
@@ -216,8 +210,11 @@ func appendTerms(terms []uint8, g graph.Gate, ws []int64) []uint8 {
 		}
 		return w
 	}
-	down := func(set int) bool { return g.Base-lost(set) < g.Floor }
-	low := func(set int) bool { return g.Base-lost(set) < g.Need }
+	// The formulas specialise the one threshold rule (threshold): down
+	// over the inputs that are Down, low over those not Up. A test holds
+	// them equal to it on every small gate.
+	down := func(set int) bool { return threshold(g, g.Base-lost(set), g.Base) == Down }
+	low := func(set int) bool { return threshold(g, g.Base, g.Base-lost(set)) != Up }
 	if down(0) || low(0) {
 		return terms
 	}
@@ -503,10 +500,10 @@ func (b *batch) eval(p int32) (down, bad uint64) {
 			g := l.gate[p]
 			for m := lanes; m != 0; m &= m - 1 {
 				i := bits.TrailingZeros64(m)
-				switch {
-				case g.Base-b.liveLoss[i] < g.Floor:
+				switch threshold(g, g.Base-b.liveLoss[i], g.Base-b.upLoss[i]) {
+				case Down:
 					down |= 1 << uint(i)
-				case g.Base-b.upLoss[i] < g.Need:
+				case Degraded:
 					bad |= 1 << uint(i)
 				}
 			}

@@ -3,7 +3,10 @@
 // on the same engine.
 //
 // Every analysis shares one contract. A node is Up, Degraded or Down; an Up
-// node whose redundancy was used up is reported as RedundancyLost. An And
+// node is reported as RedundancyLost when a member of one of its redundant
+// constructs (Constructs: a group in its requires or uses, its replicas,
+// standbys included, a group in a replica's requires) is Down or Degraded,
+// and the lost member is its cause. An And
 // gate is Down when a hard input is Down and Degraded when one is Degraded; a
 // Threshold gate (any of, at least k of, capacity) is Down when the weight of
 // its live (not Down) inputs falls below its floor, and Degraded when the
@@ -29,7 +32,10 @@
 // on, and the user-hours lost are its users times those spans. A node with
 // a restart time (graph.Node.Restart) that went Down or Degraded comes back
 // that long after its inputs and its own repair allow it; the members of a
-// dependency cycle come back together, when what the cycle needs from
-// outside allows it, plus the longest restart among them. WhatIf compares
+// dependency cycle among the affected nodes come back together, when what
+// the cycle needs from outside allows it, plus the longest restart among
+// them: for the end of Down, cycles of hard dependencies only (a soft one
+// never holds a node Down); for the end of Degraded, cycles through soft
+// dependencies too. WhatIf compares
 // two variants of a model on one scenario.
 package analyze

@@ -27,7 +27,11 @@ const (
 	// once, when the scratch is made, and never cleared: the pass learns a
 	// vertex's gate from the byte it reads for its state.
 	flagThreshold = 0b10000
-	dynamic       = stateMask | flagRemoved | flagTouched
+	// flagLost marks a Threshold gate one of whose inputs stopped being
+	// Up: its owner, if Up, has lost redundancy. While the gate itself
+	// stays Up its cause is that first lost input.
+	flagLost = 0b100000
+	dynamic  = stateMask | flagRemoved | flagTouched | flagLost
 )
 
 type scratch struct {
@@ -121,15 +125,29 @@ func (s *scratch) set(v int32, old, nw State, u int32) {
 	s.queue = append(s.queue, event{v, old, nw})
 }
 
-// threshold is the state a Threshold gate's counters give.
+// threshold is the one threshold rule: the state of a Threshold gate
+// whose live (not Down) inputs weigh live and whose Up inputs weigh up.
+// Simulate's engine, the batch engine, Outcome's group states and, through
+// weightNeeded, Recover's timer all use it.
 func threshold(g graph.Gate, live, up int64) State {
 	switch {
-	case live < g.Floor:
+	case live < weightNeeded(g, false):
 		return Down
-	case up < g.Need:
+	case up < weightNeeded(g, true):
 		return Degraded
 	}
 	return Up
+}
+
+// weightNeeded is the least weight of inputs at which a Threshold gate is
+// not Down (of live inputs), or Up (of Up inputs, up true): the threshold
+// rule in the form Recover's timer needs, which asks when enough weight is
+// back.
+func weightNeeded(g graph.Gate, up bool) int64 {
+	if up {
+		return g.Need
+	}
+	return g.Floor
 }
 
 // run drains the event queue to the least fixpoint.
@@ -157,6 +175,12 @@ func (s *scratch) run(c *graph.Compiled) {
 			s.touch(c, v)
 			if ev.from == Up {
 				s.upw[v] -= ws[j]
+				if s.flags[v]&flagLost == 0 {
+					s.flags[v] |= flagLost
+					if old == Up { // not a removed gate, whose cause stays none
+						s.cause[v] = u
+					}
+				}
 			}
 			if ev.to == Down {
 				s.live[v] -= ws[j]

@@ -55,9 +55,7 @@ func TestExplain(t *testing.T) {
 	require.NotNil(t, x.Group, "the group that lost redundancy")
 	assert.Equal(t, AnyOfRule, x.Group.Rule, "replicas without capacities and demand 1")
 	assert.Equal(t, int64(2), x.Group.Up)
-	// (Causes gives no group for the replicas of a node that is its own
-	// replica capacity; Explain's Group says it.)
-	assert.Equal(t, []Cause{{ID: "db@a", State: Down}}, x.Lost)
+	assert.Equal(t, []Cause{{ID: "db@a", State: Down, Group: "replicas"}}, x.Lost)
 
 	x, _ = o.Explain("a")
 	assert.True(t, x.Removed)

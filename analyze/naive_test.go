@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"slices"
 	"time"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -18,32 +19,61 @@ func naive(c *graph.Compiled, removed []int32) []State {
 	return naiveReport(c, naiveAt(c, never, 0))
 }
 
-// naiveReport marks RedundancyLost as the Outcome reports it: an Up
-// threshold vertex below its base weight, and an Up node whose own hard
-// group is.
+// naiveReport marks RedundancyLost by the README's rule, written without
+// the engine's shortcut: an Up node is RedundancyLost when a member of one
+// of its redundant constructs is Down or Degraded. The constructs are
+// found from the model's structure (the node's groups in requires and
+// uses, its replica set, its replicas' groups), not from Constructs.
 func naiveReport(c *graph.Compiled, st []State) []State {
 	out := make([]State, len(st))
 	copy(out, st)
-	lostMargin := func(v int32) bool {
-		if c.Op(v) != graph.Threshold || st[v] != Up {
-			return false
-		}
-		ins, ws := c.Inputs(v)
-		up := int64(0)
-		for i, u := range ins {
-			if st[u] == Up {
-				up += ws[i]
+	lostIn := func(g int32) bool {
+		ins, _ := c.Inputs(g)
+		for _, u := range ins {
+			if st[u] == Down || st[u] == Degraded {
+				return true
 			}
 		}
-		return up < c.Base(v)
+		return false
 	}
-	for v := int32(0); v < int32(len(st)); v++ {
-		if !lostMargin(v) {
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if st[v] != Up {
 			continue
 		}
-		out[v] = RedundancyLost
-		if c.VertexKind(v) == graph.GroupVertex && st[c.Owner(v)] == Up {
-			out[c.Owner(v)] = RedundancyLost
+		var groups []int32
+		if c.Op(v) == graph.Threshold {
+			groups = append(groups, v) // the node is its replica set
+		}
+		var replicas []int32
+		ins, _ := c.Inputs(v)
+		for _, u := range append(slices.Clone(ins), c.SoftInputs(v)...) {
+			switch c.VertexKind(u) {
+			case graph.GroupVertex, graph.SoftGroupVertex:
+				groups = append(groups, u)
+				if c.GroupLabel(u) == "replicas" {
+					r, _ := c.Inputs(u)
+					replicas = append(replicas, r...)
+				}
+			case graph.ReplicaVertex:
+				replicas = append(replicas, u)
+			}
+		}
+		if c.Op(v) == graph.Threshold {
+			r, _ := c.Inputs(v)
+			replicas = append(replicas, r...)
+		}
+		for _, r := range replicas {
+			rins, _ := c.Inputs(r)
+			for _, u := range rins {
+				if c.VertexKind(u) == graph.GroupVertex {
+					groups = append(groups, u)
+				}
+			}
+		}
+		for _, g := range groups {
+			if lostIn(g) {
+				out[v] = RedundancyLost
+			}
 		}
 	}
 	return out

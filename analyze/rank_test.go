@@ -195,7 +195,7 @@ func TestOrder(t *testing.T) {
 		graph.Node{ID: "z", Kind: graph.Service, Uses: graph.On("y")},
 	)
 	c := compileT(t, m)
-	rank, _, comps := order(c)
+	rank, comps := order(c)
 	id := func(s string) int32 { v, _ := c.Lookup(s); return v }
 	assert.Equal(t, 3, comps)
 	assert.Equal(t, rank[id("x")], rank[id("y")])
@@ -287,4 +287,27 @@ func TestSortRadii(t *testing.T) {
 			cmp.Compare(c.VertexName(a.v), c.VertexName(b.v)))
 	})
 	require.Equal(t, want, sortRadii(c, keys))
+}
+
+// RedundancyRate is computed once per graph; every call gets its own copy,
+// equal to the first, that it may change.
+func TestRedundancyRateCached(t *testing.T) {
+	c := compileT(t, miniKakao())
+	a, err := RedundancyRate(context.Background(), c)
+	require.NoError(t, err)
+	b, err := RedundancyRate(context.Background(), c)
+	require.NoError(t, err)
+	require.Equal(t, a, b)
+	require.NotEmpty(t, a.Sites)
+	a.Sites[0].Site = "changed"
+	if len(a.Sites[0].Down) > 0 {
+		a.Sites[0].Down[0] = "changed"
+	}
+	c2, err := RedundancyRate(context.Background(), c)
+	require.NoError(t, err)
+	require.Equal(t, b, c2)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = RedundancyRate(ctx, compileT(t, miniKakao()))
+	require.ErrorIs(t, err, context.Canceled, "a cancelled first run is an error, not a cached result")
 }

@@ -217,3 +217,108 @@ func eqGate(c *graph.Compiled, tm []time.Duration, v int32, soft bool) time.Dura
 	}
 	return Never
 }
+
+// naiveCycles is the restart rule for cycles as the README states it,
+// written independently of Recover: components by reachability (not
+// Tarjan), times by Kleene iteration over every vertex (not a heap).
+//
+//   - Cycles are among the affected vertices: those not Up just after
+//     the failure (what is Up then is Up throughout and restarts nothing).
+//   - D: in the graph of hard edges between affected vertices, v's
+//     component H(v) is the set of vertices that reach v and that v
+//     reaches. Its raw time D°(v) is the
+//     least solution of v's gate and repair over its hard inputs' times,
+//     an input in H(v) counting by its D°, one outside by its D; then
+//     D(v) = D°(v) + (the longest restart in H(v)) when D°(v) > 0.
+//   - U: the same over hard and soft edges, with components S(v), and
+//     U°(v) also at least D°(v): U(v) = U°(v) + (the longest restart in
+//     S(v)) when U°(v) > 0.
+//
+// Without restarts on cycles this is naiveEquations' system.
+func naiveCycles(c *graph.Compiled, repair map[int32]time.Duration) (down, up []time.Duration) {
+	n := c.Len()
+	affected := naiveAt(c, repair, 0)
+	reach := func(soft bool) [][]bool { // reach[v][u]: v reaches u over input edges between affected vertices
+		out := make([][]bool, n)
+		for v := range n {
+			if affected[v] == Up {
+				out[v] = make([]bool, n)
+				out[v][v] = true
+				continue
+			}
+			seen := make([]bool, n)
+			stack := []int32{int32(v)}
+			seen[v] = true
+			for len(stack) > 0 {
+				x := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				ins, _ := c.Inputs(x)
+				next := slices.Clone(ins)
+				if soft {
+					next = append(next, c.SoftInputs(x)...)
+				}
+				for _, u := range next {
+					if !seen[u] && affected[u] != Up {
+						seen[u] = true
+						stack = append(stack, u)
+					}
+				}
+			}
+			out[v] = seen
+		}
+		return out
+	}
+	longest := func(rc [][]bool) []time.Duration { // per vertex: the longest restart of its component
+		r := make([]time.Duration, n)
+		for v := range n {
+			for u := range n {
+				if rc[v][u] && rc[u][v] {
+					r[v] = max(r[v], c.Restart(int32(u)))
+				}
+			}
+		}
+		return r
+	}
+	hard, all := reach(false), reach(true)
+	rH, rS := longest(hard), longest(all)
+	shift := func(raw, r time.Duration) time.Duration {
+		if raw > 0 {
+			return addSat(raw, r)
+		}
+		return raw
+	}
+	rawD := make([]time.Duration, n)
+	rawU := make([]time.Duration, n)
+	view := make([]time.Duration, n)
+	for changed := true; changed; {
+		changed = false
+		for v := int32(0); v < int32(n); v++ {
+			for u := range n {
+				if hard[v][u] && hard[u][v] {
+					view[u] = rawD[u]
+				} else {
+					view[u] = shift(rawD[u], rH[u])
+				}
+			}
+			d := max(repair[v], eqGate(c, view, v, false))
+			for u := range n {
+				if all[v][u] && all[u][v] {
+					view[u] = rawU[u]
+				} else {
+					view[u] = shift(rawU[u], rS[u])
+				}
+			}
+			u := max(repair[v], d, eqGate(c, view, v, true))
+			if d != rawD[v] || u != rawU[v] {
+				rawD[v], rawU[v] = d, u
+				changed = true
+			}
+		}
+	}
+	down = make([]time.Duration, n)
+	up = make([]time.Duration, n)
+	for v := range n {
+		down[v], up[v] = shift(rawD[v], rH[v]), shift(rawU[v], rS[v])
+	}
+	return down, up
+}

@@ -182,6 +182,60 @@ func TestRecoverMatchesEquations(t *testing.T) {
 	})
 }
 
+// With restarts anywhere, cycles included, Recover follows the stated
+// rule for cycles, as naiveCycles computes it. (Where a restart sits on a
+// cycle the plain equations may still settle, through a threshold that
+// does not need the cycle, at a different answer: the cycle rule is the
+// contract.)
+func TestRecoverMatchesCycleRule(t *testing.T) {
+	randomModels(t, 1500, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+		c := withRestarts(t, m, r, false)
+		for range 3 {
+			sc := randomScenario(c, r)
+			repair := repairOf(t, c, sc)
+			_, down, up := recoverT(t, c, sc)
+			wantDown, wantUp := naiveCycles(c, repair)
+			for v := int32(0); v < int32(c.Len()); v++ {
+				if reported(c, v) && (down[v] != wantDown[v] || up[v] != wantUp[v]) {
+					t.Fatalf("%v: %s down until %v, degraded until %v; the cycle rule says %v, %v",
+						sc.Failures, c.VertexName(v), down[v], up[v], wantDown[v], wantUp[v])
+				}
+			}
+		}
+	})
+}
+
+// The issue's example: a site that uses monitoring, which runs at the
+// site. Its only link into the cycle is soft, so monitoring's restart does
+// not hold it Down: power back after 30m, the site and what runs there are
+// Down 0–30m and Degraded until monitoring is back, 3h later.
+func TestRecoverSoftCycleRestart(t *testing.T) {
+	src := `nodes:
+  power: {kind: power}
+  dc: {kind: site, requires: [power], uses: [monitoring]}
+  monitoring: {kind: service, site: dc, restart: 3h}
+  app: {kind: service, site: dc}
+`
+	m, err := graph.Decode(strings.NewReader(src), "cycle.yaml", graph.YAML)
+	require.NoError(t, err)
+	c := compileT(t, m)
+	tl, err := Recover(context.Background(), c, Scenario{Failures: []Failure{{ID: "power", For: 30 * time.Minute}}}, RecoverOptions{})
+	require.NoError(t, err)
+	h, min30 := time.Hour, 30*time.Minute
+	for _, tc := range []struct {
+		id       string
+		down, up time.Duration
+	}{
+		{"power", min30, min30},
+		{"dc", min30, 3*h + min30},
+		{"app", min30, 3*h + min30},
+		{"monitoring", 3*h + min30, 3*h + min30},
+	} {
+		d, u := rt(t, tl, tc.id)
+		assert.Equal(t, [2]time.Duration{tc.down, tc.up}, [2]time.Duration{d, u}, tc.id)
+	}
+}
+
 // A later repair never brings anything back sooner, restarts and cycles
 // included; and nothing is Degraded before it is Down.
 func TestRecoverMonotoneInRepair(t *testing.T) {
@@ -384,13 +438,57 @@ func TestRecoverHorizon(t *testing.T) {
 	assert.Equal(t, Never, tl.Totals.AllUp)
 	p, _ := tl.Recovery("pangyo")
 	assert.True(t, p.Removed)
-	assert.Equal(t, Never, p.Repair)
+	assert.Equal(t, Never, p.DownUntil, "not back within the horizon")
+	assert.Equal(t, 40*day, p.Repair, "but repaired, after it (once reported as not repaired)")
 
 	tl, err = Recover(context.Background(), c, Scenario{Failures: []Failure{{ID: "pangyo", For: 40 * day}}}, RecoverOptions{Horizon: 50 * day})
 	require.NoError(t, err)
 	talk, _ = tl.Recovery("kakaotalk")
 	assert.Equal(t, 40*day, talk.DownUntil)
 	assert.Equal(t, 40*day, tl.Totals.AllUp)
+}
+
+// The totals count what the rows show: EverDegraded counts every node with
+// a Degraded span, Down before or not (the summary once said "0 nodes
+// degraded" above Degraded rows).
+func TestRecoverEverDegraded(t *testing.T) {
+	m := &graph.Model{}
+	m.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "db", Kind: graph.Datastore, Site: "s", Restart: time.Hour},
+		graph.Node{ID: "api", Kind: graph.Service, Site: "s", Uses: graph.On("db"), Users: 10},
+	)
+	c := compileT(t, m)
+	tl, err := Recover(context.Background(), c, Scenario{Failures: []Failure{{ID: "s", For: time.Hour}}}, RecoverOptions{})
+	require.NoError(t, err)
+	d, u := rt(t, tl, "api")
+	assert.Equal(t, [2]time.Duration{time.Hour, 2 * time.Hour}, [2]time.Duration{d, u}, "down with its site, degraded until db restarts")
+	assert.Equal(t, RecoveryTotals{Down: 3, Degraded: 0, EverDegraded: 1, DownUserHours: 10, DegradedUserHours: 10, AllUp: 2 * time.Hour}, tl.Totals)
+}
+
+// A node that one side of a what-if lacks is absent there, not Up.
+func TestWhatIfAbsent(t *testing.T) {
+	base := &graph.Model{Name: "base"}
+	base.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "old", Kind: graph.Service, Site: "s"},
+	)
+	variant := &graph.Model{Name: "variant"}
+	variant.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "new", Kind: graph.Service, Site: "s"},
+	)
+	cmp, err := WhatIf(context.Background(), compileT(t, base), compileT(t, variant), Fail("s"), RecoverOptions{})
+	require.NoError(t, err)
+	rows := map[string]ComparisonRow{}
+	for _, r := range cmp.Rows {
+		rows[r.ID] = r
+	}
+	assert.True(t, rows["old"].VariantAbsent)
+	assert.False(t, rows["old"].BaseAbsent)
+	assert.True(t, rows["new"].BaseAbsent)
+	assert.False(t, rows["new"].VariantAbsent)
+	assert.False(t, rows["s"].BaseAbsent || rows["s"].VariantAbsent)
 }
 
 func TestRecoverErrors(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -52,8 +53,44 @@ type SiteLoss struct {
 }
 
 // RedundancyRate removes each site of c in turn and reports what survives.
+// It is computed once per compiled graph (policy checks and diffs ask for
+// it again) and each call returns its own copy.
 func RedundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error) {
-	services := measured(c)
+	e := redundancies.get(c)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.r == nil {
+		// A cancelled run is not kept: the next call computes it again.
+		r, err := redundancyRate(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		e.r = r
+	}
+	return e.r.clone(), nil
+}
+
+// redundancies keeps each graph's redundancy rate.
+var redundancies perGraph[struct {
+	mu sync.Mutex
+	r  *Redundancy
+}]
+
+// clone copies r deeply enough that the caller may change what it gets.
+func (r *Redundancy) clone() *Redundancy {
+	out := *r
+	out.Sites = make([]SiteLoss, len(r.Sites))
+	for i, l := range r.Sites {
+		l.Down, l.Degraded, l.Exposed = slices.Clone(l.Down), slices.Clone(l.Degraded), slices.Clone(l.Exposed)
+		out.Sites[i] = l
+	}
+	return &out
+}
+
+func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error) {
+	// The services, most users first (the order of each site's lists).
+	services := Measured(c)
+	slices.SortStableFunc(services, func(a, b int32) int { return cmp.Compare(c.Users(b), c.Users(a)) })
 	r := &Redundancy{Services: len(services)}
 	for _, v := range services {
 		r.Users += c.Users(v)
@@ -126,27 +163,6 @@ func RedundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 	return r, nil
 }
 
-// measured returns the services the redundancy rate is about, most users
-// first.
-func measured(c *graph.Compiled) []int32 {
-	var withUsers, all []int32
-	for v := int32(0); v < int32(c.NodeCount()); v++ {
-		if c.Kind(v).Infrastructure() {
-			continue
-		}
-		all = append(all, v)
-		if c.Users(v) > 0 {
-			withUsers = append(withUsers, v)
-		}
-	}
-	out := withUsers
-	if len(out) == 0 {
-		out = all
-	}
-	slices.SortStableFunc(out, func(a, b int32) int { return cmp.Compare(c.Users(b), c.Users(a)) })
-	return out
-}
-
 // exposed marks the vertices that are Up (or RedundancyLost) in the
 // outcome but would not survive one more loss among the redundancy they
 // have left: a threshold that could lose its largest member with nothing
@@ -173,16 +189,16 @@ func (o *Outcome) exposed() []bool {
 		if u < 0 {
 			without = largest
 		}
-		return live-without >= c.Need(v)
+		return threshold(c.Gate(v), live-without, live-without) == Up
 	}
 	var queue []int32
 	for _, r := range o.recs {
 		if r.state != RedundancyLost {
 			continue
 		}
-		// The node itself, or its own groups, lost members and with them
-		// the spare they had.
-		for _, v := range append([]int32{r.v}, groupsOf(c, r.v)...) {
+		// One of the node's redundant constructs lost members (the one
+		// rule, Constructs) and with them the spare it had.
+		for _, v := range Constructs(c, r.v) {
 			if c.Op(v) == graph.Threshold && up(v) && hadSpare(c, v) && !spare(v, -1) && !out[v] {
 				out[v] = true
 				queue = append(queue, v)
@@ -214,18 +230,5 @@ func hadSpare(c *graph.Compiled, v int32) bool {
 	for _, w := range ws {
 		largest = max(largest, w)
 	}
-	return c.Base(v)-largest >= c.Need(v)
-}
-
-// groupsOf returns the group vertices among v's hard inputs that belong to
-// v (its any-of, k-of-n and capacity groups).
-func groupsOf(c *graph.Compiled, v int32) []int32 {
-	var gs []int32
-	ins, _ := c.Inputs(v)
-	for _, u := range ins {
-		if c.VertexKind(u) == graph.GroupVertex && c.Owner(u) == v {
-			gs = append(gs, u)
-		}
-	}
-	return gs
+	return threshold(c.Gate(v), c.Base(v)-largest, c.Base(v)-largest) == Up
 }

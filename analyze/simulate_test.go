@@ -138,7 +138,7 @@ func TestSimulateCapacity(t *testing.T) {
 		svc, mirrored State
 	}{
 		{nil, Up, Up},
-		{[]string{"c"}, Up, Up}, // a warm standby carries nothing yet, so nothing is lost
+		{[]string{"c"}, RedundancyLost, Up}, // a warm standby carries nothing yet, but it is a lost replica
 		{[]string{"b"}, Degraded, RedundancyLost},
 		{[]string{"a"}, Degraded, RedundancyLost},
 		{[]string{"a", "b"}, Down, Down},
@@ -147,6 +147,54 @@ func TestSimulateCapacity(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tt.svc, o.State("svc"), "fail %v", tt.fail)
 		assert.Equal(t, tt.mirrored, o.State("mirrored"), "fail %v", tt.fail)
+	}
+}
+
+// One rule of redundancy lost for every construct: an Up node with a
+// member of one of its redundant constructs (a group in requires or uses,
+// its replicas, standbys included, a replica's own groups) Down or
+// Degraded, the lost member named as Via and in Causes. Once a group under
+// uses never counted, a lost warm standby's site gave Up, and a lost
+// member of that standby's own group gave redundancy-lost with no Via and
+// no causes.
+func TestRedundancyLostRule(t *testing.T) {
+	m := &graph.Model{}
+	m.Add(
+		graph.Node{ID: "a", Kind: graph.Site},
+		graph.Node{ID: "b", Kind: graph.Site},
+		graph.Node{ID: "x", Kind: graph.Service},
+		graph.Node{ID: "y", Kind: graph.Service},
+		graph.Node{ID: "db-b", Kind: graph.Datastore},
+		graph.Node{ID: "db-b2", Kind: graph.Datastore},
+		graph.Node{ID: "soft", Kind: graph.Service, Uses: []graph.Dep{graph.AnyOf("x", "y")}},
+		graph.Node{ID: "hard", Kind: graph.Service, Requires: []graph.Dep{graph.AnyOf("x", "y")}},
+		graph.Node{ID: "talk", Kind: graph.Service, Replicas: []graph.Replica{
+			{Site: "a"},
+			{Site: "b", Standby: graph.Warm, Requires: []graph.Dep{graph.AnyOf("db-b", "db-b2")}},
+		}},
+	)
+	c := compileT(t, m)
+	for _, tc := range []struct {
+		fail   string
+		id     string
+		state  State
+		via    string
+		causes []Cause
+	}{
+		{"x", "soft", RedundancyLost, "x", []Cause{{ID: "x", State: Down, Soft: true, Group: "any_of [x y]"}}},
+		{"x", "hard", RedundancyLost, "x", []Cause{{ID: "x", State: Down, Group: "any_of [x y]"}}},
+		{"b", "talk", RedundancyLost, "talk@b", []Cause{{ID: "talk@b", State: Down, Group: "replicas"}}},
+		{"db-b", "talk", RedundancyLost, "db-b", []Cause{{ID: "db-b", State: Down, Group: "any_of [db-b db-b2]"}}},
+		{"a", "talk", Down, "talk@a", []Cause{{ID: "talk@a", State: Down}}},
+	} {
+		o, err := Simulate(c, Fail(tc.fail))
+		require.NoError(t, err)
+		e, ok := o.Effect(tc.id)
+		require.True(t, ok, "fail %s: %s", tc.fail, tc.id)
+		assert.Equal(t, tc.state, e.State, "fail %s: %s", tc.fail, tc.id)
+		assert.Equal(t, tc.via, e.Via, "fail %s: %s", tc.fail, tc.id)
+		assert.Equal(t, tc.causes, o.Causes(tc.id), "fail %s: %s", tc.fail, tc.id)
+		assert.Equal(t, tc.fail, o.Chain(tc.id)[len(o.Chain(tc.id))-1], "the chain reaches the removed node")
 	}
 }
 

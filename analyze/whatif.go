@@ -20,13 +20,14 @@ type Comparison struct {
 }
 
 // ComparisonRow is one node in both timelines. On a side where the node is
-// Up throughout, its Recovery has zero times (and Vertex -1 when that model
-// has no such node).
+// Up throughout, its Recovery has zero times; on a side whose model has no
+// such node, also Vertex -1, and BaseAbsent or VariantAbsent says so.
 type ComparisonRow struct {
-	ID            string
-	Kind          graph.Kind
-	Replica       bool
-	Base, Variant Recovery
+	ID                        string
+	Kind                      graph.Kind
+	Replica                   bool
+	Base, Variant             Recovery
+	BaseAbsent, VariantAbsent bool
 }
 
 // WhatIf runs Recover on a model and on a variant of it with the same
@@ -51,11 +52,12 @@ func Compare(base, variant *Timeline) *Comparison {
 		if !ok {
 			v = upThroughout(variant.c, r)
 		}
-		cmp.Rows = append(cmp.Rows, ComparisonRow{ID: r.ID, Kind: r.Kind, Replica: r.Replica, Base: r, Variant: v})
+		cmp.Rows = append(cmp.Rows, ComparisonRow{ID: r.ID, Kind: r.Kind, Replica: r.Replica, Base: r, Variant: v, VariantAbsent: v.Vertex < 0})
 	}
 	for _, r := range variant.Sorted() {
 		if _, ok := base.Recovery(r.ID); !ok {
-			cmp.Rows = append(cmp.Rows, ComparisonRow{ID: r.ID, Kind: r.Kind, Replica: r.Replica, Base: upThroughout(base.c, r), Variant: r})
+			b := upThroughout(base.c, r)
+			cmp.Rows = append(cmp.Rows, ComparisonRow{ID: r.ID, Kind: r.Kind, Replica: r.Replica, Base: b, Variant: r, BaseAbsent: b.Vertex < 0})
 		}
 	}
 	return cmp

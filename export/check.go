@@ -4,9 +4,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/analyze/policy"
 )
 
@@ -14,37 +16,213 @@ import (
 // OutcomeSchema.
 const CheckSchema = "blastradius/check/v1"
 
-// CheckJSON is the document CheckReportJSON writes.
-type CheckJSON struct {
-	Schema     string         `json:"schema"`
-	Policy     string         `json:"policy"`
-	Model      string         `json:"model"`
-	Passed     bool           `json:"passed"`
-	Failed     int            `json:"failed"` // rules that failed
-	Violations int            `json:"violations"`
-	Rules      []CheckRuleDoc `json:"rules"`
+// CheckDoc is the document CheckJSON writes.
+type CheckDoc struct {
+	Schema     string            `json:"schema"`
+	Policy     string            `json:"policy"`
+	Model      string            `json:"model"`
+	Passed     bool              `json:"passed"`
+	Failed     int               `json:"failed"` // rules that failed
+	Violations int               `json:"violations"`
+	Rules      []CheckRuleRecord `json:"rules"`
 }
 
-// CheckRuleDoc is one rule's verdict, with where the policy file wrote it.
-type CheckRuleDoc struct {
-	policy.RuleResult
-	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
+// CheckRuleRecord is one rule's verdict, with where the policy file wrote
+// it.
+type CheckRuleRecord struct {
+	Rule        string `json:"rule"`           // as policy files write it: "no_spof"
+	Name        string `json:"name,omitempty"` // the name the policy file gave it
+	Description string `json:"description"`    // the file's description, or what the rule demands
+	Passed      bool   `json:"passed"`
+	// Summary says what was checked or measured (CheckSummary).
+	Summary    string            `json:"summary"`
+	Violations []ViolationRecord `json:"violations"`
+	Total      int               `json:"total"` // every violation, listed or not
+	File       string            `json:"file,omitempty"`
+	Line       int               `json:"line,omitempty"`
 }
 
-// NewCheckJSON returns the JSON document of a check result.
-func NewCheckJSON(r *policy.Result) CheckJSON {
-	doc := CheckJSON{Schema: CheckSchema, Policy: r.Policy, Model: r.Model, Passed: r.Passed(), Failed: r.Failed(),
-		Rules: make([]CheckRuleDoc, len(r.Rules))}
+// ViolationRecord is one violation of a rule.
+type ViolationRecord struct {
+	Node    string   `json:"node"`
+	Removed string   `json:"removed,omitempty"`
+	State   string   `json:"state,omitempty"` // "down" or "degraded"; left out for rules that simulate nothing
+	Chain   []string `json:"chain,omitempty"`
+	// ChainCut counts the links of the chain cut off (policy max_chain).
+	ChainCut int    `json:"chain_cut,omitempty"`
+	Message  string `json:"message"` // CheckMessage
+}
+
+// NewCheckDoc returns the JSON document of a check result.
+func NewCheckDoc(r *policy.Result) CheckDoc {
+	doc := CheckDoc{Schema: CheckSchema, Policy: r.Policy, Model: r.Model, Passed: r.Passed(), Failed: r.Failed(),
+		Rules: make([]CheckRuleRecord, len(r.Rules))}
 	for i, rr := range r.Rules {
 		doc.Violations += rr.Total
-		doc.Rules[i] = CheckRuleDoc{RuleResult: rr, File: rr.Pos.File, Line: rr.Pos.Line}
+		rec := CheckRuleRecord{Rule: rr.Rule, Name: rr.Name, Description: rr.Demand(), Passed: rr.Passed,
+			Summary: CheckSummary(rr), Violations: make([]ViolationRecord, len(rr.Violations)), Total: rr.Total,
+			File: rr.Pos.File, Line: rr.Pos.Line}
+		for j, v := range rr.Violations {
+			rec.Violations[j] = NewViolationRecord(rr, v)
+		}
+		doc.Rules[i] = rec
 	}
 	return doc
 }
 
-// CheckReportJSON writes a check result as a CheckJSON document.
-func CheckReportJSON(w io.Writer, r *policy.Result) error { return writeJSON(w, NewCheckJSON(r)) }
+// NewViolationRecord returns the JSON record of violation v of rr.
+func NewViolationRecord(rr policy.RuleResult, v policy.Violation) ViolationRecord {
+	rec := ViolationRecord{Node: v.Node, Removed: v.Removed, Chain: v.Chain, ChainCut: v.ChainCut, Message: CheckMessage(rr, v)}
+	if v.State != analyze.Up {
+		rec.State = v.State.String()
+	}
+	return rec
+}
+
+// CheckJSON writes a check result as a CheckDoc document.
+func CheckJSON(w io.Writer, r *policy.Result) error { return writeJSON(w, NewCheckDoc(r)) }
+
+// CheckSummary says in a line what a rule checked or measured: "6 selected
+// nodes, each of 6 sites lost", "redundancy rate by users 0% (...), want at
+// least 90%".
+func CheckSummary(rr policy.RuleResult) string {
+	switch rr.Rule {
+	case "survive_site_loss", "survive_region_loss":
+		kind := strings.TrimSuffix(strings.TrimPrefix(rr.Rule, "survive_"), "_loss")
+		if rr.Scenarios == 0 {
+			return fmt.Sprintf("the model has no %ss: nothing shows the selected nodes survive one's loss, so the rule fails", kind)
+		}
+		return fmt.Sprintf("%d selected nodes, each of %s lost", rr.Selected, plural(rr.Scenarios, kind))
+	case "no_spof":
+		return fmt.Sprintf("%d selected nodes, the single failure of each of %d nodes", rr.Selected, rr.Scenarios)
+	case "max_blast_radius":
+		s := fmt.Sprintf("the single failure of each of %d nodes", rr.Scenarios)
+		if r := rr.Largest; r != nil {
+			s += fmt.Sprintf("; the largest, %s, takes %s down with it", r.Node, reach(r))
+		}
+		return s
+	case "min_redundancy_rate":
+		r := rr.Rate
+		if r == nil {
+			return ""
+		}
+		what := "services"
+		if r.By == policy.ByUsers {
+			what = "users"
+		}
+		switch {
+		case rr.Scenarios == 0:
+			return "the model has no sites: a redundancy rate without a site to lose proves nothing, so the rule fails"
+		case r.All == 0:
+			return fmt.Sprintf("the model has no %s to measure: the rule fails", what)
+		}
+		of := fmt.Sprintf("%d of %d services", r.Survive, r.All)
+		if r.By == policy.ByUsers {
+			of = fmt.Sprintf("%s of %s users", count(r.Survive), count(r.All))
+		}
+		return fmt.Sprintf("redundancy rate by %s %s (%s survive the loss of any one site), want at least %s", r.By, sharePct(r.Got), of, sharePct(r.Want))
+	case "sites_at_least":
+		return fmt.Sprintf("the placement of %d selected nodes", rr.Selected)
+	}
+	return ""
+}
+
+// CheckMessage says what breaks the rule in violation v of rr: "down when
+// site pangyo is lost", "its failure takes 10 other nodes (...) down with
+// it, more than 5 nodes".
+func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
+	switch {
+	case v.Placement != nil:
+		return placementMessage(v.Placement)
+	case v.Reach != nil:
+		var over []string
+		if v.Over.Nodes > 0 {
+			over = append(over, fmt.Sprintf("%d nodes", v.Over.Nodes))
+		}
+		if v.Over.Users > 0 {
+			over = append(over, sharePct(v.Over.Users)+" of users")
+		}
+		return fmt.Sprintf("its failure takes %s down with it, more than %s", reach(v.Reach), strings.Join(over, " or "))
+	case rr.Rule == "no_spof":
+		return fmt.Sprintf("down when %s %s fails", v.RemovedKind, v.Removed)
+	}
+	return fmt.Sprintf("%s when %s %s is lost", v.State, v.RemovedKind, v.Removed)
+}
+
+// CheckLine is a violation on one line, as the text and JUnit reports
+// print it: the node, what breaks the rule and the chain of causes.
+func CheckLine(rr policy.RuleResult, v policy.Violation) string {
+	s := v.Node + ": " + CheckMessage(rr, v)
+	if len(v.Chain) > 1 {
+		s += ": " + CheckChain(v)
+	}
+	return s
+}
+
+// CheckChain joins a violation's chain with arrows and says how much was cut.
+func CheckChain(v policy.Violation) string {
+	s := strings.Join(v.Chain, " → ")
+	if v.ChainCut > 0 {
+		s += fmt.Sprintf(" → … %d more", v.ChainCut)
+	}
+	return s
+}
+
+// reach says how far a failure reaches: "10 other nodes (40,000,000 users, 37.2%)".
+func reach(r *policy.Reach) string {
+	s := fmt.Sprintf("%d other node", r.Others)
+	if r.Others != 1 {
+		s += "s"
+	}
+	if r.Users > 0 {
+		s += fmt.Sprintf(" (%s users, %s)", count(r.Users), sharePct(r.Share))
+	}
+	return s
+}
+
+// sharePct formats a share as a percentage with at most one decimal: "37.2%".
+func sharePct(f float64) string {
+	s := strconv.FormatFloat(100*f, 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0") + "%"
+}
+
+// placementMessage says why a node's placement breaks sites_at_least.
+func placementMessage(pl *policy.Placement) string {
+	n := pl.Want
+	if len(pl.Serving) == 0 && len(pl.Standby) == 0 {
+		return fmt.Sprintf("has no placement of its own (no site, no replicas), needs %s", plural(n, "site"))
+	}
+	if pl.Short {
+		msg := "serves from " + plural(len(pl.Serving), "site")
+		if len(pl.Serving) > 0 {
+			msg += " (" + siteList(pl, pl.Serving, false) + ")"
+		}
+		msg += fmt.Sprintf(", needs %d", n)
+		if len(pl.Standby) > 0 {
+			msg += "; " + siteList(pl, pl.Standby, true) + " would take over later, not at once"
+		}
+		return msg
+	}
+	return fmt.Sprintf("without its largest site %s (%d), the other sites carry %d of its demand %d",
+		pl.Serving[0].Site, pl.Serving[0].Capacity, pl.WithoutLargest, pl.Demand)
+}
+
+// siteList lists sites with their capacity: "pangyo 100, gasan 20".
+func siteList(pl *policy.Placement, list []policy.SiteCapacity, standby bool) string {
+	parts := make([]string, len(list))
+	for i, s := range list {
+		parts[i] = s.Site
+		switch {
+		case standby && pl.Weighted:
+			parts[i] += fmt.Sprintf(" (%s standby, %d)", s.Standby, s.Capacity)
+		case standby:
+			parts[i] += fmt.Sprintf(" (%s standby)", s.Standby)
+		case pl.Weighted:
+			parts[i] += fmt.Sprintf(" %d", s.Capacity)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
 
 // checkHeadline is the verdict in one line: "5 of 5 rules fail (29
 // violations)" or "all 5 rules pass".
@@ -88,17 +266,17 @@ func CheckTable(w io.Writer, r *policy.Result) error {
 		if s := rr.Pos.String(); s != "" {
 			where += ", " + s
 		}
-		fmt.Fprintf(ew, "      %s; %s\n", where, rr.Summary)
+		fmt.Fprintf(ew, "      %s; %s\n", where, CheckSummary(rr))
 		if len(rr.Violations) == 0 {
 			continue
 		}
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		for _, v := range rr.Violations {
 			if len(v.Chain) == 0 {
-				fmt.Fprintf(tw, "      %s\t%s\n", v.Node, v.Msg) // no padding after the last column
+				fmt.Fprintf(tw, "      %s\t%s\n", v.Node, CheckMessage(rr, v)) // no padding after the last column
 				continue
 			}
-			fmt.Fprintf(tw, "      %s\t%s\t%s\n", v.Node, v.Msg, strings.Join(v.Chain, " → "))
+			fmt.Fprintf(tw, "      %s\t%s\t%s\n", v.Node, CheckMessage(rr, v), CheckChain(v))
 		}
 		tw.Flush()
 		if more := rr.Total - len(rr.Violations); more > 0 {
@@ -126,7 +304,7 @@ func CheckMarkdown(w io.Writer, r *policy.Result) error {
 	fmt.Fprintln(ew, "| | rule | checked | violations |")
 	fmt.Fprintln(ew, "|---|---|---|--:|")
 	for _, rr := range r.Rules {
-		fmt.Fprintf(ew, "| %s | %s (`%s`) | %s | %d |\n", passMark(rr.Passed), mdEscape(rr.Title()), rr.Rule, mdEscape(rr.Summary), rr.Total)
+		fmt.Fprintf(ew, "| %s | %s (`%s`) | %s | %d |\n", passMark(rr.Passed), mdEscape(rr.Title()), rr.Rule, mdEscape(CheckSummary(rr)), rr.Total)
 	}
 	for _, rr := range r.Rules {
 		if rr.Passed {
@@ -134,16 +312,16 @@ func CheckMarkdown(w io.Writer, r *policy.Result) error {
 		}
 		fmt.Fprintf(ew, "\n### ❌ %s\n\n", mdEscape(rr.Title()))
 		if rr.Name != "" {
-			fmt.Fprintf(ew, "%s\n\n", mdEscape(rr.Description))
+			fmt.Fprintf(ew, "%s\n\n", mdEscape(rr.Demand()))
 		}
 		if len(rr.Violations) == 0 {
-			fmt.Fprintf(ew, "%s\n", mdEscape(rr.Summary))
+			fmt.Fprintf(ew, "%s\n", mdEscape(CheckSummary(rr)))
 			continue
 		}
 		fmt.Fprintln(ew, "| node | what breaks the rule | chain of causes |")
 		fmt.Fprintln(ew, "|---|---|---|")
 		for _, v := range rr.Violations {
-			fmt.Fprintf(ew, "| `%s` | %s | %s |\n", v.Node, mdEscape(v.Msg), mdChain(v.Chain))
+			fmt.Fprintf(ew, "| `%s` | %s | %s |\n", v.Node, mdEscape(CheckMessage(rr, v)), mdViolationChain(v))
 		}
 		if more := rr.Total - len(rr.Violations); more > 0 {
 			fmt.Fprintf(ew, "\n… and %d more.\n", more)
@@ -165,6 +343,16 @@ func passMark(ok bool) string {
 		return "✅"
 	}
 	return "❌"
+}
+
+// mdViolationChain is mdChain of a violation's chain, saying how much was
+// cut.
+func mdViolationChain(v policy.Violation) string {
+	s := mdChain(v.Chain)
+	if v.ChainCut > 0 {
+		s += fmt.Sprintf(" → … %d more", v.ChainCut)
+	}
+	return s
 }
 
 func mdChain(chain []string) string {
@@ -214,17 +402,18 @@ func CheckJUnit(w io.Writer, r *policy.Result) error {
 	suite := junitSuite{Name: strings.TrimPrefix(policyName(r), "policy ") + " on " + orModel(r.Model), Tests: len(r.Rules), Failures: r.Failed()}
 	class := "blastradius." + orModel(r.Model)
 	for _, rr := range r.Rules {
-		tc := junitCase{Name: rr.Title(), Classname: class, File: rr.Pos.File, Line: rr.Pos.Line, SystemOut: rr.Summary}
+		summary := CheckSummary(rr)
+		tc := junitCase{Name: rr.Title(), Classname: class, File: rr.Pos.File, Line: rr.Pos.Line, SystemOut: summary}
 		if !rr.Passed {
 			var b strings.Builder
-			fmt.Fprintf(&b, "%s\n%s\n", rr.Description, rr.Summary)
+			fmt.Fprintf(&b, "%s\n%s\n", rr.Demand(), summary)
 			for _, v := range rr.Violations {
-				fmt.Fprintf(&b, "%s\n", v)
+				fmt.Fprintf(&b, "%s\n", CheckLine(rr, v))
 			}
 			if more := rr.Total - len(rr.Violations); more > 0 {
 				fmt.Fprintf(&b, "... and %d more\n", more)
 			}
-			tc.Failure = &junitFailure{Message: plural(rr.Total, "violation") + ": " + rr.Summary, Type: rr.Rule, Text: b.String()}
+			tc.Failure = &junitFailure{Message: plural(rr.Total, "violation") + ": " + summary, Type: rr.Rule, Text: b.String()}
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}

@@ -19,56 +19,173 @@ const DiffSchema = "blastradius/diff/v1"
 // counted ("… and 12 more"). The JSON document lists them all.
 const diffRows = 25
 
-// DiffJSON is the document DiffReportJSON writes.
-type DiffJSON struct {
-	Schema string `json:"schema"`
-	Worse  bool   `json:"worse"`
-	*diff.Diff
-	NewSPOFs   []DiffSPOFJSON `json:"new_spofs"`
-	FixedSPOFs []DiffSPOFJSON `json:"fixed_spofs"`
+// DiffDoc is the document DiffJSON writes. Lists are [] when empty,
+// except the lists of a site loss, which are null when empty.
+type DiffDoc struct {
+	Schema     string               `json:"schema"`
+	Worse      bool                 `json:"worse"`
+	Old        string               `json:"old_model"`
+	New        string               `json:"new_model"`
+	Added      []string             `json:"added"`
+	Removed    []string             `json:"removed"`
+	Grew       []DiffChangeRecord   `json:"grew"`
+	Shrank     []DiffChangeRecord   `json:"shrank"`
+	Redundancy DiffRedundancyRecord `json:"redundancy"`
+	Policy     *DiffPolicyRecord    `json:"policy,omitempty"`
+	NewSPOFs   []DiffSPOFRecord     `json:"new_spofs"`
+	FixedSPOFs []DiffSPOFRecord     `json:"fixed_spofs"`
+	// NewSPOFsMore and FixedSPOFsMore count the SPOFs left out of the
+	// lists (diff.Options.MaxSPOFs); absent when none is.
+	NewSPOFsMore   int `json:"new_spofs_more,omitempty"`
+	FixedSPOFsMore int `json:"fixed_spofs_more,omitempty"`
 }
 
-// DiffSPOFJSON is a single point of failure with its kind.
-type DiffSPOFJSON struct {
-	diff.SPOF
-	Kind string `json:"kind"`
+// DiffSPOFRecord is a single point of failure that one model has and the
+// other not.
+type DiffSPOFRecord struct {
+	ID    string   `json:"id"`
+	Takes []string `json:"takes"`
+	Chain []string `json:"chain"` // null beyond the first Options.MaxChains
+	Kind  string   `json:"kind"`
+	// TakesMore counts the protected nodes left out of Takes
+	// (diff.Options.MaxTakes); absent when none is.
+	TakesMore int `json:"takes_more,omitempty"`
 }
 
-// DiffReportJSON writes a diff as a DiffJSON document.
-func DiffReportJSON(w io.Writer, d *diff.Diff) error {
-	worse := d.Worse()
-	// Empty lists as [], not null.
-	cp := *d
-	d = &cp
-	for _, l := range []*[]string{&d.Added, &d.Removed, &d.Redundancy.Lost, &d.Redundancy.Gained} {
-		if *l == nil {
-			*l = []string{}
-		}
-	}
-	for _, l := range []*[]diff.Change{&d.Grew, &d.Shrank} {
-		if *l == nil {
-			*l = []diff.Change{}
-		}
-	}
+// DiffChangeRecord is one node's blast radius in both models.
+type DiffChangeRecord struct {
+	ID  string           `json:"id"`
+	Old DiffRadiusRecord `json:"old"`
+	New DiffRadiusRecord `json:"new"`
+}
+
+// DiffRadiusRecord is a node's blast radius in one model.
+type DiffRadiusRecord struct {
+	ID            string `json:"id"`
+	Down          int    `json:"down"`
+	Degraded      int    `json:"degraded"`
+	UsersDown     int64  `json:"users_down"`
+	UsersDegraded int64  `json:"users_degraded"`
+	Tier0         int    `json:"tier0_hit"`
+}
+
+// DiffRedundancyRecord is the redundancy rate before and after, and the
+// services that no longer, or now, survive the loss of any one site.
+type DiffRedundancyRecord struct {
+	Old    *DiffRateRecord `json:"old"`
+	New    *DiffRateRecord `json:"new"`
+	Lost   []string        `json:"lost"`
+	Gained []string        `json:"gained"`
+}
+
+// DiffRateRecord is a model's redundancy rate (analyze.Redundancy).
+type DiffRateRecord struct {
+	Services     int                  `json:"services"`
+	Users        int64                `json:"users"`
+	Survive      int                  `json:"survive"`
+	SurviveUsers int64                `json:"survive_users"`
+	Rate         float64              `json:"rate"`
+	UsersRate    float64              `json:"users_rate"`
+	Exposed      int                  `json:"exposed"`
+	ExposedUsers int64                `json:"exposed_users"`
+	Sites        []DiffSiteLossRecord `json:"sites"`
+}
+
+// DiffSiteLossRecord is what the loss of one site does to the measured
+// services.
+type DiffSiteLossRecord struct {
+	Site          string   `json:"site"`
+	Down          []string `json:"down"`
+	Degraded      []string `json:"degraded"`
+	Exposed       []string `json:"exposed"`
+	Survive       int      `json:"survive"`
+	UsersDown     int64    `json:"users_down"`
+	UsersDegraded int64    `json:"users_degraded"`
+	UsersExposed  int64    `json:"users_exposed"`
+}
+
+// DiffPolicyRecord compares a policy's checks of the two models.
+type DiffPolicyRecord struct {
+	Rules []DiffRuleRecord `json:"rules"`
+}
+
+// DiffRuleRecord is one rule's verdict before and after.
+type DiffRuleRecord struct {
+	Title      string            `json:"title"`
+	Rule       string            `json:"rule"`
+	WasPassed  bool              `json:"was_passed"`
+	Passed     bool              `json:"passed"`
+	OldTotal   int               `json:"old_violations"`
+	NewTotal   int               `json:"new_violations"`
+	Introduced []ViolationRecord `json:"introduced"`
+}
+
+// NewDiffDoc returns the JSON document of a diff.
+func NewDiffDoc(d *diff.Diff) DiffDoc {
+	doc := DiffDoc{Schema: DiffSchema, Worse: d.Worse(), Old: d.Old, New: d.New,
+		Added: nonNil(d.Added), Removed: nonNil(d.Removed),
+		Grew: changeRecords(d.Grew), Shrank: changeRecords(d.Shrank),
+		Redundancy: DiffRedundancyRecord{Old: rateRecord(d.Redundancy.Old), New: rateRecord(d.Redundancy.New),
+			Lost: nonNil(d.Redundancy.Lost), Gained: nonNil(d.Redundancy.Gained)},
+		NewSPOFs: spofRecords(d.NewSPOFs), FixedSPOFs: spofRecords(d.FixedSPOFs),
+		NewSPOFsMore: d.NewSPOFCount - len(d.NewSPOFs), FixedSPOFsMore: d.FixedSPOFCount - len(d.FixedSPOFs)}
 	if d.Policy != nil {
-		pd := *d.Policy
-		pd.Rules = append([]diff.RuleChange(nil), pd.Rules...)
-		for i := range pd.Rules {
-			if pd.Rules[i].Introduced == nil {
-				pd.Rules[i].Introduced = []policy.Violation{}
+		doc.Policy = &DiffPolicyRecord{Rules: make([]DiffRuleRecord, len(d.Policy.Rules))}
+		for i, r := range d.Policy.Rules {
+			rec := DiffRuleRecord{Title: r.Title, Rule: r.Rule, WasPassed: r.WasPassed, Passed: r.Passed,
+				OldTotal: r.OldTotal, NewTotal: r.NewTotal, Introduced: make([]ViolationRecord, len(r.Introduced))}
+			for j, v := range r.Introduced {
+				rec.Introduced[j] = NewViolationRecord(policy.RuleResult{Rule: r.Rule}, v)
 			}
+			doc.Policy.Rules[i] = rec
 		}
-		d.Policy = &pd
 	}
-	doc := DiffJSON{Schema: DiffSchema, Worse: worse, Diff: d,
-		NewSPOFs: spofDocs(d.NewSPOFs), FixedSPOFs: spofDocs(d.FixedSPOFs)}
-	return writeJSON(w, doc)
+	return doc
 }
 
-func spofDocs(ss []diff.SPOF) []DiffSPOFJSON {
-	out := make([]DiffSPOFJSON, len(ss))
+// DiffJSON writes a diff as a DiffDoc document.
+func DiffJSON(w io.Writer, d *diff.Diff) error { return writeJSON(w, NewDiffDoc(d)) }
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+func changeRecords(cs []diff.Change) []DiffChangeRecord {
+	out := make([]DiffChangeRecord, len(cs))
+	for i, c := range cs {
+		out[i] = DiffChangeRecord{ID: c.ID, Old: radiusRecord(c.Old), New: radiusRecord(c.New)}
+	}
+	return out
+}
+
+func radiusRecord(r analyze.Radius) DiffRadiusRecord {
+	return DiffRadiusRecord{ID: r.ID, Down: r.Down, Degraded: r.Degraded, UsersDown: r.UsersDown,
+		UsersDegraded: r.UsersDegraded, Tier0: r.Tier0}
+}
+
+func rateRecord(r *analyze.Redundancy) *DiffRateRecord {
+	if r == nil {
+		return nil
+	}
+	rec := &DiffRateRecord{Services: r.Services, Users: r.Users, Survive: r.Survive, SurviveUsers: r.SurviveUsers,
+		Rate: r.Rate, UsersRate: r.UsersRate, Exposed: r.Exposed, ExposedUsers: r.ExposedUsers}
+	if r.Sites != nil {
+		rec.Sites = make([]DiffSiteLossRecord, len(r.Sites))
+	}
+	for i, s := range r.Sites {
+		rec.Sites[i] = DiffSiteLossRecord{Site: s.Site, Down: s.Down, Degraded: s.Degraded, Exposed: s.Exposed,
+			Survive: s.Survive, UsersDown: s.UsersDown, UsersDegraded: s.UsersDegraded, UsersExposed: s.UsersExposed}
+	}
+	return rec
+}
+
+func spofRecords(ss []diff.SPOF) []DiffSPOFRecord {
+	out := make([]DiffSPOFRecord, len(ss))
 	for i, s := range ss {
-		out[i] = DiffSPOFJSON{SPOF: s, Kind: s.Kind.String()}
+		out[i] = DiffSPOFRecord{ID: s.ID, Takes: nonNil(s.Takes), Chain: s.Chain, Kind: s.Kind.String(), TakesMore: s.TakesCount - len(s.Takes)}
 	}
 	return out
 }
@@ -79,7 +196,7 @@ func diffHeadline(d *diff.Diff) string {
 		return "no change to resilience"
 	}
 	var parts []string
-	if n := len(d.NewSPOFs); n > 0 {
+	if n := d.NewSPOFCount; n > 0 {
 		parts = append(parts, spofCount(n, "new ", ""))
 	}
 	if d.Policy != nil {
@@ -99,7 +216,7 @@ func diffHeadline(d *diff.Diff) string {
 	if n := len(d.Grew); n > 0 {
 		parts = append(parts, radii(n)+" grown")
 	}
-	if n := len(d.FixedSPOFs); n > 0 {
+	if n := d.FixedSPOFCount; n > 0 {
 		parts = append(parts, spofCount(n, "", " removed"))
 	}
 	if n := len(d.Redundancy.Gained); n > 0 {
@@ -198,19 +315,19 @@ func DiffTable(w io.Writer, d *diff.Diff) error {
 			fmt.Fprintf(ew, "  ... and %d more\n", n-diffRows)
 		}
 	}
-	spofs := func(title string, ss []diff.SPOF, verb string) {
-		if !section(title, len(ss)) {
+	spofs := func(title string, ss []diff.SPOF, total int, verb string) {
+		if !section(title, total) {
 			return
 		}
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  NODE\tKIND\t%s\tCHAIN\n", verb)
 		for _, s := range ss[:min(len(ss), diffRows)] {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.ID, s.Kind, strings.Join(s.Takes, ", "), strings.Join(s.Chain, " → "))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.ID, s.Kind, takesCell(s, strings.Join), strings.Join(s.Chain, " → "))
 		}
 		tw.Flush()
-		more(len(ss))
+		more(total)
 	}
-	spofs("New single points of failure", d.NewSPOFs, "NOW TAKES DOWN")
+	spofs("New single points of failure", d.NewSPOFs, d.NewSPOFCount, "NOW TAKES DOWN")
 	if d.Policy != nil {
 		changed := 0
 		for _, r := range d.Policy.Rules {
@@ -229,13 +346,13 @@ func DiffTable(w io.Writer, d *diff.Diff) error {
 			tw.Flush()
 			for _, r := range d.Policy.Rules {
 				for _, v := range r.Introduced {
-					fmt.Fprintf(ew, "  new violation of %s: %s\n", r.Rule, v)
+					fmt.Fprintf(ew, "  new violation of %s: %s\n", r.Rule, CheckLine(policy.RuleResult{Rule: r.Rule}, v))
 				}
 			}
 		}
 	}
 	if section("No longer survive the loss of any one site", len(d.Redundancy.Lost)) {
-		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Redundancy.Lost, ", "))
+		fmt.Fprintf(ew, "  %s\n", idList(d.Redundancy.Lost, strings.Join))
 	}
 	changes := func(title string, cs []diff.Change) {
 		if !section(title, len(cs)) {
@@ -252,18 +369,46 @@ func DiffTable(w io.Writer, d *diff.Diff) error {
 		more(len(cs))
 	}
 	changes("Blast radius grew", d.Grew)
-	spofs("Single points of failure removed", d.FixedSPOFs, "NO LONGER TAKES DOWN")
+	spofs("Single points of failure removed", d.FixedSPOFs, d.FixedSPOFCount, "NO LONGER TAKES DOWN")
 	changes("Blast radius shrank", d.Shrank)
 	if section("Now survive the loss of any one site", len(d.Redundancy.Gained)) {
-		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Redundancy.Gained, ", "))
+		fmt.Fprintf(ew, "  %s\n", idList(d.Redundancy.Gained, strings.Join))
 	}
 	if section("Nodes added", len(d.Added)) {
-		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Added, ", "))
+		fmt.Fprintf(ew, "  %s\n", idList(d.Added, strings.Join))
 	}
 	if section("Nodes removed", len(d.Removed)) {
-		fmt.Fprintf(ew, "  %s\n", strings.Join(d.Removed, ", "))
+		fmt.Fprintf(ew, "  %s\n", idList(d.Removed, strings.Join))
 	}
 	return ew.err
+}
+
+// idsShown is how many ids a list of nodes in a diff report names before
+// "and N more": the JSON document lists them all.
+const idsShown = 100
+
+// idList joins the first idsShown of ids with join and counts the rest.
+func idList(ids []string, join func([]string, string) string) string {
+	s := join(ids[:min(len(ids), idsShown)], ", ")
+	if more := len(ids) - idsShown; more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
+
+// takesCells is how many protected nodes a report cell names before "and
+// N more": a cell never grows with the model.
+const takesCells = 10
+
+// takesCell names the first protected nodes a SPOF takes, with join, and
+// counts the rest.
+func takesCell(s diff.SPOF, join func([]string, string) string) string {
+	ids := s.Takes[:min(len(s.Takes), takesCells)]
+	cell := join(ids, ", ")
+	if more := s.TakesCount - len(ids); more > 0 {
+		cell += fmt.Sprintf(" and %d more", more)
+	}
+	return cell
 }
 
 func orName(s string) string {
@@ -296,16 +441,16 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 			fmt.Fprintf(ew, "\n… and %d more.\n", n-diffRows)
 		}
 	}
-	spofs := func(title string, ss []diff.SPOF, verb string) {
-		if len(ss) == 0 {
+	spofs := func(title string, ss []diff.SPOF, total int, verb string) {
+		if total == 0 {
 			return
 		}
-		fmt.Fprintf(ew, "\n### %s (%d)\n\n", title, len(ss))
+		fmt.Fprintf(ew, "\n### %s (%d)\n\n", title, total)
 		fmt.Fprintf(ew, "| node | kind | %s | chain of causes |\n|---|---|---|---|\n", verb)
 		for _, s := range ss[:min(len(ss), diffRows)] {
-			fmt.Fprintf(ew, "| `%s` | %s | %s | %s |\n", s.ID, s.Kind, mdList(s.Takes), mdChain(s.Chain))
+			fmt.Fprintf(ew, "| `%s` | %s | %s | %s |\n", s.ID, s.Kind, takesCell(s, func(ids []string, _ string) string { return mdList(ids) }), mdChain(s.Chain))
 		}
-		more(len(ss))
+		more(total)
 	}
 	changes := func(title string, cs []diff.Change) {
 		if len(cs) == 0 {
@@ -322,7 +467,7 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 		more(len(cs))
 	}
 
-	spofs("🟥 New single points of failure", d.NewSPOFs, "now takes down")
+	spofs("🟥 New single points of failure", d.NewSPOFs, d.NewSPOFCount, "now takes down")
 	if d.Policy != nil {
 		var rows []diff.RuleChange
 		for _, r := range d.Policy.Rules {
@@ -340,9 +485,9 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 			var intro []string
 			for _, r := range rows {
 				for _, v := range r.Introduced {
-					line := fmt.Sprintf("- `%s` (%s): %s", v.Node, r.Rule, mdEscape(v.Msg))
+					line := fmt.Sprintf("- `%s` (%s): %s", v.Node, r.Rule, mdEscape(CheckMessage(policy.RuleResult{Rule: r.Rule}, v)))
 					if len(v.Chain) > 1 {
-						line += ": " + mdChain(v.Chain)
+						line += ": " + mdViolationChain(v)
 					}
 					intro = append(intro, line)
 				}
@@ -353,24 +498,24 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 		}
 	}
 	if len(d.Redundancy.Lost) > 0 {
-		fmt.Fprintf(ew, "\n### No longer survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Lost), mdList(d.Redundancy.Lost))
+		fmt.Fprintf(ew, "\n### No longer survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Lost), idList(d.Redundancy.Lost, func(ids []string, _ string) string { return mdList(ids) }))
 	}
 	changes("Blast radius grew", d.Grew)
-	spofs("✅ Single points of failure removed", d.FixedSPOFs, "no longer takes down")
+	spofs("✅ Single points of failure removed", d.FixedSPOFs, d.FixedSPOFCount, "no longer takes down")
 	changes("Blast radius shrank", d.Shrank)
 	if len(d.Redundancy.Gained) > 0 {
-		fmt.Fprintf(ew, "\n### Now survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Gained), mdList(d.Redundancy.Gained))
+		fmt.Fprintf(ew, "\n### Now survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Gained), idList(d.Redundancy.Gained, func(ids []string, _ string) string { return mdList(ids) }))
 	}
 	if len(d.Added)+len(d.Removed) > 0 {
 		fmt.Fprintf(ew, "\n### Nodes\n\n")
 		if len(d.Added) > 0 {
-			fmt.Fprintf(ew, "Added (%d): %s\n", len(d.Added), mdList(d.Added))
+			fmt.Fprintf(ew, "Added (%d): %s\n", len(d.Added), idList(d.Added, func(ids []string, _ string) string { return mdList(ids) }))
 		}
 		if len(d.Removed) > 0 {
 			if len(d.Added) > 0 {
 				fmt.Fprintln(ew)
 			}
-			fmt.Fprintf(ew, "Removed (%d): %s\n", len(d.Removed), mdList(d.Removed))
+			fmt.Fprintf(ew, "Removed (%d): %s\n", len(d.Removed), idList(d.Removed, func(ids []string, _ string) string { return mdList(ids) }))
 		}
 	}
 	fmt.Fprintln(ew, "\n<sub>Blast radii count the failed node itself; users are user-services. Single points of failure: nodes other than sites, regions, power and network whose failure alone takes a tier-0 or user-facing node down.</sub>")

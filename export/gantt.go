@@ -37,6 +37,7 @@ type ganttLane struct {
 	r       analyze.Recovery
 	label   string // "" or the model it belongs to (comparisons)
 	striped bool   // drawn with stripes: the variant of a comparison
+	absent  bool   // that model has no such node (comparisons)
 }
 
 type ganttRow struct {
@@ -53,7 +54,7 @@ type ganttRow struct {
 func TimelineSVG(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) error {
 	var rows []ganttRow
 	for _, r := range tlRows(tl, opts) {
-		rows = append(rows, ganttRow{id: r.ID, users: r.Users, removed: tlNote(r), lanes: []ganttLane{{r: r}}})
+		rows = append(rows, ganttRow{id: r.ID, users: r.Users, removed: tlNote(r, tl.Horizon), lanes: []ganttLane{{r: r}}})
 	}
 	g := gantt{
 		title:    tlModel(tl) + ": remove " + strings.Join(scenarioLabels(tl.Compiled(), tl.Scenario, " for good"), ", "),
@@ -75,8 +76,8 @@ func ComparisonSVG(w io.Writer, cmp *analyze.Comparison, opts TimelineOptions) e
 	a, b := cmpLabels(cmp, opts)
 	var rows []ganttRow
 	for _, r := range cmpRows(cmp, opts) {
-		rows = append(rows, ganttRow{id: r.ID, users: max(r.Base.Users, r.Variant.Users), removed: tlNote(r.Base),
-			lanes: []ganttLane{{r: r.Base, label: a}, {r: r.Variant, label: b, striped: true}}})
+		rows = append(rows, ganttRow{id: r.ID, users: max(r.Base.Users, r.Variant.Users), removed: tlNote(r.Base, cmp.Base.Horizon),
+			lanes: []ganttLane{{r: r.Base, label: a, absent: r.BaseAbsent}, {r: r.Variant, label: b, striped: true, absent: r.VariantAbsent}}})
 	}
 	g := gantt{
 		title:    "What if: " + b + " instead of " + a,
@@ -296,6 +297,8 @@ func (g *gantt) lane(ew io.Writer, l ganttLane, by float64, xAt func(time.Durati
 	}
 	label, x := "up throughout", xAt(0)+4
 	switch {
+	case l.absent:
+		label = "absent from " + l.label
 	case r.DegradedUntil == analyze.Never:
 		// An arrow past the end of the axis: not back within the horizon.
 		fill := ganttDownFill

@@ -245,14 +245,6 @@ func NewRedundancyDoc(c *graph.Compiled, r *analyze.Redundancy) RedundancyDoc {
 	return doc
 }
 
-// nonNil keeps an empty list an empty JSON array, as the schema says.
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 // RedundancyJSON writes a redundancy report of c as a RedundancyDoc
 // document.
 func RedundancyJSON(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) error {

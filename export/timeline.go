@@ -47,7 +47,7 @@ func TimelineTable(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) erro
 	for _, r := range tlRows(tl, opts) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, tlKind(r), users(r.Users),
 			orDash(DownSpan(r)), orDash(DegradedSpan(r)),
-			tlUserHours(r.DownUserHours), tlUserHours(r.DegradedUserHours), tlNote(r))
+			tlUserHours(r.DownUserHours), tlUserHours(r.DegradedUserHours), tlNote(r, tl.Horizon))
 	}
 	tw.Flush()
 	fmt.Fprintf(ew, "\n%s\n", TimelineSummary(tl))
@@ -58,8 +58,8 @@ func TimelineTable(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) erro
 func TimelineSummary(tl *analyze.Timeline) string {
 	t := tl.Totals
 	s := fmt.Sprintf("%s down, %s degraded; user-service-hours lost: %s down, %s degraded; ",
-		plural(t.Down, "node"), plural(t.Degraded, "node"),
-		count(round(t.DownUserHours)), count(round(t.DegradedUserHours)))
+		plural(t.Down, "node"), plural(t.EverDegraded, "node"),
+		userHours(t.DownUserHours), userHours(t.DegradedUserHours))
 	switch t.AllUp {
 	case 0:
 		return s + "nothing was affected"
@@ -80,7 +80,7 @@ func TimelineMarkdown(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) e
 	fmt.Fprintln(ew, "|---|---|--:|---|---|--:|--:|")
 	for _, r := range tlRows(tl, opts) {
 		id := "`" + r.ID + "`"
-		if note := tlNote(r); note != "" {
+		if note := tlNote(r, tl.Horizon); note != "" {
 			id += " (" + note + ")"
 		}
 		fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s | %s |\n", id, tlKind(r), users(r.Users),
@@ -102,7 +102,7 @@ func ComparisonTable(w io.Writer, cmp *analyze.Comparison, opts TimelineOptions)
 	fmt.Fprintf(tw, "NODE\tUSERS\t%s\t%s\tUSER-HOURS %s\tUSER-HOURS %s\n", strings.ToUpper(a), strings.ToUpper(b), strings.ToUpper(a), strings.ToUpper(b))
 	for _, r := range cmpRows(cmp, opts) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, users(max(r.Base.Users, r.Variant.Users)),
-			Outage(r.Base), Outage(r.Variant),
+			sideOutage(r.Base, r.BaseAbsent), sideOutage(r.Variant, r.VariantAbsent),
 			tlUserHours(r.Base.DownUserHours+r.Base.DegradedUserHours),
 			tlUserHours(r.Variant.DownUserHours+r.Variant.DegradedUserHours))
 	}
@@ -123,7 +123,7 @@ func ComparisonMarkdown(w io.Writer, cmp *analyze.Comparison, opts TimelineOptio
 	fmt.Fprintln(ew, "|---|--:|---|---|--:|--:|")
 	for _, r := range cmpRows(cmp, opts) {
 		fmt.Fprintf(ew, "| `%s` | %s | %s | %s | %s | %s |\n", r.ID, users(max(r.Base.Users, r.Variant.Users)),
-			Outage(r.Base), Outage(r.Variant),
+			sideOutage(r.Base, r.BaseAbsent), sideOutage(r.Variant, r.VariantAbsent),
 			tlUserHours(r.Base.DownUserHours+r.Base.DegradedUserHours),
 			tlUserHours(r.Variant.DownUserHours+r.Variant.DegradedUserHours))
 	}
@@ -134,18 +134,19 @@ func ComparisonMarkdown(w io.Writer, cmp *analyze.Comparison, opts TimelineOptio
 // TimelineDoc is the document TimelineJSON writes. Times are seconds after
 // the failure; null means not within the horizon.
 type TimelineDoc struct {
-	Schema         string           `json:"schema"`
-	Model          string           `json:"model"`
-	Scenario       []FailureJSON    `json:"scenario"`
-	HorizonSeconds int64            `json:"horizon_seconds"`
-	Totals         TimelineTotals   `json:"totals"`
-	Nodes          []RecoveryRecord `json:"nodes"`
+	Schema         string               `json:"schema"`
+	Model          string               `json:"model"`
+	Scenario       []FailureJSON        `json:"scenario"`
+	HorizonSeconds int64                `json:"horizon_seconds"`
+	Totals         TimelineTotalsRecord `json:"totals"`
+	Nodes          []RecoveryRecord     `json:"nodes"`
 }
 
-// TimelineTotals are a timeline's totals in JSON.
-type TimelineTotals struct {
+// TimelineTotalsRecord are a timeline's totals in JSON.
+type TimelineTotalsRecord struct {
 	Down              int     `json:"down"`
-	Degraded          int     `json:"degraded"`
+	Degraded          int     `json:"degraded"`      // Degraded but never Down
+	EverDegraded      int     `json:"ever_degraded"` // Degraded at some time, Down before or not
 	DownUserHours     float64 `json:"down_user_hours"`
 	DegradedUserHours float64 `json:"degraded_user_hours"`
 	AllUpSeconds      *int64  `json:"all_up_seconds"` // null: not within the horizon
@@ -158,8 +159,8 @@ type RecoveryRecord struct {
 	Kind                 string  `json:"kind"`
 	Replica              bool    `json:"replica,omitempty"`
 	Removed              bool    `json:"removed,omitempty"`
-	RepairSeconds        *int64  `json:"repair_seconds,omitempty"` // removed nodes repaired within the horizon
-	NotRepaired          bool    `json:"not_repaired,omitempty"`   // removed nodes not repaired within it
+	RepairSeconds        *int64  `json:"repair_seconds,omitempty"` // removed nodes that are repaired, within the horizon or after it
+	NotRepaired          bool    `json:"not_repaired,omitempty"`   // removed nodes never repaired
 	Users                int64   `json:"users"`
 	Tier                 *int    `json:"tier,omitempty"`
 	DownUntilSeconds     *int64  `json:"down_until_seconds"`
@@ -178,7 +179,7 @@ func NewTimelineDoc(tl *analyze.Timeline) TimelineDoc {
 		Model:          c.Name(),
 		Scenario:       tlFailures(c, tl.Scenario),
 		HorizonSeconds: int64(tl.Horizon / time.Second),
-		Totals: TimelineTotals{Down: t.Down, Degraded: t.Degraded, DownUserHours: t.DownUserHours,
+		Totals: TimelineTotalsRecord{Down: t.Down, Degraded: t.Degraded, EverDegraded: t.EverDegraded, DownUserHours: t.DownUserHours,
 			DegradedUserHours: t.DegradedUserHours, AllUpSeconds: seconds(t.AllUp)},
 		Nodes: []RecoveryRecord{},
 	}
@@ -214,29 +215,38 @@ func TimelineJSON(w io.Writer, tl *analyze.Timeline) error {
 // ComparisonDoc is the document ComparisonJSON writes: both timelines in
 // full, and the nodes side by side.
 type ComparisonDoc struct {
-	Schema  string          `json:"schema"`
-	Base    TimelineDoc     `json:"base"`
-	Variant TimelineDoc     `json:"variant"`
-	Nodes   []ComparisonRec `json:"nodes"`
+	Schema  string             `json:"schema"`
+	Base    TimelineDoc        `json:"base"`
+	Variant TimelineDoc        `json:"variant"`
+	Nodes   []ComparisonRecord `json:"nodes"`
 }
 
-// ComparisonRec is one node in both models; a side where it is Up
-// throughout has zero times.
-type ComparisonRec struct {
-	ID      string         `json:"id"`
-	Base    RecoveryRecord `json:"base"`
-	Variant RecoveryRecord `json:"variant"`
+// ComparisonRecord is one node in both models; a side where it is Up
+// throughout has zero times, and a side whose model lacks it also says
+// absent.
+type ComparisonRecord struct {
+	ID            string         `json:"id"`
+	Base          RecoveryRecord `json:"base"`
+	Variant       RecoveryRecord `json:"variant"`
+	BaseAbsent    bool           `json:"base_absent,omitempty"`
+	VariantAbsent bool           `json:"variant_absent,omitempty"`
+}
+
+// NewComparisonDoc builds the JSON document of a what-if comparison.
+func NewComparisonDoc(cmp *analyze.Comparison) ComparisonDoc {
+	doc := ComparisonDoc{Schema: ComparisonSchema, Base: NewTimelineDoc(cmp.Base), Variant: NewTimelineDoc(cmp.Variant), Nodes: []ComparisonRecord{}}
+	for _, r := range cmp.Rows {
+		doc.Nodes = append(doc.Nodes, ComparisonRecord{ID: r.ID, Base: recoveryRecord(r.Base), Variant: recoveryRecord(r.Variant),
+			BaseAbsent: r.BaseAbsent, VariantAbsent: r.VariantAbsent})
+	}
+	return doc
 }
 
 // ComparisonJSON writes a what-if comparison as an indented ComparisonDoc.
 func ComparisonJSON(w io.Writer, cmp *analyze.Comparison) error {
-	doc := ComparisonDoc{Schema: ComparisonSchema, Base: NewTimelineDoc(cmp.Base), Variant: NewTimelineDoc(cmp.Variant), Nodes: []ComparisonRec{}}
-	for _, r := range cmp.Rows {
-		doc.Nodes = append(doc.Nodes, ComparisonRec{ID: r.ID, Base: recoveryRecord(r.Base), Variant: recoveryRecord(r.Variant)})
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return enc.Encode(NewComparisonDoc(cmp))
 }
 
 // Hours formats a time after the failure as model files write durations,
@@ -299,6 +309,15 @@ func Outage(r analyze.Recovery) string {
 	return "down " + DownSpan(r) + ", degraded –" + Hours(r.DegradedUntil)
 }
 
+// sideOutage is Outage on one side of a comparison, "absent" where that
+// model has no such node (not "up": it is not there to be up).
+func sideOutage(r analyze.Recovery, absent bool) string {
+	if absent {
+		return "absent"
+	}
+	return Outage(r)
+}
+
 // tlRows are the rows a writer lists, the longest outage first.
 func tlRows(tl *analyze.Timeline, opts TimelineOptions) []analyze.Recovery {
 	var rows []analyze.Recovery
@@ -354,12 +373,14 @@ func tlKind(r analyze.Recovery) string {
 }
 
 // tlNote says what the scenario did to a removed node.
-func tlNote(r analyze.Recovery) string {
+func tlNote(r analyze.Recovery, horizon time.Duration) string {
 	switch {
 	case !r.Removed:
 		return ""
 	case r.Repair == analyze.Never:
 		return "removed, not repaired"
+	case r.Repair > horizon:
+		return "removed, repaired at " + Hours(r.Repair) + ", after the horizon"
 	}
 	return "removed, repaired at " + Hours(r.Repair)
 }
@@ -368,10 +389,29 @@ func tlUserHours(x float64) string {
 	if x == 0 {
 		return "-"
 	}
-	return count(round(x))
+	return userHours(x)
 }
 
-func round(x float64) int64 { return int64(math.Round(x)) }
+// userHours formats a number of user-hours rounded to a whole one, with
+// thousands separators. User-hours are float64 because users times hours
+// can pass the int64 range (10^15 users for 30 days is 7.2·10^17, a model's
+// total 4·10^18 times 30 days is far beyond): converting to int64 first
+// once printed -9.2e18 for a sum the JSON gave as positive.
+func userHours(x float64) string {
+	s := strconv.FormatFloat(math.Round(x), 'f', 0, 64)
+	var b strings.Builder
+	digits := strings.TrimPrefix(s, "-")
+	if len(digits) < len(s) {
+		b.WriteByte('-')
+	}
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 func orDash(s string) string {
 	if s == "" {

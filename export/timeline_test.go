@@ -224,3 +224,89 @@ func TestOutage(t *testing.T) {
 		assert.Equal(t, tt.want, export.Outage(analyze.Recovery{DownUntil: tt.down, DegradedUntil: tt.up}))
 	}
 }
+
+// User-hours beyond the int64 range print as the number the JSON holds
+// (the table once printed -9.2e18 where the JSON said positive).
+func TestTimelineHugeUserHours(t *testing.T) {
+	var m graph.Model
+	m.Add(
+		graph.Node{ID: "a", Kind: graph.Site},
+		graph.Node{ID: "big", Kind: graph.Service, Users: graph.MaxUsers, Site: "a"},
+	)
+	c, err := graph.Compile(&m)
+	require.NoError(t, err)
+	tl, err := analyze.Recover(context.Background(), c, analyze.Scenario{Failures: []analyze.Failure{{ID: "a", For: graph.MaxDuration}}},
+		analyze.RecoverOptions{Horizon: 2 * graph.MaxDuration})
+	require.NoError(t, err)
+	// 10^15 users for 87,600 hours.
+	const want = "87,600,000,000,000,000,000"
+	table := string(render(t, func(w io.Writer) error { return export.TimelineTable(w, tl, export.TimelineOptions{}) }))
+	assert.Contains(t, table, "big   service  1,000,000,000,000,000  0–3650d  -         "+want)
+	assert.Contains(t, table, "user-service-hours lost: "+want+" down")
+	md := string(render(t, func(w io.Writer) error { return export.TimelineMarkdown(w, tl, export.TimelineOptions{}) }))
+	assert.Contains(t, md, want)
+	var doc struct {
+		Totals struct {
+			DownUserHours float64 `json:"down_user_hours"`
+		} `json:"totals"`
+	}
+	require.NoError(t, json.Unmarshal(render(t, func(w io.Writer) error { return export.TimelineJSON(w, tl) }), &doc))
+	assert.Equal(t, 8.76e19, doc.Totals.DownUserHours)
+}
+
+// The three recover reports a user found wrong: the summary counts every
+// row with a Degraded span ("0 nodes degraded" once stood above Degraded
+// rows); a removal repaired after the horizon says when, not "not
+// repaired"; a what-if side whose model lacks a node says "absent", not
+// "up".
+func TestTimelineReportsSayWhatRowsShow(t *testing.T) {
+	var m graph.Model
+	m.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "db", Kind: graph.Datastore, Site: "s", Restart: time.Hour},
+		graph.Node{ID: "api", Kind: graph.Service, Site: "s", Uses: graph.On("db")},
+	)
+	c, err := graph.Compile(&m)
+	require.NoError(t, err)
+	tl, err := analyze.Recover(context.Background(), c, analyze.Scenario{Failures: []analyze.Failure{{ID: "s", For: time.Hour}}}, analyze.RecoverOptions{})
+	require.NoError(t, err)
+	table := string(render(t, func(w io.Writer) error { return export.TimelineTable(w, tl, export.TimelineOptions{}) }))
+	assert.Regexp(t, `(?m)^api +service +- +0–1h +1h–2h`, table)
+	assert.Contains(t, table, "3 nodes down, 1 node degraded;")
+
+	tl, err = analyze.Recover(context.Background(), c, analyze.Scenario{Failures: []analyze.Failure{{ID: "s", For: 11 * time.Hour}}}, analyze.RecoverOptions{Horizon: time.Hour})
+	require.NoError(t, err)
+	table = string(render(t, func(w io.Writer) error { return export.TimelineTable(w, tl, export.TimelineOptions{}) }))
+	assert.Contains(t, table, "removed, repaired at 11h, after the horizon")
+	assert.NotContains(t, table, "not repaired")
+	var doc export.TimelineDoc
+	require.NoError(t, json.Unmarshal(render(t, func(w io.Writer) error { return export.TimelineJSON(w, tl) }), &doc))
+	for _, n := range doc.Nodes {
+		if n.ID == "s" {
+			require.NotNil(t, n.RepairSeconds)
+			assert.Equal(t, int64(11*3600), *n.RepairSeconds)
+			assert.False(t, n.NotRepaired)
+		}
+	}
+
+	var v graph.Model
+	v.Add(
+		graph.Node{ID: "s", Kind: graph.Site},
+		graph.Node{ID: "api", Kind: graph.Service, Site: "s"},
+	)
+	cv, err := graph.Compile(&v)
+	require.NoError(t, err)
+	cmp, err := analyze.WhatIf(context.Background(), c, cv, analyze.Fail("s"), analyze.RecoverOptions{})
+	require.NoError(t, err)
+	table = string(render(t, func(w io.Writer) error { return export.ComparisonTable(w, cmp, export.TimelineOptions{}) }))
+	assert.Regexp(t, `(?m)^db +- +down 0–never +absent`, table)
+	md := string(render(t, func(w io.Writer) error { return export.ComparisonMarkdown(w, cmp, export.TimelineOptions{}) }))
+	assert.Contains(t, md, "| `db` | - | down 0–never | absent |")
+	svg := string(render(t, func(w io.Writer) error { return export.ComparisonSVG(w, cmp, export.TimelineOptions{}) }))
+	assert.Contains(t, svg, "absent from ")
+	var cdoc export.ComparisonDoc
+	require.NoError(t, json.Unmarshal(render(t, func(w io.Writer) error { return export.ComparisonJSON(w, cmp) }), &cdoc))
+	for _, n := range cdoc.Nodes {
+		assert.Equal(t, n.ID == "db", n.VariantAbsent, n.ID)
+	}
+}

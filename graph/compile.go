@@ -14,8 +14,10 @@ const (
 	// And is Down when any hard input is Down, else Degraded when any is
 	// Degraded.
 	And Op = iota
-	// Threshold sums the weights of its live (not Down) hard inputs: Down
-	// below Floor, Degraded below Need or when a counted input is Degraded.
+	// Threshold sums the weights of its hard inputs: Down when its live
+	// (not Down) inputs weigh less than Floor, Degraded when its Up inputs
+	// weigh less than Need (a Degraded input keeps it alive but does not
+	// count toward full service).
 	Threshold
 )
 

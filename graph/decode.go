@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
@@ -45,9 +46,9 @@ var limits = struct {
 	aliasBase   int   // yaml nodes walked with aliases expanded: aliasBase + aliasFactor × nodes written
 	aliasFactor int
 }{
-	fileSize:    64 << 20,
+	fileSize:    defaultFileSize,
 	depth:       100,
-	nodes:       5_000_000,
+	nodes:       defaultNodes,
 	aliasBase:   1_000_000,
 	aliasFactor: 10,
 }
@@ -61,9 +62,47 @@ const (
 	badForm    = Form(255)
 )
 
+// Limits bound what Decode accepts, so that a hostile file cannot make it
+// use unbounded memory or time. DefaultLimits are the limits of Load and
+// Decode; a real catalog larger than them can be read with LoadLimits or
+// DecodeLimits and raised limits. The nesting depth (100) and the budget
+// of YAML aliases (which grows with the file) are not configurable.
+type Limits struct {
+	FileSize int64 // bytes of the file; 0 means the default, 64 MiB
+	Nodes    int   // entries under nodes; 0 means the default, 5,000,000
+}
+
+// DefaultLimits returns the limits of Load and Decode: files of at most
+// 64 MiB and 5,000,000 nodes.
+func DefaultLimits() Limits {
+	return Limits{FileSize: defaultFileSize, Nodes: defaultNodes}
+}
+
+const (
+	defaultFileSize = 64 << 20
+	defaultNodes    = 5_000_000
+)
+
+// orDefault fills in the zero fields of l, with the package's limits
+// (which tests lower).
+func (l Limits) orDefault() Limits {
+	if l.FileSize <= 0 {
+		l.FileSize = limits.fileSize
+	}
+	if l.Nodes <= 0 {
+		l.Nodes = limits.nodes
+	}
+	return l
+}
+
 // Load reads the model file at path: JSON when the name ends in .json, YAML
 // otherwise. The model's File is path, and every problem names it.
 func Load(path string) (*Model, error) {
+	return LoadLimits(path, Limits{})
+}
+
+// LoadLimits is Load with the limits l instead of DefaultLimits.
+func LoadLimits(path string, l Limits) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -73,7 +112,11 @@ func Load(path string) (*Model, error) {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		format = JSON
 	}
-	return Decode(f, path, format)
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return decode(f, path, format, l.orDefault(), size)
 }
 
 // Decode reads a model in format f from r. The name file is used in error
@@ -86,10 +129,55 @@ func Load(path string) (*Model, error) {
 // nodes, or whose YAML aliases expand far beyond the size of the file, and
 // it does not panic, whatever the input. Other errors are those of r.
 func Decode(r io.Reader, file string, f Format) (*Model, error) {
+	return DecodeLimits(r, file, f, Limits{})
+}
+
+// DecodeLimits is Decode with the limits l instead of DefaultLimits.
+func DecodeLimits(r io.Reader, file string, f Format, l Limits) (*Model, error) {
+	return decode(r, file, f, l.orDefault(), -1)
+}
+
+// LoadCompiled is LoadLimits followed by Compile, validating the model
+// once: Compile on its own validates again, since a Model may change after
+// it is decoded. It is what a command that loads a file to analyse it
+// wants; the model is returned for its names and positions.
+func LoadCompiled(path string, l Limits) (*Model, *Compiled, error) {
+	m, err := LoadLimits(path, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	return compileDecoded(m)
+}
+
+// DecodeCompiled is DecodeLimits followed by Compile, validating once.
+func DecodeCompiled(r io.Reader, file string, f Format, l Limits) (*Model, *Compiled, error) {
+	m, err := DecodeLimits(r, file, f, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	return compileDecoded(m)
+}
+
+// compileDecoded compiles a model that Decode has just validated.
+func compileDecoded(m *Model) (*Model, *Compiled, error) {
+	c, err := compile(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, c, nil
+}
+
+// bom is the UTF-8 byte-order mark. YAML allows one at the start; a JSON
+// file with one is read the same way.
+const bom = "\ufeff"
+
+// decode is Decode; size is the size of the input when known (a file),
+// else -1.
+func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, error) {
 	if f != YAML && f != JSON {
 		return nil, fmt.Errorf("unknown model format %v", f)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limits.fileSize+1))
+	data, err := readAll(r, l.FileSize, size)
 	if err != nil {
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 			return nil, err // a file's own errors name it already
@@ -99,23 +187,32 @@ func Decode(r io.Reader, file string, f Format) (*Model, error) {
 		}
 		return nil, fmt.Errorf("read %s: %w", file, err)
 	}
-	if int64(len(data)) > limits.fileSize {
+	if int64(len(data)) > l.FileSize {
 		var ps problems
-		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %d MiB", limits.fileSize>>20)
+		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %s", byteSize(l.FileSize))
 		return nil, ps.err()
 	}
-	var root *value
-	var ps problems
 	if f == JSON {
-		root, ps = parseJSON(data, file)
-	} else {
-		root, ps = parseYAML(data, file)
+		data = bytes.TrimPrefix(data, []byte(bom))
 	}
+	d := &decoder{file: file, maxNodes: l.Nodes}
+	m := &Model{}
+	root, st := d.readFast(data, f, m)
 	if root == nil {
-		return nil, ps.err()
+		// The reference readers, on a fresh decoder.
+		d, m, st = &decoder{file: file, maxNodes: l.Nodes}, &Model{}, nil
+		var ps problems
+		if f == JSON {
+			root, ps = parseJSON(data, file)
+		} else {
+			root, ps = parseYAML(data, file)
+		}
+		if root == nil {
+			return nil, ps.err()
+		}
+		d.ps = ps
 	}
-	d := decoder{file: file, ps: ps}
-	m, ok := d.model(root)
+	ok := d.model(root, m, st)
 	if !ok {
 		return nil, d.ps.err()
 	}
@@ -125,6 +222,37 @@ func Decode(r io.Reader, file string, f Format) (*Model, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// readAll reads r to the end, or up to one byte more than limit. With the
+// size of a file known, it reads into one buffer of that size instead of
+// growing one (which needs up to twice the memory at the end).
+func readAll(r io.Reader, limit, size int64) ([]byte, error) {
+	r = io.LimitReader(r, limit+1)
+	if size < 0 || size > limit {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, size+1) // +1: sees the end, or that the file grew
+	n, err := io.ReadFull(r, buf)
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		return buf[:n], nil
+	case nil: // the file grew since it was measured
+		rest, err := io.ReadAll(r)
+		return append(buf, rest...), err
+	}
+	return buf[:n], err
+}
+
+// byteSize formats a limit in MiB or GiB when it is a whole number of them.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // mergeProblems returns the decoder's problems and those of Validate that do
@@ -176,10 +304,65 @@ type (
 // errors as large as itself.
 func clip(s string) string { return yamltree.Clip(s) }
 
+// stringOf returns data as a string without copying it: the fast readers
+// cut every scalar out of it, and a copy would cost the size of the file.
+// It is safe because the decoder owns data (it read it) and never writes
+// to it again.
+func stringOf(data []byte) string {
+	if len(data) == 0 {
+		return ""
+	}
+	return unsafe.String(&data[0], len(data))
+}
+
+// fastRead makes the decoder try yamltree's fast readers first. They read
+// the common subset of each format and give up on anything else or on an
+// error, and the file is then read again by the reference readers: yaml.v3
+// and encoding/json, whose messages problems quote. Tests turn it off to
+// compare the two.
+var fastRead = true
+
 // refusal stops parsing a hostile or broken file.
 type refusal struct{ p Problem }
 
 func (r *refusal) Error() string { return r.p.Error() }
+
+// readFast reads data with the fast readers, decoding the nodes into m as
+// they are read rather than keeping the tree of every node: the tree of a
+// large file is the larger part of what decoding it takes. It returns nil
+// when the fast readers give up; d and m are then to be thrown away.
+func (d *decoder) readFast(data []byte, f Format, m *Model) (*value, *yamltree.Stream) {
+	if !fastRead {
+		return nil, nil
+	}
+	// Nodes are decoded into chunks and copied into m.Nodes once their
+	// number is known: appending to one slice copies it over and over
+	// (five times its final size in all).
+	count := 0
+	st := &yamltree.Stream{Key: "nodes", Each: func(e entry) {
+		if count >= d.maxNodes {
+			return // counted only: the file is refused
+		}
+		count++
+		if len(d.chunks) == 0 || len(d.chunks[len(d.chunks)-1]) == cap(d.chunks[len(d.chunks)-1]) {
+			d.chunks = append(d.chunks, make([]Node, 0, 4096))
+		}
+		last := &d.chunks[len(d.chunks)-1]
+		*last = append(*last, Node{})
+		d.node(&(*last)[len(*last)-1], e)
+	}}
+	var root *value
+	var ok bool
+	if f == JSON {
+		root, ok = yamltree.ReadJSONStream(stringOf(data), limits.depth, st)
+	} else {
+		root, ok = yamltree.ReadFastStream(stringOf(data), limits.depth, st)
+	}
+	if !ok {
+		return nil, nil
+	}
+	return root, st
+}
 
 // parseYAML parses one YAML document into a value tree. Aliases are
 // resolved by sharing the anchored subtree; their expanded size is counted
@@ -336,12 +519,56 @@ var (
 
 // decoder builds a Model from a value tree, collecting problems.
 type decoder struct {
-	file string
-	ps   problems
+	file     string
+	maxNodes int
+	ps       problems
 	// hidden are the fields of placeholders the decoder stored for what it
 	// could not read, after reporting why: Validate's problems within them
 	// are dropped.
 	hidden problems
+
+	f   yamltree.Fields // the typed readers, reporting for node
+	cur string
+
+	// Chunks that the decoder cuts the slices of a model from: one
+	// allocation per many nodes instead of several per node.
+	chunks      [][]Node // nodes streamed by the fast reader
+	fields      []fieldAt
+	fieldsStart int
+	depPool     []Dep
+	memberPool  []Member
+}
+
+// take returns a slice of n elements cut from *pool, refilling it with a
+// chunk when it runs short.
+func take[T any](pool *[]T, n int) []T {
+	if n > len(*pool) {
+		*pool = make([]T, max(n, 4096))
+	}
+	s := (*pool)[:n:n]
+	*pool = (*pool)[n:]
+	return s
+}
+
+// setField records where a field of the node being read was written:
+// the fields of a node are appended to the current chunk, and doneFields
+// hands them to the node.
+func (d *decoder) setField(name string, line int) {
+	if len(d.fields) == cap(d.fields) {
+		cur := d.fields[d.fieldsStart:]
+		next := make([]fieldAt, len(cur), max(4096, 2*len(cur)))
+		copy(next, cur)
+		d.fields, d.fieldsStart = next, 0
+	}
+	d.fields = append(d.fields, fieldAt{name, d.pos(line)})
+}
+
+// doneFields gives n the fields recorded since the last call.
+func (d *decoder) doneFields(n *Node) {
+	if len(d.fields) > d.fieldsStart {
+		n.fields = d.fields[d.fieldsStart:len(d.fields):len(d.fields)]
+	}
+	d.fieldsStart = len(d.fields)
 }
 
 func (d *decoder) hide(node, field string) {
@@ -354,98 +581,64 @@ func (d *decoder) add(line int, node, field, format string, args ...any) {
 	d.ps.add(d.pos(line), node, field, format, args...)
 }
 
+// fields returns the shared typed-field readers, reporting for node.
+func (d *decoder) readers(node string) *yamltree.Fields {
+	if d.f.Report == nil {
+		d.f.Report = func(line int, field, msg string) {
+			d.ps = append(d.ps, Problem{Pos: d.pos(line), Node: d.cur, Field: field, Msg: msg})
+		}
+	}
+	d.cur = node
+	return &d.f
+}
+
 // each calls f on every entry of mapping v in order, except a key written
 // twice, which it reports.
 func (d *decoder) each(v *value, node, path string, f func(e entry)) {
-	v.Each(f, d.dup(node, path))
-}
-
-// dup returns the function that reports a key written twice in the mapping
-// at path.
-func (d *decoder) dup(node, path string) func(e, first entry) {
-	return func(e, first entry) {
-		d.add(e.Line, node, yamltree.Join(path, e.Key), "duplicate key (first at line %d)", first.Line)
-	}
+	d.readers(node).Each(v, path, f)
 }
 
 func (d *decoder) unknown(e entry, node, path string, known []string) {
-	d.add(e.Line, node, yamltree.Join(path, e.Key), "unknown field%s", didYouMean(e.Key, known))
+	d.readers(node).Unknown(e, path, known)
 }
 
 // str reads a string. Any scalar but null is accepted as its text, so that
 // ids such as 2022 need no quotes.
 func (d *decoder) str(v *value, node, field string) (string, bool) {
-	if v.Kind != yamltree.Scalar || v.IsNull() {
-		d.add(v.Line, node, field, "must be a string, got %s", yamltree.Describe(v))
-		return "", false
-	}
-	return v.Text, true
+	return d.readers(node).String(v, field)
 }
 
 func (d *decoder) id(v *value, node, field string) (string, bool) {
-	if v.Kind != yamltree.Scalar || v.IsNull() {
-		d.add(v.Line, node, field, "must be a node id, got %s", yamltree.Describe(v))
-		return "", false
-	}
-	return v.Text, true
+	return d.readers(node).ID(v, field)
 }
 
 func (d *decoder) integer(v *value, node, field string) (int64, bool) {
-	if v.Kind != yamltree.Scalar || v.Tag != yamltree.Int {
-		d.add(v.Line, node, field, "must be an integer, got %s", yamltree.Describe(v))
-		return 0, false
-	}
-	n, err := parseInt(v.Text)
-	if err != nil {
-		d.add(v.Line, node, field, "integer %s is out of range", clip(v.Text))
-		return 0, false
-	}
-	return n, true
+	return d.readers(node).Integer(v, field)
 }
 
 // positive reads an integer that must be > 0 because 0 means "not given"
 // in the Model; a negative one is kept for Validate to report.
 func (d *decoder) positive(v *value, node, field string) (int64, bool) {
-	n, ok := d.integer(v, node, field)
-	if ok && n == 0 {
-		d.add(v.Line, node, field, "must be > 0, got 0")
-		return 0, false
-	}
-	return n, ok
-}
-
-// parseInt parses an integer as YAML writes it: decimal, 0x, 0o, 0b, with
-// underscores; JSON integers are a subset.
-func parseInt(s string) (int64, error) {
-	return strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)
+	return d.readers(node).Positive(v, field)
 }
 
 func (d *decoder) list(v *value, node, field string) ([]*value, bool) {
-	if v.Kind != yamltree.List {
-		if v.Kind == yamltree.Scalar && !v.IsNull() {
-			d.add(v.Line, node, field, "must be a list, got %s (write [%s])", yamltree.Describe(v), clip(v.Text))
-		} else {
-			d.add(v.Line, node, field, "must be a list, got %s", yamltree.Describe(v))
-		}
-		return nil, false
-	}
-	return v.Items, true
+	return d.readers(node).List(v, field)
 }
 
 func (d *decoder) mapping(v *value, node, field, want string) bool {
-	if v.Kind != yamltree.Mapping {
-		d.add(v.Line, node, field, "must be %s, got %s", want, yamltree.Describe(v))
-		return false
-	}
-	return true
+	return d.readers(node).Mapping(v, field, want)
 }
 
 // model walks the document. It returns false when the file is refused
 // (too many nodes), true otherwise, with the problems in d.ps.
-func (d *decoder) model(root *value) (*Model, bool) {
-	m := &Model{}
+//
+// With st, the fast reader has streamed the entries of the first nodes
+// mapping into m already (see readFast): nodes holds none of them, and
+// st.Count says how many there were.
+func (d *decoder) model(root *value, m *Model, st *yamltree.Stream) bool {
 	if !d.mapping(root, "", "", "a mapping with nodes") {
-		return m, true
+		return true
 	}
 	var nodes *entry
 	d.each(root, "", "", func(e entry) {
@@ -470,22 +663,41 @@ func (d *decoder) model(root *value) (*Model, bool) {
 		case "nodes":
 			nodes = &e
 		default:
+			if strings.HasPrefix(e.Key, "x-") {
+				return // a place for anchors and notes: ignored
+			}
 			d.unknown(e, "", "", modelFields)
 		}
 	})
 	if nodes == nil {
 		d.add(root.Line, "", "nodes", "missing: a model needs nodes")
-		return m, true
+		return true
 	}
 	if nodes.Val.IsNull() {
-		return m, true
+		return true
 	}
 	if !d.mapping(nodes.Val, "", "nodes", "a mapping from node id to node") {
-		return m, true
+		return true
 	}
-	if n := len(nodes.Val.Entries); n > limits.nodes {
-		d.ps = problems{{Pos: d.pos(nodes.Line), Field: "nodes", Msg: fmt.Sprintf("%d nodes is more than the limit of %d", n, limits.nodes)}}
-		return nil, false
+	n := len(nodes.Val.Entries)
+	if st != nil {
+		n = st.Count // the first nodes mapping, which is this one
+	}
+	if n > d.maxNodes {
+		d.ps = problems{{Pos: d.pos(nodes.Line), Field: "nodes", Msg: fmt.Sprintf("%d nodes is more than the limit of %d", n, d.maxNodes)}}
+		return false
+	}
+	if st != nil {
+		total := 0
+		for _, c := range d.chunks {
+			total += len(c)
+		}
+		m.Nodes = make([]Node, 0, total)
+		for _, c := range d.chunks {
+			m.Nodes = append(m.Nodes, c...)
+		}
+		d.chunks = nil
+		return true
 	}
 	m.Nodes = make([]Node, len(nodes.Val.Entries))
 	// Duplicate ids are not checked here: Validate reports them, for
@@ -493,11 +705,12 @@ func (d *decoder) model(root *value) (*Model, bool) {
 	for i, e := range nodes.Val.Entries {
 		d.node(&m.Nodes[i], e)
 	}
-	return m, true
+	return true
 }
 
 func (d *decoder) node(n *Node, e entry) {
 	*n = Node{ID: e.Key, Tier: NoTier, Pos: d.pos(e.Line)}
+	defer d.doneFields(n)
 	id := nodeName(e.Key)
 	v := e.Val
 	if v.IsNull() {
@@ -514,7 +727,7 @@ func (d *decoder) node(n *Node, e entry) {
 	d.each(v, id, "", func(e entry) {
 		f := e.Key
 		if slices.Contains(nodeFields, f) {
-			n.setFieldPos(f, d.pos(e.Line))
+			d.setField(f, e.Line)
 		}
 		if e.Val.IsNull() {
 			return // written but empty: as if absent
@@ -547,13 +760,7 @@ func (d *decoder) node(n *Node, e entry) {
 				}
 			}
 		case "labels":
-			if d.mapping(e.Val, id, f, "a mapping of names to values") {
-				var bad []entry
-				n.Labels, bad = yamltree.Labels(e.Val, d.dup(id, f))
-				for _, l := range bad {
-					d.add(l.Val.Line, id, yamltree.Join(f, l.Key), "a label value must be a scalar, got %s", yamltree.Describe(l.Val))
-				}
-			}
+			n.Labels, _ = d.readers(id).Labels(e.Val, f, "a mapping of names to values")
 		case "region":
 			n.Region, _ = d.id(e.Val, id, f)
 		case "site":
@@ -576,14 +783,10 @@ func (d *decoder) node(n *Node, e entry) {
 		case "uses":
 			n.Uses = d.deps(e.Val, id, f)
 		case "restart":
-			if s, ok := d.str(e.Val, id, f); ok {
-				dur, err := parseDuration(s)
-				switch {
-				case err != nil:
-					d.add(e.Val.Line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
-				case dur <= 0:
-					d.add(e.Val.Line, id, f, "must be more than 0, got %s (leave it out to come back at once)", clip(s))
-				default:
+			if dur, ok := d.readers(id).Duration(e.Val, f); ok {
+				if dur <= 0 {
+					d.add(e.Val.Line, id, f, "must be more than 0, got %s (leave it out to come back at once)", clip(e.Val.Text))
+				} else {
 					n.Restart = dur
 				}
 			}
@@ -609,7 +812,7 @@ func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
 	d.each(v, id, path, func(e entry) {
 		f := yamltree.Join(path, e.Key)
 		if slices.Contains(replicaFields, e.Key) {
-			n.setFieldPos(f, d.pos(e.Line))
+			d.setField(f, e.Line)
 		}
 		if e.Val.IsNull() {
 			return
@@ -631,14 +834,10 @@ func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
 				}
 			}
 		case "recovery":
-			if s, ok := d.str(e.Val, id, f); ok {
-				dur, err := parseDuration(s)
-				switch {
-				case err != nil:
-					d.add(e.Val.Line, id, f, "invalid duration %q: write 90m, 6h, 1h30m or 3d", clip(s))
-				case dur == 0:
+			if dur, ok := d.readers(id).Duration(e.Val, f); ok {
+				if dur == 0 {
 					d.add(e.Val.Line, id, f, "must be more than 0 (a mirror takes over at once)")
-				default:
+				} else {
 					r.Recovery = dur
 				}
 			}
@@ -652,44 +851,7 @@ func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
 
 // ParseDuration parses a duration as model files write it: a Go duration
 // ("90m", "1h30m") that may start with a number of days ("3d", "1d12h").
-func ParseDuration(s string) (time.Duration, error) { return parseDuration(s) }
-
-// parseDuration parses a Go duration ("90m", "1h30m") that may start with a
-// number of days ("3d", "1d12h").
-func parseDuration(s string) (time.Duration, error) {
-	rest, neg := strings.CutPrefix(s, "-")
-	var days int64
-	if i := strings.IndexByte(rest, 'd'); i > 0 {
-		n, err := strconv.ParseInt(rest[:i], 10, 64)
-		if err != nil || rest[0] == '+' {
-			return 0, fmt.Errorf("invalid duration %q", s)
-		}
-		const maxDays = int64(1<<63-1) / int64(24*time.Hour)
-		if n > maxDays {
-			return 0, fmt.Errorf("duration %q is too long", s)
-		}
-		days, rest = n, rest[i+1:]
-	}
-	var dur time.Duration
-	if rest != "" || days == 0 {
-		if rest == "" || rest[0] == '-' || rest[0] == '+' {
-			return 0, fmt.Errorf("invalid duration %q", s)
-		}
-		var err error
-		if dur, err = time.ParseDuration(rest); err != nil {
-			return 0, err
-		}
-	}
-	total := time.Duration(days) * 24 * time.Hour
-	if dur > 1<<63-1-total {
-		return 0, fmt.Errorf("duration %q is too long", s)
-	}
-	total += dur
-	if neg {
-		total = -total
-	}
-	return total, nil
-}
+func ParseDuration(s string) (time.Duration, error) { return yamltree.ParseDuration(s) }
 
 // deps reads a list of dependencies. Every item becomes one Dep, even when
 // it cannot be read (Form badForm), so that the indexes in field names
@@ -699,13 +861,13 @@ func (d *decoder) deps(v *value, id, field string) []Dep {
 	if !ok {
 		return nil
 	}
-	deps := make([]Dep, len(items))
+	deps := take(&d.depPool, len(items))
 	for i, it := range items {
 		dep := &deps[i]
 		*dep = Dep{Form: badForm, Pos: d.pos(it.Line)}
-		path := fmt.Sprintf("%s[%d]", field, i)
 		switch {
 		case it.Kind == yamltree.Mapping:
+			path := fmt.Sprintf("%s[%d]", field, i)
 			// A group with a problem is hidden from Validate: what it
 			// would say about a half-read group is noise.
 			before := len(d.ps)
@@ -714,8 +876,11 @@ func (d *decoder) deps(v *value, id, field string) []Dep {
 				d.hide(id, path)
 			}
 		case it.Kind == yamltree.Scalar && !it.IsNull():
-			*dep = Dep{Form: One, Members: []Member{{ID: it.Text, Weight: 1, Pos: d.pos(it.Line)}}, Need: 1, Pos: d.pos(it.Line)}
+			ms := take(&d.memberPool, 1)
+			ms[0] = Member{ID: it.Text, Weight: 1, Pos: d.pos(it.Line)}
+			*dep = Dep{Form: One, Members: ms, Need: 1, Pos: d.pos(it.Line)}
 		default:
+			path := fmt.Sprintf("%s[%d]", field, i)
 			d.add(it.Line, id, path, "must be a node id or a group such as {any_of: [a, b]}, got %s", yamltree.Describe(it))
 		}
 	}
@@ -818,7 +983,7 @@ func (d *decoder) members(e *entry, id, path string) []Member {
 	if !ok {
 		return nil
 	}
-	ms := make([]Member, len(items))
+	ms := take(&d.memberPool, len(items))
 	for j, it := range items {
 		ms[j] = Member{Weight: 1, Pos: d.pos(it.Line)}
 		ms[j].ID, _ = d.id(it, id, fmt.Sprintf("%s[%d]", field, j))

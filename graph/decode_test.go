@@ -622,7 +622,7 @@ func TestParseDuration(t *testing.T) {
 		{"106751d23h47m17s", 0, false},
 	}
 	for _, tt := range tests {
-		got, err := parseDuration(tt.in)
+		got, err := ParseDuration(tt.in)
 		if tt.ok {
 			assert.NoError(t, err, tt.in)
 			assert.Equal(t, tt.want, got, tt.in)
@@ -1004,58 +1004,104 @@ func benchmarkDecode(b *testing.B, f Format) {
 func BenchmarkDecodeYAML(b *testing.B) { benchmarkDecode(b, YAML) }
 func BenchmarkDecodeJSON(b *testing.B) { benchmarkDecode(b, JSON) }
 
-// osaReference is the optimal string alignment distance, the textbook full
-// table.
-func osaReference(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
+// Top-level keys starting with x- are ignored: a place for YAML anchors
+// that nodes merge.
+func TestDecodeXKeys(t *testing.T) {
+	src := "x-defaults: &svc {kind: service, site: s1, tier: 2}\nx-note: [anything, {at: all}]\n" +
+		strings.TrimPrefix(prelude, "") + "  a: {<<: *svc, users: 5}\n  b:\n    <<: *svc\n    tier: 0\n"
+	m, err := Decode(strings.NewReader(src), "x.yaml", YAML)
+	require.NoError(t, err)
+	require.Len(t, m.Nodes, 6)
+	assert.Equal(t, Node{ID: "a", Kind: Service, Site: "s1", Tier: 2, Users: 5}, bareNode(m.Nodes[4]))
+	assert.Equal(t, Node{ID: "b", Kind: Service, Site: "s1", Tier: 0}, bareNode(m.Nodes[5]))
+	// Only x-: other unknown keys are still reported.
+	assert.Equal(t, []string{`t.yaml:1: y-defaults: unknown field`}, problemLines(t, "y-defaults: 1\nnodes: {}\n", "t.yaml", YAML))
+	_, err = Decode(strings.NewReader(`{"x-anything": {"a": 1}, "nodes": {}}`), "x.json", JSON)
+	require.NoError(t, err)
 }
 
-// The edit distance counts a swap of neighbours as one edit; the bounded
-// distance agrees with it up to its bound.
-func TestEditDistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"", "abc", 3}, {"kakao", "kakao", 0}, {"kakoa", "kakao", 1},
-		{"sevrice", "service", 1}, {"bd", "db", 1}, {"ca", "abc", 3}, {"kitten", "sitting", 3},
+// bareNode is n without positions.
+func bareNode(n Node) Node {
+	n.Pos, n.fields = Pos{}, nil
+	return n
+}
+
+// A JSON file that starts with a byte-order mark is read as without one,
+// like a YAML file.
+func TestDecodeJSONByteOrderMark(t *testing.T) {
+	src := `{"nodes": {"s": {"kind": "site"}}}`
+	want, err := Decode(strings.NewReader(src), "eq", JSON)
+	require.NoError(t, err)
+	for _, fast := range []bool{true, false} {
+		m, msg := decodeWith(fast, "\ufeff"+src, JSON)
+		require.Empty(t, msg)
+		assert.Equal(t, want, m)
+	}
+	m, err := Decode(strings.NewReader("\ufeffnodes: {s: {kind: site}}"), "b.yaml", YAML)
+	require.NoError(t, err)
+	assert.Len(t, m.Nodes, 1)
+}
+
+// An id over 1,024 bytes written as a plain YAML key gets the id-length
+// error (yaml.v3 alone refuses such a key as a syntax error).
+func TestDecodeVeryLongPlainKey(t *testing.T) {
+	id := strings.Repeat("x", 1100)
+	for _, src := range []string{
+		"nodes:\n  " + id + ": {kind: site}\n",
+		"nodes: {" + id + ": {kind: site}}\n",
 	} {
-		assert.Equal(t, c.want, editDistance(c.a, c.b), "%q %q", c.a, c.b)
-		assert.Equal(t, c.want, editDistance(c.b, c.a), "%q %q", c.b, c.a)
+		assert.Equal(t, []string{`t.yaml:` + map[bool]string{true: "2", false: "1"}[strings.HasPrefix(src, "nodes:\n")] +
+			`: node "` + strings.Repeat("x", 64) + `...": id is 1100 bytes long, more than the limit of 256`},
+			problemLines(t, src, "t.yaml", YAML))
 	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	word := func() string {
-		b := make([]byte, rng.IntN(10))
-		for i := range b {
-			b[i] = "abc"[rng.IntN(3)]
-		}
-		return string(b)
+}
+
+func TestDecodeLimits(t *testing.T) {
+	assert.Equal(t, Limits{FileSize: 64 << 20, Nodes: 5_000_000}, DefaultLimits())
+	var b strings.Builder
+	b.WriteString("nodes:\n  s: {kind: site}\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "  n%d: {kind: service, site: s}\n", i)
 	}
-	for range 20000 {
-		a, b := word(), word()
-		want := osaReference(a, b)
-		require.Equal(t, want, editDistance(a, b), "%q %q", a, b)
-		k := rng.IntN(5)
-		require.Equal(t, min(want, k+1), distanceAtMost(a, b, k), "%q %q at most %d", a, b, k)
-	}
+	src := b.String()
+	// Lowered.
+	_, err := DecodeLimits(strings.NewReader(src), "m.yaml", YAML, Limits{Nodes: 10})
+	require.EqualError(t, err, "m.yaml:1: nodes: 11 nodes is more than the limit of 10")
+	_, err = DecodeLimits(strings.NewReader(src), "m.yaml", YAML, Limits{FileSize: 100})
+	require.EqualError(t, err, "m.yaml: file is larger than the limit of 100 bytes")
+	// Raised above the defaults (lowered here, as the hostile tests do).
+	withLimits(t, func() { limits.nodes, limits.fileSize = 5, 100 }, func() {
+		_, err := Decode(strings.NewReader(src), "m.yaml", YAML)
+		require.Error(t, err)
+		m, err := DecodeLimits(strings.NewReader(src), "m.yaml", YAML, Limits{FileSize: 1 << 30, Nodes: 11})
+		require.NoError(t, err)
+		assert.Len(t, m.Nodes, 11)
+	})
+	assert.Equal(t, "2 GiB", byteSize(2<<30))
+	assert.Equal(t, "64 MiB", byteSize(64<<20))
+	assert.Equal(t, "1025 bytes", byteSize(1025))
+	// LoadLimits reads a file of known size into one buffer.
+	path := filepath.Join(t.TempDir(), "m.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
+	m, err := LoadLimits(path, Limits{Nodes: 11})
+	require.NoError(t, err)
+	assert.Len(t, m.Nodes, 11)
+	_, err = LoadLimits(path, Limits{FileSize: int64(len(src)) - 1})
+	require.ErrorContains(t, err, "file is larger than the limit of")
+	m, err = LoadLimits(path, Limits{FileSize: int64(len(src))})
+	require.NoError(t, err)
+	assert.Equal(t, path, m.File)
+}
+
+func TestLoadCompiled(t *testing.T) {
+	m, c, err := LoadCompiled("../testdata/kakao-2022.yaml", Limits{})
+	require.NoError(t, err)
+	want, err := Compile(m)
+	require.NoError(t, err)
+	assert.Equal(t, want.Len(), c.Len())
+	assert.Equal(t, want.Edges(), c.Edges())
+	_, _, err = DecodeCompiled(strings.NewReader("nodes: {a: {kind: service, requires: [b]}}"), "bad.yaml", YAML, Limits{})
+	require.EqualError(t, err, `bad.yaml:1: node "a": requires: unknown node "b" (did you mean "a"?)`)
+	_, _, err = LoadCompiled("../testdata/missing.yaml", Limits{})
+	require.Error(t, err)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // Problem is one thing wrong with a model, with where it was written.
@@ -79,33 +81,10 @@ func (ps problems) err() error {
 // deletions, substitutions and swaps of neighbouring bytes), if it is close
 // enough to be a likely misspelling, for "did you mean" messages.
 func Suggest(s string, candidates []string) (string, bool) {
-	best, bestD := "", -1
-	for _, c := range candidates {
-		d := editDistance(s, c)
-		if bestD < 0 || d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
-	if bestD < 0 {
-		return "", false
-	}
-	// Allow about one edit in three characters, at least one, at most three.
-	limit := min(max(len(s)/3, 1), 3)
-	return best, bestD <= limit
+	return yamltree.Suggest(s, candidates)
 }
 
 // didYouMean returns ` (did you mean "x"?)` or "".
 func didYouMean(s string, candidates []string) string {
-	if c, ok := Suggest(s, candidates); ok {
-		return fmt.Sprintf(" (did you mean %q?)", c)
-	}
-	return ""
-}
-
-// editDistance is the optimal string alignment distance between a and b
-// over bytes: the fewest insertions, deletions, substitutions and swaps of
-// two adjacent bytes ("kakoa" is one edit from "kakao", not two), no
-// substring edited twice.
-func editDistance(a, b string) int {
-	return distanceAtMost(a, b, max(len(a), len(b)))
+	return yamltree.DidYouMean(s, candidates)
 }

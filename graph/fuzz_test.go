@@ -103,3 +103,22 @@ func checkDecode(t *testing.T, src string, f Format) {
 		t.Fatalf("problems not sorted by line: %v", err)
 	}
 }
+
+// FuzzFastReaders requires that the fast readers and the reference readers
+// (yaml.v3, encoding/json) decode every input the same: the same model,
+// positions included, and the same problems.
+func FuzzFastReaders(f *testing.F) {
+	for _, s := range fuzzSeedsYAML {
+		f.Add(s)
+	}
+	for _, s := range fuzzSeedsJSON {
+		f.Add(s)
+	}
+	for _, c := range yamlCases {
+		f.Add(c.yaml())
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		sameDecode(t, src, YAML)
+		sameDecode(t, src, JSON)
+	})
+}

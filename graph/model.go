@@ -204,24 +204,33 @@ type Node struct {
 	// inputs allow it. 0 means at once.
 	Restart time.Duration
 
-	Pos    Pos            // where the node's id was written
-	fields map[string]Pos // where each field was written (decoder only)
+	Pos    Pos       // where the node's id was written
+	fields []fieldAt // where each field was written (decoder only)
+}
+
+// fieldAt is where a field of a node was written. A node has a handful:
+// a short list searched in order is smaller and faster than a map.
+type fieldAt struct {
+	name string
+	pos  Pos
 }
 
 // FieldPos returns where the named field of the node was written, or the
 // node's own position when the field was not read from a file.
 func (n *Node) FieldPos(field string) Pos {
-	if p, ok := n.fields[field]; ok {
+	if p, ok := n.lookupField(field); ok {
 		return p
 	}
 	return n.Pos
 }
 
-func (n *Node) setFieldPos(field string, p Pos) {
-	if n.fields == nil {
-		n.fields = make(map[string]Pos)
+func (n *Node) lookupField(field string) (Pos, bool) {
+	for i := range n.fields {
+		if n.fields[i].name == field {
+			return n.fields[i].pos, true
+		}
 	}
-	n.fields[field] = p
+	return Pos{}, false
 }
 
 // Replica is one placement of a node at a site.

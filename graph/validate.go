@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // maxIDLen is the longest node id, in bytes.
@@ -13,6 +16,25 @@ const maxIDLen = 256
 
 // maxTier is the largest tier: compiled graphs keep tiers in 32 bits.
 const maxTier = 1 << 30
+
+// The limits on a model's numbers. They are far above any real system and
+// chosen so that no sum an analysis makes can overflow an int64: a total of
+// users (MaxTotalUsers) and the difference of two totals fit, and so does
+// the weight a gate sums over its members (MaxCapacity). Time sums (a
+// restart after a repair after a standby's recovery, along a chain)
+// saturate at analyze.Never instead, which reports "not back".
+const (
+	// MaxUsers is the most users one node may have: 10^15.
+	MaxUsers = 1_000_000_000_000_000
+	// MaxTotalUsers bounds the users of all the nodes of a model together:
+	// 4·10^18, so that a sum of two totals (diff, a comparison) still fits.
+	MaxTotalUsers = 4_000_000_000_000_000_000
+	// MaxCapacity bounds a node's demand and degraded_at, and the summed
+	// capacity of its replicas and of each of its capacity groups: 10^15.
+	MaxCapacity = 1_000_000_000_000_000
+	// MaxDuration bounds restart and recovery times: 10 years (87,600h).
+	MaxDuration = 10 * 365 * 24 * time.Hour
+)
 
 // Suggestions compare an unknown id with every id of the model, so their
 // work is capped: on a model with a million nodes only the first few
@@ -40,8 +62,15 @@ func (m *Model) validate() problems {
 	for i := range m.Nodes {
 		v.identify(i)
 	}
+	var total int64 // users so far, saturating
 	for i := range m.Nodes {
-		v.node(&m.Nodes[i])
+		n := &m.Nodes[i]
+		v.node(n)
+		if n.Users > 0 && n.Users <= MaxUsers && total <= MaxTotalUsers {
+			if total = addSat(total, n.Users); total > MaxTotalUsers {
+				v.ps.add(n.FieldPos("users"), nodeName(n.ID), "users", "the users of the model add up to more than %d here (the limit is %d in all)", int64(MaxTotalUsers), int64(MaxTotalUsers))
+			}
+		}
 	}
 	return v.ps
 }
@@ -65,7 +94,7 @@ func nodeName(id string) string {
 // fieldPos returns where field of n was written, else fallback, else the
 // node's position.
 func fieldPos(n *Node, field string, fallback Pos) Pos {
-	if p, ok := n.fields[field]; ok {
+	if p, ok := n.lookupField(field); ok {
 		return p
 	}
 	if fallback != (Pos{}) {
@@ -160,8 +189,11 @@ func (v *validator) node(n *Node) {
 	if !kindOK {
 		v.ps.add(n.FieldPos("kind"), name, "kind", "unknown kind %v", n.Kind)
 	}
-	if n.Users < 0 {
+	switch {
+	case n.Users < 0:
 		v.ps.add(n.FieldPos("users"), name, "users", "must be >= 0, got %d", n.Users)
+	case n.Users > MaxUsers:
+		v.ps.add(n.FieldPos("users"), name, "users", "must be at most %d, got %d", int64(MaxUsers), n.Users)
 	}
 	if n.Tier < NoTier || n.Tier > maxTier {
 		v.ps.add(n.FieldPos("tier"), name, "tier", "must be between 0 and %d (or NoTier), got %d", maxTier, n.Tier)
@@ -184,8 +216,11 @@ func (v *validator) node(n *Node) {
 			v.target(n.FieldPos("site"), name, "site", n.Site, Site)
 		}
 	}
-	if n.Restart < 0 {
+	switch {
+	case n.Restart < 0:
 		v.ps.add(n.FieldPos("restart"), name, "restart", "must not be negative, got %v", n.Restart)
+	case n.Restart > MaxDuration:
+		v.ps.add(n.FieldPos("restart"), name, "restart", "must be at most %v (10 years), got %v", MaxDuration, n.Restart)
 	}
 	v.replicas(n, name, place)
 	v.deps(n, name, n.Requires, "requires", n.FieldPos("requires"))
@@ -197,11 +232,17 @@ func (v *validator) node(n *Node) {
 // are about replica capacity.
 func (v *validator) replicas(n *Node, name string, place bool) {
 	rs := n.Replicas
-	if n.Demand < 0 {
+	switch {
+	case n.Demand < 0:
 		v.ps.add(n.FieldPos("demand"), name, "demand", "must be > 0, got %d", n.Demand)
+	case n.Demand > MaxCapacity:
+		v.ps.add(n.FieldPos("demand"), name, "demand", "must be at most %d, got %d", int64(MaxCapacity), n.Demand)
 	}
-	if n.DegradedAt < 0 {
+	switch {
+	case n.DegradedAt < 0:
 		v.ps.add(n.FieldPos("degraded_at"), name, "degraded_at", "must be > 0, got %d", n.DegradedAt)
+	case n.DegradedAt > MaxCapacity:
+		v.ps.add(n.FieldPos("degraded_at"), name, "degraded_at", "must be at most %d, got %d", int64(MaxCapacity), n.DegradedAt)
 	}
 	if len(rs) == 0 {
 		if n.Demand > 0 {
@@ -219,6 +260,7 @@ func (v *validator) replicas(n *Node, name string, place bool) {
 	given := -1      // the first replica that gives a capacity
 	known := true    // every standby tier is valid
 	var active int64 // capacity (or count) of the active and mirror replicas
+	var summed int64 // capacity of all the replicas, saturating
 	for i := range rs {
 		r := &rs[i]
 		at := func(f string) (Pos, string) {
@@ -254,9 +296,19 @@ func (v *validator) replicas(n *Node, name string, place bool) {
 		if r.Standby == Active || r.Standby == Mirror {
 			active = addSat(active, max(r.Capacity, 0))
 		}
-		if r.Recovery < 0 {
+		if summed <= MaxCapacity {
+			if summed = addSat(summed, max(r.Capacity, 0)); summed > MaxCapacity {
+				pos, field := at("capacity")
+				v.ps.add(pos, name, field, "the replicas' capacities add up to more than %d here (the limit for a node)", int64(MaxCapacity))
+			}
+		}
+		switch {
+		case r.Recovery < 0:
 			pos, field := at("recovery")
 			v.ps.add(pos, name, field, "must not be negative, got %v", r.Recovery)
+		case r.Recovery > MaxDuration:
+			pos, field := at("recovery")
+			v.ps.add(pos, name, field, "must be at most %v (10 years), got %v", MaxDuration, r.Recovery)
 		}
 		if len(r.Requires) > 0 {
 			pos, field := at("requires")
@@ -385,7 +437,11 @@ func (v *validator) group(n *Node, name string, d *Dep, path string, pos Pos) {
 			v.ps.add(mpos, name, mpath, "capacity of %q must be > 0, got %d", clip(mb.ID), mb.Weight)
 			weights = false
 		case d.Form == Weighted:
-			total = addSat(total, mb.Weight)
+			if total <= MaxCapacity {
+				if total = addSat(total, mb.Weight); total > MaxCapacity {
+					v.ps.add(mpos, name, mpath, "the group's capacities add up to more than %d here (the limit for a group)", int64(MaxCapacity))
+				}
+			}
 		case mb.Weight != 0 && mb.Weight != 1:
 			v.ps.add(mpos, name, mpath, "weight must be 1 outside capacity groups, got %d", mb.Weight)
 		}
@@ -411,6 +467,8 @@ func (v *validator) group(n *Node, name string, d *Dep, path string, pos Pos) {
 			v.ps.add(pos, name, path, "missing demand: a capacity group needs one")
 		case d.Need < 0:
 			v.ps.add(pos, name, path, "demand must be > 0, got %d", d.Need)
+		case d.Need > MaxCapacity:
+			v.ps.add(pos, name, path, "demand must be at most %d, got %d", int64(MaxCapacity), d.Need)
 		case weights && len(d.Members) > 0 && total < d.Need:
 			v.ps.add(pos, name, path, "demand %d is above the total capacity %d", d.Need, total)
 		}
@@ -514,8 +572,7 @@ func (s *suggester) didYouMean(id string, nodes []Node) string {
 		}
 		s.work += len(nodes)
 	}
-	// The limit of Suggest: about one edit in three characters, 1 to 3.
-	limit := min(max(len(id)/3, 1), 3)
+	limit := yamltree.SuggestLimit(id)
 	best, bestD := "", limit
 	found := false
 	var want, used [256]int16 // byte counts of id, and scratch
@@ -549,7 +606,7 @@ func (s *suggester) didYouMean(id string, nodes []Node) string {
 			if max(extra, len(id)-len(c)+extra) > bestD {
 				continue
 			}
-			d := distanceAtMost(id, c, bestD)
+			d := yamltree.Distance(id, c, bestD)
 			if d < bestD || d == bestD && (!found || c < best) {
 				best, bestD, found = c, d, true
 			}
@@ -559,63 +616,4 @@ func (s *suggester) didYouMean(id string, nodes []Node) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distanceAtMost is editDistance(a, b) when it is at most k; otherwise it
-// returns k+1, as soon as every entry of a row of the table exceeds k.
-func distanceAtMost(a, b string, k int) int {
-	// A common prefix or suffix does not change the distance.
-	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
-		a, b = a[1:], b[1:]
-	}
-	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
-		a, b = a[:len(a)-1], b[:len(b)-1]
-	}
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	if len(a)-len(b) > k {
-		return k + 1
-	}
-	if len(b) == 0 {
-		return len(a)
-	}
-	// Three rows of the optimal string alignment table: the one before the
-	// previous (for swaps), the previous and the current.
-	n := len(b) + 1
-	var buf [3 * 64]int
-	rows := buf[:0]
-	if 3*n > len(buf) {
-		rows = make([]int, 0, 3*n)
-	}
-	rows = rows[:3*n]
-	prev2, prev, row := rows[:n], rows[n:2*n], rows[2*n:]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		row[0] = i
-		low := i
-		ai := a[i-1]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if ai == b[j-1] {
-				cost = 0
-			}
-			d := min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ai == b[j-2] && a[i-2] == b[j-1] {
-				d = min(d, prev2[j-2]+1)
-			}
-			row[j] = d
-			low = min(low, d)
-		}
-		// A row's least value never decreases from row to row (a swap
-		// costs what a substitution in the row before does), so once it is
-		// above k the distance is.
-		if low > k {
-			return k + 1
-		}
-		prev2, prev, row = prev, row, prev2
-	}
-	return min(prev[len(b)], k+1)
 }

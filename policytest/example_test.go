@@ -2,6 +2,7 @@ package policytest_test
 
 import (
 	"fmt"
+	"testing"
 
 	"github.com/blastradius-go/blastradius/analyze/policy"
 	"github.com/blastradius-go/blastradius/graph"
@@ -9,11 +10,13 @@ import (
 )
 
 // printT stands in for the *testing.T of a real test: it prints what the
-// test would report.
-type printT struct{}
+// test would report. (testing.TB cannot be implemented outside package
+// testing except by embedding it.)
+type printT struct{ testing.TB }
 
+func (printT) Helper()                           {}
 func (printT) Errorf(format string, args ...any) { fmt.Printf(format+"\n", args...) }
-func (printT) FailNow()                          { panic("FailNow") }
+func (printT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
 
 // In a test, the first argument is the test's *testing.T:
 //

@@ -3,34 +3,39 @@ package policytest
 import (
 	"context"
 	"fmt"
-	"strings"
-
-	"github.com/stretchr/testify/require"
+	"testing"
 
 	"github.com/blastradius-go/blastradius/analyze/policy"
+	"github.com/blastradius-go/blastradius/export"
 	"github.com/blastradius-go/blastradius/graph"
 )
 
-type helper interface{ Helper() }
-
 // Check compiles m, checks it against p and reports each violation as one
 // error of t (t.Errorf: the test goes on and reports them all), with the
-// rule, the node, the scenario that breaks it and the chain of causes. An
-// invalid model or a policy that cannot be evaluated on it (an unknown node
-// id in a selector, say) stops the test (require.NoError).
+// rule, the node, the scenario that breaks it and the chain of causes. A
+// rule that fails with no violation to list (one that fails closed, such as
+// survive_site_loss on a model without sites) is one error with what the
+// rule found. An invalid model or a policy that cannot be evaluated on it
+// (an unknown node id in a selector, a selector that picks no node, say)
+// stops the test (t.Fatalf).
 //
 // The model is a *graph.Model, as graph.Load returns it or a test builds
 // it in Go: Check compiles it, which costs far less than the check itself.
-// It returns the result, for tests that look further; t is a *testing.T or
-// anything testify's require accepts.
-func Check(t require.TestingT, m *graph.Model, p *policy.Policy) *policy.Result {
-	if h, ok := t.(helper); ok {
-		h.Helper()
-	}
+// It returns the result, for tests that look further; t is the test's
+// *testing.T or *testing.B, or anything that implements testing.TB: no
+// assertion library is needed.
+func Check(t testing.TB, m *graph.Model, p *policy.Policy) *policy.Result {
+	t.Helper()
 	c, err := graph.Compile(m)
-	require.NoError(t, err, "compile the model")
+	if err != nil {
+		t.Fatalf("compile the model: %v", err)
+		return nil
+	}
 	res, err := policy.Check(context.Background(), c, p)
-	require.NoError(t, err, "check the model against the policy")
+	if err != nil {
+		t.Fatalf("check the model against the policy: %v", err)
+		return nil
+	}
 	for _, rr := range res.Rules {
 		if rr.Passed {
 			continue
@@ -42,7 +47,7 @@ func Check(t require.TestingT, m *graph.Model, p *policy.Policy) *policy.Result 
 			t.Errorf("%s: %d more violations not listed (policy MaxViolations)", title(res, rr), more)
 		}
 		if rr.Total == 0 {
-			t.Errorf("%s: %s", title(res, rr), rr.Summary)
+			t.Errorf("%s: %s", title(res, rr), export.CheckSummary(rr))
 		}
 	}
 	return res
@@ -50,14 +55,18 @@ func Check(t require.TestingT, m *graph.Model, p *policy.Policy) *policy.Result 
 
 // CheckFiles loads the model and the policy files and checks one against
 // the other, as Check does; a file that cannot be read stops the test.
-func CheckFiles(t require.TestingT, modelPath, policyPath string) *policy.Result {
-	if h, ok := t.(helper); ok {
-		h.Helper()
-	}
+func CheckFiles(t testing.TB, modelPath, policyPath string) *policy.Result {
+	t.Helper()
 	m, err := graph.Load(modelPath)
-	require.NoError(t, err, "load the model")
+	if err != nil {
+		t.Fatalf("load the model: %v", err)
+		return nil
+	}
 	p, err := policy.Load(policyPath)
-	require.NoError(t, err, "load the policy")
+	if err != nil {
+		t.Fatalf("load the policy: %v", err)
+		return nil
+	}
 	return Check(t, m, p)
 }
 
@@ -67,13 +76,14 @@ func CheckFiles(t require.TestingT, modelPath, policyPath string) *policy.Result
 //	kakao-2022: rule no_spof "no single point of failure under a user-facing service" (policy.yaml:23):
 //	    kakao-t: down when identity kakao-login fails
 //	    chain: kakao-t → kakao-login
+//
+// The words are export.CheckMessage's, as in every report of a check.
 func Message(res *policy.Result, rr policy.RuleResult, v policy.Violation) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s:\n    %s: %s", title(res, rr), v.Node, v.Msg)
+	s := fmt.Sprintf("%s:\n    %s: %s", title(res, rr), v.Node, export.CheckMessage(rr, v))
 	if len(v.Chain) > 1 {
-		fmt.Fprintf(&b, "\n    chain: %s", strings.Join(v.Chain, " → "))
+		s += "\n    chain: " + export.CheckChain(v)
 	}
-	return b.String()
+	return s
 }
 
 func title(res *policy.Result, rr policy.RuleResult) string {
@@ -83,7 +93,7 @@ func title(res *policy.Result, rr policy.RuleResult) string {
 	}
 	s := fmt.Sprintf("%s: rule %s %q", model, rr.Rule, rr.Name)
 	if rr.Name == "" {
-		s = fmt.Sprintf("%s: rule %s (%s)", model, rr.Rule, rr.Description)
+		s = fmt.Sprintf("%s: rule %s (%s)", model, rr.Rule, rr.Demand())
 	}
 	if pos := rr.Pos.String(); pos != "" {
 		s += " (" + pos + ")"

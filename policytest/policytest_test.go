@@ -13,8 +13,9 @@ import (
 	"github.com/blastradius-go/blastradius/policytest"
 )
 
-// recorder is a require.TestingT that records instead of failing.
+// recorder is a testing.TB that records instead of failing.
 type recorder struct {
+	testing.TB
 	errors  []string
 	stopped bool
 }
@@ -22,8 +23,12 @@ type recorder struct {
 func (r *recorder) Errorf(format string, args ...any) {
 	r.errors = append(r.errors, fmt.Sprintf(format, args...))
 }
-func (r *recorder) FailNow() { r.stopped = true; panic(r) }
-func (r *recorder) Helper()  {}
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	r.stopped = true
+	panic(r)
+}
+func (r *recorder) Helper() {}
 
 // run calls f, recovering the panic FailNow uses to stop it.
 func (r *recorder) run(f func()) {

@@ -20,90 +20,120 @@ type Options struct {
 	// two unrelated large models differ by tens of thousands. 0 means
 	// DefaultMaxChains; a negative number, all.
 	MaxChains int
+	// MaxSPOFs bounds how many single points of failure NewSPOFs and
+	// FixedSPOFs list (the ones that take the most down; NewSPOFCount and
+	// FixedSPOFCount count them all), and MaxTakes how many protected nodes
+	// each SPOF's Takes lists (TakesCount counts them all), so that the
+	// diff of two unrelated catalogs stays the size of what a report
+	// shows. 0 means the default; a negative number, all.
+	MaxSPOFs, MaxTakes int
 }
 
 // DefaultMaxChains is Options.MaxChains when it is 0.
 const DefaultMaxChains = 100
 
+// DefaultMaxSPOFs and DefaultMaxTakes are Options.MaxSPOFs and
+// Options.MaxTakes when 0.
+const (
+	DefaultMaxSPOFs = 1000
+	DefaultMaxTakes = 100
+)
+
+// bound reads a "0 is the default, negative is no bound" option.
+func bound(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return int(^uint(0) >> 1)
+	}
+	return n
+}
+
 // Diff is what changed between two models, nodes matched by id.
 type Diff struct {
-	Old string `json:"old_model"` // the models' names
-	New string `json:"new_model"`
+	Old string // the models' names
+	New string
 
 	// Added and Removed are the node ids only one of the models has.
-	Added   []string `json:"added"`
-	Removed []string `json:"removed"`
+	Added   []string
+	Removed []string
 
 	// NewSPOFs are the nodes (other than infrastructure: sites, regions,
 	// power, network) whose single failure takes a protected node Down in
 	// the new model and did not in the old one; FixedSPOFs the reverse,
 	// for nodes both models have. Protected nodes are the tier-0 nodes
 	// that are not infrastructure and the user-facing nodes (with users).
-	NewSPOFs   []SPOF `json:"new_spofs"`
-	FixedSPOFs []SPOF `json:"fixed_spofs"`
+	NewSPOFs   []SPOF
+	FixedSPOFs []SPOF
+	// NewSPOFCount and FixedSPOFCount count every SPOF of each kind;
+	// the lists hold at most Options.MaxSPOFs of them.
+	NewSPOFCount, FixedSPOFCount int
 
 	// Grew and Shrank are the nodes, in both models, whose blast radius
 	// changed: larger first by users Down, then nodes Down, then users and
 	// nodes Degraded. Largest change first.
-	Grew   []Change `json:"grew"`
-	Shrank []Change `json:"shrank"`
+	Grew   []Change
+	Shrank []Change
 
-	Redundancy Redundancy `json:"redundancy"`
+	Redundancy Redundancy
 
 	// Policy compares the checks of Options.Policy; nil without one.
-	Policy *PolicyDiff `json:"policy,omitempty"`
+	Policy *PolicyDiff
 }
 
 // SPOF is a node whose single failure takes protected nodes Down in one
 // model and not in the other.
 type SPOF struct {
-	ID   string     `json:"id"`
-	Kind graph.Kind `json:"-"`
-	// Takes are the protected nodes concerned, most users first.
-	Takes []string `json:"takes"`
+	ID   string
+	Kind graph.Kind
+	// Takes are the protected nodes concerned, most users first (at most
+	// Options.MaxTakes of them); TakesCount counts them all.
+	Takes      []string
+	TakesCount int
 	// Chain is the chain of causes from the first of Takes down to ID, in
 	// the model where the failure takes it Down (for the first
 	// Options.MaxChains SPOFs of a list; nil for the others).
-	Chain []string `json:"chain"`
+	Chain []string
 }
 
 // Change is one node's blast radius in both models.
 type Change struct {
-	ID  string         `json:"id"`
-	Old analyze.Radius `json:"old"`
-	New analyze.Radius `json:"new"`
+	ID  string
+	Old analyze.Radius
+	New analyze.Radius
 }
 
 // Redundancy is the redundancy rate (analyze.RedundancyRate) before and
 // after.
 type Redundancy struct {
-	Old *analyze.Redundancy `json:"old"`
-	New *analyze.Redundancy `json:"new"`
+	Old *analyze.Redundancy
+	New *analyze.Redundancy
 	// Lost are services of both models that survived the loss of any one
 	// site before and do not now; Gained the reverse.
-	Lost   []string `json:"lost"`
-	Gained []string `json:"gained"`
+	Lost   []string
+	Gained []string
 }
 
 // PolicyDiff compares a policy's checks of the two models.
 type PolicyDiff struct {
-	Old   *policy.Result `json:"-"`
-	New   *policy.Result `json:"-"`
-	Rules []RuleChange   `json:"rules"`
+	Old   *policy.Result
+	New   *policy.Result
+	Rules []RuleChange
 }
 
 // RuleChange is one rule's verdict before and after.
 type RuleChange struct {
-	Title     string `json:"title"`
-	Rule      string `json:"rule"`
-	WasPassed bool   `json:"was_passed"`
-	Passed    bool   `json:"passed"`
-	OldTotal  int    `json:"old_violations"`
-	NewTotal  int    `json:"new_violations"`
+	Title     string
+	Rule      string
+	WasPassed bool
+	Passed    bool
+	OldTotal  int
+	NewTotal  int
 	// Introduced are violations of the new model that the old one did not
 	// have (the same node and scenario), among those listed; none when the
 	// old check listed only some of its violations (Policy.MaxViolations).
-	Introduced []policy.Violation `json:"introduced"`
+	Introduced []policy.Violation
 }
 
 // NewlyFailing reports whether the rule passed before and fails now.
@@ -115,7 +145,7 @@ func (r RuleChange) NewlyFailing() bool { return r.WasPassed && !r.Passed }
 // policy rule that newly fails or has new violations. Blast radii that
 // grow are not counted: adding a service grows them.
 func (d *Diff) Worse() bool {
-	if len(d.NewSPOFs) > 0 || len(d.Redundancy.Lost) > 0 {
+	if d.NewSPOFCount > 0 || len(d.Redundancy.Lost) > 0 {
 		return true
 	}
 	if o, n := d.Redundancy.Old, d.Redundancy.New; o != nil && n != nil && (n.Rate < o.Rate || n.UsersRate < o.UsersRate) {
@@ -137,7 +167,7 @@ func (d *Diff) Worse() bool {
 // passes or has fewer violations, or a blast radius that shrank. A change
 // can be both Better and Worse.
 func (d *Diff) Better() bool {
-	if len(d.FixedSPOFs) > 0 || len(d.Redundancy.Gained) > 0 || len(d.Shrank) > 0 {
+	if d.FixedSPOFCount > 0 || len(d.Redundancy.Gained) > 0 || len(d.Shrank) > 0 {
 		return true
 	}
 	if o, n := d.Redundancy.Old, d.Redundancy.New; o != nil && n != nil && (n.Rate > o.Rate || n.UsersRate > o.UsersRate) {
@@ -155,7 +185,7 @@ func (d *Diff) Better() bool {
 
 // Empty reports whether nothing the diff looks at changed.
 func (d *Diff) Empty() bool {
-	if len(d.Added)+len(d.Removed)+len(d.NewSPOFs)+len(d.FixedSPOFs)+len(d.Grew)+len(d.Shrank)+
+	if len(d.Added)+len(d.Removed)+d.NewSPOFCount+d.FixedSPOFCount+len(d.Grew)+len(d.Shrank)+
 		len(d.Redundancy.Lost)+len(d.Redundancy.Gained) > 0 {
 		return false
 	}
@@ -176,73 +206,54 @@ func (d *Diff) Empty() bool {
 // single failures of each (analyze.RankWatch, which also finds the single
 // points of failure), the redundancy rate of each, and, with a policy, one
 // Check of each.
+//
+// The pairs (failed node, protected node it takes Down) of the old model
+// are kept, 4 bytes each; those of the new model are compared with them as
+// the ranking finds them and only counted, and the few SPOFs listed get
+// their protected nodes from a second pass over those failures alone.
 func Compare(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
-	before, err := single(ctx, from)
+	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}
+	// With a policy, each model's check shares the model's ranking pass
+	// and redundancy rate with the diff: two passes in all, not four.
+	var kFrom, kTo *policy.Checker
+	if opts.Policy != nil {
+		var err error
+		if kFrom, err = policy.Prepare(from, opts.Policy); err != nil {
+			return nil, err
+		}
+		if kTo, err = policy.Prepare(to, opts.Policy); err != nil {
+			return nil, err
+		}
+	}
+	before, err := rankPairs(ctx, from, kFrom)
 	if err != nil {
 		return nil, err
 	}
-	after, err := single(ctx, to)
+	after, err := rankAgainst(ctx, to, before, kTo)
 	if err != nil {
 		return nil, err
 	}
 	d.nodes(from, to)
-	d.radii(before, after)
-	limit := opts.MaxChains
-	switch {
-	case limit == 0:
-		limit = DefaultMaxChains
-	case limit < 0:
-		limit = int(^uint(0) >> 1)
-	}
-	if err := d.spofs(ctx, to, before, after, limit); err != nil {
+	d.radii(before.radii, after.radii, to)
+	if err := d.spofs(ctx, before, after, lim); err != nil {
 		return nil, err
 	}
 	if err := d.redundancy(ctx, from, to); err != nil {
 		return nil, err
 	}
 	if opts.Policy != nil {
-		if d.Policy, err = comparePolicy(ctx, from, to, opts.Policy); err != nil {
+		old, err := kFrom.Finish(ctx, policy.Shared{Radii: before.ranked, Redundancy: d.Redundancy.Old})
+		if err != nil {
 			return nil, err
 		}
+		now, err := kTo.Finish(ctx, policy.Shared{Radii: after.ranked, Redundancy: d.Redundancy.New})
+		if err != nil {
+			return nil, err
+		}
+		d.Policy = comparePolicy(old, now)
 	}
 	return d, nil
-}
-
-// singles is a model's single failures: every node's radius and the
-// protected nodes each takes Down.
-type singles struct {
-	c     *graph.Compiled
-	radii map[string]analyze.Radius
-	takes map[int32][]int32 // failed node → protected nodes it takes Down
-}
-
-func protected(c *graph.Compiled, v int32) bool {
-	return c.Users(v) > 0 || (c.Tier(v) == 0 && !c.Kind(v).Infrastructure())
-}
-
-func single(ctx context.Context, c *graph.Compiled) (*singles, error) {
-	s := &singles{c: c, radii: make(map[string]analyze.Radius, c.NodeCount()), takes: make(map[int32][]int32)}
-	var watch []int32
-	for v := int32(0); v < int32(c.NodeCount()); v++ {
-		if protected(c, v) {
-			watch = append(watch, v)
-		}
-	}
-	radii, err := analyze.RankWatch(ctx, c, analyze.RankOptions{}, watch, func(hs []analyze.Hit) {
-		for _, h := range hs {
-			if !c.Kind(h.Failed).Infrastructure() {
-				s.takes[h.Failed] = append(s.takes[h.Failed], h.Down)
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range radii {
-		s.radii[r.ID] = r
-	}
-	return s, nil
 }
 
 func (d *Diff) nodes(from, to *graph.Compiled) {
@@ -269,13 +280,13 @@ func compareRadius(a, b analyze.Radius) int {
 	)
 }
 
-func (d *Diff) radii(before, after *singles) {
-	for _, id := range after.c.IDs() {
-		o, ok := before.radii[id]
+func (d *Diff) radii(before, after map[string]analyze.Radius, to *graph.Compiled) {
+	for _, id := range to.IDs() {
+		o, ok := before[id]
 		if !ok {
 			continue
 		}
-		n := after.radii[id]
+		n := after[id]
 		switch compareRadius(n, o) {
 		case 1:
 			d.Grew = append(d.Grew, Change{ID: id, Old: o, New: n})
@@ -300,110 +311,6 @@ func abs(x int64) int64 {
 		return -x
 	}
 	return x
-}
-
-func (d *Diff) spofs(ctx context.Context, to *graph.Compiled, before, after *singles, chains int) error {
-	var err error
-	// A pair (failed, protected) is new when the old model does not have
-	// it, and fixed when the new model lacks it while having both nodes.
-	if d.NewSPOFs, err = spofDelta(ctx, after, before, nil, chains); err != nil {
-		return err
-	}
-	d.FixedSPOFs, err = spofDelta(ctx, before, after, to, chains)
-	return err
-}
-
-// spofDelta returns the pairs (failed node, protected node) of in that out
-// does not have, grouped by failed node, the first chains with their chain;
-// when to is not nil, only pairs whose two nodes to has.
-func spofDelta(ctx context.Context, in, out *singles, to *graph.Compiled, chains int) ([]SPOF, error) {
-	c := in.c
-	// Vertices of in → of out (and of to), by id, once.
-	inOut, outIn, inTo := matching(c, out.c), matching(out.c, c), matching(c, to)
-	mark := make([]bool, c.NodeCount()) // the protected nodes out's failure takes, as in's vertices
-	// Each list is ordered most users first, then in model order: number
-	// the nodes in that order once, sort numbers, and map them back (the
-	// lists of two unrelated models hold millions of pairs).
-	byUsers := make([]int32, c.NodeCount())
-	for v := range byUsers {
-		byUsers[v] = int32(v)
-	}
-	slices.SortFunc(byUsers, func(a, b int32) int {
-		if ua, ub := c.Users(a), c.Users(b); ua != ub {
-			return cmp.Compare(ub, ua)
-		}
-		return cmp.Compare(a, b)
-	})
-	place := make([]int32, len(byUsers))
-	for k, v := range byUsers {
-		place[v] = int32(k)
-	}
-	var res []SPOF
-	for f, downs := range in.takes {
-		fo := inOut[f]
-		if fo >= 0 {
-			for _, x := range out.takes[fo] {
-				if xi := outIn[x]; xi >= 0 {
-					mark[xi] = true
-				}
-			}
-		}
-		var takes []int32
-		for _, x := range downs {
-			if !mark[x] && (to == nil || (inTo[f] >= 0 && inTo[x] >= 0)) {
-				takes = append(takes, x)
-			}
-		}
-		if fo >= 0 {
-			for _, x := range out.takes[fo] {
-				if xi := outIn[x]; xi >= 0 {
-					mark[xi] = false
-				}
-			}
-		}
-		if len(takes) == 0 {
-			continue
-		}
-		for i, x := range takes {
-			takes[i] = place[x]
-		}
-		slices.Sort(takes)
-		s := SPOF{ID: c.VertexName(f), Kind: c.Kind(f), Takes: make([]string, len(takes))}
-		for i, k := range takes {
-			s.Takes[i] = c.VertexName(byUsers[k])
-		}
-		res = append(res, s)
-	}
-	slices.SortFunc(res, func(a, b SPOF) int {
-		return cmp.Or(cmp.Compare(len(b.Takes), len(a.Takes)), cmp.Compare(a.ID, b.ID))
-	})
-	for i := range res[:min(chains, len(res))] {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		chain, err := analyze.Chain(c, res[i].ID, res[i].Takes[0])
-		if err != nil {
-			return nil, err
-		}
-		res[i].Chain = chain
-	}
-	return res, nil
-}
-
-// matching maps each model node of a to the node of b with the same id, or
-// -1; nil when b is nil.
-func matching(a, b *graph.Compiled) []int32 {
-	if b == nil {
-		return nil
-	}
-	out := make([]int32, a.NodeCount())
-	for v := range out {
-		out[v] = -1
-		if u, ok := b.Lookup(a.VertexName(int32(v))); ok && b.VertexKind(u) == graph.NodeVertex {
-			out[v] = u
-		}
-	}
-	return out
 }
 
 func (d *Diff) redundancy(ctx context.Context, from, to *graph.Compiled) error {
@@ -444,23 +351,14 @@ func notSurviving(r *analyze.Redundancy) map[string]bool {
 	return out
 }
 
-// measuredIDs are the services the redundancy rate measures, as
-// analyze.RedundancyRate picks them.
+// measuredIDs are the services the redundancy rate measures
+// (analyze.Measured), by id.
 func measuredIDs(c *graph.Compiled) map[string]bool {
-	withUsers, all := make(map[string]bool), make(map[string]bool)
-	for v := int32(0); v < int32(c.NodeCount()); v++ {
-		if c.Kind(v).Infrastructure() {
-			continue
-		}
-		all[c.VertexName(v)] = true
-		if c.Users(v) > 0 {
-			withUsers[c.VertexName(v)] = true
-		}
+	out := make(map[string]bool)
+	for _, v := range analyze.Measured(c) {
+		out[c.VertexName(v)] = true
 	}
-	if len(withUsers) > 0 {
-		return withUsers
-	}
-	return all
+	return out
 }
 
 // violationKey is what makes two violations of a rule the same: the node
@@ -475,15 +373,7 @@ func violationKey(rule string, v policy.Violation) [2]string {
 	return [2]string{v.Node, ""}
 }
 
-func comparePolicy(ctx context.Context, from, to *graph.Compiled, p *policy.Policy) (*PolicyDiff, error) {
-	before, err := policy.Check(ctx, from, p)
-	if err != nil {
-		return nil, err
-	}
-	after, err := policy.Check(ctx, to, p)
-	if err != nil {
-		return nil, err
-	}
+func comparePolicy(before, after *policy.Result) *PolicyDiff {
 	pd := &PolicyDiff{Old: before, New: after}
 	for i, n := range after.Rules {
 		o := before.Rules[i]
@@ -503,5 +393,5 @@ func comparePolicy(ctx context.Context, from, to *graph.Compiled, p *policy.Poli
 		}
 		pd.Rules = append(pd.Rules, rc)
 	}
-	return pd, nil
+	return pd
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/blastradius-go/blastradius/analyze/diff"
 	"github.com/blastradius-go/blastradius/analyze/policy"
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 func load(t *testing.T, name string) *graph.Compiled {
@@ -94,7 +95,7 @@ func TestNewSPOF(t *testing.T) {
 	d := compare(t, before, after, p)
 	assert.True(t, d.Worse())
 	require.Len(t, d.NewSPOFs, 1)
-	assert.Equal(t, diff.SPOF{ID: "login", Kind: graph.Identity, Takes: []string{"pay", "games"}, Chain: []string{"pay", "login"}}, d.NewSPOFs[0])
+	assert.Equal(t, diff.SPOF{ID: "login", Kind: graph.Identity, Takes: []string{"pay", "games"}, TakesCount: 2, Chain: []string{"pay", "login"}}, d.NewSPOFs[0])
 	assert.Empty(t, d.FixedSPOFs, "old-db is gone: removed, not fixed")
 	assert.Equal(t, []string{"login"}, d.Added)
 	assert.Equal(t, []string{"old-db"}, d.Removed)
@@ -135,4 +136,43 @@ func TestNewlyFailing(t *testing.T) {
 
 	_, err := diff.Compare(context.Background(), before, after, diff.Options{Policy: &policy.Policy{Rules: []policy.Rule{policy.NoSPOF(policy.ID("nope"))}}})
 	assert.Error(t, err)
+}
+
+// The checks a diff runs share its ranking passes and redundancy rates;
+// they give what a Check of each model alone gives, on the reference
+// models and on two synthetic catalogs.
+func TestSharedCheckEqualsCheck(t *testing.T) {
+	p, err := policy.Load("../../testdata/policy.yaml")
+	require.NoError(t, err)
+	every := &policy.Policy{Rules: []policy.Rule{
+		policy.SurviveSiteLoss(policy.Tier(0)),
+		policy.NoSPOF(policy.Tier(0), policy.Selector{Redundant: true}),
+		policy.MaxBlastRadius(policy.Limit{Nodes: 100, Users: 0.1}),
+		policy.MinRedundancyRate(0.9, policy.ByUsers),
+		policy.SitesAtLeast(2, policy.Tier(0)),
+	}}
+	synthA, err := graph.Compile(synth.Services(synth.Default(2_000, 1)))
+	require.NoError(t, err)
+	synthB, err := graph.Compile(synth.Services(synth.Default(2_000, 2)))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name     string
+		from, to *graph.Compiled
+		p        *policy.Policy
+	}{
+		{"kakao → naver", load(t, "kakao-2022"), load(t, "naver-2022"), p},
+		{"mirror → kakao", load(t, "kakao-2022-mirror"), load(t, "kakao-2022"), p},
+		{"synthetic", synthA, synthB, every},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := compare(t, tc.from, tc.to, tc.p)
+			ctx := context.Background()
+			old, err := policy.Check(ctx, tc.from, tc.p)
+			require.NoError(t, err)
+			now, err := policy.Check(ctx, tc.to, tc.p)
+			require.NoError(t, err)
+			assert.Equal(t, old.Rules, d.Policy.Old.Rules)
+			assert.Equal(t, now.Rules, d.Policy.New.Rules)
+		})
+	}
 }

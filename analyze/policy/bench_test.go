@@ -107,3 +107,44 @@ func TestCheckSharedEqualsSeparate(t *testing.T) {
 		assert.Positive(t, all.Rules[i].Total, "%s: the catalog breaks every rule", r.Name())
 	}
 }
+
+// The same on a 1,000,000-node catalog, the reference policy, one Check:
+//
+//	go test ./analyze/policy -run '^$' -bench 'Check1M' -benchtime 1x
+func BenchmarkCheck1M(b *testing.B) {
+	c, err := graph.Compile(synth.Services(synth.Default(1_000_000, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := policy.Load("../../testdata/policy.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := policy.Check(context.Background(), c, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The reference policy (testdata/policy.yaml) on the 100,000-node catalog,
+// as `blastradius check` runs it after loading:
+//
+//	go test ./analyze/policy -run '^$' -bench 'CheckReference100k' -benchtime 3x -count 5
+func BenchmarkCheckReference100k(b *testing.B) {
+	c, err := bigModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := policy.Load("../../testdata/policy.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := policy.Check(context.Background(), c, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

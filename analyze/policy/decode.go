@@ -19,30 +19,13 @@ const (
 	maxWalk     = 1 << 20 // yaml nodes walked, aliases expanded
 )
 
-// Field and rule names, for unknown-name errors and their suggestions.
+// Field names, for unknown-name errors and their suggestions; the rules'
+// names and parameters are in registry.
 var (
-	policyFields   = []string{"policy", "description", "max_violations", "rules"}
+	policyFields   = []string{"policy", "description", "max_violations", "max_chain", "rules"}
 	commonFields   = []string{"rule", "name", "description"}
 	selectorFields = []string{"id", "kind", "tier", "label", "user_facing", "redundant"}
-	ruleParams     = map[string][]string{
-		"survive_site_loss":   {"select"},
-		"survive_region_loss": {"select"},
-		"no_spof":             {"select", "ignore"},
-		"max_blast_radius":    {"nodes", "users", "ignore"},
-		"min_redundancy_rate": {"rate", "by"},
-		"sites_at_least":      {"sites", "select"},
-	}
 )
-
-// ruleNames returns the rule names, sorted.
-func ruleNames() []string {
-	names := make([]string, 0, len(ruleParams))
-	for n := range ruleParams {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
 
 // Load reads the policy file at path (YAML; JSON is YAML too).
 func Load(path string) (*Policy, error) {
@@ -69,7 +52,7 @@ func Decode(r io.Reader, file string) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", orPolicy(file), err)
 	}
-	d := &decoder{file: file}
+	d := &decoder{file: file, at: make(map[string]graph.Pos)}
 	if len(data) > maxFileSize {
 		d.add(0, "", "file is larger than the limit of %d MiB", maxFileSize>>20)
 		return nil, d.err()
@@ -103,7 +86,7 @@ func Decode(r io.Reader, file string) (*Policy, error) {
 	if len(d.probs) > 0 {
 		return nil, d.err()
 	}
-	p.File = file
+	p.File, p.at = file, d.at
 	return p, nil
 }
 
@@ -125,6 +108,7 @@ type (
 type decoder struct {
 	file  string
 	probs []graph.Problem
+	at    map[string]graph.Pos // where each selector field was written, by path
 }
 
 func (d *decoder) pos(line int) graph.Pos { return graph.Pos{File: d.file, Line: line} }
@@ -199,6 +183,23 @@ func (d *decoder) boolean(v *val, field string) (bool, bool) {
 	return false, false
 }
 
+// countOrAll reads a bound such as max_violations: a count above 0, or
+// all (-1, as the Policy fields take it); 0 when it cannot.
+func (d *decoder) countOrAll(e entry) int {
+	if e.Val.Kind == yamltree.Scalar && e.Val.Tag == yamltree.String && e.Val.Text == "all" {
+		return -1
+	}
+	n, ok := d.integer(e.Val, e.Key)
+	if !ok {
+		return 0
+	}
+	if n <= 0 {
+		d.add(e.Val.Line, e.Key, "must be > 0 or all, got %d", n)
+		return 0
+	}
+	return int(min(n, 1<<31-1))
+}
+
 // share reads a share: a percentage ("10%", "37.5%") or a number from 0 to 1.
 func (d *decoder) share(v *val, field string) (float64, bool) {
 	bad := func() (float64, bool) {
@@ -262,15 +263,9 @@ func (d *decoder) policy(root *val) *Policy {
 				p.Description, _ = d.str(e.Val, e.Key)
 			}
 		case "max_violations":
-			if e.Val.Kind == yamltree.Scalar && e.Val.Tag == yamltree.String && e.Val.Text == "all" {
-				p.MaxViolations = -1
-			} else if n, ok := d.integer(e.Val, e.Key); ok {
-				if n <= 0 {
-					d.add(e.Val.Line, e.Key, "must be > 0 or all, got %d", n)
-				} else {
-					p.MaxViolations = int(min(n, 1<<31-1))
-				}
-			}
+			p.MaxViolations = d.countOrAll(e)
+		case "max_chain":
+			p.MaxChain = d.countOrAll(e)
 		case "rules":
 			rules = &e
 		default:
@@ -296,6 +291,28 @@ func (d *decoder) policy(root *val) *Policy {
 	return p
 }
 
+// ruleFields are the fields of one rule as written, for the rule's decode
+// function (registered with register).
+type ruleFields struct {
+	d    *decoder
+	path string // "rules[2]"
+	line int    // where the rule starts
+	vals map[string]*val
+}
+
+// field returns the path of one of the rule's fields: "rules[2].select".
+func (f *ruleFields) field(key string) string { return yamltree.Join(f.path, key) }
+
+// need returns the field key, reporting it missing (want says what to
+// give) when it is not there.
+func (f *ruleFields) need(key, want string) *val {
+	x := f.vals[key]
+	if x == nil {
+		f.d.add(f.line, f.field(key), "missing: %s", want)
+	}
+	return x
+}
+
 // rule reads one rule; nil when it cannot be built.
 func (d *decoder) rule(v *val, path string) Rule {
 	if !d.mappingOf(v, path, "a mapping such as {rule: no_spof, select: {tier: 0}}") {
@@ -309,7 +326,7 @@ func (d *decoder) rule(v *val, path string) Rule {
 				return nil
 			}
 			name = s
-			if _, ok := ruleParams[s]; !ok {
+			if _, ok := registry[s]; !ok {
 				hint := ""
 				if h, ok := graph.Suggest(s, ruleNames()); ok {
 					hint = fmt.Sprintf(" (did you mean %q?)", h)
@@ -324,119 +341,35 @@ func (d *decoder) rule(v *val, path string) Rule {
 		d.add(v.Line, yamltree.Join(path, "rule"), "missing: want one of %s", strings.Join(ruleNames(), ", "))
 		return nil
 	}
-	params := ruleParams[name]
+	spec := registry[name]
 	var all []string
 	for _, n := range ruleNames() {
-		all = append(all, ruleParams[n]...)
+		all = append(all, registry[n].params...)
 	}
 	all = append(all, commonFields...)
 	m := meta{pos: d.pos(v.Line), fields: make(map[string]graph.Pos)}
-	vals := make(map[string]*val)
+	f := &ruleFields{d: d, path: path, line: v.Line, vals: make(map[string]*val)}
 	before := len(d.probs)
 	d.each(v, path, func(e entry) {
 		switch {
-		case slices.Contains(commonFields, e.Key), slices.Contains(params, e.Key):
+		case slices.Contains(commonFields, e.Key), slices.Contains(spec.params, e.Key):
 		case slices.Contains(all, e.Key):
-			d.add(e.Line, yamltree.Join(path, e.Key), "does not apply to rule %s (it takes %s)", name, strings.Join(params, ", "))
+			d.add(e.Line, yamltree.Join(path, e.Key), "does not apply to rule %s (it takes %s)", name, strings.Join(spec.params, ", "))
 			return
 		default:
 			d.unknown(e, path, all)
 			return
 		}
 		m.fields[e.Key] = d.pos(e.Line)
-		vals[e.Key] = e.Val
+		f.vals[e.Key] = e.Val
 	})
-	if x := vals["name"]; x != nil && !x.IsNull() {
-		m.label, _ = d.str(x, yamltree.Join(path, "name"))
+	if x := f.vals["name"]; x != nil && !x.IsNull() {
+		m.label, _ = d.str(x, f.field("name"))
 	}
-	if x := vals["description"]; x != nil && !x.IsNull() {
-		m.desc, _ = d.str(x, yamltree.Join(path, "description"))
+	if x := f.vals["description"]; x != nil && !x.IsNull() {
+		m.desc, _ = d.str(x, f.field("description"))
 	}
-	need := func(key, want string) *val {
-		x := vals[key]
-		if x == nil {
-			d.add(v.Line, yamltree.Join(path, key), "missing: %s", want)
-		}
-		return x
-	}
-	var r Rule
-	switch name {
-	case "survive_site_loss", "survive_region_loss":
-		rr := &survive{kind: graph.Site}
-		if name == "survive_region_loss" {
-			rr.kind = graph.Region
-		}
-		if x := need("select", "which nodes must survive, e.g. {tier: 0}"); x != nil {
-			rr.sel = d.selector(x, yamltree.Join(path, "select"))
-		}
-		r = rr
-	case "no_spof":
-		rr := &noSPOF{}
-		if x := need("select", "which nodes to protect, e.g. {user_facing: true}"); x != nil {
-			rr.sel = d.selector(x, yamltree.Join(path, "select"))
-		}
-		if x := vals["ignore"]; x != nil {
-			rr.ignore = d.selectors(x, yamltree.Join(path, "ignore"))
-		}
-		r = rr
-	case "max_blast_radius":
-		rr := &maxRadius{}
-		if x := vals["nodes"]; x != nil {
-			if n, ok := d.integer(x, yamltree.Join(path, "nodes")); ok {
-				if n <= 0 {
-					d.add(x.Line, yamltree.Join(path, "nodes"), "must be > 0, got %d (leave it out for no limit on nodes)", n)
-				} else {
-					rr.lim.Nodes = int(min(n, 1<<31-1))
-				}
-			}
-		}
-		if x := vals["users"]; x != nil {
-			if f, ok := d.share(x, yamltree.Join(path, "users")); ok {
-				if f == 0 {
-					d.add(x.Line, yamltree.Join(path, "users"), "must be more than 0%% (leave it out for no limit on users)")
-				}
-				rr.lim.Users = f
-			}
-		}
-		if vals["nodes"] == nil && vals["users"] == nil {
-			d.add(v.Line, path, "give a limit: nodes (other nodes down), users (a share such as 10%%), or both")
-		}
-		if x := vals["ignore"]; x != nil {
-			rr.ignore = d.selectors(x, yamltree.Join(path, "ignore"))
-		}
-		r = rr
-	case "min_redundancy_rate":
-		rr := &minRate{}
-		if x := need("rate", "the least share that must survive, e.g. 90%"); x != nil {
-			rr.rate, _ = d.share(x, yamltree.Join(path, "rate"))
-		}
-		if x := vals["by"]; x != nil {
-			switch s, _ := d.str(x, yamltree.Join(path, "by")); s {
-			case "count", "services":
-				rr.by = ByCount
-			case "users":
-				rr.by = ByUsers
-			case "":
-			default:
-				d.add(x.Line, yamltree.Join(path, "by"), "unknown measure %q: want count or users", yamltree.Clip(s))
-			}
-		}
-		r = rr
-	case "sites_at_least":
-		rr := &sitesAtLeast{}
-		if x := need("sites", "how many sites, e.g. 2"); x != nil {
-			if n, ok := d.integer(x, yamltree.Join(path, "sites")); ok {
-				if n < 1 {
-					d.add(x.Line, yamltree.Join(path, "sites"), "must be at least 1, got %d", n)
-				}
-				rr.n = int(min(max(n, 0), 1<<31-1))
-			}
-		}
-		if x := need("select", "which nodes, e.g. {tier: 0}"); x != nil {
-			rr.sel = d.selector(x, yamltree.Join(path, "select"))
-		}
-		r = rr
-	}
+	r := spec.decode(f)
 	if len(d.probs) > before {
 		return nil
 	}
@@ -463,6 +396,7 @@ func (d *decoder) selector(v *val, path string) Selector {
 	}
 	d.each(v, path, func(e entry) {
 		field := yamltree.Join(path, e.Key)
+		d.at[field] = d.pos(e.Line)
 		switch e.Key {
 		case "id":
 			for _, it := range d.scalars(e.Val, field) {
@@ -512,6 +446,9 @@ func (d *decoder) selector(v *val, path string) Selector {
 			}
 			var bad []entry
 			s.Labels, bad = yamltree.Labels(e.Val, d.dup(field))
+			for _, l := range e.Val.Entries {
+				d.at[yamltree.Join(field, l.Key)] = d.pos(l.Line)
+			}
 			for _, l := range bad {
 				d.add(l.Val.Line, yamltree.Join(field, l.Key), "a label value must be a scalar, got %s", yamltree.Describe(l.Val))
 			}

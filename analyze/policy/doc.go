@@ -7,7 +7,20 @@
 // MaxBlastRadius, MinRedundancyRate, SitesAtLeast) that pick nodes with a
 // Selector; a Policy is a list of them, written in Go or read from a YAML
 // file with Load. Check evaluates every rule of a policy from one ranking
-// pass over all single failures (analyze.RankWatch) and one Simulate per
-// site and per region, and returns each rule's violations: the node that
-// breaks it, the scenario that breaks it and the chain of causes.
+// pass over all single failures (analyze.RankWatch), one Simulate per site
+// and per region and one analyze.RedundancyRate, and returns each rule's
+// violations as data: the node that breaks it, the scenario that breaks it
+// and the chain of causes; package export words them. Prepare and
+// Checker.Finish let a caller share its own ranking pass (package diff
+// does).
+//
+// Gates fail closed: a rule's selector that picks no node is an error of
+// Check, and a rule the model gives nothing to check (a site rule on a
+// model without sites) fails.
+//
+// Each rule is one file (survive.go, nospof.go, maxradius.go, minrate.go,
+// sites.go): its type, its decoding, registered with register, and its
+// evaluation. The rest is shared: the plan of passes and their results
+// (plan.go), the top-k keeper (keeper.go), selectors (selector.go) and the
+// policy file's reader with its typed-field helpers (decode.go).
 package policy

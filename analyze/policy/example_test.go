@@ -36,22 +36,27 @@ func ExampleCheck() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// The result is data; export.CheckTable and the other writers word it.
 	for _, r := range res.Rules {
-		fmt.Printf("%s (%s): passed %v\n", r.Rule, r.Description, r.Passed)
+		fmt.Printf("%s (%s): passed %v\n", r.Rule, r.Demand(), r.Passed)
 		for _, v := range r.Violations {
-			fmt.Println("  ", v)
+			line := fmt.Sprintf("   %s %s, %s %s", v.Node, v.State, v.RemovedKind, v.Removed)
+			if len(v.Chain) > 0 {
+				line += ": " + strings.Join(v.Chain, " → ")
+			}
+			fmt.Println(line)
 		}
 	}
 	// Output:
 	// survive_site_loss (nodes of tier 0 stay up when any one site is lost): passed false
-	//    talk: down when site pangyo is lost: talk → pangyo
-	//    login: down when site pangyo is lost: login → talk → pangyo
+	//    talk down, site pangyo: talk → pangyo
+	//    login down, site pangyo: login → talk → pangyo
 	// no_spof (no single node takes user-facing nodes down): passed false
-	//    games: down when identity login fails: games → login
-	//    games: down when service talk fails: games → login → talk
+	//    games down, identity login: games → login
+	//    games down, service talk: games → login → talk
 	// sites_at_least (user-facing nodes serve from at least 2 sites and carry their demand without the largest): passed false
-	//    talk: serves from 1 site (pangyo), needs 2
-	//    games: serves from 1 site (gasan), needs 2
+	//    talk up, site pangyo
+	//    games up, site gasan
 }
 
 // A policy file, with the line of each problem.

@@ -93,7 +93,8 @@ func TestKakaoFailsThePolicy(t *testing.T) {
 
 	// F10, the 5% example: the redundancy rate is low (0% here).
 	rate := rule(t, res, "min_redundancy_rate")
-	assert.Contains(t, rate.Summary, "redundancy rate by users 0%")
+	require.NotNil(t, rate.Rate)
+	assert.Equal(t, policy.Rate{By: policy.ByUsers, Want: 0.9, Got: 0, Survive: 0, All: 107_500_000}, *rate.Rate)
 	assert.Equal(t, 6, rate.Total, "no user-facing service survives every single site")
 
 	// F9, F11: a warm standby with a fifth of the capacity is not a

@@ -7,13 +7,13 @@ import (
 	"github.com/blastradius-go/blastradius/export"
 )
 
-// checkCmd: blastradius check MODEL --policy POLICY [--format table|json|markdown|junit]
+// checkCmd: blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif]
 //
 // Exit status: 0 when every rule passes, 1 when one fails, 2 on bad input.
 func checkCmd(x *command, args []string) int {
 	fs := x.flags("check MODEL --policy POLICY [flags]")
 	policyPath := fs.String("policy", "", "the policy `FILE` (YAML) to check the model against (required)")
-	out := addOutputFlags(fs, "table", "json", "markdown", "junit")
+	out := addOutputFlags(fs, "table", "json", "markdown", "junit", "sarif")
 	pos, code, ok := x.setup(args, 1, out)
 	if !ok {
 		return code
@@ -35,9 +35,10 @@ func checkCmd(x *command, args []string) int {
 	}
 	r := report{
 		Table:    func(w io.Writer) error { return export.CheckTable(w, res) },
-		JSON:     func(w io.Writer) error { return export.CheckReportJSON(w, res) },
+		JSON:     func(w io.Writer) error { return export.CheckJSON(w, res) },
 		Markdown: func(w io.Writer) error { return export.CheckMarkdown(w, res) },
 		JUnit:    func(w io.Writer) error { return export.CheckJUnit(w, res) },
+		SARIF:    func(w io.Writer) error { return export.CheckSARIF(w, res) },
 	}
 	return x.finish(out, r, !res.Passed())
 }

@@ -107,7 +107,7 @@ func TestCheckJSONOutput(t *testing.T) {
 	assert.Empty(t, out.String())
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
-	var doc export.CheckJSON
+	var doc export.CheckDoc
 	require.NoError(t, json.Unmarshal(b, &doc))
 	assert.Equal(t, export.CheckSchema, doc.Schema)
 	assert.False(t, doc.Passed)

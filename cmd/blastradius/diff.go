@@ -40,7 +40,7 @@ func diffCmd(x *command, args []string) int {
 	}
 	return x.finish(out, report{
 		Table:    func(w io.Writer) error { return export.DiffTable(w, d) },
-		JSON:     func(w io.Writer) error { return export.DiffReportJSON(w, d) },
+		JSON:     func(w io.Writer) error { return export.DiffJSON(w, d) },
 		Markdown: func(w io.Writer) error { return export.DiffMarkdown(w, d) },
 	}, *failOnWorse && d.Worse())
 }

@@ -8,7 +8,7 @@
 //	blastradius spof MODEL --target ID
 //	blastradius redundancy MODEL
 //	blastradius recover MODEL --fail site:pangyo --for 11h [--what-if OTHER_MODEL] [--format table|json|markdown|svg]
-//	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit] [-o FILE]
+//	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [-o FILE]
 //	blastradius diff OLD NEW [--policy POLICY] [--format table|json|markdown] [--fail-on-worse]
 //	blastradius validate MODEL...
 //	blastradius version
@@ -76,7 +76,7 @@ Usage:
   blastradius spof MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
-  blastradius check MODEL --policy POLICY [--format table|json|markdown|junit] [flags]
+  blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
   blastradius diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]
   blastradius validate MODEL...
   blastradius version

@@ -6,123 +6,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
-
-// State is how a node fares in a scenario, from best to worst.
-type State uint8
-
-const (
-	// Up: working, with its usual margin.
-	Up State = iota
-	// RedundancyLost: still Up, but some of its redundancy is gone (a
-	// replica, a member of an any-of group); it has less margin than it was
-	// built with, often none. Dependents see it as Up.
-	RedundancyLost
-	// Degraded: working partly (a soft dependency failed, or capacity is
-	// below demand but above its floor).
-	Degraded
-	// Down: not working.
-	Down
-)
-
-var stateNames = [...]string{Up: "up", RedundancyLost: "redundancy-lost", Degraded: "degraded", Down: "down"}
-
-// String returns "up", "redundancy-lost", "degraded" or "down".
-func (s State) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return fmt.Sprintf("State(%d)", s)
-}
-
-// MarshalText encodes the state as its name.
-func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// UnmarshalText decodes a state name.
-func (s *State) UnmarshalText(b []byte) error {
-	for i, n := range stateNames {
-		if n == string(b) {
-			*s = State(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown state %q", b)
-}
-
-// Failure is one thing removed in a scenario.
-type Failure struct {
-	ID string // a node id; sites and regions are nodes
-	// For is the time until it is repaired; 0 means not within the
-	// horizon. Simulate looks at the moment of failure and ignores it;
-	// recovery analyses use it.
-	For time.Duration
-}
-
-// Scenario is what is removed.
-type Scenario struct {
-	Failures []Failure
-}
-
-// Fail returns a scenario that removes the given nodes, never repaired.
-func Fail(ids ...string) Scenario {
-	fs := make([]Failure, len(ids))
-	for i, id := range ids {
-		fs[i] = Failure{ID: id}
-	}
-	return Scenario{Failures: fs}
-}
-
-// IDs returns the ids the scenario removes.
-func (s Scenario) IDs() []string {
-	ids := make([]string, len(s.Failures))
-	for i, f := range s.Failures {
-		ids[i] = f.ID
-	}
-	return ids
-}
-
-// UnknownNodeError reports a scenario naming a node the model lacks.
-type UnknownNodeError struct {
-	ID         string
-	Suggestion string // the closest id, or ""
-}
-
-// UnknownNode returns the error for an id c does not have, suggesting the
-// closest id when one is close enough to be a likely misspelling.
-func UnknownNode(c *graph.Compiled, id string) *UnknownNodeError {
-	e := &UnknownNodeError{ID: id}
-	if s, ok := graph.Suggest(id, c.IDs()); ok {
-		e.Suggestion = s
-	}
-	return e
-}
-
-func (e *UnknownNodeError) Error() string {
-	if e.Suggestion != "" {
-		return fmt.Sprintf("unknown node %q (did you mean %q?)", e.ID, e.Suggestion)
-	}
-	return fmt.Sprintf("unknown node %q", e.ID)
-}
-
-// Resolve maps scenario ids to vertices. Model nodes and replicas
-// ("kakaotalk@pangyo") can be removed.
-func resolve(c *graph.Compiled, sc Scenario) ([]int32, error) {
-	vs := make([]int32, 0, len(sc.Failures))
-	for _, f := range sc.Failures {
-		v, ok := c.Lookup(f.ID)
-		if !ok || c.VertexKind(v) == graph.GroupVertex || c.VertexKind(v) == graph.SoftGroupVertex {
-			return nil, UnknownNode(c, f.ID)
-		}
-		if f.For < 0 {
-			return nil, fmt.Errorf("failure of %q: negative repair time %v", f.ID, f.For)
-		}
-		vs = append(vs, v)
-	}
-	return vs, nil
-}
 
 // Effect is one node (or replica) that is not plainly Up in a scenario.
 type Effect struct {
@@ -202,53 +88,50 @@ func Simulate(c *graph.Compiled, sc Scenario) (*Outcome, error) {
 	return s.outcome(c, sc), nil
 }
 
-// reported is the state the outcome reports for a touched vertex: an Up
-// threshold with less Up weight than usual has lost redundancy.
-func (s *scratch) reported(c *graph.Compiled, v int32) State {
-	st := s.stateOf(v)
-	if st == Up && c.Op(v) == graph.Threshold && s.upw[v] < c.Base(v) {
-		return RedundancyLost
-	}
-	return st
-}
-
-// outcome turns the scratch into the reported result.
+// outcome turns the scratch into the reported result. Redundancy lost has
+// one rule (see Constructs): an Up node with a member of one of its
+// redundant constructs no longer Up. Every Threshold vertex is such a
+// construct of its owner node (a group in requires or uses, the replica
+// set, a group in a replica's requires), and the engine marks a Threshold
+// gate with flagLost when an input of it stops being Up, standbys
+// included, so the rule costs one look per touched vertex.
 func (s *scratch) outcome(c *graph.Compiled, sc Scenario) *Outcome {
 	o := &Outcome{Scenario: sc, c: c, recs: make([]record, 0, len(s.touched))}
-	var lost []int32 // owners whose own group lost redundancy
+	type loss struct{ owner, member int32 }
+	var lost []loss
 	for _, v := range s.touched {
-		st := s.reported(c, v)
-		if st == Up {
-			continue
-		}
-		switch c.VertexKind(v) {
-		case graph.GroupVertex:
-			if st == RedundancyLost && s.stateOf(c.Owner(v)) == Up {
-				lost = append(lost, c.Owner(v))
+		f := s.flags[v]
+		if st := State(f & stateMask); st != Up {
+			if k := c.VertexKind(v); k != graph.GroupVertex && k != graph.SoftGroupVertex {
+				o.add(s, v, st, -1)
 			}
-		case graph.SoftGroupVertex:
-		default:
-			o.add(s, v, st)
+		}
+		if f&flagLost != 0 {
+			// The gate's cause is a member: the first one lost while it
+			// stayed Up, or the last that raised it.
+			if ow := c.Owner(v); s.stateOf(ow) == Up {
+				lost = append(lost, loss{ow, s.cause[v]})
+			}
 		}
 	}
-	slices.Sort(lost)
-	lost = slices.Compact(lost)
-	for _, ow := range lost {
-		if s.touchedNow(ow) && s.reported(c, ow) != Up {
-			continue // already reported as RedundancyLost itself
+	// One record per owner, in vertex order, naming the first member lost.
+	slices.SortStableFunc(lost, func(a, b loss) int { return cmp.Compare(a.owner, b.owner) })
+	for i, l := range lost {
+		if i == 0 || lost[i-1].owner != l.owner {
+			o.add(s, l.owner, RedundancyLost, l.member)
 		}
-		o.add(s, ow, RedundancyLost)
 	}
 	return o
 }
 
-// add records vertex v in state st and counts it in the totals.
-func (o *Outcome) add(s *scratch, v int32, st State) {
+// add records vertex v in state st and counts it in the totals; via, when
+// not negative, is the cause to record (a lost member), else the engine's.
+func (o *Outcome) add(s *scratch, v int32, st State, via int32) {
 	c := o.c
-	r := record{v: v, via: -1, state: st}
+	r := record{v: v, via: via, state: st}
 	if s.touchedNow(v) {
 		r.removed = s.removed(v)
-		if u := s.cause[v]; u >= 0 {
+		if u := s.cause[v]; u >= 0 && via < 0 {
 			r.via = s.nonGroupCause(c, u)
 		}
 	}
@@ -432,13 +315,30 @@ type Cause struct {
 
 // Causes returns every input of id that is not Up, plainly or through one of
 // id's redundant groups, so a report can say all of what is wrong, not only
-// the first thing (Via).
+// the first thing (Via). For a node whose redundancy was lost they are the
+// lost members of its redundant constructs (see Constructs), each with the
+// construct it belongs to.
 func (o *Outcome) Causes(id string) []Cause {
 	v, ok := o.c.Lookup(id)
 	if !ok {
 		return nil
 	}
 	var out []Cause
+	if o.stateOf(v) == RedundancyLost {
+		for _, g := range Constructs(o.c, v) {
+			ins, _ := o.c.Inputs(g)
+			label := o.c.GroupLabel(g)
+			if label == "" {
+				label = "replicas" // the node is its own replica set
+			}
+			for _, u := range ins {
+				if st := o.stateOf(u); st == Down || st == Degraded {
+					out = append(out, Cause{ID: o.c.VertexName(u), State: st, Soft: o.c.VertexKind(g) == graph.SoftGroupVertex, Group: label})
+				}
+			}
+		}
+		return out
+	}
 	var walk func(v int32, soft bool, group string)
 	walk = func(v int32, soft bool, group string) {
 		visit := func(u int32, soft bool) {
@@ -448,7 +348,7 @@ func (o *Outcome) Causes(id string) []Cause {
 				}
 				return
 			}
-			if st := o.stateOf(u); st != Up && st != RedundancyLost {
+			if st := o.stateOf(u); st == Down || st == Degraded {
 				out = append(out, Cause{ID: o.c.VertexName(u), State: st, Soft: soft, Group: group})
 			}
 		}
@@ -464,6 +364,44 @@ func (o *Outcome) Causes(id string) []Cause {
 	return out
 }
 
+// Constructs returns the redundant constructs of node v, the Threshold
+// vertices of the compiled graph whose members v can lose and stay Up: the
+// groups in its requires and uses, its replica set (v itself, or its
+// "replicas" group), and the groups in each replica's requires. The one
+// rule of redundancy lost: v is Up and a member of one of them (a group's
+// node, a replica, standbys included) is Down or Degraded.
+func Constructs(c *graph.Compiled, v int32) []int32 {
+	if c.VertexKind(v) != graph.NodeVertex {
+		return nil
+	}
+	var gs []int32
+	if c.Op(v) == graph.Threshold {
+		gs = append(gs, v)
+	}
+	add := func(u int32) {
+		if c.Op(u) == graph.Threshold && c.Owner(u) == v && c.VertexKind(u) != graph.NodeVertex {
+			gs = append(gs, u)
+		}
+	}
+	ins, _ := c.Inputs(v)
+	for _, u := range ins {
+		add(u)
+	}
+	for _, u := range c.SoftInputs(v) {
+		add(u)
+	}
+	if cv := c.CapacityVertex(v); cv >= 0 {
+		reps, _ := c.Inputs(cv)
+		for _, r := range reps {
+			rins, _ := c.Inputs(r)
+			for _, u := range rins {
+				add(u)
+			}
+		}
+	}
+	return gs
+}
+
 // stateOf is the state of any vertex, hidden groups included. Groups are
 // not in Effects, so their state is recomputed from their inputs.
 func (o *Outcome) stateOf(v int32) State {
@@ -476,9 +414,15 @@ func (o *Outcome) stateOf(v int32) State {
 	return Up
 }
 
+// groupState is a group's state from its members' states, by the one
+// threshold rule (threshold) and the one redundancy-lost rule: Up with a
+// member Down or Degraded is RedundancyLost (a drawing colours it so).
+// Groups have no soft inputs: a group under uses is a soft input of its
+// owner, with hard members.
 func (o *Outcome) groupState(v int32) State {
 	ins, ws := o.c.Inputs(v)
 	live, up := int64(0), int64(0)
+	lostOne := false
 	for i, u := range ins {
 		st := o.stateOf(u)
 		if st != Down {
@@ -486,23 +430,15 @@ func (o *Outcome) groupState(v int32) State {
 		}
 		if st == Up || st == RedundancyLost {
 			up += ws[i]
+		} else {
+			lostOne = true
 		}
 	}
-	soft := false
-	for _, u := range o.c.SoftInputs(v) {
-		if st := o.stateOf(u); st == Down || st == Degraded {
-			soft = true
-		}
-	}
-	switch {
-	case live < o.c.Floor(v):
-		return Down
-	case up < o.c.Need(v) || soft:
-		return Degraded
-	case up < o.c.Base(v):
+	st := threshold(o.c.Gate(v), live, up)
+	if st == Up && lostOne {
 		return RedundancyLost
 	}
-	return Up
+	return st
 }
 
 // Sorted returns the effects from worst to least: Down, Degraded, then
@@ -533,3 +469,13 @@ func cmpBool(a, b bool) int {
 
 // Compiled returns the graph the outcome was computed on.
 func (o *Outcome) Compiled() *graph.Compiled { return o.c }
+
+// VertexState returns the state of any vertex of the compiled graph: a
+// node, a replica, or one of the redundant groups that Effects leaves out
+// (a drawing colours a group by it). Unaffected vertices are Up.
+func (o *Outcome) VertexState(v int32) State {
+	if v < 0 || int(v) >= o.c.Len() {
+		return Up
+	}
+	return o.stateOf(v)
+}

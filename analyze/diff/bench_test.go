@@ -1,0 +1,79 @@
+package diff_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/blastradius-go/blastradius/analyze/diff"
+	"github.com/blastradius-go/blastradius/analyze/policy"
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
+)
+
+// Comparing two unrelated 100,000-node synthetic catalogs (seeds 1 and 2),
+// without and with the reference policy, as `blastradius diff` does after
+// loading. Run with
+//
+//	go test ./analyze/diff -run '^$' -bench 'Compare100k' -benchtime 3x -count 5
+
+var bigPair = sync.OnceValues(func() ([2]*graph.Compiled, error) {
+	var out [2]*graph.Compiled
+	for i, seed := range []int64{1, 2} {
+		c, err := graph.Compile(synth.Services(synth.Default(100_000, seed)))
+		if err != nil {
+			return out, err
+		}
+		out[i] = c
+	}
+	return out, nil
+})
+
+func BenchmarkCompare100k(b *testing.B) {
+	pair, err := bigPair()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := policy.Load("../../testdata/policy.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		opts diff.Options
+	}{{"no-policy", diff.Options{}}, {"policy", diff.Options{Policy: p}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := diff.Compare(ctx, pair[0], pair[1], tc.opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// Two unrelated 1,000,000-node catalogs, with the reference policy:
+//
+//	go test ./analyze/diff -run '^$' -bench 'Compare1M' -benchtime 1x
+func BenchmarkCompare1M(b *testing.B) {
+	var pair [2]*graph.Compiled
+	for i, seed := range []int64{1, 2} {
+		c, err := graph.Compile(synth.Services(synth.Default(1_000_000, seed)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		pair[i] = c
+	}
+	p, err := policy.Load("../../testdata/policy.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := diff.Compare(context.Background(), pair[0], pair[1], diff.Options{Policy: p}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,4 @@
+package diff
+
+// Smallest is smallest, for the tests.
+var Smallest = smallest

@@ -1,0 +1,153 @@
+package diff_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/analyze/diff"
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
+)
+
+var seed = flag.Uint64("seed", 0, "seed for the property tests (0: a fixed set)")
+
+// naivePairs is every (failed, protected) pair of c by id, from one
+// Simulate per node that is not infrastructure.
+func naivePairs(t *testing.T, c *graph.Compiled) map[string][]string {
+	out := make(map[string][]string)
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if c.Kind(v).Infrastructure() {
+			continue
+		}
+		o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+		require.NoError(t, err)
+		for _, e := range o.Effects() {
+			if e.Replica || e.Removed || e.State != analyze.Down {
+				continue
+			}
+			u, _ := c.Lookup(e.ID)
+			if c.VertexKind(u) == graph.NodeVertex && (c.Users(u) > 0 || (c.Tier(u) == 0 && !c.Kind(u).Infrastructure())) {
+				out[c.VertexName(v)] = append(out[c.VertexName(v)], e.ID)
+			}
+		}
+	}
+	return out
+}
+
+// naiveDelta renders the SPOFs of in that out lacks as "failed: takes"
+// lines, takes sorted by id; with both, only pairs whose nodes out has.
+func naiveDelta(in, out map[string][]string, outModel *graph.Compiled, both bool) []string {
+	var lines []string
+	for f, xs := range in {
+		if _, ok := outModel.Lookup(f); both && !ok {
+			continue
+		}
+		var takes []string
+		for _, x := range xs {
+			if _, ok := outModel.Lookup(x); both && !ok {
+				continue
+			}
+			if !slices.Contains(out[f], x) {
+				takes = append(takes, x)
+			}
+		}
+		if len(takes) > 0 {
+			slices.Sort(takes)
+			lines = append(lines, fmt.Sprintf("%s: %v", f, takes))
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+func render(ss []diff.SPOF) []string {
+	var lines []string
+	for _, s := range ss {
+		takes := slices.Clone(s.Takes)
+		slices.Sort(takes)
+		lines = append(lines, fmt.Sprintf("%s: %v", s.ID, takes))
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// The SPOFs Compare finds between two random models (which share many
+// ids) are those of a naive comparison of every pair, computed with one
+// Simulate per node; the lists come in order of protected nodes taken.
+func TestSPOFsMatchNaive(t *testing.T) {
+	seeds := make([]uint64, 200)
+	for i := range seeds {
+		seeds[i] = uint64(i + 1)
+	}
+	if *seed != 0 {
+		seeds = []uint64{*seed}
+	}
+	found := 0
+	for _, s := range seeds {
+		r := rand.New(rand.NewPCG(s, 0xd1ff))
+		a, err := graph.Compile(synth.Random(r, 3+r.IntN(25)))
+		require.NoError(t, err)
+		b, err := graph.Compile(synth.Random(r, 3+r.IntN(25)))
+		require.NoError(t, err)
+		ok := t.Run("", func(t *testing.T) {
+			d, err := diff.Compare(context.Background(), a, b, diff.Options{MaxSPOFs: -1, MaxTakes: -1})
+			require.NoError(t, err)
+			pa, pb := naivePairs(t, a), naivePairs(t, b)
+			want := naiveDelta(pb, pa, a, false)
+			assert.Equal(t, want, render(d.NewSPOFs), "new")
+			assert.Equal(t, len(want), d.NewSPOFCount)
+			wantFixed := naiveDelta(pa, pb, b, true)
+			assert.Equal(t, wantFixed, render(d.FixedSPOFs), "fixed")
+			assert.Equal(t, len(wantFixed), d.FixedSPOFCount)
+			for _, l := range [][]diff.SPOF{d.NewSPOFs, d.FixedSPOFs} {
+				for i, s := range l {
+					assert.Len(t, s.Takes, s.TakesCount)
+					if i > 0 {
+						assert.GreaterOrEqual(t, l[i-1].TakesCount, s.TakesCount, "most taken first")
+					}
+				}
+			}
+			found += len(want) + len(wantFixed)
+
+			// Bounded lists keep the first and count all.
+			cut, err := diff.Compare(context.Background(), a, b, diff.Options{MaxSPOFs: 1, MaxTakes: 1})
+			require.NoError(t, err)
+			assert.Equal(t, d.NewSPOFCount, cut.NewSPOFCount)
+			if len(d.NewSPOFs) > 0 {
+				require.Len(t, cut.NewSPOFs, 1)
+				assert.Equal(t, d.NewSPOFs[0].ID, cut.NewSPOFs[0].ID)
+				assert.Equal(t, d.NewSPOFs[0].Takes[:1], cut.NewSPOFs[0].Takes)
+				assert.Equal(t, d.NewSPOFs[0].TakesCount, cut.NewSPOFs[0].TakesCount)
+			}
+		})
+		if !ok {
+			t.Fatalf("failed with -seed %d", s)
+		}
+	}
+	assert.Positive(t, found, "some pairs of models differ in SPOFs")
+}
+
+// smallest is a sort and a cut, on random input with repeats.
+func TestSmallest(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for range 2000 {
+		n := r.IntN(60)
+		xs := make([]int32, n)
+		for i := range xs {
+			xs[i] = int32(r.IntN(20))
+		}
+		k := r.IntN(n + 2)
+		want := slices.Clone(xs)
+		slices.Sort(want)
+		want = want[:min(k, n)]
+		assert.Equal(t, want, diff.Smallest(slices.Clone(xs), k), "%v k=%d", xs, k)
+	}
+}
