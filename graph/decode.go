@@ -140,7 +140,10 @@ func DecodeLimits(r io.Reader, file string, f Format, l Limits) (*Model, error) 
 // LoadCompiled is LoadLimits followed by Compile, validating the model
 // once: Compile on its own validates again, since a Model may change after
 // it is decoded. It is what a command that loads a file to analyse it
-// wants; the model is returned for its names and positions.
+// wants; the model is returned for its names and positions. A model whose
+// file has no model: line is named by the file: its base name without the
+// extension ("kakao-2022.yaml" is "kakao-2022"), so that every report says
+// which model it is about.
 func LoadCompiled(path string, l Limits) (*Model, *Compiled, error) {
 	m, err := LoadLimits(path, l)
 	if err != nil {
@@ -149,7 +152,9 @@ func LoadCompiled(path string, l Limits) (*Model, *Compiled, error) {
 	return compileDecoded(m)
 }
 
-// DecodeCompiled is DecodeLimits followed by Compile, validating once.
+// DecodeCompiled is DecodeLimits followed by Compile, validating once. Like
+// LoadCompiled, it names a model without a model: line by file ("<stdin>"
+// gives "stdin").
 func DecodeCompiled(r io.Reader, file string, f Format, l Limits) (*Model, *Compiled, error) {
 	m, err := DecodeLimits(r, file, f, l)
 	if err != nil {
@@ -158,8 +163,24 @@ func DecodeCompiled(r io.Reader, file string, f Format, l Limits) (*Model, *Comp
 	return compileDecoded(m)
 }
 
-// compileDecoded compiles a model that Decode has just validated.
+// NameOf is the name LoadCompiled gives a model read from file that names
+// itself nowhere: the file's base name without its extension, and without
+// the angle brackets of a pseudo-file such as "<stdin>".
+func NameOf(file string) string {
+	base := filepath.Base(file)
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	if len(base) > 2 && base[0] == '<' && base[len(base)-1] == '>' {
+		base = base[1 : len(base)-1]
+	}
+	return base
+}
+
+// compileDecoded compiles a model that Decode has just validated, naming
+// it by its file when it has no name.
 func compileDecoded(m *Model) (*Model, *Compiled, error) {
+	if m.Name == "" && m.File != "" {
+		m.Name = NameOf(m.File)
+	}
 	c, err := compile(m)
 	if err != nil {
 		return nil, nil, err

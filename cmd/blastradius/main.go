@@ -29,12 +29,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -168,6 +170,7 @@ type command struct {
 	synopsis       string
 	fs             *flag.FlagSet
 	stdinRead      bool // a "-" (MODEL or --policy) was read: there is only one stdin
+	limits         graph.Limits
 }
 
 // flags returns the command's flag set; synopsis follows "blastradius" in
@@ -179,7 +182,51 @@ func (x *command) flags(synopsis string) *flag.FlagSet {
 	// prints one line instead, and the usage only when asked (-h).
 	x.fs.SetOutput(io.Discard)
 	x.fs.Usage = func() {}
+	if x.name != "version" {
+		// The defaults bound what hostile input can cost; a real catalog
+		// larger than them is read when asked.
+		x.fs.Var((*byteSize)(&x.limits.FileSize), "max-file-size", "read model files up to `SIZE` (e.g. 512MiB, 2GiB; default 64MiB)")
+		x.fs.IntVar(&x.limits.Nodes, "max-nodes", 0, "read models of up to `N` nodes (default 5000000)")
+	}
 	return x.fs
+}
+
+// byteSize is a flag value of bytes: a number with an optional unit, B,
+// KiB, MiB, GiB or TiB (KB, MB, GB and TB are the same powers of 1024).
+type byteSize int64
+
+func (b *byteSize) String() string {
+	if b == nil || *b == 0 {
+		return ""
+	}
+	return strconv.FormatInt(int64(*b), 10)
+}
+
+func (b *byteSize) Set(s string) error {
+	num := strings.TrimRightFunc(s, unicode.IsLetter)
+	shift := 0
+	switch unit := strings.ToUpper(strings.TrimSpace(s[len(num):])); unit {
+	case "", "B":
+	case "K", "KB", "KIB":
+		shift = 10
+	case "M", "MB", "MIB":
+		shift = 20
+	case "G", "GB", "GIB":
+		shift = 30
+	case "T", "TB", "TIB":
+		shift = 40
+	default:
+		return fmt.Errorf("unknown unit %q (want B, KiB, MiB, GiB or TiB)", unit)
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("want a positive size such as 512MiB, got %q", s)
+	}
+	if n > math.MaxInt64>>shift {
+		return fmt.Errorf("size %q is too large", s)
+	}
+	*b = byteSize(n << shift)
+	return nil
 }
 
 // printUsage writes the usage -h asks for.
@@ -282,35 +329,29 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 // stdinName is the file name problems in a model read from standard input
-// carry, and stdinModel the model's name when it has no model: line.
-const (
-	stdinName  = "<stdin>"
-	stdinModel = "stdin"
-)
+// carry; graph.NameOf makes it the model's name "stdin" when the model has
+// no model: line.
+const stdinName = "<stdin>"
 
 // load reads and compiles a model, "-" from standard input, printing every
-// problem on failure; the caller then exits 2. A model without a model: line is named by its file
-// (the base name without extension: "kakao-2022.yaml" is "kakao-2022"), so
-// that every report says which model it is about.
+// problem on failure; the caller then exits 2. A model without a model:
+// line is named by its file (graph.LoadCompiled: "kakao-2022.yaml" is
+// "kakao-2022"), so that every report says which model it is about.
 func (x *command) load(path string) (*graph.Compiled, bool) {
-	m, err := x.decode(path)
-	if err == nil {
-		if m.Name == "" {
-			m.Name = modelName(path)
-		}
-		var c *graph.Compiled
-		if c, err = graph.Compile(m); err == nil {
-			return c, true
-		}
+	c, err := x.decode(path)
+	if err != nil {
+		x.problems(path, err)
+		return nil, false
 	}
-	x.problems(path, err)
-	return nil, false
+	return c, true
 }
 
-// decode reads the model at path, or from standard input for "-".
-func (x *command) decode(path string) (*graph.Model, error) {
+// decode reads and compiles the model at path, or from standard input for
+// "-", within the limits of --max-file-size and --max-nodes.
+func (x *command) decode(path string) (*graph.Compiled, error) {
 	if path != "-" {
-		return graph.Load(path)
+		_, c, err := graph.LoadCompiled(path, x.limits)
+		return c, err
 	}
 	in, err := x.takeStdin()
 	if err != nil {
@@ -335,7 +376,8 @@ func (x *command) decode(path string) (*graph.Model, error) {
 		}
 		break
 	}
-	return graph.Decode(r, stdinName, format)
+	_, c, err := graph.DecodeCompiled(r, stdinName, format, x.limits)
+	return c, err
 }
 
 // takeStdin returns standard input, which one run can read only once: for
@@ -346,15 +388,6 @@ func (x *command) takeStdin() (io.Reader, error) {
 	}
 	x.stdinRead = true
 	return x.stdin, nil
-}
-
-// modelName names a model that does not name itself, by its file.
-func modelName(path string) string {
-	if path == "-" {
-		return stdinModel
-	}
-	base := filepath.Base(path)
-	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
 // problems prints a *graph.ValidationError one problem per line and a

@@ -57,6 +57,12 @@ func TestSetup(t *testing.T) {
 		{"setup-spof-replica", []string{"spof", kakao, "--target", "kakaotalk@pangyo"}, "", 2},
 		{"setup-kind-list", []string{"rank", kakao, "--kind", "identity, datastore,identity", "--top", "3"}, "", 0},
 		{"setup-kind-empty", []string{"rank", kakao, "--kind", "identity,"}, "", 2},
+		// --max-file-size and --max-nodes: the limits, lowered and raised.
+		{"setup-max-file-size-low", []string{"validate", "--max-file-size", "1KiB", kakao}, "", 2},
+		{"setup-max-file-size-raised", []string{"validate", "--max-file-size", "1GiB", kakao}, "", 0},
+		{"setup-max-file-size-bad", []string{"validate", "--max-file-size", "12XB", kakao}, "", 2},
+		{"setup-max-file-size-huge", []string{"validate", "--max-file-size", "9000000TiB", kakao}, "", 2},
+		{"setup-max-nodes-low", []string{"rank", "--max-nodes", "3", kakao}, "", 2},
 		// --fail-on counts nodes, not replicas: without site a only svc@a is
 		// Down, svc is Up with redundancy lost, so the gate passes; without b,
 		// solo is Down.
