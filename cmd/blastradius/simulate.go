@@ -39,7 +39,9 @@ func simulate(x *command, args []string) int {
 	gopts, _ := out.graphOptions() // checked by setup
 	gopts.FullChains = *full
 	r := report{
-		Table:    func(w io.Writer) error { return export.Table(w, o, export.TableOptions{Replicas: *replicas, FullChains: *full}) },
+		Table: func(w io.Writer) error {
+			return export.Table(w, o, export.TableOptions{Replicas: *replicas, FullChains: *full})
+		},
 		JSON:     func(w io.Writer) error { return export.JSON(w, o, export.JSONOptions{FullChains: *full}) },
 		Markdown: func(w io.Writer) error { return export.Markdown(w, o, export.MarkdownOptions{FullChains: *full}) },
 		Mermaid:  func(w io.Writer) error { return export.Mermaid(w, o, gopts) },
