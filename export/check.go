@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -180,12 +179,6 @@ func reach(r *policy.Reach) string {
 	return s
 }
 
-// sharePct formats a share as a percentage with at most one decimal: "37.2%".
-func sharePct(f float64) string {
-	s := strconv.FormatFloat(100*f, 'f', 1, 64)
-	return strings.TrimSuffix(s, ".0") + "%"
-}
-
 // placementMessage says why a node's placement breaks sites_at_least.
 func placementMessage(pl *policy.Placement) string {
 	n := pl.Want
@@ -299,43 +292,35 @@ func CheckMarkdown(w io.Writer, r *policy.Result) error {
 	if r.Policy != "" {
 		name = "`" + r.Policy + "`"
 	}
-	fmt.Fprintf(ew, "## Policy check: %s on %s\n\n", name, mdEscape(orModel(r.Model)))
+	fmt.Fprintf(ew, "## Policy check: %s on %s\n\n", name, mdText(orModel(r.Model)))
 	fmt.Fprintf(ew, "%s **%s**\n\n", mark, capital(checkHeadline(r)))
 	fmt.Fprintln(ew, "| | rule | checked | violations |")
 	fmt.Fprintln(ew, "|---|---|---|--:|")
 	for _, rr := range r.Rules {
-		fmt.Fprintf(ew, "| %s | %s (`%s`) | %s | %d |\n", passMark(rr.Passed), mdEscape(rr.Title()), rr.Rule, mdEscape(CheckSummary(rr)), rr.Total)
+		fmt.Fprintf(ew, "| %s | %s (`%s`) | %s | %d |\n", passMark(rr.Passed), mdText(rr.Title()), rr.Rule, mdText(CheckSummary(rr)), rr.Total)
 	}
 	for _, rr := range r.Rules {
 		if rr.Passed {
 			continue
 		}
-		fmt.Fprintf(ew, "\n### ❌ %s\n\n", mdEscape(rr.Title()))
+		fmt.Fprintf(ew, "\n### ❌ %s\n\n", mdText(rr.Title()))
 		if rr.Name != "" {
-			fmt.Fprintf(ew, "%s\n\n", mdEscape(rr.Demand()))
+			fmt.Fprintf(ew, "%s\n\n", mdText(rr.Demand()))
 		}
 		if len(rr.Violations) == 0 {
-			fmt.Fprintf(ew, "%s\n", mdEscape(CheckSummary(rr)))
+			fmt.Fprintf(ew, "%s\n", mdText(CheckSummary(rr)))
 			continue
 		}
 		fmt.Fprintln(ew, "| node | what breaks the rule | chain of causes |")
 		fmt.Fprintln(ew, "|---|---|---|")
 		for _, v := range rr.Violations {
-			fmt.Fprintf(ew, "| `%s` | %s | %s |\n", v.Node, mdEscape(CheckMessage(rr, v)), mdViolationChain(v))
+			fmt.Fprintf(ew, "| `%s` | %s | %s |\n", v.Node, mdText(CheckMessage(rr, v)), mdViolationChain(v))
 		}
 		if more := rr.Total - len(rr.Violations); more > 0 {
 			fmt.Fprintf(ew, "\n… and %d more.\n", more)
 		}
 	}
 	return ew.err
-}
-
-// capital returns s with its first letter in upper case.
-func capital(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func passMark(ok bool) string {

@@ -241,10 +241,7 @@ func diffHeadline(d *diff.Diff) string {
 // spofCount says "1 new single point of failure", "2 new single points of
 // failure".
 func spofCount(n int, before, after string) string {
-	if n == 1 {
-		return "1 " + before + "single point of failure" + after
-	}
-	return fmt.Sprintf("%d %ssingle points of failure%s", n, before, after)
+	return plural(n, before+"single point of failure"+after)
 }
 
 func radii(n int) string {
@@ -389,11 +386,7 @@ const idsShown = 100
 
 // idList joins the first idsShown of ids with join and counts the rest.
 func idList(ids []string, join func([]string, string) string) string {
-	s := join(ids[:min(len(ids), idsShown)], ", ")
-	if more := len(ids) - idsShown; more > 0 {
-		s += fmt.Sprintf(" and %d more", more)
-	}
-	return s
+	return capped(ids, len(ids), idsShown, join)
 }
 
 // takesCells is how many protected nodes a report cell names before "and
@@ -403,12 +396,7 @@ const takesCells = 10
 // takesCell names the first protected nodes a SPOF takes, with join, and
 // counts the rest.
 func takesCell(s diff.SPOF, join func([]string, string) string) string {
-	ids := s.Takes[:min(len(s.Takes), takesCells)]
-	cell := join(ids, ", ")
-	if more := s.TakesCount - len(ids); more > 0 {
-		cell += fmt.Sprintf(" and %d more", more)
-	}
-	return cell
+	return capped(s.Takes, s.TakesCount, takesCells, join)
 }
 
 func orName(s string) string {
@@ -426,14 +414,14 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 	if d.Worse() {
 		mark = "⚠️"
 	}
-	fmt.Fprintf(ew, "## Resilience diff: %s → %s\n\n", mdEscape(orModel(d.Old)), mdEscape(orModel(d.New)))
+	fmt.Fprintf(ew, "## Resilience diff: %s → %s\n\n", mdText(orModel(d.Old)), mdText(orModel(d.New)))
 	fmt.Fprintf(ew, "%s **%s**\n\n", mark, capital(diffHeadline(d)))
 	fmt.Fprintln(ew, "| | before | after |")
 	fmt.Fprintln(ew, "|---|--:|--:|")
 	fmt.Fprintf(ew, "| redundancy rate, services | %s | %s |\n", rateCell(d.Redundancy.Old, false), rateCell(d.Redundancy.New, false))
 	fmt.Fprintf(ew, "| redundancy rate, users | %s | %s |\n", rateCell(d.Redundancy.Old, true), rateCell(d.Redundancy.New, true))
 	if d.Policy != nil {
-		fmt.Fprintf(ew, "| policy `%s` | %s | %s |\n", mdEscape(orName(d.Policy.New.Policy)), checkHeadline(d.Policy.Old), checkHeadline(d.Policy.New))
+		fmt.Fprintf(ew, "| policy `%s` | %s | %s |\n", mdText(orName(d.Policy.New.Policy)), checkHeadline(d.Policy.Old), checkHeadline(d.Policy.New))
 	}
 
 	more := func(n int) {
@@ -479,13 +467,13 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 			fmt.Fprintf(ew, "\n### Policy rules that changed (%d)\n\n", len(rows))
 			fmt.Fprintln(ew, "| rule | before | after |\n|---|---|---|")
 			for _, r := range rows {
-				fmt.Fprintf(ew, "| %s (`%s`) | %s %s | %s %s |\n", mdEscape(r.Title), r.Rule,
+				fmt.Fprintf(ew, "| %s (`%s`) | %s %s | %s %s |\n", mdText(r.Title), r.Rule,
 					passMark(r.WasPassed), ruleVerdict(r.WasPassed, r.OldTotal), passMark(r.Passed), ruleVerdict(r.Passed, r.NewTotal))
 			}
 			var intro []string
 			for _, r := range rows {
 				for _, v := range r.Introduced {
-					line := fmt.Sprintf("- `%s` (%s): %s", v.Node, r.Rule, mdEscape(CheckMessage(policy.RuleResult{Rule: r.Rule}, v)))
+					line := fmt.Sprintf("- `%s` (%s): %s", v.Node, r.Rule, mdText(CheckMessage(policy.RuleResult{Rule: r.Rule}, v)))
 					if len(v.Chain) > 1 {
 						line += ": " + mdViolationChain(v)
 					}

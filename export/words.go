@@ -14,20 +14,41 @@ import (
 
 // count formats n with thousands separators: 1,234,567.
 func count[T ~int | ~int64](n T) string {
-	s := strconv.FormatInt(int64(n), 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
+	return grouped(strconv.FormatInt(int64(n), 10))
+}
+
+// grouped puts thousands separators into a decimal integer s (an optional
+// minus sign, then digits): the one digit grouping of every report, for
+// int64 counts (count) and for float64 sums beyond the int64 range
+// (userHours).
+func grouped(s string) string {
+	digits := strings.TrimPrefix(s, "-")
 	var b strings.Builder
-	if neg {
+	if len(digits) < len(s) {
 		b.WriteByte('-')
 	}
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte(s[i])
+		b.WriteByte(digits[i])
 	}
 	return b.String()
+}
+
+// capital returns s with its first letter in upper case.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// sharePct formats a share as a percentage with at most one decimal:
+// "37.2%"; percent rounds to a whole one.
+func sharePct(f float64) string {
+	s := strconv.FormatFloat(100*f, 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0") + "%"
 }
 
 // plural is n (with thousands separators) and noun, in the plural unless n
@@ -129,9 +150,6 @@ func mdText(s string) string {
 	return b.String()
 }
 
-// mdEscape is mdText, under the name the policy and diff reports call.
-func mdEscape(s string) string { return mdText(s) }
-
 // listCap is how many names a report cell lists before "and N more", so
 // that no cell grows with the model.
 const listCap = 10
@@ -152,16 +170,24 @@ func mdList(ids []string) string {
 
 // boundedList is list with at most listCap names, then "and N more".
 func boundedList(ids []string) string {
-	if len(ids) <= listCap {
+	if len(ids) == 0 {
 		return list(ids)
 	}
-	return list(ids[:listCap]) + " and " + count(len(ids)-listCap) + " more"
+	return capped(ids, len(ids), listCap, func(s []string, _ string) string { return list(s) })
 }
 
 // mdBoundedList is mdList with at most listCap names, then "and N more".
 func mdBoundedList(ids []string) string {
-	if len(ids) <= listCap {
-		return mdList(ids)
+	return capped(ids, len(ids), listCap, func(s []string, _ string) string { return mdList(s) })
+}
+
+// capped joins the first limit of ids (a list of total names, of which
+// ids may hold only the first) with join and counts the rest: "a, b and 3
+// more". It is the one rule by which a report cell stays bounded.
+func capped(ids []string, total, limit int, join func([]string, string) string) string {
+	s := join(ids[:min(len(ids), limit)], ", ")
+	if more := total - min(len(ids), limit); more > 0 {
+		s += " and " + count(more) + " more"
 	}
-	return mdList(ids[:listCap]) + " and " + count(len(ids)-listCap) + " more"
+	return s
 }

@@ -32,7 +32,14 @@ func TestWords(t *testing.T) {
 		{shortUsers(1), "1 user"},
 		{shortUsers(12_000), "12K users"},
 		{mdText("a|b *c* [d] <e>"), `a\|b \*c\* \[d\] \<e\>`},
-		{mdEscape("x|y"), `x\|y`},
+		{count(int64(-1234567)), "-1,234,567"},
+		{userHours(8.76e19), "87,600,000,000,000,000,000"},
+		{userHours(-1500.4), "-1,500"},
+		{spofCount(1, "new ", ""), "1 new single point of failure"},
+		{spofCount(1200, "", " fixed"), "1,200 single points of failure fixed"},
+		{capital("degraded"), "Degraded"},
+		{sharePct(0.372), "37.2%"},
+		{sharePct(0.5), "50%"},
 	} {
 		assert.Equal(t, tt.want, tt.got)
 	}
@@ -43,6 +50,8 @@ func TestWords(t *testing.T) {
 	assert.Equal(t, "s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 and 3 more", boundedList(ids))
 	assert.Equal(t, "s0, s1", boundedList(ids[:2]))
 	assert.Equal(t, "-", boundedList(nil))
+	assert.Equal(t, "`s0`, `s1` and 3 more", capped(ids[:2], 5, 10, func(s []string, _ string) string { return mdList(s) }))
+	assert.Equal(t, "s0, s1 and 11 more", capped(ids, 13, 2, strings.Join))
 	assert.True(t, strings.HasSuffix(mdBoundedList(ids), "`s9` and 3 more"))
 }
 
