@@ -52,3 +52,22 @@ func TestNoOutsideCitations(t *testing.T) {
 		}
 	}
 }
+
+// The README's first command prints what the README shows under it: the
+// quoted output is the CLI's, to the byte, so the README cannot drift from
+// the code.
+func TestREADMEFirstCommand(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	const cmd = "go run ./cmd/blastradius simulate testdata/kakao-2022.yaml --fail site:pangyo\n"
+	_, after, ok := strings.Cut(string(readme), cmd)
+	require.True(t, ok, "README should give the command %q", cmd)
+	// The output is the next fenced block after the command's own.
+	_, after, _ = strings.Cut(after, "```\n\n```\n")
+	quoted, _, ok := strings.Cut(after, "```\n")
+	require.True(t, ok, "README should quote the command's output in a fenced block")
+	var stdout, stderr strings.Builder
+	code := run([]string{"simulate", "../../testdata/kakao-2022.yaml", "--fail", "site:pangyo"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, stdout.String(), quoted)
+}
