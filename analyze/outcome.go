@@ -30,21 +30,21 @@ type Effect struct {
 
 // Totals sum an outcome over the nodes of the model (replicas excluded).
 type Totals struct {
-	Removed        int `json:"removed"`
-	Down           int `json:"down"` // nodes Down, removed ones included
-	Degraded       int `json:"degraded"`
-	RedundancyLost int `json:"redundancy_lost"`
+	Removed        int
+	Down           int // nodes Down, removed ones included
+	Degraded       int
+	RedundancyLost int
 	// ServicesDown and ServicesDegraded count nodes that are not
 	// infrastructure (sites, regions, power, network).
-	ServicesDown     int `json:"services_down"`
-	ServicesDegraded int `json:"services_degraded"`
+	ServicesDown     int
+	ServicesDegraded int
 	// UsersDown and UsersDegraded sum the users of Down and Degraded nodes:
 	// "user-services", counting a person once per service they use.
-	UsersDown     int64 `json:"users_down"`
-	UsersDegraded int64 `json:"users_degraded"`
+	UsersDown     int64
+	UsersDegraded int64
 	// MaxUsersDown is the most users of any one Down node: a lower bound on
 	// the people affected.
-	MaxUsersDown int64 `json:"max_users_down"`
+	MaxUsersDown int64
 }
 
 // Outcome is the result of Simulate: every node and replica that is not Up,
@@ -307,10 +307,10 @@ func (o *Outcome) Chain(id string) []string {
 
 // Cause is one input of a node that is not Up.
 type Cause struct {
-	ID    string `json:"id"` // the input node or replica
-	State State  `json:"state"`
-	Soft  bool   `json:"soft,omitempty"`  // a soft dependency (uses)
-	Group string `json:"group,omitempty"` // the redundant group it belongs to, e.g. "any_of [a b]"; "" for a plain dependency
+	ID    string // the input node or replica
+	State State
+	Soft  bool   // a soft dependency (uses)
+	Group string // the redundant group it belongs to, e.g. "any_of [a b]"; "" for a plain dependency
 }
 
 // Causes returns every input of id that is not Up, plainly or through one of

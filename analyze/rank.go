@@ -13,20 +13,20 @@ import (
 
 // Radius is the blast radius of one node's failure, alone.
 type Radius struct {
-	ID   string     `json:"id"`
-	Kind graph.Kind `json:"-"`
-	Tier int        `json:"-"`
+	ID   string
+	Kind graph.Kind
+	Tier int
 	// Down and Degraded count the model's nodes (not replicas) in each
 	// state; Down includes the failed node itself.
-	Down     int `json:"down"`
-	Degraded int `json:"degraded"`
+	Down     int
+	Degraded int
 	// UsersDown and UsersDegraded sum the users of those nodes
 	// (user-services, as in Totals).
-	UsersDown     int64 `json:"users_down"`
-	UsersDegraded int64 `json:"users_degraded"`
+	UsersDown     int64
+	UsersDegraded int64
 	// Tier0 counts the tier-0 nodes that are not infrastructure (site,
 	// region, power, network) and are Down or Degraded.
-	Tier0 int `json:"tier0_hit"`
+	Tier0 int
 }
 
 // RankOptions select and shape a ranking. The zero value ranks every node.

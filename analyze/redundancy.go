@@ -20,36 +20,36 @@ import (
 // or those of something it requires, would not survive losing one more
 // member.
 type Redundancy struct {
-	Services int   `json:"services"`
-	Users    int64 `json:"users"`
+	Services int
+	Users    int64
 	// Survive counts the services that stay Up whichever single site is
 	// lost; SurviveUsers sums their users.
-	Survive      int   `json:"survive"`
-	SurviveUsers int64 `json:"survive_users"`
+	Survive      int
+	SurviveUsers int64
 	// Rate and UsersRate are Survive/Services and SurviveUsers/Users (1
 	// when there is nothing to measure).
-	Rate      float64 `json:"rate"`
-	UsersRate float64 `json:"users_rate"`
+	Rate      float64
+	UsersRate float64
 	// Exposed counts the services that survive every single site but are
 	// left with no margin by at least one.
-	Exposed      int   `json:"exposed"`
-	ExposedUsers int64 `json:"exposed_users"`
+	Exposed      int
+	ExposedUsers int64
 	// Sites is what the loss of each site does, worst first.
-	Sites []SiteLoss `json:"sites"`
+	Sites []SiteLoss
 }
 
 // SiteLoss is what the loss of one site does to the measured services.
 type SiteLoss struct {
-	Site string `json:"site"`
+	Site string
 	// Down, Degraded and Exposed list services, most users first.
-	Down     []string `json:"down"`
-	Degraded []string `json:"degraded"`
-	Exposed  []string `json:"exposed"`
+	Down     []string
+	Degraded []string
+	Exposed  []string
 	// Survive counts the services that stay Up.
-	Survive       int   `json:"survive"`
-	UsersDown     int64 `json:"users_down"`
-	UsersDegraded int64 `json:"users_degraded"`
-	UsersExposed  int64 `json:"users_exposed"`
+	Survive       int
+	UsersDown     int64
+	UsersDegraded int64
+	UsersExposed  int64
 }
 
 // RedundancyRate removes each site of c in turn and reports what survives.
