@@ -119,7 +119,8 @@ func CheckSummary(rr policy.RuleResult) string {
 		if r.By == policy.ByUsers {
 			of = fmt.Sprintf("%s of %s users", count(r.Survive), count(r.All))
 		}
-		return fmt.Sprintf("redundancy rate by %s %s (%s survive the loss of any one site), want at least %s", r.By, sharePct(r.Got), of, sharePct(r.Want))
+		got, want := percentVs(r.Got, r.Want)
+		return fmt.Sprintf("redundancy rate by %s %s (%s survive the loss of any one site), want at least %s", r.By, got, of, want)
 	case "sites_at_least":
 		return fmt.Sprintf("the placement of %d selected nodes", rr.Selected)
 	}
@@ -139,7 +140,7 @@ func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 			over = append(over, fmt.Sprintf("%d nodes", v.Over.Nodes))
 		}
 		if v.Over.Users > 0 {
-			over = append(over, sharePct(v.Over.Users)+" of users")
+			over = append(over, percent(v.Over.Users)+" of users")
 		}
 		return fmt.Sprintf("its failure takes %s down with it, more than %s", reach(v.Reach), strings.Join(over, " or "))
 	case rr.Rule == "no_spof":
@@ -174,7 +175,7 @@ func reach(r *policy.Reach) string {
 		s += "s"
 	}
 	if r.Users > 0 {
-		s += fmt.Sprintf(" (%s users, %s)", count(r.Users), sharePct(r.Share))
+		s += fmt.Sprintf(" (%s users, %s)", count(r.Users), percent(r.Share))
 	}
 	return s
 }

@@ -258,7 +258,7 @@ func rateCell(r *analyze.Redundancy, users bool) string {
 	if users {
 		return fmt.Sprintf("%s (%s of %s)", percent(r.UsersRate), count(r.SurviveUsers), count(r.Users))
 	}
-	return fmt.Sprintf("%s (%d of %d)", percent(r.Rate), r.Survive, r.Services)
+	return fmt.Sprintf("%s (%s of %s)", percent(r.Rate), count(r.Survive), count(r.Services))
 }
 
 // delta formats a before → after pair of counts, with the difference.

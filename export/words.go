@@ -1,7 +1,6 @@
 package export
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -44,11 +43,24 @@ func capital(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// sharePct formats a share as a percentage with at most one decimal:
-// "37.2%"; percent rounds to a whole one.
-func sharePct(f float64) string {
+// percent formats a share as a percentage with at most one decimal:
+// "37.2%", "50%". It is every report's one percentage.
+func percent(f float64) string {
 	s := strconv.FormatFloat(100*f, 'f', 1, 64)
 	return strings.TrimSuffix(s, ".0") + "%"
+}
+
+// percentVs formats got and want as percent does, with as many more
+// decimals (up to 6) as it takes for two different shares not to print
+// alike: a rate of 0.8996 against a rule's 0.9 reads "89.96%", never "90%"
+// next to a failure.
+func percentVs(got, want float64) (string, string) {
+	g, w := percent(got), percent(want)
+	for d := 2; g == w && got != want && d <= 6; d++ {
+		g = strings.TrimRight(strings.TrimRight(strconv.FormatFloat(100*got, 'f', d, 64), "0"), ".") + "%"
+		w = strings.TrimRight(strings.TrimRight(strconv.FormatFloat(100*want, 'f', d, 64), "0"), ".") + "%"
+	}
+	return g, w
 }
 
 // plural is n (with thousands separators) and noun, in the plural unless n
@@ -110,8 +122,6 @@ func shortUsers(n int64) string {
 	}
 	return short(n) + " users"
 }
-
-func percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 
 func orModel(name string) string {
 	if name == "" {

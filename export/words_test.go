@@ -38,8 +38,9 @@ func TestWords(t *testing.T) {
 		{spofCount(1, "new ", ""), "1 new single point of failure"},
 		{spofCount(1200, "", " fixed"), "1,200 single points of failure fixed"},
 		{capital("degraded"), "Degraded"},
-		{sharePct(0.372), "37.2%"},
-		{sharePct(0.5), "50%"},
+		{percent(0.372), "37.2%"},
+		{percent(0.5), "50%"},
+		{percent(2.0 / 3), "66.7%"},
 	} {
 		assert.Equal(t, tt.want, tt.got)
 	}
@@ -50,6 +51,18 @@ func TestWords(t *testing.T) {
 	assert.Equal(t, "s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 and 3 more", boundedList(ids))
 	assert.Equal(t, "s0, s1", boundedList(ids[:2]))
 	assert.Equal(t, "-", boundedList(nil))
+	for _, tt := range []struct {
+		got, want         float64
+		gotText, wantText string
+	}{
+		{0.8996, 0.9, "89.96%", "90%"},
+		{0.9, 0.9, "90%", "90%"},
+		{0.5, 0.9, "50%", "90%"},
+		{0.8999999, 0.9, "89.99999%", "90%"},
+	} {
+		g, w := percentVs(tt.got, tt.want)
+		assert.Equal(t, [2]string{tt.gotText, tt.wantText}, [2]string{g, w}, "percentVs(%v, %v)", tt.got, tt.want)
+	}
 	assert.Equal(t, "`s0`, `s1` and 3 more", capped(ids[:2], 5, 10, func(s []string, _ string) string { return mdList(s) }))
 	assert.Equal(t, "s0, s1 and 11 more", capped(ids, 13, 2, strings.Join))
 	assert.True(t, strings.HasSuffix(mdBoundedList(ids), "`s9` and 3 more"))
