@@ -113,6 +113,8 @@ type decoder struct {
 	at    map[string]graph.Pos // where each selector field was written, by path
 }
 
+// newDecoder returns a decoder for the file named file, its readers
+// reporting into its problems.
 func newDecoder(file string) *decoder {
 	d := &decoder{file: file, at: make(map[string]graph.Pos)}
 	d.Report = func(line int, field, msg string) {
