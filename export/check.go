@@ -91,11 +91,11 @@ func CheckSummary(rr policy.RuleResult) string {
 		if rr.Scenarios == 0 {
 			return fmt.Sprintf("the model has no %ss: nothing shows the selected nodes survive one's loss, so the rule fails", kind)
 		}
-		return fmt.Sprintf("%d selected nodes, each of %s lost", rr.Selected, plural(rr.Scenarios, kind))
+		return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, kind))
 	case "no_spof":
-		return fmt.Sprintf("%d selected nodes, the single failure of each of %d nodes", rr.Selected, rr.Scenarios)
+		return fmt.Sprintf("%s, the single failure of each of %s", plural(rr.Selected, "selected node"), plural(rr.Scenarios, "node"))
 	case "max_blast_radius":
-		s := fmt.Sprintf("the single failure of each of %d nodes", rr.Scenarios)
+		s := "the single failure of each of " + plural(rr.Scenarios, "node")
 		if r := rr.Largest; r != nil {
 			s += fmt.Sprintf("; the largest, %s, takes %s down with it", r.Node, reach(r))
 		}
@@ -115,14 +115,14 @@ func CheckSummary(rr policy.RuleResult) string {
 		case r.All == 0:
 			return fmt.Sprintf("the model has no %s to measure: the rule fails", what)
 		}
-		of := fmt.Sprintf("%d of %d services", r.Survive, r.All)
+		of := fmt.Sprintf("%s of %s", count(r.Survive), plural(r.All, "service"))
 		if r.By == policy.ByUsers {
 			of = fmt.Sprintf("%s of %s users", count(r.Survive), count(r.All))
 		}
 		got, want := percentVs(r.Got, r.Want)
 		return fmt.Sprintf("redundancy rate by %s %s (%s survive the loss of any one site), want at least %s", r.By, got, of, want)
 	case "sites_at_least":
-		return fmt.Sprintf("the placement of %d selected nodes", rr.Selected)
+		return "the placement of " + plural(rr.Selected, "selected node")
 	}
 	return ""
 }
@@ -137,7 +137,7 @@ func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 	case v.Reach != nil:
 		var over []string
 		if v.Over.Nodes > 0 {
-			over = append(over, fmt.Sprintf("%d nodes", v.Over.Nodes))
+			over = append(over, plural(v.Over.Nodes, "node"))
 		}
 		if v.Over.Users > 0 {
 			over = append(over, percent(v.Over.Users)+" of users")

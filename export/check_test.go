@@ -39,7 +39,7 @@ func TestCheckJUnitEscapes(t *testing.T) {
 	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc), b.String())
 	assert.Equal(t, "p<&> on m", doc.Suites[0].Name)
 	assert.Equal(t, "n ]]>", doc.Suites[0].Cases[0].Name)
-	assert.Equal(t, desc+"\n1 selected nodes, the single failure of each of 2 nodes\nx: down when service ]]> <now> fails\n", doc.Suites[0].Cases[0].Failure.Text)
+	assert.Equal(t, desc+"\n1 selected node, the single failure of each of 2 nodes\nx: down when service ]]> <now> fails\n", doc.Suites[0].Cases[0].Failure.Text)
 }
 
 // The words of each rule's violations and summaries are built here from
@@ -75,13 +75,13 @@ func TestCheckMessages(t *testing.T) {
 		"pay: without its largest site pangyo (60), the other sites carry 50 of its demand 100",
 		"talk: serves from 1 site (pangyo 100), needs 2; gasan (warm standby, 20) would take over later, not at once",
 		"login: has no placement of its own (no site, no replicas), needs 2 sites",
-		"# 1 selected nodes, the single failure of each of 4 nodes",
+		"# 1 selected node, the single failure of each of 4 nodes",
 		"games: down when identity login fails: games → login",
 		"games: down when service talk fails: games → login → talk",
 		"# the single failure of each of 4 nodes; the largest, talk, takes 2 other nodes (2 users, 50%) down with it",
-		"talk: its failure takes 2 other nodes (2 users, 50%) down with it, more than 1 nodes or 10% of users: games → login → talk",
+		"talk: its failure takes 2 other nodes (2 users, 50%) down with it, more than 1 node or 10% of users: games → login → talk",
 		"login: its failure takes 1 other node (2 users, 50%) down with it, more than 10% of users: games → login",
-		"# 1 selected nodes, each of 2 sites lost",
+		"# 1 selected node, each of 2 sites lost",
 		"games: down when site pangyo is lost: games → login → talk → talk@pangyo → pangyo",
 		"games: down when site gasan is lost: games → gasan",
 		"# redundancy rate by users 0% (0 of 4 users survive the loss of any one site), want at least 90%",

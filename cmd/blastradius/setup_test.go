@@ -75,6 +75,7 @@ func TestSetup(t *testing.T) {
 		{"setup-max-file-size-bad", []string{"validate", "--max-file-size", "12XB", kakao}, "", 2},
 		{"setup-max-file-size-huge", []string{"validate", "--max-file-size", "9000000TiB", kakao}, "", 2},
 		{"setup-max-nodes-low", []string{"rank", "--max-nodes", "3", kakao}, "", 2},
+		{"setup-max-nodes-negative", []string{"rank", "--max-nodes", "-5", kakao}, "", 2},
 		// --fail-on counts nodes, not replicas: without site a only svc@a is
 		// Down, svc is Up with redundancy lost, so the gate passes; without b,
 		// solo is Down.
