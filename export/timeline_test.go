@@ -281,13 +281,16 @@ func TestTimelineReportsSayWhatRowsShow(t *testing.T) {
 	assert.NotContains(t, table, "not repaired")
 	var doc export.TimelineDoc
 	require.NoError(t, json.Unmarshal(render(t, func(w io.Writer) error { return export.TimelineJSON(w, tl) }), &doc))
+	found := false
 	for _, n := range doc.Nodes {
 		if n.ID == "s" {
+			found = true
 			require.NotNil(t, n.RepairSeconds)
 			assert.Equal(t, int64(11*3600), *n.RepairSeconds)
 			assert.False(t, n.NotRepaired)
 		}
 	}
+	require.True(t, found, "the removed site s is a row of the timeline's JSON")
 
 	var v graph.Model
 	v.Add(
