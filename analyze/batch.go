@@ -110,7 +110,7 @@ func newLayout(c *graph.Compiled) *layout {
 		if v < int32(c.NodeCount()) {
 			l.flags[p] |= isCounted
 			l.users[p] = c.Users(v)
-			if c.Tier(v) == 0 && !c.Kind(v).Infrastructure() {
+			if Tier0(c, v) {
 				l.flags[p] |= isTier0
 			}
 		}

@@ -22,3 +22,10 @@ func Measured(c *graph.Compiled) []int32 {
 	}
 	return withUsers
 }
+
+// Tier0 reports whether v is a node Radius.Tier0 counts: a tier-0 node that
+// is not infrastructure (a tier-0 site is where tier-0 services run, not one
+// of them). Rank, the batch engine and diff all count these, and only these.
+func Tier0(c *graph.Compiled, v int32) bool {
+	return v < int32(c.NodeCount()) && c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
+}

@@ -140,7 +140,7 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 		// Nothing depends on v: its failure is itself alone.
 		k := &sums[index[v]]
 		k.down, k.usersDown = 1, c.Users(v)
-		if c.Tier(v) == 0 && !c.Kind(v).Infrastructure() {
+		if Tier0(c, v) {
 			k.tier0 = 1
 		}
 	})

@@ -16,7 +16,7 @@ type limits struct{ chains, spofs, takes int }
 // protected reports whether a SPOF of v counts: the tier-0 nodes that are
 // not infrastructure and the user-facing nodes (with users).
 func protected(c *graph.Compiled, v int32) bool {
-	return c.Users(v) > 0 || (c.Tier(v) == 0 && !c.Kind(v).Infrastructure())
+	return c.Users(v) > 0 || analyze.Tier0(c, v)
 }
 
 // watchList returns the protected nodes of c, and those k watches (a
