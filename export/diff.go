@@ -72,36 +72,10 @@ type DiffRadiusRecord struct {
 // DiffRedundancyRecord is the redundancy rate before and after, and the
 // services that no longer, or now, survive the loss of any one site.
 type DiffRedundancyRecord struct {
-	Old    *DiffRateRecord `json:"old"`
-	New    *DiffRateRecord `json:"new"`
-	Lost   []string        `json:"lost"`
-	Gained []string        `json:"gained"`
-}
-
-// DiffRateRecord is a model's redundancy rate (analyze.Redundancy).
-type DiffRateRecord struct {
-	Services     int                  `json:"services"`
-	Users        int64                `json:"users"`
-	Survive      int                  `json:"survive"`
-	SurviveUsers int64                `json:"survive_users"`
-	Rate         float64              `json:"rate"`
-	UsersRate    float64              `json:"users_rate"`
-	Exposed      int                  `json:"exposed"`
-	ExposedUsers int64                `json:"exposed_users"`
-	Sites        []DiffSiteLossRecord `json:"sites"`
-}
-
-// DiffSiteLossRecord is what the loss of one site does to the measured
-// services.
-type DiffSiteLossRecord struct {
-	Site          string   `json:"site"`
-	Down          []string `json:"down"`
-	Degraded      []string `json:"degraded"`
-	Exposed       []string `json:"exposed"`
-	Survive       int      `json:"survive"`
-	UsersDown     int64    `json:"users_down"`
-	UsersDegraded int64    `json:"users_degraded"`
-	UsersExposed  int64    `json:"users_exposed"`
+	Old    *RateRecord `json:"old"`
+	New    *RateRecord `json:"new"`
+	Lost   []string    `json:"lost"`
+	Gained []string    `json:"gained"`
 }
 
 // DiffPolicyRecord compares a policy's checks of the two models.
@@ -166,20 +140,12 @@ func radiusRecord(r analyze.Radius) DiffRadiusRecord {
 		UsersDegraded: r.UsersDegraded, Tier0: r.Tier0}
 }
 
-func rateRecord(r *analyze.Redundancy) *DiffRateRecord {
+func rateRecord(r *analyze.Redundancy) *RateRecord {
 	if r == nil {
 		return nil
 	}
-	rec := &DiffRateRecord{Services: r.Services, Users: r.Users, Survive: r.Survive, SurviveUsers: r.SurviveUsers,
-		Rate: r.Rate, UsersRate: r.UsersRate, Exposed: r.Exposed, ExposedUsers: r.ExposedUsers}
-	if r.Sites != nil {
-		rec.Sites = make([]DiffSiteLossRecord, len(r.Sites))
-	}
-	for i, s := range r.Sites {
-		rec.Sites[i] = DiffSiteLossRecord{Site: s.Site, Down: s.Down, Degraded: s.Degraded, Exposed: s.Exposed,
-			Survive: s.Survive, UsersDown: s.UsersDown, UsersDegraded: s.UsersDegraded, UsersExposed: s.UsersExposed}
-	}
-	return rec
+	rec := newRateRecord(r)
+	return &rec
 }
 
 func spofRecords(ss []diff.SPOF) []DiffSPOFRecord {

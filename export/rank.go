@@ -202,8 +202,14 @@ func SPOFMarkdown(w io.Writer, c *graph.Compiled, target string, spofs []analyze
 // RedundancyDoc is the document RedundancyJSON writes: every name of every
 // site loss, unbounded (the table and Markdown bound their cells).
 type RedundancyDoc struct {
-	Schema       string           `json:"schema"`
-	Model        string           `json:"model"`
+	Schema string `json:"schema"`
+	Model  string `json:"model"`
+	RateRecord
+}
+
+// RateRecord is a model's redundancy rate (analyze.Redundancy): the
+// fields of a RedundancyDoc, and each side of a diff's redundancy.
+type RateRecord struct {
 	Services     int              `json:"services"`
 	Users        int64            `json:"users"`
 	Survive      int              `json:"survive"`
@@ -230,19 +236,24 @@ type SiteLossRecord struct {
 
 // NewRedundancyDoc builds the JSON document of a redundancy report of c.
 func NewRedundancyDoc(c *graph.Compiled, r *analyze.Redundancy) RedundancyDoc {
-	doc := RedundancyDoc{
-		Schema: RedundancySchema, Model: c.Name(),
+	return RedundancyDoc{Schema: RedundancySchema, Model: c.Name(), RateRecord: newRateRecord(r)}
+}
+
+// newRateRecord is the record of a redundancy rate, every list given ([]
+// for an empty one, never null).
+func newRateRecord(r *analyze.Redundancy) RateRecord {
+	rec := RateRecord{
 		Services: r.Services, Users: r.Users, Survive: r.Survive, SurviveUsers: r.SurviveUsers,
 		Rate: r.Rate, UsersRate: r.UsersRate, Exposed: r.Exposed, ExposedUsers: r.ExposedUsers,
 		Sites: make([]SiteLossRecord, len(r.Sites)),
 	}
 	for i, s := range r.Sites {
-		doc.Sites[i] = SiteLossRecord{
+		rec.Sites[i] = SiteLossRecord{
 			Site: s.Site, Down: nonNil(s.Down), Degraded: nonNil(s.Degraded), Exposed: nonNil(s.Exposed), Survive: s.Survive,
 			UsersDown: s.UsersDown, UsersDegraded: s.UsersDegraded, UsersExposed: s.UsersExposed,
 		}
 	}
-	return doc
+	return rec
 }
 
 // RedundancyJSON writes a redundancy report of c as a RedundancyDoc
