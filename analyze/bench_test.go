@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -98,7 +99,7 @@ func BenchmarkSimulate1MSmall(b *testing.B) {
 // and the BFS baseline from v.
 func engineAgainstBFS(b *testing.B, c *graph.Compiled, v int32) {
 	sc := Fail(c.VertexName(v))
-	o, err := Simulate(c, sc)
+	o, err := Simulate(context.Background(), c, sc)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func engineAgainstBFS(b *testing.B, c *graph.Compiled, v int32) {
 	b.Run("engine", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := Simulate(c, sc); err != nil {
+			if _, err := Simulate(context.Background(), c, sc); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"strings"
@@ -31,7 +32,7 @@ func ExampleSimulate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	o, err := analyze.Simulate(c, analyze.Fail("pangyo"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("pangyo"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestExplain(t *testing.T) {
 		graph.Node{ID: "q", Kind: graph.Service, Site: "c", Requires: []graph.Dep{graph.AtLeast(2, "db", "api", "app")}},
 	)
 	c := compileT(t, m)
-	o, err := Simulate(c, Fail("a"))
+	o, err := Simulate(context.Background(), c, Fail("a"))
 	require.NoError(t, err)
 
 	x, ok := o.Explain("api")
@@ -79,7 +80,7 @@ func TestExplain(t *testing.T) {
 func TestCutChainsEqualChain(t *testing.T) {
 	randomCases(t, 500, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		from := removable(c)
-		o, err := Simulate(c, Fail(c.VertexName(from[r.IntN(len(from))])))
+		o, err := Simulate(context.Background(), c, Fail(c.VertexName(from[r.IntN(len(from))])))
 		require.NoError(t, err)
 		ch := o.Chains()
 		for _, e := range o.Effects() {

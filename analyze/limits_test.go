@@ -80,7 +80,7 @@ func TestLargestNumbers(t *testing.T) {
 	require.Equal(t, big.NewInt(graph.MaxTotalUsers), total)
 
 	// Simulate: the region takes everything.
-	o, err := analyze.Simulate(c, analyze.Fail("r"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("r"))
 	require.NoError(t, err)
 	var down, degraded []string
 	for _, e := range o.Effects() {
@@ -98,7 +98,7 @@ func TestLargestNumbers(t *testing.T) {
 	assert.Equal(t, usersOf(c, degraded), big.NewInt(o.Totals.UsersDegraded))
 
 	// Site a alone: the services at a only, and top (its group loses s0).
-	o, err = analyze.Simulate(c, analyze.Fail("a"))
+	o, err = analyze.Simulate(context.Background(), c, analyze.Fail("a"))
 	require.NoError(t, err)
 	down = down[:0]
 	for _, e := range o.Effects() {
@@ -112,7 +112,7 @@ func TestLargestNumbers(t *testing.T) {
 	radii, err := analyze.Rank(ctx, c, analyze.RankOptions{})
 	require.NoError(t, err)
 	for _, r := range radii[:5] {
-		o, err := analyze.Simulate(c, analyze.Fail(r.ID))
+		o, err := analyze.Simulate(context.Background(), c, analyze.Fail(r.ID))
 		require.NoError(t, err)
 		var ids []string
 		for _, e := range o.Effects() {

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,8 +74,15 @@ type record struct {
 
 // Simulate removes the scenario's nodes from c and propagates the failure.
 // Its work is proportional to the affected region, not to the graph. It is
-// safe to call concurrently on one compiled graph.
-func Simulate(c *graph.Compiled, sc Scenario) (*Outcome, error) {
+// safe to call concurrently on one compiled graph. It returns ctx.Err() if
+// ctx is done before or while it runs; a nil ctx never is.
+func Simulate(ctx context.Context, c *graph.Compiled, sc Scenario) (*Outcome, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	vs, err := resolve(c, sc)
 	if err != nil {
 		return nil, err
@@ -84,7 +92,9 @@ func Simulate(c *graph.Compiled, sc Scenario) (*Outcome, error) {
 	for _, v := range vs {
 		s.remove(c, v)
 	}
-	s.run(c)
+	if !s.drain(c, ctx.Done()) {
+		return nil, ctx.Err()
+	}
 	return s.outcome(c, sc), nil
 }
 

@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 
@@ -75,7 +76,7 @@ func ExampleFailOn_Violated() {
 		log.Fatal(err)
 	}
 	for _, site := range []string{"gasan", "pangyo"} {
-		o, err := analyze.Simulate(c, analyze.Fail(site))
+		o, err := analyze.Simulate(context.Background(), c, analyze.Fail(site))
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"context"
 	"flag"
 	"math/rand/v2"
 	"slices"
@@ -73,7 +74,7 @@ func states(t *testing.T, c *graph.Compiled, o *Outcome) []State {
 
 func simulateT(t *testing.T, c *graph.Compiled, removed []int32) []State {
 	t.Helper()
-	o, err := Simulate(c, Fail(names(c, removed)...))
+	o, err := Simulate(context.Background(), c, Fail(names(c, removed)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func severity(s State) int {
 func TestChainsEndAtRemoved(t *testing.T) {
 	randomCases(t, 500, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		removed := pickSet(r, removable(c))
-		o, err := Simulate(c, Fail(names(c, removed)...))
+		o, err := Simulate(context.Background(), c, Fail(names(c, removed)...))
 		if err != nil {
 			t.Fatal(err)
 		}

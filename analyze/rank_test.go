@@ -18,7 +18,7 @@ import (
 // radiusBySimulate is the reference: one Simulate per node.
 func radiusBySimulate(t testing.TB, c *graph.Compiled, v int32) Radius {
 	t.Helper()
-	o, err := Simulate(c, Fail(c.VertexName(v)))
+	o, err := Simulate(context.Background(), c, Fail(c.VertexName(v)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,7 +107,7 @@ func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o, err := Simulate(c, Fail(c.VertexName(v)))
+		o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
 		if err != nil {
 			return nil, err
 		}

@@ -1,7 +1,9 @@
 package analyze
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -53,7 +55,7 @@ func compileT(t testing.TB, m *graph.Model) *graph.Compiled {
 
 func TestSimulateMiniKakao(t *testing.T) {
 	c := compileT(t, miniKakao())
-	o, err := Simulate(c, Fail("pangyo"))
+	o, err := Simulate(context.Background(), c, Fail("pangyo"))
 	require.NoError(t, err)
 
 	want := map[string]State{
@@ -109,7 +111,7 @@ func TestSimulateStates(t *testing.T) {
 		{[]string{}, map[string]State{"kakaotalk": Up}},
 	}
 	for _, tt := range tests {
-		o, err := Simulate(c, Fail(tt.fail...))
+		o, err := Simulate(context.Background(), c, Fail(tt.fail...))
 		require.NoError(t, err)
 		for id, st := range tt.want {
 			assert.Equal(t, st, o.State(id), "fail %v: %s", tt.fail, id)
@@ -143,7 +145,7 @@ func TestSimulateCapacity(t *testing.T) {
 		{[]string{"a"}, Degraded, RedundancyLost},
 		{[]string{"a", "b"}, Down, Down},
 	} {
-		o, err := Simulate(c, Fail(tt.fail...))
+		o, err := Simulate(context.Background(), c, Fail(tt.fail...))
 		require.NoError(t, err)
 		assert.Equal(t, tt.svc, o.State("svc"), "fail %v", tt.fail)
 		assert.Equal(t, tt.mirrored, o.State("mirrored"), "fail %v", tt.fail)
@@ -187,7 +189,7 @@ func TestRedundancyLostRule(t *testing.T) {
 		{"db-b", "talk", RedundancyLost, "db-b", []Cause{{ID: "db-b", State: Down, Group: "any_of [db-b db-b2]"}}},
 		{"a", "talk", Down, "talk@a", []Cause{{ID: "talk@a", State: Down}}},
 	} {
-		o, err := Simulate(c, Fail(tc.fail))
+		o, err := Simulate(context.Background(), c, Fail(tc.fail))
 		require.NoError(t, err)
 		e, ok := o.Effect(tc.id)
 		require.True(t, ok, "fail %s: %s", tc.fail, tc.id)
@@ -211,12 +213,12 @@ func TestSimulateCycle(t *testing.T) {
 		graph.Node{ID: "other", Kind: graph.Service},
 	)
 	c := compileT(t, m)
-	o, err := Simulate(c, Fail("other"))
+	o, err := Simulate(context.Background(), c, Fail("other"))
 	require.NoError(t, err)
 	assert.Equal(t, Up, o.State("x"))
 	assert.Equal(t, 1, o.Len())
 
-	o, err = Simulate(c, Fail("s"))
+	o, err = Simulate(context.Background(), c, Fail("s"))
 	require.NoError(t, err)
 	for _, id := range []string{"x", "y", "z"} {
 		assert.Equal(t, Down, o.State(id), id)
@@ -227,19 +229,19 @@ func TestSimulateCycle(t *testing.T) {
 
 func TestSimulateUnknownNode(t *testing.T) {
 	c := compileT(t, miniKakao())
-	_, err := Simulate(c, Fail("pangyoo"))
+	_, err := Simulate(context.Background(), c, Fail("pangyoo"))
 	var unk *UnknownNodeError
 	require.True(t, errors.As(err, &unk))
 	assert.Equal(t, "pangyo", unk.Suggestion)
 	assert.EqualError(t, err, `unknown node "pangyoo" (did you mean "pangyo"?)`)
 
-	_, err = Simulate(c, Fail("kakao-games.requires[1]"))
+	_, err = Simulate(context.Background(), c, Fail("kakao-games.requires[1]"))
 	assert.Error(t, err, "groups are not nodes a user can remove")
 }
 
 func TestSimulateConcurrent(t *testing.T) {
 	c := compileT(t, miniKakao())
-	want, err := Simulate(c, Fail("pangyo"))
+	want, err := Simulate(context.Background(), c, Fail("pangyo"))
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
@@ -248,7 +250,7 @@ func TestSimulateConcurrent(t *testing.T) {
 			defer wg.Done()
 			for j := 0; j < 200; j++ {
 				id := []string{"pangyo", "ansan", "gasan", "kakaotalk"}[(i+j)%4]
-				o, err := Simulate(c, Fail(id))
+				o, err := Simulate(context.Background(), c, Fail(id))
 				if err != nil {
 					t.Error(err)
 					return
@@ -282,8 +284,40 @@ func TestSimulateReplicaCount(t *testing.T) {
 		{[]string{"a"}, RedundancyLost},
 		{[]string{"a", "c"}, Down},
 	} {
-		o, err := Simulate(c, Fail(tt.fail...))
+		o, err := Simulate(context.Background(), c, Fail(tt.fail...))
 		require.NoError(t, err)
 		assert.Equal(t, tt.want, o.State("quorum"), "fail %v", tt.fail)
 	}
+}
+
+// TestSimulateCanceled: a done context stops Simulate before it starts and
+// while it drains a long chain, and the scratch it gives back is clean: the
+// next run on the same graph gives the whole answer.
+func TestSimulateCanceled(t *testing.T) {
+	const n = 3 * cancelEvery
+	m := &graph.Model{Name: "chain"}
+	m.Add(graph.Node{ID: "n0", Kind: graph.Service})
+	for i := 1; i < n; i++ {
+		m.Add(graph.Node{ID: fmt.Sprintf("n%d", i), Kind: graph.Service, Requires: graph.On(fmt.Sprintf("n%d", i-1))})
+	}
+	c := compileT(t, m)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Simulate(ctx, c, Fail("n0"))
+	require.ErrorIs(t, err, context.Canceled)
+
+	// Cancelled while draining: the engine stops at its next look.
+	closed := make(chan struct{})
+	close(closed)
+	s := getScratch(c)
+	v, _ := c.Lookup("n0")
+	s.remove(c, v)
+	assert.False(t, s.drain(c, closed), "a closed done must stop a run of %d events", n)
+	assert.Less(t, len(s.touched), n, "stopped part way")
+	putScratch(c, s)
+
+	o, err := Simulate(context.Background(), c, Fail("n0"))
+	require.NoError(t, err)
+	assert.Equal(t, n, o.Totals.Down)
 }

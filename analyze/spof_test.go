@@ -47,7 +47,7 @@ func checkSPOFsMatchSimulate(t *testing.T, cases int) {
 			if v == target {
 				continue
 			}
-			o, err := Simulate(c, Fail(c.VertexName(v)))
+			o, err := Simulate(context.Background(), c, Fail(c.VertexName(v)))
 			require.NoError(t, err)
 			if o.State(name) == Down {
 				want = append(want, c.VertexName(v))
@@ -67,7 +67,7 @@ func checkSPOFsMatchSimulate(t *testing.T, cases int) {
 // replicas.
 func checkCauseChain(t *testing.T, c *graph.Compiled, failed string, chain []string) {
 	t.Helper()
-	o, err := Simulate(c, Fail(failed))
+	o, err := Simulate(context.Background(), c, Fail(failed))
 	require.NoError(t, err)
 	for i := 1; i < len(chain); i++ {
 		require.Equal(t, Down, o.State(chain[i]), "link %s of %v", chain[i], chain)
@@ -214,7 +214,7 @@ func TestChainEqualsSimulate(t *testing.T) {
 		for range 5 {
 			failed := c.VertexName(from[r.IntN(len(from))])
 			target := c.VertexName(int32(r.IntN(c.NodeCount())))
-			o, err := Simulate(c, Fail(failed))
+			o, err := Simulate(context.Background(), c, Fail(failed))
 			require.NoError(t, err)
 			got, err := Chain(c, failed, target)
 			require.NoError(t, err)

@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,7 +15,7 @@ import (
 // Effects leaves out included.
 func TestVertexState(t *testing.T) {
 	c := loadT(t, "../testdata/kakao-2022.yaml")
-	o, err := analyze.Simulate(c, analyze.Fail("pangyo"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("pangyo"))
 	require.NoError(t, err)
 	state := func(id string) analyze.State {
 		v, ok := c.Lookup(id)

@@ -43,7 +43,7 @@ func TestRankWatchMatchesSimulate(t *testing.T) {
 		}
 		var ref []Hit
 		for v := int32(0); v < int32(c.NodeCount()); v++ {
-			o, err := Simulate(c, Fail(c.VertexName(v)))
+			o, err := Simulate(context.Background(), c, Fail(c.VertexName(v)))
 			require.NoError(t, err)
 			for _, e := range o.Effects() {
 				if e.State == Down && !e.Replica && e.Vertex != v && watched[e.Vertex] {

@@ -33,7 +33,7 @@ import (
 // (kakao-2022 or naver-2022).
 func reference(t testing.TB, model string) *analyze.Outcome {
 	t.Helper()
-	o, err := analyze.Simulate(compiledFile(t, model), analyze.Fail("pangyo"))
+	o, err := analyze.Simulate(context.Background(), compiledFile(t, model), analyze.Fail("pangyo"))
 	require.NoError(t, err)
 	return o
 }
@@ -64,7 +64,7 @@ func awkward(t testing.TB) *analyze.Outcome {
 	)
 	c, err := graph.Compile(&m)
 	require.NoError(t, err)
-	o, err := analyze.Simulate(c, analyze.Scenario{Failures: []analyze.Failure{{ID: "dc.1", For: 11 * time.Hour}}})
+	o, err := analyze.Simulate(context.Background(), c, analyze.Scenario{Failures: []analyze.Failure{{ID: "dc.1", For: 11 * time.Hour}}})
 	require.NoError(t, err)
 	return o
 }
@@ -76,7 +76,7 @@ func smallSynth(t testing.TB, n int) *analyze.Outcome {
 	c, err := graph.Compile(synth.Services(synth.Default(n, 7)))
 	require.NoError(t, err)
 	// The last service: few things depend on it.
-	o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(int32(c.NodeCount()-1))))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(int32(c.NodeCount()-1))))
 	require.NoError(t, err)
 	return o
 }

@@ -30,7 +30,7 @@ func twoSites() *analyze.Outcome {
 	if err != nil {
 		log.Fatal(err)
 	}
-	o, err := analyze.Simulate(c, analyze.Fail("a"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("a"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func ExampleDOTGraph() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	o, err := analyze.Simulate(c, analyze.Fail("dc"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("dc"))
 	if err != nil {
 		log.Fatal(err)
 	}

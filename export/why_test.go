@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strconv"
 	"strings"
@@ -19,7 +20,7 @@ func simulate(t testing.TB, m *graph.Model, fail ...string) *analyze.Outcome {
 	t.Helper()
 	c, err := graph.Compile(m)
 	require.NoError(t, err)
-	o, err := analyze.Simulate(c, analyze.Fail(fail...))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail(fail...))
 	require.NoError(t, err)
 	return o
 }

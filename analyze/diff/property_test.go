@@ -27,7 +27,7 @@ func naivePairs(t *testing.T, c *graph.Compiled) map[string][]string {
 		if c.Kind(v).Infrastructure() {
 			continue
 		}
-		o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+		o, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(v)))
 		require.NoError(t, err)
 		for _, e := range o.Effects() {
 			if e.Replica || e.Removed || e.State != analyze.Down {

@@ -265,7 +265,7 @@ func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+		o, err := analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(v)))
 		if err != nil {
 			return nil, err
 		}
@@ -337,7 +337,7 @@ func (e *env) chains(res *Result) error {
 			}
 			continue
 		}
-		o, err := analyze.Simulate(e.c, analyze.Fail(e.c.VertexName(f)))
+		o, err := analyze.Simulate(e.ctx, e.c, analyze.Fail(e.c.VertexName(f)))
 		if err != nil {
 			return err
 		}
