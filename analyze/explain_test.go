@@ -23,7 +23,7 @@ func TestExplain(t *testing.T) {
 		graph.Node{ID: "api", Kind: graph.Service, Demand: 80, DegradedAt: 30,
 			Replicas: []graph.Replica{{Site: "a", Capacity: 60}, {Site: "b", Capacity: 40}}},
 		graph.Node{ID: "db", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}, {Site: "c"}}},
-		graph.Node{ID: "app", Kind: graph.Service, Site: "c", Requires: graph.On("api")},
+		graph.Node{ID: "app", Kind: graph.Service, Site: "c", Requires: graph.All("api")},
 		graph.Node{ID: "cache", Kind: graph.Service, Site: "a"},
 		graph.Node{ID: "web", Kind: graph.Service, Site: "c", Uses: []graph.Dep{graph.AnyOf("cache", "app")}},
 		graph.Node{ID: "q", Kind: graph.Service, Site: "c", Requires: []graph.Dep{graph.AtLeast(2, "db", "api", "app")}},

@@ -18,7 +18,7 @@ func exampleModel() *graph.Compiled {
 		graph.Node{ID: "gasan", Kind: graph.Site},
 		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000,
 			Replicas: []graph.Replica{{Site: "pangyo"}, {Site: "gasan", Standby: graph.Warm}}},
-		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.On("talk")},
+		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.All("talk")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {

@@ -20,7 +20,7 @@ func miniKakao() *graph.Model {
 	m.Add(
 		graph.Node{ID: "capital", Kind: graph.Region},
 		graph.Node{ID: "pangyo-power", Kind: graph.Power},
-		graph.Node{ID: "pangyo", Kind: graph.Site, Region: "capital", Requires: graph.On("pangyo-power")},
+		graph.Node{ID: "pangyo", Kind: graph.Site, Region: "capital", Requires: graph.All("pangyo-power")},
 		graph.Node{ID: "ansan", Kind: graph.Site, Region: "capital"},
 		graph.Node{ID: "gasan", Kind: graph.Site, Region: "capital"},
 		graph.Node{ID: "account-db", Kind: graph.Datastore, Replicas: []graph.Replica{
@@ -32,16 +32,16 @@ func miniKakao() *graph.Model {
 				{Site: "ansan", Capacity: 20, Standby: graph.Warm},
 			},
 			Demand: 100, DegradedAt: 30,
-			Requires: graph.On("account-db")},
-		graph.Node{ID: "kakao-login", Kind: graph.Identity, Tier: 0, Requires: graph.On("kakaotalk")},
+			Requires: graph.All("account-db")},
+		graph.Node{ID: "kakao-login", Kind: graph.Identity, Tier: 0, Requires: graph.All("kakaotalk")},
 		graph.Node{ID: "game-db-a", Kind: graph.Datastore, Site: "gasan"},
 		graph.Node{ID: "game-db-b", Kind: graph.Datastore, Site: "ansan"},
 		graph.Node{ID: "kakao-games", Kind: graph.Service, Users: 2_000_000, Tier: 1, Site: "gasan",
-			Requires: append(graph.On("kakao-login"), graph.AnyOf("game-db-a", "game-db-b"))},
-		graph.Node{ID: "bank-login", Kind: graph.Service, Requires: graph.On("kakao-login")},
+			Requires: []graph.Dep{graph.On("kakao-login"), graph.AnyOf("game-db-a", "game-db-b")}},
+		graph.Node{ID: "bank-login", Kind: graph.Service, Requires: graph.All("kakao-login")},
 		graph.Node{ID: "core-banking", Kind: graph.Service, Site: "gasan"},
 		graph.Node{ID: "kakaobank", Kind: graph.Service, Users: 20_000_000,
-			Requires: graph.On("core-banking"), Uses: graph.On("bank-login")},
+			Requires: graph.All("core-banking"), Uses: graph.All("bank-login")},
 	)
 	return m
 }
@@ -206,10 +206,10 @@ func TestSimulateCycle(t *testing.T) {
 	m := &graph.Model{}
 	m.Add(
 		graph.Node{ID: "s", Kind: graph.Site},
-		graph.Node{ID: "x", Kind: graph.Service, Site: "s", Requires: graph.On("y")},
-		graph.Node{ID: "y", Kind: graph.Service, Requires: graph.On("z")},
-		graph.Node{ID: "z", Kind: graph.Service, Requires: graph.On("x")},
-		graph.Node{ID: "w", Kind: graph.Service, Uses: graph.On("z")},
+		graph.Node{ID: "x", Kind: graph.Service, Site: "s", Requires: graph.All("y")},
+		graph.Node{ID: "y", Kind: graph.Service, Requires: graph.All("z")},
+		graph.Node{ID: "z", Kind: graph.Service, Requires: graph.All("x")},
+		graph.Node{ID: "w", Kind: graph.Service, Uses: graph.All("z")},
 		graph.Node{ID: "other", Kind: graph.Service},
 	)
 	c := compileT(t, m)
@@ -298,7 +298,7 @@ func TestSimulateCanceled(t *testing.T) {
 	m := &graph.Model{Name: "chain"}
 	m.Add(graph.Node{ID: "n0", Kind: graph.Service})
 	for i := 1; i < n; i++ {
-		m.Add(graph.Node{ID: fmt.Sprintf("n%d", i), Kind: graph.Service, Requires: graph.On(fmt.Sprintf("n%d", i-1))})
+		m.Add(graph.Node{ID: fmt.Sprintf("n%d", i), Kind: graph.Service, Requires: graph.All(fmt.Sprintf("n%d", i-1))})
 	}
 	c := compileT(t, m)
 

@@ -95,7 +95,7 @@ func TestSPOFsCycle(t *testing.T) {
 	m := &graph.Model{}
 	const n = 50
 	for i := range n {
-		m.Add(graph.Node{ID: "c" + strconv.Itoa(i), Kind: graph.Service, Requires: graph.On("c" + strconv.Itoa((i+1)%n))})
+		m.Add(graph.Node{ID: "c" + strconv.Itoa(i), Kind: graph.Service, Requires: graph.All("c" + strconv.Itoa((i+1)%n))})
 	}
 	c := compileT(t, m)
 	got, err := SPOFs(context.Background(), c, "c0")
@@ -185,7 +185,7 @@ func TestRedundancyRateMini(t *testing.T) {
 		graph.Node{ID: "b", Kind: graph.Site},
 		graph.Node{ID: "pinned", Kind: graph.Service, Users: 30, Site: "a"},
 		graph.Node{ID: "spread", Kind: graph.Service, Users: 60, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
-		graph.Node{ID: "on-spread", Kind: graph.Service, Users: 10, Site: "b", Requires: graph.On("spread")},
+		graph.Node{ID: "on-spread", Kind: graph.Service, Users: 10, Site: "b", Requires: graph.All("spread")},
 	)
 	c := compileT(t, m)
 	r, err := RedundancyRate(context.Background(), c)

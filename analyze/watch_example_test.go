@@ -17,8 +17,8 @@ func ExampleRankWatch() {
 	m.Add(
 		graph.Node{ID: "pangyo", Kind: graph.Site},
 		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Site: "pangyo"},
-		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.On("talk")},
-		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Requires: graph.On("login")},
+		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.All("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Requires: graph.All("login")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {

@@ -15,7 +15,7 @@ func ExampleCheckTable() {
 	m := new(graph.Model).Add(
 		graph.Node{ID: "pangyo", Kind: graph.Site, Tier: graph.NoTier},
 		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Tier: 0, Site: "pangyo"},
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.All("talk")},
 	)
 	m.Name = "mini-kakao"
 	c, err := graph.Compile(m)

@@ -51,8 +51,8 @@ func TestCheckMessages(t *testing.T) {
 			Replicas: []graph.Replica{{Site: "pangyo", Capacity: 100}, {Site: "gasan", Capacity: 20, Standby: graph.Warm}}},
 		graph.Node{ID: "pay", Kind: graph.Service, Users: 1, Tier: 0, Demand: 100,
 			Replicas: []graph.Replica{{Site: "pangyo", Capacity: 60}, {Site: "gasan", Capacity: 50}}},
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
-		graph.Node{ID: "games", Kind: graph.Service, Users: 2, Tier: 2, Site: "gasan", Requires: graph.On("login")})
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.All("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 2, Tier: 2, Site: "gasan", Requires: graph.All("login")})
 	c, err := graph.Compile(m)
 	require.NoError(t, err)
 	res, err := policy.Check(context.Background(), c, &policy.Policy{Rules: []policy.Rule{

@@ -35,7 +35,7 @@ func deepModel(n int, cycle bool) *graph.Model {
 	}
 	m.Add(graph.Node{ID: "dc", Kind: graph.Site})
 	for i := range n {
-		nd := graph.Node{ID: "s" + strconv.Itoa(i), Kind: graph.Service, Users: 1, Requires: graph.On("s" + strconv.Itoa((i+1)%n))}
+		nd := graph.Node{ID: "s" + strconv.Itoa(i), Kind: graph.Service, Users: 1, Requires: graph.All("s" + strconv.Itoa((i+1)%n))}
 		if i == n-1 && !cycle {
 			nd.Requires, nd.Site = nil, "dc"
 		}

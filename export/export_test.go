@@ -51,7 +51,7 @@ func awkward(t testing.TB) *analyze.Outcome {
 		graph.Node{ID: "dc_1", Kind: graph.Site, Region: "r/1"},
 		graph.Node{ID: "end", Kind: graph.Site},
 		graph.Node{ID: "a-b", Kind: graph.Service, Users: 1500, Site: "dc.1", Description: "<html> & \"quotes\" | pipes \x07 bell"},
-		graph.Node{ID: "a_b", Kind: graph.Service, Users: 2_500_000, Site: "dc_1", Requires: graph.On("a-b")},
+		graph.Node{ID: "a_b", Kind: graph.Service, Users: 2_500_000, Site: "dc_1", Requires: graph.All("a-b")},
 		graph.Node{ID: "2022", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "dc.1"}, {Site: "dc_1"}, {Site: "end", Standby: graph.Cold}}},
 		graph.Node{ID: "o", Kind: graph.Queue, Site: "end"},
 		graph.Node{ID: "x", Kind: graph.External},
@@ -60,7 +60,7 @@ func awkward(t testing.TB) *analyze.Outcome {
 			Uses:     []graph.Dep{graph.AnyOf("a_b", "o")}},
 		graph.Node{ID: "subgraph", Kind: graph.Service, Users: 10, Site: "end",
 			Requires: []graph.Dep{graph.Capacity(50, 20, graph.Member{ID: "a-b", Weight: 60}, graph.Member{ID: "o", Weight: 40})},
-			Uses:     graph.On("graph")},
+			Uses:     graph.All("graph")},
 	)
 	c, err := graph.Compile(&m)
 	require.NoError(t, err)

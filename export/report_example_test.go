@@ -24,7 +24,7 @@ func twoSites() *analyze.Outcome {
 		graph.Node{ID: "a", Kind: graph.Site},
 		graph.Node{ID: "b", Kind: graph.Site},
 		graph.Node{ID: "db", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
-		graph.Node{ID: "api", Kind: graph.Service, Users: 1200, Site: "a", Requires: graph.On("db")},
+		graph.Node{ID: "api", Kind: graph.Service, Users: 1200, Site: "a", Requires: graph.All("db")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {

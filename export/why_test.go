@@ -34,7 +34,7 @@ func twoZones() *graph.Model {
 		graph.Node{ID: "zone-a", Kind: graph.Site},
 		graph.Node{ID: "zone-b", Kind: graph.Site},
 		graph.Node{ID: "db", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "zone-a"}, {Site: "zone-b", Standby: graph.Cold}}},
-		graph.Node{ID: "web", Kind: graph.Service, Users: 100, Requires: graph.On("db"),
+		graph.Node{ID: "web", Kind: graph.Service, Users: 100, Requires: graph.All("db"),
 			Replicas: []graph.Replica{{Site: "zone-a"}, {Site: "zone-b"}}},
 		graph.Node{ID: "a", Kind: graph.Service},
 		graph.Node{ID: "b", Kind: graph.Service},
@@ -96,7 +96,7 @@ func chainModel(n int) *graph.Model {
 		if i == n-1 {
 			nd.Site = "dc"
 		} else {
-			nd.Requires = graph.On("s" + strconv.Itoa(i+1))
+			nd.Requires = graph.All("s" + strconv.Itoa(i+1))
 		}
 		m.Add(nd)
 	}

@@ -467,7 +467,7 @@ func TestDecodeModel(t *testing.T) {
 	assert.Equal(t, time.Duration(0), byID["capital"].Restart, "restart absent")
 	assert.Equal(t, Region, byID["capital"].Kind)
 	assert.Equal(t, "capital", byID["pangyo"].Region)
-	assert.Equal(t, On("pangyo-power")[0].Members[0].ID, byID["pangyo"].Requires[0].Members[0].ID)
+	assert.Equal(t, On("pangyo-power").Members[0].ID, byID["pangyo"].Requires[0].Members[0].ID)
 
 	talk := byID["kakaotalk"]
 	assert.Equal(t, int64(47500000), talk.Users)
@@ -680,7 +680,7 @@ func TestValidateGoModel(t *testing.T) {
 	m.Add(
 		Node{ID: "pangyo", Kind: Site, Tier: NoTier},
 		Node{ID: "db", Kind: Datastore, Site: "pangyo"},
-		Node{ID: "api", Kind: Service, Requires: append(On("db", "dbb"), AtLeast(3, "db", "pangyo")),
+		Node{ID: "api", Kind: Service, Requires: []Dep{On("db"), On("dbb"), AtLeast(3, "db", "pangyo")},
 			Uses: []Dep{Capacity(10, 0, Member{ID: "db", Weight: 5})}},
 		Node{ID: "web", Kind: Kind(42), Users: -1, Replicas: []Replica{{Site: "pangyo", Recovery: time.Hour}}},
 	)
@@ -766,9 +766,9 @@ func TestValidateLarge(t *testing.T) {
 	m.Add(Node{ID: "s0", Kind: Site}, Node{ID: "s1", Kind: Site})
 	replicas := []Replica{{Site: "s0"}, {Site: "s1", Standby: Warm}}
 	for i := range n {
-		deps := On(ids[(i+1)%n], ids[(i+2)%n])
+		deps := All(ids[(i+1)%n], ids[(i+2)%n])
 		if i%10000 == 0 {
-			deps = append(deps, On("svx"+ids[i][3:])...) // unknown: 100 of them
+			deps = append(deps, On("svx"+ids[i][3:])) // unknown: 100 of them
 		}
 		m.Add(Node{ID: ids[i], Kind: Service, Replicas: replicas, Requires: deps})
 	}
@@ -789,7 +789,7 @@ func BenchmarkValidate(b *testing.B) {
 	m.Add(Node{ID: "s0", Kind: Site})
 	for i := range n {
 		m.Add(Node{ID: fmt.Sprintf("svc-%07d", i), Kind: Service, Site: "s0",
-			Requires: On(fmt.Sprintf("svc-%07d", (i+1)%n)), Uses: On(fmt.Sprintf("svc-%07d", (i+2)%n))})
+			Requires: All(fmt.Sprintf("svc-%07d", (i+1)%n)), Uses: All(fmt.Sprintf("svc-%07d", (i+2)%n))})
 	}
 	b.ResetTimer()
 	for b.Loop() {

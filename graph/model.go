@@ -290,11 +290,20 @@ type Member struct {
 	Pos    Pos
 }
 
-// On returns one plain hard or soft dependency per id.
-func On(ids ...string) []Dep {
+// On returns a plain dependency on id. It and the group builders (AnyOf,
+// AtLeast, Capacity) each return one Dep, so they mix in one literal:
+//
+//	Requires: []graph.Dep{graph.On("db"), graph.AnyOf("cache-a", "cache-b")}
+func On(id string) Dep {
+	return Dep{Form: One, Members: []Member{{ID: id, Weight: 1}}, Need: 1}
+}
+
+// All returns one plain dependency per id, the list a node that needs
+// every one of them writes: Requires: graph.All("db", "auth").
+func All(ids ...string) []Dep {
 	deps := make([]Dep, len(ids))
 	for i, id := range ids {
-		deps[i] = Dep{Form: One, Members: []Member{{ID: id, Weight: 1}}, Need: 1}
+		deps[i] = On(id)
 	}
 	return deps
 }

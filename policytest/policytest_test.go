@@ -65,7 +65,7 @@ func TestCheckStops(t *testing.T) {
 	assert.True(t, r.stopped)
 
 	r = recorder{}
-	bad := new(graph.Model).Add(graph.Node{ID: "a", Kind: graph.Service, Requires: graph.On("b")})
+	bad := new(graph.Model).Add(graph.Node{ID: "a", Kind: graph.Service, Requires: graph.All("b")})
 	r.run(func() { policytest.Check(&r, bad, &policy.Policy{}) })
 	assert.True(t, r.stopped, "an invalid model")
 	assert.Contains(t, strings.Join(r.errors, "\n"), `unknown node "b"`)

@@ -85,7 +85,7 @@ func TestNewSPOF(t *testing.T) {
 	t2 := graph.Node{ID: "t", Kind: graph.Site, Tier: graph.NoTier}
 	app := func(id string, users int64, deps ...string) graph.Node {
 		return graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: 1,
-			Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}, Requires: graph.On(deps...)}
+			Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}, Requires: graph.All(deps...)}
 	}
 	before := compile(t, s, t2, app("pay", 20), app("games", 3), graph.Node{ID: "old-db", Kind: graph.Datastore, Tier: 1, Site: "s"}, app("mail", 5, "old-db"))
 	after := compile(t, s, t2, graph.Node{ID: "login", Kind: graph.Identity, Tier: 1, Site: "s"},

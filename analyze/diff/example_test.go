@@ -18,7 +18,7 @@ func ExampleCompare() {
 	}
 	app := func(id string, users int64, deps ...string) graph.Node {
 		return graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: 1,
-			Replicas: []graph.Replica{{Site: "pangyo"}, {Site: "gasan"}}, Requires: graph.On(deps...)}
+			Replicas: []graph.Replica{{Site: "pangyo"}, {Site: "gasan"}}, Requires: graph.All(deps...)}
 	}
 	before, err := graph.Compile(new(graph.Model).Add(append(base, app("pay", 20), app("games", 3))...))
 	if err != nil {

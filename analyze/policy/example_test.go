@@ -19,9 +19,9 @@ func ExampleCheck() {
 		graph.Node{ID: "pangyo", Kind: graph.Site, Tier: graph.NoTier},
 		graph.Node{ID: "gasan", Kind: graph.Site, Tier: graph.NoTier},
 		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Tier: 0, Site: "pangyo"},
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.All("talk")},
 		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Tier: 2, Site: "gasan",
-			Requires: graph.On("login")},
+			Requires: graph.All("login")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {

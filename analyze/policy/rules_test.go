@@ -28,7 +28,7 @@ func inRegion(id, r string) graph.Node {
 // svc is a service with users, at the given sites (one active replica
 // each, unit capacity), requiring deps.
 func svc(id string, users int64, sites []string, deps ...string) graph.Node {
-	n := graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: 1, Requires: graph.On(deps...)}
+	n := graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: 1, Requires: graph.All(deps...)}
 	if len(sites) == 1 {
 		n.Site = sites[0]
 	} else {
@@ -121,7 +121,7 @@ func TestSurviveSiteLoss(t *testing.T) {
 			SurviveSiteLoss(Tier(0)), []string{"app/a/down"}},
 		{"soft dependency at one site degrades", []graph.Node{site("a"), site("b"),
 			graph.Node{ID: "chat", Kind: graph.Service, Tier: 1, Site: "a"},
-			func() graph.Node { n := tier0(svc("app", 10, at("a", "b"))); n.Uses = graph.On("chat"); return n }()},
+			func() graph.Node { n := tier0(svc("app", 10, at("a", "b"))); n.Uses = graph.All("chat"); return n }()},
 			SurviveSiteLoss(Tier(0)), []string{"app/a/degraded"}},
 		{"unselected nodes are not checked", []graph.Node{site("a"), site("b"), svc("app", 10, at("a")), tier0(svc("core", 10, at("a", "b")))},
 			SurviveSiteLoss(Tier(0)), nil},
@@ -245,10 +245,10 @@ func TestNoSPOF(t *testing.T) {
 			graph.Node{ID: "lb", Kind: graph.Network, Tier: 1}, svc("app", 10, at("a"), "lb")},
 			NoSPOF(UserFacing()), nil},
 		{"through a chain", []graph.Node{site("a"), graph.Node{ID: "talk", Kind: graph.Service, Tier: 0, Site: "a"},
-			graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")}, svc("games", 3, at("a"), "login")},
+			graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.All("talk")}, svc("games", 3, at("a"), "login")},
 			NoSPOF(ID("games")), []string{"games/login/down", "games/talk/down"}},
 		{"a soft dependency is not", []graph.Node{site("a"), login,
-			func() graph.Node { n := svc("app", 10, at("a")); n.Uses = graph.On("login"); return n }()},
+			func() graph.Node { n := svc("app", 10, at("a")); n.Uses = graph.All("login"); return n }()},
 			NoSPOF(UserFacing()), nil},
 		{"ignored kinds", []graph.Node{site("a"), graph.Node{ID: "cards", Kind: graph.External, Tier: graph.NoTier}, login,
 			svc("pay", 10, at("a"), "cards", "login")},
@@ -331,8 +331,8 @@ func TestSitesAtLeast(t *testing.T) {
 func TestViolationChains(t *testing.T) {
 	c := compile(t, site("pangyo"), site("gasan"),
 		graph.Node{ID: "talk", Kind: graph.Service, Users: 47, Tier: 0, Site: "pangyo"},
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
-		graph.Node{ID: "games", Kind: graph.Service, Users: 3, Tier: 2, Site: "gasan", Requires: graph.On("login")})
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.All("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 3, Tier: 2, Site: "gasan", Requires: graph.All("login")})
 	res, err := Check(context.Background(), c, &Policy{Rules: []Rule{
 		SurviveSiteLoss(ID("games")),
 		NoSPOF(ID("games")),

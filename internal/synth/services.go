@@ -223,7 +223,7 @@ func (g *gen) infrastructure() {
 			Kind:     graph.Site,
 			Tier:     graph.NoTier,
 			Region:   g.ids[l.region0+min(k/4, l.regions-1)],
-			Requires: graph.On(g.ids[l.power0+k]),
+			Requires: graph.All(g.ids[l.power0+k]),
 		}
 	}
 }
