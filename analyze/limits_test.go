@@ -190,7 +190,7 @@ func TestLargestNumbers(t *testing.T) {
 
 	// diff: the same model against itself changes nothing; its rates are
 	// the ones above.
-	d, err := diff.Compare(ctx, c, largestModel(t, "large2"), diff.Options{})
+	d, err := diff.Models(ctx, c, largestModel(t, "large2"), diff.Options{})
 	require.NoError(t, err)
 	assert.Empty(t, d.Grew)
 	assert.Empty(t, d.Shrank)

@@ -31,7 +31,7 @@ func compile(t *testing.T, nodes ...graph.Node) *graph.Compiled {
 
 func compare(t *testing.T, from, to *graph.Compiled, p *policy.Policy) *diff.Diff {
 	t.Helper()
-	d, err := diff.Compare(context.Background(), from, to, diff.Options{Policy: p})
+	d, err := diff.Models(context.Background(), from, to, diff.Options{Policy: p})
 	require.NoError(t, err)
 	return d
 }
@@ -134,7 +134,7 @@ func TestNewlyFailing(t *testing.T) {
 	assert.Equal(t, 1, r.NewTotal)
 	assert.True(t, d.Worse())
 
-	_, err := diff.Compare(context.Background(), before, after, diff.Options{Policy: &policy.Policy{Rules: []policy.Rule{policy.NoSPOF(policy.ID("nope"))}}})
+	_, err := diff.Models(context.Background(), before, after, diff.Options{Policy: &policy.Policy{Rules: []policy.Rule{policy.NoSPOF(policy.ID("nope"))}}})
 	assert.Error(t, err)
 }
 

@@ -11,7 +11,7 @@ import (
 
 // A pull request makes two services log in through a new login server
 // that runs in one data center.
-func ExampleCompare() {
+func ExampleModels() {
 	base := []graph.Node{
 		{ID: "pangyo", Kind: graph.Site, Tier: graph.NoTier},
 		{ID: "gasan", Kind: graph.Site, Tier: graph.NoTier},
@@ -30,7 +30,7 @@ func ExampleCompare() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	d, err := diff.Compare(context.Background(), before, after, diff.Options{})
+	d, err := diff.Models(context.Background(), before, after, diff.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
