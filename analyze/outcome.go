@@ -13,7 +13,9 @@ import (
 
 // Effect is one node (or replica) that is not plainly Up in a scenario.
 type Effect struct {
-	Vertex  int32 // in the compiled graph
+	// Vertex is the dense vertex number of graph.Compiled, low-level: for
+	// tools that index per-vertex arrays. ID names the same node.
+	Vertex  int32
 	ID      string
 	Kind    graph.Kind
 	Replica bool // a placement "node@site", not a node of the model
@@ -375,7 +377,8 @@ func (o *Outcome) Causes(id string) []Cause {
 }
 
 // Constructs returns the redundant constructs of node v, the Threshold
-// vertices of the compiled graph whose members v can lose and stay Up: the
+// vertices of the compiled graph whose members v can lose and stay Up (v
+// and the result are low-level, dense vertex numbers of graph.Compiled): the
 // groups in its requires and uses, its replica set (v itself, or its
 // "replicas" group), and the groups in each replica's requires. The one
 // rule of redundancy lost: v is Up and a member of one of them (a group's
@@ -482,7 +485,9 @@ func (o *Outcome) Compiled() *graph.Compiled { return o.c }
 
 // VertexState returns the state of any vertex of the compiled graph: a
 // node, a replica, or one of the redundant groups that Effects leaves out
-// (a drawing colours a group by it). Unaffected vertices are Up.
+// (a drawing colours a group by it). Unaffected vertices are Up. It is
+// low-level: v is the dense vertex number of graph.Compiled; State is the
+// same question by id.
 func (o *Outcome) VertexState(v int32) State {
 	if v < 0 || int(v) >= o.c.Len() {
 		return Up

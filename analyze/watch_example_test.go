@@ -12,7 +12,7 @@ import (
 
 // One pass over every single failure gives the blast radius of each and
 // the failures that take a watched service down.
-func ExampleRankWatch() {
+func ExampleRankWatchVertices() {
 	var m graph.Model
 	m.Add(
 		graph.Node{ID: "pangyo", Kind: graph.Site},
@@ -26,10 +26,11 @@ func ExampleRankWatch() {
 	}
 	games, _ := c.Lookup("games")
 	var takers []string
-	radii, err := analyze.RankWatch(context.Background(), c, analyze.RankOptions{}, []int32{games},
+	radii, err := analyze.RankWatchVertices(context.Background(), c, analyze.RankOptions{}, []int32{games},
 		func(hits []analyze.Hit) {
 			for _, h := range hits {
-				takers = append(takers, c.VertexName(h.Failed))
+				failed, _ := h.IDs(c)
+				takers = append(takers, failed)
 			}
 		})
 	if err != nil {

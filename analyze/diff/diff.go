@@ -204,7 +204,7 @@ func (d *Diff) Empty() bool {
 
 // Models compares the resilience of two models, from before a change and
 // to after it: one ranking pass over all single failures of each
-// (analyze.RankWatch, which also finds the single points of failure), the
+// (analyze.RankWatchVertices, which also finds the single points of failure), the
 // redundancy rate of each, and, with a policy, one Check of each.
 //
 // The pairs (failed node, protected node it takes Down) of the old model
