@@ -31,7 +31,7 @@ func largestModel(t *testing.T, name string) *graph.Compiled {
 	)
 	n := int(graph.MaxTotalUsers / graph.MaxUsers)
 	for i := range n - 1 {
-		nd := graph.Node{ID: "s" + strconv.Itoa(i), Kind: graph.Service, Users: graph.MaxUsers, Tier: 0}
+		nd := graph.Node{ID: "s" + strconv.Itoa(i), Kind: graph.Service, Users: graph.MaxUsers, Tier: graph.TierOf(0)}
 		if i%2 == 0 {
 			nd.Site = "a"
 			nd.Restart = graph.MaxDuration
@@ -44,7 +44,7 @@ func largestModel(t *testing.T, name string) *graph.Compiled {
 		}
 		m.Add(nd)
 	}
-	m.Add(graph.Node{ID: "top", Kind: graph.Service, Users: graph.MaxUsers, Tier: 0,
+	m.Add(graph.Node{ID: "top", Kind: graph.Service, Users: graph.MaxUsers, Tier: graph.TierOf(0),
 		Requires: []graph.Dep{graph.Capacity(graph.MaxCapacity, 0,
 			graph.Member{ID: "s0", Weight: graph.MaxCapacity / 2}, graph.Member{ID: "s1", Weight: graph.MaxCapacity / 2})}},
 		graph.Node{ID: "cold", Kind: graph.Service, Demand: graph.MaxCapacity / 2, Replicas: []graph.Replica{

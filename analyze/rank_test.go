@@ -99,7 +99,7 @@ func TestRankManyBatches(t *testing.T) {
 	m := &graph.Model{}
 	m.Add(graph.Node{ID: "s", Kind: graph.Site}, graph.Node{ID: "t", Kind: graph.Site})
 	for i := range 300 {
-		n := graph.Node{ID: "n" + itoa(i), Kind: graph.Service, Users: int64(i), Tier: i % 3,
+		n := graph.Node{ID: "n" + itoa(i), Kind: graph.Service, Users: int64(i), Tier: graph.TierOf(i % 3),
 			Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}}
 		if i > 0 {
 			n.Requires = graph.All("n" + itoa(i/2))

@@ -149,14 +149,14 @@ func ExampleMarkdown() {
 	//
 	// | node | kind | users | tier | why |
 	// |---|---|--:|--:|---|
-	// | `api` | service | 1,200 | 0 | requires `a` |
-	// | `a` | site | – | 0 | removed |
+	// | `api` | service | 1,200 | – | requires `a` |
+	// | `a` | site | – | – | removed |
 	//
 	// ## 🟨 Up, redundancy lost (1)
 	//
 	// | node | kind | users | tier | why |
 	// |---|---|--:|--:|---|
-	// | `db` | datastore | – | 0 | replicas 1 of 2 up (needs 1): `db@a` down |
+	// | `db` | datastore | – | – | replicas 1 of 2 up (needs 1): `db@a` down |
 	//
 	// ## Cause chains
 	//

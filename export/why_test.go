@@ -77,7 +77,7 @@ func TestWhy(t *testing.T) {
 	assert.Regexp(t, `down +web +service +100 +requires db → db@zone-a → zone-a\n`, table)
 	assert.NotContains(t, table, "capacity left 1 of 2")
 	md := string(write(t, func(w io.Writer) error { return export.Markdown(w, o) }))
-	assert.Contains(t, md, "| `web` | service | 100 | 0 | requires `db` → `db@zone-a` → `zone-a` |")
+	assert.Contains(t, md, "| `web` | service | 100 | – | requires `db` → `db@zone-a` → `zone-a` |")
 	assert.Contains(t, md, "`at_least 2 of [a b c]`: quorum lost, 1 of 3 left (needs 2): `b`")
 	dot := string(write(t, func(w io.Writer) error { return export.DOT(w, o, export.GraphOptions{}) }))
 	assert.Contains(t, dot, `why: requires db → db@zone-a → zone-a`)

@@ -81,7 +81,7 @@ func TestCheckStops(t *testing.T) {
 // Violations beyond the policy's MaxViolations are reported as one more
 // error, so the test says how many there are.
 func TestCheckMore(t *testing.T) {
-	m := new(graph.Model).Add(graph.Node{ID: "s", Kind: graph.Site, Tier: graph.NoTier})
+	m := new(graph.Model).Add(graph.Node{ID: "s", Kind: graph.Site})
 	for i := range 5 {
 		m.Add(graph.Node{ID: fmt.Sprint("x", i), Kind: graph.Service, Users: 1, Site: "s"})
 	}

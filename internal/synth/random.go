@@ -44,21 +44,21 @@ func Random(r *rand.Rand, n int) *graph.Model {
 
 	nodes := make([]graph.Node, 0, n)
 	for k := range regions {
-		nodes = append(nodes, graph.Node{ID: "region-" + strconv.Itoa(k), Kind: graph.Region, Tier: graph.NoTier})
+		nodes = append(nodes, graph.Node{ID: "region-" + strconv.Itoa(k), Kind: graph.Region})
 	}
 	for k := range powers {
-		nodes = append(nodes, graph.Node{ID: "power-" + strconv.Itoa(k), Kind: graph.Power, Tier: graph.NoTier})
+		nodes = append(nodes, graph.Node{ID: "power-" + strconv.Itoa(k), Kind: graph.Power})
 	}
 	site0 := len(nodes)
 	for k := range sites {
-		nodes = append(nodes, graph.Node{ID: "site-" + strconv.Itoa(k), Kind: graph.Site, Tier: graph.NoTier})
+		nodes = append(nodes, graph.Node{ID: "site-" + strconv.Itoa(k), Kind: graph.Site})
 	}
 	thing0 := len(nodes)
 	for k := range things {
 		kind := thingKinds[r.IntN(len(thingKinds))]
-		tier := graph.NoTier
+		var tier graph.Tier
 		if r.IntN(3) > 0 {
-			tier = r.IntN(4)
+			tier = graph.TierOf(r.IntN(4))
 		}
 		nd := graph.Node{
 			ID:   thingNames[r.IntN(len(thingNames))] + strconv.Itoa(k),
