@@ -112,6 +112,19 @@ func engineAgainstBFS(b *testing.B, c *graph.Compiled, v int32) {
 			}
 		}
 	})
+	// A context that can be cancelled: Simulate then polls its Done
+	// channel every cancelEvery events (context.Background's is nil and
+	// never polled).
+	b.Run("engine-cancelable", func(b *testing.B) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Simulate(ctx, c, sc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("bfs", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
