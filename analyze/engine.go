@@ -20,7 +20,7 @@ import (
 // million-vertex graph (1 MB) stay in cache like a BFS's visited array.
 
 const (
-	stateMask   = 0b0011 // the vertex's State: Up, Degraded or Down (never RedundancyLost)
+	stateMask   = 0b0011 // the vertex's State: Up, Degraded or Down
 	flagRemoved = 0b0100 // removed by the scenario
 	flagTouched = 0b1000 // in touched; cause (and live, upw for thresholds) are valid
 	// flagThreshold marks a Threshold gate. Unlike the others it is set

@@ -52,7 +52,8 @@ func TestExplain(t *testing.T) {
 	assert.Equal(t, "any_of [cache app]", x.Group.Label)
 
 	x, _ = o.Explain("db")
-	assert.Equal(t, RedundancyLost, x.State)
+	assert.Equal(t, Up, x.State)
+	assert.True(t, x.LostRedundancy)
 	require.NotNil(t, x.Group, "the group that lost redundancy")
 	assert.Equal(t, AnyOfRule, x.Group.Rule, "replicas without capacities and demand 1")
 	assert.Equal(t, int64(2), x.Group.Up)

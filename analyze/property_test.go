@@ -68,6 +68,12 @@ func states(t *testing.T, c *graph.Compiled, o *Outcome) []State {
 		}
 		seen[e.Vertex] = true
 		st[e.Vertex] = e.State
+		if e.LostRedundancy {
+			if e.State != Up {
+				t.Fatalf("%s lost redundancy but is %v", e.ID, e.State)
+			}
+			st[e.Vertex] = lostUp
+		}
 	}
 	return st
 }
@@ -110,7 +116,7 @@ func TestSimulateMonotoneAndOrderFree(t *testing.T) {
 		a := simulateT(t, c, small)
 		b := simulateT(t, c, big)
 		for v := range a {
-			// RedundancyLost is a report about margin, not a failure:
+			// Lost redundancy is a report about margin, not a failure:
 			// compare on Up < Degraded < Down.
 			if severity(b[v]) < severity(a[v]) {
 				t.Fatalf("removing %v: %s is %v; removing also %v: %v", names(c, small), c.VertexName(int32(v)), a[v], names(c, big[len(small):]), b[v])
@@ -144,7 +150,7 @@ func TestChainsEndAtRemoved(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, e := range o.Effects() {
-			if e.State == RedundancyLost {
+			if e.LostRedundancy {
 				continue
 			}
 			ch := o.Chain(e.ID)

@@ -66,14 +66,14 @@ func TestSimulateMiniKakao(t *testing.T) {
 		"kakao-games":      Down,
 		"bank-login":       Down,
 		"kakaobank":        Degraded,
-		"account-db":       RedundancyLost,
+		"account-db":       lostUp,
 		"core-banking":     Up,
 		"pangyo-power":     Up,
 		"ansan":            Up,
 		"game-db-a":        Up,
 	}
 	for id, st := range want {
-		assert.Equal(t, st, o.State(id), id)
+		assert.Equal(t, st, shownState(o, id), id)
 	}
 	assert.Equal(t, []string{"kakao-games", "kakao-login", "kakaotalk", "kakaotalk@pangyo", "pangyo"}, o.Chain("kakao-games"))
 	assert.Equal(t, []string{"kakaobank", "bank-login", "kakao-login", "kakaotalk", "kakaotalk@pangyo", "pangyo"}, o.Chain("kakaobank"))
@@ -104,7 +104,7 @@ func TestSimulateStates(t *testing.T) {
 	}{
 		{[]string{"pangyo-power"}, map[string]State{"pangyo": Down, "kakaotalk": Down, "kakao-games": Down}},
 		{[]string{"capital"}, map[string]State{"pangyo": Down, "ansan": Down, "account-db": Down, "kakaobank": Down, "core-banking": Down}},
-		{[]string{"game-db-a"}, map[string]State{"kakao-games": RedundancyLost, "kakaotalk": Up}},
+		{[]string{"game-db-a"}, map[string]State{"kakao-games": lostUp, "kakaotalk": Up}},
 		{[]string{"game-db-a", "game-db-b"}, map[string]State{"kakao-games": Down, "kakaobank": Up}},
 		{[]string{"kakaotalk@pangyo"}, map[string]State{"kakaotalk": Down, "pangyo": Up}},
 		{[]string{"bank-login"}, map[string]State{"kakaobank": Degraded, "kakao-login": Up}},
@@ -114,7 +114,7 @@ func TestSimulateStates(t *testing.T) {
 		o, err := Simulate(context.Background(), c, Fail(tt.fail...))
 		require.NoError(t, err)
 		for id, st := range tt.want {
-			assert.Equal(t, st, o.State(id), "fail %v: %s", tt.fail, id)
+			assert.Equal(t, st, shownState(o, id), "fail %v: %s", tt.fail, id)
 		}
 	}
 }
@@ -140,15 +140,15 @@ func TestSimulateCapacity(t *testing.T) {
 		svc, mirrored State
 	}{
 		{nil, Up, Up},
-		{[]string{"c"}, RedundancyLost, Up}, // a warm standby carries nothing yet, but it is a lost replica
-		{[]string{"b"}, Degraded, RedundancyLost},
-		{[]string{"a"}, Degraded, RedundancyLost},
+		{[]string{"c"}, lostUp, Up}, // a warm standby carries nothing yet, but it is a lost replica
+		{[]string{"b"}, Degraded, lostUp},
+		{[]string{"a"}, Degraded, lostUp},
 		{[]string{"a", "b"}, Down, Down},
 	} {
 		o, err := Simulate(context.Background(), c, Fail(tt.fail...))
 		require.NoError(t, err)
-		assert.Equal(t, tt.svc, o.State("svc"), "fail %v", tt.fail)
-		assert.Equal(t, tt.mirrored, o.State("mirrored"), "fail %v", tt.fail)
+		assert.Equal(t, tt.svc, shownState(o, "svc"), "fail %v", tt.fail)
+		assert.Equal(t, tt.mirrored, shownState(o, "mirrored"), "fail %v", tt.fail)
 	}
 }
 
@@ -183,17 +183,18 @@ func TestRedundancyLostRule(t *testing.T) {
 		via    string
 		causes []Cause
 	}{
-		{"x", "soft", RedundancyLost, "x", []Cause{{ID: "x", State: Down, Soft: true, Group: "any_of [x y]"}}},
-		{"x", "hard", RedundancyLost, "x", []Cause{{ID: "x", State: Down, Group: "any_of [x y]"}}},
-		{"b", "talk", RedundancyLost, "talk@b", []Cause{{ID: "talk@b", State: Down, Group: "replicas"}}},
-		{"db-b", "talk", RedundancyLost, "db-b", []Cause{{ID: "db-b", State: Down, Group: "any_of [db-b db-b2]"}}},
+		{"x", "soft", lostUp, "x", []Cause{{ID: "x", State: Down, Soft: true, Group: "any_of [x y]"}}},
+		{"x", "hard", lostUp, "x", []Cause{{ID: "x", State: Down, Group: "any_of [x y]"}}},
+		{"b", "talk", lostUp, "talk@b", []Cause{{ID: "talk@b", State: Down, Group: "replicas"}}},
+		{"db-b", "talk", lostUp, "db-b", []Cause{{ID: "db-b", State: Down, Group: "any_of [db-b db-b2]"}}},
 		{"a", "talk", Down, "talk@a", []Cause{{ID: "talk@a", State: Down}}},
 	} {
 		o, err := Simulate(context.Background(), c, Fail(tc.fail))
 		require.NoError(t, err)
 		e, ok := o.Effect(tc.id)
 		require.True(t, ok, "fail %s: %s", tc.fail, tc.id)
-		assert.Equal(t, tc.state, e.State, "fail %s: %s", tc.fail, tc.id)
+		assert.Equal(t, tc.state, shownState(o, tc.id), "fail %s: %s", tc.fail, tc.id)
+		assert.Equal(t, tc.state == lostUp, e.LostRedundancy, "fail %s: %s", tc.fail, tc.id)
 		assert.Equal(t, tc.via, e.Via, "fail %s: %s", tc.fail, tc.id)
 		assert.Equal(t, tc.causes, o.Causes(tc.id), "fail %s: %s", tc.fail, tc.id)
 		assert.Equal(t, tc.fail, o.Chain(tc.id)[len(o.Chain(tc.id))-1], "the chain reaches the removed node")
@@ -281,12 +282,12 @@ func TestSimulateReplicaCount(t *testing.T) {
 		want State
 	}{
 		{nil, Up},
-		{[]string{"a"}, RedundancyLost},
+		{[]string{"a"}, lostUp},
 		{[]string{"a", "c"}, Down},
 	} {
 		o, err := Simulate(context.Background(), c, Fail(tt.fail...))
 		require.NoError(t, err)
-		assert.Equal(t, tt.want, o.State("quorum"), "fail %v", tt.fail)
+		assert.Equal(t, tt.want, shownState(o, "quorum"), "fail %v", tt.fail)
 	}
 }
 
@@ -320,4 +321,48 @@ func TestSimulateCanceled(t *testing.T) {
 	o, err := Simulate(context.Background(), c, Fail("n0"))
 	require.NoError(t, err)
 	assert.Equal(t, n, o.Totals.Down)
+}
+
+// TestLostRedundancyIsUp: losing redundancy is not a step of the State
+// order. A node that lost some is Up, says so in LostRedundancy and
+// RedundancyLost, is counted in Totals.RedundancyLost and sorts after
+// every Down and Degraded effect; the text forms know three states only.
+func TestLostRedundancyIsUp(t *testing.T) {
+	c := compileT(t, miniKakao())
+	o, err := Simulate(context.Background(), c, Fail("game-db-a"))
+	require.NoError(t, err)
+	assert.Equal(t, Up, o.State("kakao-games"))
+	assert.True(t, o.RedundancyLost("kakao-games"))
+	assert.False(t, o.RedundancyLost("kakaotalk"))
+	e, ok := o.Effect("kakao-games")
+	require.True(t, ok, "listed although Up")
+	assert.True(t, e.LostRedundancy)
+	assert.Equal(t, "game-db-a", e.Via)
+	x, _ := o.Explain("kakao-games")
+	assert.Equal(t, Up, x.State)
+	assert.True(t, x.LostRedundancy)
+
+	o, err = Simulate(context.Background(), c, Fail("pangyo"))
+	require.NoError(t, err)
+	lost, seenLost := 0, false
+	for _, e := range o.Sorted() {
+		if e.LostRedundancy {
+			assert.Equal(t, Up, e.State, e.ID)
+			seenLost = true
+			if !e.Replica {
+				lost++
+			}
+			continue
+		}
+		assert.False(t, seenLost, "%s (%v) sorts after a node that only lost redundancy", e.ID, e.State)
+		assert.NotEqual(t, Up, e.State, e.ID)
+	}
+	assert.Equal(t, o.Totals.RedundancyLost, lost)
+	assert.Positive(t, lost)
+
+	var st State
+	require.NoError(t, st.UnmarshalText([]byte("down")))
+	assert.Equal(t, Down, st)
+	assert.Error(t, st.UnmarshalText([]byte("redundancy-lost")), "not a State")
+	assert.Equal(t, []string{"up", "degraded", "down"}, []string{Up.String(), Degraded.String(), Down.String()})
 }

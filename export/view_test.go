@@ -100,7 +100,7 @@ func TestFocusIsOneRing(t *testing.T) {
 			vw := newView(o, GraphOptions{Focus: true})
 			want := make(map[int32]bool)
 			for v := range int32(c.Len()) {
-				if vw.state[v] != analyze.Up && !vw.collapsed(v) {
+				if vw.state[v] != shownUp && !vw.collapsed(v) {
 					want[v] = true
 					for u := range neighbours(vw, v) {
 						want[u] = true
