@@ -40,9 +40,12 @@ func (r GroupRule) String() string {
 // which group and what was left of it. Reports build their sentences from
 // it (package export); this is the one place that works out the reason.
 type Explanation struct {
-	ID      string
-	State   State
-	Removed bool // removed by the scenario: there is no cause
+	ID    string
+	State State
+	// LostRedundancy: State is Up and the node lost redundancy (see
+	// Effect.LostRedundancy); Cause, when set, is the first member lost.
+	LostRedundancy bool
+	Removed        bool // removed by the scenario: there is no cause
 	// Cause is the input that put it in its state (Effect.Via): a node or
 	// replica, never a group. "" when removed, or when no single input did
 	// (a node that only lost redundancy; see Lost).
@@ -106,15 +109,15 @@ func (o *Outcome) explain(v int32) (Explanation, bool) {
 		return Explanation{}, false
 	}
 	r := o.recs[i]
-	x := Explanation{ID: o.c.VertexName(v), State: r.state, Removed: r.removed}
+	x := Explanation{ID: o.c.VertexName(v), State: r.state, LostRedundancy: r.lost, Removed: r.removed}
 	if r.removed {
 		return x, true
 	}
-	if r.via < 0 || r.state == RedundancyLost {
+	if r.via < 0 || r.lost {
 		x.Lost = dedupeCauses(o.Causes(x.ID))
 	}
 	if r.via < 0 {
-		if r.state == RedundancyLost {
+		if r.lost {
 			x.Group = o.lostGroup(v)
 		}
 		return x, true
@@ -152,7 +155,7 @@ func (o *Outcome) through(v, u int32) (soft bool, g *GroupExplanation) {
 	}
 	find := func(groups []int32, kind graph.VertexKind) *GroupExplanation {
 		for _, gv := range groups {
-			if c.VertexKind(gv) != kind || o.stateOf(gv) == Up {
+			if c.VertexKind(gv) != kind || (o.stateOf(gv) == Up && !o.lostOf(gv)) {
 				continue
 			}
 			members, _ := c.Inputs(gv)
@@ -179,12 +182,12 @@ func (o *Outcome) lostGroup(v int32) *GroupExplanation {
 	c := o.c
 	// A node that is its own replica capacity has its record's state, not
 	// its gate's: ask the gate.
-	if cv := c.CapacityVertex(v); cv >= 0 && o.groupState(cv) == RedundancyLost {
+	if cv := c.CapacityVertex(v); cv >= 0 && o.groupLost(cv) {
 		return o.group(cv)
 	}
 	ins, _ := c.Inputs(v)
 	for _, gv := range append(ins[:len(ins):len(ins)], c.SoftInputs(v)...) {
-		if k := c.VertexKind(gv); (k == graph.GroupVertex || k == graph.SoftGroupVertex) && o.stateOf(gv) == RedundancyLost {
+		if k := c.VertexKind(gv); (k == graph.GroupVertex || k == graph.SoftGroupVertex) && o.lostOf(gv) {
 			return o.group(gv)
 		}
 	}
@@ -205,7 +208,7 @@ func (o *Outcome) group(gv int32) *GroupExplanation {
 			g.Live += ws[i]
 			g.LiveMembers++
 		}
-		if st == Up || st == RedundancyLost {
+		if st == Up {
 			g.Up += ws[i]
 		}
 		if caps := c.InputCapacity(gv); caps[i] != 1 {

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -22,13 +23,13 @@ func TestExplain(t *testing.T) {
 		graph.Node{ID: "api", Kind: graph.Service, Demand: 80, DegradedAt: 30,
 			Replicas: []graph.Replica{{Site: "a", Capacity: 60}, {Site: "b", Capacity: 40}}},
 		graph.Node{ID: "db", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}, {Site: "c"}}},
-		graph.Node{ID: "app", Kind: graph.Service, Site: "c", Requires: graph.On("api")},
+		graph.Node{ID: "app", Kind: graph.Service, Site: "c", Requires: graph.All("api")},
 		graph.Node{ID: "cache", Kind: graph.Service, Site: "a"},
 		graph.Node{ID: "web", Kind: graph.Service, Site: "c", Uses: []graph.Dep{graph.AnyOf("cache", "app")}},
 		graph.Node{ID: "q", Kind: graph.Service, Site: "c", Requires: []graph.Dep{graph.AtLeast(2, "db", "api", "app")}},
 	)
 	c := compileT(t, m)
-	o, err := Simulate(c, Fail("a"))
+	o, err := Simulate(context.Background(), c, Fail("a"))
 	require.NoError(t, err)
 
 	x, ok := o.Explain("api")
@@ -51,7 +52,8 @@ func TestExplain(t *testing.T) {
 	assert.Equal(t, "any_of [cache app]", x.Group.Label)
 
 	x, _ = o.Explain("db")
-	assert.Equal(t, RedundancyLost, x.State)
+	assert.Equal(t, Up, x.State)
+	assert.True(t, x.LostRedundancy)
 	require.NotNil(t, x.Group, "the group that lost redundancy")
 	assert.Equal(t, AnyOfRule, x.Group.Rule, "replicas without capacities and demand 1")
 	assert.Equal(t, int64(2), x.Group.Up)
@@ -79,7 +81,7 @@ func TestExplain(t *testing.T) {
 func TestCutChainsEqualChain(t *testing.T) {
 	randomCases(t, 500, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		from := removable(c)
-		o, err := Simulate(c, Fail(c.VertexName(from[r.IntN(len(from))])))
+		o, err := Simulate(context.Background(), c, Fail(c.VertexName(from[r.IntN(len(from))])))
 		require.NoError(t, err)
 		ch := o.Chains()
 		for _, e := range o.Effects() {

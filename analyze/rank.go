@@ -58,27 +58,40 @@ type RankOptions struct {
 // it while it lives. The result equals one Simulate per candidate exactly;
 // tests check it on random graphs.
 func Rank(ctx context.Context, c *graph.Compiled, opts RankOptions) ([]Radius, error) {
-	return RankWatch(ctx, c, opts, nil, nil)
+	return RankWatchVertices(ctx, c, opts, nil, nil)
 }
 
-// Hit is one single failure that takes a watched node Down.
+// Hit is one single failure that takes a watched node Down, in the
+// low-level numbering of RankWatchVertices: both are dense vertex numbers
+// of graph.Compiled. IDs names them.
 type Hit struct {
 	Failed int32 // the candidate that failed alone (a model node's vertex)
 	Down   int32 // the watched node it takes Down; never Failed itself
 }
 
-// RankWatch is Rank with a second answer from the same pass: besides every
-// candidate's blast radius, it reports each pair of a candidate and a
-// watched node (a model node's vertex, as from graph.Compiled.Lookup) that
-// the candidate's single failure takes Down. The radii are those of Rank
-// with the same options, in the same order.
+// IDs returns the ids of the failed and the watched node.
+func (h Hit) IDs(c *graph.Compiled) (failed, down string) {
+	return c.VertexName(h.Failed), c.VertexName(h.Down)
+}
+
+// RankWatchVertices is Rank with a second answer from the same pass:
+// besides every candidate's blast radius, it reports each pair of a
+// candidate and a watched node that the candidate's single failure takes
+// Down. The radii are those of Rank with the same options, in the same
+// order.
+//
+// It is low-level: watch and the hits are dense vertex numbers of
+// graph.Compiled (a model node's, as from Compiled.Lookup; VertexName
+// turns one back into its id), the numbering in which the policy and diff
+// packages keep their per-node tables. For the single failures that take
+// one node Down, SPOFs is the call by id.
 //
 // hits, when not nil, receives the pairs a batch of candidates found, once
 // per batch, from one goroutine at a time, in no particular order; it must
 // not keep the slice. Answering several questions about single failures in
 // one pass (the radius of each, which protected services each takes Down)
 // is what lets a policy check cost one ranking, not one per rule.
-func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch []int32, hits func([]Hit)) ([]Radius, error) {
+func RankWatchVertices(ctx context.Context, c *graph.Compiled, opts RankOptions, watch []int32, hits func([]Hit)) ([]Radius, error) {
 	cands, err := candidates(c, opts.Kinds, opts.IDs)
 	if err != nil {
 		return nil, err

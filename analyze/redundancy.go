@@ -107,7 +107,7 @@ func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o, err := Simulate(c, Fail(c.VertexName(v)))
+		o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
 		if err != nil {
 			return nil, err
 		}
@@ -163,7 +163,7 @@ func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 	return r, nil
 }
 
-// exposed marks the vertices that are Up (or RedundancyLost) in the
+// exposed marks the vertices that are Up (redundancy lost or not) in the
 // outcome but would not survive one more loss among the redundancy they
 // have left: a threshold that could lose its largest member with nothing
 // failed but cannot now; and, through hard edges, what requires such a
@@ -171,7 +171,7 @@ func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 func (o *Outcome) exposed() []bool {
 	c := o.c
 	out := make([]bool, c.Len())
-	up := func(v int32) bool { st := o.stateOf(v); return st == Up || st == RedundancyLost }
+	up := func(v int32) bool { return o.stateOf(v) == Up }
 	// spare reports whether threshold v stays at demand without member u
 	// (u < 0: without its largest Up member).
 	spare := func(v, u int32) bool {
@@ -193,7 +193,7 @@ func (o *Outcome) exposed() []bool {
 	}
 	var queue []int32
 	for _, r := range o.recs {
-		if r.state != RedundancyLost {
+		if !r.lost {
 			continue
 		}
 		// One of the node's redundant constructs lost members (the one

@@ -66,7 +66,7 @@ type SPOF struct {
 // the target's dominators (a test holds the two equal); the general gate
 // model needs the engine. Every link of a chain is an input that is Down
 // when the SPOF fails; it is a chain of causes, though not always the one
-// Simulate(c, Fail(id)).Chain(target) picks.
+// Simulate(ctx, c, Fail(id)).Chain(target) picks.
 func SPOFs(ctx context.Context, c *graph.Compiled, target string) ([]SPOF, error) {
 	t, ok := c.Lookup(target)
 	if !ok || c.VertexKind(t) != graph.NodeVertex {
@@ -339,7 +339,7 @@ func hardAncestors(c *graph.Compiled, t int32) []int32 {
 }
 
 // Chain returns the chain of causes from target down to failed when failed
-// alone fails (a node or a replica), as Simulate(c, Fail(failed)).Chain(target)
+// alone fails (a node or a replica), as Simulate(ctx, c, Fail(failed)).Chain(target)
 // does, or nil when that failure leaves target Up. It simulates only what
 // target depends on (hard or soft, directly or not), which gives target and
 // its causes the states the whole graph gives them: it costs what target's

@@ -47,7 +47,7 @@ func checkSPOFsMatchSimulate(t *testing.T, cases int) {
 			if v == target {
 				continue
 			}
-			o, err := Simulate(c, Fail(c.VertexName(v)))
+			o, err := Simulate(context.Background(), c, Fail(c.VertexName(v)))
 			require.NoError(t, err)
 			if o.State(name) == Down {
 				want = append(want, c.VertexName(v))
@@ -67,7 +67,7 @@ func checkSPOFsMatchSimulate(t *testing.T, cases int) {
 // replicas.
 func checkCauseChain(t *testing.T, c *graph.Compiled, failed string, chain []string) {
 	t.Helper()
-	o, err := Simulate(c, Fail(failed))
+	o, err := Simulate(context.Background(), c, Fail(failed))
 	require.NoError(t, err)
 	for i := 1; i < len(chain); i++ {
 		require.Equal(t, Down, o.State(chain[i]), "link %s of %v", chain[i], chain)
@@ -95,7 +95,7 @@ func TestSPOFsCycle(t *testing.T) {
 	m := &graph.Model{}
 	const n = 50
 	for i := range n {
-		m.Add(graph.Node{ID: "c" + strconv.Itoa(i), Kind: graph.Service, Requires: graph.On("c" + strconv.Itoa((i+1)%n))})
+		m.Add(graph.Node{ID: "c" + strconv.Itoa(i), Kind: graph.Service, Requires: graph.All("c" + strconv.Itoa((i+1)%n))})
 	}
 	c := compileT(t, m)
 	got, err := SPOFs(context.Background(), c, "c0")
@@ -185,7 +185,7 @@ func TestRedundancyRateMini(t *testing.T) {
 		graph.Node{ID: "b", Kind: graph.Site},
 		graph.Node{ID: "pinned", Kind: graph.Service, Users: 30, Site: "a"},
 		graph.Node{ID: "spread", Kind: graph.Service, Users: 60, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
-		graph.Node{ID: "on-spread", Kind: graph.Service, Users: 10, Site: "b", Requires: graph.On("spread")},
+		graph.Node{ID: "on-spread", Kind: graph.Service, Users: 10, Site: "b", Requires: graph.All("spread")},
 	)
 	c := compileT(t, m)
 	r, err := RedundancyRate(context.Background(), c)
@@ -214,7 +214,7 @@ func TestChainEqualsSimulate(t *testing.T) {
 		for range 5 {
 			failed := c.VertexName(from[r.IntN(len(from))])
 			target := c.VertexName(int32(r.IntN(c.NodeCount())))
-			o, err := Simulate(c, Fail(failed))
+			o, err := Simulate(context.Background(), c, Fail(failed))
 			require.NoError(t, err)
 			got, err := Chain(c, failed, target)
 			require.NoError(t, err)

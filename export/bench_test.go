@@ -2,6 +2,7 @@ package export
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"sync"
@@ -33,7 +34,7 @@ func bigOutcome(b *testing.B) *analyze.Outcome {
 			big100k.err = err
 			return
 		}
-		big100k.o, big100k.err = analyze.Simulate(c, analyze.Fail("site-0"))
+		big100k.o, big100k.err = analyze.Simulate(context.Background(), c, analyze.Fail("site-0"))
 	})
 	if big100k.err != nil {
 		b.Fatal(big100k.err)
@@ -90,7 +91,7 @@ func BenchmarkDraw100k(b *testing.B) {
 
 	// One service near the end of the catalog fails: few things need it,
 	// and --focus draws only those and their neighbours.
-	small, err := analyze.Simulate(c, analyze.Fail(c.VertexName(int32(c.NodeCount()-1))))
+	small, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(int32(c.NodeCount()-1))))
 	if err != nil {
 		b.Fatal(err)
 	}

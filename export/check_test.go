@@ -45,14 +45,14 @@ func TestCheckJUnitEscapes(t *testing.T) {
 // The words of each rule's violations and summaries are built here from
 // the result's data.
 func TestCheckMessages(t *testing.T) {
-	site := func(id string) graph.Node { return graph.Node{ID: id, Kind: graph.Site, Tier: graph.NoTier} }
+	site := func(id string) graph.Node { return graph.Node{ID: id, Kind: graph.Site} }
 	m := new(graph.Model).Add(site("pangyo"), site("gasan"),
-		graph.Node{ID: "talk", Kind: graph.Service, Users: 1, Tier: 0, Demand: 100, DegradedAt: 30,
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 1, Tier: graph.TierOf(0), Demand: 100, DegradedAt: 30,
 			Replicas: []graph.Replica{{Site: "pangyo", Capacity: 100}, {Site: "gasan", Capacity: 20, Standby: graph.Warm}}},
-		graph.Node{ID: "pay", Kind: graph.Service, Users: 1, Tier: 0, Demand: 100,
+		graph.Node{ID: "pay", Kind: graph.Service, Users: 1, Tier: graph.TierOf(0), Demand: 100,
 			Replicas: []graph.Replica{{Site: "pangyo", Capacity: 60}, {Site: "gasan", Capacity: 50}}},
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
-		graph.Node{ID: "games", Kind: graph.Service, Users: 2, Tier: 2, Site: "gasan", Requires: graph.On("login")})
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0), Requires: graph.All("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 2, Tier: graph.TierOf(2), Site: "gasan", Requires: graph.All("login")})
 	c, err := graph.Compile(m)
 	require.NoError(t, err)
 	res, err := policy.Check(context.Background(), c, &policy.Policy{Rules: []policy.Rule{

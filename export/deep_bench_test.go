@@ -35,7 +35,7 @@ func deepModel(n int, cycle bool) *graph.Model {
 	}
 	m.Add(graph.Node{ID: "dc", Kind: graph.Site})
 	for i := range n {
-		nd := graph.Node{ID: "s" + strconv.Itoa(i), Kind: graph.Service, Users: 1, Requires: graph.On("s" + strconv.Itoa((i+1)%n))}
+		nd := graph.Node{ID: "s" + strconv.Itoa(i), Kind: graph.Service, Users: 1, Requires: graph.All("s" + strconv.Itoa((i+1)%n))}
 		if i == n-1 && !cycle {
 			nd.Requires, nd.Site = nil, "dc"
 		}
@@ -110,7 +110,7 @@ func BenchmarkDeep(b *testing.B) {
 		cycle bool
 	}{{"chain-1M", 1_000_000, false}, {"cycle-200k", 200_000, true}} {
 		c := deepGraph(b, g.n, g.cycle)
-		o, err := analyze.Simulate(c, analyze.Fail("dc"))
+		o, err := analyze.Simulate(context.Background(), c, analyze.Fail("dc"))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func BenchmarkDeep(b *testing.B) {
 		b.Run(g.name+"/Simulate", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := analyze.Simulate(c, analyze.Fail("dc")); err != nil {
+				if _, err := analyze.Simulate(context.Background(), c, analyze.Fail("dc")); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -130,7 +130,7 @@ func BenchmarkDeep(b *testing.B) {
 		// lazily built index and effects are part of the cost.
 		fresh := func(f func(io.Writer, *analyze.Outcome) error) func(io.Writer) error {
 			return func(w io.Writer) error {
-				o, err := analyze.Simulate(c, analyze.Fail("dc"))
+				o, err := analyze.Simulate(context.Background(), c, analyze.Fail("dc"))
 				if err != nil {
 					return err
 				}
@@ -198,7 +198,7 @@ func TestDeepYAML(t *testing.T) {
 		}
 	}
 	c := deepGraph(t, 50, true)
-	o, err := analyze.Simulate(c, analyze.Fail("dc"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("dc"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func mustEffect(t *testing.T, o *analyze.Outcome, id string) analyze.Effect {
 // about doubles every format's output, and per node it stays small.
 func TestOutputLinearInDepth(t *testing.T) {
 	size := func(n int, cycle bool, f func(io.Writer, *analyze.Outcome) error) int64 {
-		o, err := analyze.Simulate(deepGraph(t, n, cycle), analyze.Fail("dc"))
+		o, err := analyze.Simulate(context.Background(), deepGraph(t, n, cycle), analyze.Fail("dc"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,26 +25,26 @@ const (
 )
 
 var stateStyles = [...]stateStyle{
-	analyze.Up:             {fill: upFill, line: upLine, font: upFont},
-	analyze.RedundancyLost: {fill: "#fde68a", line: "#b7791f", font: "#3d2c00"},
-	analyze.Degraded:       {fill: "#f6a04d", line: "#c05621", font: "#2d1500"},
-	analyze.Down:           {fill: "#d64541", line: "#8c1c13", font: "#ffffff"},
+	shownUp:       {fill: upFill, line: upLine, font: upFont},
+	shownLost:     {fill: "#fde68a", line: "#b7791f", font: "#3d2c00"},
+	shownDegraded: {fill: "#f6a04d", line: "#c05621", font: "#2d1500"},
+	shownDown:     {fill: "#d64541", line: "#8c1c13", font: "#ffffff"},
 }
 
 // stateTitle is how a drawing's legend names a state.
 var stateTitle = [...]string{
-	analyze.Up:             "up",
-	analyze.RedundancyLost: "up, redundancy lost",
-	analyze.Degraded:       "degraded",
-	analyze.Down:           "down",
+	shownUp:       "up",
+	shownLost:     "up, redundancy lost",
+	shownDegraded: "degraded",
+	shownDown:     "down",
 }
 
 // stateExplain says what a state means, for legends.
 var stateExplain = [...]string{
-	analyze.Up:             "working",
-	analyze.RedundancyLost: "working, with less redundancy than it was built with",
-	analyze.Degraded:       "working partly",
-	analyze.Down:           "not working",
+	shownUp:       "working",
+	shownLost:     "working, with less redundancy than it was built with",
+	shownDegraded: "working partly",
+	shownDown:     "not working",
 }
 
 // kindShapes are the Graphviz shapes of the node kinds.
@@ -268,7 +268,7 @@ func (vw *view) clusterAttrs(cl *cluster) (string, []string) {
 	}
 	name = "site " + name
 	fill := siteFill
-	if vw.state[cl.box] == analyze.Down {
+	if vw.state[cl.box] == shownDown {
 		fill = siteDown
 	}
 	return name, []string{"label", name, "style", "rounded,filled", "fillcolor", fill, "color", siteLine,
@@ -310,7 +310,7 @@ func (vw *view) nodeAttrs(v int32) ([]string, string) {
 	kv := vw.kv[:0] // the caller writes them before asking for the next node's
 	defer func() { vw.kv = kv[:0] }()
 	label := "" // HTML
-	if s := vw.state[v]; s != analyze.Up {
+	if s := vw.state[v]; s != shownUp {
 		st := stateStyles[s]
 		kv = append(kv, "fillcolor", st.fill, "color", st.line, "fontcolor", st.font)
 	}
@@ -387,12 +387,12 @@ func legendHTML() string {
 	row := func(sample, text string) {
 		fmt.Fprintf(&b, `<tr><td colspan="2">%s</td><td align="left">%s</td></tr>`, sample, html.EscapeString(text))
 	}
-	for _, s := range []analyze.State{analyze.Down, analyze.Degraded, analyze.RedundancyLost, analyze.Up} {
+	for _, s := range []shown{shownDown, shownDegraded, shownLost, shownUp} {
 		st := stateStyles[s]
 		fmt.Fprintf(&b, `<tr><td colspan="2" bgcolor="%s" border="1" color="%s"><font color="%s">%s</font></td><td align="left">%s</td></tr>`,
 			st.fill, st.line, st.font, stateTitle[s], html.EscapeString(stateExplain[s]))
 	}
-	down := stateStyles[analyze.Down]
+	down := stateStyles[shownDown]
 	row(fmt.Sprintf(`<table border="3" cellborder="0" cellspacing="1" cellpadding="2" color="%s"><tr><td bgcolor="%s"><font color="%s">REMOVED</font></td></tr></table>`,
 		down.line, down.fill, down.font), "removed by the scenario")
 	edge := func(head, width, style, color, text string) {

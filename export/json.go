@@ -166,7 +166,7 @@ func newEffectRecords(o *analyze.Outcome, opts []JSONOptions) *effectRecords {
 func (r *effectRecords) record(i int) EffectRecord {
 	e := r.sorted[i]
 	ej := EffectRecord{
-		ID: e.ID, Kind: kindLabel(e), Replica: e.Replica, State: e.State.String(),
+		ID: e.ID, Kind: kindLabel(e), Replica: e.Replica, State: shownEffect(e).String(),
 		Removed: e.Removed, Users: e.Users, Cause: e.Via,
 	}
 	for _, cs := range r.o.Causes(e.ID) {

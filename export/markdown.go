@@ -14,10 +14,10 @@ import (
 // stateMark is the square that stands for a state in Markdown, where
 // colours are not available.
 var stateMark = [...]string{
-	analyze.Up:             "🟩",
-	analyze.RedundancyLost: "🟨",
-	analyze.Degraded:       "🟧",
-	analyze.Down:           "🟥",
+	shownUp:       "🟩",
+	shownLost:     "🟨",
+	shownDegraded: "🟧",
+	shownDown:     "🟥",
 }
 
 // MarkdownOptions control Markdown.
@@ -49,9 +49,9 @@ func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 	t := o.Totals
 	fmt.Fprintf(bw, "# Blast radius: %s, remove %s\n\n", mdText(modelName(c)), mdScenario(c, o.Scenario))
 	fmt.Fprintf(bw, "| | nodes | services | user-services |\n|---|--:|--:|--:|\n")
-	fmt.Fprintf(bw, "| %s **down** | %s | %s | %s |\n", stateMark[analyze.Down], count(t.Down), count(t.ServicesDown), count(t.UsersDown))
-	fmt.Fprintf(bw, "| %s **degraded** | %s | %s | %s |\n", stateMark[analyze.Degraded], count(t.Degraded), count(t.ServicesDegraded), count(t.UsersDegraded))
-	fmt.Fprintf(bw, "| %s **up, redundancy lost** | %s | | |\n\n", stateMark[analyze.RedundancyLost], count(t.RedundancyLost))
+	fmt.Fprintf(bw, "| %s **down** | %s | %s | %s |\n", stateMark[shownDown], count(t.Down), count(t.ServicesDown), count(t.UsersDown))
+	fmt.Fprintf(bw, "| %s **degraded** | %s | %s | %s |\n", stateMark[shownDegraded], count(t.Degraded), count(t.ServicesDegraded), count(t.UsersDegraded))
+	fmt.Fprintf(bw, "| %s **up, redundancy lost** | %s | | |\n\n", stateMark[shownLost], count(t.RedundancyLost))
 	if t.MaxUsersDown > 0 {
 		fmt.Fprintf(bw, "At least **%s people** lose a service: the most users of any one node that is down. ", count(t.MaxUsersDown))
 	}
@@ -60,16 +60,16 @@ func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 
 	sorted := o.Sorted()
 	sections := []struct {
-		state analyze.State
+		state shown
 		title string
 	}{
-		{analyze.Down, "Down"},
-		{analyze.Degraded, "Degraded"},
-		{analyze.RedundancyLost, "Up, redundancy lost"},
+		{shownDown, "Down"},
+		{shownDegraded, "Degraded"},
+		{shownLost, "Up, redundancy lost"},
 	}
 	// Each section filters sorted as it writes (counting first), rather
 	// than copying a million effects into a slice per state.
-	in := func(e analyze.Effect, st analyze.State) bool { return e.State == st && !e.Replica }
+	in := func(e analyze.Effect, st shown) bool { return shownEffect(e) == st && !e.Replica }
 	for _, sec := range sections {
 		n := 0
 		for _, e := range sorted {
@@ -126,7 +126,7 @@ func causeTree(w *bufio.Writer, o *analyze.Outcome, x *explainer, sorted []analy
 	var roots []int32
 	for i, e := range sorted {
 		parent := e.Via
-		if parent == "" && e.State == analyze.RedundancyLost {
+		if parent == "" && e.LostRedundancy {
 			// Up with less margin: under the first input it lost.
 			if cs := o.Causes(e.ID); len(cs) > 0 {
 				parent = cs[0].ID
@@ -170,14 +170,14 @@ func causeTree(w *bufio.Writer, o *analyze.Outcome, x *explainer, sorted []analy
 			for range min(depth, treeDepth) {
 				w.WriteString("  ")
 			}
-			w.WriteString("- " + stateMark[e.State] + " " + code(e.ID) + " " + e.State.String())
+			w.WriteString("- " + stateMark[shownEffect(e)] + " " + code(e.ID) + " " + shownEffect(e).String())
 			if e.Users > 0 {
 				w.WriteString(", " + plural(e.Users, "user"))
 			}
 			switch {
 			case e.Removed:
 				w.WriteString(", removed")
-			case e.Via == "" || depth == 0 || e.State == analyze.RedundancyLost:
+			case e.Via == "" || depth == 0 || e.LostRedundancy:
 				if y := x.why(e); y != "" {
 					w.WriteString(": " + y)
 				}

@@ -27,10 +27,10 @@ var mermaidShapes = map[graph.Kind][2]string{
 
 // mermaidClass is the class of each state in Mermaid drawings.
 var mermaidClass = [...]string{
-	analyze.Up:             "up",
-	analyze.RedundancyLost: "lost",
-	analyze.Degraded:       "degraded",
-	analyze.Down:           "down",
+	shownUp:       "up",
+	shownLost:     "lost",
+	shownDegraded: "degraded",
+	shownDown:     "down",
 }
 
 // Mermaid writes the outcome as a Mermaid flowchart, which GitHub renders
@@ -59,7 +59,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	fmt.Fprintf(bw, "---\ntitle: %s\n---\n", strconv.Quote(oneLine(title)))
 	fmt.Fprintf(bw, "flowchart %s\n", dir)
 	fmt.Fprintf(bw, "  %%%% %s\n", oneLine(Summary(o)))
-	for _, s := range []analyze.State{analyze.Down, analyze.Degraded, analyze.RedundancyLost, analyze.Up} {
+	for _, s := range []shown{shownDown, shownDegraded, shownLost, shownUp} {
 		st := stateStyles[s]
 		fmt.Fprintf(bw, "  classDef %s fill:%s,stroke:%s,color:%s\n", mermaidClass[s], st.fill, st.line, st.font)
 	}
@@ -96,7 +96,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 		}
 		link++
 	}
-	for _, s := range []analyze.State{analyze.Down, analyze.Degraded, analyze.RedundancyLost} {
+	for _, s := range []shown{shownDown, shownDegraded, shownLost} {
 		if len(carried[s]) > 0 {
 			fmt.Fprintf(bw, "  linkStyle %s stroke:%s,stroke-width:2px\n", strings.Join(carried[s], ","), stateStyles[s].line)
 		}
@@ -109,7 +109,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 			removed = append(removed, m.id(v))
 		}
 	}
-	for _, s := range []analyze.State{analyze.Down, analyze.Degraded, analyze.RedundancyLost, analyze.Up} {
+	for _, s := range []shown{shownDown, shownDegraded, shownLost, shownUp} {
 		if len(byState[s]) > 0 {
 			fmt.Fprintf(bw, "  class %s %s\n", strings.Join(byState[s], ","), mermaidClass[s])
 		}
@@ -166,7 +166,7 @@ func (m *mermaidWriter) cluster(cl *cluster, depth int) {
 	switch {
 	case vw.isNode(cl.box, graph.Region):
 		what, fill = "region ", "#ffffff"
-	case vw.state[cl.box] == analyze.Down:
+	case vw.state[cl.box] == shownDown:
 		fill = siteDown
 	}
 	id := m.unique("c_"+mermaidID(name), cl.box)

@@ -24,13 +24,13 @@ func twoSites() *analyze.Outcome {
 		graph.Node{ID: "a", Kind: graph.Site},
 		graph.Node{ID: "b", Kind: graph.Site},
 		graph.Node{ID: "db", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
-		graph.Node{ID: "api", Kind: graph.Service, Users: 1200, Site: "a", Requires: graph.On("db")},
+		graph.Node{ID: "api", Kind: graph.Service, Users: 1200, Site: "a", Requires: graph.All("db")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {
 		log.Fatal(err)
 	}
-	o, err := analyze.Simulate(c, analyze.Fail("a"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("a"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -149,14 +149,14 @@ func ExampleMarkdown() {
 	//
 	// | node | kind | users | tier | why |
 	// |---|---|--:|--:|---|
-	// | `api` | service | 1,200 | 0 | requires `a` |
-	// | `a` | site | – | 0 | removed |
+	// | `api` | service | 1,200 | – | requires `a` |
+	// | `a` | site | – | – | removed |
 	//
 	// ## 🟨 Up, redundancy lost (1)
 	//
 	// | node | kind | users | tier | why |
 	// |---|---|--:|--:|---|
-	// | `db` | datastore | – | 0 | replicas 1 of 2 up (needs 1): `db@a` down |
+	// | `db` | datastore | – | – | replicas 1 of 2 up (needs 1): `db@a` down |
 	//
 	// ## Cause chains
 	//
@@ -207,7 +207,7 @@ func ExampleDOTGraph() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	o, err := analyze.Simulate(c, analyze.Fail("dc"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("dc"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -136,7 +136,7 @@ func TestSchemasValidateReports(t *testing.T) {
 // JSON streams its effects, writing the bytes json.Encoder writes for
 // NewOutcomeDoc: on every test outcome, and on one with no effects.
 func TestJSONStreamsTheDoc(t *testing.T) {
-	empty, err := analyze.Simulate(compiledFile(t, "kakao-2022"), analyze.Scenario{})
+	empty, err := analyze.Simulate(context.Background(), compiledFile(t, "kakao-2022"), analyze.Scenario{})
 	require.NoError(t, err)
 	outcomes := []*analyze.Outcome{empty, reference(t, "kakao-2022"), reference(t, "naver-2022"), awkward(t), smallSynth(t, 2_000)}
 	for i, o := range outcomes {

@@ -52,7 +52,7 @@ func Table(w io.Writer, o *analyze.Outcome, opts TableOptions) error {
 		width[k] = utf8.RuneCountInString(h)
 	}
 	cells := func(e analyze.Effect) [4]string {
-		return [4]string{e.State.String(), e.ID, kindLabel(e), users(e.Users)}
+		return [4]string{shownEffect(e).String(), e.ID, kindLabel(e), users(e.Users)}
 	}
 	for _, e := range rows {
 		for k, s := range cells(e) {

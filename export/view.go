@@ -77,10 +77,10 @@ type viewEdge struct {
 type view struct {
 	c     *graph.Compiled
 	o     *analyze.Outcome
-	state []analyze.State // per vertex
-	gone  []bool          // per vertex: removed by the scenario
-	shown []bool          // per vertex
-	verts []int32         // shown vertices, ascending
+	state []shown // per vertex
+	gone  []bool  // per vertex: removed by the scenario
+	shown []bool  // per vertex
+	verts []int32 // shown vertices, ascending
 	// box is, per vertex, the site or region whose cluster it is drawn
 	// in, or -1; regionOf is, per site, the region its cluster is nested
 	// in, or -1.
@@ -101,7 +101,7 @@ func newView(o *analyze.Outcome, opts GraphOptions) *view {
 	vw := &view{
 		c:        c,
 		o:        o,
-		state:    make([]analyze.State, n),
+		state:    make([]shown, n),
 		gone:     make([]bool, n),
 		shown:    make([]bool, n),
 		box:      make([]int32, n),
@@ -116,7 +116,7 @@ func newView(o *analyze.Outcome, opts GraphOptions) *view {
 	}
 	var affected []int32
 	for i, e := range vw.effects {
-		vw.state[e.Vertex] = e.State
+		vw.state[e.Vertex] = shownEffect(e)
 		vw.gone[e.Vertex] = e.Removed
 		vw.eff[e.Vertex] = int32(i)
 		if u, ok := c.Lookup(e.Via); ok && e.Via != "" {
@@ -129,8 +129,8 @@ func newView(o *analyze.Outcome, opts GraphOptions) *view {
 	for _, v := range affected[:len(affected):len(affected)] {
 		deps, _ := c.Dependents(v)
 		for _, g := range deps {
-			if vw.isGroup(g) && vw.state[g] == analyze.Up {
-				if st := o.VertexState(g); st != analyze.Up {
+			if vw.isGroup(g) && vw.state[g] == shownUp {
+				if st := shownOf(o.VertexState(g), o.VertexLostRedundancy(g)); st != shownUp {
 					vw.state[g] = st
 					affected = append(affected, g)
 				}
@@ -405,14 +405,14 @@ func (vw *view) focus(affected []int32) {
 // direction: a dependent fails with what it depends on), and what it did to
 // the dependent: the milder of the two ends' states, and at most Degraded
 // along a soft edge.
-func (vw *view) carried(e viewEdge) (analyze.State, bool) {
+func (vw *view) carried(e viewEdge) (shown, bool) {
 	to, from := vw.state[e.to], vw.state[e.from]
-	if (to != analyze.Down && to != analyze.Degraded) || from == analyze.Up {
-		return analyze.Up, false
+	if (to != shownDown && to != shownDegraded) || from == shownUp {
+		return shownUp, false
 	}
 	st := min(from, to)
 	if e.kind == softEdge {
-		st = min(st, analyze.Degraded)
+		st = min(st, shownDegraded)
 	}
 	return st, true
 }

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -19,7 +20,7 @@ func loadOutcome(t *testing.T, model string, fail ...string) *analyze.Outcome {
 	require.NoError(t, err)
 	c, err := graph.Compile(m)
 	require.NoError(t, err)
-	o, err := analyze.Simulate(c, analyze.Fail(fail...))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail(fail...))
 	require.NoError(t, err)
 	return o
 }
@@ -32,7 +33,7 @@ func synthOutcomes(t *testing.T) []*analyze.Outcome {
 	require.NoError(t, err)
 	var out []*analyze.Outcome
 	for _, v := range []int32{int32(c.NodeCount() - 1), int32(c.NodeCount() - 500), int32(c.NodeCount() / 2), 40, 3} {
-		o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+		o, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(v)))
 		require.NoError(t, err)
 		out = append(out, o)
 	}
@@ -99,7 +100,7 @@ func TestFocusIsOneRing(t *testing.T) {
 			vw := newView(o, GraphOptions{Focus: true})
 			want := make(map[int32]bool)
 			for v := range int32(c.Len()) {
-				if vw.state[v] != analyze.Up && !vw.collapsed(v) {
+				if vw.state[v] != shownUp && !vw.collapsed(v) {
 					want[v] = true
 					for u := range neighbours(vw, v) {
 						want[u] = true

@@ -76,14 +76,14 @@ func (x *explainer) why(e analyze.Effect) string {
 	switch {
 	case ex.Removed:
 		return "removed"
-	case ex.State == analyze.RedundancyLost && ex.Group != nil:
+	case ex.LostRedundancy && ex.Group != nil:
 		g := ex.Group
 		name := "replicas"
 		if !g.Replicas {
 			name = x.name(g.Label) + ":"
 		}
 		return name + " " + count(g.Up) + " of " + count(g.Base) + " up (needs " + count(g.Need) + "): " + x.lost(ex.Lost)
-	case ex.State == analyze.RedundancyLost || ex.Cause == "":
+	case ex.LostRedundancy || ex.Cause == "":
 		return x.lost(ex.Lost)
 	}
 	var b strings.Builder

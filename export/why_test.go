@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strconv"
 	"strings"
@@ -19,7 +20,7 @@ func simulate(t testing.TB, m *graph.Model, fail ...string) *analyze.Outcome {
 	t.Helper()
 	c, err := graph.Compile(m)
 	require.NoError(t, err)
-	o, err := analyze.Simulate(c, analyze.Fail(fail...))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail(fail...))
 	require.NoError(t, err)
 	return o
 }
@@ -33,7 +34,7 @@ func twoZones() *graph.Model {
 		graph.Node{ID: "zone-a", Kind: graph.Site},
 		graph.Node{ID: "zone-b", Kind: graph.Site},
 		graph.Node{ID: "db", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "zone-a"}, {Site: "zone-b", Standby: graph.Cold}}},
-		graph.Node{ID: "web", Kind: graph.Service, Users: 100, Requires: graph.On("db"),
+		graph.Node{ID: "web", Kind: graph.Service, Users: 100, Requires: graph.All("db"),
 			Replicas: []graph.Replica{{Site: "zone-a"}, {Site: "zone-b"}}},
 		graph.Node{ID: "a", Kind: graph.Service},
 		graph.Node{ID: "b", Kind: graph.Service},
@@ -76,7 +77,7 @@ func TestWhy(t *testing.T) {
 	assert.Regexp(t, `down +web +service +100 +requires db → db@zone-a → zone-a\n`, table)
 	assert.NotContains(t, table, "capacity left 1 of 2")
 	md := string(write(t, func(w io.Writer) error { return export.Markdown(w, o) }))
-	assert.Contains(t, md, "| `web` | service | 100 | 0 | requires `db` → `db@zone-a` → `zone-a` |")
+	assert.Contains(t, md, "| `web` | service | 100 | – | requires `db` → `db@zone-a` → `zone-a` |")
 	assert.Contains(t, md, "`at_least 2 of [a b c]`: quorum lost, 1 of 3 left (needs 2): `b`")
 	dot := string(write(t, func(w io.Writer) error { return export.DOT(w, o, export.GraphOptions{}) }))
 	assert.Contains(t, dot, `why: requires db → db@zone-a → zone-a`)
@@ -99,7 +100,7 @@ func chainModel(n int) *graph.Model {
 		if i == n-1 {
 			nd.Site = "dc"
 		} else {
-			nd.Requires = graph.On("s" + strconv.Itoa(i+1))
+			nd.Requires = graph.All("s" + strconv.Itoa(i+1))
 		}
 		m.Add(nd)
 	}

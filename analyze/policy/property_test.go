@@ -100,7 +100,7 @@ func TestRulesMatchAnalyses(t *testing.T) {
 			if c.Kind(v) != graph.Site {
 				continue
 			}
-			o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+			o, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(v)))
 			require.NoError(t, err)
 			for _, e := range o.Effects() {
 				if !e.Replica && !e.Removed && (e.State == analyze.Down || e.State == analyze.Degraded) {

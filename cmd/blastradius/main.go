@@ -51,7 +51,7 @@ const (
 func main() {
 	// The first Ctrl-C cancels the context: an analysis returns at its
 	// next check, and the command exits 130 with a message. What does not
-	// watch the context (reading a model, simulate, Graphviz) is given a
+	// watch the context (reading a model, writing a report, Graphviz) is given a
 	// moment and then ended as the default handler would; a second
 	// Ctrl-C kills at once. Only a signal closes ctx: stop is not called
 	// before os.Exit.

@@ -128,6 +128,7 @@ func TestInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, args := range [][]string{
+		{"simulate", kakao, "--fail", "pangyo"},
 		{"rank", kakao},
 		{"spof", kakao, "--target", "kakao-games"},
 		{"redundancy", kakao},

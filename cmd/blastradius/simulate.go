@@ -32,7 +32,7 @@ func simulate(x *command, args []string) int {
 	if err != nil {
 		return x.failf("--fail %w", err)
 	}
-	o, err := analyze.Simulate(c, sc)
+	o, err := analyze.Simulate(x.ctx, c, sc)
 	if err != nil {
 		return x.fail(err)
 	}
