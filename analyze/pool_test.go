@@ -39,7 +39,7 @@ func TestPerGraphReleasesGraphs(t *testing.T) {
 			_, err = Rank(ctx, c, RankOptions{})
 			require.NoError(t, err)
 			id := c.IDs()[0]
-			_, err = Simulate(c, Fail(id))
+			_, err = Simulate(ctx, c, Fail(id))
 			require.NoError(t, err)
 			_, err = Recover(ctx, c, Scenario{Failures: []Failure{{ID: id, For: time.Hour}}}, RecoverOptions{})
 			require.NoError(t, err)
