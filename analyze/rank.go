@@ -145,7 +145,7 @@ type Ranker struct {
 	done    int     // candidates run
 
 	once    sync.Once
-	watched []bool  // per position
+	watched []bool   // per position
 	lanes   [][]int8 // per worker, per position: 1 + the lane of that source in the batch, or 0
 	parts   []HitBatch
 }
