@@ -207,10 +207,11 @@ func (d *Diff) Empty() bool {
 // points of failure), the redundancy rate of each, and, with a policy, one
 // Check of each.
 //
-// The pairs (failed node, protected node it takes Down) of the old model
-// are kept, 4 bytes each; those of the new model are compared with them as
-// the ranking finds them and only counted, and the few SPOFs listed get
-// their protected nodes from a second pass over those failures alone.
+// The pairs (failed node, protected node it takes Down) are compared in
+// chunks of the old model's failures: each chunk's old pairs are kept, 4
+// bytes each, while the same failed nodes run in the new model, and then
+// dropped; what remains is a count per node. The few SPOFs listed get
+// their protected nodes from a second comparison of those failures alone.
 func Compare(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
 	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}
@@ -226,28 +227,24 @@ func Compare(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff
 			return nil, err
 		}
 	}
-	before, err := rankPairs(ctx, from, kFrom)
-	if err != nil {
-		return nil, err
-	}
-	after, err := rankAgainst(ctx, to, before, kTo)
+	sd, err := rankBoth(ctx, from, to, kFrom, kTo)
 	if err != nil {
 		return nil, err
 	}
 	d.nodes(from, to)
-	d.radii(before.radii, after.radii, to)
-	if err := d.spofs(ctx, before, after, lim); err != nil {
+	d.radii(sd.oldRadii, sd.newRadii, to)
+	if err := d.spofs(ctx, from, to, sd, lim); err != nil {
 		return nil, err
 	}
 	if err := d.redundancy(ctx, from, to); err != nil {
 		return nil, err
 	}
 	if opts.Policy != nil {
-		old, err := kFrom.Finish(ctx, policy.Shared{Radii: before.ranked, Redundancy: d.Redundancy.Old})
+		old, err := kFrom.Finish(ctx, policy.Shared{Radii: sd.oldRanked, Redundancy: d.Redundancy.Old})
 		if err != nil {
 			return nil, err
 		}
-		now, err := kTo.Finish(ctx, policy.Shared{Radii: after.ranked, Redundancy: d.Redundancy.New})
+		now, err := kTo.Finish(ctx, policy.Shared{Radii: sd.newRanked, Redundancy: d.Redundancy.New})
 		if err != nil {
 			return nil, err
 		}
