@@ -5,8 +5,6 @@ import (
 	"context"
 	"math/bits"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/analyze/policy"
@@ -64,28 +62,41 @@ type comparer struct {
 	oldToN   []int32 // old vertex → new vertex, or -1
 
 	// The chunk's old pairs as a compressed sparse row: the protected
-	// nodes of old failed node f are down[off[f]:off[f+1]]; seen marks
-	// those the new model has too (one bit each), pending lists the
-	// chunk's failed nodes.
+	// nodes of old failed node f are down[off[f]:off[f+1]]; pending
+	// lists the chunk's failed nodes.
 	off     []int
 	down    []int32
-	seen    []uint64
 	pending []int32
-	flats   [][]uint64 // per worker: (failed, down) pairs gathered
+	flats   []pairBuf // per worker: (failed, down) pairs gathered
 	kept    int
-
-	scratch []*scratch // per worker of the new model's ranking
 }
 
-// scratch is one worker's scratch of compare, per new vertex: hits per
-// failed node, then 1 + the index in down of the pair (failed, this node),
-// or 0.
-type scratch struct {
-	count, mark []int32
-	hits        []analyze.Hit
-	buf         []int32
-	fs          []int32
-	start       []int
+// pairBuf gathers (failed, down) pairs in blocks of pairBlock, reused from
+// chunk to chunk: no slice doubles and copies what it has (at millions of
+// pairs, that copying was a tenth of a diff).
+type pairBuf struct {
+	blocks [][]uint64
+	n      int // pairs in blocks
+}
+
+const pairBlock = 1 << 15
+
+func (pb *pairBuf) add(p uint64) {
+	k, i := pb.n/pairBlock, pb.n%pairBlock
+	if k == len(pb.blocks) {
+		pb.blocks = append(pb.blocks, make([]uint64, pairBlock))
+	}
+	pb.blocks[k][i] = p
+	pb.n++
+}
+
+// each calls f with every pair.
+func (pb *pairBuf) each(f func(p uint64)) {
+	for k := 0; k*pairBlock < pb.n; k++ {
+		for _, p := range pb.blocks[k][:min(pairBlock, pb.n-k*pairBlock)] {
+			f(p)
+		}
+	}
 }
 
 func newComparer(from, to *graph.Compiled) *comparer {
@@ -100,7 +111,7 @@ func newComparer(from, to *graph.Compiled) *comparer {
 func (cm *comparer) keep(ctx context.Context, r *analyze.Ranker, part []int32, sink func(int, *analyze.HitBatch)) error {
 	c := cm.from
 	if cm.flats == nil {
-		cm.flats = make([][]uint64, r.Workers())
+		cm.flats = make([]pairBuf, r.Workers())
 	}
 	for _, f := range part {
 		if cm.oldToN[f] >= 0 {
@@ -114,23 +125,23 @@ func (cm *comparer) keep(ctx context.Context, r *analyze.Ranker, part []int32, s
 				mask |= 1 << i
 			}
 		}
-		flat := cm.flats[w]
+		flat := &cm.flats[w]
 		for i, x := range hb.Down {
 			m := hb.Lanes[i] & mask
 			if m == 0 || cm.oldToN[x] < 0 || !protected(c, x) {
 				continue
 			}
 			for ; m != 0; m &= m - 1 {
-				flat = append(flat, uint64(hb.Sources[bits.TrailingZeros64(m)])<<32|uint64(uint32(x)))
+				flat.add(uint64(hb.Sources[bits.TrailingZeros64(m)])<<32 | uint64(uint32(x)))
 			}
 		}
-		cm.flats[w] = flat
 		if sink != nil {
 			sink(w, hb)
 		}
 	})
+	cm.kept = 0
 	for _, f := range cm.flats {
-		cm.kept += len(f)
+		cm.kept += f.n
 	}
 	return err
 }
@@ -144,132 +155,113 @@ func (cm *comparer) build() {
 	n := cm.from.NodeCount()
 	clear(cm.off)
 	total := 0
-	for _, flat := range cm.flats {
-		for _, p := range flat {
-			cm.off[p>>32+1]++
-		}
-		total += len(flat)
+	for w := range cm.flats {
+		cm.flats[w].each(func(p uint64) { cm.off[p>>32+1]++ })
+		total += cm.flats[w].n
 	}
 	for f := 1; f <= n; f++ {
 		cm.off[f] += cm.off[f-1]
 	}
 	cm.down = slices.Grow(cm.down[:0], total)[:total]
 	next := slices.Clone(cm.off[:n])
-	for w, flat := range cm.flats {
-		for _, p := range flat {
+	for w := range cm.flats {
+		cm.flats[w].each(func(p uint64) {
 			f := p >> 32
 			cm.down[next[f]] = int32(uint32(p))
 			next[f]++
-		}
-		cm.flats[w] = flat[:0]
+		})
+		cm.flats[w].n = 0
 	}
-	cm.seen = slices.Grow(cm.seen[:0], (total+63)/64)[:(total+63)/64]
-	clear(cm.seen)
 	cm.kept = 0
 }
 
-// against runs part of the new model's candidates on r, after build, and
-// compares their hits with the chunk's old pairs: it marks the old pairs
-// it finds seen and calls fresh with each pair the old model lacks (from
-// the worker w; f's calls all come from one worker), and passes every
-// batch to sink.
-func (cm *comparer) against(ctx context.Context, r *analyze.Ranker, part []int32, sink func(int, *analyze.HitBatch), fresh func(w int, f, x int32)) error {
-	if cm.scratch == nil {
-		cm.scratch = make([]*scratch, r.Workers())
-	}
-	n := cm.to.NodeCount()
-	return r.Run(ctx, part, func(w int, hb *analyze.HitBatch) {
-		sc := cm.scratch[w]
-		if sc == nil {
-			sc = &scratch{count: make([]int32, n), mark: make([]int32, n)}
-			cm.scratch[w] = sc
+// counter is one worker's state of count: per new vertex x, the mask of
+// the current batch's failures whose old counterparts take x Down in the
+// old model, set for the batch whose Sources start at batch.
+type counter struct {
+	old     []uint64
+	touched []int32
+	batch   *int32
+}
+
+// count runs part of the new model's candidates on r, after build, and
+// compares their hits with the chunk's old pairs: it counts those the old
+// pairs have (same, per old failed node) and those they lack (fresh, per
+// new failed node; or, when each is not nil, calls each with them, from
+// the worker w: the calls of one f all come from one worker), and passes
+// every batch to sink. It reads the masks: for each batch, the old pairs
+// of its failures are spread once into per-node masks, and each watched
+// node's mask is split by two word operations into what both models have
+// and what is new.
+func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, sink func(int, *analyze.HitBatch),
+	fresh []int, each func(w int, f, x int32), same []int) error {
+	c := cm.to
+	cs := make([]*counter, r.Workers())
+	err := r.Run(ctx, part, func(w int, hb *analyze.HitBatch) {
+		ct := cs[w]
+		if ct == nil {
+			ct = &counter{old: make([]uint64, c.NodeCount())}
+			cs[w] = ct
 		}
-		sc.hits = sc.hits[:0]
-		for i, x := range hb.Down {
-			for m := hb.Lanes[i]; m != 0; m &= m - 1 {
-				sc.hits = append(sc.hits, analyze.Hit{Failed: hb.Sources[bits.TrailingZeros64(m)], Down: x})
+		if ct.batch != &hb.Sources[0] {
+			ct.clear()
+			ct.batch = &hb.Sources[0]
+			for j, f := range hb.Sources {
+				fo := cm.toOld[f]
+				if fo < 0 {
+					continue
+				}
+				for i := cm.off[fo]; i < cm.off[fo+1]; i++ {
+					xt := cm.oldToN[cm.down[i]]
+					if ct.old[xt] == 0 {
+						ct.touched = append(ct.touched, xt)
+					}
+					ct.old[xt] |= 1 << j
+				}
 			}
 		}
-		cm.compare(sc, sc.hits, func(f, x int32) { fresh(w, f, x) })
+		var counted uint64
+		for j, f := range hb.Sources {
+			if !c.Kind(f).Infrastructure() {
+				counted |= 1 << j
+			}
+		}
+		for i, x := range hb.Down {
+			m := hb.Lanes[i] & counted
+			if m == 0 || !protected(c, x) {
+				continue
+			}
+			both := m & ct.old[x]
+			for n := m &^ both; n != 0; n &= n - 1 {
+				if f := hb.Sources[bits.TrailingZeros64(n)]; each != nil {
+					each(w, f, x)
+				} else {
+					fresh[f]++
+				}
+			}
+			if same != nil {
+				for ; both != 0; both &= both - 1 {
+					same[cm.toOld[hb.Sources[bits.TrailingZeros64(both)]]]++
+				}
+			}
+		}
 		if sink != nil {
 			sink(w, hb)
 		}
 	})
+	for _, ct := range cs {
+		if ct != nil {
+			ct.clear()
+		}
+	}
+	return err
 }
 
-// compare compares some hits of one batch of the new model's ranking with
-// the chunk's old pairs. The hits are grouped by failed node (a counting
-// sort: a batch holds at most 64 failed nodes), and for each, the old
-// model's pairs of the same node are marked on a per-node array, so that
-// every look-up is one read: O(hits + old pairs of the batch), no search.
-func (cm *comparer) compare(n *scratch, hs []analyze.Hit, fresh func(f, x int32)) {
-	c := cm.to
-	n.fs = n.fs[:0]
-	for _, h := range hs {
-		if c.Kind(h.Failed).Infrastructure() || !protected(c, h.Down) {
-			continue
-		}
-		if n.count[h.Failed] == 0 {
-			n.fs = append(n.fs, h.Failed)
-		}
-		n.count[h.Failed]++
+func (ct *counter) clear() {
+	for _, x := range ct.touched {
+		ct.old[x] = 0
 	}
-	n.start = n.start[:0]
-	total := 0
-	for _, f := range n.fs {
-		n.start = append(n.start, total)
-		total += int(n.count[f])
-		n.count[f] = int32(len(n.start)) // now: 1 + the group of f
-	}
-	n.start = append(n.start, total)
-	n.buf = slices.Grow(n.buf[:0], total)[:total]
-	next := slices.Clone(n.start[:len(n.fs)])
-	for _, h := range hs {
-		if c.Kind(h.Failed).Infrastructure() || !protected(c, h.Down) {
-			continue
-		}
-		g := n.count[h.Failed] - 1
-		n.buf[next[g]] = h.Down
-		next[g]++
-	}
-	for g, f := range n.fs {
-		n.count[f] = 0
-		fo := cm.toOld[f]
-		if fo >= 0 {
-			for i := cm.off[fo]; i < cm.off[fo+1]; i++ {
-				if xt := cm.oldToN[cm.down[i]]; xt >= 0 {
-					n.mark[xt] = int32(i) + 1
-				}
-			}
-		}
-		for _, x := range n.buf[n.start[g]:n.start[g+1]] {
-			if m := n.mark[x]; m > 0 {
-				i := int(m - 1)
-				// Two workers may set bits of one word (the pairs
-				// of neighbouring failed nodes).
-				atomic.OrUint64(&cm.seen[i/64], 1<<(i%64))
-			} else {
-				fresh(f, x)
-			}
-		}
-		if fo >= 0 {
-			for i := cm.off[fo]; i < cm.off[fo+1]; i++ {
-				if xt := cm.oldToN[cm.down[i]]; xt >= 0 {
-					n.mark[xt] = 0
-				}
-			}
-		}
-	}
-}
-
-// fixedTakes calls f on each pair of the old model's failed node fo, of
-// the chunk compared, that the new model lacks.
-func (cm *comparer) fixedTakes(fo int32, f func(x int32)) {
-	for i := cm.off[fo]; i < cm.off[fo+1]; i++ {
-		if cm.seen[i/64]&(1<<(i%64)) == 0 {
-			f(cm.down[i])
-		}
-	}
+	ct.touched, ct.batch = ct.touched[:0], nil
 }
 
 // newParts returns, for the chunk's old failed nodes, the new model's.
@@ -309,14 +301,14 @@ func rankBoth(ctx context.Context, from, to *graph.Compiled, kFrom, kTo *policy.
 	}
 	cm := newComparer(from, to)
 	sd := &sides{fresh: make([]int, to.NodeCount()), fixed: make([]int, from.NodeCount())}
-	countFresh := func(_ int, f, _ int32) { sd.fresh[f]++ }
+	same := make([]int, from.NodeCount())
 	compare := func() error {
 		cm.build()
-		if err := cm.against(ctx, rNew, cm.newParts(), sinkNew, countFresh); err != nil {
+		if err := cm.count(ctx, rNew, cm.newParts(), sinkNew, sd.fresh, nil, same); err != nil {
 			return err
 		}
 		for _, fo := range cm.pending {
-			cm.fixedTakes(fo, func(int32) { sd.fixed[fo]++ })
+			sd.fixed[fo] = cm.off[fo+1] - cm.off[fo] - same[fo]
 		}
 		cm.pending = cm.pending[:0]
 		return nil
@@ -344,7 +336,7 @@ func rankBoth(ctx context.Context, from, to *graph.Compiled, kFrom, kTo *policy.
 		}
 	}
 	cm.build()
-	if err := cm.against(ctx, rNew, only, sinkNew, countFresh); err != nil {
+	if err := cm.count(ctx, rNew, only, sinkNew, sd.fresh, nil, same); err != nil {
 		return nil, err
 	}
 	if sd.oldRanked, err = rOld.Radii(); err != nil {
@@ -365,11 +357,14 @@ func byID(radii []analyze.Radius) map[string]analyze.Radius {
 	return out
 }
 
-// pairsOf compares the single failures of the old failed nodes olds and
-// the new failed nodes news alone (one chunk), calling fresh with each
-// pair of news the old model lacks, and returns the comparer holding
-// olds' pairs, seen marked.
-func pairsOf(ctx context.Context, from, to *graph.Compiled, olds, news []int32, fresh func(f, x int32)) (*comparer, error) {
+// freshPairs returns, for each failed node of fs (model b's), the
+// protected nodes that its failure takes Down in b and not in model a
+// that keep accepts, comparing the failures of fs alone with their
+// counterparts in a (one chunk).
+func freshPairs(ctx context.Context, a, b *graph.Compiled, fs []int32, keep func(x int32) bool) (map[int32][]int32, error) {
+	if len(fs) == 0 {
+		return nil, nil // no ids would rank every node
+	}
 	names := func(c *graph.Compiled, vs []int32) []string {
 		ids := make([]string, len(vs))
 		for i, v := range vs {
@@ -377,9 +372,15 @@ func pairsOf(ctx context.Context, from, to *graph.Compiled, olds, news []int32, 
 		}
 		return ids
 	}
-	cm := newComparer(from, to)
-	if len(olds) > 0 { // no ids would rank every node
-		rOld, err := analyze.NewRanker(from, analyze.RankOptions{IDs: names(from, olds)}, watchList(from, nil))
+	cm := newComparer(a, b)
+	var olds []int32
+	for _, f := range fs {
+		if fo := cm.toOld[f]; fo >= 0 {
+			olds = append(olds, fo)
+		}
+	}
+	if len(olds) > 0 {
+		rOld, err := analyze.NewRanker(a, analyze.RankOptions{IDs: names(a, olds)}, watchList(a, nil))
 		if err != nil {
 			return nil, err
 		}
@@ -388,59 +389,47 @@ func pairsOf(ctx context.Context, from, to *graph.Compiled, olds, news []int32, 
 		}
 	}
 	cm.build()
-	if len(news) == 0 {
-		return cm, nil
-	}
-	rNew, err := analyze.NewRanker(to, analyze.RankOptions{IDs: names(to, news)}, watchList(to, nil))
+	rNew, err := analyze.NewRanker(b, analyze.RankOptions{IDs: names(b, fs)}, watchList(b, nil))
 	if err != nil {
 		return nil, err
 	}
-	var mu sync.Mutex
-	err = cm.against(ctx, rNew, rNew.Candidates(), nil, func(_ int, f, x int32) {
-		mu.Lock()
-		defer mu.Unlock()
-		fresh(f, x)
-	})
-	return cm, err
+	// The calls for one failed node come from one worker: each node's
+	// list is its own, no lock.
+	slot := make(map[int32]int, len(fs))
+	for i, f := range fs {
+		slot[f] = i
+	}
+	lists := make([][]int32, len(fs))
+	err = cm.count(ctx, rNew, rNew.Candidates(), nil, nil, func(_ int, f, x int32) {
+		if keep(x) {
+			lists[slot[f]] = append(lists[slot[f]], x)
+		}
+	}, nil)
+	takes := make(map[int32][]int32, len(fs))
+	for i, f := range fs {
+		takes[f] = lists[i]
+	}
+	return takes, err
 }
 
 // spofs fills in NewSPOFs and FixedSPOFs from the counts: the lists of the
 // first lim.spofs by protected nodes taken (then id), each with its first
 // lim.takes protected nodes, most users first, and a chain for the first
 // lim.chains. The pairs of the listed failures, not kept, come from a
-// second comparison of those failures alone.
+// second comparison of those failures alone: the new model's against the
+// old for new SPOFs, the old model's against the new for fixed ones (a
+// fixed SPOF is a new one of the change undone, among nodes both have).
 func (d *Diff) spofs(ctx context.Context, from, to *graph.Compiled, sd *sides, lim limits) error {
+	oldToN := matching(from, to)
 	var err error
 	d.FixedSPOFCount, d.FixedSPOFs, err = top(ctx, from, sd.fixed, lim, func(fs []int32) (map[int32][]int32, error) {
-		oldToN := matching(from, to)
-		news := make([]int32, len(fs))
-		for i, f := range fs {
-			news[i] = oldToN[f] // fixed counts only nodes both models have
-		}
-		cm, err := pairsOf(ctx, from, to, fs, news, func(int32, int32) {})
-		if err != nil {
-			return nil, err
-		}
-		takes := make(map[int32][]int32, len(fs))
-		for _, f := range fs {
-			cm.fixedTakes(f, func(x int32) { takes[f] = append(takes[f], x) })
-		}
-		return takes, nil
+		return freshPairs(ctx, to, from, fs, func(x int32) bool { return oldToN[x] >= 0 })
 	})
 	if err != nil {
 		return err
 	}
-	toOld := matching(to, from)
 	d.NewSPOFCount, d.NewSPOFs, err = top(ctx, to, sd.fresh, lim, func(fs []int32) (map[int32][]int32, error) {
-		var olds []int32
-		for _, f := range fs {
-			if fo := toOld[f]; fo >= 0 {
-				olds = append(olds, fo)
-			}
-		}
-		takes := make(map[int32][]int32, len(fs))
-		_, err := pairsOf(ctx, from, to, olds, fs, func(f, x int32) { takes[f] = append(takes[f], x) })
-		return takes, err
+		return freshPairs(ctx, from, to, fs, func(int32) bool { return true })
 	})
 	return err
 }
