@@ -3,6 +3,7 @@ package diff
 import (
 	"cmp"
 	"context"
+	"math"
 	"math/bits"
 	"slices"
 
@@ -187,14 +188,16 @@ type counter struct {
 // count runs part of the new model's candidates on r, after build, and
 // compares their hits with the chunk's old pairs: it counts those the old
 // pairs have (same, per old failed node) and those they lack (fresh, per
-// new failed node; or, when each is not nil, calls each with them, from
-// the worker w: the calls of one f all come from one worker), and passes
+// new failed node; or, when each is not nil, calls each with each
+// watched node x and the mask of those of the batch's Sources whose pair
+// with x is fresh, from the worker w: the calls of one batch all come
+// from one worker), and passes
 // every batch to sink. It reads the masks: for each batch, the old pairs
 // of its failures are spread once into per-node masks, and each watched
 // node's mask is split by two word operations into what both models have
 // and what is new.
 func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, sink func(int, *analyze.HitBatch),
-	fresh []int, each func(w int, f, x int32), same []int) error {
+	fresh []int, each func(w int, sources []int32, x int32, m uint64), same []int) error {
 	c := cm.to
 	cs := make([]*counter, r.Workers())
 	err := r.Run(ctx, part, func(w int, hb *analyze.HitBatch) {
@@ -232,11 +235,13 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 				continue
 			}
 			both := m & ct.old[x]
-			for n := m &^ both; n != 0; n &= n - 1 {
-				if f := hb.Sources[bits.TrailingZeros64(n)]; each != nil {
-					each(w, f, x)
-				} else {
-					fresh[f]++
+			if each != nil {
+				if n := m &^ both; n != 0 {
+					each(w, hb.Sources, x, n)
+				}
+			} else {
+				for n := m &^ both; n != 0; n &= n - 1 {
+					fresh[hb.Sources[bits.TrailingZeros64(n)]]++
 				}
 			}
 			if same != nil {
@@ -262,6 +267,32 @@ func (ct *counter) clear() {
 		ct.old[x] = 0
 	}
 	ct.touched, ct.batch = ct.touched[:0], nil
+}
+
+// chunks runs order, candidates of the old model's ranking r, in parts,
+// keeping their pairs (and passing every batch to sink), and whenever
+// about chunkPairs are kept, and at the end, places them (build) and
+// calls compare with the new model's counterparts of the chunk's failed
+// nodes (cm.pending until compare returns).
+func (cm *comparer) chunks(ctx context.Context, r *analyze.Ranker, order []int32, sink func(int, *analyze.HitBatch), compare func(part []int32) error) error {
+	flush := func() error {
+		cm.build()
+		err := compare(cm.newParts())
+		cm.pending = cm.pending[:0]
+		return err
+	}
+	step := max(64, (len(order)/partOf+63)/64*64) // whole batches
+	for lo := 0; lo < len(order); lo += step {
+		if err := cm.keep(ctx, r, order[lo:min(lo+step, len(order))], sink); err != nil {
+			return err
+		}
+		if cm.full() {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
 
 // newParts returns, for the chunk's old failed nodes, the new model's.
@@ -302,30 +333,16 @@ func rankBoth(ctx context.Context, from, to *graph.Compiled, kFrom, kTo *policy.
 	cm := newComparer(from, to)
 	sd := &sides{fresh: make([]int, to.NodeCount()), fixed: make([]int, from.NodeCount())}
 	same := make([]int, from.NodeCount())
-	compare := func() error {
-		cm.build()
-		if err := cm.count(ctx, rNew, cm.newParts(), sinkNew, sd.fresh, nil, same); err != nil {
+	err = cm.chunks(ctx, rOld, rOld.Candidates(), sinkOld, func(part []int32) error {
+		if err := cm.count(ctx, rNew, part, sinkNew, sd.fresh, nil, same); err != nil {
 			return err
 		}
 		for _, fo := range cm.pending {
 			sd.fixed[fo] = cm.off[fo+1] - cm.off[fo] - same[fo]
 		}
-		cm.pending = cm.pending[:0]
 		return nil
-	}
-	order := rOld.Candidates()
-	step := max(64, (len(order)/partOf+63)/64*64) // whole batches
-	for lo := 0; lo < len(order); lo += step {
-		if err := cm.keep(ctx, rOld, order[lo:min(lo+step, len(order))], sinkOld); err != nil {
-			return nil, err
-		}
-		if cm.full() {
-			if err := compare(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := compare(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	// The new model's nodes the old one lacks: all their pairs are fresh.
@@ -357,11 +374,12 @@ func byID(radii []analyze.Radius) map[string]analyze.Radius {
 	return out
 }
 
-// freshPairs returns, for each failed node of fs (model b's), the
-// protected nodes that its failure takes Down in b and not in model a
-// that keep accepts, comparing the failures of fs alone with their
+// freshPairs returns, for each failed node of fs (model b's), the places
+// (place[x]) of the protected nodes x that its failure takes Down in b and
+// not in model a and that keep accepts: the k smallest at least, since
+// only those are listed. It compares the failures of fs alone with their
 // counterparts in a (one chunk).
-func freshPairs(ctx context.Context, a, b *graph.Compiled, fs []int32, keep func(x int32) bool) (map[int32][]int32, error) {
+func freshPairs(ctx context.Context, a, b *graph.Compiled, fs, place []int32, k int, keep func(x int32) bool) (map[int32][]int32, error) {
 	if len(fs) == 0 {
 		return nil, nil // no ids would rank every node
 	}
@@ -373,38 +391,83 @@ func freshPairs(ctx context.Context, a, b *graph.Compiled, fs []int32, keep func
 		return ids
 	}
 	cm := newComparer(a, b)
-	var olds []int32
+	var olds, only []int32
 	for _, f := range fs {
 		if fo := cm.toOld[f]; fo >= 0 {
 			olds = append(olds, fo)
+		} else {
+			only = append(only, f)
 		}
 	}
+	rNew, err := analyze.NewRanker(b, analyze.RankOptions{IDs: names(b, fs)}, watchList(b, nil))
+	if err != nil {
+		return nil, err
+	}
+	// Each list keeps its k smallest places: cut to them whenever it
+	// holds 2k, after which a place above the k-th cannot make it, and a
+	// node placed above every bound of a batch is passed over at once.
+	// The calls of one batch come from one worker: each failed node's
+	// list is its own, no lock.
+	slot := make([]int32, b.NodeCount())
+	for i, f := range fs {
+		slot[f] = int32(i)
+	}
+	lists := make([][]int32, len(fs))
+	bound := make([]int32, len(fs))
+	for i := range bound {
+		bound[i] = math.MaxInt32
+	}
+	type batchState struct {
+		sources *int32
+		most    int32 // the largest bound of the batch's failures
+	}
+	states := make([]batchState, rNew.Workers())
+	most := func(sources []int32) int32 {
+		m := int32(-1)
+		for _, f := range sources {
+			m = max(m, bound[slot[f]])
+		}
+		return m
+	}
+	each := func(w int, sources []int32, x int32, m uint64) {
+		st := &states[w]
+		if st.sources != &sources[0] {
+			st.sources, st.most = &sources[0], most(sources)
+		}
+		px := place[x]
+		if px > st.most || !keep(x) {
+			return
+		}
+		for ; m != 0; m &= m - 1 {
+			i := slot[sources[bits.TrailingZeros64(m)]]
+			if px > bound[i] {
+				continue
+			}
+			lists[i] = append(lists[i], px)
+			if k < math.MaxInt32 && len(lists[i]) >= 2*k {
+				lists[i] = smallest(lists[i], k)
+				bound[i] = lists[i][k-1]
+				st.most = most(sources)
+			}
+		}
+	}
+	// In chunks, as in Compare: the listed failures are the largest.
 	if len(olds) > 0 {
 		rOld, err := analyze.NewRanker(a, analyze.RankOptions{IDs: names(a, olds)}, watchList(a, nil))
 		if err != nil {
 			return nil, err
 		}
-		if err := cm.keep(ctx, rOld, rOld.Candidates(), nil); err != nil {
+		err = cm.chunks(ctx, rOld, rOld.Candidates(), nil, func(part []int32) error {
+			clear(states)
+			return cm.count(ctx, rNew, part, nil, nil, each, nil)
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
 	cm.build()
-	rNew, err := analyze.NewRanker(b, analyze.RankOptions{IDs: names(b, fs)}, watchList(b, nil))
-	if err != nil {
-		return nil, err
-	}
-	// The calls for one failed node come from one worker: each node's
-	// list is its own, no lock.
-	slot := make(map[int32]int, len(fs))
-	for i, f := range fs {
-		slot[f] = i
-	}
-	lists := make([][]int32, len(fs))
-	err = cm.count(ctx, rNew, rNew.Candidates(), nil, nil, func(_ int, f, x int32) {
-		if keep(x) {
-			lists[slot[f]] = append(lists[slot[f]], x)
-		}
-	}, nil)
+	clear(states)
+	err = cm.count(ctx, rNew, only, nil, nil, each, nil)
 	takes := make(map[int32][]int32, len(fs))
 	for i, f := range fs {
 		takes[f] = lists[i]
@@ -422,22 +485,24 @@ func freshPairs(ctx context.Context, a, b *graph.Compiled, fs []int32, keep func
 func (d *Diff) spofs(ctx context.Context, from, to *graph.Compiled, sd *sides, lim limits) error {
 	oldToN := matching(from, to)
 	var err error
-	d.FixedSPOFCount, d.FixedSPOFs, err = top(ctx, from, sd.fixed, lim, func(fs []int32) (map[int32][]int32, error) {
-		return freshPairs(ctx, to, from, fs, func(x int32) bool { return oldToN[x] >= 0 })
+	d.FixedSPOFCount, d.FixedSPOFs, err = top(ctx, from, sd.fixed, lim, func(fs, place []int32) (map[int32][]int32, error) {
+		return freshPairs(ctx, to, from, fs, place, lim.takes, func(x int32) bool { return oldToN[x] >= 0 })
 	})
 	if err != nil {
 		return err
 	}
-	d.NewSPOFCount, d.NewSPOFs, err = top(ctx, to, sd.fresh, lim, func(fs []int32) (map[int32][]int32, error) {
-		return freshPairs(ctx, from, to, fs, func(int32) bool { return true })
+	d.NewSPOFCount, d.NewSPOFs, err = top(ctx, to, sd.fresh, lim, func(fs, place []int32) (map[int32][]int32, error) {
+		return freshPairs(ctx, from, to, fs, place, lim.takes, func(int32) bool { return true })
 	})
 	return err
 }
 
 // top lists the SPOFs of c whose count is positive: all counted, the first
 // lim.spofs (most protected nodes taken, then by id) listed, with the
-// protected nodes takes returns for them.
-func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes func([]int32) (map[int32][]int32, error)) (int, []SPOF, error) {
+// protected nodes takes returns for them: given the place of each node
+// in the order of Takes, it returns for each failure the places of its
+// first lim.takes protected nodes at least.
+func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes func(fs, place []int32) (map[int32][]int32, error)) (int, []SPOF, error) {
 	var fs []int32
 	for f, k := range counts {
 		if k > 0 {
@@ -452,10 +517,6 @@ func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes
 	if len(fs) == 0 {
 		return total, nil, nil
 	}
-	tk, err := takes(fs)
-	if err != nil {
-		return 0, nil, err
-	}
 	// Most users first, then in model order: number the nodes in that
 	// order once and sort numbers, not nodes by a comparison (the listed
 	// SPOFs of two unrelated catalogs take millions of nodes together).
@@ -468,13 +529,13 @@ func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes
 	for k, v := range byUsers {
 		place[v] = int32(k)
 	}
+	tk, err := takes(fs, place)
+	if err != nil {
+		return 0, nil, err
+	}
 	out := make([]SPOF, len(fs))
 	for i, f := range fs {
-		xs := tk[f]
-		for j, x := range xs {
-			xs[j] = place[x]
-		}
-		xs = smallest(xs, lim.takes)
+		xs := smallest(tk[f], lim.takes)
 		s := SPOF{ID: c.VertexName(f), Kind: c.Kind(f), Takes: make([]string, len(xs)), TakesCount: counts[f]}
 		for j, k := range xs {
 			s.Takes[j] = c.VertexName(byUsers[k])
