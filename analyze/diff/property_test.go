@@ -100,13 +100,6 @@ func TestSPOFsMatchNaive(t *testing.T) {
 		ok := t.Run("", func(t *testing.T) {
 			d, err := diff.Compare(context.Background(), a, b, diff.Options{MaxSPOFs: -1, MaxTakes: -1})
 			require.NoError(t, err)
-			// Chunks of a few pairs, the old model run in parts of one
-			// batch: the same diff.
-			restore := diff.SetChunks(1+int(s%5), 1<<20)
-			chunked, err := diff.Compare(context.Background(), a, b, diff.Options{MaxSPOFs: -1, MaxTakes: -1})
-			restore()
-			require.NoError(t, err)
-			assert.Equal(t, d, chunked, "in chunks")
 			pa, pb := naivePairs(t, a), naivePairs(t, b)
 			want := naiveDelta(pb, pa, a, false)
 			assert.Equal(t, want, render(d.NewSPOFs), "new")

@@ -42,138 +42,116 @@ func watchList(c *graph.Compiled, k *policy.Checker) []int32 {
 // Comparing the two models' single failures needs, for each failed node
 // both have, the protected nodes it takes Down in each. The pairs (failed,
 // protected) grow faster than the model (a failure near the root takes
-// most of it), to billions at 1,000,000 nodes, so neither model's pairs are
-// kept whole: the old model's candidates run in parts, in the engine's
-// batch order, keeping their pairs until about chunkPairs are kept; then
-// the same failed nodes run in the new model and are compared with them,
-// and the pairs are dropped. What remains per node is two counts.
+// most of it): hundreds of millions at 1,000,000 nodes. The old model's
+// are kept as the ranking gives them, a mask of a batch's failures per
+// protected node (12 bytes for about 8 pairs on the synthetic catalogs),
+// and each model runs once, in its own batch order: comparing in matched
+// chunks of failures instead would scatter one model's batches (each
+// batch's failures then reach different parts of the graph, several times
+// the work of the ranking itself).
 
-// chunkPairs is about how many old pairs are kept at a time (8 bytes each
-// while gathered, then 4); partOf is how many parts the old model's
-// candidates run in at most. Variables for the tests.
-var (
-	chunkPairs = 1 << 24
-	partOf     = 64
-)
-
-// comparer compares the single failures of two models, chunk by chunk.
+// comparer compares the single failures of two models.
 type comparer struct {
 	from, to *graph.Compiled
 	toOld    []int32 // new vertex → old vertex, or -1
 	oldToN   []int32 // old vertex → new vertex, or -1
 
-	// The chunk's old pairs as a compressed sparse row: the protected
-	// nodes of old failed node f are down[off[f]:off[f+1]]; pending
-	// lists the chunk's failed nodes.
-	off     []int
-	down    []int32
-	pending []int32
-	flats   []pairBuf // per worker: (failed, down) pairs gathered
-	kept    int
+	// The old model's kept hits: per worker of its ranking, a stream of
+	// records; per old failed node, the worker and batch whose records
+	// hold its pairs (worker -1: none) and its lane, and how many pairs it
+	// has.
+	ws    []records
+	bw    []int16
+	bb    []int32
+	lane  []int8
+	pairs []int32
 }
 
-// pairBuf gathers (failed, down) pairs in blocks of pairBlock, reused from
-// chunk to chunk: no slice doubles and copies what it has (at millions of
-// pairs, that copying was a tenth of a diff).
-type pairBuf struct {
-	blocks [][]uint64
-	n      int // pairs in blocks
+// records is one worker's kept hits: record i is the protected node x[i]
+// and the mask m[i] of its batch's failures that take it Down, in blocks
+// of recBlock (no slice doubles and copies what it has); batches[k] are
+// the records of the worker's k-th batch with hits.
+type records struct {
+	x       [][]int32
+	m       [][]uint64
+	n       int
+	batches []recBatch
+	cur     *int32 // the Sources of the batch being kept
 }
 
-const pairBlock = 1 << 15
+type recBatch struct {
+	lo, hi  int
+	sources []int32
+}
 
-func (pb *pairBuf) add(p uint64) {
-	k, i := pb.n/pairBlock, pb.n%pairBlock
-	if k == len(pb.blocks) {
-		pb.blocks = append(pb.blocks, make([]uint64, pairBlock))
+const recBlock = 1 << 14
+
+func (rs *records) add(x int32, m uint64) {
+	k, i := rs.n/recBlock, rs.n%recBlock
+	if k == len(rs.x) {
+		rs.x, rs.m = append(rs.x, make([]int32, recBlock)), append(rs.m, make([]uint64, recBlock))
 	}
-	pb.blocks[k][i] = p
-	pb.n++
-}
-
-// each calls f with every pair.
-func (pb *pairBuf) each(f func(p uint64)) {
-	for k := 0; k*pairBlock < pb.n; k++ {
-		for _, p := range pb.blocks[k][:min(pairBlock, pb.n-k*pairBlock)] {
-			f(p)
-		}
-	}
+	rs.x[k][i], rs.m[k][i] = x, m
+	rs.n++
 }
 
 func newComparer(from, to *graph.Compiled) *comparer {
-	return &comparer{from: from, to: to, toOld: matching(to, from), oldToN: matching(from, to),
-		off: make([]int, from.NodeCount()+1)}
+	cm := &comparer{from: from, to: to, toOld: matching(to, from), oldToN: matching(from, to),
+		bw: make([]int16, from.NodeCount()), bb: make([]int32, from.NodeCount()),
+		lane: make([]int8, from.NodeCount()), pairs: make([]int32, from.NodeCount())}
+	for v := range cm.bw {
+		cm.bw[v] = -1
+	}
+	return cm
 }
 
-// keep runs part of the old model's candidates on r, keeping the pairs of
-// failed nodes the new model has too that take protected nodes it has too
-// (no other pair is ever compared), and passing every batch to sink (a
+// keep runs part of the old model's candidates on r, keeping the hits of
+// failed nodes the new model has too on protected nodes it has too (no
+// other pair is ever compared), and passing every batch to sink (a
 // policy's; nil: none).
 func (cm *comparer) keep(ctx context.Context, r *analyze.Ranker, part []int32, sink func(int, *analyze.HitBatch)) error {
 	c := cm.from
-	if cm.flats == nil {
-		cm.flats = make([]pairBuf, r.Workers())
+	if cm.ws == nil {
+		cm.ws = make([]records, r.Workers())
 	}
-	for _, f := range part {
-		if cm.oldToN[f] >= 0 {
-			cm.pending = append(cm.pending, f)
-		}
-	}
-	err := r.Run(ctx, part, func(w int, hb *analyze.HitBatch) {
+	return r.Run(ctx, part, func(w int, hb *analyze.HitBatch) {
 		var mask uint64
 		for i, f := range hb.Sources {
 			if cm.oldToN[f] >= 0 && !c.Kind(f).Infrastructure() {
 				mask |= 1 << i
 			}
 		}
-		flat := &cm.flats[w]
+		rs := &cm.ws[w]
+		if rs.cur != &hb.Sources[0] { // a batch's parts come one after another
+			rs.cur = &hb.Sources[0]
+			rs.batches = append(rs.batches, recBatch{lo: rs.n, hi: rs.n, sources: hb.Sources})
+			for i, f := range hb.Sources {
+				if mask&(1<<i) != 0 {
+					cm.bw[f], cm.bb[f], cm.lane[f] = int16(w), int32(len(rs.batches)-1), int8(i)
+				}
+			}
+		}
+		var per [64]int32
 		for i, x := range hb.Down {
 			m := hb.Lanes[i] & mask
 			if m == 0 || cm.oldToN[x] < 0 || !protected(c, x) {
 				continue
 			}
+			rs.add(x, m)
 			for ; m != 0; m &= m - 1 {
-				flat.add(uint64(hb.Sources[bits.TrailingZeros64(m)])<<32 | uint64(uint32(x)))
+				per[bits.TrailingZeros64(m)]++
 			}
 		}
+		for i, n := range per {
+			if n > 0 {
+				cm.pairs[hb.Sources[i]] += n
+			}
+		}
+		rs.batches[len(rs.batches)-1].hi = rs.n
 		if sink != nil {
 			sink(w, hb)
 		}
 	})
-	cm.kept = 0
-	for _, f := range cm.flats {
-		cm.kept += f.n
-	}
-	return err
-}
-
-// full reports whether the chunk keeps enough pairs to be compared.
-func (cm *comparer) full() bool { return cm.kept >= chunkPairs }
-
-// build places the gathered pairs by failed node (a counting sort: two
-// passes, no comparison).
-func (cm *comparer) build() {
-	n := cm.from.NodeCount()
-	clear(cm.off)
-	total := 0
-	for w := range cm.flats {
-		cm.flats[w].each(func(p uint64) { cm.off[p>>32+1]++ })
-		total += cm.flats[w].n
-	}
-	for f := 1; f <= n; f++ {
-		cm.off[f] += cm.off[f-1]
-	}
-	cm.down = slices.Grow(cm.down[:0], total)[:total]
-	next := slices.Clone(cm.off[:n])
-	for w := range cm.flats {
-		cm.flats[w].each(func(p uint64) {
-			f := p >> 32
-			cm.down[next[f]] = int32(uint32(p))
-			next[f]++
-		})
-		cm.flats[w].n = 0
-	}
-	cm.kept = 0
 }
 
 // counter is one worker's state of count: per new vertex x, the mask of
@@ -183,19 +161,27 @@ type counter struct {
 	old     []uint64
 	touched []int32
 	batch   *int32
+	groups  []group
 }
 
-// count runs part of the new model's candidates on r, after build, and
-// compares their hits with the chunk's old pairs: it counts those the old
-// pairs have (same, per old failed node) and those they lack (fresh, per
-// new failed node; or, when each is not nil, calls each with each
-// watched node x and the mask of those of the batch's Sources whose pair
-// with x is fresh, from the worker w: the calls of one batch all come
-// from one worker), and passes
-// every batch to sink. It reads the masks: for each batch, the old pairs
-// of its failures are spread once into per-node masks, and each watched
-// node's mask is split by two word operations into what both models have
-// and what is new.
+// group is the failures of a new batch whose old counterparts ran in one
+// old batch: the mask of their old lanes and each one's new lane.
+type group struct {
+	w, b  int32
+	mask  uint64
+	lanes [64]int8
+}
+
+// count runs part of the new model's candidates on r, after keep, and
+// compares their hits with the old model's: it counts those the old model
+// has (same, per old failed node) and those it lacks (fresh, per new
+// failed node; or, when each is not nil, calls each with each watched
+// node x and the mask of those of the batch's Sources whose pair with x
+// is fresh, from the worker w: the calls of one batch all come from one
+// worker), and passes every batch to sink. It reads the masks: for each
+// batch, the old records of its failures' old batches are spread once into
+// per-node masks, and each watched node's mask is split by two word
+// operations into what both models have and what is new.
 func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, sink func(int, *analyze.HitBatch),
 	fresh []int, each func(w int, sources []int32, x int32, m uint64), same []int) error {
 	c := cm.to
@@ -209,19 +195,7 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 		if ct.batch != &hb.Sources[0] {
 			ct.clear()
 			ct.batch = &hb.Sources[0]
-			for j, f := range hb.Sources {
-				fo := cm.toOld[f]
-				if fo < 0 {
-					continue
-				}
-				for i := cm.off[fo]; i < cm.off[fo+1]; i++ {
-					xt := cm.oldToN[cm.down[i]]
-					if ct.old[xt] == 0 {
-						ct.touched = append(ct.touched, xt)
-					}
-					ct.old[xt] |= 1 << j
-				}
-			}
+			cm.spread(ct, hb.Sources)
 		}
 		var counted uint64
 		for j, f := range hb.Sources {
@@ -262,46 +236,53 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 	return err
 }
 
+// spread sets ct.old for a new batch of sources: the failures are grouped
+// by the old batch of their counterparts, and each old batch's records are
+// read once.
+func (cm *comparer) spread(ct *counter, sources []int32) {
+	ct.groups = ct.groups[:0]
+	for j, f := range sources {
+		fo := cm.toOld[f]
+		if fo < 0 || cm.bw[fo] < 0 {
+			continue
+		}
+		w, b := int32(cm.bw[fo]), cm.bb[fo]
+		k := 0
+		for k < len(ct.groups) && (ct.groups[k].w != w || ct.groups[k].b != b) {
+			k++
+		}
+		if k == len(ct.groups) {
+			ct.groups = append(ct.groups, group{w: w, b: b})
+		}
+		g := &ct.groups[k]
+		g.mask |= 1 << cm.lane[fo]
+		g.lanes[cm.lane[fo]] = int8(j)
+	}
+	for k := range ct.groups {
+		g := &ct.groups[k]
+		rs := &cm.ws[g.w]
+		rb := rs.batches[g.b]
+		for i := rb.lo; i < rb.hi; i++ {
+			sel := rs.m[i/recBlock][i%recBlock] & g.mask
+			if sel == 0 {
+				continue
+			}
+			xt := cm.oldToN[rs.x[i/recBlock][i%recBlock]]
+			if ct.old[xt] == 0 {
+				ct.touched = append(ct.touched, xt)
+			}
+			for ; sel != 0; sel &= sel - 1 {
+				ct.old[xt] |= 1 << g.lanes[bits.TrailingZeros64(sel)]
+			}
+		}
+	}
+}
+
 func (ct *counter) clear() {
 	for _, x := range ct.touched {
 		ct.old[x] = 0
 	}
 	ct.touched, ct.batch = ct.touched[:0], nil
-}
-
-// chunks runs order, candidates of the old model's ranking r, in parts,
-// keeping their pairs (and passing every batch to sink), and whenever
-// about chunkPairs are kept, and at the end, places them (build) and
-// calls compare with the new model's counterparts of the chunk's failed
-// nodes (cm.pending until compare returns).
-func (cm *comparer) chunks(ctx context.Context, r *analyze.Ranker, order []int32, sink func(int, *analyze.HitBatch), compare func(part []int32) error) error {
-	flush := func() error {
-		cm.build()
-		err := compare(cm.newParts())
-		cm.pending = cm.pending[:0]
-		return err
-	}
-	step := max(64, (len(order)/partOf+63)/64*64) // whole batches
-	for lo := 0; lo < len(order); lo += step {
-		if err := cm.keep(ctx, r, order[lo:min(lo+step, len(order))], sink); err != nil {
-			return err
-		}
-		if cm.full() {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
-}
-
-// newParts returns, for the chunk's old failed nodes, the new model's.
-func (cm *comparer) newParts() []int32 {
-	out := make([]int32, len(cm.pending))
-	for i, f := range cm.pending {
-		out[i] = cm.oldToN[f]
-	}
-	return out
 }
 
 // sides is what Compare keeps of each model's single failures: every
@@ -314,8 +295,7 @@ type sides struct {
 	fixed                []int // per old failed node
 }
 
-// rankBoth ranks both models' single failures, chunk by chunk (see
-// chunkPairs), sharing each model's pass with its policy (kFrom, kTo; nil:
+// rankBoth ranks both models' single failures, each once, sharing each model's pass with its policy (kFrom, kTo; nil:
 // none), and counts the pairs each model lacks.
 func rankBoth(ctx context.Context, from, to *graph.Compiled, kFrom, kTo *policy.Checker) (*sides, error) {
 	rOld, err := analyze.NewRanker(from, analyze.RankOptions{}, watchList(from, kFrom))
@@ -332,29 +312,15 @@ func rankBoth(ctx context.Context, from, to *graph.Compiled, kFrom, kTo *policy.
 	}
 	cm := newComparer(from, to)
 	sd := &sides{fresh: make([]int, to.NodeCount()), fixed: make([]int, from.NodeCount())}
+	if err := cm.keep(ctx, rOld, rOld.Candidates(), sinkOld); err != nil {
+		return nil, err
+	}
 	same := make([]int, from.NodeCount())
-	err = cm.chunks(ctx, rOld, rOld.Candidates(), sinkOld, func(part []int32) error {
-		if err := cm.count(ctx, rNew, part, sinkNew, sd.fresh, nil, same); err != nil {
-			return err
-		}
-		for _, fo := range cm.pending {
-			sd.fixed[fo] = cm.off[fo+1] - cm.off[fo] - same[fo]
-		}
-		return nil
-	})
-	if err != nil {
+	if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, nil, same); err != nil {
 		return nil, err
 	}
-	// The new model's nodes the old one lacks: all their pairs are fresh.
-	var only []int32
-	for f, fo := range cm.toOld {
-		if fo < 0 {
-			only = append(only, int32(f))
-		}
-	}
-	cm.build()
-	if err := cm.count(ctx, rNew, only, sinkNew, sd.fresh, nil, same); err != nil {
-		return nil, err
+	for fo, n := range cm.pairs {
+		sd.fixed[fo] = int(n) - same[fo]
 	}
 	if sd.oldRanked, err = rOld.Radii(); err != nil {
 		return nil, err
@@ -378,7 +344,7 @@ func byID(radii []analyze.Radius) map[string]analyze.Radius {
 // (place[x]) of the protected nodes x that its failure takes Down in b and
 // not in model a and that keep accepts: the k smallest at least, since
 // only those are listed. It compares the failures of fs alone with their
-// counterparts in a (one chunk).
+// counterparts in a.
 func freshPairs(ctx context.Context, a, b *graph.Compiled, fs, place []int32, k int, keep func(x int32) bool) (map[int32][]int32, error) {
 	if len(fs) == 0 {
 		return nil, nil // no ids would rank every node
@@ -391,12 +357,10 @@ func freshPairs(ctx context.Context, a, b *graph.Compiled, fs, place []int32, k 
 		return ids
 	}
 	cm := newComparer(a, b)
-	var olds, only []int32
+	var olds []int32
 	for _, f := range fs {
 		if fo := cm.toOld[f]; fo >= 0 {
 			olds = append(olds, fo)
-		} else {
-			only = append(only, f)
 		}
 	}
 	rNew, err := analyze.NewRanker(b, analyze.RankOptions{IDs: names(b, fs)}, watchList(b, nil))
@@ -451,23 +415,16 @@ func freshPairs(ctx context.Context, a, b *graph.Compiled, fs, place []int32, k 
 			}
 		}
 	}
-	// In chunks, as in Compare: the listed failures are the largest.
 	if len(olds) > 0 {
 		rOld, err := analyze.NewRanker(a, analyze.RankOptions{IDs: names(a, olds)}, watchList(a, nil))
 		if err != nil {
 			return nil, err
 		}
-		err = cm.chunks(ctx, rOld, rOld.Candidates(), nil, func(part []int32) error {
-			clear(states)
-			return cm.count(ctx, rNew, part, nil, nil, each, nil)
-		})
-		if err != nil {
+		if err := cm.keep(ctx, rOld, rOld.Candidates(), nil); err != nil {
 			return nil, err
 		}
 	}
-	cm.build()
-	clear(states)
-	err = cm.count(ctx, rNew, only, nil, nil, each, nil)
+	err = cm.count(ctx, rNew, rNew.Candidates(), nil, nil, each, nil)
 	takes := make(map[int32][]int32, len(fs))
 	for i, f := range fs {
 		takes[f] = lists[i]
