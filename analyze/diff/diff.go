@@ -203,15 +203,16 @@ func (d *Diff) Empty() bool {
 }
 
 // Compare compares the resilience of two models: one ranking pass over all
-// single failures of each (analyze.RankWatch, which also finds the single
+// single failures of each (an analyze.Ranker, which also finds the single
 // points of failure), the redundancy rate of each, and, with a policy, one
 // Check of each.
 //
-// The pairs (failed node, protected node it takes Down) are compared in
-// chunks of the old model's failures: each chunk's old pairs are kept, 4
-// bytes each, while the same failed nodes run in the new model, and then
-// dropped; what remains is a count per node. The few SPOFs listed get
-// their protected nodes from a second comparison of those failures alone.
+// Each model's ranking runs once, in its own batch order. The old model's
+// pairs (failed node, protected node it takes Down) are kept as the
+// ranking gives them, one mask of a batch's failures per protected node;
+// the new model's are compared with them as the ranking finds them and
+// only counted, and the few SPOFs listed get their protected nodes from a
+// second comparison of those failures alone.
 func Compare(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
 	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}

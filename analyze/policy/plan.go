@@ -49,7 +49,7 @@ type Checker struct {
 type Shared struct {
 	// Radii is the ranking of every node, or of every node that is not
 	// infrastructure (analyze.RankWatch), whose hits, watching at least
-	// Checker.Watch, all went to Checker.Hits; nil: Finish ranks.
+	// Checker.Watch, all went to Checker.Sink; nil: Finish ranks.
 	Radii []analyze.Radius
 	// Redundancy is analyze.RedundancyRate of the model; nil: Finish
 	// computes it when a rule needs it.
