@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -13,20 +14,20 @@ import (
 
 // Radius is the blast radius of one node's failure, alone.
 type Radius struct {
-	ID   string
-	Kind graph.Kind
-	Tier int
+	ID   string     `json:"id"`
+	Kind graph.Kind `json:"-"`
+	Tier int        `json:"-"`
 	// Down and Degraded count the model's nodes (not replicas) in each
 	// state; Down includes the failed node itself.
-	Down     int
-	Degraded int
+	Down     int `json:"down"`
+	Degraded int `json:"degraded"`
 	// UsersDown and UsersDegraded sum the users of those nodes
 	// (user-services, as in Totals).
-	UsersDown     int64
-	UsersDegraded int64
+	UsersDown     int64 `json:"users_down"`
+	UsersDegraded int64 `json:"users_degraded"`
 	// Tier0 counts the tier-0 nodes that are not infrastructure (site,
 	// region, power, network) and are Down or Degraded.
-	Tier0 int
+	Tier0 int `json:"tier0_hit"`
 }
 
 // RankOptions select and shape a ranking. The zero value ranks every node.
@@ -86,12 +87,85 @@ func (h Hit) IDs(c *graph.Compiled) (failed, down string) {
 // packages keep their per-node tables. For the single failures that take
 // one node Down, SPOFs is the call by id.
 //
-// hits, when not nil, receives the pairs a batch of candidates found, once
-// per batch, from one goroutine at a time, in no particular order; it must
-// not keep the slice. Answering several questions about single failures in
-// one pass (the radius of each, which protected services each takes Down)
-// is what lets a policy check cost one ranking, not one per rule.
+// hits, when not nil, receives the pairs a batch of candidates found, in
+// parts of at most a few thousand, from one goroutine at a time, in no
+// particular order; it must not keep the slice. Answering several
+// questions about single failures in one pass (the radius of each, which
+// protected services each takes Down) is what lets a policy check cost one
+// ranking, not one per rule. A Ranker gives the same pairs as masks, to
+// consumers that run on every worker at once.
 func RankWatchVertices(ctx context.Context, c *graph.Compiled, opts RankOptions, watch []int32, hits func([]Hit)) ([]Radius, error) {
+	r, err := NewRanker(c, opts, watch)
+	if err != nil {
+		return nil, err
+	}
+	var each func(int, *HitBatch)
+	if hits != nil {
+		var mu sync.Mutex // serializes hits
+		bufs := make([][]Hit, r.Workers())
+		each = func(w int, hb *HitBatch) {
+			buf := bufs[w][:0]
+			for i, x := range hb.Down {
+				for m := hb.Lanes[i]; m != 0; m &= m - 1 {
+					buf = append(buf, Hit{Failed: hb.Sources[bits.TrailingZeros64(m)], Down: x})
+				}
+			}
+			bufs[w] = buf
+			mu.Lock()
+			defer mu.Unlock()
+			hits(buf)
+		}
+	}
+	if err := r.Run(ctx, r.cands, each); err != nil {
+		return nil, err
+	}
+	return r.Radii()
+}
+
+// HitBatch is what part of one batch of a ranking pass found about the
+// watched nodes: the batch's failed candidates, Sources (at most 64), and
+// for each watched node Down[i] that some of them take Down, the mask of
+// those that do: bit j of Lanes[i] for Sources[j], never for the node's own
+// failure. A failure that takes a popular service Down shares it with most
+// of its batch (the batch order groups failures that reach the same
+// vertices), so one mask stands for many pairs, and a consumer that only
+// counts them counts bits.
+type HitBatch struct {
+	Sources []int32
+	Down    []int32
+	Lanes   []uint64
+}
+
+// hitPart is how many watched nodes a HitBatch holds at most: a worker's
+// buffer stays a few tens of kilobytes however much a batch reaches.
+const hitPart = 4096
+
+// Ranker ranks a model's single failures in parts: NewRanker selects the
+// candidates (as Rank's options do), each Run runs some of them through
+// the batch engine, and Radii, once every candidate has run, returns the
+// ranking Rank would. Running the candidates in parts lets a caller keep
+// only one part's pairs at a time (package diff compares two models part by
+// part), with the radii and their order unchanged.
+type Ranker struct {
+	c       *graph.Compiled
+	opts    RankOptions
+	cands   []int32
+	watch   []int32
+	workers int
+	sums    []radiusKey
+	index   []int32 // candidate vertex → its slot, or -1
+	ran     []bool  // per slot
+	done    int     // candidates run
+
+	once    sync.Once
+	watched []bool   // per position
+	lanes   [][]int8 // per worker, per position: 1 + the lane of that source in the batch, or 0
+	parts   []HitBatch
+}
+
+// NewRanker selects the candidates of opts (an unknown id is an error, as
+// for Rank) and the nodes to watch (vertices of model nodes).
+func NewRanker(c *graph.Compiled, opts RankOptions, watch []int32) (*Ranker, error) {
 	cands, err := candidates(c, opts.Kinds, opts.IDs)
 	if err != nil {
 		return nil, err
@@ -101,36 +175,111 @@ func RankWatchVertices(ctx context.Context, c *graph.Compiled, opts RankOptions,
 			return nil, fmt.Errorf("watch: vertex %d is not a node of the model", v)
 		}
 	}
-	// Workers write each candidate's sums into its slot; Radius values
-	// (with their ids) are made only for the ranking returned.
-	sums := make([]radiusKey, len(cands))
-	index := make([]int32, c.NodeCount()) // candidate vertex → its slot
-	for i, v := range cands {
-		sums[i].v = v
-		index[v] = int32(i)
+	w := opts.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
 	}
-	var (
-		watched []bool // per position, filled once the layout exists
-		once    sync.Once
-		mu      sync.Mutex // serializes hits
-	)
-	err = sweep(ctx, c, cands, opts.Workers, opts.Progress, func(l *layout, b *batch, sources []int32) {
-		once.Do(func() {
-			watched = make([]bool, len(l.vertex))
-			for _, v := range watch {
-				watched[l.pos[v]] = true
+	r := &Ranker{c: c, opts: opts, cands: cands, watch: watch, workers: w,
+		sums: make([]radiusKey, len(cands)), index: make([]int32, c.NodeCount()), ran: make([]bool, len(cands))}
+	for v := range r.index {
+		r.index[v] = -1
+	}
+	for i, v := range cands {
+		r.sums[i].v = v
+		r.index[v] = int32(i)
+	}
+	return r, nil
+}
+
+// Workers is the number of workers a Run uses: the worker numbers it
+// passes to hits are below it.
+func (r *Ranker) Workers() int { return r.workers }
+
+// Candidates returns the candidates, in the order the engine batches them
+// (failures that reach the same vertices together, those nothing depends
+// on last): parts cut from it in that order run as fast as all at once.
+func (r *Ranker) Candidates() []int32 {
+	out := make([]int32, 0, len(r.cands))
+	if r.c.Len() < maxPositions {
+		seen := make([]bool, r.c.NodeCount())
+		for _, v := range layoutFor(r.c).order {
+			if int(v) < len(r.index) && r.index[v] >= 0 && !seen[v] {
+				seen[v] = true
+				out = append(out, v)
 			}
+		}
+		for _, v := range r.cands {
+			if !seen[v] {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	return append(out, r.cands...)
+}
+
+// Run runs the single failures of part, candidates that have not run yet.
+// hits, when not nil, receives what each batch found about the watched
+// nodes, in parts (see HitBatch); calls with the same worker number come
+// one at a time, calls with different ones at once; it must not keep the
+// batch. opts.Progress counts over all Runs. After an error (ctx's, or a
+// vertex that is not a candidate or has run) the Ranker is spent.
+func (r *Ranker) Run(ctx context.Context, part []int32, hits func(worker int, b *HitBatch)) error {
+	for _, v := range part {
+		if v < 0 || int(v) >= len(r.index) || r.index[v] < 0 {
+			return fmt.Errorf("rank: vertex %d is not a candidate", v)
+		}
+		if r.ran[r.index[v]] {
+			return fmt.Errorf("rank: candidate %s runs twice", r.c.VertexName(v))
+		}
+		r.ran[r.index[v]] = true
+	}
+	c := r.c
+	var progress func(done, total int)
+	if p := r.opts.Progress; p != nil {
+		before := r.done
+		progress = func(done, _ int) { p(before+done, len(r.cands)) }
+	}
+	r.done += len(part)
+	return sweepWorkers(ctx, c, part, r.workers, progress, func(worker int, l *layout, b *batch, sources []int32) {
+		r.once.Do(func() {
+			r.watched = make([]bool, len(l.vertex))
+			for _, v := range r.watch {
+				r.watched[l.pos[v]] = true
+			}
+			r.lanes = make([][]int8, r.workers)
+			r.parts = make([]HitBatch, r.workers)
 		})
 		acc := laneSumsPool.Get().(*laneSums)
 		defer laneSumsPool.Put(acc)
 		acc.reset()
-		var found []Hit
+		var (
+			hb   *HitBatch
+			lane []int8
+		)
+		if hits != nil {
+			if r.lanes[worker] == nil {
+				r.lanes[worker] = make([]int8, len(l.vertex))
+			}
+			lane = r.lanes[worker]
+			for i, s := range sources {
+				lane[l.pos[s]] = int8(i + 1)
+			}
+			hb = &r.parts[worker]
+			hb.Sources, hb.Down, hb.Lanes = sources, hb.Down[:0], hb.Lanes[:0]
+		}
 		b.run(sources, func(p int32, down, bad uint64) {
-			if hits != nil && watched[p] && down != 0 {
-				for m := down; m != 0; m &= m - 1 {
-					s := sources[bits.TrailingZeros64(m)]
-					if v := l.vertex[p]; s != v {
-						found = append(found, Hit{Failed: s, Down: v})
+			if hb != nil && down != 0 && r.watched[p] {
+				m := down
+				if k := lane[p]; k > 0 {
+					m &^= 1 << (k - 1) // not the node's own failure
+				}
+				if m != 0 {
+					hb.Down = append(hb.Down, l.vertex[p])
+					hb.Lanes = append(hb.Lanes, m)
+					if len(hb.Down) == hitPart {
+						hits(worker, hb)
+						hb.Down, hb.Lanes = hb.Down[:0], hb.Lanes[:0]
 					}
 				}
 			}
@@ -140,29 +289,38 @@ func RankWatchVertices(ctx context.Context, c *graph.Compiled, opts RankOptions,
 		})
 		acc.sums()
 		for i, s := range sources {
-			k := &sums[index[s]]
+			k := &r.sums[r.index[s]]
 			k.down, k.degraded, k.tier0 = acc.down.count[i], acc.degraded.count[i], acc.tier0[i]
 			k.usersDown, k.usersDegraded = acc.down.users[i], acc.degraded.users[i]
 		}
-		if len(found) > 0 {
-			mu.Lock()
-			hits(found)
-			mu.Unlock()
+		if hb != nil {
+			for _, s := range sources {
+				lane[l.pos[s]] = 0
+			}
+			if len(hb.Down) > 0 {
+				hits(worker, hb)
+			}
 		}
 	}, func(v int32) {
 		// Nothing depends on v: its failure is itself alone.
-		k := &sums[index[v]]
+		k := &r.sums[r.index[v]]
 		k.down, k.usersDown = 1, c.Users(v)
-		if Tier0(c, v) {
+		if c.Tier(v) == 0 && !c.Kind(v).Infrastructure() {
 			k.tier0 = 1
 		}
 	})
-	if err != nil {
-		return nil, err
+}
+
+// Radii returns the blast radii, sorted and cut as Rank returns them; it
+// is an error while some candidate has not run.
+func (r *Ranker) Radii() ([]Radius, error) {
+	if r.done < len(r.cands) {
+		return nil, fmt.Errorf("rank: %d of %d candidates have not run", len(r.cands)-r.done, len(r.cands))
 	}
-	sums = sortRadii(c, sums)
-	if opts.Top > 0 && opts.Top < len(sums) {
-		sums = sums[:opts.Top]
+	c := r.c
+	sums := sortRadii(c, r.sums)
+	if r.opts.Top > 0 && r.opts.Top < len(sums) {
+		sums = sums[:r.opts.Top]
 	}
 	out := make([]Radius, len(sums))
 	parallel(len(sums), func(lo, hi int) {

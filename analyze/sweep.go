@@ -137,6 +137,16 @@ var engines graphPool[batch]
 // goroutine, for candidates nothing depends on, which are never propagated.
 func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, progress func(done, total int),
 	run func(l *layout, b *batch, sources []int32), alone func(v int32)) error {
+	return sweepWorkers(ctx, c, cands, workers, progress, func(_ int, l *layout, b *batch, sources []int32) {
+		run(l, b, sources)
+	}, alone)
+}
+
+// sweepWorkers is sweep that tells run which worker calls it, a number
+// below workers (or GOMAXPROCS when workers is 0 or less), so that run can
+// keep state per worker without a lock.
+func sweepWorkers(ctx context.Context, c *graph.Compiled, cands []int32, workers int, progress func(done, total int),
+	run func(worker int, l *layout, b *batch, sources []int32), alone func(v int32)) error {
 	if c.Len() >= maxPositions {
 		return fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
 	}
@@ -182,7 +192,7 @@ func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, p
 		err  error
 		once sync.Once
 	)
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -198,7 +208,7 @@ func sweep(ctx context.Context, c *graph.Compiled, cands []int32, workers int, p
 					return
 				}
 				sources := batched[k*64 : min(k*64+64, len(batched))]
-				run(l, b, sources)
+				run(w, l, b, sources)
 				if progress != nil {
 					mu.Lock()
 					done += len(sources)

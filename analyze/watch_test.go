@@ -3,8 +3,10 @@ package analyze
 import (
 	"cmp"
 	"context"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,4 +79,54 @@ func TestRankWatchOptions(t *testing.T) {
 	cancel()
 	_, err = RankWatchVertices(ctx, c, RankOptions{}, nil, nil)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// A Ranker run in parts of its candidates, in any order, gives Rank's
+// radii and RankWatchVertices's pairs, as masks, on random graphs; a candidate
+// runs once, and the radii wait for every candidate.
+func TestRankerParts(t *testing.T) {
+	randomCases(t, 300, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		var watch []int32
+		for v := int32(0); v < int32(c.NodeCount()); v++ {
+			if r.IntN(2) == 0 {
+				watch = append(watch, v)
+			}
+		}
+		opts := RankOptions{Workers: 1 + r.IntN(3)}
+		var want []Hit
+		radii, err := RankWatchVertices(context.Background(), c, opts, watch, func(hs []Hit) { want = append(want, hs...) })
+		require.NoError(t, err)
+
+		rk, err := NewRanker(c, opts, watch)
+		require.NoError(t, err)
+		order := rk.Candidates()
+		require.Len(t, order, c.NodeCount())
+		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		var got []Hit
+		for len(order) > 0 {
+			if _, err := rk.Radii(); err == nil {
+				t.Fatal("Radii before every candidate ran")
+			}
+			k := 1 + r.IntN(len(order))
+			var mu sync.Mutex
+			require.NoError(t, rk.Run(context.Background(), order[:k], func(w int, hb *HitBatch) {
+				assert.Less(t, w, rk.Workers())
+				mu.Lock()
+				defer mu.Unlock()
+				for i, x := range hb.Down {
+					for m := hb.Lanes[i]; m != 0; m &= m - 1 {
+						got = append(got, Hit{Failed: hb.Sources[bits.TrailingZeros64(m)], Down: x})
+					}
+				}
+			}))
+			assert.Error(t, rk.Run(context.Background(), order[:1], nil), "a candidate run twice")
+			order = order[k:]
+		}
+		all, err := rk.Radii()
+		require.NoError(t, err)
+		require.Equal(t, radii, all)
+		sortHits(got)
+		sortHits(want)
+		require.Equal(t, want, got)
+	})
 }

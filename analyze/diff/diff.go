@@ -203,14 +203,17 @@ func (d *Diff) Empty() bool {
 }
 
 // Models compares the resilience of two models, from before a change and
-// to after it: one ranking pass over all single failures of each
-// (analyze.RankWatchVertices, which also finds the single points of failure), the
-// redundancy rate of each, and, with a policy, one Check of each.
+// to after it: one ranking pass over all
+// single failures of each (an analyze.Ranker, which also finds the single
+// points of failure), the redundancy rate of each, and, with a policy, one
+// Check of each.
 //
-// The pairs (failed node, protected node it takes Down) of the old model
-// are kept, 4 bytes each; those of the new model are compared with them as
-// the ranking finds them and only counted, and the few SPOFs listed get
-// their protected nodes from a second pass over those failures alone.
+// Each model's ranking runs once, in its own batch order. The old model's
+// pairs (failed node, protected node it takes Down) are kept as the
+// ranking gives them, one mask of a batch's failures per protected node;
+// the new model's are compared with them as the ranking finds them and
+// only counted, and the few SPOFs listed get their protected nodes from a
+// second comparison of those failures alone.
 func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
 	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}
@@ -226,28 +229,24 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 			return nil, err
 		}
 	}
-	before, err := rankPairs(ctx, from, kFrom)
-	if err != nil {
-		return nil, err
-	}
-	after, err := rankAgainst(ctx, to, before, kTo)
+	sd, err := rankBoth(ctx, from, to, kFrom, kTo)
 	if err != nil {
 		return nil, err
 	}
 	d.nodes(from, to)
-	d.radii(before.radii, after.radii, to)
-	if err := d.spofs(ctx, before, after, lim); err != nil {
+	d.radii(sd.oldRadii, sd.newRadii, to)
+	if err := d.spofs(ctx, from, to, sd, lim); err != nil {
 		return nil, err
 	}
 	if err := d.redundancy(ctx, from, to); err != nil {
 		return nil, err
 	}
 	if opts.Policy != nil {
-		old, err := kFrom.Finish(ctx, policy.Shared{Radii: before.ranked, Redundancy: d.Redundancy.Old})
+		old, err := kFrom.Finish(ctx, policy.Shared{Radii: sd.oldRanked, Redundancy: d.Redundancy.Old})
 		if err != nil {
 			return nil, err
 		}
-		now, err := kTo.Finish(ctx, policy.Shared{Radii: after.ranked, Redundancy: d.Redundancy.New})
+		now, err := kTo.Finish(ctx, policy.Shared{Radii: sd.newRanked, Redundancy: d.Redundancy.New})
 		if err != nil {
 			return nil, err
 		}

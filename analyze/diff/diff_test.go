@@ -176,3 +176,20 @@ func TestSharedCheckEqualsCheck(t *testing.T) {
 		})
 	}
 }
+
+// A cancelled context stops a comparison, with or without a policy, with
+// the context's error.
+func TestCompareCancelled(t *testing.T) {
+	p, err := policy.Load("../../testdata/policy.yaml")
+	require.NoError(t, err)
+	a, err := graph.Compile(synth.Services(synth.Default(2_000, 1)))
+	require.NoError(t, err)
+	b, err := graph.Compile(synth.Services(synth.Default(2_000, 2)))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, opts := range []diff.Options{{}, {Policy: p}} {
+		_, err := diff.Models(ctx, a, b, opts)
+		assert.ErrorIs(t, err, context.Canceled)
+	}
+}

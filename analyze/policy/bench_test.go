@@ -148,3 +148,43 @@ func BenchmarkCheckReference100k(b *testing.B) {
 		}
 	}
 }
+
+// A shared ranking pass with any number of workers, its hits read through
+// Checker.Sink, gives what Check gives: each worker's kept violations
+// merge into the same lists and counts.
+func TestSinkAnyWorkers(t *testing.T) {
+	c, err := graph.Compile(synth.Services(synth.Default(2_000, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p := everyRule()
+	p.MaxViolations = 7
+	want, err := policy.Check(ctx, c, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assert.Greater(t, want.Rules[2].Total, 2*p.MaxViolations, "no_spof lists some of its violations")
+	for _, w := range []int{1, 3, 5} {
+		k, err := policy.Prepare(c, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := analyze.NewRanker(c, analyze.RankOptions{Workers: w}, k.Watch())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Run(ctx, r.Candidates(), k.Sink(r.Workers())); err != nil {
+			t.Fatal(err)
+		}
+		radii, err := r.Radii()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := k.Finish(ctx, policy.Shared{Radii: radii})
+		if err != nil {
+			t.Fatal(err)
+		}
+		assert.Equal(t, want.Rules, got.Rules, "%d workers", w)
+	}
+}

@@ -7,8 +7,9 @@
 // MaxBlastRadius, MinRedundancyRate, SitesAtLeast) that pick nodes with a
 // Selector; a Policy is a list of them, written in Go or read from a YAML
 // file with Load. Check evaluates every rule of a policy from one ranking
-// pass over all single failures (analyze.RankWatchVertices), one Simulate per site
-// and per region and one analyze.RedundancyRate, and returns each rule's
+// pass over all single failures (an analyze.Ranker, whose hits each of its
+// workers reads at once), one Simulate per site and per region and one
+// analyze.RedundancyRate, and returns each rule's
 // violations as data: the node that breaks it, the scenario that breaks it
 // and the chain of causes; package export words them. Prepare and
 // Checker.Finish let a caller share its own ranking pass (package diff

@@ -3,6 +3,7 @@ package policy
 import (
 	"cmp"
 	"fmt"
+	"math/bits"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
@@ -56,13 +57,14 @@ func (r *noSPOF) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 	// tie on users, and comparing their ids as strings was a fifth of a
 	// Check.
 	byID := p.idRank()
-	ev.kp = keeper[analyze.Hit]{k: p.limit, cmp: func(a, b analyze.Hit) int {
+	ev.cmp = func(a, b analyze.Hit) int {
 		return cmp.Or(
 			cmp.Compare(c.Users(b.Down), c.Users(a.Down)),
 			cmp.Compare(byID[a.Down], byID[b.Down]),
 			cmp.Compare(byID[a.Failed], byID[b.Failed]),
 		)
-	}}
+	}
+	ev.c, ev.limit = c, p.limit
 	if p.watch == nil {
 		p.watch = make([]bool, c.NodeCount())
 	}
@@ -70,17 +72,70 @@ func (r *noSPOF) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 		p.watch[v] = p.watch[v] || s
 	}
 	p.rank = true
-	p.onHit = append(p.onHit, func(h analyze.Hit) {
-		if sel[h.Down] && !ign[h.Failed] {
-			ev.kp.offer(h)
-		}
-	})
+	p.onHits = append(p.onHits, ev)
 	return ev, nil
 }
 
+// spofEval keeps, per worker of the ranking pass, the first violations in
+// its order and counts the others: most offers are only counted, a mask's
+// bits at once, since after the first cut only a node with as many users
+// as the last one kept can make the list.
 type spofEval struct {
+	c        *graph.Compiled
 	sel, ign []bool
-	kp       keeper[analyze.Hit]
+	limit    int
+	cmp      func(a, b analyze.Hit) int
+	kps      []keeper[analyze.Hit] // per worker
+}
+
+func (ev *spofEval) start(workers int) {
+	ev.kps = make([]keeper[analyze.Hit], workers)
+	for i := range ev.kps {
+		ev.kps[i] = keeper[analyze.Hit]{k: ev.limit, cmp: ev.cmp}
+	}
+}
+
+func (ev *spofEval) hits(worker int, hb *analyze.HitBatch, counted uint64) {
+	for i, s := range hb.Sources {
+		if ev.ign[s] {
+			counted &^= 1 << i
+		}
+	}
+	if counted == 0 {
+		return
+	}
+	kp := &ev.kps[worker]
+	for i, x := range hb.Down {
+		if !ev.sel[x] {
+			continue
+		}
+		m := hb.Lanes[i] & counted
+		if m == 0 {
+			continue
+		}
+		if kp.k <= 0 || (kp.full && ev.c.Users(x) < ev.c.Users(kp.last.Down)) {
+			kp.total += bits.OnesCount64(m) // none can be listed
+			continue
+		}
+		for ; m != 0; m &= m - 1 {
+			kp.offer(analyze.Hit{Failed: hb.Sources[bits.TrailingZeros64(m)], Down: x})
+		}
+	}
+}
+
+// merged is the keeper of every worker's offers: each kept its first k,
+// so the first k of those are the first k of all.
+func (ev *spofEval) merged() *keeper[analyze.Hit] {
+	kp := &keeper[analyze.Hit]{k: ev.limit, cmp: ev.cmp}
+	total := 0
+	for i := range ev.kps {
+		for _, h := range ev.kps[i].sorted() {
+			kp.offer(h)
+		}
+		total += ev.kps[i].total
+	}
+	kp.total = total
+	return kp
 }
 
 func (ev *spofEval) eval(e *env) (RuleResult, error) {
@@ -91,8 +146,9 @@ func (ev *spofEval) eval(e *env) (RuleResult, error) {
 			cands++
 		}
 	}
-	rr := RuleResult{Total: ev.kp.total, Passed: ev.kp.total == 0, Selected: count(ev.sel), Scenarios: cands}
-	for i, h := range ev.kp.sorted() {
+	kp := ev.merged()
+	rr := RuleResult{Total: kp.total, Passed: kp.total == 0, Selected: count(ev.sel), Scenarios: cands}
+	for i, h := range kp.sorted() {
 		id := c.VertexName(h.Down)
 		rr.Violations = append(rr.Violations, Violation{
 			Node: id, Removed: c.VertexName(h.Failed), RemovedKind: c.Kind(h.Failed), State: analyze.Down,

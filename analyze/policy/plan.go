@@ -37,7 +37,7 @@ func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
 // Finish. A caller that runs a ranking pass over the model's single
 // failures for its own questions (package diff does) shares it with the
 // policy instead of running two: it watches Watch too, passes every batch
-// of hits to Hits, and gives the radii to Finish.
+// of hits to the function Sink returns, and gives the radii to Finish.
 type Checker struct {
 	p   *Policy
 	pl  *plan
@@ -49,7 +49,7 @@ type Checker struct {
 type Shared struct {
 	// Radii is the ranking of every node, or of every node that is not
 	// infrastructure (analyze.RankWatchVertices), whose hits, watching at least
-	// Checker.Watch, all went to Checker.Hits; nil: Finish ranks.
+	// Checker.Watch, all went to Checker.Sink; nil: Finish ranks.
 	Radii []analyze.Radius
 	// Redundancy is analyze.RedundancyRate of the model; nil: Finish
 	// computes it when a rule needs it.
@@ -96,20 +96,12 @@ func (k *Checker) Watch() []int32 {
 	return watch
 }
 
-// Hits takes one batch of a shared ranking pass's hits, as RankWatchVertices
-// gives them (one goroutine at a time); it ignores the failures of
-// infrastructure and the nodes it does not watch.
-func (k *Checker) Hits(hs []analyze.Hit) {
-	c := k.pl.c
-	for _, h := range hs {
-		if c.Kind(h.Failed).Infrastructure() {
-			continue
-		}
-		for _, f := range k.pl.onHit {
-			f(h)
-		}
-	}
-}
+// Sink returns what takes a shared ranking pass's hits (an
+// analyze.Ranker's, with workers workers): calls with the same worker
+// number one at a time, with different ones at once. It ignores the
+// failures of infrastructure and the nodes it does not watch. Each rule
+// keeps what it lists per worker and merges at Finish; call Sink once.
+func (k *Checker) Sink(workers int) func(worker int, hb *analyze.HitBatch) { return k.pl.sink(workers) }
 
 // Finish runs the passes Shared does not hold and evaluates every rule. A
 // Checker is finished once.
@@ -168,7 +160,7 @@ type plan struct {
 
 	rank           bool
 	watch          []bool // per node: some NoSPOF rule protects it
-	onHit          []func(analyze.Hit)
+	onHits         []hitRule
 	sites, regions bool
 	redundancy     bool
 
@@ -241,19 +233,18 @@ func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 				watch = append(watch, int32(v))
 			}
 		}
-		var hits func([]analyze.Hit)
-		if len(p.onHit) > 0 {
-			hits = func(hs []analyze.Hit) {
-				for _, h := range hs {
-					for _, f := range p.onHit {
-						f(h)
-					}
-				}
-			}
-		}
-		var err error
-		e.radii, err = analyze.RankWatchVertices(ctx, c, analyze.RankOptions{Kinds: software()}, watch, hits)
+		r, err := analyze.NewRanker(c, analyze.RankOptions{Kinds: software()}, watch)
 		if err != nil {
+			return nil, err
+		}
+		var hits func(int, *analyze.HitBatch)
+		if len(p.onHits) > 0 {
+			hits = p.sink(r.Workers())
+		}
+		if err := r.Run(ctx, r.Candidates(), hits); err != nil {
+			return nil, err
+		}
+		if e.radii, err = r.Radii(); err != nil {
 			return nil, err
 		}
 	}
@@ -282,6 +273,38 @@ func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 		}
 	}
 	return e, nil
+}
+
+// hitRule is a rule that reads a ranking pass's hits: start is called
+// once with the number of workers, then hits with each part of a batch
+// and the mask of its failures that count (not infrastructure), one call
+// at a time per worker.
+type hitRule interface {
+	start(workers int)
+	hits(worker int, hb *analyze.HitBatch, counted uint64)
+}
+
+// sink starts the rules that read hits and returns what hands them each
+// part of a batch.
+func (p *plan) sink(workers int) func(worker int, hb *analyze.HitBatch) {
+	for _, r := range p.onHits {
+		r.start(workers)
+	}
+	c := p.c
+	return func(worker int, hb *analyze.HitBatch) {
+		var counted uint64
+		for i, s := range hb.Sources {
+			if !c.Kind(s).Infrastructure() {
+				counted |= 1 << i
+			}
+		}
+		if counted == 0 {
+			return
+		}
+		for _, r := range p.onHits {
+			r.hits(worker, hb, counted)
+		}
+	}
 }
 
 // software returns the kinds that are not infrastructure.
