@@ -14,9 +14,9 @@ import (
 //
 //	magic "BRCG" | uvarint version | string table | fields
 //
-// The string table holds every distinct string once (names, labels, the
-// file of every position): a count, every length, then the bytes of all of
-// them as one blob, which the reader turns into a single string that every
+// The string table holds the vertex names, in vertex order, then every
+// other distinct string once (labels, the file of every position): a
+// count, every length, then the bytes of all of them as one blob, which the reader turns into a single string that every
 // name is a substring of (one allocation instead of one per vertex). The
 // fields follow in a fixed order, each as a count (where it has one) and
 // its values as varints (signed ones zig-zag), strings as indices into the
@@ -43,15 +43,17 @@ const (
 // The least number of bytes each vertex and each model node takes in the
 // layout (one byte per varint and per enum), to bound counts by the input.
 const (
-	minVertexBytes = 12 // name, vkind, owner, label, site, rec, stby, op, need, floor, two row lengths
+	minVertexBytes = 11 // vkind, owner, label, site, rec, stby, op, need, floor, two row lengths
 	minNodeBytes   = 8  // kind, tier, pos file, pos line, users, restart, capacity vertex, label count
 )
 
 // MarshalBinary returns c in the binary form ReadCompiled reads. The same
 // graph always gives the same bytes.
 func (c *Compiled) MarshalBinary() ([]byte, error) {
-	e := &binEncoder{refs: make(map[string]uint64, len(c.names))}
-	// Strings first: every field refers to them by index.
+	// Strings first: every field refers to them by index. The vertex
+	// names, distinct by construction, open the table in vertex order, so
+	// that they need neither interning nor a reference each.
+	e := &binEncoder{refs: make(map[string]uint64), strs: slices.Clip(c.names)}
 	e.intern(c.name)
 	e.intern(c.description)
 	e.intern(c.file)
@@ -59,7 +61,6 @@ func (c *Compiled) MarshalBinary() ([]byte, error) {
 		e.intern(s)
 	}
 	for v := range c.names {
-		e.intern(c.names[v])
 		e.intern(c.label[v])
 	}
 	labelKeys := make([][]string, c.nodes)
@@ -109,7 +110,6 @@ func (c *Compiled) MarshalBinary() ([]byte, error) {
 	e.uvarint(uint64(c.nodes))
 	e.uvarint(uint64(nv))
 	for v := 0; v < nv; v++ {
-		e.ref(c.names[v])
 		e.buf = append(e.buf, byte(c.vkind[v]))
 		e.uvarint(uint64(c.owner[v]))
 		e.ref(c.label[v])
@@ -198,7 +198,10 @@ func ReadCompiled(data []byte) (*Compiled, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	c.names = make([]string, nv)
+	if len(d.strs) < nv {
+		return nil, fmt.Errorf("read compiled graph: %d strings for %d vertex names", len(d.strs), nv)
+	}
+	c.names = d.strs[:nv:nv]
 	c.vkind = make([]VertexKind, nv)
 	c.owner = make([]int32, nv)
 	c.label = make([]string, nv)
@@ -207,7 +210,6 @@ func ReadCompiled(data []byte) (*Compiled, error) {
 	c.stby = make([]Standby, nv)
 	c.gates = make([]Gate, nv)
 	for v := 0; v < nv && d.err == nil; v++ {
-		c.names[v] = d.str()
 		c.vkind[v] = VertexKind(d.byte(byte(SoftGroupVertex)))
 		if (v < c.nodes) != (c.vkind[v] == NodeVertex) {
 			d.fail("vertex %d: kind %d", v, c.vkind[v])
