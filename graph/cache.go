@@ -14,10 +14,13 @@ import (
 //
 //	magic "BRCG" | uvarint version | string table | fields
 //
-// The string table holds the vertex names, in vertex order, then every
-// other distinct string once (labels, the file of every position): a
-// count, every length, then the bytes of all of them as one blob, which the reader turns into a single string that every
-// name is a substring of (one allocation instead of one per vertex). The
+// The string table holds every distinct string other than a vertex name
+// once (labels, the file of every position), first, so that the few of
+// them take one-byte references, then the vertex names in vertex order
+// (distinct by construction, so neither interned nor referenced): a count,
+// every length, then the bytes of all of them as one blob, which the
+// reader turns into a single string that every name is a substring of (one
+// allocation instead of one per vertex). The
 // fields follow in a fixed order, each as a count (where it has one) and
 // its values as varints (signed ones zig-zag), strings as indices into the
 // table and CSR offsets as row lengths: weights and rows are small, so a
@@ -50,10 +53,8 @@ const (
 // MarshalBinary returns c in the binary form ReadCompiled reads. The same
 // graph always gives the same bytes.
 func (c *Compiled) MarshalBinary() ([]byte, error) {
-	// Strings first: every field refers to them by index. The vertex
-	// names, distinct by construction, open the table in vertex order, so
-	// that they need neither interning nor a reference each.
-	e := &binEncoder{refs: make(map[string]uint64), strs: slices.Clip(c.names)}
+	// Strings first: every field refers to them by index.
+	e := &binEncoder{refs: make(map[string]uint64)}
 	e.intern(c.name)
 	e.intern(c.description)
 	e.intern(c.file)
@@ -88,14 +89,15 @@ func (c *Compiled) MarshalBinary() ([]byte, error) {
 
 	e.buf = append(e.buf, compiledMagic...)
 	e.uvarint(CompiledVersion)
-	e.uvarint(uint64(len(e.strs)))
+	table := slices.Concat(e.strs, c.names)
+	e.uvarint(uint64(len(table)))
 	total := 0
-	for _, s := range e.strs {
+	for _, s := range table {
 		e.uvarint(uint64(len(s)))
 		total += len(s)
 	}
 	e.buf = slices.Grow(e.buf, total)
-	for _, s := range e.strs {
+	for _, s := range table {
 		e.buf = append(e.buf, s...)
 	}
 
@@ -201,7 +203,8 @@ func ReadCompiled(data []byte) (*Compiled, error) {
 	if len(d.strs) < nv {
 		return nil, fmt.Errorf("read compiled graph: %d strings for %d vertex names", len(d.strs), nv)
 	}
-	c.names = d.strs[:nv:nv]
+	c.names = d.strs[len(d.strs)-nv:]
+	d.strs = d.strs[:len(d.strs)-nv] // references are to the others
 	c.vkind = make([]VertexKind, nv)
 	c.owner = make([]int32, nv)
 	c.label = make([]string, nv)

@@ -40,6 +40,7 @@ func BenchmarkReadCompiled(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(len(data)), "bytes/graph")
 		})
 		b.Run(fmt.Sprintf("%d/marshal", n), func(b *testing.B) {
 			b.ReportAllocs()
