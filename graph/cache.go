@@ -87,9 +87,19 @@ func (c *Compiled) MarshalBinary() ([]byte, error) {
 		e.intern(c.mdesc[v])
 	}
 
+	table := slices.Concat(e.strs, c.names)
+	// One allocation of a little more than the final size instead of a doubling
+	// buffer: a cache writes this while the model it came from may still
+	// be on the heap. Most varints are one byte, vertex and node indices
+	// up to three or four.
+	size := 64
+	for _, s := range table {
+		size += len(s) + 2
+	}
+	size += 12*len(c.names) + 10*c.nodes + 6*len(c.in) + 3*len(c.soft)
+	e.buf = make([]byte, 0, size)
 	e.buf = append(e.buf, compiledMagic...)
 	e.uvarint(CompiledVersion)
-	table := slices.Concat(e.strs, c.names)
 	e.uvarint(uint64(len(table)))
 	total := 0
 	for _, s := range table {
