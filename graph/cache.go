@@ -15,16 +15,16 @@ import (
 //	magic "BRCG" | uvarint version | string table | fields
 //
 // The string table holds every distinct string other than a vertex name
-// once (labels, the file of every position), first, so that the few of
-// them take one-byte references, then the vertex names in vertex order
-// (distinct by construction, so neither interned nor referenced): a count,
-// every length, then the bytes of all of them as one blob, which the
-// reader turns into a single string that every name is a substring of (one
-// allocation instead of one per vertex). The
-// fields follow in a fixed order, each as a count (where it has one) and
-// its values as varints (signed ones zig-zag), strings as indices into the
-// table and CSR offsets as row lengths: weights and rows are small, so a
-// varint is mostly one byte.
+// once (labels, the file of every position), first, so that these few take
+// one-byte references, then the vertex names in vertex order (distinct by
+// construction, so neither interned nor referenced): a count, every
+// length, then the bytes of all of them as one blob, which the reader
+// turns into a single string that every name is a substring of (one
+// allocation instead of one per vertex). The fields follow in a fixed
+// order, each as a count (where it has one) and its values as varints
+// (signed ones zig-zag), strings as indices into the table and CSR offsets
+// as row lengths: weights and rows are small, so a varint is mostly one
+// byte.
 //
 // Only what compile decided is written. What follows from it is derived
 // again on reading, so that a hostile or stale entry cannot make it
