@@ -18,8 +18,12 @@ import (
 // components (inputs first, the members of a cycle side by side), with
 // their own CSR arrays, so that a batch walks its arrays mostly forward and
 // a word of the dirty bitmap holds 64 consecutive positions.
+//
+// A layout never points to its graph: it is the value of the graph's entry
+// in the per-graph cache, which holds the graph weakly, and a pointer back
+// would keep the graph, and so the entry, alive forever.
 type layout struct {
-	c      *graph.Compiled
+	nodes  int32   // the graph's NodeCount
 	vertex []int32 // position → vertex
 	pos    []int32 // vertex → position
 
@@ -83,7 +87,7 @@ func newLayout(c *graph.Compiled) *layout {
 	for i := 0; i < comps; i++ {
 		count[i+1] += count[i]
 	}
-	l := &layout{c: c, vertex: make([]int32, n), pos: make([]int32, n), flags: make([]uint8, n)}
+	l := &layout{nodes: int32(c.NodeCount()), vertex: make([]int32, n), pos: make([]int32, n), flags: make([]uint8, n)}
 	for v := int32(0); v < int32(n); v++ {
 		p := count[rank[v]]
 		count[rank[v]]++
@@ -106,7 +110,7 @@ func newLayout(c *graph.Compiled) *layout {
 		if v < int32(c.NodeCount()) {
 			l.flags[p] |= isCounted
 			l.users[p] = c.Users(v)
-			if c.Tier(v) == 0 && !c.Kind(v).Infrastructure() {
+			if Tier0(c, v) {
 				l.flags[p] |= isTier0
 			}
 		}
@@ -282,8 +286,8 @@ func (l *layout) batchOrder() []int32 {
 		est   float64
 		v     int32
 	}
-	keys := make([]key, 0, l.c.NodeCount())
-	for v := range int32(l.c.NodeCount()) {
+	keys := make([]key, 0, l.nodes)
+	for v := range l.nodes {
 		p := l.pos[v]
 		if l.depOff[p] == l.depOff[p+1] {
 			continue

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -98,7 +99,7 @@ func BenchmarkSimulate1MSmall(b *testing.B) {
 // and the BFS baseline from v.
 func engineAgainstBFS(b *testing.B, c *graph.Compiled, v int32) {
 	sc := Fail(c.VertexName(v))
-	o, err := Simulate(c, sc)
+	o, err := Simulate(context.Background(), c, sc)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -106,7 +107,20 @@ func engineAgainstBFS(b *testing.B, c *graph.Compiled, v int32) {
 	b.Run("engine", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := Simulate(c, sc); err != nil {
+			if _, err := Simulate(context.Background(), c, sc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// A context that can be cancelled: Simulate then polls its Done
+	// channel every cancelEvery events (context.Background's is nil and
+	// never polled).
+	b.Run("engine-cancelable", func(b *testing.B) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Simulate(ctx, c, sc); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -3,7 +3,8 @@
 // on the same engine.
 //
 // Every analysis shares one contract. A node is Up, Degraded or Down; an Up
-// node is reported as RedundancyLost when a member of one of its redundant
+// node is reported as having lost redundancy (Effect.LostRedundancy,
+// Outcome.RedundancyLost; its State stays Up) when a member of one of its redundant
 // constructs (Constructs: a group in its requires or uses, its replicas,
 // standbys included, a group in a replica's requires) is Down or Degraded,
 // and the lost member is its cause. An And

@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"strings"
@@ -23,15 +24,15 @@ func ExampleSimulate() {
 				{Site: "pangyo", Capacity: 100},
 				{Site: "gasan", Capacity: 20, Standby: graph.Warm},
 			}},
-		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.On("talk")},
+		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.All("talk")},
 		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Site: "gasan",
-			Requires: graph.On("login")},
+			Requires: graph.All("login")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {
 		log.Fatal(err)
 	}
-	o, err := analyze.Simulate(c, analyze.Fail("pangyo"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("pangyo"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,8 +59,8 @@ func ExampleChain() {
 		graph.Node{ID: "pangyo", Kind: graph.Site},
 		graph.Node{ID: "gasan", Kind: graph.Site},
 		graph.Node{ID: "talk", Kind: graph.Service, Site: "pangyo"},
-		graph.Node{ID: "login", Kind: graph.Identity, Site: "gasan", Requires: graph.On("talk")},
-		graph.Node{ID: "games", Kind: graph.Service, Site: "gasan", Requires: graph.On("login")},
+		graph.Node{ID: "login", Kind: graph.Identity, Site: "gasan", Requires: graph.All("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Site: "gasan", Requires: graph.All("login")},
 		graph.Node{ID: "maps", Kind: graph.Service, Site: "gasan"},
 	)
 	c, err := graph.Compile(&m)

@@ -31,7 +31,7 @@ func largestModel(t *testing.T, name string) *graph.Compiled {
 	)
 	n := int(graph.MaxTotalUsers / graph.MaxUsers)
 	for i := range n - 1 {
-		nd := graph.Node{ID: "s" + strconv.Itoa(i), Kind: graph.Service, Users: graph.MaxUsers, Tier: 0}
+		nd := graph.Node{ID: "s" + strconv.Itoa(i), Kind: graph.Service, Users: graph.MaxUsers, Tier: graph.TierOf(0)}
 		if i%2 == 0 {
 			nd.Site = "a"
 			nd.Restart = graph.MaxDuration
@@ -44,7 +44,7 @@ func largestModel(t *testing.T, name string) *graph.Compiled {
 		}
 		m.Add(nd)
 	}
-	m.Add(graph.Node{ID: "top", Kind: graph.Service, Users: graph.MaxUsers, Tier: 0,
+	m.Add(graph.Node{ID: "top", Kind: graph.Service, Users: graph.MaxUsers, Tier: graph.TierOf(0),
 		Requires: []graph.Dep{graph.Capacity(graph.MaxCapacity, 0,
 			graph.Member{ID: "s0", Weight: graph.MaxCapacity / 2}, graph.Member{ID: "s1", Weight: graph.MaxCapacity / 2})}},
 		graph.Node{ID: "cold", Kind: graph.Service, Demand: graph.MaxCapacity / 2, Replicas: []graph.Replica{
@@ -80,7 +80,7 @@ func TestLargestNumbers(t *testing.T) {
 	require.Equal(t, big.NewInt(graph.MaxTotalUsers), total)
 
 	// Simulate: the region takes everything.
-	o, err := analyze.Simulate(c, analyze.Fail("r"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("r"))
 	require.NoError(t, err)
 	var down, degraded []string
 	for _, e := range o.Effects() {
@@ -98,7 +98,7 @@ func TestLargestNumbers(t *testing.T) {
 	assert.Equal(t, usersOf(c, degraded), big.NewInt(o.Totals.UsersDegraded))
 
 	// Site a alone: the services at a only, and top (its group loses s0).
-	o, err = analyze.Simulate(c, analyze.Fail("a"))
+	o, err = analyze.Simulate(context.Background(), c, analyze.Fail("a"))
 	require.NoError(t, err)
 	down = down[:0]
 	for _, e := range o.Effects() {
@@ -112,7 +112,7 @@ func TestLargestNumbers(t *testing.T) {
 	radii, err := analyze.Rank(ctx, c, analyze.RankOptions{})
 	require.NoError(t, err)
 	for _, r := range radii[:5] {
-		o, err := analyze.Simulate(c, analyze.Fail(r.ID))
+		o, err := analyze.Simulate(context.Background(), c, analyze.Fail(r.ID))
 		require.NoError(t, err)
 		var ids []string
 		for _, e := range o.Effects() {
@@ -190,7 +190,7 @@ func TestLargestNumbers(t *testing.T) {
 
 	// diff: the same model against itself changes nothing; its rates are
 	// the ones above.
-	d, err := diff.Compare(ctx, c, largestModel(t, "large2"), diff.Options{})
+	d, err := diff.Models(ctx, c, largestModel(t, "large2"), diff.Options{})
 	require.NoError(t, err)
 	assert.Empty(t, d.Grew)
 	assert.Empty(t, d.Shrank)

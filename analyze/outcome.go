@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,14 +13,21 @@ import (
 
 // Effect is one node (or replica) that is not plainly Up in a scenario.
 type Effect struct {
-	Vertex  int32 // in the compiled graph
+	// Vertex is the dense vertex number of graph.Compiled, low-level: for
+	// tools that index per-vertex arrays. ID names the same node.
+	Vertex  int32
 	ID      string
 	Kind    graph.Kind
 	Replica bool // a placement "node@site", not a node of the model
 	State   State
 	Removed bool // removed by the scenario itself
-	Users   int64
-	Tier    int
+	// LostRedundancy reports an Up node that lost redundancy: a member of
+	// one of its redundant constructs (see Constructs) is Down or Degraded.
+	// Such an effect has State Up and the lost member as Via. Reports list
+	// it as "redundancy-lost".
+	LostRedundancy bool
+	Users          int64
+	Tier           int
 	// Via is the input that put it in this state (for a removed node, "");
 	// following Via from effect to effect reaches a removed node: see Chain.
 	Via string
@@ -30,25 +38,26 @@ type Effect struct {
 
 // Totals sum an outcome over the nodes of the model (replicas excluded).
 type Totals struct {
-	Removed        int `json:"removed"`
-	Down           int `json:"down"` // nodes Down, removed ones included
-	Degraded       int `json:"degraded"`
-	RedundancyLost int `json:"redundancy_lost"`
+	Removed        int
+	Down           int // nodes Down, removed ones included
+	Degraded       int
+	RedundancyLost int
 	// ServicesDown and ServicesDegraded count nodes that are not
 	// infrastructure (sites, regions, power, network).
-	ServicesDown     int `json:"services_down"`
-	ServicesDegraded int `json:"services_degraded"`
+	ServicesDown     int
+	ServicesDegraded int
 	// UsersDown and UsersDegraded sum the users of Down and Degraded nodes:
 	// "user-services", counting a person once per service they use.
-	UsersDown     int64 `json:"users_down"`
-	UsersDegraded int64 `json:"users_degraded"`
+	UsersDown     int64
+	UsersDegraded int64
 	// MaxUsersDown is the most users of any one Down node: a lower bound on
 	// the people affected.
-	MaxUsersDown int64 `json:"max_users_down"`
+	MaxUsersDown int64
 }
 
 // Outcome is the result of Simulate: every node and replica that is not Up,
-// with its cause. Anything not listed is Up.
+// or is Up having lost redundancy, with its cause. Anything not listed is
+// Up with its redundancy whole.
 type Outcome struct {
 	Scenario Scenario
 	Totals   Totals
@@ -69,12 +78,20 @@ type record struct {
 	v, via  int32 // via: -1 for none
 	state   State
 	removed bool
+	lost    bool // Up with redundancy lost
 }
 
 // Simulate removes the scenario's nodes from c and propagates the failure.
 // Its work is proportional to the affected region, not to the graph. It is
-// safe to call concurrently on one compiled graph.
-func Simulate(c *graph.Compiled, sc Scenario) (*Outcome, error) {
+// safe to call concurrently on one compiled graph. It returns ctx.Err() if
+// ctx is done before or while it runs; a nil ctx never is.
+func Simulate(ctx context.Context, c *graph.Compiled, sc Scenario) (*Outcome, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	vs, err := resolve(c, sc)
 	if err != nil {
 		return nil, err
@@ -84,7 +101,9 @@ func Simulate(c *graph.Compiled, sc Scenario) (*Outcome, error) {
 	for _, v := range vs {
 		s.remove(c, v)
 	}
-	s.run(c)
+	if !s.drain(c, ctx.Done()) {
+		return nil, ctx.Err()
+	}
 	return s.outcome(c, sc), nil
 }
 
@@ -118,7 +137,7 @@ func (s *scratch) outcome(c *graph.Compiled, sc Scenario) *Outcome {
 	slices.SortStableFunc(lost, func(a, b loss) int { return cmp.Compare(a.owner, b.owner) })
 	for i, l := range lost {
 		if i == 0 || lost[i-1].owner != l.owner {
-			o.add(s, l.owner, RedundancyLost, l.member)
+			o.add(s, l.owner, Up, l.member)
 		}
 	}
 	return o
@@ -126,9 +145,10 @@ func (s *scratch) outcome(c *graph.Compiled, sc Scenario) *Outcome {
 
 // add records vertex v in state st and counts it in the totals; via, when
 // not negative, is the cause to record (a lost member), else the engine's.
+// Only a node that lost redundancy is recorded Up.
 func (o *Outcome) add(s *scratch, v int32, st State, via int32) {
 	c := o.c
-	r := record{v: v, via: via, state: st}
+	r := record{v: v, via: via, state: st, lost: st == Up}
 	if s.touchedNow(v) {
 		r.removed = s.removed(v)
 		if u := s.cause[v]; u >= 0 && via < 0 {
@@ -164,7 +184,7 @@ func (o *Outcome) add(s *scratch, v int32, st State, via int32) {
 		if !infra {
 			t.ServicesDegraded++
 		}
-	case RedundancyLost:
+	case Up:
 		t.RedundancyLost++
 	}
 }
@@ -239,6 +259,8 @@ func (o *Outcome) effect(i int) Effect {
 		Removed: r.removed,
 		Users:   c.Users(r.v),
 		Tier:    c.Tier(r.v),
+
+		LostRedundancy: r.lost,
 	}
 	if r.via >= 0 {
 		e.Via = c.VertexName(r.via)
@@ -281,6 +303,17 @@ func (o *Outcome) State(id string) State {
 	return Up
 }
 
+// RedundancyLost reports whether the node or replica id is Up having lost
+// redundancy (see Effect.LostRedundancy). It panics on an id the model does
+// not have, like State.
+func (o *Outcome) RedundancyLost(id string) bool {
+	v, ok := o.c.Lookup(id)
+	if !ok {
+		panic(fmt.Sprintf("analyze: Outcome.RedundancyLost: unknown node %q", id))
+	}
+	return o.lostOf(v)
+}
+
 // Chain returns the chain of causes from id to a removed node, e.g.
 // [kakao-games kakao-login kakaotalk kakaotalk@pangyo pangyo], or nil when
 // id is Up.
@@ -307,10 +340,10 @@ func (o *Outcome) Chain(id string) []string {
 
 // Cause is one input of a node that is not Up.
 type Cause struct {
-	ID    string `json:"id"` // the input node or replica
-	State State  `json:"state"`
-	Soft  bool   `json:"soft,omitempty"`  // a soft dependency (uses)
-	Group string `json:"group,omitempty"` // the redundant group it belongs to, e.g. "any_of [a b]"; "" for a plain dependency
+	ID    string // the input node or replica
+	State State
+	Soft  bool   // a soft dependency (uses)
+	Group string // the redundant group it belongs to, e.g. "any_of [a b]"; "" for a plain dependency
 }
 
 // Causes returns every input of id that is not Up, plainly or through one of
@@ -324,7 +357,7 @@ func (o *Outcome) Causes(id string) []Cause {
 		return nil
 	}
 	var out []Cause
-	if o.stateOf(v) == RedundancyLost {
+	if o.lostOf(v) {
 		for _, g := range Constructs(o.c, v) {
 			ins, _ := o.c.Inputs(g)
 			label := o.c.GroupLabel(g)
@@ -343,7 +376,7 @@ func (o *Outcome) Causes(id string) []Cause {
 	walk = func(v int32, soft bool, group string) {
 		visit := func(u int32, soft bool) {
 			if k := o.c.VertexKind(u); k == graph.GroupVertex || k == graph.SoftGroupVertex {
-				if o.stateOf(u) != Up {
+				if o.stateOf(u) != Up || o.lostOf(u) {
 					walk(u, soft, o.c.GroupLabel(u))
 				}
 				return
@@ -365,7 +398,8 @@ func (o *Outcome) Causes(id string) []Cause {
 }
 
 // Constructs returns the redundant constructs of node v, the Threshold
-// vertices of the compiled graph whose members v can lose and stay Up: the
+// vertices of the compiled graph whose members v can lose and stay Up (v
+// and the result are low-level, dense vertex numbers of graph.Compiled): the
 // groups in its requires and uses, its replica set (v itself, or its
 // "replicas" group), and the groups in each replica's requires. The one
 // rule of redundancy lost: v is Up and a member of one of them (a group's
@@ -414,12 +448,38 @@ func (o *Outcome) stateOf(v int32) State {
 	return Up
 }
 
+// lostOf reports whether vertex v, hidden groups included, is Up having
+// lost redundancy.
+func (o *Outcome) lostOf(v int32) bool {
+	if k := o.c.VertexKind(v); k == graph.GroupVertex || k == graph.SoftGroupVertex {
+		_, lost := o.group3(v)
+		return lost
+	}
+	if i := o.record(v); i >= 0 {
+		return o.recs[i].lost
+	}
+	return false
+}
+
 // groupState is a group's state from its members' states, by the one
-// threshold rule (threshold) and the one redundancy-lost rule: Up with a
-// member Down or Degraded is RedundancyLost (a drawing colours it so).
-// Groups have no soft inputs: a group under uses is a soft input of its
-// owner, with hard members.
+// threshold rule (threshold).
 func (o *Outcome) groupState(v int32) State {
+	st, _ := o.group3(v)
+	return st
+}
+
+// groupLost reports whether a group, or a node that is its own replica
+// capacity, has its gate Up with a member lost.
+func (o *Outcome) groupLost(v int32) bool {
+	_, lost := o.group3(v)
+	return lost
+}
+
+// group3 is groupState and the one redundancy-lost rule: Up with a member
+// Down or Degraded has lost redundancy (a drawing colours it so). Groups
+// have no soft inputs: a group under uses is a soft input of its owner,
+// with hard members.
+func (o *Outcome) group3(v int32) (st State, lost bool) {
 	ins, ws := o.c.Inputs(v)
 	live, up := int64(0), int64(0)
 	lostOne := false
@@ -428,22 +488,19 @@ func (o *Outcome) groupState(v int32) State {
 		if st != Down {
 			live += ws[i]
 		}
-		if st == Up || st == RedundancyLost {
+		if st == Up {
 			up += ws[i]
 		} else {
 			lostOne = true
 		}
 	}
-	st := threshold(o.c.Gate(v), live, up)
-	if st == Up && lostOne {
-		return RedundancyLost
-	}
-	return st
+	st = threshold(o.c.Gate(v), live, up)
+	return st, st == Up && lostOne
 }
 
 // Sorted returns the effects from worst to least: Down, Degraded, then
-// RedundancyLost; within a state by users, then by id; nodes before
-// replicas.
+// the Up nodes that lost redundancy; within a state by users, then by id;
+// nodes before replicas.
 func (o *Outcome) Sorted() []Effect {
 	es := slices.Clone(o.Effects())
 	slices.SortFunc(es, func(a, b Effect) int {
@@ -472,10 +529,22 @@ func (o *Outcome) Compiled() *graph.Compiled { return o.c }
 
 // VertexState returns the state of any vertex of the compiled graph: a
 // node, a replica, or one of the redundant groups that Effects leaves out
-// (a drawing colours a group by it). Unaffected vertices are Up.
+// (a drawing colours a group by it). Unaffected vertices are Up. It is
+// low-level: v is the dense vertex number of graph.Compiled; State is the
+// same question by id.
 func (o *Outcome) VertexState(v int32) State {
 	if v < 0 || int(v) >= o.c.Len() {
 		return Up
 	}
 	return o.stateOf(v)
+}
+
+// VertexLostRedundancy reports whether vertex v (a node, a replica or a
+// group) is Up having lost redundancy. Like VertexState it is low-level: v
+// is the dense vertex number of graph.Compiled; RedundancyLost asks by id.
+func (o *Outcome) VertexLostRedundancy(v int32) bool {
+	if v < 0 || int(v) >= o.c.Len() {
+		return false
+	}
+	return o.lostOf(v)
 }

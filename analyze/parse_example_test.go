@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 
@@ -17,7 +18,7 @@ func exampleModel() *graph.Compiled {
 		graph.Node{ID: "gasan", Kind: graph.Site},
 		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000,
 			Replicas: []graph.Replica{{Site: "pangyo"}, {Site: "gasan", Standby: graph.Warm}}},
-		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.On("talk")},
+		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.All("talk")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {
@@ -75,7 +76,7 @@ func ExampleFailOn_Violated() {
 		log.Fatal(err)
 	}
 	for _, site := range []string{"gasan", "pangyo"} {
-		o, err := analyze.Simulate(c, analyze.Fail(site))
+		o, err := analyze.Simulate(context.Background(), c, analyze.Fail(site))
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"strings"
@@ -185,7 +186,7 @@ nodes:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := analyze.Simulate(tt.c, tt.sc)
+			o, err := analyze.Simulate(context.Background(), tt.c, tt.sc)
 			require.NoError(t, err)
 			assert.Equal(t, tt.never, analyze.FailOnNever.Violated(o), "never")
 			assert.Equal(t, tt.down, analyze.FailOnDown.Violated(o), "down")

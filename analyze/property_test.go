@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"context"
 	"flag"
 	"math/rand/v2"
 	"slices"
@@ -67,13 +68,19 @@ func states(t *testing.T, c *graph.Compiled, o *Outcome) []State {
 		}
 		seen[e.Vertex] = true
 		st[e.Vertex] = e.State
+		if e.LostRedundancy {
+			if e.State != Up {
+				t.Fatalf("%s lost redundancy but is %v", e.ID, e.State)
+			}
+			st[e.Vertex] = lostUp
+		}
 	}
 	return st
 }
 
 func simulateT(t *testing.T, c *graph.Compiled, removed []int32) []State {
 	t.Helper()
-	o, err := Simulate(c, Fail(names(c, removed)...))
+	o, err := Simulate(context.Background(), c, Fail(names(c, removed)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +116,7 @@ func TestSimulateMonotoneAndOrderFree(t *testing.T) {
 		a := simulateT(t, c, small)
 		b := simulateT(t, c, big)
 		for v := range a {
-			// RedundancyLost is a report about margin, not a failure:
+			// Lost redundancy is a report about margin, not a failure:
 			// compare on Up < Degraded < Down.
 			if severity(b[v]) < severity(a[v]) {
 				t.Fatalf("removing %v: %s is %v; removing also %v: %v", names(c, small), c.VertexName(int32(v)), a[v], names(c, big[len(small):]), b[v])
@@ -138,12 +145,12 @@ func severity(s State) int {
 func TestChainsEndAtRemoved(t *testing.T) {
 	randomCases(t, 500, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		removed := pickSet(r, removable(c))
-		o, err := Simulate(c, Fail(names(c, removed)...))
+		o, err := Simulate(context.Background(), c, Fail(names(c, removed)...))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range o.Effects() {
-			if e.State == RedundancyLost {
+			if e.LostRedundancy {
 				continue
 			}
 			ch := o.Chain(e.ID)

@@ -13,20 +13,20 @@ import (
 
 // Radius is the blast radius of one node's failure, alone.
 type Radius struct {
-	ID   string     `json:"id"`
-	Kind graph.Kind `json:"-"`
-	Tier int        `json:"-"`
+	ID   string
+	Kind graph.Kind
+	Tier int
 	// Down and Degraded count the model's nodes (not replicas) in each
 	// state; Down includes the failed node itself.
-	Down     int `json:"down"`
-	Degraded int `json:"degraded"`
+	Down     int
+	Degraded int
 	// UsersDown and UsersDegraded sum the users of those nodes
 	// (user-services, as in Totals).
-	UsersDown     int64 `json:"users_down"`
-	UsersDegraded int64 `json:"users_degraded"`
+	UsersDown     int64
+	UsersDegraded int64
 	// Tier0 counts the tier-0 nodes that are not infrastructure (site,
 	// region, power, network) and are Down or Degraded.
-	Tier0 int `json:"tier0_hit"`
+	Tier0 int
 }
 
 // RankOptions select and shape a ranking. The zero value ranks every node.
@@ -58,27 +58,40 @@ type RankOptions struct {
 // it while it lives. The result equals one Simulate per candidate exactly;
 // tests check it on random graphs.
 func Rank(ctx context.Context, c *graph.Compiled, opts RankOptions) ([]Radius, error) {
-	return RankWatch(ctx, c, opts, nil, nil)
+	return RankWatchVertices(ctx, c, opts, nil, nil)
 }
 
-// Hit is one single failure that takes a watched node Down.
+// Hit is one single failure that takes a watched node Down, in the
+// low-level numbering of RankWatchVertices: both are dense vertex numbers
+// of graph.Compiled. IDs names them.
 type Hit struct {
 	Failed int32 // the candidate that failed alone (a model node's vertex)
 	Down   int32 // the watched node it takes Down; never Failed itself
 }
 
-// RankWatch is Rank with a second answer from the same pass: besides every
-// candidate's blast radius, it reports each pair of a candidate and a
-// watched node (a model node's vertex, as from graph.Compiled.Lookup) that
-// the candidate's single failure takes Down. The radii are those of Rank
-// with the same options, in the same order.
+// IDs returns the ids of the failed and the watched node.
+func (h Hit) IDs(c *graph.Compiled) (failed, down string) {
+	return c.VertexName(h.Failed), c.VertexName(h.Down)
+}
+
+// RankWatchVertices is Rank with a second answer from the same pass:
+// besides every candidate's blast radius, it reports each pair of a
+// candidate and a watched node that the candidate's single failure takes
+// Down. The radii are those of Rank with the same options, in the same
+// order.
+//
+// It is low-level: watch and the hits are dense vertex numbers of
+// graph.Compiled (a model node's, as from Compiled.Lookup; VertexName
+// turns one back into its id), the numbering in which the policy and diff
+// packages keep their per-node tables. For the single failures that take
+// one node Down, SPOFs is the call by id.
 //
 // hits, when not nil, receives the pairs a batch of candidates found, once
 // per batch, from one goroutine at a time, in no particular order; it must
 // not keep the slice. Answering several questions about single failures in
 // one pass (the radius of each, which protected services each takes Down)
 // is what lets a policy check cost one ranking, not one per rule.
-func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch []int32, hits func([]Hit)) ([]Radius, error) {
+func RankWatchVertices(ctx context.Context, c *graph.Compiled, opts RankOptions, watch []int32, hits func([]Hit)) ([]Radius, error) {
 	cands, err := candidates(c, opts.Kinds, opts.IDs)
 	if err != nil {
 		return nil, err
@@ -140,7 +153,7 @@ func RankWatch(ctx context.Context, c *graph.Compiled, opts RankOptions, watch [
 		// Nothing depends on v: its failure is itself alone.
 		k := &sums[index[v]]
 		k.down, k.usersDown = 1, c.Users(v)
-		if c.Tier(v) == 0 && !c.Kind(v).Infrastructure() {
+		if Tier0(c, v) {
 			k.tier0 = 1
 		}
 	})

@@ -82,7 +82,7 @@ func BenchmarkRank(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d/simulate-per-node", n), func(b *testing.B) {
 			for b.Loop() {
 				for v := 0; v < c.NodeCount(); v++ {
-					if _, err := Simulate(c, Fail(c.VertexName(int32(v)))); err != nil {
+					if _, err := Simulate(context.Background(), c, Fail(c.VertexName(int32(v)))); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -160,7 +160,7 @@ func BenchmarkSPOFs100k(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, s := range spofs {
-				o, err := Simulate(c, Fail(s.ID))
+				o, err := Simulate(context.Background(), c, Fail(s.ID))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -18,7 +18,7 @@ import (
 // radiusBySimulate is the reference: one Simulate per node.
 func radiusBySimulate(t testing.TB, c *graph.Compiled, v int32) Radius {
 	t.Helper()
-	o, err := Simulate(c, Fail(c.VertexName(v)))
+	o, err := Simulate(context.Background(), c, Fail(c.VertexName(v)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,13 +99,13 @@ func TestRankManyBatches(t *testing.T) {
 	m := &graph.Model{}
 	m.Add(graph.Node{ID: "s", Kind: graph.Site}, graph.Node{ID: "t", Kind: graph.Site})
 	for i := range 300 {
-		n := graph.Node{ID: "n" + itoa(i), Kind: graph.Service, Users: int64(i), Tier: i % 3,
+		n := graph.Node{ID: "n" + itoa(i), Kind: graph.Service, Users: int64(i), Tier: graph.TierOf(i % 3),
 			Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}}
 		if i > 0 {
-			n.Requires = graph.On("n" + itoa(i/2))
+			n.Requires = graph.All("n" + itoa(i/2))
 		}
 		if i%7 == 3 {
-			n.Uses = graph.On("n" + itoa(i+1))
+			n.Uses = graph.All("n" + itoa(i+1))
 		}
 		if i%11 == 5 {
 			n.Requires = append(n.Requires, graph.AnyOf("n"+itoa(i-1), "n"+itoa(i-2)))
@@ -190,9 +190,9 @@ func TestOrder(t *testing.T) {
 	m := &graph.Model{}
 	m.Add(
 		graph.Node{ID: "s", Kind: graph.Site},
-		graph.Node{ID: "x", Kind: graph.Service, Site: "s", Requires: graph.On("y")},
-		graph.Node{ID: "y", Kind: graph.Service, Requires: graph.On("x")},
-		graph.Node{ID: "z", Kind: graph.Service, Uses: graph.On("y")},
+		graph.Node{ID: "x", Kind: graph.Service, Site: "s", Requires: graph.All("y")},
+		graph.Node{ID: "y", Kind: graph.Service, Requires: graph.All("x")},
+		graph.Node{ID: "z", Kind: graph.Service, Uses: graph.All("y")},
 	)
 	c := compileT(t, m)
 	rank, comps := order(c)

@@ -38,7 +38,9 @@ type RecoverOptions struct {
 // DegradedUntil) and Up from DegradedUntil on. Either time is Never when it
 // lies beyond the horizon; DownUntil is 0 for a node that is only Degraded.
 type Recovery struct {
-	Vertex  int32 // in the compiled graph
+	// Vertex is the dense vertex number of graph.Compiled, low-level: for
+	// tools that index per-vertex arrays. ID names the same node.
+	Vertex  int32
 	ID      string
 	Kind    graph.Kind
 	Replica bool // a placement "node@site", not a node of the model

@@ -97,7 +97,7 @@ func (st *stepper) run(b *testing.B, site string, repair time.Duration) (down, u
 		if t < repair {
 			sc = Fail(site)
 		}
-		o, err := Simulate(st.cs[i], sc)
+		o, err := Simulate(context.Background(), st.cs[i], sc)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -159,7 +159,7 @@ func BenchmarkRecover100K(b *testing.B) {
 	b.Run("simulate", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := Simulate(c, Fail(site)); err != nil {
+			if _, err := Simulate(context.Background(), c, Fail(site)); err != nil {
 				b.Fatal(err)
 			}
 		}

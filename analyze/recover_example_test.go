@@ -24,9 +24,9 @@ func messenger(standby int64) *graph.Compiled {
 				{Site: "pangyo", Capacity: 100},
 				{Site: "gasan", Capacity: standby, Standby: graph.Hot}, // serves after 1h
 			}},
-		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.On("talk"), Restart: 15 * time.Minute},
+		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.All("talk"), Restart: 15 * time.Minute},
 		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Site: "gasan",
-			Requires: graph.On("login")},
+			Requires: graph.All("login")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {

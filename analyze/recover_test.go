@@ -283,10 +283,10 @@ func TestRecoverTable(t *testing.T) {
 	m := time.Minute
 	site := func(id string) graph.Node { return graph.Node{ID: id, Kind: graph.Site} }
 	svc := func(id, at string, requires ...string) graph.Node {
-		return graph.Node{ID: id, Kind: graph.Service, Site: at, Requires: graph.On(requires...)}
+		return graph.Node{ID: id, Kind: graph.Service, Site: at, Requires: graph.All(requires...)}
 	}
 	restart := func(n graph.Node, d time.Duration) graph.Node { n.Restart = d; return n }
-	uses := func(n graph.Node, ids ...string) graph.Node { n.Uses = graph.On(ids...); return n }
+	uses := func(n graph.Node, ids ...string) graph.Node { n.Uses = graph.All(ids...); return n }
 	anyOf := func(n graph.Node, ids ...string) graph.Node {
 		n.Requires = append(n.Requires, graph.AnyOf(ids...))
 		return n
@@ -394,14 +394,14 @@ func TestRecoverTable(t *testing.T) {
 			// through the infrastructure, down while s is. Only the cycle
 			// holds the standby at t down, so the least fixpoint has it
 			// serve at its recovery time, and t with it.
-			[]graph.Node{site("s"), {ID: "t", Kind: graph.Site, Requires: graph.On("a")}, replicated("a", 2, 0,
+			[]graph.Node{site("s"), {ID: "t", Kind: graph.Site, Requires: graph.All("a")}, replicated("a", 2, 0,
 				graph.Replica{Site: "s", Capacity: 2}, graph.Replica{Site: "t", Capacity: 2, Standby: graph.Hot})},
 			[]Failure{{"s", 5 * h}},
 			[]want{{"a", h, h}, {"t", h, h}, {"a@t", h, h}, {"a@s", 5 * h, 5 * h}}},
 		{"a standby in a cycle, restarting",
 			// The same with restarts: the cycle {a, a@t, t} comes back as
 			// a whole, after its longest restart.
-			[]graph.Node{site("s"), {ID: "t", Kind: graph.Site, Requires: graph.On("a"), Restart: 10 * m}, restart(replicated("a", 2, 0,
+			[]graph.Node{site("s"), {ID: "t", Kind: graph.Site, Requires: graph.All("a"), Restart: 10 * m}, restart(replicated("a", 2, 0,
 				graph.Replica{Site: "s", Capacity: 2}, graph.Replica{Site: "t", Capacity: 2, Standby: graph.Hot}), 30*m)},
 			[]Failure{{"s", 5 * h}},
 			[]want{{"a", h + 30*m, h + 30*m}, {"t", h + 30*m, h + 30*m}, {"a@s", 5 * h, 5 * h}}},
@@ -456,7 +456,7 @@ func TestRecoverEverDegraded(t *testing.T) {
 	m.Add(
 		graph.Node{ID: "s", Kind: graph.Site},
 		graph.Node{ID: "db", Kind: graph.Datastore, Site: "s", Restart: time.Hour},
-		graph.Node{ID: "api", Kind: graph.Service, Site: "s", Uses: graph.On("db"), Users: 10},
+		graph.Node{ID: "api", Kind: graph.Service, Site: "s", Uses: graph.All("db"), Users: 10},
 	)
 	c := compileT(t, m)
 	tl, err := Recover(context.Background(), c, Scenario{Failures: []Failure{{ID: "s", For: time.Hour}}}, RecoverOptions{})

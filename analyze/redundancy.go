@@ -20,36 +20,36 @@ import (
 // or those of something it requires, would not survive losing one more
 // member.
 type Redundancy struct {
-	Services int   `json:"services"`
-	Users    int64 `json:"users"`
+	Services int
+	Users    int64
 	// Survive counts the services that stay Up whichever single site is
 	// lost; SurviveUsers sums their users.
-	Survive      int   `json:"survive"`
-	SurviveUsers int64 `json:"survive_users"`
+	Survive      int
+	SurviveUsers int64
 	// Rate and UsersRate are Survive/Services and SurviveUsers/Users (1
 	// when there is nothing to measure).
-	Rate      float64 `json:"rate"`
-	UsersRate float64 `json:"users_rate"`
+	Rate      float64
+	UsersRate float64
 	// Exposed counts the services that survive every single site but are
 	// left with no margin by at least one.
-	Exposed      int   `json:"exposed"`
-	ExposedUsers int64 `json:"exposed_users"`
+	Exposed      int
+	ExposedUsers int64
 	// Sites is what the loss of each site does, worst first.
-	Sites []SiteLoss `json:"sites"`
+	Sites []SiteLoss
 }
 
 // SiteLoss is what the loss of one site does to the measured services.
 type SiteLoss struct {
-	Site string `json:"site"`
+	Site string
 	// Down, Degraded and Exposed list services, most users first.
-	Down     []string `json:"down"`
-	Degraded []string `json:"degraded"`
-	Exposed  []string `json:"exposed"`
+	Down     []string
+	Degraded []string
+	Exposed  []string
 	// Survive counts the services that stay Up.
-	Survive       int   `json:"survive"`
-	UsersDown     int64 `json:"users_down"`
-	UsersDegraded int64 `json:"users_degraded"`
-	UsersExposed  int64 `json:"users_exposed"`
+	Survive       int
+	UsersDown     int64
+	UsersDegraded int64
+	UsersExposed  int64
 }
 
 // RedundancyRate removes each site of c in turn and reports what survives.
@@ -107,7 +107,7 @@ func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o, err := Simulate(c, Fail(c.VertexName(v)))
+		o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
 		if err != nil {
 			return nil, err
 		}
@@ -163,7 +163,7 @@ func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 	return r, nil
 }
 
-// exposed marks the vertices that are Up (or RedundancyLost) in the
+// exposed marks the vertices that are Up (redundancy lost or not) in the
 // outcome but would not survive one more loss among the redundancy they
 // have left: a threshold that could lose its largest member with nothing
 // failed but cannot now; and, through hard edges, what requires such a
@@ -171,7 +171,7 @@ func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 func (o *Outcome) exposed() []bool {
 	c := o.c
 	out := make([]bool, c.Len())
-	up := func(v int32) bool { st := o.stateOf(v); return st == Up || st == RedundancyLost }
+	up := func(v int32) bool { return o.stateOf(v) == Up }
 	// spare reports whether threshold v stays at demand without member u
 	// (u < 0: without its largest Up member).
 	spare := func(v, u int32) bool {
@@ -193,7 +193,7 @@ func (o *Outcome) exposed() []bool {
 	}
 	var queue []int32
 	for _, r := range o.recs {
-		if r.state != RedundancyLost {
+		if !r.lost {
 			continue
 		}
 		// One of the node's redundant constructs lost members (the one

@@ -7,16 +7,17 @@ import (
 	"github.com/blastradius-go/blastradius/graph"
 )
 
-// State is how a node fares in a scenario, from best to worst.
+// State is how a node fares in a scenario, from best to worst. Whether an
+// Up node lost some of its redundancy is said apart from its state
+// (Effect.LostRedundancy, Outcome.RedundancyLost): dependents see it as Up,
+// and so does every comparison of states.
 type State uint8
 
 const (
-	// Up: working, with its usual margin.
+	// Up: working. It may have lost redundancy (a replica, a member of an
+	// any-of group) and have less margin than it was built with, often
+	// none: see Effect.LostRedundancy.
 	Up State = iota
-	// RedundancyLost: still Up, but some of its redundancy is gone (a
-	// replica, a member of an any-of group); it has less margin than it was
-	// built with, often none. Dependents see it as Up.
-	RedundancyLost
 	// Degraded: working partly (a soft dependency failed, or capacity is
 	// below demand but above its floor).
 	Degraded
@@ -24,9 +25,9 @@ const (
 	Down
 )
 
-var stateNames = [...]string{Up: "up", RedundancyLost: "redundancy-lost", Degraded: "degraded", Down: "down"}
+var stateNames = [...]string{Up: "up", Degraded: "degraded", Down: "down"}
 
-// String returns "up", "redundancy-lost", "degraded" or "down".
+// String returns "up", "degraded" or "down".
 func (s State) String() string {
 	if int(s) < len(stateNames) {
 		return stateNames[s]

@@ -16,24 +16,38 @@ import (
 )
 
 // SPOFs equals trying every other node with Simulate, on random graphs.
-func TestSPOFsMatchSimulate(t *testing.T) {
-	randomCases(t, 1000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+func TestSPOFsMatchSimulate(t *testing.T) { checkSPOFsMatchSimulate(t, 1000) }
+
+// The same when the batch engine decides which candidates are SPOFs (what
+// SPOFs does once its stopped runs have cost too much), the stopped runs
+// finding only their chains.
+func TestSPOFsMatchSimulateBatch(t *testing.T) {
+	defer func(b func(int) int) { spofBudget = b }(spofBudget)
+	spofBudget = func(int) int { return -1 }
+	checkSPOFsMatchSimulate(t, 300)
+}
+
+func checkSPOFsMatchSimulate(t *testing.T, cases int) {
+	randomCases(t, cases, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		target := int32(r.IntN(c.NodeCount()))
 		name := c.VertexName(target)
 		got, err := SPOFs(context.Background(), c, name)
 		require.NoError(t, err)
 		var gotIDs, want []string
-		for _, s := range got {
+		chains := NewSPOFChains(name, got)
+		for i, s := range got {
 			gotIDs = append(gotIDs, s.ID)
-			if s.Chain[0] != name || s.Chain[len(s.Chain)-1] != s.ID {
-				t.Fatalf("chain %v does not lead from %s to %s", s.Chain, name, s.ID)
+			chain := chains.Chain(i)
+			if chain[0] != name || chain[len(chain)-1] != s.ID || len(chain) != s.Hops+1 {
+				t.Fatalf("chain %v (hops %d) does not lead from %s to %s", chain, s.Hops, name, s.ID)
 			}
+			checkCauseChain(t, c, s.ID, chain)
 		}
 		for v := int32(0); v < int32(c.NodeCount()); v++ {
 			if v == target {
 				continue
 			}
-			o, err := Simulate(c, Fail(c.VertexName(v)))
+			o, err := Simulate(context.Background(), c, Fail(c.VertexName(v)))
 			require.NoError(t, err)
 			if o.State(name) == Down {
 				want = append(want, c.VertexName(v))
@@ -45,6 +59,55 @@ func TestSPOFsMatchSimulate(t *testing.T) {
 			t.Fatalf("SPOFs(%s) = %v, Simulate says %v", name, gotIDs, want)
 		}
 	})
+}
+
+// checkCauseChain checks that chain is a chain of causes of failing
+// failed: each link is Down when failed alone fails and is a hard input of
+// the link before it, directly or as a member of one of its groups or
+// replicas.
+func checkCauseChain(t *testing.T, c *graph.Compiled, failed string, chain []string) {
+	t.Helper()
+	o, err := Simulate(context.Background(), c, Fail(failed))
+	require.NoError(t, err)
+	for i := 1; i < len(chain); i++ {
+		require.Equal(t, Down, o.State(chain[i]), "link %s of %v", chain[i], chain)
+		from, _ := c.Lookup(chain[i-1])
+		to, _ := c.Lookup(chain[i])
+		found := false
+		ins, _ := c.Inputs(from)
+		for _, u := range ins {
+			if u == to {
+				found = true
+			}
+			if k := c.VertexKind(u); k == graph.GroupVertex {
+				members, _ := c.Inputs(u)
+				found = found || slices.Contains(members, to)
+			}
+		}
+		require.True(t, found, "%s is not a hard input of %s in %v", chain[i], chain[i-1], chain)
+	}
+}
+
+// On a cycle of requires every node is a SPOF of every other, and each
+// SPOF's chain goes through the next one toward the target: the chains
+// form a tree, and Tail cuts them.
+func TestSPOFsCycle(t *testing.T) {
+	m := &graph.Model{}
+	const n = 50
+	for i := range n {
+		m.Add(graph.Node{ID: "c" + strconv.Itoa(i), Kind: graph.Service, Requires: graph.All("c" + strconv.Itoa((i+1)%n))})
+	}
+	c := compileT(t, m)
+	got, err := SPOFs(context.Background(), c, "c0")
+	require.NoError(t, err)
+	require.Len(t, got, n-1)
+	assert.Equal(t, SPOF{ID: "c1", Kind: graph.Service, Next: "c0", Path: []string{"c1"}, Hops: 1}, got[0])
+	assert.Equal(t, SPOF{ID: "c2", Kind: graph.Service, Next: "c1", Path: []string{"c2"}, Hops: 2}, got[1])
+	ch := NewSPOFChains("c0", got)
+	links, more := ch.Tail(n-2, 3)
+	assert.Equal(t, []string{"c47", "c48", "c49"}, links)
+	assert.Equal(t, n-3, more)
+	assert.Len(t, ch.Chain(n-2), n)
 }
 
 // On a graph where every node needs any one of its inputs (and nodes with
@@ -122,7 +185,7 @@ func TestRedundancyRateMini(t *testing.T) {
 		graph.Node{ID: "b", Kind: graph.Site},
 		graph.Node{ID: "pinned", Kind: graph.Service, Users: 30, Site: "a"},
 		graph.Node{ID: "spread", Kind: graph.Service, Users: 60, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
-		graph.Node{ID: "on-spread", Kind: graph.Service, Users: 10, Site: "b", Requires: graph.On("spread")},
+		graph.Node{ID: "on-spread", Kind: graph.Service, Users: 10, Site: "b", Requires: graph.All("spread")},
 	)
 	c := compileT(t, m)
 	r, err := RedundancyRate(context.Background(), c)
@@ -151,7 +214,7 @@ func TestChainEqualsSimulate(t *testing.T) {
 		for range 5 {
 			failed := c.VertexName(from[r.IntN(len(from))])
 			target := c.VertexName(int32(r.IntN(c.NodeCount())))
-			o, err := Simulate(c, Fail(failed))
+			o, err := Simulate(context.Background(), c, Fail(failed))
 			require.NoError(t, err)
 			got, err := Chain(c, failed, target)
 			require.NoError(t, err)

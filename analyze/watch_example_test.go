@@ -12,13 +12,13 @@ import (
 
 // One pass over every single failure gives the blast radius of each and
 // the failures that take a watched service down.
-func ExampleRankWatch() {
+func ExampleRankWatchVertices() {
 	var m graph.Model
 	m.Add(
 		graph.Node{ID: "pangyo", Kind: graph.Site},
 		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Site: "pangyo"},
-		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.On("talk")},
-		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Requires: graph.On("login")},
+		graph.Node{ID: "login", Kind: graph.Identity, Requires: graph.All("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Requires: graph.All("login")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {
@@ -26,10 +26,11 @@ func ExampleRankWatch() {
 	}
 	games, _ := c.Lookup("games")
 	var takers []string
-	radii, err := analyze.RankWatch(context.Background(), c, analyze.RankOptions{}, []int32{games},
+	radii, err := analyze.RankWatchVertices(context.Background(), c, analyze.RankOptions{}, []int32{games},
 		func(hits []analyze.Hit) {
 			for _, h := range hits {
-				takers = append(takers, c.VertexName(h.Failed))
+				failed, _ := h.IDs(c)
+				takers = append(takers, failed)
 			}
 		})
 	if err != nil {

@@ -18,7 +18,7 @@ func sortHits(hs []Hit) {
 	slices.SortFunc(hs, func(a, b Hit) int { return cmp.Or(cmp.Compare(a.Failed, b.Failed), cmp.Compare(a.Down, b.Down)) })
 }
 
-// RankWatch gives Rank's radii and, for every candidate, exactly the
+// RankWatchVertices gives Rank's radii and, for every candidate, exactly the
 // watched nodes one Simulate of its failure finds Down, on random graphs
 // with every feature (cycles included).
 func TestRankWatchMatchesSimulate(t *testing.T) {
@@ -31,7 +31,7 @@ func TestRankWatchMatchesSimulate(t *testing.T) {
 		}
 		opts := RankOptions{Workers: 1 + r.IntN(3)}
 		var got []Hit
-		radii, err := RankWatch(context.Background(), c, opts, watch, func(hs []Hit) { got = append(got, hs...) })
+		radii, err := RankWatchVertices(context.Background(), c, opts, watch, func(hs []Hit) { got = append(got, hs...) })
 		require.NoError(t, err)
 		want, err := Rank(context.Background(), c, opts)
 		require.NoError(t, err)
@@ -43,7 +43,7 @@ func TestRankWatchMatchesSimulate(t *testing.T) {
 		}
 		var ref []Hit
 		for v := int32(0); v < int32(c.NodeCount()); v++ {
-			o, err := Simulate(c, Fail(c.VertexName(v)))
+			o, err := Simulate(context.Background(), c, Fail(c.VertexName(v)))
 			require.NoError(t, err)
 			for _, e := range o.Effects() {
 				if e.State == Down && !e.Replica && e.Vertex != v && watched[e.Vertex] {
@@ -64,17 +64,17 @@ func TestRankWatchOptions(t *testing.T) {
 	login, _ := c.Lookup(c.IDs()[c.NodeCount()-1])
 	opts := RankOptions{Kinds: []graph.Kind{graph.Service, graph.Identity}, Top: 50}
 	n := 0
-	radii, err := RankWatch(context.Background(), c, opts, []int32{login}, func(hs []Hit) { n += len(hs) })
+	radii, err := RankWatchVertices(context.Background(), c, opts, []int32{login}, func(hs []Hit) { n += len(hs) })
 	require.NoError(t, err)
 	want, err := Rank(context.Background(), c, opts)
 	require.NoError(t, err)
 	assert.Equal(t, want, radii)
 
-	_, err = RankWatch(context.Background(), c, RankOptions{}, []int32{int32(c.NodeCount())}, nil)
+	_, err = RankWatchVertices(context.Background(), c, RankOptions{}, []int32{int32(c.NodeCount())}, nil)
 	assert.Error(t, err, "a watched vertex that is not a node")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = RankWatch(ctx, c, RankOptions{}, nil, nil)
+	_, err = RankWatchVertices(ctx, c, RankOptions{}, nil, nil)
 	assert.ErrorIs(t, err, context.Canceled)
 }

@@ -41,11 +41,12 @@ func WhatIf(ctx context.Context, base, variant *graph.Compiled, sc Scenario, opt
 	if err != nil {
 		return nil, fmt.Errorf("variant %s: %w", variant.Name(), err)
 	}
-	return Compare(a, b), nil
+	return CompareTimelines(a, b), nil
 }
 
-// Compare matches two timelines by node id.
-func Compare(base, variant *Timeline) *Comparison {
+// CompareTimelines matches two timelines of one scenario, on a model and
+// on a variant of it, by node id: the comparison WhatIf returns.
+func CompareTimelines(base, variant *Timeline) *Comparison {
 	cmp := &Comparison{Scenario: base.Scenario, Base: base, Variant: variant}
 	for _, r := range base.Sorted() {
 		v, ok := variant.Recovery(r.ID)

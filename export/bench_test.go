@@ -2,6 +2,7 @@ package export
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"sync"
@@ -33,7 +34,7 @@ func bigOutcome(b *testing.B) *analyze.Outcome {
 			big100k.err = err
 			return
 		}
-		big100k.o, big100k.err = analyze.Simulate(c, analyze.Fail("site-0"))
+		big100k.o, big100k.err = analyze.Simulate(context.Background(), c, analyze.Fail("site-0"))
 	})
 	if big100k.err != nil {
 		b.Fatal(big100k.err)
@@ -60,37 +61,41 @@ type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
+// benchWriter benchmarks writer f as sub-benchmark name, with the
+// megabytes it writes.
+func benchWriter(b *testing.B, name string, f func(io.Writer) error) {
+	b.Run(name, func(b *testing.B) {
+		b.ReportAllocs()
+		var cw countWriter
+		for b.Loop() {
+			cw.n = 0
+			if err := f(&cw); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(cw.n)/1e6, "MB-out")
+	})
+}
+
 func BenchmarkDraw100k(b *testing.B) {
 	o := bigOutcome(b)
 	c := o.Compiled()
-	full, focus := newView(o, false), newView(o, true)
+	full, focus := newView(o, GraphOptions{}), newView(o, GraphOptions{Focus: true})
 	b.Logf("%d vertices, %d edges; site-0 affects %d; drawn: %d vertices and %d edges (focus: %d and %d)",
 		c.Len(), c.Edges(), o.Len(), len(full.verts), len(full.edges), len(focus.verts), len(focus.edges))
-	run := func(name string, f func(io.Writer) error) {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			var cw countWriter
-			for b.Loop() {
-				cw.n = 0
-				if err := f(&cw); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(cw.n)/1e6, "MB-out")
-		})
-	}
+	run := func(name string, f func(io.Writer) error) { benchWriter(b, name, f) }
 	run("DOT", func(w io.Writer) error { return DOT(w, o, GraphOptions{}) })
 	run("DOT-focus", func(w io.Writer) error { return DOT(w, o, GraphOptions{Focus: true}) })
 	run("Mermaid", func(w io.Writer) error { return Mermaid(w, o, GraphOptions{}) })
-	run("baseline", func(w io.Writer) error { return baseline(w, newView(o, false)) })
+	run("baseline", func(w io.Writer) error { return baseline(w, newView(o, GraphOptions{})) })
 
 	// One service near the end of the catalog fails: few things need it,
 	// and --focus draws only those and their neighbours.
-	small, err := analyze.Simulate(c, analyze.Fail(c.VertexName(int32(c.NodeCount()-1))))
+	small, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(int32(c.NodeCount()-1))))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("%s affects %d; focus draws %d vertices and %d edges",
-		small.Scenario.IDs(), small.Len(), len(newView(small, true).verts), len(newView(small, true).edges))
+		small.Scenario.IDs(), small.Len(), len(newView(small, GraphOptions{Focus: true}).verts), len(newView(small, GraphOptions{Focus: true}).edges))
 	run("DOT-focus-small", func(w io.Writer) error { return DOT(w, small, GraphOptions{Focus: true}) })
 }

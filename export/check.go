@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -92,11 +91,11 @@ func CheckSummary(rr policy.RuleResult) string {
 		if rr.Scenarios == 0 {
 			return fmt.Sprintf("the model has no %ss: nothing shows the selected nodes survive one's loss, so the rule fails", kind)
 		}
-		return fmt.Sprintf("%d selected nodes, each of %s lost", rr.Selected, plural(rr.Scenarios, kind))
+		return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, kind))
 	case "no_spof":
-		return fmt.Sprintf("%d selected nodes, the single failure of each of %d nodes", rr.Selected, rr.Scenarios)
+		return fmt.Sprintf("%s, the single failure of each of %s", plural(rr.Selected, "selected node"), plural(rr.Scenarios, "node"))
 	case "max_blast_radius":
-		s := fmt.Sprintf("the single failure of each of %d nodes", rr.Scenarios)
+		s := "the single failure of each of " + plural(rr.Scenarios, "node")
 		if r := rr.Largest; r != nil {
 			s += fmt.Sprintf("; the largest, %s, takes %s down with it", r.Node, reach(r))
 		}
@@ -116,13 +115,14 @@ func CheckSummary(rr policy.RuleResult) string {
 		case r.All == 0:
 			return fmt.Sprintf("the model has no %s to measure: the rule fails", what)
 		}
-		of := fmt.Sprintf("%d of %d services", r.Survive, r.All)
+		of := fmt.Sprintf("%s of %s", count(r.Survive), plural(r.All, "service"))
 		if r.By == policy.ByUsers {
 			of = fmt.Sprintf("%s of %s users", count(r.Survive), count(r.All))
 		}
-		return fmt.Sprintf("redundancy rate by %s %s (%s survive the loss of any one site), want at least %s", r.By, sharePct(r.Got), of, sharePct(r.Want))
+		got, want := percentVs(r.Got, r.Want)
+		return fmt.Sprintf("redundancy rate by %s %s (%s survive the loss of any one site), want at least %s", r.By, got, of, want)
 	case "sites_at_least":
-		return fmt.Sprintf("the placement of %d selected nodes", rr.Selected)
+		return "the placement of " + plural(rr.Selected, "selected node")
 	}
 	return ""
 }
@@ -137,10 +137,10 @@ func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 	case v.Reach != nil:
 		var over []string
 		if v.Over.Nodes > 0 {
-			over = append(over, fmt.Sprintf("%d nodes", v.Over.Nodes))
+			over = append(over, plural(v.Over.Nodes, "node"))
 		}
 		if v.Over.Users > 0 {
-			over = append(over, sharePct(v.Over.Users)+" of users")
+			over = append(over, percent(v.Over.Users)+" of users")
 		}
 		return fmt.Sprintf("its failure takes %s down with it, more than %s", reach(v.Reach), strings.Join(over, " or "))
 	case rr.Rule == "no_spof":
@@ -175,15 +175,9 @@ func reach(r *policy.Reach) string {
 		s += "s"
 	}
 	if r.Users > 0 {
-		s += fmt.Sprintf(" (%s users, %s)", count(r.Users), sharePct(r.Share))
+		s += fmt.Sprintf(" (%s users, %s)", count(r.Users), percent(r.Share))
 	}
 	return s
-}
-
-// sharePct formats a share as a percentage with at most one decimal: "37.2%".
-func sharePct(f float64) string {
-	s := strconv.FormatFloat(100*f, 'f', 1, 64)
-	return strings.TrimSuffix(s, ".0") + "%"
 }
 
 // placementMessage says why a node's placement breaks sites_at_least.
@@ -299,43 +293,35 @@ func CheckMarkdown(w io.Writer, r *policy.Result) error {
 	if r.Policy != "" {
 		name = "`" + r.Policy + "`"
 	}
-	fmt.Fprintf(ew, "## Policy check: %s on %s\n\n", name, mdEscape(orModel(r.Model)))
+	fmt.Fprintf(ew, "## Policy check: %s on %s\n\n", name, mdText(orModel(r.Model)))
 	fmt.Fprintf(ew, "%s **%s**\n\n", mark, capital(checkHeadline(r)))
 	fmt.Fprintln(ew, "| | rule | checked | violations |")
 	fmt.Fprintln(ew, "|---|---|---|--:|")
 	for _, rr := range r.Rules {
-		fmt.Fprintf(ew, "| %s | %s (`%s`) | %s | %d |\n", passMark(rr.Passed), mdEscape(rr.Title()), rr.Rule, mdEscape(CheckSummary(rr)), rr.Total)
+		fmt.Fprintf(ew, "| %s | %s (`%s`) | %s | %d |\n", passMark(rr.Passed), mdText(rr.Title()), rr.Rule, mdText(CheckSummary(rr)), rr.Total)
 	}
 	for _, rr := range r.Rules {
 		if rr.Passed {
 			continue
 		}
-		fmt.Fprintf(ew, "\n### ❌ %s\n\n", mdEscape(rr.Title()))
+		fmt.Fprintf(ew, "\n### ❌ %s\n\n", mdText(rr.Title()))
 		if rr.Name != "" {
-			fmt.Fprintf(ew, "%s\n\n", mdEscape(rr.Demand()))
+			fmt.Fprintf(ew, "%s\n\n", mdText(rr.Demand()))
 		}
 		if len(rr.Violations) == 0 {
-			fmt.Fprintf(ew, "%s\n", mdEscape(CheckSummary(rr)))
+			fmt.Fprintf(ew, "%s\n", mdText(CheckSummary(rr)))
 			continue
 		}
 		fmt.Fprintln(ew, "| node | what breaks the rule | chain of causes |")
 		fmt.Fprintln(ew, "|---|---|---|")
 		for _, v := range rr.Violations {
-			fmt.Fprintf(ew, "| `%s` | %s | %s |\n", v.Node, mdEscape(CheckMessage(rr, v)), mdViolationChain(v))
+			fmt.Fprintf(ew, "| `%s` | %s | %s |\n", v.Node, mdText(CheckMessage(rr, v)), mdViolationChain(v))
 		}
 		if more := rr.Total - len(rr.Violations); more > 0 {
 			fmt.Fprintf(ew, "\n… and %d more.\n", more)
 		}
 	}
 	return ew.err
-}
-
-// capital returns s with its first letter in upper case.
-func capital(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func passMark(ok bool) string {

@@ -13,9 +13,9 @@ import (
 // A policy check as text, and as JUnit XML for a CI system.
 func ExampleCheckTable() {
 	m := new(graph.Model).Add(
-		graph.Node{ID: "pangyo", Kind: graph.Site, Tier: graph.NoTier},
-		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Tier: 0, Site: "pangyo"},
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
+		graph.Node{ID: "pangyo", Kind: graph.Site},
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Tier: graph.TierOf(0), Site: "pangyo"},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0), Requires: graph.All("talk")},
 	)
 	m.Name = "mini-kakao"
 	c, err := graph.Compile(m)

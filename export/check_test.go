@@ -39,20 +39,20 @@ func TestCheckJUnitEscapes(t *testing.T) {
 	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc), b.String())
 	assert.Equal(t, "p<&> on m", doc.Suites[0].Name)
 	assert.Equal(t, "n ]]>", doc.Suites[0].Cases[0].Name)
-	assert.Equal(t, desc+"\n1 selected nodes, the single failure of each of 2 nodes\nx: down when service ]]> <now> fails\n", doc.Suites[0].Cases[0].Failure.Text)
+	assert.Equal(t, desc+"\n1 selected node, the single failure of each of 2 nodes\nx: down when service ]]> <now> fails\n", doc.Suites[0].Cases[0].Failure.Text)
 }
 
 // The words of each rule's violations and summaries are built here from
 // the result's data.
 func TestCheckMessages(t *testing.T) {
-	site := func(id string) graph.Node { return graph.Node{ID: id, Kind: graph.Site, Tier: graph.NoTier} }
+	site := func(id string) graph.Node { return graph.Node{ID: id, Kind: graph.Site} }
 	m := new(graph.Model).Add(site("pangyo"), site("gasan"),
-		graph.Node{ID: "talk", Kind: graph.Service, Users: 1, Tier: 0, Demand: 100, DegradedAt: 30,
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 1, Tier: graph.TierOf(0), Demand: 100, DegradedAt: 30,
 			Replicas: []graph.Replica{{Site: "pangyo", Capacity: 100}, {Site: "gasan", Capacity: 20, Standby: graph.Warm}}},
-		graph.Node{ID: "pay", Kind: graph.Service, Users: 1, Tier: 0, Demand: 100,
+		graph.Node{ID: "pay", Kind: graph.Service, Users: 1, Tier: graph.TierOf(0), Demand: 100,
 			Replicas: []graph.Replica{{Site: "pangyo", Capacity: 60}, {Site: "gasan", Capacity: 50}}},
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
-		graph.Node{ID: "games", Kind: graph.Service, Users: 2, Tier: 2, Site: "gasan", Requires: graph.On("login")})
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0), Requires: graph.All("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 2, Tier: graph.TierOf(2), Site: "gasan", Requires: graph.All("login")})
 	c, err := graph.Compile(m)
 	require.NoError(t, err)
 	res, err := policy.Check(context.Background(), c, &policy.Policy{Rules: []policy.Rule{
@@ -75,13 +75,13 @@ func TestCheckMessages(t *testing.T) {
 		"pay: without its largest site pangyo (60), the other sites carry 50 of its demand 100",
 		"talk: serves from 1 site (pangyo 100), needs 2; gasan (warm standby, 20) would take over later, not at once",
 		"login: has no placement of its own (no site, no replicas), needs 2 sites",
-		"# 1 selected nodes, the single failure of each of 4 nodes",
+		"# 1 selected node, the single failure of each of 4 nodes",
 		"games: down when identity login fails: games → login",
 		"games: down when service talk fails: games → login → talk",
 		"# the single failure of each of 4 nodes; the largest, talk, takes 2 other nodes (2 users, 50%) down with it",
-		"talk: its failure takes 2 other nodes (2 users, 50%) down with it, more than 1 nodes or 10% of users: games → login → talk",
+		"talk: its failure takes 2 other nodes (2 users, 50%) down with it, more than 1 node or 10% of users: games → login → talk",
 		"login: its failure takes 1 other node (2 users, 50%) down with it, more than 10% of users: games → login",
-		"# 1 selected nodes, each of 2 sites lost",
+		"# 1 selected node, each of 2 sites lost",
 		"games: down when site pangyo is lost: games → login → talk → talk@pangyo → pangyo",
 		"games: down when site gasan is lost: games → gasan",
 		"# redundancy rate by users 0% (0 of 4 users survive the loss of any one site), want at least 90%",

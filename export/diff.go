@@ -72,36 +72,10 @@ type DiffRadiusRecord struct {
 // DiffRedundancyRecord is the redundancy rate before and after, and the
 // services that no longer, or now, survive the loss of any one site.
 type DiffRedundancyRecord struct {
-	Old    *DiffRateRecord `json:"old"`
-	New    *DiffRateRecord `json:"new"`
-	Lost   []string        `json:"lost"`
-	Gained []string        `json:"gained"`
-}
-
-// DiffRateRecord is a model's redundancy rate (analyze.Redundancy).
-type DiffRateRecord struct {
-	Services     int                  `json:"services"`
-	Users        int64                `json:"users"`
-	Survive      int                  `json:"survive"`
-	SurviveUsers int64                `json:"survive_users"`
-	Rate         float64              `json:"rate"`
-	UsersRate    float64              `json:"users_rate"`
-	Exposed      int                  `json:"exposed"`
-	ExposedUsers int64                `json:"exposed_users"`
-	Sites        []DiffSiteLossRecord `json:"sites"`
-}
-
-// DiffSiteLossRecord is what the loss of one site does to the measured
-// services.
-type DiffSiteLossRecord struct {
-	Site          string   `json:"site"`
-	Down          []string `json:"down"`
-	Degraded      []string `json:"degraded"`
-	Exposed       []string `json:"exposed"`
-	Survive       int      `json:"survive"`
-	UsersDown     int64    `json:"users_down"`
-	UsersDegraded int64    `json:"users_degraded"`
-	UsersExposed  int64    `json:"users_exposed"`
+	Old    *RateRecord `json:"old"`
+	New    *RateRecord `json:"new"`
+	Lost   []string    `json:"lost"`
+	Gained []string    `json:"gained"`
 }
 
 // DiffPolicyRecord compares a policy's checks of the two models.
@@ -166,20 +140,12 @@ func radiusRecord(r analyze.Radius) DiffRadiusRecord {
 		UsersDegraded: r.UsersDegraded, Tier0: r.Tier0}
 }
 
-func rateRecord(r *analyze.Redundancy) *DiffRateRecord {
+func rateRecord(r *analyze.Redundancy) *RateRecord {
 	if r == nil {
 		return nil
 	}
-	rec := &DiffRateRecord{Services: r.Services, Users: r.Users, Survive: r.Survive, SurviveUsers: r.SurviveUsers,
-		Rate: r.Rate, UsersRate: r.UsersRate, Exposed: r.Exposed, ExposedUsers: r.ExposedUsers}
-	if r.Sites != nil {
-		rec.Sites = make([]DiffSiteLossRecord, len(r.Sites))
-	}
-	for i, s := range r.Sites {
-		rec.Sites[i] = DiffSiteLossRecord{Site: s.Site, Down: s.Down, Degraded: s.Degraded, Exposed: s.Exposed,
-			Survive: s.Survive, UsersDown: s.UsersDown, UsersDegraded: s.UsersDegraded, UsersExposed: s.UsersExposed}
-	}
-	return rec
+	rec := newRateRecord(r)
+	return &rec
 }
 
 func spofRecords(ss []diff.SPOF) []DiffSPOFRecord {
@@ -241,10 +207,7 @@ func diffHeadline(d *diff.Diff) string {
 // spofCount says "1 new single point of failure", "2 new single points of
 // failure".
 func spofCount(n int, before, after string) string {
-	if n == 1 {
-		return "1 " + before + "single point of failure" + after
-	}
-	return fmt.Sprintf("%d %ssingle points of failure%s", n, before, after)
+	return plural(n, before+"single point of failure"+after)
 }
 
 func radii(n int) string {
@@ -261,7 +224,7 @@ func rateCell(r *analyze.Redundancy, users bool) string {
 	if users {
 		return fmt.Sprintf("%s (%s of %s)", percent(r.UsersRate), count(r.SurviveUsers), count(r.Users))
 	}
-	return fmt.Sprintf("%s (%d of %d)", percent(r.Rate), r.Survive, r.Services)
+	return fmt.Sprintf("%s (%s of %s)", percent(r.Rate), count(r.Survive), count(r.Services))
 }
 
 // delta formats a before → after pair of counts, with the difference.
@@ -389,11 +352,7 @@ const idsShown = 100
 
 // idList joins the first idsShown of ids with join and counts the rest.
 func idList(ids []string, join func([]string, string) string) string {
-	s := join(ids[:min(len(ids), idsShown)], ", ")
-	if more := len(ids) - idsShown; more > 0 {
-		s += fmt.Sprintf(" and %d more", more)
-	}
-	return s
+	return capped(ids, len(ids), idsShown, join)
 }
 
 // takesCells is how many protected nodes a report cell names before "and
@@ -403,12 +362,7 @@ const takesCells = 10
 // takesCell names the first protected nodes a SPOF takes, with join, and
 // counts the rest.
 func takesCell(s diff.SPOF, join func([]string, string) string) string {
-	ids := s.Takes[:min(len(s.Takes), takesCells)]
-	cell := join(ids, ", ")
-	if more := s.TakesCount - len(ids); more > 0 {
-		cell += fmt.Sprintf(" and %d more", more)
-	}
-	return cell
+	return capped(s.Takes, s.TakesCount, takesCells, join)
 }
 
 func orName(s string) string {
@@ -426,14 +380,14 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 	if d.Worse() {
 		mark = "⚠️"
 	}
-	fmt.Fprintf(ew, "## Resilience diff: %s → %s\n\n", mdEscape(orModel(d.Old)), mdEscape(orModel(d.New)))
+	fmt.Fprintf(ew, "## Resilience diff: %s → %s\n\n", mdText(orModel(d.Old)), mdText(orModel(d.New)))
 	fmt.Fprintf(ew, "%s **%s**\n\n", mark, capital(diffHeadline(d)))
 	fmt.Fprintln(ew, "| | before | after |")
 	fmt.Fprintln(ew, "|---|--:|--:|")
 	fmt.Fprintf(ew, "| redundancy rate, services | %s | %s |\n", rateCell(d.Redundancy.Old, false), rateCell(d.Redundancy.New, false))
 	fmt.Fprintf(ew, "| redundancy rate, users | %s | %s |\n", rateCell(d.Redundancy.Old, true), rateCell(d.Redundancy.New, true))
 	if d.Policy != nil {
-		fmt.Fprintf(ew, "| policy `%s` | %s | %s |\n", mdEscape(orName(d.Policy.New.Policy)), checkHeadline(d.Policy.Old), checkHeadline(d.Policy.New))
+		fmt.Fprintf(ew, "| policy `%s` | %s | %s |\n", mdText(orName(d.Policy.New.Policy)), checkHeadline(d.Policy.Old), checkHeadline(d.Policy.New))
 	}
 
 	more := func(n int) {
@@ -479,13 +433,13 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 			fmt.Fprintf(ew, "\n### Policy rules that changed (%d)\n\n", len(rows))
 			fmt.Fprintln(ew, "| rule | before | after |\n|---|---|---|")
 			for _, r := range rows {
-				fmt.Fprintf(ew, "| %s (`%s`) | %s %s | %s %s |\n", mdEscape(r.Title), r.Rule,
+				fmt.Fprintf(ew, "| %s (`%s`) | %s %s | %s %s |\n", mdText(r.Title), r.Rule,
 					passMark(r.WasPassed), ruleVerdict(r.WasPassed, r.OldTotal), passMark(r.Passed), ruleVerdict(r.Passed, r.NewTotal))
 			}
 			var intro []string
 			for _, r := range rows {
 				for _, v := range r.Introduced {
-					line := fmt.Sprintf("- `%s` (%s): %s", v.Node, r.Rule, mdEscape(CheckMessage(policy.RuleResult{Rule: r.Rule}, v)))
+					line := fmt.Sprintf("- `%s` (%s): %s", v.Node, r.Rule, mdText(CheckMessage(policy.RuleResult{Rule: r.Rule}, v)))
 					if len(v.Chain) > 1 {
 						line += ": " + mdViolationChain(v)
 					}

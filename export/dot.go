@@ -25,26 +25,26 @@ const (
 )
 
 var stateStyles = [...]stateStyle{
-	analyze.Up:             {fill: upFill, line: upLine, font: upFont},
-	analyze.RedundancyLost: {fill: "#fde68a", line: "#b7791f", font: "#3d2c00"},
-	analyze.Degraded:       {fill: "#f6a04d", line: "#c05621", font: "#2d1500"},
-	analyze.Down:           {fill: "#d64541", line: "#8c1c13", font: "#ffffff"},
+	shownUp:       {fill: upFill, line: upLine, font: upFont},
+	shownLost:     {fill: "#fde68a", line: "#b7791f", font: "#3d2c00"},
+	shownDegraded: {fill: "#f6a04d", line: "#c05621", font: "#2d1500"},
+	shownDown:     {fill: "#d64541", line: "#8c1c13", font: "#ffffff"},
 }
 
 // stateTitle is how a drawing's legend names a state.
 var stateTitle = [...]string{
-	analyze.Up:             "up",
-	analyze.RedundancyLost: "up, redundancy lost",
-	analyze.Degraded:       "degraded",
-	analyze.Down:           "down",
+	shownUp:       "up",
+	shownLost:     "up, redundancy lost",
+	shownDegraded: "degraded",
+	shownDown:     "down",
 }
 
 // stateExplain says what a state means, for legends.
 var stateExplain = [...]string{
-	analyze.Up:             "working",
-	analyze.RedundancyLost: "working, with less redundancy than it was built with",
-	analyze.Degraded:       "working partly",
-	analyze.Down:           "not working",
+	shownUp:       "working",
+	shownLost:     "working, with less redundancy than it was built with",
+	shownDegraded: "working partly",
+	shownDown:     "not working",
 }
 
 // kindShapes are the Graphviz shapes of the node kinds.
@@ -104,17 +104,11 @@ func DOT(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	if err != nil {
 		return err
 	}
-	vw := newView(o, opts.Focus)
+	vw := newView(o, opts)
 	d := &dotWriter{vw: vw, w: bufio.NewWriterSize(w, 64<<10)}
-	title := modelName(vw.c) + ": remove " + strings.Join(scenarioLabels(vw.c, o.Scenario, ""), ", ")
-	if opts.Focus {
-		title += " (blast radius and one ring of context)"
-	}
 	d.line("digraph blastradius {")
 	d.depth++
-	d.stmt("graph", "rankdir", string(dir), "label", title+"\n"+Summary(o), "labelloc", "t",
-		"fontname", fontName, "fontsize", "16", "newrank", "true", "nodesep", "0.25", "ranksep", "0.6",
-		"pad", "0.3", "bgcolor", "white", "tooltip", title)
+	d.stmt("graph", graphAttrs(vw, opts, dir)...)
 	d.w.WriteString(dotDefaults)
 	regions, loose, top := vw.clusters()
 	for _, r := range regions {
@@ -133,6 +127,17 @@ func DOT(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	d.depth--
 	d.line("}")
 	return d.w.Flush()
+}
+
+// graphAttrs are the attributes of a drawing's graph.
+func graphAttrs(vw *view, opts GraphOptions, dir RankDir) []string {
+	title := modelName(vw.c) + ": remove " + strings.Join(scenarioLabels(vw.c, vw.o.Scenario, ""), ", ")
+	if opts.Focus {
+		title += " (blast radius and one ring of context)"
+	}
+	return []string{"rankdir", string(dir), "label", title + "\n" + Summary(vw.o), "labelloc", "t",
+		"fontname", fontName, "fontsize", "16", "newrank", "true", "nodesep", "0.25", "ranksep", "0.6",
+		"pad", "0.3", "bgcolor", "white", "tooltip", title}
 }
 
 // dotWriter writes DOT statements. It quotes every id and string itself
@@ -218,6 +223,10 @@ func appendQuote(b []byte, s string) []byte {
 			b = append(b, '\\', c)
 		case r == '\n':
 			b = append(b, `\n`...)
+		case r == '→' || r == '·' || r == '…' || r == '≥':
+			// The reports' own punctuation, on every line: known printable
+			// (unicode.IsPrint was a tenth of a large drawing's time).
+			b = append(b, s[i:i+size]...)
 		case r == utf8.RuneError && size == 1, !unicode.IsPrint(r):
 			b = append(b, ' ')
 		default:
@@ -248,31 +257,33 @@ func (d *dotWriter) id(v int32) {
 	d.w.WriteString(d.ids[v])
 }
 
+// clusterAttrs names a site or region cluster ("site pangyo") and gives
+// its attributes.
+func (vw *view) clusterAttrs(cl *cluster) (string, []string) {
+	name := vw.c.VertexName(cl.box)
+	if vw.isNode(cl.box, graph.Region) {
+		name = "region " + name
+		return name, []string{"label", name, "style", "rounded,dashed", "color", regionCol,
+			"fontname", fontName, "fontsize", "13", "labeljust", "l"}
+	}
+	name = "site " + name
+	fill := siteFill
+	if vw.state[cl.box] == shownDown {
+		fill = siteDown
+	}
+	return name, []string{"label", name, "style", "rounded,filled", "fillcolor", fill, "color", siteLine,
+		"fontname", fontName, "fontsize", "12", "labeljust", "l"}
+}
+
 // cluster writes a site or region cluster and what it holds.
 func (d *dotWriter) cluster(cl *cluster) {
-	vw := d.vw
-	name := vw.c.VertexName(cl.box)
-	region := vw.isNode(cl.box, graph.Region)
-	what := "site "
-	if region {
-		what = "region "
-	}
+	name, kv := d.vw.clusterAttrs(cl)
 	d.indent()
 	d.w.WriteString("subgraph ")
-	d.quote("cluster_" + what + name)
+	d.quote("cluster_" + name)
 	d.w.WriteString(" {\n")
 	d.depth++
-	if region {
-		d.stmt("graph", "label", what+name, "style", "rounded,dashed", "color", regionCol,
-			"fontname", fontName, "fontsize", "13", "labeljust", "l")
-	} else {
-		fill := siteFill
-		if vw.state[cl.box] == analyze.Down {
-			fill = siteDown
-		}
-		d.stmt("graph", "label", what+name, "style", "rounded,filled", "fillcolor", fill, "color", siteLine,
-			"fontname", fontName, "fontsize", "12", "labeljust", "l")
-	}
+	d.stmt("graph", kv...)
 	for _, s := range cl.sites {
 		d.cluster(s)
 	}
@@ -284,11 +295,22 @@ func (d *dotWriter) cluster(cl *cluster) {
 }
 
 func (d *dotWriter) node(v int32) {
-	vw := d.vw
+	kv, label := d.vw.nodeAttrs(v)
+	d.indent()
+	d.id(v)
+	d.attrs(kv, label)
+	d.w.WriteString(";\n")
+}
+
+// nodeAttrs are the attributes of vertex v's node, those that differ from
+// the defaults (dotDefaults), and its HTML-like label ("" when the label is
+// among the attributes).
+func (vw *view) nodeAttrs(v int32) ([]string, string) {
 	c := vw.c
-	kv := make([]string, 0, 16)
+	kv := vw.kv[:0] // the caller writes them before asking for the next node's
+	defer func() { vw.kv = kv[:0] }()
 	label := "" // HTML
-	if s := vw.state[v]; s != analyze.Up {
+	if s := vw.state[v]; s != shownUp {
 		st := stateStyles[s]
 		kv = append(kv, "fillcolor", st.fill, "color", st.line, "fontcolor", st.font)
 	}
@@ -311,17 +333,25 @@ func (d *dotWriter) node(v int32) {
 		}
 	}
 	kv = append(kv, "tooltip", vw.tooltip(v))
-	d.indent()
-	d.id(v)
-	d.attrs(kv, label)
-	d.w.WriteString(";\n")
+	return kv, label
 }
 
 func (d *dotWriter) edge(e viewEdge) {
-	var kv [10]string
-	n := 0
-	add := func(k, v string) { kv[n], kv[n+1] = k, v; n += 2 }
-	if st, ok := d.vw.carried(e); ok {
+	var buf [10]string
+	kv := d.vw.edgeAttrs(e, buf[:0])
+	d.indent()
+	d.id(e.from)
+	d.w.WriteString(" -> ")
+	d.id(e.to)
+	d.attrs(kv, "")
+	d.w.WriteString(";\n")
+}
+
+// edgeAttrs appends the attributes of edge e that differ from the defaults
+// to kv.
+func (vw *view) edgeAttrs(e viewEdge, kv []string) []string {
+	add := func(k, v string) { kv = append(kv, k, v) }
+	if st, ok := vw.carried(e); ok {
 		add("color", stateStyles[st].line)
 		add("penwidth", "1.8")
 	}
@@ -335,12 +365,7 @@ func (d *dotWriter) edge(e viewEdge) {
 	if e.weight > 0 {
 		add("label", count(e.weight))
 	}
-	d.indent()
-	d.id(e.from)
-	d.w.WriteString(" -> ")
-	d.id(e.to)
-	d.attrs(kv[:n], "")
-	d.w.WriteString(";\n")
+	return kv
 }
 
 // legend writes a node with a table that explains the colours, borders,
@@ -348,18 +373,26 @@ func (d *dotWriter) edge(e viewEdge) {
 // border drawn: real edges would be as long as the drawing's ranks are
 // wide.
 func (d *dotWriter) legend() {
+	d.line(`"~legend" [shape="plaintext", style="", margin="0", fontsize="10", tooltip="legend", label=<` + legendHTML() + `>];`)
+}
+
+// legendAttrs are the legend node's attributes but its label, legendHTML.
+var legendAttrs = []string{"shape", "plaintext", "style", "", "margin", "0", "fontsize", "10", "tooltip", "legend"}
+
+// legendHTML is the legend's HTML-like label.
+func legendHTML() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<table border="1" color="%s" style="rounded" cellborder="0" cellspacing="2" cellpadding="2">`, siteLine)
 	b.WriteString(`<tr><td colspan="3" align="left"><b>legend</b></td></tr>`)
 	row := func(sample, text string) {
 		fmt.Fprintf(&b, `<tr><td colspan="2">%s</td><td align="left">%s</td></tr>`, sample, html.EscapeString(text))
 	}
-	for _, s := range []analyze.State{analyze.Down, analyze.Degraded, analyze.RedundancyLost, analyze.Up} {
+	for _, s := range []shown{shownDown, shownDegraded, shownLost, shownUp} {
 		st := stateStyles[s]
 		fmt.Fprintf(&b, `<tr><td colspan="2" bgcolor="%s" border="1" color="%s"><font color="%s">%s</font></td><td align="left">%s</td></tr>`,
 			st.fill, st.line, st.font, stateTitle[s], html.EscapeString(stateExplain[s]))
 	}
-	down := stateStyles[analyze.Down]
+	down := stateStyles[shownDown]
 	row(fmt.Sprintf(`<table border="3" cellborder="0" cellspacing="1" cellpadding="2" color="%s"><tr><td bgcolor="%s"><font color="%s">REMOVED</font></td></tr></table>`,
 		down.line, down.fill, down.font), "removed by the scenario")
 	edge := func(head, width, style, color, text string) {
@@ -376,7 +409,7 @@ func (d *dotWriter) legend() {
 	row(`<font point-size="9">◇ 2 of 3</font>`, "a redundant group: any of, k of n, capacity")
 	row(`<font point-size="9">box</font>`, "the site, or region, it runs in")
 	b.WriteString(`</table>`)
-	d.line(`"~legend" [shape="plaintext", style="", margin="0", fontsize="10", tooltip="legend", label=<` + b.String() + `>];`)
+	return b.String()
 }
 
 func modelName(c *graph.Compiled) string {

@@ -33,7 +33,7 @@ import (
 // (kakao-2022 or naver-2022).
 func reference(t testing.TB, model string) *analyze.Outcome {
 	t.Helper()
-	o, err := analyze.Simulate(compiledFile(t, model), analyze.Fail("pangyo"))
+	o, err := analyze.Simulate(context.Background(), compiledFile(t, model), analyze.Fail("pangyo"))
 	require.NoError(t, err)
 	return o
 }
@@ -51,7 +51,7 @@ func awkward(t testing.TB) *analyze.Outcome {
 		graph.Node{ID: "dc_1", Kind: graph.Site, Region: "r/1"},
 		graph.Node{ID: "end", Kind: graph.Site},
 		graph.Node{ID: "a-b", Kind: graph.Service, Users: 1500, Site: "dc.1", Description: "<html> & \"quotes\" | pipes \x07 bell"},
-		graph.Node{ID: "a_b", Kind: graph.Service, Users: 2_500_000, Site: "dc_1", Requires: graph.On("a-b")},
+		graph.Node{ID: "a_b", Kind: graph.Service, Users: 2_500_000, Site: "dc_1", Requires: graph.All("a-b")},
 		graph.Node{ID: "2022", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "dc.1"}, {Site: "dc_1"}, {Site: "end", Standby: graph.Cold}}},
 		graph.Node{ID: "o", Kind: graph.Queue, Site: "end"},
 		graph.Node{ID: "x", Kind: graph.External},
@@ -60,11 +60,11 @@ func awkward(t testing.TB) *analyze.Outcome {
 			Uses:     []graph.Dep{graph.AnyOf("a_b", "o")}},
 		graph.Node{ID: "subgraph", Kind: graph.Service, Users: 10, Site: "end",
 			Requires: []graph.Dep{graph.Capacity(50, 20, graph.Member{ID: "a-b", Weight: 60}, graph.Member{ID: "o", Weight: 40})},
-			Uses:     graph.On("graph")},
+			Uses:     graph.All("graph")},
 	)
 	c, err := graph.Compile(&m)
 	require.NoError(t, err)
-	o, err := analyze.Simulate(c, analyze.Scenario{Failures: []analyze.Failure{{ID: "dc.1", For: 11 * time.Hour}}})
+	o, err := analyze.Simulate(context.Background(), c, analyze.Scenario{Failures: []analyze.Failure{{ID: "dc.1", For: 11 * time.Hour}}})
 	require.NoError(t, err)
 	return o
 }
@@ -76,7 +76,7 @@ func smallSynth(t testing.TB, n int) *analyze.Outcome {
 	c, err := graph.Compile(synth.Services(synth.Default(n, 7)))
 	require.NoError(t, err)
 	// The last service: few things depend on it.
-	o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(int32(c.NodeCount()-1))))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(int32(c.NodeCount()-1))))
 	require.NoError(t, err)
 	return o
 }
@@ -426,14 +426,9 @@ func TestMarkdownTables(t *testing.T) {
 // (all but its optional tests), with golang.org/x/text as its only
 // dependency: the schema is checked by the rules other languages' tools
 // apply too. The schema is strict (additionalProperties: false) so that a
-// field added to OutcomeJSON without a description here fails this test.
+// field added to OutcomeDoc without a description here fails this test.
 func TestJSONSchema(t *testing.T) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(export.OutcomeJSONSchema()))
-	require.NoError(t, err)
-	comp := jsonschema.NewCompiler()
-	require.NoError(t, comp.AddResource("outcome.schema.json", doc))
-	schema, err := comp.Compile("outcome.schema.json")
-	require.NoError(t, err)
+	schema := compileSchema(t, "outcome")
 
 	outcomes := map[string]*analyze.Outcome{
 		"kakao-2022": reference(t, "kakao-2022"),
@@ -450,7 +445,7 @@ func TestJSONSchema(t *testing.T) {
 
 	valid := write(t, func(w io.Writer) error { return export.JSON(w, outcomes["kakao-2022"]) })
 	broken := map[string]func(doc map[string]any){
-		"wrong schema":    func(d map[string]any) { d["schema"] = "blastradius/outcome/v2" },
+		"wrong schema":    func(d map[string]any) { d["schema"] = "blastradius/outcome/v1" },
 		"no totals":       func(d map[string]any) { delete(d, "totals") },
 		"unknown field":   func(d map[string]any) { d["extra"] = 1 },
 		"up is no effect": func(d map[string]any) { effect(d, 0)["state"] = "up" },

@@ -59,7 +59,7 @@ func TimelineSVG(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) error 
 	g := gantt{
 		title:    tlModel(tl) + ": remove " + strings.Join(scenarioLabels(tl.Compiled(), tl.Scenario, " for good"), ", "),
 		subtitle: "When each node is down and degraded, in hours after the failure (horizon " + Hours(tl.Horizon) + ")",
-		footer:   []string{upperFirst(TimelineSummary(tl)) + "."},
+		footer:   []string{capital(TimelineSummary(tl)) + "."},
 		horizon:  tl.Horizon,
 		rows:     rows,
 		rowH:     ganttRowH,

@@ -14,10 +14,17 @@ import (
 // stateMark is the square that stands for a state in Markdown, where
 // colours are not available.
 var stateMark = [...]string{
-	analyze.Up:             "🟩",
-	analyze.RedundancyLost: "🟨",
-	analyze.Degraded:       "🟧",
-	analyze.Down:           "🟥",
+	shownUp:       "🟩",
+	shownLost:     "🟨",
+	shownDegraded: "🟧",
+	shownDown:     "🟥",
+}
+
+// MarkdownOptions control Markdown.
+type MarkdownOptions struct {
+	// FullChains prints each table row's chain of causes in full; by
+	// default it is cut after ChainLinks links with "… N more".
+	FullChains bool
 }
 
 // Markdown writes the outcome as a GitHub-flavoured Markdown report, for a
@@ -26,15 +33,25 @@ var stateMark = [...]string{
 // state of the model's nodes sorted by users, and the cause chains as a
 // tree that starts at what was removed. Node ids are code spans; text from
 // the model is escaped.
-func Markdown(w io.Writer, o *analyze.Outcome) error {
+//
+// Each row's why names the node's cause and its chain cut after
+// ChainLinks links; the cause tree is the full chains with shared
+// prefixes, so the report is linear in the outcome.
+func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 	c := o.Compiled()
+	var opt MarkdownOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
+	x := newExplainer(o, opt.FullChains)
+	x.spans = true // ids, and group labels (written with ids), as code spans
 	bw := bufio.NewWriter(w)
 	t := o.Totals
 	fmt.Fprintf(bw, "# Blast radius: %s, remove %s\n\n", mdText(modelName(c)), mdScenario(c, o.Scenario))
 	fmt.Fprintf(bw, "| | nodes | services | user-services |\n|---|--:|--:|--:|\n")
-	fmt.Fprintf(bw, "| %s **down** | %d | %d | %s |\n", stateMark[analyze.Down], t.Down, t.ServicesDown, count(t.UsersDown))
-	fmt.Fprintf(bw, "| %s **degraded** | %d | %d | %s |\n", stateMark[analyze.Degraded], t.Degraded, t.ServicesDegraded, count(t.UsersDegraded))
-	fmt.Fprintf(bw, "| %s **up, redundancy lost** | %d | | |\n\n", stateMark[analyze.RedundancyLost], t.RedundancyLost)
+	fmt.Fprintf(bw, "| %s **down** | %s | %s | %s |\n", stateMark[shownDown], count(t.Down), count(t.ServicesDown), count(t.UsersDown))
+	fmt.Fprintf(bw, "| %s **degraded** | %s | %s | %s |\n", stateMark[shownDegraded], count(t.Degraded), count(t.ServicesDegraded), count(t.UsersDegraded))
+	fmt.Fprintf(bw, "| %s **up, redundancy lost** | %s | | |\n\n", stateMark[shownLost], count(t.RedundancyLost))
 	if t.MaxUsersDown > 0 {
 		fmt.Fprintf(bw, "At least **%s people** lose a service: the most users of any one node that is down. ", count(t.MaxUsersDown))
 	}
@@ -43,26 +60,32 @@ func Markdown(w io.Writer, o *analyze.Outcome) error {
 
 	sorted := o.Sorted()
 	sections := []struct {
-		state analyze.State
+		state shown
 		title string
 	}{
-		{analyze.Down, "Down"},
-		{analyze.Degraded, "Degraded"},
-		{analyze.RedundancyLost, "Up, redundancy lost"},
+		{shownDown, "Down"},
+		{shownDegraded, "Degraded"},
+		{shownLost, "Up, redundancy lost"},
 	}
+	// Each section filters sorted as it writes (counting first), rather
+	// than copying a million effects into a slice per state.
+	in := func(e analyze.Effect, st shown) bool { return shownEffect(e) == st && !e.Replica }
 	for _, sec := range sections {
-		var rows []analyze.Effect
+		n := 0
 		for _, e := range sorted {
-			if e.State == sec.state && !e.Replica {
-				rows = append(rows, e)
+			if in(e, sec.state) {
+				n++
 			}
 		}
-		if len(rows) == 0 {
+		if n == 0 {
 			continue
 		}
-		fmt.Fprintf(bw, "\n## %s %s (%d)\n\n", stateMark[sec.state], sec.title, len(rows))
-		fmt.Fprintf(bw, "| node | kind | users | tier | why |\n|---|---|--:|--:|---|\n")
-		for _, e := range rows {
+		fmt.Fprintf(bw, "\n## %s %s (%s)\n\n", stateMark[sec.state], sec.title, count(n))
+		bw.WriteString("| node | kind | users | tier | why |\n|---|---|--:|--:|---|\n")
+		for _, e := range sorted {
+			if !in(e, sec.state) {
+				continue
+			}
 			tier := "–"
 			if e.Tier != graph.NoTier {
 				tier = strconv.Itoa(e.Tier)
@@ -71,10 +94,10 @@ func Markdown(w io.Writer, o *analyze.Outcome) error {
 			if e.Users > 0 {
 				users = count(e.Users)
 			}
-			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", code(e.ID), e.Kind, users, tier, why(o, e, code))
+			bw.WriteString("| " + code(e.ID) + " | " + e.Kind.String() + " | " + users + " | " + tier + " | " + x.why(e) + " |\n")
 		}
 	}
-	causeTree(bw, o, sorted)
+	causeTree(bw, o, x, sorted)
 	return bw.Flush()
 }
 
@@ -82,67 +105,140 @@ func Markdown(w io.Writer, o *analyze.Outcome) error {
 // put it in its state (Effect.Via), from the removed nodes down: the path
 // from a removed node to any line, read upwards, is that line's chain of
 // causes.
-func causeTree(w io.Writer, o *analyze.Outcome, sorted []analyze.Effect) {
+func causeTree(w *bufio.Writer, o *analyze.Outcome, x *explainer, sorted []analyze.Effect) {
 	if len(sorted) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n## Cause chains\n\n")
-	fmt.Fprintf(w, "Each node is listed under the input that put it in its state, starting from what was removed: read a line's chain of causes upwards.\n\n")
-	children := make(map[string][]analyze.Effect)
-	var roots []analyze.Effect
-	for _, e := range sorted {
+	w.WriteString("\n## Cause chains\n\n")
+	w.WriteString("Each node is listed under the input that put it in its state, starting from what was removed: read a line's chain of causes upwards.\n\n")
+	// The tree is kept by index into sorted, not by id: a million lines
+	// cost a million slots, not maps of strings. children[i] lists the
+	// effects under sorted[i] (as a linked list through next, in sorted
+	// order).
+	c := o.Compiled()
+	at := vertexIndex(c.Len(), sorted)
+	first := make([]int32, len(sorted))
+	last := make([]int32, len(sorted))
+	next := make([]int32, len(sorted))
+	for i := range first {
+		first[i], last[i], next[i] = -1, -1, -1
+	}
+	var roots []int32
+	for i, e := range sorted {
 		parent := e.Via
-		if parent == "" && e.State == analyze.RedundancyLost {
+		if parent == "" && e.LostRedundancy {
 			// Up with less margin: under the first input it lost.
 			if cs := o.Causes(e.ID); len(cs) > 0 {
 				parent = cs[0].ID
 			}
 		}
-		if _, ok := o.Effect(parent); parent == "" || !ok {
-			roots = append(roots, e)
+		p := int32(-1)
+		if v, ok := c.Lookup(parent); ok && parent != "" {
+			p = at(v)
+		}
+		if p < 0 {
+			roots = append(roots, int32(i))
 			continue
 		}
-		children[parent] = append(children[parent], e)
+		if last[p] < 0 {
+			first[p] = int32(i)
+		} else {
+			next[last[p]] = int32(i)
+		}
+		last[p] = int32(i)
 	}
-	done := make(map[string]bool, len(sorted))
-	var walk func(e analyze.Effect, depth int)
-	walk = func(e analyze.Effect, depth int) {
-		if done[e.ID] {
-			return
-		}
-		done[e.ID] = true
-		fmt.Fprintf(w, "%s- %s %s %s", strings.Repeat("  ", depth), stateMark[e.State], code(e.ID), e.State)
-		if e.Users > 0 {
-			fmt.Fprintf(w, ", %s users", count(e.Users))
-		}
-		switch {
-		case e.Removed:
-			w.Write([]byte(", removed"))
-		case e.Via == "" || depth == 0 || e.State == analyze.RedundancyLost:
-			if y := why(o, e, code); y != "" {
-				fmt.Fprintf(w, ": %s", y)
+	done := make([]bool, len(sorted))
+	// The walk keeps its own stack (a chain may be a million long) and
+	// indents at most treeDepth levels: deeper lines stand at that level
+	// and name the input they sit under, so the tree stays linear in the
+	// outcome instead of growing with the square of its depth.
+	type item struct {
+		i     int32
+		depth int
+	}
+	var stack, kids []item
+	walk := func(root int32) {
+		stack = append(stack[:0], item{root, 0})
+		for len(stack) > 0 {
+			it := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if done[it.i] {
+				continue
 			}
-		default:
-			for _, cs := range o.Causes(e.ID) {
-				if cs.ID == e.Via && cs.Soft {
-					w.Write([]byte(" (uses it)"))
-					break
+			done[it.i] = true
+			e, depth := sorted[it.i], it.depth
+			for range min(depth, treeDepth) {
+				w.WriteString("  ")
+			}
+			w.WriteString("- " + stateMark[shownEffect(e)] + " " + code(e.ID) + " " + shownEffect(e).String())
+			if e.Users > 0 {
+				w.WriteString(", " + plural(e.Users, "user"))
+			}
+			switch {
+			case e.Removed:
+				w.WriteString(", removed")
+			case e.Via == "" || depth == 0 || e.LostRedundancy:
+				if y := x.why(e); y != "" {
+					w.WriteString(": " + y)
+				}
+			default:
+				soft := o.ExplainEffect(e).Soft
+				switch {
+				case depth > treeDepth && soft:
+					w.WriteString(" (uses " + code(e.Via) + ")")
+				case depth > treeDepth:
+					w.WriteString(" (requires " + code(e.Via) + ")")
+				case soft:
+					w.WriteString(" (uses it)")
 				}
 			}
-		}
-		w.Write([]byte("\n"))
-		for _, ch := range children[e.ID] {
-			walk(ch, depth+1)
+			w.WriteByte('\n')
+			kids = kids[:0]
+			for k := first[it.i]; k >= 0; k = next[k] {
+				kids = append(kids, item{k, depth + 1})
+			}
+			for k := len(kids) - 1; k >= 0; k-- {
+				stack = append(stack, kids[k])
+			}
 		}
 	}
 	for _, r := range roots {
-		walk(r, 0)
+		walk(r)
 	}
 	// Causes that loop back (a cycle of services) are listed at the top.
-	for _, e := range sorted {
-		walk(e, 0)
+	for i := range sorted {
+		walk(int32(i))
 	}
 }
+
+// vertexIndex maps a vertex to its effect's index in effects, or -1: a
+// slice over the graph's vertices when much of it is affected, a map when
+// little is (a small failure in a huge graph stays cheap).
+func vertexIndex(n int, effects []analyze.Effect) func(int32) int32 {
+	if len(effects)*16 < n {
+		m := make(map[int32]int32, len(effects))
+		for i, e := range effects {
+			m[e.Vertex] = int32(i)
+		}
+		return func(v int32) int32 {
+			if i, ok := m[v]; ok {
+				return i
+			}
+			return -1
+		}
+	}
+	dense := make([]int32, n)
+	for v := range dense {
+		dense[v] = -1
+	}
+	for i, e := range effects {
+		dense[e.Vertex] = int32(i)
+	}
+	return func(v int32) int32 { return dense[v] }
+}
+
+// treeDepth is the deepest indentation of the Markdown cause tree.
+const treeDepth = 2 * ChainLinks
 
 // mdScenario names the removed nodes for a Markdown heading: "site
 // `pangyo`".
@@ -166,22 +262,4 @@ func mdScenario(c *graph.Compiled, sc analyze.Scenario) string {
 		out[i] = label
 	}
 	return strings.Join(out, ", ")
-}
-
-// code makes a node id a Markdown code span. Ids hold no backticks or
-// pipes (graph validates them), so the span needs no escaping.
-func code(id string) string { return "`" + id + "`" }
-
-// mdText escapes text for Markdown inside a line (never at its start),
-// tables included: the punctuation that could start markup there gets a
-// backslash, and newlines become spaces.
-func mdText(s string) string {
-	var b strings.Builder
-	for _, r := range oneLine(s) {
-		if strings.ContainsRune("\\`*_[]<>|~", r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
@@ -28,10 +27,10 @@ var mermaidShapes = map[graph.Kind][2]string{
 
 // mermaidClass is the class of each state in Mermaid drawings.
 var mermaidClass = [...]string{
-	analyze.Up:             "up",
-	analyze.RedundancyLost: "lost",
-	analyze.Degraded:       "degraded",
-	analyze.Down:           "down",
+	shownUp:       "up",
+	shownLost:     "lost",
+	shownDegraded: "degraded",
+	shownDown:     "down",
 }
 
 // Mermaid writes the outcome as a Mermaid flowchart, which GitHub renders
@@ -52,7 +51,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	if err != nil {
 		return err
 	}
-	vw := newView(o, opts.Focus)
+	vw := newView(o, opts)
 	c := vw.c
 	bw := bufio.NewWriter(w)
 	m := &mermaidWriter{vw: vw, w: bw, ids: make([]string, vw.c.Len()), used: make(map[string]bool)}
@@ -60,7 +59,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	fmt.Fprintf(bw, "---\ntitle: %s\n---\n", strconv.Quote(oneLine(title)))
 	fmt.Fprintf(bw, "flowchart %s\n", dir)
 	fmt.Fprintf(bw, "  %%%% %s\n", oneLine(Summary(o)))
-	for _, s := range []analyze.State{analyze.Down, analyze.Degraded, analyze.RedundancyLost, analyze.Up} {
+	for _, s := range []shown{shownDown, shownDegraded, shownLost, shownUp} {
 		st := stateStyles[s]
 		fmt.Fprintf(bw, "  classDef %s fill:%s,stroke:%s,color:%s\n", mermaidClass[s], st.fill, st.line, st.font)
 	}
@@ -97,7 +96,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 		}
 		link++
 	}
-	for _, s := range []analyze.State{analyze.Down, analyze.Degraded, analyze.RedundancyLost} {
+	for _, s := range []shown{shownDown, shownDegraded, shownLost} {
 		if len(carried[s]) > 0 {
 			fmt.Fprintf(bw, "  linkStyle %s stroke:%s,stroke-width:2px\n", strings.Join(carried[s], ","), stateStyles[s].line)
 		}
@@ -110,7 +109,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 			removed = append(removed, m.id(v))
 		}
 	}
-	for _, s := range []analyze.State{analyze.Down, analyze.Degraded, analyze.RedundancyLost, analyze.Up} {
+	for _, s := range []shown{shownDown, shownDegraded, shownLost, shownUp} {
 		if len(byState[s]) > 0 {
 			fmt.Fprintf(bw, "  class %s %s\n", strings.Join(byState[s], ","), mermaidClass[s])
 		}
@@ -167,7 +166,7 @@ func (m *mermaidWriter) cluster(cl *cluster, depth int) {
 	switch {
 	case vw.isNode(cl.box, graph.Region):
 		what, fill = "region ", "#ffffff"
-	case vw.state[cl.box] == analyze.Down:
+	case vw.state[cl.box] == shownDown:
 		fill = siteDown
 	}
 	id := m.unique("c_"+mermaidID(name), cl.box)
@@ -223,15 +222,4 @@ func mermaidText(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// oneLine makes s one line of printable text: newlines and other control
-// characters become spaces.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if !unicode.IsPrint(r) {
-			return ' '
-		}
-		return r
-	}, s)
 }

@@ -8,150 +8,297 @@ import (
 	"text/tabwriter"
 
 	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/graph"
 )
 
-// The JSON layouts of the criticality reports, versioned like OutcomeSchema.
+// The JSON layouts of the criticality reports, versioned like
+// OutcomeSchema. The SPOF layout is v2: each SPOF names the next one
+// toward the target instead of carrying its whole chain (see SPOFRecord).
 const (
 	RankSchema       = "blastradius/rank/v1"
-	SPOFSchema       = "blastradius/spof/v1"
+	SPOFSchema       = "blastradius/spof/v2"
 	RedundancySchema = "blastradius/redundancy/v1"
 )
 
-// RankJSON is the document RankReportJSON writes.
-type RankJSON struct {
-	Schema string       `json:"schema"`
-	Model  string       `json:"model"`
-	Radii  []RadiusJSON `json:"radii"`
+// The writers of the criticality reports take the compiled graph the result
+// was computed on beside the result: analyze returns rankings, SPOFs and
+// redundancy as plain data that does not know its graph (unlike an
+// Outcome), and the graph gives the report its model name, kinds and
+// tiers. Passing it, rather than a model name, keeps every writer's input
+// the same for one command and leaves the result types free of
+// presentation.
+
+// RankDoc is the document RankJSON writes.
+type RankDoc struct {
+	Schema string         `json:"schema"`
+	Model  string         `json:"model"`
+	Radii  []RadiusRecord `json:"radii"`
 }
 
-// RadiusJSON is one node's blast radius.
-type RadiusJSON struct {
-	analyze.Radius
-	Kind string `json:"kind"`
-	Tier *int   `json:"tier,omitempty"`
+// RadiusRecord is one node's blast radius.
+type RadiusRecord struct {
+	ID            string `json:"id"`
+	Down          int    `json:"down"`
+	Degraded      int    `json:"degraded"`
+	UsersDown     int64  `json:"users_down"`
+	UsersDegraded int64  `json:"users_degraded"`
+	Tier0         int    `json:"tier0_hit"`
+	Kind          string `json:"kind"`
+	Tier          *int   `json:"tier,omitempty"`
 }
 
-// RankReportJSON writes a ranking as a RankJSON document.
-func RankReportJSON(w io.Writer, model string, radii []analyze.Radius) error {
-	doc := RankJSON{Schema: RankSchema, Model: model, Radii: make([]RadiusJSON, len(radii))}
+// NewRankDoc builds the JSON document of a ranking of c.
+func NewRankDoc(c *graph.Compiled, radii []analyze.Radius) RankDoc {
+	doc := RankDoc{Schema: RankSchema, Model: c.Name(), Radii: make([]RadiusRecord, len(radii))}
 	for i, r := range radii {
-		doc.Radii[i] = RadiusJSON{Radius: r, Kind: r.Kind.String(), Tier: tierPtr(r.Tier)}
+		doc.Radii[i] = RadiusRecord{
+			ID: r.ID, Down: r.Down, Degraded: r.Degraded, UsersDown: r.UsersDown, UsersDegraded: r.UsersDegraded,
+			Tier0: r.Tier0, Kind: r.Kind.String(), Tier: tierPtr(r.Tier),
+		}
 	}
-	return writeJSON(w, doc)
+	return doc
 }
 
-// RankTable writes a ranking as an aligned text table.
-func RankTable(w io.Writer, model string, radii []analyze.Radius) error {
+// RankJSON writes a ranking of c as a RankDoc document.
+func RankJSON(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
+	return writeJSON(w, NewRankDoc(c, radii))
+}
+
+// RankTable writes a ranking of c as an aligned text table.
+func RankTable(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "%s: blast radius of each single failure, largest first\n\n", orModel(model))
+	fmt.Fprintf(ew, "%s: blast radius of each single failure, largest first\n\n", orModel(c.Name()))
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tNODE\tKIND\tUSERS DOWN\tUSERS DEGRADED\tDOWN\tDEGRADED\tTIER-0 HIT")
 	for i, r := range radii {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", i+1, r.ID, r.Kind, users(r.UsersDown), users(r.UsersDegraded), r.Down, r.Degraded, r.Tier0)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", count(i+1), r.ID, r.Kind, users(r.UsersDown), users(r.UsersDegraded), count(r.Down), count(r.Degraded), count(r.Tier0))
 	}
 	tw.Flush()
 	return ew.err
 }
 
-// RankMarkdown writes a ranking as a GitHub Markdown table.
-func RankMarkdown(w io.Writer, model string, radii []analyze.Radius) error {
+// RankMarkdown writes a ranking of c as a GitHub Markdown table.
+func RankMarkdown(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "## Blast radius of each single failure: %s\n\n", mdEscape(orModel(model)))
+	fmt.Fprintf(ew, "## Blast radius of each single failure: %s\n\n", mdText(orModel(c.Name())))
 	fmt.Fprintln(ew, "| # | node | kind | users down | users degraded | nodes down | nodes degraded | tier-0 hit |")
 	fmt.Fprintln(ew, "|--:|---|---|--:|--:|--:|--:|--:|")
 	for i, r := range radii {
-		fmt.Fprintf(ew, "| %d | `%s` | %s | %s | %s | %d | %d | %d |\n", i+1, r.ID, r.Kind, users(r.UsersDown), users(r.UsersDegraded), r.Down, r.Degraded, r.Tier0)
+		fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", count(i+1), code(r.ID), r.Kind, users(r.UsersDown), users(r.UsersDegraded), count(r.Down), count(r.Degraded), count(r.Tier0))
 	}
 	return ew.err
 }
 
-// SPOFJSON is the document SPOFReportJSON writes.
-type SPOFJSON struct {
-	Schema string         `json:"schema"`
-	Model  string         `json:"model"`
-	Target string         `json:"target"`
-	SPOFs  []SPOFItemJSON `json:"spofs"`
+// SPOFOptions control the SPOF writers.
+type SPOFOptions struct {
+	// FullChains prints (and puts in JSON) every chain whole; by default a
+	// chain is its last ChainLinks links, ending at the SPOF, after the
+	// target and "… N more". Each SPOF names its next hop toward the
+	// target, so the rest can be read off the other rows.
+	FullChains bool
 }
 
-// SPOFItemJSON is one single point of failure.
-type SPOFItemJSON struct {
-	analyze.SPOF
-	Kind string `json:"kind"`
-}
-
-// SPOFReportJSON writes the SPOFs of target as a SPOFJSON document.
-func SPOFReportJSON(w io.Writer, model, target string, spofs []analyze.SPOF) error {
-	doc := SPOFJSON{Schema: SPOFSchema, Model: model, Target: target, SPOFs: make([]SPOFItemJSON, len(spofs))}
-	for i, s := range spofs {
-		doc.SPOFs[i] = SPOFItemJSON{SPOF: s, Kind: s.Kind.String()}
+func (o SPOFOptions) links() int {
+	if o.FullChains {
+		return 0
 	}
-	return writeJSON(w, doc)
+	return ChainLinks
 }
 
-// SPOFTable writes the SPOFs of target as a text table with their chains.
-func SPOFTable(w io.Writer, model, target string, spofs []analyze.SPOF) error {
+func spofOpts(opts []SPOFOptions) SPOFOptions {
+	if len(opts) > 0 {
+		return opts[0]
+	}
+	return SPOFOptions{}
+}
+
+// SPOFDoc is the document SPOFJSON writes.
+type SPOFDoc struct {
+	Schema string       `json:"schema"`
+	Model  string       `json:"model"`
+	Target string       `json:"target"`
+	SPOFs  []SPOFRecord `json:"spofs"`
+}
+
+// SPOFRecord is one single point of failure. Its chain of causes, from the
+// target down to it, is the chain of Next followed by Path; Chain holds
+// its last links (all of them with SPOFOptions.FullChains) and ChainMore
+// how many links before them were left out.
+type SPOFRecord struct {
+	ID        string   `json:"id"`
+	Kind      string   `json:"kind"`
+	Next      string   `json:"next"`
+	Path      []string `json:"path"`
+	Hops      int      `json:"hops"`
+	Chain     []string `json:"chain"`
+	ChainMore int      `json:"chain_more,omitempty"`
+}
+
+// NewSPOFDoc builds the JSON document of the SPOFs of target in c.
+func NewSPOFDoc(c *graph.Compiled, target string, spofs []analyze.SPOF, opts ...SPOFOptions) SPOFDoc {
+	opt := spofOpts(opts)
+	chains := analyze.NewSPOFChains(target, spofs)
+	doc := SPOFDoc{Schema: SPOFSchema, Model: c.Name(), Target: target, SPOFs: make([]SPOFRecord, len(spofs))}
+	for i, s := range spofs {
+		chain, more := chains.Tail(i, opt.links()+1)
+		doc.SPOFs[i] = SPOFRecord{ID: s.ID, Kind: s.Kind.String(), Next: s.Next, Path: s.Path, Hops: s.Hops, Chain: chain, ChainMore: more}
+	}
+	return doc
+}
+
+// SPOFJSON writes the SPOFs of target in c as a SPOFDoc document.
+func SPOFJSON(w io.Writer, c *graph.Compiled, target string, spofs []analyze.SPOF, opts ...SPOFOptions) error {
+	return writeJSON(w, NewSPOFDoc(c, target, spofs, opts...))
+}
+
+// spofChain is the chain of spofs[i] as a report prints it: whole when
+// short, else the target, "…", how many links are left out and the last
+// links down to the SPOF.
+func spofChain(chains *analyze.SPOFChains, target string, i, links int, id func(string) string) string {
+	chain, more := chains.Tail(i, links)
+	parts := make([]string, 0, len(chain)+2)
+	if more > 0 {
+		parts = append(parts, id(target), "… "+count(more-1)+" more")
+		if more == 1 {
+			parts = parts[:1]
+		}
+	}
+	for _, l := range chain {
+		parts = append(parts, id(l))
+	}
+	return strings.Join(parts, " → ")
+}
+
+// SPOFTable writes the SPOFs of target in c as a text table with their
+// chains.
+func SPOFTable(w io.Writer, c *graph.Compiled, target string, spofs []analyze.SPOF, opts ...SPOFOptions) error {
+	opt := spofOpts(opts)
+	chains := analyze.NewSPOFChains(target, spofs)
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "%s: %d single points of failure of %s\n\n", orModel(model), len(spofs), target)
+	fmt.Fprintf(ew, "%s: %s of %s\n\n", orModel(c.Name()), plural(len(spofs), "single point of failure"), target)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODE\tKIND\tCHAIN")
-	for _, s := range spofs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Kind, strings.Join(s.Chain, " → "))
+	for i, s := range spofs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Kind, spofChain(chains, target, i, opt.links(), plain))
 	}
 	tw.Flush()
 	return ew.err
 }
 
-// SPOFMarkdown writes the SPOFs of target as a Markdown table.
-func SPOFMarkdown(w io.Writer, model, target string, spofs []analyze.SPOF) error {
+// SPOFMarkdown writes the SPOFs of target in c as a Markdown table.
+func SPOFMarkdown(w io.Writer, c *graph.Compiled, target string, spofs []analyze.SPOF, opts ...SPOFOptions) error {
+	opt := spofOpts(opts)
+	chains := analyze.NewSPOFChains(target, spofs)
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "## Single points of failure of `%s` (%s)\n\n", target, mdEscape(orModel(model)))
+	fmt.Fprintf(ew, "## %s of %s (%s)\n\n", plural(len(spofs), "single point of failure"), code(target), mdText(orModel(c.Name())))
 	fmt.Fprintln(ew, "| node | kind | chain |")
 	fmt.Fprintln(ew, "|---|---|---|")
-	for _, s := range spofs {
-		fmt.Fprintf(ew, "| `%s` | %s | %s |\n", s.ID, s.Kind, mdEscape(strings.Join(s.Chain, " → ")))
+	for i, s := range spofs {
+		fmt.Fprintf(ew, "| %s | %s | %s |\n", code(s.ID), s.Kind, spofChain(chains, target, i, opt.links(), code))
 	}
 	return ew.err
 }
 
-// RedundancyJSON is the document RedundancyReportJSON writes.
-type RedundancyJSON struct {
+// RedundancyDoc is the document RedundancyJSON writes: every name of every
+// site loss, unbounded (the table and Markdown bound their cells).
+type RedundancyDoc struct {
 	Schema string `json:"schema"`
 	Model  string `json:"model"`
-	*analyze.Redundancy
+	RateRecord
 }
 
-// RedundancyReportJSON writes a redundancy report as a RedundancyJSON
+// RateRecord is a model's redundancy rate (analyze.Redundancy): the
+// fields of a RedundancyDoc, and each side of a diff's redundancy.
+type RateRecord struct {
+	Services     int              `json:"services"`
+	Users        int64            `json:"users"`
+	Survive      int              `json:"survive"`
+	SurviveUsers int64            `json:"survive_users"`
+	Rate         float64          `json:"rate"`
+	UsersRate    float64          `json:"users_rate"`
+	Exposed      int              `json:"exposed"`
+	ExposedUsers int64            `json:"exposed_users"`
+	Sites        []SiteLossRecord `json:"sites"`
+}
+
+// SiteLossRecord is what the loss of one site does to the measured
+// services.
+type SiteLossRecord struct {
+	Site          string   `json:"site"`
+	Down          []string `json:"down"`
+	Degraded      []string `json:"degraded"`
+	Exposed       []string `json:"exposed"`
+	Survive       int      `json:"survive"`
+	UsersDown     int64    `json:"users_down"`
+	UsersDegraded int64    `json:"users_degraded"`
+	UsersExposed  int64    `json:"users_exposed"`
+}
+
+// NewRedundancyDoc builds the JSON document of a redundancy report of c.
+func NewRedundancyDoc(c *graph.Compiled, r *analyze.Redundancy) RedundancyDoc {
+	return RedundancyDoc{Schema: RedundancySchema, Model: c.Name(), RateRecord: newRateRecord(r)}
+}
+
+// newRateRecord is the record of a redundancy rate, every list given ([]
+// for an empty one, never null).
+func newRateRecord(r *analyze.Redundancy) RateRecord {
+	rec := RateRecord{
+		Services: r.Services, Users: r.Users, Survive: r.Survive, SurviveUsers: r.SurviveUsers,
+		Rate: r.Rate, UsersRate: r.UsersRate, Exposed: r.Exposed, ExposedUsers: r.ExposedUsers,
+		Sites: make([]SiteLossRecord, len(r.Sites)),
+	}
+	for i, s := range r.Sites {
+		rec.Sites[i] = SiteLossRecord{
+			Site: s.Site, Down: nonNil(s.Down), Degraded: nonNil(s.Degraded), Exposed: nonNil(s.Exposed), Survive: s.Survive,
+			UsersDown: s.UsersDown, UsersDegraded: s.UsersDegraded, UsersExposed: s.UsersExposed,
+		}
+	}
+	return rec
+}
+
+// RedundancyJSON writes a redundancy report of c as a RedundancyDoc
 // document.
-func RedundancyReportJSON(w io.Writer, model string, r *analyze.Redundancy) error {
-	return writeJSON(w, RedundancyJSON{Schema: RedundancySchema, Model: model, Redundancy: r})
+func RedundancyJSON(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) error {
+	return writeJSON(w, NewRedundancyDoc(c, r))
 }
 
-// RedundancyTable writes a redundancy report: the rates, then what each
-// site's loss does.
-func RedundancyTable(w io.Writer, model string, r *analyze.Redundancy) error {
+// RedundancyTable writes a redundancy report of c: the rates, then what
+// each site's loss does, each cell listing at most ten names and then
+// "and N more", so that no cell grows with the model.
+func RedundancyTable(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "%s: redundancy rate %s of services (%d of %d), %s of users (%s of %s)\n",
-		orModel(model), percent(r.Rate), r.Survive, r.Services, percent(r.UsersRate), count(r.SurviveUsers), count(r.Users))
-	fmt.Fprintf(ew, "services that stay up whichever site is lost; %d of them are left with no margin by some site\n\n", r.Exposed)
+	fmt.Fprintf(ew, "%s: redundancy rate %s of services (%s of %s), %s of users (%s of %s)\n",
+		orModel(c.Name()), percent(r.Rate), count(r.Survive), count(r.Services), percent(r.UsersRate), count(r.SurviveUsers), count(r.Users))
+	fmt.Fprintf(ew, "services that stay up whichever site is lost; %s left with no margin by some site\n\n", exposedCount(r.Exposed))
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SITE LOST\tUP\tDOWN\tDEGRADED\tNO MARGIN LEFT")
 	for _, s := range r.Sites {
-		fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\t%s\n", s.Site, s.Survive, r.Services, list(s.Down), list(s.Degraded), list(s.Exposed))
+		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\t%s\n", s.Site, count(s.Survive), count(r.Services), boundedList(s.Down), boundedList(s.Degraded), boundedList(s.Exposed))
 	}
 	tw.Flush()
 	return ew.err
 }
 
-// RedundancyMarkdown writes a redundancy report as Markdown.
-func RedundancyMarkdown(w io.Writer, model string, r *analyze.Redundancy) error {
+// exposedCount is "1 of them is", "3 of them are": the number of services
+// left with no margin, with its verb.
+func exposedCount(n int) string {
+	if n == 1 {
+		return "1 of them is"
+	}
+	return count(n) + " of them are"
+}
+
+// RedundancyMarkdown writes a redundancy report of c as Markdown, each cell
+// bounded like RedundancyTable's.
+func RedundancyMarkdown(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "## Redundancy rate: %s\n\n", mdEscape(orModel(model)))
-	fmt.Fprintf(ew, "**%s** of services (%d of %d) and **%s** of users (%s of %s) stay up whichever site is lost; %d of them are left with no margin by some site.\n\n",
-		percent(r.Rate), r.Survive, r.Services, percent(r.UsersRate), count(r.SurviveUsers), count(r.Users), r.Exposed)
+	fmt.Fprintf(ew, "## Redundancy rate: %s\n\n", mdText(orModel(c.Name())))
+	fmt.Fprintf(ew, "**%s** of services (%s of %s) and **%s** of users (%s of %s) stay up whichever site is lost; %s left with no margin by some site.\n\n",
+		percent(r.Rate), count(r.Survive), count(r.Services), percent(r.UsersRate), count(r.SurviveUsers), count(r.Users), exposedCount(r.Exposed))
 	fmt.Fprintln(ew, "| site lost | up | down | degraded | no margin left |")
 	fmt.Fprintln(ew, "|---|--:|---|---|---|")
 	for _, s := range r.Sites {
-		fmt.Fprintf(ew, "| `%s` | %d/%d | %s | %s | %s |\n", s.Site, s.Survive, r.Services, mdList(s.Down), mdList(s.Degraded), mdList(s.Exposed))
+		fmt.Fprintf(ew, "| %s | %s/%s | %s | %s | %s |\n", code(s.Site), count(s.Survive), count(r.Services), mdBoundedList(s.Down), mdBoundedList(s.Degraded), mdBoundedList(s.Exposed))
 	}
 	return ew.err
 }
@@ -167,32 +314,4 @@ func tierPtr(t int) *int {
 		return nil
 	}
 	return &t
-}
-
-func orModel(name string) string {
-	if name == "" {
-		return "model"
-	}
-	return name
-}
-
-func percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
-
-func list(ids []string) string {
-	if len(ids) == 0 {
-		return "-"
-	}
-	return strings.Join(ids, ", ")
-}
-
-func mdList(ids []string) string {
-	if len(ids) == 0 {
-		return ""
-	}
-	return "`" + strings.Join(ids, "`, `") + "`"
-}
-
-// mdEscape keeps text from being read as Markdown table syntax.
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
 }

@@ -24,13 +24,13 @@ func twoSites() *analyze.Outcome {
 		graph.Node{ID: "a", Kind: graph.Site},
 		graph.Node{ID: "b", Kind: graph.Site},
 		graph.Node{ID: "db", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
-		graph.Node{ID: "api", Kind: graph.Service, Users: 1200, Site: "a", Requires: graph.On("db")},
+		graph.Node{ID: "api", Kind: graph.Service, Users: 1200, Site: "a", Requires: graph.All("db")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {
 		log.Fatal(err)
 	}
-	o, err := analyze.Simulate(c, analyze.Fail("a"))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("a"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -149,14 +149,14 @@ func ExampleMarkdown() {
 	//
 	// | node | kind | users | tier | why |
 	// |---|---|--:|--:|---|
-	// | `api` | service | 1,200 | 0 | `a` |
-	// | `a` | site | – | 0 | removed |
+	// | `api` | service | 1,200 | – | requires `a` |
+	// | `a` | site | – | – | removed |
 	//
 	// ## 🟨 Up, redundancy lost (1)
 	//
 	// | node | kind | users | tier | why |
 	// |---|---|--:|--:|---|
-	// | `db` | datastore | – | 0 | capacity left 1 of 2 (needs 1): `db@a` down |
+	// | `db` | datastore | – | – | replicas 1 of 2 up (needs 1): `db@a` down |
 	//
 	// ## Cause chains
 	//
@@ -165,21 +165,59 @@ func ExampleMarkdown() {
 	// - 🟥 `a` down, removed
 	//   - 🟥 `api` down, 1,200 users
 	//   - 🟥 `db@a` down
-	//     - 🟨 `db` redundancy-lost: capacity left 1 of 2 (needs 1): `db@a` down
+	//     - 🟨 `db` redundancy-lost: replicas 1 of 2 up (needs 1): `db@a` down
 }
 
-// The JSON Schema of what JSON writes, for validators in any language.
-func ExampleOutcomeJSONSchema() {
-	var schema struct {
-		ID    string `json:"$id"`
-		Title string `json:"title"`
+// The JSON Schema of every document export writes, for validators in any
+// language.
+func ExampleJSONSchema() {
+	for _, subject := range export.JSONSubjects {
+		b, ok := export.JSONSchema(subject)
+		if !ok {
+			log.Fatalf("no schema for %s", subject)
+		}
+		var schema struct {
+			Title string `json:"title"`
+		}
+		if err := json.Unmarshal(b, &schema); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %s\n", subject, schema.Title)
 	}
-	if err := json.Unmarshal(export.OutcomeJSONSchema(), &schema); err != nil {
+	// Output:
+	// outcome: blastradius/outcome/v2
+	// rank: blastradius/rank/v1
+	// spof: blastradius/spof/v2
+	// redundancy: blastradius/redundancy/v1
+	// timeline: blastradius/timeline/v1
+	// comparison: blastradius/what-if/v1
+	// check: blastradius/check/v1
+	// diff: blastradius/diff/v1
+}
+
+// A drawing as a *dot.Graph, to change before rendering: here its
+// background.
+func ExampleDOTGraph() {
+	var m graph.Model
+	m.Add(
+		graph.Node{ID: "dc", Kind: graph.Site},
+		graph.Node{ID: "api", Kind: graph.Service, Site: "dc"},
+	)
+	c, err := graph.Compile(&m)
+	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(schema.Title)
-	fmt.Println(schema.ID)
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail("dc"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	g, err := export.DOTGraph(o, export.GraphOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	g.Attr("bgcolor", "lightgrey")
+	n, ok := g.FindNodeById("api")
+	fmt.Println(ok, n.Value("tooltip"))
 	// Output:
-	// blastradius/outcome/v1
-	// https://github.com/blastradius-go/blastradius/export/outcome.schema.json
+	// true "api: down\nwhy: requires dc"
 }

@@ -1,11 +1,11 @@
 package export
 
 import (
+	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
@@ -16,6 +16,11 @@ type TableOptions struct {
 	// Replicas lists placements ("kakaotalk@pangyo") as rows of their own;
 	// by default they appear only in cause chains.
 	Replicas bool
+	// FullChains prints every chain of causes in full; by default a chain
+	// is cut after ChainLinks links with "… N more", which keeps the table
+	// linear in the outcome (every row names its cause, so the rest of a
+	// chain can be read off the rows below).
+	FullChains bool
 }
 
 // Table writes an outcome as an aligned text table, worst first: state,
@@ -29,15 +34,46 @@ func Table(w io.Writer, o *analyze.Outcome, opts TableOptions) error {
 		name = "model"
 	}
 	fmt.Fprintf(ew, "%s: remove %s\n\n", name, strings.Join(scenarioLabels(c, o.Scenario, ""), ", "))
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATE\tNODE\tKIND\tUSERS\tWHY")
-	for _, e := range o.Sorted() {
-		if e.Replica && !opts.Replicas {
-			continue
+	// The columns are aligned as text/tabwriter aligns them (each as wide
+	// as its widest cell plus two spaces), but in two passes: the widths
+	// of the four short columns first, then each row written at once, so
+	// a million-row table is not held in memory. WHY, the last column,
+	// needs no width.
+	sorted := o.Sorted() // a fresh copy: filtered in place
+	rows := sorted[:0]
+	for _, e := range sorted {
+		if !e.Replica || opts.Replicas {
+			rows = append(rows, e)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.State, e.ID, kindLabel(e), users(e.Users), Why(o, e))
 	}
-	tw.Flush()
+	header := [4]string{"STATE", "NODE", "KIND", "USERS"}
+	var width [4]int
+	for k, h := range header {
+		width[k] = utf8.RuneCountInString(h)
+	}
+	cells := func(e analyze.Effect) [4]string {
+		return [4]string{shownEffect(e).String(), e.ID, kindLabel(e), users(e.Users)}
+	}
+	for _, e := range rows {
+		for k, s := range cells(e) {
+			width[k] = max(width[k], utf8.RuneCountInString(s))
+		}
+	}
+	bw := bufio.NewWriter(ew)
+	line := func(cs [4]string, why string) {
+		for k, s := range cs {
+			bw.WriteString(s)
+			bw.WriteString(strings.Repeat(" ", width[k]-utf8.RuneCountInString(s)+2))
+		}
+		bw.WriteString(why)
+		bw.WriteByte('\n')
+	}
+	line(header, "WHY")
+	x := newExplainer(o, opts.FullChains)
+	for _, e := range rows {
+		line(cells(e), x.why(e))
+	}
+	bw.Flush()
 	fmt.Fprintf(ew, "\n%s\n", Summary(o))
 	return ew.err
 }
@@ -77,102 +113,16 @@ func scenarioLabels(c *graph.Compiled, sc analyze.Scenario, never string) []stri
 	return out
 }
 
-// Why explains an effect in one line: "removed", or the chain of causes
-// after the node itself ("kakao-login → kakaotalk → kakaotalk@pangyo →
-// pangyo"), with the capacity left when the node runs at several sites.
-func Why(o *analyze.Outcome, e analyze.Effect) string {
-	return why(o, e, func(id string) string { return id })
-}
-
-// why is Why with each node id formatted by id (Markdown makes them code).
-func why(o *analyze.Outcome, e analyze.Effect, id func(string) string) string {
-	if e.Removed {
-		return "removed"
-	}
-	var b strings.Builder
-	if e.Need > 0 && e.Live < e.Base {
-		fmt.Fprintf(&b, "capacity left %d of %d (needs %d): ", e.Live, e.Base, e.Need)
-	}
-	chain := o.Chain(e.ID)
-	if e.State == analyze.RedundancyLost {
-		b.WriteString(lostInputs(o, e.ID, id))
-	} else if len(chain) > 1 {
-		soft := false
-		for _, cs := range o.Causes(e.ID) {
-			if cs.ID == chain[1] && cs.Soft {
-				soft = true
-			}
-		}
-		if soft {
-			b.WriteString("uses ")
-		}
-		for i, c := range chain[1:] {
-			if i > 0 {
-				b.WriteString(" → ")
-			}
-			b.WriteString(id(c))
-		}
-	}
-	return strings.TrimSuffix(b.String(), ": ")
-}
-
-// lostInputs lists the inputs of a node that lost redundancy that are not
-// Up, "db@a down, cache degraded", each once though it may sit in several
-// of the node's groups.
-func lostInputs(o *analyze.Outcome, node string, id func(string) string) string {
-	var b strings.Builder
-	seen := make(map[string]bool)
-	for _, cs := range o.Causes(node) {
-		if seen[cs.ID] {
-			continue
-		}
-		seen[cs.ID] = true
-		if b.Len() > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(id(cs.ID) + " " + cs.State.String())
-	}
-	return b.String()
-}
-
 // Summary is the outcome's totals in one line.
 func Summary(o *analyze.Outcome) string {
 	t := o.Totals
-	s := fmt.Sprintf("%d down (%s, %s user-services", t.Down, plural(t.ServicesDown, "service"), count(t.UsersDown))
+	s := fmt.Sprintf("%s down (%s, %s user-services", count(t.Down), plural(t.ServicesDown, "service"), count(t.UsersDown))
 	if t.MaxUsersDown > 0 {
 		s += fmt.Sprintf(", at least %s people", count(t.MaxUsersDown))
 	}
-	s += fmt.Sprintf("), %d degraded (%s, %s user-services), %d up with redundancy lost",
-		t.Degraded, plural(t.ServicesDegraded, "service"), count(t.UsersDegraded), t.RedundancyLost)
+	s += fmt.Sprintf("), %s degraded (%s, %s user-services), %s up with redundancy lost",
+		count(t.Degraded), plural(t.ServicesDegraded, "service"), count(t.UsersDegraded), count(t.RedundancyLost))
 	return s
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-// users formats a user count for a table cell; 0 prints as "-".
-func users(n int64) string {
-	if n == 0 {
-		return "-"
-	}
-	return count(n)
-}
-
-// count formats n with thousands separators.
-func count(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // errWriter keeps the first write error so report code can write freely.

@@ -73,9 +73,9 @@ func TimelineSummary(tl *analyze.Timeline) string {
 // a table of the affected nodes and the totals.
 func TimelineMarkdown(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "## Recovery timeline: %s\n\n", tlMD(tlModel(tl)))
+	fmt.Fprintf(ew, "## Recovery timeline: %s\n\n", mdText(tlModel(tl)))
 	fmt.Fprintf(ew, "Remove %s; times are hours after the failure, within a horizon of %s.\n\n",
-		tlMD(strings.Join(scenarioLabels(tl.Compiled(), tl.Scenario, " for good"), ", ")), Hours(tl.Horizon))
+		mdText(strings.Join(scenarioLabels(tl.Compiled(), tl.Scenario, " for good"), ", ")), Hours(tl.Horizon))
 	fmt.Fprintln(ew, "| Node | Kind | Users | Down | Degraded | User-hours down | User-hours degraded |")
 	fmt.Fprintln(ew, "|---|---|--:|---|---|--:|--:|")
 	for _, r := range tlRows(tl, opts) {
@@ -86,7 +86,7 @@ func TimelineMarkdown(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) e
 		fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s | %s |\n", id, tlKind(r), users(r.Users),
 			orDash(DownSpan(r)), orDash(DegradedSpan(r)), tlUserHours(r.DownUserHours), tlUserHours(r.DegradedUserHours))
 	}
-	fmt.Fprintf(ew, "\n%s.\n", tlMD(upperFirst(TimelineSummary(tl))))
+	fmt.Fprintf(ew, "\n%s.\n", mdText(capital(TimelineSummary(tl))))
 	return ew.err
 }
 
@@ -115,10 +115,10 @@ func ComparisonTable(w io.Writer, cmp *analyze.Comparison, opts TimelineOptions)
 func ComparisonMarkdown(w io.Writer, cmp *analyze.Comparison, opts TimelineOptions) error {
 	ew := &errWriter{w: w}
 	a, b := cmpLabels(cmp, opts)
-	a, b = tlMD(a), tlMD(b)
+	a, b = mdText(a), mdText(b)
 	fmt.Fprintf(ew, "## What if: %s instead of %s\n\n", b, a)
 	fmt.Fprintf(ew, "Remove %s; times are hours after the failure, within a horizon of %s.\n\n",
-		tlMD(strings.Join(scenarioLabels(cmp.Base.Compiled(), cmp.Scenario, " for good"), ", ")), Hours(cmp.Base.Horizon))
+		mdText(strings.Join(scenarioLabels(cmp.Base.Compiled(), cmp.Scenario, " for good"), ", ")), Hours(cmp.Base.Horizon))
 	fmt.Fprintf(ew, "| Node | Users | %s | %s | User-hours, %s | User-hours, %s |\n", a, b, a, b)
 	fmt.Fprintln(ew, "|---|--:|---|---|--:|--:|")
 	for _, r := range cmpRows(cmp, opts) {
@@ -127,7 +127,7 @@ func ComparisonMarkdown(w io.Writer, cmp *analyze.Comparison, opts TimelineOptio
 			tlUserHours(r.Base.DownUserHours+r.Base.DegradedUserHours),
 			tlUserHours(r.Variant.DownUserHours+r.Variant.DegradedUserHours))
 	}
-	fmt.Fprintf(ew, "\n- **%s**: %s.\n- **%s**: %s.\n", a, tlMD(TimelineSummary(cmp.Base)), b, tlMD(TimelineSummary(cmp.Variant)))
+	fmt.Fprintf(ew, "\n- **%s**: %s.\n- **%s**: %s.\n", a, mdText(TimelineSummary(cmp.Base)), b, mdText(TimelineSummary(cmp.Variant)))
 	return ew.err
 }
 
@@ -353,11 +353,6 @@ func cmpLabels(cmp *analyze.Comparison, opts TimelineOptions) (string, string) {
 	return a, b
 }
 
-var tlMDEscaper = strings.NewReplacer("\\", "\\\\", "|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "<", "&lt;", ">", "&gt;", "\n", " ")
-
-// tlMD escapes text for Markdown: a model name in a heading or a table.
-func tlMD(s string) string { return tlMDEscaper.Replace(s) }
-
 func tlModel(tl *analyze.Timeline) string {
 	if name := tl.Compiled().Name(); name != "" {
 		return name
@@ -398,19 +393,7 @@ func tlUserHours(x float64) string {
 // total 4·10^18 times 30 days is far beyond): converting to int64 first
 // once printed -9.2e18 for a sum the JSON gave as positive.
 func userHours(x float64) string {
-	s := strconv.FormatFloat(math.Round(x), 'f', 0, 64)
-	var b strings.Builder
-	digits := strings.TrimPrefix(s, "-")
-	if len(digits) < len(s) {
-		b.WriteByte('-')
-	}
-	for i, r := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return grouped(strconv.FormatFloat(math.Round(x), 'f', 0, 64))
 }
 
 func orDash(s string) string {
@@ -418,13 +401,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // trimWriter drops the spaces a tabwriter leaves at the end of a line

@@ -59,10 +59,10 @@ func mixedTimeline(t testing.TB, horizon time.Duration) *analyze.Timeline {
 		graph.Node{ID: "db", Kind: graph.Datastore, Replicas: []graph.Replica{{Site: "a"}, {Site: "b", Standby: graph.Warm, Recovery: 6 * time.Hour}}},
 		graph.Node{ID: "api", Kind: graph.Service, Users: 1_200_000, Demand: 100, DegradedAt: 40, Restart: 30 * time.Minute,
 			Replicas: []graph.Replica{{Site: "a", Capacity: 100}, {Site: "b", Capacity: 50, Standby: graph.Hot}},
-			Requires: graph.On("db")},
-		graph.Node{ID: "web", Kind: graph.Service, Users: 900_000, Site: "b", Requires: graph.On("api"), Uses: graph.On("search")},
+			Requires: graph.All("db")},
+		graph.Node{ID: "web", Kind: graph.Service, Users: 900_000, Site: "b", Requires: graph.All("api"), Uses: graph.All("search")},
 		graph.Node{ID: "search", Kind: graph.Service, Users: 300_000, Site: "a"},
-		graph.Node{ID: "report", Kind: graph.Service, Users: 40, Site: "b", Uses: graph.On("search")},
+		graph.Node{ID: "report", Kind: graph.Service, Users: 40, Site: "b", Uses: graph.All("search")},
 	)
 	c, err := graph.Compile(&m)
 	require.NoError(t, err)
@@ -264,7 +264,7 @@ func TestTimelineReportsSayWhatRowsShow(t *testing.T) {
 	m.Add(
 		graph.Node{ID: "s", Kind: graph.Site},
 		graph.Node{ID: "db", Kind: graph.Datastore, Site: "s", Restart: time.Hour},
-		graph.Node{ID: "api", Kind: graph.Service, Site: "s", Uses: graph.On("db")},
+		graph.Node{ID: "api", Kind: graph.Service, Site: "s", Uses: graph.All("db")},
 	)
 	c, err := graph.Compile(&m)
 	require.NoError(t, err)
@@ -281,13 +281,16 @@ func TestTimelineReportsSayWhatRowsShow(t *testing.T) {
 	assert.NotContains(t, table, "not repaired")
 	var doc export.TimelineDoc
 	require.NoError(t, json.Unmarshal(render(t, func(w io.Writer) error { return export.TimelineJSON(w, tl) }), &doc))
+	found := false
 	for _, n := range doc.Nodes {
 		if n.ID == "s" {
+			found = true
 			require.NotNil(t, n.RepairSeconds)
 			assert.Equal(t, int64(11*3600), *n.RepairSeconds)
 			assert.False(t, n.NotRepaired)
 		}
 	}
+	require.True(t, found, "the removed site s is a row of the timeline's JSON")
 
 	var v graph.Model
 	v.Add(

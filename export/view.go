@@ -3,7 +3,6 @@ package export
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -22,6 +21,9 @@ type GraphOptions struct {
 	// RankDir is the direction dependency edges point in: LeftRight (the
 	// default when empty) or TopBottom.
 	RankDir RankDir
+	// FullChains puts every chain of causes in full into the tooltips; by
+	// default a chain is cut after ChainLinks links with "… N more".
+	FullChains bool
 }
 
 // RankDir is a drawing's direction, as Graphviz names it.
@@ -75,10 +77,10 @@ type viewEdge struct {
 type view struct {
 	c     *graph.Compiled
 	o     *analyze.Outcome
-	state []analyze.State // per vertex
-	gone  []bool          // per vertex: removed by the scenario
-	shown []bool          // per vertex
-	verts []int32         // shown vertices, ascending
+	state []shown // per vertex
+	gone  []bool  // per vertex: removed by the scenario
+	shown []bool  // per vertex
+	verts []int32 // shown vertices, ascending
 	// box is, per vertex, the site or region whose cluster it is drawn
 	// in, or -1; regionOf is, per site, the region its cluster is nested
 	// in, or -1.
@@ -88,21 +90,24 @@ type view struct {
 	effects []analyze.Effect // o.Effects()
 	eff     []int32          // per vertex: its index in effects, or -1
 	via     []int32          // per vertex: Effect.Via as a vertex, or -1
-	chains  []string         // per vertex: why's chain after it, built on demand
+	explain *explainer
+	kv      []string // nodeAttrs' attributes, reused node after node
 }
 
-func newView(o *analyze.Outcome, focus bool) *view {
+func newView(o *analyze.Outcome, opts GraphOptions) *view {
+	focus := opts.Focus
 	c := o.Compiled()
 	n := c.Len()
 	vw := &view{
 		c:        c,
 		o:        o,
-		state:    make([]analyze.State, n),
+		state:    make([]shown, n),
 		gone:     make([]bool, n),
 		shown:    make([]bool, n),
 		box:      make([]int32, n),
 		regionOf: make([]int32, n),
 	}
+	vw.explain = newExplainer(o, opts.FullChains)
 	vw.effects = o.Effects()
 	vw.eff = make([]int32, n)
 	vw.via = make([]int32, n)
@@ -111,7 +116,7 @@ func newView(o *analyze.Outcome, focus bool) *view {
 	}
 	var affected []int32
 	for i, e := range vw.effects {
-		vw.state[e.Vertex] = e.State
+		vw.state[e.Vertex] = shownEffect(e)
 		vw.gone[e.Vertex] = e.Removed
 		vw.eff[e.Vertex] = int32(i)
 		if u, ok := c.Lookup(e.Via); ok && e.Via != "" {
@@ -124,8 +129,8 @@ func newView(o *analyze.Outcome, focus bool) *view {
 	for _, v := range affected[:len(affected):len(affected)] {
 		deps, _ := c.Dependents(v)
 		for _, g := range deps {
-			if vw.isGroup(g) && vw.state[g] == analyze.Up {
-				if st := o.VertexState(g); st != analyze.Up {
+			if vw.isGroup(g) && vw.state[g] == shownUp {
+				if st := shownOf(o.VertexState(g), o.VertexLostRedundancy(g)); st != shownUp {
 					vw.state[g] = st
 					affected = append(affected, g)
 				}
@@ -400,14 +405,14 @@ func (vw *view) focus(affected []int32) {
 // direction: a dependent fails with what it depends on), and what it did to
 // the dependent: the milder of the two ends' states, and at most Degraded
 // along a soft edge.
-func (vw *view) carried(e viewEdge) (analyze.State, bool) {
+func (vw *view) carried(e viewEdge) (shown, bool) {
 	to, from := vw.state[e.to], vw.state[e.from]
-	if (to != analyze.Down && to != analyze.Degraded) || from == analyze.Up {
-		return analyze.Up, false
+	if (to != shownDown && to != shownDegraded) || from == shownUp {
+		return shownUp, false
 	}
 	st := min(from, to)
 	if e.kind == softEdge {
-		st = min(st, analyze.Degraded)
+		st = min(st, shownDegraded)
 	}
 	return st, true
 }
@@ -422,11 +427,11 @@ func (vw *view) groupLabel(v int32) string {
 	case strings.HasPrefix(label, "any_of"):
 		return "any of"
 	case strings.HasPrefix(label, "at_least"):
-		return strconv.FormatInt(g.Need, 10) + " of " + strconv.Itoa(len(ins))
+		return count(g.Need) + " of " + count(len(ins))
 	}
-	s := "capacity ≥ " + strconv.FormatInt(g.Need, 10)
+	s := "capacity ≥ " + count(g.Need)
 	if g.Floor < g.Need {
-		s += " (degraded ≥ " + strconv.FormatInt(g.Floor, 10) + ")"
+		s += " (degraded ≥ " + count(g.Floor) + ")"
 	}
 	return s
 }
@@ -444,19 +449,19 @@ func (vw *view) detail(v int32) string {
 			parts = append(parts, "active")
 		}
 		if w := vw.replicaCapacity(v); w > 0 {
-			parts = append(parts, "capacity "+strconv.FormatInt(w, 10))
+			parts = append(parts, "capacity "+count(w))
 		}
 	case graph.NodeVertex:
 		parts = append(parts, c.Kind(v).String())
 		if u := c.Users(v); u > 0 {
-			parts = append(parts, short(u)+" users")
+			parts = append(parts, shortUsers(u))
 		}
 		if cv := c.CapacityVertex(v); cv >= 0 && c.Need(cv) > 1 {
 			live := c.Base(cv)
 			if i := vw.eff[v]; i >= 0 && vw.effects[i].Need > 0 {
 				live = vw.effects[i].Live
 			}
-			parts = append(parts, fmt.Sprintf("capacity %d/%d, needs %d", live, c.Base(cv), c.Need(cv)))
+			parts = append(parts, "capacity "+count(live)+"/"+count(c.Base(cv))+", needs "+count(c.Need(cv)))
 		}
 	}
 	if vw.gone[v] {
@@ -494,107 +499,31 @@ func (vw *view) tooltip(v int32) string {
 	name := c.VertexName(v)
 	st := vw.state[v]
 	var b strings.Builder
-	b.WriteString(name + ": " + st.String())
+	b.Grow(len(name) + 64)
+	b.WriteString(name)
+	b.WriteString(": ")
+	b.WriteString(st.String())
 	switch {
 	case vw.isGroup(v):
 		b.WriteString(" (" + c.GroupLabel(v) + ")")
 	case vw.eff[v] >= 0:
-		b.WriteString("\nwhy: " + vw.why(v))
+		b.WriteString("\nwhy: ")
+		b.WriteString(vw.why(v))
 	}
 	if c.VertexKind(v) == graph.NodeVertex {
 		if d := c.NodeDescription(v); d != "" {
-			b.WriteString("\n\n" + d)
+			b.WriteString("\n\n")
+			b.WriteString(d)
 		}
 	}
 	return b.String()
 }
 
-// why is Why(o, e) for the effect on v, with its chain of causes built
-// from the chains of its causes, so that explaining every vertex of a
-// large outcome costs the length of the explanations, not one walk each.
+// why is Why(o, e) for the effect on v, from the view's one explainer:
+// chains cut after ChainLinks links (unless GraphOptions.FullChains), so
+// the tooltips of a drawing are linear in the outcome.
 func (vw *view) why(v int32) string {
-	e := &vw.effects[vw.eff[v]]
-	if e.Removed {
-		return "removed"
-	}
-	var b strings.Builder
-	if e.Need > 0 && e.Live < e.Base {
-		fmt.Fprintf(&b, "capacity left %d of %d (needs %d): ", e.Live, e.Base, e.Need)
-	}
-	if e.State == analyze.RedundancyLost {
-		b.WriteString(lostInputs(vw.o, e.ID, func(id string) string { return id }))
-	} else if u := vw.via[v]; u >= 0 {
-		if vw.softInput(v, u) {
-			b.WriteString("uses ")
-		}
-		b.WriteString(vw.chain(v))
-	}
-	return strings.TrimSuffix(b.String(), ": ")
-}
-
-// chain is the chain of causes after v, "kakao-login → kakaotalk →
-// kakaotalk@pangyo → pangyo", as Outcome.Chain(id)[1:] joined.
-func (vw *view) chain(v int32) string {
-	if vw.chains == nil {
-		vw.chains = make([]string, vw.c.Len())
-	}
-	if s := vw.chains[v]; s != "" {
-		return s
-	}
-	// Walk down to a vertex whose chain is known (or ends), then build
-	// the chains back up.
-	var path []int32
-	for u := v; u >= 0 && vw.chains[u] == "" && len(path) <= len(vw.effects); u = vw.via[u] {
-		path = append(path, u)
-	}
-	for i := len(path) - 1; i >= 0; i-- {
-		u := path[i]
-		next := vw.via[u]
-		if next < 0 {
-			continue
-		}
-		s := vw.c.VertexName(next)
-		if vw.eff[next] >= 0 && vw.via[next] >= 0 {
-			s += " → " + vw.chains[next]
-		}
-		vw.chains[u] = s
-	}
-	return vw.chains[v]
-}
-
-// softInput reports whether u is a soft input of v, plainly or as a member
-// of one of v's soft groups.
-func (vw *view) softInput(v, u int32) bool {
-	c := vw.c
-	for _, s := range c.SoftInputs(v) {
-		if s == u {
-			return true
-		}
-		if c.VertexKind(s) == graph.SoftGroupVertex {
-			ins, _ := c.Inputs(s)
-			for _, m := range ins {
-				if m == u {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// short formats a user count compactly: 950, 12K, 47.5M.
-func short(n int64) string {
-	unit := []struct {
-		div    int64
-		suffix string
-	}{{1_000_000_000, "B"}, {1_000_000, "M"}, {1_000, "K"}}
-	for _, u := range unit {
-		if n >= u.div {
-			s := strconv.FormatFloat(float64(n)/float64(u.div), 'f', 1, 64)
-			return strings.TrimSuffix(s, ".0") + u.suffix
-		}
-	}
-	return strconv.FormatInt(n, 10)
+	return vw.explain.why(vw.effects[vw.eff[v]])
 }
 
 // cluster is a site or region box of a drawing with what is drawn in it.

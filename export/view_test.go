@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -19,7 +20,7 @@ func loadOutcome(t *testing.T, model string, fail ...string) *analyze.Outcome {
 	require.NoError(t, err)
 	c, err := graph.Compile(m)
 	require.NoError(t, err)
-	o, err := analyze.Simulate(c, analyze.Fail(fail...))
+	o, err := analyze.Simulate(context.Background(), c, analyze.Fail(fail...))
 	require.NoError(t, err)
 	return o
 }
@@ -32,7 +33,7 @@ func synthOutcomes(t *testing.T) []*analyze.Outcome {
 	require.NoError(t, err)
 	var out []*analyze.Outcome
 	for _, v := range []int32{int32(c.NodeCount() - 1), int32(c.NodeCount() - 500), int32(c.NodeCount() / 2), 40, 3} {
-		o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+		o, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(v)))
 		require.NoError(t, err)
 		out = append(out, o)
 	}
@@ -48,7 +49,7 @@ func TestWhyMatches(t *testing.T) {
 		loadOutcome(t, "naver-2022", "chuncheon", "naver-search@pyeongchon"),
 	)
 	for _, o := range outcomes {
-		vw := newView(o, false)
+		vw := newView(o, GraphOptions{})
 		for _, e := range o.Effects() {
 			require.Equal(t, Why(o, e), vw.why(e.Vertex), "%s: %s", o.Scenario.IDs(), e.ID)
 		}
@@ -96,10 +97,10 @@ func TestFocusIsOneRing(t *testing.T) {
 	for _, o := range append(synthOutcomes(t), loadOutcome(t, "kakao-2022", "pangyo"), loadOutcome(t, "naver-2022", "pangyo")) {
 		t.Run(fmt.Sprint(o.Scenario.IDs()), func(t *testing.T) {
 			c := o.Compiled()
-			vw := newView(o, true)
+			vw := newView(o, GraphOptions{Focus: true})
 			want := make(map[int32]bool)
 			for v := range int32(c.Len()) {
-				if vw.state[v] != analyze.Up && !vw.collapsed(v) {
+				if vw.state[v] != shownUp && !vw.collapsed(v) {
 					want[v] = true
 					for u := range neighbours(vw, v) {
 						want[u] = true
@@ -131,7 +132,7 @@ func TestFocusIsOneRing(t *testing.T) {
 // Without focus, every vertex is drawn but the groups that sum replicas.
 func TestFullDrawsAll(t *testing.T) {
 	o := loadOutcome(t, "kakao-2022", "pangyo")
-	vw := newView(o, false)
+	vw := newView(o, GraphOptions{})
 	c := o.Compiled()
 	n := 0
 	for v := range int32(c.Len()) {

@@ -215,7 +215,7 @@ func compile(m *Model) (*Compiled, error) {
 		nd := &m.Nodes[i]
 		b.vertex(nd.ID, NodeVertex, int32(i), "")
 		c.capv[i] = -1
-		c.info[i] = nodeInfo{kind: nd.Kind, tier: int32(nd.Tier), pos: nd.Pos}
+		c.info[i] = nodeInfo{kind: nd.Kind, tier: int32(nd.Tier.Int()), pos: nd.Pos}
 		c.users[i] = nd.Users
 		c.rst[i] = nd.Restart
 		if len(nd.Labels) > 0 {

@@ -43,3 +43,28 @@ func ExampleCompile() {
 	// db@b             and       need 1 of [b]
 	// api.requires[0]  threshold need 1 of [db b]
 }
+
+// On and the group builders each return one Dep, so plain dependencies and
+// groups mix in one literal; All is the list of plain ones.
+func ExampleOn() {
+	api := graph.Node{ID: "api", Kind: graph.Service,
+		Requires: []graph.Dep{
+			graph.On("db"),
+			graph.AnyOf("cache-a", "cache-b"),
+			graph.AtLeast(2, "etcd-1", "etcd-2", "etcd-3"),
+		},
+		Uses: graph.All("metrics", "tracing"),
+	}
+	for _, d := range api.Requires {
+		fmt.Println("requires", d)
+	}
+	for _, d := range api.Uses {
+		fmt.Println("uses", d)
+	}
+	// Output:
+	// requires db
+	// requires any_of [cache-a cache-b]
+	// requires at_least 2 of [etcd-1 etcd-2 etcd-3]
+	// uses metrics
+	// uses tracing
+}

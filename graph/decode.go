@@ -730,7 +730,7 @@ func (d *decoder) model(root *value, m *Model, st *yamltree.Stream) bool {
 }
 
 func (d *decoder) node(n *Node, e entry) {
-	*n = Node{ID: e.Key, Tier: NoTier, Pos: d.pos(e.Line)}
+	*n = Node{ID: e.Key, Pos: d.pos(e.Line)}
 	defer d.doneFields(n)
 	id := nodeName(e.Key)
 	v := e.Val
@@ -771,13 +771,13 @@ func (d *decoder) node(n *Node, e entry) {
 		case "users":
 			n.Users, _ = d.integer(e.Val, id, f)
 		case "tier":
-			// Checked here: Tier -1 is NoTier in the Model, and Validate
-			// would take a negative tier for "not given".
+			// A negative tier is refused here, with the decoder's words;
+			// one too large is clipped so Validate names the bound.
 			if t, ok := d.integer(e.Val, id, f); ok {
 				if t < 0 {
 					d.add(e.Val.Line, id, f, "must be >= 0, got %d", t)
 				} else {
-					n.Tier = int(min(t, maxTier+1))
+					n.Tier = TierOf(int(min(t, maxTier+1)))
 				}
 			}
 		case "labels":

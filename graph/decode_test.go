@@ -134,7 +134,7 @@ var yamlCases = []decodeCase{
 	{"tier negative", "  a: {kind: service, tier: -1}\n",
 		[]string{`t.yaml:6: node "a": tier: must be >= 0, got -1`}},
 	{"tier too large", "  a: {kind: service, tier: 2000000000}\n",
-		[]string{`t.yaml:6: node "a": tier: must be between 0 and 1073741824 (or NoTier), got 1073741825`}},
+		[]string{`t.yaml:6: node "a": tier: must be between 0 and 1073741824, got 1073741825`}},
 	{"labels is a mapping", "  a: {kind: service, labels: [x]}\n",
 		[]string{`t.yaml:6: node "a": labels: must be a mapping of names to values, got a list`}},
 	{"label value is a scalar", "  a: {kind: service, labels: {team: [x]}}\n",
@@ -461,17 +461,17 @@ func TestDecodeModel(t *testing.T) {
 	for i := range m.Nodes {
 		byID[m.Nodes[i].ID] = &m.Nodes[i]
 	}
-	assert.Equal(t, NoTier, byID["capital"].Tier, "tier absent")
-	assert.Equal(t, 0, byID["kakao-login"].Tier)
+	assert.Equal(t, Tier{}, byID["capital"].Tier, "tier absent")
+	assert.Equal(t, TierOf(0), byID["kakao-login"].Tier)
 	assert.Equal(t, 30*time.Minute, byID["kakao-login"].Restart)
 	assert.Equal(t, time.Duration(0), byID["capital"].Restart, "restart absent")
 	assert.Equal(t, Region, byID["capital"].Kind)
 	assert.Equal(t, "capital", byID["pangyo"].Region)
-	assert.Equal(t, On("pangyo-power")[0].Members[0].ID, byID["pangyo"].Requires[0].Members[0].ID)
+	assert.Equal(t, On("pangyo-power").Members[0].ID, byID["pangyo"].Requires[0].Members[0].ID)
 
 	talk := byID["kakaotalk"]
 	assert.Equal(t, int64(47500000), talk.Users)
-	assert.Equal(t, 1, talk.Tier)
+	assert.Equal(t, TierOf(1), talk.Tier)
 	assert.Equal(t, map[string]string{"team": "talk", "critical": "true"}, talk.Labels)
 	assert.Equal(t, at(13), talk.Pos)
 	assert.Equal(t, at(13), talk.FieldPos("users"))
@@ -564,9 +564,9 @@ func TestDecodeYAMLFeatures(t *testing.T) {
 			byID[n.ID] = n
 		}
 		assert.Equal(t, Service, byID["a"].Kind)
-		assert.Equal(t, 2, byID["a"].Tier)
+		assert.Equal(t, TierOf(2), byID["a"].Tier)
 		assert.Equal(t, int64(10), byID["a"].Users)
-		assert.Equal(t, 0, byID["b"].Tier, "a key written wins over a merged one")
+		assert.Equal(t, TierOf(0), byID["b"].Tier, "a key written wins over a merged one")
 		assert.Equal(t, Queue, byID["c"].Kind)
 		assert.Equal(t, int64(3), byID["c"].Users)
 		assert.Equal(t, map[string]string{"team": "core"}, byID["c"].Labels)
@@ -581,7 +581,7 @@ func TestDecodeYAMLFeatures(t *testing.T) {
 		n := m.Nodes[len(m.Nodes)-2]
 		assert.Equal(t, "2022", n.ID)
 		assert.Equal(t, int64(47_500_000), n.Users)
-		assert.Equal(t, 2, n.Tier)
+		assert.Equal(t, TierOf(2), n.Tier)
 		a := m.Nodes[len(m.Nodes)-1]
 		assert.Equal(t, "2022", a.Requires[0].Members[0].ID)
 		assert.Equal(t, map[string]string{"year": "2022", "ok": "yes", "none": ""}, a.Labels)
@@ -592,7 +592,7 @@ func TestDecodeYAMLFeatures(t *testing.T) {
 		require.NoError(t, err)
 		n := m.Nodes[len(m.Nodes)-1]
 		assert.Nil(t, n.Requires)
-		assert.Equal(t, NoTier, n.Tier)
+		assert.Equal(t, Tier{}, n.Tier)
 	})
 }
 
@@ -678,9 +678,9 @@ func TestDecodeReadError(t *testing.T) {
 func TestValidateGoModel(t *testing.T) {
 	var m Model
 	m.Add(
-		Node{ID: "pangyo", Kind: Site, Tier: NoTier},
+		Node{ID: "pangyo", Kind: Site},
 		Node{ID: "db", Kind: Datastore, Site: "pangyo"},
-		Node{ID: "api", Kind: Service, Requires: append(On("db", "dbb"), AtLeast(3, "db", "pangyo")),
+		Node{ID: "api", Kind: Service, Requires: []Dep{On("db"), On("dbb"), AtLeast(3, "db", "pangyo")},
 			Uses: []Dep{Capacity(10, 0, Member{ID: "db", Weight: 5})}},
 		Node{ID: "web", Kind: Kind(42), Users: -1, Replicas: []Replica{{Site: "pangyo", Recovery: time.Hour}}},
 	)
@@ -707,7 +707,7 @@ func TestValidateGoModelOddities(t *testing.T) {
 	var m Model
 	m.Add(
 		Node{ID: "s", Kind: Site},
-		Node{ID: "a", Kind: Service, Tier: -2, Site: "s", Requires: []Dep{
+		Node{ID: "a", Kind: Service, Tier: TierOf(-2), Site: "s", Requires: []Dep{
 			{Form: One},
 			{Form: Form(9), Members: []Member{{ID: "s"}}},
 			{Form: AnyOfN, Members: []Member{{ID: "s", Weight: 2}}, Need: 3, DegradedAt: 1},
@@ -721,7 +721,7 @@ node "a": requires[1]: unknown dependency form 9
 node "a": requires[2]: any_of needs 1 live node, not 3
 node "a": requires[2]: degraded_at applies to capacity groups only
 node "a": requires[2].any_of[0]: weight must be 1 outside capacity groups, got 2
-node "a": tier: must be between 0 and 1073741824 (or NoTier), got -2
+node "a": tier: must be between 0 and 1073741824, got -2
 node "b": replicas[0].recovery: must not be negative, got -1s
 node "b": replicas[0].standby: unknown standby Standby(7)
 node "c": restart: must not be negative, got -1m0s
@@ -766,9 +766,9 @@ func TestValidateLarge(t *testing.T) {
 	m.Add(Node{ID: "s0", Kind: Site}, Node{ID: "s1", Kind: Site})
 	replicas := []Replica{{Site: "s0"}, {Site: "s1", Standby: Warm}}
 	for i := range n {
-		deps := On(ids[(i+1)%n], ids[(i+2)%n])
+		deps := All(ids[(i+1)%n], ids[(i+2)%n])
 		if i%10000 == 0 {
-			deps = append(deps, On("svx"+ids[i][3:])...) // unknown: 100 of them
+			deps = append(deps, On("svx"+ids[i][3:])) // unknown: 100 of them
 		}
 		m.Add(Node{ID: ids[i], Kind: Service, Replicas: replicas, Requires: deps})
 	}
@@ -789,7 +789,7 @@ func BenchmarkValidate(b *testing.B) {
 	m.Add(Node{ID: "s0", Kind: Site})
 	for i := range n {
 		m.Add(Node{ID: fmt.Sprintf("svc-%07d", i), Kind: Service, Site: "s0",
-			Requires: On(fmt.Sprintf("svc-%07d", (i+1)%n)), Uses: On(fmt.Sprintf("svc-%07d", (i+2)%n))})
+			Requires: All(fmt.Sprintf("svc-%07d", (i+1)%n)), Uses: All(fmt.Sprintf("svc-%07d", (i+2)%n))})
 	}
 	b.ResetTimer()
 	for b.Loop() {
@@ -1012,8 +1012,8 @@ func TestDecodeXKeys(t *testing.T) {
 	m, err := Decode(strings.NewReader(src), "x.yaml", YAML)
 	require.NoError(t, err)
 	require.Len(t, m.Nodes, 6)
-	assert.Equal(t, Node{ID: "a", Kind: Service, Site: "s1", Tier: 2, Users: 5}, bareNode(m.Nodes[4]))
-	assert.Equal(t, Node{ID: "b", Kind: Service, Site: "s1", Tier: 0}, bareNode(m.Nodes[5]))
+	assert.Equal(t, Node{ID: "a", Kind: Service, Site: "s1", Tier: TierOf(2), Users: 5}, bareNode(m.Nodes[4]))
+	assert.Equal(t, Node{ID: "b", Kind: Service, Site: "s1", Tier: TierOf(0)}, bareNode(m.Nodes[5]))
 	// Only x-: other unknown keys are still reported.
 	assert.Equal(t, []string{`t.yaml:1: y-defaults: unknown field`}, problemLines(t, "y-defaults: 1\nnodes: {}\n", "t.yaml", YAML))
 	_, err = Decode(strings.NewReader(`{"x-anything": {"a": 1}, "nodes": {}}`), "x.json", JSON)

@@ -231,9 +231,9 @@ func (e *encoder) node(n *Node) {
 		e.int(n.Users)
 		e.end()
 	}
-	if n.Tier != NoTier {
+	if t, ok := n.Tier.Get(); ok {
 		e.field("tier")
-		e.int(int64(n.Tier))
+		e.int(int64(t))
 		e.end()
 	}
 	if n.Labels != nil {

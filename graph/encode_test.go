@@ -123,15 +123,15 @@ func TestEncodeServices(t *testing.T) {
 func TestEncodeAwkward(t *testing.T) {
 	m := &graph.Model{Name: "null", Description: "line\nbreak: \"quoted\" # not a comment", Sources: []string{"https://example.com/a?b=c#d", ""}}
 	m.Add(
-		graph.Node{ID: "r", Kind: graph.Region, Tier: graph.NoTier},
-		graph.Node{ID: "s1", Kind: graph.Site, Region: "r", Tier: 0, Labels: map[string]string{}},
-		graph.Node{ID: "s2", Kind: graph.Site, Region: "r", Tier: graph.NoTier, Labels: map[string]string{"": "", "a b": "~", "x": "null", "yes": "true", "n": "0x10", "é": "ünï"}},
-		graph.Node{ID: "2022", Kind: graph.Datastore, Tier: 3, Users: graph.MaxUsers, Description: "- not a list", Restart: 36 * time.Hour,
-			Replicas: []graph.Replica{{Site: "s1", Capacity: 60}, {Site: "s2", Capacity: 40, Standby: graph.Hot, Recovery: 90 * time.Minute, Requires: graph.On("r")}},
+		graph.Node{ID: "r", Kind: graph.Region},
+		graph.Node{ID: "s1", Kind: graph.Site, Region: "r", Tier: graph.TierOf(0), Labels: map[string]string{}},
+		graph.Node{ID: "s2", Kind: graph.Site, Region: "r", Labels: map[string]string{"": "", "a b": "~", "x": "null", "yes": "true", "n": "0x10", "é": "ünï"}},
+		graph.Node{ID: "2022", Kind: graph.Datastore, Tier: graph.TierOf(3), Users: graph.MaxUsers, Description: "- not a list", Restart: 36 * time.Hour,
+			Replicas: []graph.Replica{{Site: "s1", Capacity: 60}, {Site: "s2", Capacity: 40, Standby: graph.Hot, Recovery: 90 * time.Minute, Requires: graph.All("r")}},
 			Demand:   60, DegradedAt: 30, Requires: []graph.Dep{}, Uses: []graph.Dep{}},
-		graph.Node{ID: "team/api_1.x-y", Kind: graph.Service, Tier: graph.NoTier, Site: "s1",
+		graph.Node{ID: "team/api_1.x-y", Kind: graph.Service, Site: "s1",
 			Requires: []graph.Dep{graph.AnyOf("2022", "r"), graph.AtLeast(1, "s2", "2022"), graph.Capacity(5, 2, graph.Member{ID: "2022", Weight: 3}, graph.Member{ID: "r", Weight: 4})},
-			Uses:     graph.On("2022")},
+			Uses:     graph.All("2022")},
 	)
 	y, j := roundTrip(t, m)
 	require.True(t, strings.HasPrefix(string(y), "model: \"null\"\n"), "%s", y)

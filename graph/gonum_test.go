@@ -17,8 +17,8 @@ func TestCompiledIsGonumDirected(t *testing.T) {
 	m := &graph.Model{}
 	m.Add(
 		graph.Node{ID: "s", Kind: graph.Site},
-		graph.Node{ID: "x", Kind: graph.Service, Site: "s", Requires: graph.On("y")},
-		graph.Node{ID: "y", Kind: graph.Service, Requires: graph.On("x"), Uses: graph.On("z")},
+		graph.Node{ID: "x", Kind: graph.Service, Site: "s", Requires: graph.All("y")},
+		graph.Node{ID: "y", Kind: graph.Service, Requires: graph.All("x"), Uses: graph.All("z")},
 		graph.Node{ID: "z", Kind: graph.Service, Requires: []graph.Dep{graph.AnyOf("s", "x")}},
 	)
 	c, err := graph.Compile(m)

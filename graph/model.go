@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -121,8 +122,39 @@ func (s Standby) DefaultRecovery() time.Duration {
 	return 0
 }
 
-// NoTier is the Tier of a node whose criticality tier is not given.
+// NoTier is what Compiled.Tier (and the results built from it) give for
+// a node whose criticality tier is not given.
 const NoTier = -1
+
+// Tier is a node's criticality tier, 0 the most critical. The zero Tier
+// is "not given", so a Node literal that leaves Tier out has no tier, as
+// a file that leaves tier out does; TierOf(n) gives tier n.
+type Tier struct {
+	n   int
+	set bool
+}
+
+// TierOf returns tier n. Validate accepts 0 to 2^30.
+func TierOf(n int) Tier { return Tier{n: n, set: true} }
+
+// Get returns the tier and whether one is given.
+func (t Tier) Get() (int, bool) { return t.n, t.set }
+
+// Int returns the tier, or NoTier when none is given.
+func (t Tier) Int() int {
+	if !t.set {
+		return NoTier
+	}
+	return t.n
+}
+
+// String returns the tier as a number, or "none".
+func (t Tier) String() string {
+	if !t.set {
+		return "none"
+	}
+	return strconv.Itoa(t.n)
+}
 
 // Pos is where something was written: a file and a 1-based line. The zero
 // Pos means "built in Go", and errors then name only the node and field.
@@ -167,10 +199,10 @@ type Node struct {
 	Kind        Kind
 	Description string
 	Users       int64 // people who use it: the impact weight
-	// Tier is the criticality tier, 0 the most critical. Files without a
-	// tier give NoTier; in Go, a Node literal that leaves Tier out has tier
-	// 0, so set Tier: NoTier for a node that has none.
-	Tier   int
+	// Tier is the criticality tier, 0 the most critical: Tier:
+	// graph.TierOf(0). Left out, in a file or in a Node literal, the node
+	// has no tier (the zero Tier), never silently the most critical one.
+	Tier   Tier
 	Labels map[string]string
 
 	// Region is the region a site belongs to (sites only). A site requires
@@ -290,11 +322,20 @@ type Member struct {
 	Pos    Pos
 }
 
-// On returns one plain hard or soft dependency per id.
-func On(ids ...string) []Dep {
+// On returns a plain dependency on id. It and the group builders (AnyOf,
+// AtLeast, Capacity) each return one Dep, so they mix in one literal:
+//
+//	Requires: []graph.Dep{graph.On("db"), graph.AnyOf("cache-a", "cache-b")}
+func On(id string) Dep {
+	return Dep{Form: One, Members: []Member{{ID: id, Weight: 1}}, Need: 1}
+}
+
+// All returns one plain dependency per id, the list a node that needs
+// every one of them writes: Requires: graph.All("db", "auth").
+func All(ids ...string) []Dep {
 	deps := make([]Dep, len(ids))
 	for i, id := range ids {
-		deps[i] = Dep{Form: One, Members: []Member{{ID: id, Weight: 1}}, Need: 1}
+		deps[i] = On(id)
 	}
 	return deps
 }

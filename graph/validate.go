@@ -195,8 +195,8 @@ func (v *validator) node(n *Node) {
 	case n.Users > MaxUsers:
 		v.ps.add(n.FieldPos("users"), name, "users", "must be at most %d, got %d", int64(MaxUsers), n.Users)
 	}
-	if n.Tier < NoTier || n.Tier > maxTier {
-		v.ps.add(n.FieldPos("tier"), name, "tier", "must be between 0 and %d (or NoTier), got %d", maxTier, n.Tier)
+	if t, ok := n.Tier.Get(); ok && (t < 0 || t > maxTier) {
+		v.ps.add(n.FieldPos("tier"), name, "tier", "must be between 0 and %d, got %d", maxTier, t)
 	}
 	place := kindOK && (n.Kind == Site || n.Kind == Region)
 	if n.Region != "" {

@@ -27,12 +27,12 @@ func (printT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, arg
 // Each violation is one error of the test, with its chain of causes.
 func ExampleCheck() {
 	model := new(graph.Model).Add(
-		graph.Node{ID: "pangyo", Kind: graph.Site, Tier: graph.NoTier},
-		graph.Node{ID: "gasan", Kind: graph.Site, Tier: graph.NoTier},
-		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Tier: 0, Site: "pangyo"},
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
-		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Tier: 2, Site: "gasan",
-			Requires: graph.On("login")},
+		graph.Node{ID: "pangyo", Kind: graph.Site},
+		graph.Node{ID: "gasan", Kind: graph.Site},
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 47_500_000, Tier: graph.TierOf(0), Site: "pangyo"},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0), Requires: graph.All("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 3_000_000, Tier: graph.TierOf(2), Site: "gasan",
+			Requires: graph.All("login")},
 	)
 	model.Name = "mini-kakao"
 	lessons := &policy.Policy{Rules: []policy.Rule{

@@ -65,7 +65,7 @@ func TestCheckStops(t *testing.T) {
 	assert.True(t, r.stopped)
 
 	r = recorder{}
-	bad := new(graph.Model).Add(graph.Node{ID: "a", Kind: graph.Service, Requires: graph.On("b")})
+	bad := new(graph.Model).Add(graph.Node{ID: "a", Kind: graph.Service, Requires: graph.All("b")})
 	r.run(func() { policytest.Check(&r, bad, &policy.Policy{}) })
 	assert.True(t, r.stopped, "an invalid model")
 	assert.Contains(t, strings.Join(r.errors, "\n"), `unknown node "b"`)
@@ -81,7 +81,7 @@ func TestCheckStops(t *testing.T) {
 // Violations beyond the policy's MaxViolations are reported as one more
 // error, so the test says how many there are.
 func TestCheckMore(t *testing.T) {
-	m := new(graph.Model).Add(graph.Node{ID: "s", Kind: graph.Site, Tier: graph.NoTier})
+	m := new(graph.Model).Add(graph.Node{ID: "s", Kind: graph.Site})
 	for i := range 5 {
 		m.Add(graph.Node{ID: fmt.Sprint("x", i), Kind: graph.Service, Users: 1, Site: "s"})
 	}

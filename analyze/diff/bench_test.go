@@ -46,7 +46,7 @@ func BenchmarkCompare100k(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := diff.Compare(ctx, pair[0], pair[1], tc.opts); err != nil {
+				if _, err := diff.Models(ctx, pair[0], pair[1], tc.opts); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -72,7 +72,7 @@ func BenchmarkCompare1M(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := diff.Compare(context.Background(), pair[0], pair[1], diff.Options{Policy: p}); err != nil {
+		if _, err := diff.Models(context.Background(), pair[0], pair[1], diff.Options{Policy: p}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -202,16 +202,16 @@ func (d *Diff) Empty() bool {
 	return true
 }
 
-// Compare compares the resilience of two models: one ranking pass over all
-// single failures of each (analyze.RankWatch, which also finds the single
-// points of failure), the redundancy rate of each, and, with a policy, one
-// Check of each.
+// Models compares the resilience of two models, from before a change and
+// to after it: one ranking pass over all single failures of each
+// (analyze.RankWatchVertices, which also finds the single points of failure), the
+// redundancy rate of each, and, with a policy, one Check of each.
 //
 // The pairs (failed node, protected node it takes Down) of the old model
 // are kept, 4 bytes each; those of the new model are compared with them as
 // the ranking finds them and only counted, and the few SPOFs listed get
 // their protected nodes from a second pass over those failures alone.
-func Compare(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
+func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
 	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}
 	// With a policy, each model's check shares the model's ranking pass

@@ -31,7 +31,7 @@ func compile(t *testing.T, nodes ...graph.Node) *graph.Compiled {
 
 func compare(t *testing.T, from, to *graph.Compiled, p *policy.Policy) *diff.Diff {
 	t.Helper()
-	d, err := diff.Compare(context.Background(), from, to, diff.Options{Policy: p})
+	d, err := diff.Models(context.Background(), from, to, diff.Options{Policy: p})
 	require.NoError(t, err)
 	return d
 }
@@ -81,14 +81,14 @@ func TestKakaoMirror(t *testing.T) {
 // A shared dependency added under two services is a new single point of
 // failure of both; taking it out again fixes it.
 func TestNewSPOF(t *testing.T) {
-	s := graph.Node{ID: "s", Kind: graph.Site, Tier: graph.NoTier}
-	t2 := graph.Node{ID: "t", Kind: graph.Site, Tier: graph.NoTier}
+	s := graph.Node{ID: "s", Kind: graph.Site}
+	t2 := graph.Node{ID: "t", Kind: graph.Site}
 	app := func(id string, users int64, deps ...string) graph.Node {
-		return graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: 1,
-			Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}, Requires: graph.On(deps...)}
+		return graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: graph.TierOf(1),
+			Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}, Requires: graph.All(deps...)}
 	}
-	before := compile(t, s, t2, app("pay", 20), app("games", 3), graph.Node{ID: "old-db", Kind: graph.Datastore, Tier: 1, Site: "s"}, app("mail", 5, "old-db"))
-	after := compile(t, s, t2, graph.Node{ID: "login", Kind: graph.Identity, Tier: 1, Site: "s"},
+	before := compile(t, s, t2, app("pay", 20), app("games", 3), graph.Node{ID: "old-db", Kind: graph.Datastore, Tier: graph.TierOf(1), Site: "s"}, app("mail", 5, "old-db"))
+	after := compile(t, s, t2, graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(1), Site: "s"},
 		app("pay", 20, "login"), app("games", 3, "login"), app("mail", 5))
 	p := &policy.Policy{Rules: []policy.Rule{policy.NoSPOF(policy.UserFacing()), policy.SurviveSiteLoss(policy.UserFacing())}}
 
@@ -122,10 +122,10 @@ func TestNewSPOF(t *testing.T) {
 
 // A rule that passed and fails now is newly failing, and makes it worse.
 func TestNewlyFailing(t *testing.T) {
-	s := graph.Node{ID: "s", Kind: graph.Site, Tier: graph.NoTier}
-	t2 := graph.Node{ID: "t", Kind: graph.Site, Tier: graph.NoTier}
-	before := compile(t, s, t2, graph.Node{ID: "app", Kind: graph.Service, Users: 1, Tier: 0, Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}})
-	after := compile(t, s, t2, graph.Node{ID: "app", Kind: graph.Service, Users: 1, Tier: 0, Site: "s"})
+	s := graph.Node{ID: "s", Kind: graph.Site}
+	t2 := graph.Node{ID: "t", Kind: graph.Site}
+	before := compile(t, s, t2, graph.Node{ID: "app", Kind: graph.Service, Users: 1, Tier: graph.TierOf(0), Replicas: []graph.Replica{{Site: "s"}, {Site: "t"}}})
+	after := compile(t, s, t2, graph.Node{ID: "app", Kind: graph.Service, Users: 1, Tier: graph.TierOf(0), Site: "s"})
 	d := compare(t, before, after, &policy.Policy{Rules: []policy.Rule{policy.SitesAtLeast(2, policy.Tier(0))}})
 	require.Len(t, d.Policy.Rules, 1)
 	r := d.Policy.Rules[0]
@@ -134,7 +134,7 @@ func TestNewlyFailing(t *testing.T) {
 	assert.Equal(t, 1, r.NewTotal)
 	assert.True(t, d.Worse())
 
-	_, err := diff.Compare(context.Background(), before, after, diff.Options{Policy: &policy.Policy{Rules: []policy.Rule{policy.NoSPOF(policy.ID("nope"))}}})
+	_, err := diff.Models(context.Background(), before, after, diff.Options{Policy: &policy.Policy{Rules: []policy.Rule{policy.NoSPOF(policy.ID("nope"))}}})
 	assert.Error(t, err)
 }
 

@@ -11,26 +11,26 @@ import (
 
 // A pull request makes two services log in through a new login server
 // that runs in one data center.
-func ExampleCompare() {
+func ExampleModels() {
 	base := []graph.Node{
-		{ID: "pangyo", Kind: graph.Site, Tier: graph.NoTier},
-		{ID: "gasan", Kind: graph.Site, Tier: graph.NoTier},
+		{ID: "pangyo", Kind: graph.Site},
+		{ID: "gasan", Kind: graph.Site},
 	}
 	app := func(id string, users int64, deps ...string) graph.Node {
-		return graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: 1,
-			Replicas: []graph.Replica{{Site: "pangyo"}, {Site: "gasan"}}, Requires: graph.On(deps...)}
+		return graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: graph.TierOf(1),
+			Replicas: []graph.Replica{{Site: "pangyo"}, {Site: "gasan"}}, Requires: graph.All(deps...)}
 	}
 	before, err := graph.Compile(new(graph.Model).Add(append(base, app("pay", 20), app("games", 3))...))
 	if err != nil {
 		log.Fatal(err)
 	}
 	after, err := graph.Compile(new(graph.Model).Add(append(base,
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Site: "pangyo"},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0), Site: "pangyo"},
 		app("pay", 20, "login"), app("games", 3, "login"))...))
 	if err != nil {
 		log.Fatal(err)
 	}
-	d, err := diff.Compare(context.Background(), before, after, diff.Options{})
+	d, err := diff.Models(context.Background(), before, after, diff.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func naivePairs(t *testing.T, c *graph.Compiled) map[string][]string {
 		if c.Kind(v).Infrastructure() {
 			continue
 		}
-		o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+		o, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(v)))
 		require.NoError(t, err)
 		for _, e := range o.Effects() {
 			if e.Replica || e.Removed || e.State != analyze.Down {
@@ -79,7 +79,7 @@ func render(ss []diff.SPOF) []string {
 	return lines
 }
 
-// The SPOFs Compare finds between two random models (which share many
+// The SPOFs Models finds between two random models (which share many
 // ids) are those of a naive comparison of every pair, computed with one
 // Simulate per node; the lists come in order of protected nodes taken.
 func TestSPOFsMatchNaive(t *testing.T) {
@@ -98,7 +98,7 @@ func TestSPOFsMatchNaive(t *testing.T) {
 		b, err := graph.Compile(synth.Random(r, 3+r.IntN(25)))
 		require.NoError(t, err)
 		ok := t.Run("", func(t *testing.T) {
-			d, err := diff.Compare(context.Background(), a, b, diff.Options{MaxSPOFs: -1, MaxTakes: -1})
+			d, err := diff.Models(context.Background(), a, b, diff.Options{MaxSPOFs: -1, MaxTakes: -1})
 			require.NoError(t, err)
 			pa, pb := naivePairs(t, a), naivePairs(t, b)
 			want := naiveDelta(pb, pa, a, false)
@@ -118,7 +118,7 @@ func TestSPOFsMatchNaive(t *testing.T) {
 			found += len(want) + len(wantFixed)
 
 			// Bounded lists keep the first and count all.
-			cut, err := diff.Compare(context.Background(), a, b, diff.Options{MaxSPOFs: 1, MaxTakes: 1})
+			cut, err := diff.Models(context.Background(), a, b, diff.Options{MaxSPOFs: 1, MaxTakes: 1})
 			require.NoError(t, err)
 			assert.Equal(t, d.NewSPOFCount, cut.NewSPOFCount)
 			if len(d.NewSPOFs) > 0 {

@@ -16,7 +16,7 @@ type limits struct{ chains, spofs, takes int }
 // protected reports whether a SPOF of v counts: the tier-0 nodes that are
 // not infrastructure and the user-facing nodes (with users).
 func protected(c *graph.Compiled, v int32) bool {
-	return c.Users(v) > 0 || (c.Tier(v) == 0 && !c.Kind(v).Infrastructure())
+	return c.Users(v) > 0 || analyze.Tier0(c, v)
 }
 
 // watchList returns the protected nodes of c, and those k watches (a
@@ -72,7 +72,7 @@ type old struct {
 func rankPairs(ctx context.Context, c *graph.Compiled, k *policy.Checker) (*old, error) {
 	o := &old{c: c, radii: make(map[string]analyze.Radius, c.NodeCount())}
 	var flat []uint64
-	radii, err := analyze.RankWatch(ctx, c, analyze.RankOptions{}, watchList(c, k), share(c, k, func(h analyze.Hit) {
+	radii, err := analyze.RankWatchVertices(ctx, c, analyze.RankOptions{}, watchList(c, k), share(c, k, func(h analyze.Hit) {
 		flat = append(flat, uint64(h.Failed)<<32|uint64(uint32(h.Down)))
 	}))
 	if err != nil {
@@ -197,7 +197,7 @@ func (n *newer) compare(o *old, hs []analyze.Hit, fresh func(f, x int32)) {
 // no policy).
 func rankAgainst(ctx context.Context, c *graph.Compiled, o *old, k *policy.Checker) (*newer, error) {
 	n := newNewer(c, o)
-	radii, err := analyze.RankWatch(ctx, c, analyze.RankOptions{}, watchList(c, k), func(hs []analyze.Hit) {
+	radii, err := analyze.RankWatchVertices(ctx, c, analyze.RankOptions{}, watchList(c, k), func(hs []analyze.Hit) {
 		n.compare(o, hs, func(f, _ int32) { n.fresh[f]++ })
 		if k != nil {
 			k.Hits(hs)
@@ -255,7 +255,7 @@ func (d *Diff) spofs(ctx context.Context, o *old, n *newer, lim limits) error {
 			ids[i], want[f] = n.c.VertexName(f), true
 		}
 		takes := make(map[int32][]int32, len(fs))
-		_, err := analyze.RankWatch(ctx, n.c, analyze.RankOptions{IDs: ids}, watchList(n.c, nil), func(hs []analyze.Hit) {
+		_, err := analyze.RankWatchVertices(ctx, n.c, analyze.RankOptions{IDs: ids}, watchList(n.c, nil), func(hs []analyze.Hit) {
 			n.compare(o, hs, func(f, x int32) {
 				if want[f] {
 					takes[f] = append(takes[f], x)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -52,9 +51,9 @@ func Decode(r io.Reader, file string) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", orPolicy(file), err)
 	}
-	d := &decoder{file: file, at: make(map[string]graph.Pos)}
+	d := newDecoder(file)
 	if len(data) > maxFileSize {
-		d.add(0, "", "file is larger than the limit of %d MiB", maxFileSize>>20)
+		d.Add(0, "", "file is larger than the limit of %d MiB", maxFileSize>>20)
 		return nil, d.err()
 	}
 	doc, err := yamltree.Parse(data)
@@ -64,7 +63,7 @@ func Decode(r io.Reader, file string) (*Policy, error) {
 		return nil, d.err()
 	}
 	if doc == nil {
-		d.add(0, "", "the file is empty: want a mapping with rules")
+		d.Add(0, "", "the file is empty: want a mapping with rules")
 		return nil, d.err()
 	}
 	// Expanding aliases with a fixed budget, and the other settings, are
@@ -104,84 +103,32 @@ type (
 	entry = yamltree.Entry
 )
 
-// decoder builds a Policy from a value tree, collecting problems.
+// decoder builds a Policy from a value tree, collecting problems. It reads
+// fields with the typed readers the model decoder uses too, so that both
+// word their problems alike.
 type decoder struct {
+	yamltree.Fields
 	file  string
 	probs []graph.Problem
 	at    map[string]graph.Pos // where each selector field was written, by path
 }
 
+// newDecoder returns a decoder for the file named file, its readers
+// reporting into its problems.
+func newDecoder(file string) *decoder {
+	d := &decoder{file: file, at: make(map[string]graph.Pos)}
+	d.Report = func(line int, field, msg string) {
+		d.probs = append(d.probs, graph.Problem{Pos: d.pos(line), Field: field, Msg: msg})
+	}
+	return d
+}
+
 func (d *decoder) pos(line int) graph.Pos { return graph.Pos{File: d.file, Line: line} }
 
-func (d *decoder) add(line int, field, format string, args ...any) {
-	d.probs = append(d.probs, graph.Problem{Pos: d.pos(line), Field: field, Msg: fmt.Sprintf(format, args...)})
-}
-
 // addProblem adds a problem of the YAML layer, which names no field.
-func (d *decoder) addProblem(p yamltree.Problem) { d.add(p.Line, "", "%s", p.Msg) }
+func (d *decoder) addProblem(p yamltree.Problem) { d.Add(p.Line, "", "%s", p.Msg) }
 
 func (d *decoder) err() error { return validationError(d.probs) }
-
-// each calls f on every entry of mapping v in order, except a key written
-// twice, which it reports.
-func (d *decoder) each(v *val, path string, f func(e entry)) {
-	v.Each(f, d.dup(path))
-}
-
-// dup returns the function that reports a key written twice in the mapping
-// at path.
-func (d *decoder) dup(path string) func(e, first entry) {
-	return func(e, first entry) {
-		d.add(e.Line, yamltree.Join(path, e.Key), "duplicate key (first at line %d)", first.Line)
-	}
-}
-
-func (d *decoder) unknown(e entry, path string, known []string) {
-	hint := ""
-	if s, ok := graph.Suggest(e.Key, known); ok {
-		hint = fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	d.add(e.Line, yamltree.Join(path, e.Key), "unknown field%s", hint)
-}
-
-func (d *decoder) mappingOf(v *val, field, want string) bool {
-	if v.Kind != yamltree.Mapping {
-		d.add(v.Line, field, "must be %s, got %s", want, yamltree.Describe(v))
-		return false
-	}
-	return true
-}
-
-func (d *decoder) str(v *val, field string) (string, bool) {
-	if v.Kind != yamltree.Scalar || v.IsNull() {
-		d.add(v.Line, field, "must be a string, got %s", yamltree.Describe(v))
-		return "", false
-	}
-	return v.Text, true
-}
-
-func (d *decoder) integer(v *val, field string) (int64, bool) {
-	if v.Kind != yamltree.Scalar || v.Tag != yamltree.Int {
-		d.add(v.Line, field, "must be an integer, got %s", yamltree.Describe(v))
-		return 0, false
-	}
-	n, err := strconv.ParseInt(strings.ReplaceAll(v.Text, "_", ""), 0, 64)
-	if err != nil {
-		d.add(v.Line, field, "integer %s is out of range", yamltree.Clip(v.Text))
-		return 0, false
-	}
-	return n, true
-}
-
-func (d *decoder) boolean(v *val, field string) (bool, bool) {
-	if v.Kind == yamltree.Scalar && v.Tag == yamltree.Bool {
-		if b, err := strconv.ParseBool(strings.ToLower(v.Text)); err == nil {
-			return b, true
-		}
-	}
-	d.add(v.Line, field, "must be true or false, got %s", yamltree.Describe(v))
-	return false, false
-}
 
 // countOrAll reads a bound such as max_violations: a count above 0, or
 // all (-1, as the Policy fields take it); 0 when it cannot.
@@ -189,78 +136,31 @@ func (d *decoder) countOrAll(e entry) int {
 	if e.Val.Kind == yamltree.Scalar && e.Val.Tag == yamltree.String && e.Val.Text == "all" {
 		return -1
 	}
-	n, ok := d.integer(e.Val, e.Key)
+	n, ok := d.Integer(e.Val, e.Key)
 	if !ok {
 		return 0
 	}
 	if n <= 0 {
-		d.add(e.Val.Line, e.Key, "must be > 0 or all, got %d", n)
+		d.Add(e.Val.Line, e.Key, "must be > 0 or all, got %d", n)
 		return 0
 	}
 	return int(min(n, 1<<31-1))
 }
 
-// share reads a share: a percentage ("10%", "37.5%") or a number from 0 to 1.
-func (d *decoder) share(v *val, field string) (float64, bool) {
-	bad := func() (float64, bool) {
-		d.add(v.Line, field, "must be a percentage such as 10%% or a share from 0 to 1 such as 0.1, got %s", yamltree.Describe(v))
-		return 0, false
-	}
-	if v.Kind != yamltree.Scalar || v.IsNull() {
-		return bad()
-	}
-	if num, ok := strings.CutSuffix(strings.TrimSpace(v.Text), "%"); ok {
-		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if err != nil || !(f >= 0 && f <= 100) {
-			return bad()
-		}
-		return f / 100, true
-	}
-	if v.Tag != yamltree.Int && v.Tag != yamltree.Float {
-		return bad()
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(v.Text, "_", ""), 64)
-	if err != nil || !(f >= 0 && f <= 1) {
-		return bad()
-	}
-	return f, true
-}
-
-// scalars reads a scalar or a list of scalars ("id: a" or "id: [a, b]").
-func (d *decoder) scalars(v *val, field string) []*val {
-	switch {
-	case v.Kind == yamltree.List:
-		for i, it := range v.Items {
-			if it.Kind != yamltree.Scalar || it.IsNull() {
-				d.add(it.Line, fmt.Sprintf("%s[%d]", field, i), "must be a single value, got %s", yamltree.Describe(it))
-				return nil
-			}
-		}
-		if len(v.Items) == 0 {
-			d.add(v.Line, field, "is empty: give one value or a list of them")
-		}
-		return v.Items
-	case v.IsNull():
-		d.add(v.Line, field, "is empty: give one value or a list of them")
-		return nil
-	}
-	return []*val{v}
-}
-
 // policy walks the document.
 func (d *decoder) policy(root *val) *Policy {
 	p := &Policy{}
-	if !d.mappingOf(root, "", "a mapping with rules") {
+	if !d.Mapping(root, "", "a mapping with rules") {
 		return p
 	}
 	var rules *entry
-	d.each(root, "", func(e entry) {
+	d.Each(root, "", func(e entry) {
 		switch e.Key {
 		case "policy":
-			p.Name, _ = d.str(e.Val, e.Key)
+			p.Name, _ = d.String(e.Val, e.Key)
 		case "description":
 			if !e.Val.IsNull() {
-				p.Description, _ = d.str(e.Val, e.Key)
+				p.Description, _ = d.String(e.Val, e.Key)
 			}
 		case "max_violations":
 			p.MaxViolations = d.countOrAll(e)
@@ -269,22 +169,22 @@ func (d *decoder) policy(root *val) *Policy {
 		case "rules":
 			rules = &e
 		default:
-			d.unknown(e, "", policyFields)
+			d.Unknown(e, "", policyFields)
 		}
 	})
 	if rules == nil {
-		d.add(root.Line, "rules", "missing: a policy needs rules")
+		d.Add(root.Line, "rules", "missing: a policy needs rules")
 		return p
 	}
 	if rules.Val.Kind != yamltree.List {
-		d.add(rules.Val.Line, "rules", "must be a list of rules such as - {rule: no_spof, select: {tier: 0}}, got %s", yamltree.Describe(rules.Val))
+		d.Add(rules.Val.Line, "rules", "must be a list of rules such as - {rule: no_spof, select: {tier: 0}}, got %s", yamltree.Describe(rules.Val))
 		return p
 	}
 	if len(rules.Val.Items) == 0 {
-		d.add(rules.Val.Line, "rules", "is empty: a policy needs at least one rule")
+		d.Add(rules.Val.Line, "rules", "is empty: a policy needs at least one rule")
 	}
 	for i, it := range rules.Val.Items {
-		if r := d.rule(it, fmt.Sprintf("rules[%d]", i)); r != nil {
+		if r := d.rule(it, yamltree.Index("rules", i)); r != nil {
 			p.Rules = append(p.Rules, r)
 		}
 	}
@@ -308,37 +208,33 @@ func (f *ruleFields) field(key string) string { return yamltree.Join(f.path, key
 func (f *ruleFields) need(key, want string) *val {
 	x := f.vals[key]
 	if x == nil {
-		f.d.add(f.line, f.field(key), "missing: %s", want)
+		f.d.Add(f.line, f.field(key), "missing: %s", want)
 	}
 	return x
 }
 
 // rule reads one rule; nil when it cannot be built.
 func (d *decoder) rule(v *val, path string) Rule {
-	if !d.mappingOf(v, path, "a mapping such as {rule: no_spof, select: {tier: 0}}") {
+	if !d.Mapping(v, path, "a mapping such as {rule: no_spof, select: {tier: 0}}") {
 		return nil
 	}
 	var name string
 	for _, e := range v.Entries {
 		if e.Key == "rule" {
-			s, ok := d.str(e.Val, yamltree.Join(path, "rule"))
+			s, ok := d.String(e.Val, yamltree.Join(path, "rule"))
 			if !ok {
 				return nil
 			}
 			name = s
 			if _, ok := registry[s]; !ok {
-				hint := ""
-				if h, ok := graph.Suggest(s, ruleNames()); ok {
-					hint = fmt.Sprintf(" (did you mean %q?)", h)
-				}
-				d.add(e.Val.Line, yamltree.Join(path, "rule"), "unknown rule %q%s: want one of %s", yamltree.Clip(s), hint, strings.Join(ruleNames(), ", "))
+				d.UnknownName(e.Val.Line, yamltree.Join(path, "rule"), "rule", s, ruleNames())
 				return nil
 			}
 			break
 		}
 	}
 	if name == "" {
-		d.add(v.Line, yamltree.Join(path, "rule"), "missing: want one of %s", strings.Join(ruleNames(), ", "))
+		d.Add(v.Line, yamltree.Join(path, "rule"), "missing: want one of %s", strings.Join(ruleNames(), ", "))
 		return nil
 	}
 	spec := registry[name]
@@ -350,24 +246,24 @@ func (d *decoder) rule(v *val, path string) Rule {
 	m := meta{pos: d.pos(v.Line), fields: make(map[string]graph.Pos)}
 	f := &ruleFields{d: d, path: path, line: v.Line, vals: make(map[string]*val)}
 	before := len(d.probs)
-	d.each(v, path, func(e entry) {
+	d.Each(v, path, func(e entry) {
 		switch {
 		case slices.Contains(commonFields, e.Key), slices.Contains(spec.params, e.Key):
 		case slices.Contains(all, e.Key):
-			d.add(e.Line, yamltree.Join(path, e.Key), "does not apply to rule %s (it takes %s)", name, strings.Join(spec.params, ", "))
+			d.Add(e.Line, yamltree.Join(path, e.Key), "does not apply to rule %s (it takes %s)", name, strings.Join(spec.params, ", "))
 			return
 		default:
-			d.unknown(e, path, all)
+			d.Unknown(e, path, all)
 			return
 		}
 		m.fields[e.Key] = d.pos(e.Line)
 		f.vals[e.Key] = e.Val
 	})
 	if x := f.vals["name"]; x != nil && !x.IsNull() {
-		m.label, _ = d.str(x, f.field("name"))
+		m.label, _ = d.String(x, f.field("name"))
 	}
 	if x := f.vals["description"]; x != nil && !x.IsNull() {
-		m.desc, _ = d.str(x, f.field("description"))
+		m.desc, _ = d.String(x, f.field("description"))
 	}
 	r := spec.decode(f)
 	if len(d.probs) > before {
@@ -384,81 +280,80 @@ func (d *decoder) selectors(v *val, path string) []Selector {
 	}
 	out := make([]Selector, len(v.Items))
 	for i, it := range v.Items {
-		out[i] = d.selector(it, fmt.Sprintf("%s[%d]", path, i))
+		out[i] = d.selector(it, yamltree.Index(path, i))
 	}
 	return out
 }
 
 func (d *decoder) selector(v *val, path string) Selector {
 	var s Selector
-	if !d.mappingOf(v, path, "a selector such as {tier: 0} or {kind: service, label: {team: talk}} ({} for every node)") {
+	if !d.Mapping(v, path, "a selector such as {tier: 0} or {kind: service, label: {team: talk}} ({} for every node)") {
 		return s
 	}
-	d.each(v, path, func(e entry) {
+	d.Each(v, path, func(e entry) {
 		field := yamltree.Join(path, e.Key)
 		d.at[field] = d.pos(e.Line)
 		switch e.Key {
 		case "id":
-			for _, it := range d.scalars(e.Val, field) {
+			items, _ := d.Scalars(e.Val, field, "a node id")
+			for _, it := range items {
 				s.IDs = append(s.IDs, it.Text)
 				s.idPos = append(s.idPos, d.pos(it.Line))
 			}
 		case "kind":
-			var names []string
-			for _, k := range graph.Kinds() {
-				names = append(names, k.String())
-			}
-			items := d.scalars(e.Val, field)
+			items, _ := d.Scalars(e.Val, field, "a kind")
 			for i, it := range items {
-				f := field
-				if e.Val.Kind == yamltree.List {
-					f = fmt.Sprintf("%s[%d]", field, i)
+				if k, ok := graph.ParseKind(it.Text); ok {
+					s.Kinds = append(s.Kinds, k)
+				} else {
+					d.UnknownName(it.Line, item(e.Val, field, i), "kind", it.Text, kindNames())
 				}
-				k, ok := graph.ParseKind(it.Text)
-				if !ok {
-					hint := ""
-					if h, ok := graph.Suggest(it.Text, names); ok {
-						hint = fmt.Sprintf(" (did you mean %q?)", h)
-					}
-					d.add(it.Line, f, "unknown kind %q%s: want one of %s", yamltree.Clip(it.Text), hint, strings.Join(names, ", "))
-					continue
-				}
-				s.Kinds = append(s.Kinds, k)
 			}
 		case "tier":
-			items := d.scalars(e.Val, field)
+			items, _ := d.Scalars(e.Val, field, "an integer")
 			for i, it := range items {
-				f := field
-				if e.Val.Kind == yamltree.List {
-					f = fmt.Sprintf("%s[%d]", field, i)
-				}
-				if n, ok := d.integer(it, f); ok {
+				f := item(e.Val, field, i)
+				if n, ok := d.Integer(it, f); ok {
 					if n < 0 {
-						d.add(it.Line, f, "must be >= 0, got %d", n)
+						d.Add(it.Line, f, "must be >= 0, got %d", n)
 						continue
 					}
 					s.Tiers = append(s.Tiers, int(min(n, 1<<31-1)))
 				}
 			}
 		case "label":
-			if !d.mappingOf(e.Val, field, "a mapping of label names to values, e.g. {team: talk}") {
+			var ok bool
+			if s.Labels, ok = d.Labels(e.Val, field, "a mapping of label names to values, e.g. {team: talk}"); !ok {
 				return
 			}
-			var bad []entry
-			s.Labels, bad = yamltree.Labels(e.Val, d.dup(field))
 			for _, l := range e.Val.Entries {
 				d.at[yamltree.Join(field, l.Key)] = d.pos(l.Line)
 			}
-			for _, l := range bad {
-				d.add(l.Val.Line, yamltree.Join(field, l.Key), "a label value must be a scalar, got %s", yamltree.Describe(l.Val))
-			}
 		case "user_facing":
-			s.UserFacing, _ = d.boolean(e.Val, field)
+			s.UserFacing, _ = d.Bool(e.Val, field)
 		case "redundant":
-			s.Redundant, _ = d.boolean(e.Val, field)
+			s.Redundant, _ = d.Bool(e.Val, field)
 		default:
-			d.unknown(e, path, selectorFields)
+			d.Unknown(e, path, selectorFields)
 		}
 	})
 	return s
+}
+
+// item is the path of the i-th value of a field that holds one value or a
+// list of them: the field itself for one value, field[i] in a list.
+func item(v *val, field string, i int) string {
+	if v.Kind == yamltree.List {
+		return yamltree.Index(field, i)
+	}
+	return field
+}
+
+// kindNames are the names of the kinds, in declaration order.
+func kindNames() []string {
+	var names []string
+	for _, k := range graph.Kinds() {
+		names = append(names, k.String())
+	}
+	return names
 }

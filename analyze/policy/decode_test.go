@@ -176,6 +176,14 @@ rules:
 			`p.yaml:3: rules[1].select.kind[1]: unknown kind "nope": want one of service, identity, datastore, queue, network, power, site, region, external`,
 			`p.yaml:3: rules[1].select.redundant: must be true or false, got 1`,
 		}},
+		// Regression: a mapping where one value or a list belongs was read
+		// as the value "": id {a: 1} selected the node "" and kind {b: 2}
+		// was reported as the unknown kind "".
+		{"a mapping for one value", "rules:\n  - {rule: no_spof, select: {id: {a: 1}, kind: {b: 2}, tier: {c: 3}}}\n", []string{
+			`p.yaml:2: rules[0].select.id: must be a node id, got a mapping`,
+			`p.yaml:2: rules[0].select.kind: must be a kind, got a mapping`,
+			`p.yaml:2: rules[0].select.tier: must be an integer, got a mapping`,
+		}},
 		{"max_violations", "max_violations: 0\nrules: [{rule: no_spof, select: {}}]\n", []string{`p.yaml:1: max_violations: must be > 0 or all, got 0`}},
 		{"syntax", "rules:\n  - rule: no_spof\n   select: {}\n", []string{`p.yaml:2: invalid YAML: did not find expected '-' indicator`}},
 		{"syntax 2", "rules: [\n", []string{`p.yaml:2: invalid YAML: did not find expected node content`}},

@@ -7,7 +7,7 @@
 // MaxBlastRadius, MinRedundancyRate, SitesAtLeast) that pick nodes with a
 // Selector; a Policy is a list of them, written in Go or read from a YAML
 // file with Load. Check evaluates every rule of a policy from one ranking
-// pass over all single failures (analyze.RankWatch), one Simulate per site
+// pass over all single failures (analyze.RankWatchVertices), one Simulate per site
 // and per region and one analyze.RedundancyRate, and returns each rule's
 // violations as data: the node that breaks it, the scenario that breaks it
 // and the chain of causes; package export words them. Prepare and

@@ -31,10 +31,10 @@ var fuzzSeeds = []string{
 var fuzzModel = func() *graph.Compiled {
 	var m graph.Model
 	m.Add(
-		graph.Node{ID: "a", Kind: graph.Site, Tier: graph.NoTier},
-		graph.Node{ID: "b", Kind: graph.Site, Tier: graph.NoTier},
+		graph.Node{ID: "a", Kind: graph.Site},
+		graph.Node{ID: "b", Kind: graph.Site},
 		graph.Node{ID: "login", Kind: graph.Identity, Site: "a"},
-		graph.Node{ID: "x", Kind: graph.Service, Users: 5, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}, Requires: graph.On("login")},
+		graph.Node{ID: "x", Kind: graph.Service, Users: 5, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}, Requires: graph.All("login")},
 	)
 	c, err := graph.Compile(&m)
 	if err != nil {

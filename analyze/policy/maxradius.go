@@ -38,24 +38,24 @@ func decodeMaxRadius(f *ruleFields) Rule {
 	r := &maxRadius{}
 	d := f.d
 	if x := f.vals["nodes"]; x != nil {
-		if n, ok := d.integer(x, f.field("nodes")); ok {
+		if n, ok := d.Integer(x, f.field("nodes")); ok {
 			if n <= 0 {
-				d.add(x.Line, f.field("nodes"), "must be > 0, got %d (leave it out for no limit on nodes)", n)
+				d.Add(x.Line, f.field("nodes"), "must be > 0, got %d (leave it out for no limit on nodes)", n)
 			} else {
 				r.lim.Nodes = int(min(n, 1<<31-1))
 			}
 		}
 	}
 	if x := f.vals["users"]; x != nil {
-		if s, ok := d.share(x, f.field("users")); ok {
+		if s, ok := d.Share(x, f.field("users")); ok {
 			if s == 0 {
-				d.add(x.Line, f.field("users"), "must be more than 0%% (leave it out for no limit on users)")
+				d.Add(x.Line, f.field("users"), "must be more than 0%% (leave it out for no limit on users)")
 			}
 			r.lim.Users = s
 		}
 	}
 	if f.vals["nodes"] == nil && f.vals["users"] == nil {
-		d.add(f.line, f.path, "give a limit: nodes (other nodes down), users (a share such as 10%%), or both")
+		d.Add(f.line, f.path, "give a limit: nodes (other nodes down), users (a share such as 10%%), or both")
 	}
 	if x := f.vals["ignore"]; x != nil {
 		r.ignore = d.selectors(x, f.field("ignore"))

@@ -45,17 +45,17 @@ func decodeMinRate(f *ruleFields) Rule {
 	r := &minRate{}
 	d := f.d
 	if x := f.need("rate", "the least share that must survive, e.g. 90%"); x != nil {
-		r.rate, _ = d.share(x, f.field("rate"))
+		r.rate, _ = d.Share(x, f.field("rate"))
 	}
 	if x := f.vals["by"]; x != nil {
-		switch s, _ := d.str(x, f.field("by")); s {
+		switch s, _ := d.String(x, f.field("by")); s {
 		case "count", "services":
 			r.by = ByCount
 		case "users":
 			r.by = ByUsers
 		case "":
 		default:
-			d.add(x.Line, f.field("by"), "unknown measure %q: want count or users", yamltree.Clip(s))
+			d.Add(x.Line, f.field("by"), "unknown measure %q: want count or users", yamltree.Clip(s))
 		}
 	}
 	return r

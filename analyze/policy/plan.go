@@ -17,7 +17,7 @@ import (
 // other errors are those of ctx.
 //
 // However many rules there are, Check runs at most one ranking pass over
-// all single failures (analyze.RankWatch: the blast radius of every node
+// all single failures (analyze.RankWatchVertices: the blast radius of every node
 // and which protected nodes each takes Down, for MaxBlastRadius and NoSPOF),
 // one Simulate per site (SurviveSiteLoss) and per region
 // (SurviveRegionLoss) and one analyze.RedundancyRate (MinRedundancyRate);
@@ -48,7 +48,7 @@ type Checker struct {
 // reuse rather than compute again.
 type Shared struct {
 	// Radii is the ranking of every node, or of every node that is not
-	// infrastructure (analyze.RankWatch), whose hits, watching at least
+	// infrastructure (analyze.RankWatchVertices), whose hits, watching at least
 	// Checker.Watch, all went to Checker.Hits; nil: Finish ranks.
 	Radii []analyze.Radius
 	// Redundancy is analyze.RedundancyRate of the model; nil: Finish
@@ -96,7 +96,7 @@ func (k *Checker) Watch() []int32 {
 	return watch
 }
 
-// Hits takes one batch of a shared ranking pass's hits, as RankWatch
+// Hits takes one batch of a shared ranking pass's hits, as RankWatchVertices
 // gives them (one goroutine at a time); it ignores the failures of
 // infrastructure and the nodes it does not watch.
 func (k *Checker) Hits(hs []analyze.Hit) {
@@ -252,7 +252,7 @@ func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 			}
 		}
 		var err error
-		e.radii, err = analyze.RankWatch(ctx, c, analyze.RankOptions{Kinds: software()}, watch, hits)
+		e.radii, err = analyze.RankWatchVertices(ctx, c, analyze.RankOptions{Kinds: software()}, watch, hits)
 		if err != nil {
 			return nil, err
 		}
@@ -265,7 +265,7 @@ func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+		o, err := analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(v)))
 		if err != nil {
 			return nil, err
 		}
@@ -337,7 +337,7 @@ func (e *env) chains(res *Result) error {
 			}
 			continue
 		}
-		o, err := analyze.Simulate(e.c, analyze.Fail(e.c.VertexName(f)))
+		o, err := analyze.Simulate(e.ctx, e.c, analyze.Fail(e.c.VertexName(f)))
 		if err != nil {
 			return err
 		}
@@ -379,7 +379,7 @@ func (e *env) victims() error {
 		}
 	}
 	best := make([]int32, c.NodeCount()) // per failed node: 1 + its victim, or 0
-	_, err := analyze.RankWatch(e.ctx, c, analyze.RankOptions{IDs: ids}, watch, func(hs []analyze.Hit) {
+	_, err := analyze.RankWatchVertices(e.ctx, c, analyze.RankOptions{IDs: ids}, watch, func(hs []analyze.Hit) {
 		for _, h := range hs {
 			b, u := best[h.Failed]-1, c.Users(h.Down)
 			if b < 0 || u > c.Users(b) || (u == c.Users(b) && c.VertexName(h.Down) < c.VertexName(b)) {

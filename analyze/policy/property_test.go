@@ -72,17 +72,24 @@ func TestRulesMatchAnalyses(t *testing.T) {
 		for _, id := range c.IDs() {
 			spofs, err := analyze.SPOFs(ctx, c, id)
 			require.NoError(t, err)
-			for _, s := range spofs {
+			tree := analyze.NewSPOFChains(id, spofs)
+			for i, s := range spofs {
 				if !s.Kind.Infrastructure() {
 					want = append(want, id+"/"+s.ID)
-					chains[id+"/"+s.ID] = s.Chain
+					chains[id+"/"+s.ID] = tree.Chain(i)
 				}
 			}
 		}
 		var gotSPOF []string
 		for _, v := range res.Rules[0].Violations {
 			gotSPOF = append(gotSPOF, v.Node+"/"+v.Removed)
-			assert.Equal(t, chains[v.Node+"/"+v.Removed], v.Chain)
+			// Both are chains of causes from the node to the SPOF; SPOFs
+			// hangs its chains on a tree, so the links between may differ
+			// from the whole simulation's that the rule reports.
+			if want := chains[v.Node+"/"+v.Removed]; assert.NotEmpty(t, v.Chain) && assert.NotEmpty(t, want) {
+				assert.Equal(t, want[0], v.Chain[0])
+				assert.Equal(t, want[len(want)-1], v.Chain[len(v.Chain)-1])
+			}
 		}
 		slices.Sort(want)
 		slices.Sort(gotSPOF)
@@ -93,7 +100,7 @@ func TestRulesMatchAnalyses(t *testing.T) {
 			if c.Kind(v) != graph.Site {
 				continue
 			}
-			o, err := analyze.Simulate(c, analyze.Fail(c.VertexName(v)))
+			o, err := analyze.Simulate(context.Background(), c, analyze.Fail(c.VertexName(v)))
 			require.NoError(t, err)
 			for _, e := range o.Effects() {
 				if !e.Replica && !e.Removed && (e.State == analyze.Down || e.State == analyze.Degraded) {

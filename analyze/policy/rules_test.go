@@ -16,8 +16,8 @@ import (
 // Small models built in Go, one concern each. Nodes get tier 1 unless a
 // case says otherwise (a Go Node's zero Tier is 0).
 
-func site(id string) graph.Node   { return graph.Node{ID: id, Kind: graph.Site, Tier: graph.NoTier} }
-func region(id string) graph.Node { return graph.Node{ID: id, Kind: graph.Region, Tier: graph.NoTier} }
+func site(id string) graph.Node   { return graph.Node{ID: id, Kind: graph.Site} }
+func region(id string) graph.Node { return graph.Node{ID: id, Kind: graph.Region} }
 
 func inRegion(id, r string) graph.Node {
 	n := site(id)
@@ -28,7 +28,7 @@ func inRegion(id, r string) graph.Node {
 // svc is a service with users, at the given sites (one active replica
 // each, unit capacity), requiring deps.
 func svc(id string, users int64, sites []string, deps ...string) graph.Node {
-	n := graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: 1, Requires: graph.On(deps...)}
+	n := graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: graph.TierOf(1), Requires: graph.All(deps...)}
 	if len(sites) == 1 {
 		n.Site = sites[0]
 	} else {
@@ -41,7 +41,7 @@ func svc(id string, users int64, sites []string, deps ...string) graph.Node {
 
 func at(sites ...string) []string { return sites }
 
-func tier0(n graph.Node) graph.Node { n.Tier = 0; return n }
+func tier0(n graph.Node) graph.Node { n.Tier = graph.TierOf(0); return n }
 
 func compile(t testing.TB, nodes ...graph.Node) *graph.Compiled {
 	t.Helper()
@@ -99,7 +99,7 @@ func runCases(t *testing.T, cases []ruleCase) {
 
 func TestSurviveSiteLoss(t *testing.T) {
 	capacity := func(id string, demand, floor int64, reps ...graph.Replica) graph.Node {
-		return graph.Node{ID: id, Kind: graph.Service, Users: 10, Tier: 0, Demand: demand, DegradedAt: floor, Replicas: reps}
+		return graph.Node{ID: id, Kind: graph.Service, Users: 10, Tier: graph.TierOf(0), Demand: demand, DegradedAt: floor, Replicas: reps}
 	}
 	runCases(t, []ruleCase{
 		{"two active sites pass", []graph.Node{site("a"), site("b"), tier0(svc("app", 10, at("a", "b")))},
@@ -107,7 +107,7 @@ func TestSurviveSiteLoss(t *testing.T) {
 		{"one site fails", []graph.Node{site("a"), site("b"), tier0(svc("app", 10, at("a")))},
 			SurviveSiteLoss(Tier(0)), []string{"app/a/down"}},
 		{"down through a dependency at one site", []graph.Node{site("a"), site("b"),
-			graph.Node{ID: "db", Kind: graph.Datastore, Tier: 1, Site: "a"},
+			graph.Node{ID: "db", Kind: graph.Datastore, Tier: graph.TierOf(1), Site: "a"},
 			tier0(svc("app", 10, at("a", "b"), "db"))},
 			SurviveSiteLoss(Tier(0)), []string{"app/a/down"}},
 		{"degraded counts as not surviving", []graph.Node{site("a"), site("b"),
@@ -120,8 +120,8 @@ func TestSurviveSiteLoss(t *testing.T) {
 			capacity("app", 100, 0, graph.Replica{Site: "a", Capacity: 100}, graph.Replica{Site: "b", Capacity: 100, Standby: graph.Warm})},
 			SurviveSiteLoss(Tier(0)), []string{"app/a/down"}},
 		{"soft dependency at one site degrades", []graph.Node{site("a"), site("b"),
-			graph.Node{ID: "chat", Kind: graph.Service, Tier: 1, Site: "a"},
-			func() graph.Node { n := tier0(svc("app", 10, at("a", "b"))); n.Uses = graph.On("chat"); return n }()},
+			graph.Node{ID: "chat", Kind: graph.Service, Tier: graph.TierOf(1), Site: "a"},
+			func() graph.Node { n := tier0(svc("app", 10, at("a", "b"))); n.Uses = graph.All("chat"); return n }()},
 			SurviveSiteLoss(Tier(0)), []string{"app/a/degraded"}},
 		{"unselected nodes are not checked", []graph.Node{site("a"), site("b"), svc("app", 10, at("a")), tier0(svc("core", 10, at("a", "b")))},
 			SurviveSiteLoss(Tier(0)), nil},
@@ -189,8 +189,8 @@ func TestFailsClosed(t *testing.T) {
 // ignore list may pick nothing.
 func TestSelectorPicksNothing(t *testing.T) {
 	c := compile(t, site("a"),
-		graph.Node{ID: "talk", Kind: graph.Service, Users: 1, Tier: 0, Site: "a", Labels: map[string]string{"team": "talk"}},
-		graph.Node{ID: "pay", Kind: graph.Service, Tier: 1, Site: "a", Labels: map[string]string{"team": "pay"}})
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 1, Tier: graph.TierOf(0), Site: "a", Labels: map[string]string{"team": "talk"}},
+		graph.Node{ID: "pay", Kind: graph.Service, Tier: graph.TierOf(1), Site: "a", Labels: map[string]string{"team": "pay"}})
 	decode := func(src string) *Policy {
 		p, err := Decode(strings.NewReader(src), "p.yaml")
 		require.NoError(t, err)
@@ -233,29 +233,29 @@ func TestSelectorPicksNothing(t *testing.T) {
 }
 
 func TestNoSPOF(t *testing.T) {
-	login := graph.Node{ID: "login", Kind: graph.Identity, Tier: 0}
+	login := graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0)}
 	runCases(t, []ruleCase{
 		{"a shared login is a SPOF", []graph.Node{site("a"), login, svc("t", 10, at("a"), "login"), svc("pay", 20, at("a"), "login")},
 			NoSPOF(UserFacing()), []string{"pay/login/down", "t/login/down"}},
 		{"an any-of group is not", []graph.Node{site("a"), site("b"),
-			graph.Node{ID: "db1", Kind: graph.Datastore, Tier: 1, Site: "a"}, graph.Node{ID: "db2", Kind: graph.Datastore, Tier: 1, Site: "b"},
-			{ID: "app", Kind: graph.Service, Users: 1, Tier: 1, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}, Requires: []graph.Dep{graph.AnyOf("db1", "db2")}}},
+			graph.Node{ID: "db1", Kind: graph.Datastore, Tier: graph.TierOf(1), Site: "a"}, graph.Node{ID: "db2", Kind: graph.Datastore, Tier: graph.TierOf(1), Site: "b"},
+			{ID: "app", Kind: graph.Service, Users: 1, Tier: graph.TierOf(1), Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}, Requires: []graph.Dep{graph.AnyOf("db1", "db2")}}},
 			NoSPOF(UserFacing()), nil},
 		{"sites, regions, power and network are not counted", []graph.Node{region("r"), inRegion("a", "r"),
-			graph.Node{ID: "lb", Kind: graph.Network, Tier: 1}, svc("app", 10, at("a"), "lb")},
+			graph.Node{ID: "lb", Kind: graph.Network, Tier: graph.TierOf(1)}, svc("app", 10, at("a"), "lb")},
 			NoSPOF(UserFacing()), nil},
-		{"through a chain", []graph.Node{site("a"), graph.Node{ID: "talk", Kind: graph.Service, Tier: 0, Site: "a"},
-			graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")}, svc("games", 3, at("a"), "login")},
+		{"through a chain", []graph.Node{site("a"), graph.Node{ID: "talk", Kind: graph.Service, Tier: graph.TierOf(0), Site: "a"},
+			graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0), Requires: graph.All("talk")}, svc("games", 3, at("a"), "login")},
 			NoSPOF(ID("games")), []string{"games/login/down", "games/talk/down"}},
 		{"a soft dependency is not", []graph.Node{site("a"), login,
-			func() graph.Node { n := svc("app", 10, at("a")); n.Uses = graph.On("login"); return n }()},
+			func() graph.Node { n := svc("app", 10, at("a")); n.Uses = graph.All("login"); return n }()},
 			NoSPOF(UserFacing()), nil},
-		{"ignored kinds", []graph.Node{site("a"), graph.Node{ID: "cards", Kind: graph.External, Tier: graph.NoTier}, login,
+		{"ignored kinds", []graph.Node{site("a"), graph.Node{ID: "cards", Kind: graph.External}, login,
 			svc("pay", 10, at("a"), "cards", "login")},
 			NoSPOF(UserFacing(), Kind(graph.External)), []string{"pay/login/down"}},
 		{"ignored when redundant", []graph.Node{site("a"), site("b"),
-			graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
-			graph.Node{ID: "solo", Kind: graph.Identity, Tier: 0, Site: "a"},
+			graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0), Replicas: []graph.Replica{{Site: "a"}, {Site: "b"}}},
+			graph.Node{ID: "solo", Kind: graph.Identity, Tier: graph.TierOf(0), Site: "a"},
 			svc("app", 10, at("a", "b"), "login", "solo")},
 			NoSPOF(UserFacing(), Selector{Redundant: true}), []string{"app/solo/down"}},
 		{"a node is not its own SPOF", []graph.Node{site("a"), svc("app", 10, at("a"))},
@@ -266,7 +266,7 @@ func TestNoSPOF(t *testing.T) {
 }
 
 func TestMaxBlastRadius(t *testing.T) {
-	hub := graph.Node{ID: "hub", Kind: graph.Identity, Tier: 0}
+	hub := graph.Node{ID: "hub", Kind: graph.Identity, Tier: graph.TierOf(0)}
 	three := []graph.Node{site("a"), hub, svc("s1", 10, at("a"), "hub"), svc("s2", 20, at("a"), "hub"), svc("s3", 30, at("a"), "hub"), svc("big", 40, at("a"))}
 	runCases(t, []ruleCase{
 		{"more nodes than the limit", three, MaxBlastRadius(Limit{Nodes: 2}), []string{"hub/hub/down"}},
@@ -277,7 +277,7 @@ func TestMaxBlastRadius(t *testing.T) {
 		{"its own users are not counted", three, MaxBlastRadius(Limit{Users: 0.61}), nil},
 		{"infrastructure is not counted", three, MaxBlastRadius(Limit{Nodes: 1}), []string{"hub/hub/down"}},
 		{"ignored", three, MaxBlastRadius(Limit{Nodes: 1}, ID("hub")), nil},
-		{"largest first", []graph.Node{site("a"), hub, graph.Node{ID: "hub2", Kind: graph.Identity, Tier: 0},
+		{"largest first", []graph.Node{site("a"), hub, graph.Node{ID: "hub2", Kind: graph.Identity, Tier: graph.TierOf(0)},
 			svc("s1", 10, at("a"), "hub"), svc("s2", 20, at("a"), "hub"), svc("s3", 30, at("a"), "hub2"), svc("s4", 1, at("a"), "hub2")},
 			MaxBlastRadius(Limit{Nodes: 1}), []string{"hub2/hub2/down", "hub/hub/down"}},
 	})
@@ -288,7 +288,7 @@ func TestMinRedundancyRate(t *testing.T) {
 	// degraded without b.
 	nodes := []graph.Node{site("a"), site("b"),
 		svc("s1", 10, at("a", "b")), svc("s2", 20, at("a", "b")), svc("s3", 30, at("a")),
-		{ID: "s4", Kind: graph.Service, Users: 40, Tier: 1, Demand: 100, DegradedAt: 50,
+		{ID: "s4", Kind: graph.Service, Users: 40, Tier: graph.TierOf(1), Demand: 100, DegradedAt: 50,
 			Replicas: []graph.Replica{{Site: "a", Capacity: 60}, {Site: "b", Capacity: 60}}}}
 	runCases(t, []ruleCase{
 		{"by count, at the rate", nodes, MinRedundancyRate(0.5, ByCount), nil},
@@ -302,7 +302,7 @@ func TestMinRedundancyRate(t *testing.T) {
 
 func TestSitesAtLeast(t *testing.T) {
 	cap2 := func(id string, demand int64, reps ...graph.Replica) graph.Node {
-		return graph.Node{ID: id, Kind: graph.Service, Users: 1, Tier: 0, Demand: demand, Replicas: reps}
+		return graph.Node{ID: id, Kind: graph.Service, Users: 1, Tier: graph.TierOf(0), Demand: demand, Replicas: reps}
 	}
 	ab := []graph.Node{site("a"), site("b"), site("c")}
 	with := func(ns ...graph.Node) []graph.Node { return append(append([]graph.Node{}, ab...), ns...) }
@@ -321,7 +321,7 @@ func TestSitesAtLeast(t *testing.T) {
 			SitesAtLeast(2, Tier(0)), nil},
 		{"two replicas at one site are one site", with(cap2("app", 100, graph.Replica{Site: "a", Capacity: 100}, graph.Replica{Site: "a", Capacity: 100})),
 			SitesAtLeast(2, Tier(0)), []string{"app/a/up"}},
-		{"no placement", with(graph.Node{ID: "login", Kind: graph.Identity, Tier: 0}), SitesAtLeast(1, Tier(0)), []string{"login//up"}},
+		{"no placement", with(graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0)}), SitesAtLeast(1, Tier(0)), []string{"login//up"}},
 		{"three sites, the others carry it", with(cap2("app", 100, graph.Replica{Site: "a", Capacity: 50}, graph.Replica{Site: "b", Capacity: 50}, graph.Replica{Site: "c", Capacity: 50})),
 			SitesAtLeast(3, Tier(0)), nil},
 	})
@@ -330,9 +330,9 @@ func TestSitesAtLeast(t *testing.T) {
 // Every rule names the node, the scenario and the chain of causes.
 func TestViolationChains(t *testing.T) {
 	c := compile(t, site("pangyo"), site("gasan"),
-		graph.Node{ID: "talk", Kind: graph.Service, Users: 47, Tier: 0, Site: "pangyo"},
-		graph.Node{ID: "login", Kind: graph.Identity, Tier: 0, Requires: graph.On("talk")},
-		graph.Node{ID: "games", Kind: graph.Service, Users: 3, Tier: 2, Site: "gasan", Requires: graph.On("login")})
+		graph.Node{ID: "talk", Kind: graph.Service, Users: 47, Tier: graph.TierOf(0), Site: "pangyo"},
+		graph.Node{ID: "login", Kind: graph.Identity, Tier: graph.TierOf(0), Requires: graph.All("talk")},
+		graph.Node{ID: "games", Kind: graph.Service, Users: 3, Tier: graph.TierOf(2), Site: "gasan", Requires: graph.All("login")})
 	res, err := Check(context.Background(), c, &Policy{Rules: []Rule{
 		SurviveSiteLoss(ID("games")),
 		NoSPOF(ID("games")),
@@ -400,7 +400,7 @@ func TestCheckReplicaID(t *testing.T) {
 // MaxViolations cuts the list, not the count, and the list is the same
 // whatever the order the ranking pass finds violations in.
 func TestMaxViolations(t *testing.T) {
-	nodes := []graph.Node{site("a"), {ID: "hub", Kind: graph.Identity, Tier: 0}}
+	nodes := []graph.Node{site("a"), {ID: "hub", Kind: graph.Identity, Tier: graph.TierOf(0)}}
 	for i := range 200 {
 		nodes = append(nodes, svc(fmt.Sprintf("s%03d", i), int64(i%7), at("a"), "hub"))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // Selector picks model nodes. Its fields combine with AND, the values of one
@@ -134,8 +135,8 @@ func (p *plan) marks(s Selector, path string, pos graph.Pos) ([]bool, []graph.Pr
 			msg := fmt.Sprintf("unknown node %q", id)
 			if ok {
 				msg = fmt.Sprintf("%q is a replica or a group, not a node of the model", id)
-			} else if hint, ok := graph.Suggest(id, c.IDs()); ok {
-				msg += fmt.Sprintf(" (did you mean %q?)", hint)
+			} else {
+				msg += yamltree.DidYouMean(id, c.IDs())
 			}
 			probs = append(probs, graph.Problem{Pos: at, Field: fmt.Sprintf("%s.id[%d]", path, i), Msg: msg})
 			continue
@@ -227,17 +228,9 @@ func (p *plan) empty(s Selector, path string, pos graph.Pos) []graph.Problem {
 		vals, ok := labels[k]
 		switch {
 		case !ok:
-			hint := ""
-			if h, ok := graph.Suggest(k, slices.Sorted(maps.Keys(labels))); ok {
-				hint = fmt.Sprintf(" (did you mean %q?)", h)
-			}
-			add(".label."+k, "label."+k, "no node has a label %q%s", k, hint)
+			add(".label."+k, "label."+k, "no node has a label %q%s", k, yamltree.DidYouMean(k, slices.Sorted(maps.Keys(labels))))
 		case !vals[want]:
-			hint := ""
-			if h, ok := graph.Suggest(want, slices.Sorted(maps.Keys(vals))); ok {
-				hint = fmt.Sprintf(" (did you mean %q?)", h)
-			}
-			add(".label."+k, "label."+k, "no node has the label %s=%s%s", k, want, hint)
+			add(".label."+k, "label."+k, "no node has the label %s=%s%s", k, want, yamltree.DidYouMean(want, slices.Sorted(maps.Keys(vals))))
 		}
 	}
 	if s.UserFacing && !users {

@@ -27,9 +27,9 @@ func decodeSitesAtLeast(f *ruleFields) Rule {
 	r := &sitesAtLeast{}
 	d := f.d
 	if x := f.need("sites", "how many sites, e.g. 2"); x != nil {
-		if n, ok := d.integer(x, f.field("sites")); ok {
+		if n, ok := d.Integer(x, f.field("sites")); ok {
 			if n < 1 {
-				d.add(x.Line, f.field("sites"), "must be at least 1, got %d", n)
+				d.Add(x.Line, f.field("sites"), "must be at least 1, got %d", n)
 			}
 			r.n = int(min(max(n, 0), 1<<31-1))
 		}

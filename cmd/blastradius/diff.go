@@ -34,7 +34,7 @@ func diffCmd(x *command, args []string) int {
 			return exitUsage
 		}
 	}
-	d, err := diff.Compare(x.ctx, from, to, opts)
+	d, err := diff.Models(x.ctx, from, to, opts)
 	if err != nil {
 		return x.problems(*policyPath, err)
 	}

@@ -52,7 +52,7 @@ const (
 func main() {
 	// The first Ctrl-C cancels the context: an analysis returns at its
 	// next check, and the command exits 130 with a message. What does not
-	// watch the context (reading a model, simulate, Graphviz) is given a
+	// watch the context (reading a model, writing a report, Graphviz) is given a
 	// moment and then ended as the default handler would; a second
 	// Ctrl-C kills at once. Only a signal closes ctx: stop is not called
 	// before os.Exit.
@@ -190,10 +190,29 @@ func (x *command) flags(synopsis string) *flag.FlagSet {
 		// The defaults bound what hostile input can cost; a real catalog
 		// larger than them is read when asked.
 		x.fs.Var((*byteSize)(&x.limits.FileSize), "max-file-size", "read model files up to `SIZE` (e.g. 512MiB, 2GiB; default 64MiB)")
-		x.fs.IntVar(&x.limits.Nodes, "max-nodes", 0, "read models of up to `N` nodes (default 5000000)")
+		x.fs.Var((*positive)(&x.limits.Nodes), "max-nodes", "read models of up to `N` nodes (default 5000000)")
 		x.fs.BoolVar(&x.noCache, "no-cache", false, "neither read nor write the cache of compiled models ("+cache.Env+"=off does the same)")
 	}
 	return x.fs
+}
+
+// positive is a flag value that must be a whole number above zero.
+type positive int
+
+func (p *positive) String() string {
+	if p == nil || *p == 0 {
+		return ""
+	}
+	return strconv.Itoa(int(*p))
+}
+
+func (p *positive) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("want a whole number above 0, got %q", s)
+	}
+	*p = positive(n)
+	return nil
 }
 
 // byteSize is a flag value of bytes: a number with an optional unit, B,

@@ -75,7 +75,7 @@ func TestCLIJSON(t *testing.T) {
 		var out, errOut bytes.Buffer
 		code := run([]string{"simulate", "../../testdata/" + model + ".yaml", "--fail", "site:pangyo", "--json"}, &out, &errOut)
 		require.Equal(t, 0, code, errOut.String())
-		var doc export.OutcomeJSON
+		var doc export.OutcomeDoc
 		require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
 		assert.Equal(t, export.OutcomeSchema, doc.Schema)
 		assert.Equal(t, model, doc.Model)

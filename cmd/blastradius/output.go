@@ -117,6 +117,14 @@ func addOutputFlags(fs *flag.FlagSet, formats ...string) *outputFlags {
 	return f
 }
 
+// fullChainsFlag registers --full-chains, for the commands that print
+// chains of causes: by default each chain is cut after a few links with a
+// count of the rest ("… 12 more"), so that a report stays linear in what it
+// lists; --full-chains prints every chain whole.
+func fullChainsFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("full-chains", false, "print every chain of causes whole (by default a long chain is cut after a few links, with a count of the rest)")
+}
+
 // check validates the flags after parsing, before any work is done; its
 // error is a usage error.
 func (f *outputFlags) check() error {

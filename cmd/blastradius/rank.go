@@ -40,9 +40,9 @@ func rank(x *command, args []string) int {
 		return x.fail(err)
 	}
 	return x.finish(out, report{
-		Table:    func(w io.Writer) error { return export.RankTable(w, c.Name(), radii) },
-		JSON:     func(w io.Writer) error { return export.RankReportJSON(w, c.Name(), radii) },
-		Markdown: func(w io.Writer) error { return export.RankMarkdown(w, c.Name(), radii) },
+		Table:    func(w io.Writer) error { return export.RankTable(w, c, radii) },
+		JSON:     func(w io.Writer) error { return export.RankJSON(w, c, radii) },
+		Markdown: func(w io.Writer) error { return export.RankMarkdown(w, c, radii) },
 	}, false)
 }
 
@@ -50,6 +50,7 @@ func rank(x *command, args []string) int {
 func spof(x *command, args []string) int {
 	fs := x.flags("spof MODEL --target ID [flags]")
 	targetFlag := fs.String("target", "", "the node whose single points of failure to find (required), written as --fail takes it: `ID`, site:ID, region:ID or node:ID")
+	full := fullChainsFlag(fs)
 	out := addOutputFlags(fs, textFormats...)
 	pos, code, ok := x.setup(args, 1, out)
 	if !ok {
@@ -75,10 +76,11 @@ func spof(x *command, args []string) int {
 	if err != nil {
 		return x.failf("--target %s: %w", *targetFlag, err)
 	}
+	sopts := export.SPOFOptions{FullChains: *full}
 	return x.finish(out, report{
-		Table:    func(w io.Writer) error { return export.SPOFTable(w, c.Name(), target, spofs) },
-		JSON:     func(w io.Writer) error { return export.SPOFReportJSON(w, c.Name(), target, spofs) },
-		Markdown: func(w io.Writer) error { return export.SPOFMarkdown(w, c.Name(), target, spofs) },
+		Table:    func(w io.Writer) error { return export.SPOFTable(w, c, target, spofs, sopts) },
+		JSON:     func(w io.Writer) error { return export.SPOFJSON(w, c, target, spofs, sopts) },
+		Markdown: func(w io.Writer) error { return export.SPOFMarkdown(w, c, target, spofs, sopts) },
 	}, false)
 }
 
@@ -99,9 +101,9 @@ func redundancy(x *command, args []string) int {
 		return x.fail(err)
 	}
 	return x.finish(out, report{
-		Table:    func(w io.Writer) error { return export.RedundancyTable(w, c.Name(), r) },
-		JSON:     func(w io.Writer) error { return export.RedundancyReportJSON(w, c.Name(), r) },
-		Markdown: func(w io.Writer) error { return export.RedundancyMarkdown(w, c.Name(), r) },
+		Table:    func(w io.Writer) error { return export.RedundancyTable(w, c, r) },
+		JSON:     func(w io.Writer) error { return export.RedundancyJSON(w, c, r) },
+		Markdown: func(w io.Writer) error { return export.RedundancyMarkdown(w, c, r) },
 	}, false)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -50,5 +51,65 @@ func TestNoOutsideCitations(t *testing.T) {
 				assert.FileExists(t, filepath.Join(filepath.Dir(f), l[1]), "%s links to %s", f, l[1])
 			}
 		}
+	}
+}
+
+// The README's first command prints what the README shows under it: the
+// quoted output is the CLI's, to the byte, so the README cannot drift from
+// the code.
+func TestREADMEFirstCommand(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	const cmd = "go run ./cmd/blastradius simulate testdata/kakao-2022.yaml --fail site:pangyo\n"
+	_, after, ok := strings.Cut(string(readme), cmd)
+	require.True(t, ok, "README should give the command %q", cmd)
+	// The output is the next fenced block after the command's own.
+	_, after, _ = strings.Cut(after, "```\n\n```\n")
+	quoted, _, ok := strings.Cut(after, "```\n")
+	require.True(t, ok, "README should quote the command's output in a fenced block")
+	var stdout, stderr strings.Builder
+	code := run([]string{"simulate", "../../testdata/kakao-2022.yaml", "--fail", "site:pangyo"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, stdout.String(), quoted)
+}
+
+// The largest numbers a model may hold go through every command with the
+// right totals: 4,000 services of 10^15 users each (the model-wide bound,
+// 4·10^18) at one site. Before the bounds, users of 5·10^18 overflowed into
+// negative totals and a check passed on "0 of -8,446,744,073,709,551,616
+// users".
+func TestLargestNumbersCLI(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("model: largest\nnodes:\n  a: {kind: site}\n  b: {kind: site}\n")
+	for i := range 4000 {
+		fmt.Fprintf(&b, "  s%d: {kind: service, users: 1000000000000000, site: a}\n", i)
+	}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "largest.yaml")
+	require.NoError(t, os.WriteFile(model, []byte(b.String()), 0o644))
+	policy := filepath.Join(dir, "policy.yaml")
+	require.NoError(t, os.WriteFile(policy, []byte("policy: p\nrules:\n  - rule: min_redundancy_rate\n    by: users\n    rate: 90%\n"), 0o644))
+	const total = "4,000,000,000,000,000,000"
+	for _, tt := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"simulate", model, "--fail", "a"}, 0, []string{total + " user-services", "at least 1,000,000,000,000,000 people"}},
+		{[]string{"rank", model, "--top", "1"}, 0, []string{total}},
+		{[]string{"redundancy", model}, 0, []string{"0% of users (0 of " + total + ")"}},
+		// 4·10^18 users for 30 days: 2.88·10^21 user-hours, beyond int64.
+		{[]string{"recover", model, "--fail", "a", "--for", "30d"}, 0, []string{"2,880,000,000,000,000,000,000"}},
+		{[]string{"check", model, "--policy", policy}, 1, []string{"0% (0 of " + total + " users survive"}},
+		{[]string{"diff", model, model}, 0, []string{"0% (0 of " + total + ")"}},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(tt.args, &stdout, &stderr)
+		require.Equal(t, tt.code, code, "%v: %s", tt.args, stderr.String())
+		for _, w := range tt.want {
+			assert.Contains(t, stdout.String(), w, "%v", tt.args)
+		}
+		assert.NotContains(t, stdout.String(), "-9,", "%v: a negative total", tt.args)
+		assert.NotRegexp(t, `e\+[0-9]`, stdout.String(), "%v: a number in exponent form", tt.args)
 	}
 }

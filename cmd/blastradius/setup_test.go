@@ -31,6 +31,14 @@ func TestSetup(t *testing.T) {
 	unnamed := write("two-sites.yaml", "nodes:\n  a: {kind: site}\n  b: {kind: site}\n  svc:\n    kind: service\n    users: 10\n    replicas: [{site: a}, {site: b}]\n  solo: {kind: service, users: 5, site: b}\n")
 	unnamedJSON := `{"nodes": {"a": {"kind": "site"}, "web": {"kind": "service", "users": 3, "site": "a"}}}`
 	bad := write("bad.yaml", "nodes:\n  a: {kind: servce}\n")
+	// A chain of 12 services on one site: its chains are cut unless
+	// --full-chains.
+	var chain strings.Builder
+	chain.WriteString("nodes:\n  dc: {kind: site}\n  s0: {kind: service, site: dc}\n")
+	for i := 1; i < 12; i++ {
+		fmt.Fprintf(&chain, "  s%d: {kind: service, users: %d, requires: [s%d]}\n", i, i, i-1)
+	}
+	chainModel := write("chain.yaml", chain.String())
 	kakaoYAML, err := os.ReadFile(kakao)
 	require.NoError(t, err)
 
@@ -57,12 +65,17 @@ func TestSetup(t *testing.T) {
 		{"setup-spof-replica", []string{"spof", kakao, "--target", "kakaotalk@pangyo"}, "", 2},
 		{"setup-kind-list", []string{"rank", kakao, "--kind", "identity, datastore,identity", "--top", "3"}, "", 0},
 		{"setup-kind-empty", []string{"rank", kakao, "--kind", "identity,"}, "", 2},
+		// Chains are cut after a few links, whole with --full-chains.
+		{"setup-chains-cut", []string{"simulate", chainModel, "--fail", "dc"}, "", 0},
+		{"setup-chains-full", []string{"simulate", chainModel, "--fail", "dc", "--full-chains"}, "", 0},
+		{"setup-spof-chains-full", []string{"spof", chainModel, "--target", "s11", "--full-chains"}, "", 0},
 		// --max-file-size and --max-nodes: the limits, lowered and raised.
 		{"setup-max-file-size-low", []string{"validate", "--max-file-size", "1KiB", kakao}, "", 2},
 		{"setup-max-file-size-raised", []string{"validate", "--max-file-size", "1GiB", kakao}, "", 0},
 		{"setup-max-file-size-bad", []string{"validate", "--max-file-size", "12XB", kakao}, "", 2},
 		{"setup-max-file-size-huge", []string{"validate", "--max-file-size", "9000000TiB", kakao}, "", 2},
 		{"setup-max-nodes-low", []string{"rank", "--max-nodes", "3", kakao}, "", 2},
+		{"setup-max-nodes-negative", []string{"rank", "--max-nodes", "-5", kakao}, "", 2},
 		// --fail-on counts nodes, not replicas: without site a only svc@a is
 		// Down, svc is Up with redundancy lost, so the gate passes; without b,
 		// solo is Down.
@@ -115,6 +128,7 @@ func TestInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, args := range [][]string{
+		{"simulate", kakao, "--fail", "pangyo"},
 		{"rank", kakao},
 		{"spof", kakao, "--target", "kakao-games"},
 		{"redundancy", kakao},

@@ -14,6 +14,7 @@ func simulate(x *command, args []string) int {
 	fs.Var(&fails, "fail", "remove `ID` (repeatable): a node id, node@site for one replica, or site:ID, region:ID, node:ID to say what it must be")
 	out := addOutputFlags(fs, drawingFormats...)
 	replicas := fs.Bool("replicas", false, "list replicas (node@site) as rows of their own")
+	full := fullChainsFlag(fs)
 	var failOn analyze.FailOn
 	fs.Var(&failOn, "fail-on", "exit 1 when a node that was not removed is in `STATE`: down, or degraded (degraded or down)")
 	pos, code, ok := x.setup(args, 1, out)
@@ -31,15 +32,18 @@ func simulate(x *command, args []string) int {
 	if err != nil {
 		return x.failf("--fail %w", err)
 	}
-	o, err := analyze.Simulate(c, sc)
+	o, err := analyze.Simulate(x.ctx, c, sc)
 	if err != nil {
 		return x.fail(err)
 	}
 	gopts, _ := out.graphOptions() // checked by setup
+	gopts.FullChains = *full
 	r := report{
-		Table:    func(w io.Writer) error { return export.Table(w, o, export.TableOptions{Replicas: *replicas}) },
-		JSON:     func(w io.Writer) error { return export.JSON(w, o) },
-		Markdown: func(w io.Writer) error { return export.Markdown(w, o) },
+		Table: func(w io.Writer) error {
+			return export.Table(w, o, export.TableOptions{Replicas: *replicas, FullChains: *full})
+		},
+		JSON:     func(w io.Writer) error { return export.JSON(w, o, export.JSONOptions{FullChains: *full}) },
+		Markdown: func(w io.Writer) error { return export.Markdown(w, o, export.MarkdownOptions{FullChains: *full}) },
 		Mermaid:  func(w io.Writer) error { return export.Mermaid(w, o, gopts) },
 		DOT:      func(w io.Writer) error { return export.DOT(w, o, gopts) },
 	}

@@ -44,21 +44,21 @@ func Random(r *rand.Rand, n int) *graph.Model {
 
 	nodes := make([]graph.Node, 0, n)
 	for k := range regions {
-		nodes = append(nodes, graph.Node{ID: "region-" + strconv.Itoa(k), Kind: graph.Region, Tier: graph.NoTier})
+		nodes = append(nodes, graph.Node{ID: "region-" + strconv.Itoa(k), Kind: graph.Region})
 	}
 	for k := range powers {
-		nodes = append(nodes, graph.Node{ID: "power-" + strconv.Itoa(k), Kind: graph.Power, Tier: graph.NoTier})
+		nodes = append(nodes, graph.Node{ID: "power-" + strconv.Itoa(k), Kind: graph.Power})
 	}
 	site0 := len(nodes)
 	for k := range sites {
-		nodes = append(nodes, graph.Node{ID: "site-" + strconv.Itoa(k), Kind: graph.Site, Tier: graph.NoTier})
+		nodes = append(nodes, graph.Node{ID: "site-" + strconv.Itoa(k), Kind: graph.Site})
 	}
 	thing0 := len(nodes)
 	for k := range things {
 		kind := thingKinds[r.IntN(len(thingKinds))]
-		tier := graph.NoTier
+		var tier graph.Tier
 		if r.IntN(3) > 0 {
-			tier = r.IntN(4)
+			tier = graph.TierOf(r.IntN(4))
 		}
 		nd := graph.Node{
 			ID:   thingNames[r.IntN(len(thingNames))] + strconv.Itoa(k),
@@ -92,13 +92,13 @@ func Random(r *rand.Rand, n int) *graph.Model {
 		case powers >= 1 && r.IntN(4) > 0:
 			p := regions + r.IntN(powers)
 			rg.fresh(p)
-			nd.Requires = append(nd.Requires, graph.On(nodes[p].ID)...)
+			nd.Requires = append(nd.Requires, graph.On(nodes[p].ID))
 		}
 		// Now and then a site needs something that runs at a site: a
 		// cycle through the infrastructure.
 		if things > 0 && r.IntN(6) == 0 {
 			if t := thing0 + r.IntN(things); rg.fresh(t) {
-				rg.add(&nd.Requires, &nd.Uses, graph.On(nodes[t].ID)[0])
+				rg.add(&nd.Requires, &nd.Uses, graph.On(nodes[t].ID))
 			}
 		}
 	}
@@ -108,7 +108,7 @@ func Random(r *rand.Rand, n int) *graph.Model {
 			i := regions + k
 			rg.begin(i)
 			if p := regions + r.IntN(powers); rg.fresh(p) {
-				nodes[i].Requires = graph.On(nodes[p].ID)
+				nodes[i].Requires = graph.All(nodes[p].ID)
 			}
 		}
 	}
@@ -181,7 +181,7 @@ func (g *randGen) dep() (graph.Dep, bool) {
 		if len(ids) == 0 {
 			return graph.Dep{}, false
 		}
-		return graph.On(ids...)[0], true
+		return graph.On(ids[0]), true
 	case x < 13:
 		ids := g.pick(1 + r.IntN(3))
 		if len(ids) == 0 {
@@ -271,7 +271,7 @@ func (g *randGen) place(nd *graph.Node, site0, sites int) {
 			var ds []graph.Dep
 			for range 1 + r.IntN(2) {
 				if ids := g.pick(1 + r.IntN(2)); len(ids) == 1 {
-					ds = append(ds, graph.On(ids...)...)
+					ds = append(ds, graph.All(ids...)...)
 				} else if len(ids) > 1 {
 					ds = append(ds, graph.AnyOf(ids...))
 				}

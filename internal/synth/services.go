@@ -214,16 +214,15 @@ type gen struct {
 func (g *gen) infrastructure() {
 	l := g.l
 	for k := range l.regions {
-		g.nodes[l.region0+k] = graph.Node{ID: g.ids[l.region0+k], Kind: graph.Region, Tier: graph.NoTier}
+		g.nodes[l.region0+k] = graph.Node{ID: g.ids[l.region0+k], Kind: graph.Region}
 	}
 	for k := range l.sites {
-		g.nodes[l.power0+k] = graph.Node{ID: g.ids[l.power0+k], Kind: graph.Power, Tier: graph.NoTier}
+		g.nodes[l.power0+k] = graph.Node{ID: g.ids[l.power0+k], Kind: graph.Power}
 		g.nodes[l.site0+k] = graph.Node{
 			ID:       g.ids[l.site0+k],
 			Kind:     graph.Site,
-			Tier:     graph.NoTier,
 			Region:   g.ids[l.region0+min(k/4, l.regions-1)],
-			Requires: graph.On(g.ids[l.power0+k]),
+			Requires: graph.All(g.ids[l.power0+k]),
 		}
 	}
 }
@@ -235,7 +234,7 @@ func (g *gen) hubs() {
 		kind := l.hubKind(h)
 		g.begin(i)
 		n := &g.nodes[i]
-		*n = graph.Node{ID: g.ids[i], Kind: kind, Tier: 0}
+		*n = graph.Node{ID: g.ids[i], Kind: kind, Tier: graph.TierOf(0)}
 		if kind == graph.External {
 			continue // outside the operator's control: no site, no dependencies
 		}
@@ -290,7 +289,7 @@ func (g *gen) services() {
 			kind = [...]graph.Kind{graph.Datastore, graph.Queue, graph.Service, graph.Service}[j%4]
 		}
 		users := g.users()
-		*n = graph.Node{ID: g.ids[i], Kind: kind, Users: users, Tier: tierOf(users)}
+		*n = graph.Node{ID: g.ids[i], Kind: kind, Users: users, Tier: graph.TierOf(tierOf(users))}
 
 		budget := g.count(mean)
 		for k := max(0, j-backWindow); k < j; k++ {

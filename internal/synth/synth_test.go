@@ -37,7 +37,7 @@ func check(m *graph.Model) []string {
 		if n.Kind.String() != graph.Kinds()[min(int(n.Kind), len(graph.Kinds())-1)].String() {
 			fail(n.ID, "bad kind %v", n.Kind)
 		}
-		if n.Users < 0 || (n.Tier < 0 && n.Tier != graph.NoTier) {
+		if t, ok := n.Tier.Get(); n.Users < 0 || (ok && t < 0) {
 			fail(n.ID, "bad users or tier")
 		}
 		if n.Region != "" && (n.Kind != graph.Site || kinds[n.Region] != graph.Region) {

@@ -140,6 +140,79 @@ func (f *Fields) List(v *Value, field string) ([]*Value, bool) {
 	return v.Items, true
 }
 
+// Scalars reads one scalar or a list of them ("id: a" or "id: [a, b]"),
+// at least one and none of them null; want says what one value is ("a node
+// id"), for a mapping in place of one. A list is read whole or not at all:
+// at its first item that is not a scalar it reports that and returns false.
+func (f *Fields) Scalars(v *Value, field, want string) ([]*Value, bool) {
+	switch {
+	case v.Kind == List:
+		for i, it := range v.Items {
+			if it.Kind != Scalar || it.IsNull() {
+				f.Add(it.Line, Index(field, i), "must be a single value, got %s", Describe(it))
+				return nil, false
+			}
+		}
+		if len(v.Items) == 0 {
+			f.Add(v.Line, field, "is empty: give one value or a list of them")
+			return nil, false
+		}
+		return v.Items, true
+	case v.Kind == Mapping:
+		f.Add(v.Line, field, "must be %s, got a mapping", want)
+		return nil, false
+	case v.IsNull():
+		f.Add(v.Line, field, "is empty: give one value or a list of them")
+		return nil, false
+	}
+	return []*Value{v}, true
+}
+
+// Share reads a share of a whole: a percentage from 0% to 100% ("10%",
+// "37.5%", spaces allowed around the number) or a number from 0 to 1
+// ("0.1"). NaN is refused, so that a comparison with a share always means
+// what it says.
+func (f *Fields) Share(v *Value, field string) (float64, bool) {
+	if x, ok := share(v); ok {
+		return x, true
+	}
+	f.Add(v.Line, field, "must be a percentage such as 10%% or a share from 0 to 1 such as 0.1, got %s", Describe(v))
+	return 0, false
+}
+
+func share(v *Value) (float64, bool) {
+	if v.Kind != Scalar || v.IsNull() {
+		return 0, false
+	}
+	if num, ok := strings.CutSuffix(strings.TrimSpace(v.Text), "%"); ok {
+		x, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if err != nil || !(x >= 0 && x <= 100) {
+			return 0, false
+		}
+		return x / 100, true
+	}
+	if v.Tag != Int && v.Tag != Float {
+		return 0, false
+	}
+	x, err := strconv.ParseFloat(strings.ReplaceAll(v.Text, "_", ""), 64)
+	if err != nil || !(x >= 0 && x <= 1) {
+		return 0, false
+	}
+	return x, true
+}
+
+// UnknownName reports s, the value of field, as an unknown what ("rule",
+// "kind"): the closest of names if one is close, then every name, in the
+// order given: `unknown kind "servce" (did you mean "service"?): want one
+// of service, identity, ...`.
+func (f *Fields) UnknownName(line int, field, what, s string, names []string) {
+	f.Add(line, field, "unknown %s %q%s: want one of %s", what, Clip(s), DidYouMean(s, names), strings.Join(names, ", "))
+}
+
+// Index appends a list index to a field path ("select.id" and 2 make
+// "select.id[2]").
+func Index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
 // Labels reads a mapping of names to scalar values (null is ""), reporting
 // names written twice and values that are not scalars.
 func (f *Fields) Labels(v *Value, field, want string) (map[string]string, bool) {

@@ -42,6 +42,25 @@ func TestFields(t *testing.T) {
 		{"v: a", func(f *Fields, v *Value) any { l, _ := f.List(v, "v"); return len(l) }, 0, []string{`1: v: must be a list, got "a" (write [a])`}},
 		{"v: {a: 1}", func(f *Fields, v *Value) any { l, _ := f.List(v, "v"); return len(l) }, 0, []string{`1: v: must be a list, got a mapping`}},
 		{"v: [a]", func(f *Fields, v *Value) any { return f.Mapping(v, "v", "a mapping of x") }, false, []string{`1: v: must be a mapping of x, got a list`}},
+		{"v: a", func(f *Fields, v *Value) any { l, _ := f.Scalars(v, "v", "an id"); return len(l) }, 1, nil},
+		{"v: [a, 2]", func(f *Fields, v *Value) any { l, _ := f.Scalars(v, "v", "an id"); return len(l) }, 2, nil},
+		{"v: []", func(f *Fields, v *Value) any { l, _ := f.Scalars(v, "v", "an id"); return len(l) }, 0, []string{`1: v: is empty: give one value or a list of them`}},
+		{"v: ~", func(f *Fields, v *Value) any { l, _ := f.Scalars(v, "v", "an id"); return len(l) }, 0, []string{`1: v: is empty: give one value or a list of them`}},
+		{"v: [a, [b], ~]", func(f *Fields, v *Value) any { l, _ := f.Scalars(v, "v", "an id"); return len(l) }, 0, []string{`1: v[1]: must be a single value, got a list`}},
+		{"v: {a: 1}", func(f *Fields, v *Value) any { l, _ := f.Scalars(v, "v", "an id"); return len(l) }, 0, []string{`1: v: must be an id, got a mapping`}},
+		{"v: 12.5%", func(f *Fields, v *Value) any { x, _ := f.Share(v, "v"); return x }, 0.125, nil},
+		{"v: ' 7 %'", func(f *Fields, v *Value) any { x, _ := f.Share(v, "v"); return x }, 0.07, nil},
+		{"v: 0.25", func(f *Fields, v *Value) any { x, _ := f.Share(v, "v"); return x }, 0.25, nil},
+		{"v: 1", func(f *Fields, v *Value) any { x, _ := f.Share(v, "v"); return x }, 1.0, nil},
+		{"v: 90", func(f *Fields, v *Value) any { x, _ := f.Share(v, "v"); return x }, 0.0, []string{`1: v: must be a percentage such as 10% or a share from 0 to 1 such as 0.1, got 90`}},
+		{"v: 101%", func(f *Fields, v *Value) any { x, _ := f.Share(v, "v"); return x }, 0.0, []string{`1: v: must be a percentage such as 10% or a share from 0 to 1 such as 0.1, got "101%"`}},
+		{"v: .nan", func(f *Fields, v *Value) any { x, _ := f.Share(v, "v"); return x }, 0.0, []string{`1: v: must be a percentage such as 10% or a share from 0 to 1 such as 0.1, got .nan`}},
+		{"v: '0.5'", func(f *Fields, v *Value) any { x, _ := f.Share(v, "v"); return x }, 0.0, []string{`1: v: must be a percentage such as 10% or a share from 0 to 1 such as 0.1, got "0.5"`}},
+		{"v: [1%]", func(f *Fields, v *Value) any { x, _ := f.Share(v, "v"); return x }, 0.0, []string{`1: v: must be a percentage such as 10% or a share from 0 to 1 such as 0.1, got a list`}},
+		{"v: servce", func(f *Fields, v *Value) any {
+			f.UnknownName(v.Line, "v", "kind", v.Text, []string{"site", "service"})
+			return Index("v", 3)
+		}, "v[3]", []string{`1: v: unknown kind "servce" (did you mean "service"?): want one of site, service`}},
 		{"v: {a: 1, b: ~, a: 2, c: [x]}", func(f *Fields, v *Value) any { l, _ := f.Labels(v, "v", "labels"); return l },
 			map[string]string{"a": "1", "b": ""}, []string{"1: v.a: duplicate key (first at line 1)", "1: v.c: a label value must be a scalar, got a list"}},
 		{"v: {kind: x, knid: y}", func(f *Fields, v *Value) any {

@@ -1,0 +1,59 @@
+package analyze
+
+import (
+	"context"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
+)
+
+// entries counts the graphs a per-graph cache holds.
+func entries[E any](p *perGraph[E]) int {
+	n := 0
+	p.m.Range(func(_, _ any) bool { n++; return true })
+	return n
+}
+
+// The per-graph cache holds graphs weakly: once a graph that every
+// analysis ran on is dropped, its entries go. A value that pointed back to
+// its graph (a layout did once) would keep the graph alive for ever.
+func TestPerGraphReleasesGraphs(t *testing.T) {
+	counts := func() [5]int {
+		return [5]int{entries(&layouts), entries(&scratches.lists), entries(&engines.lists),
+			entries(&recScratches.lists), entries(&redundancies)}
+	}
+	runtime.GC()
+	before := counts()
+	func() {
+		r := rand.New(rand.NewPCG(7, 7))
+		for range 20 {
+			c, err := graph.Compile(synth.Random(r, 60))
+			require.NoError(t, err)
+			ctx := context.Background()
+			_, err = Rank(ctx, c, RankOptions{})
+			require.NoError(t, err)
+			id := c.IDs()[0]
+			_, err = Simulate(ctx, c, Fail(id))
+			require.NoError(t, err)
+			_, err = Recover(ctx, c, Scenario{Failures: []Failure{{ID: id, For: time.Hour}}}, RecoverOptions{})
+			require.NoError(t, err)
+			_, err = RedundancyRate(ctx, c)
+			require.NoError(t, err)
+		}
+	}()
+	var after [5]int
+	for range 20 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond) // cleanups run on their own goroutine
+		if after = counts(); after == before {
+			break
+		}
+	}
+	require.Equal(t, before, after, "entries of layouts, scratches, engines, recover scratches, redundancy rates")
+}
