@@ -82,7 +82,7 @@ func cacheModels(t testing.TB) map[string]*Compiled {
 		if err != nil {
 			continue // a case that is valid only with other limits
 		}
-		_, c, err := compileDecoded(m)
+		c, err := Compile(m)
 		require.NoError(t, err, name)
 		out[name] = c
 	}
