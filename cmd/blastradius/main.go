@@ -39,6 +39,7 @@ import (
 	"unicode"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/cache"
 )
 
 const (
@@ -171,6 +172,9 @@ type command struct {
 	fs             *flag.FlagSet
 	stdinRead      bool // a "-" (MODEL or --policy) was read: there is only one stdin
 	limits         graph.Limits
+	noCache        bool // --no-cache
+	cache          *cache.Cache
+	cacheOpened    bool
 }
 
 // flags returns the command's flag set; synopsis follows "blastradius" in
@@ -187,6 +191,7 @@ func (x *command) flags(synopsis string) *flag.FlagSet {
 		// larger than them is read when asked.
 		x.fs.Var((*byteSize)(&x.limits.FileSize), "max-file-size", "read model files up to `SIZE` (e.g. 512MiB, 2GiB; default 64MiB)")
 		x.fs.Var((*positive)(&x.limits.Nodes), "max-nodes", "read models of up to `N` nodes (default 5000000)")
+		x.fs.BoolVar(&x.noCache, "no-cache", false, "neither read nor write the cache of compiled models ("+cache.Env+"=off does the same)")
 	}
 	return x.fs
 }
@@ -369,6 +374,9 @@ func (x *command) load(path string) (*graph.Compiled, bool) {
 // "-", within the limits of --max-file-size and --max-nodes.
 func (x *command) decode(path string) (*graph.Compiled, error) {
 	if path != "-" {
+		if cc := x.modelCache(); cc != nil {
+			return cc.Load(path, x.limits)
+		}
 		_, c, err := graph.LoadCompiled(path, x.limits)
 		return c, err
 	}
