@@ -57,3 +57,36 @@ func TestPerGraphReleasesGraphs(t *testing.T) {
 	}
 	require.Equal(t, before, after, "entries of layouts, scratches, engines, recover scratches, redundancy rates")
 }
+
+// RedundancyRateFrom with outcomes simulated by the caller gives what
+// RedundancyRate gives, and asks for every site's outcome once.
+func TestRedundancyRateFrom(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	ctx := context.Background()
+	for range 200 {
+		m := synth.Random(r, 40)
+		a, err := graph.Compile(m)
+		require.NoError(t, err)
+		b, err := graph.Compile(m) // another graph: its own cache entry
+		require.NoError(t, err)
+		want, err := RedundancyRate(ctx, a)
+		require.NoError(t, err)
+		asked := map[int32]int{}
+		got, err := RedundancyRateFrom(ctx, b, func(v int32) *Outcome {
+			asked[v]++
+			if v%2 == 0 {
+				return nil // simulated by RedundancyRateFrom itself
+			}
+			o, err := Simulate(ctx, b, Fail(b.VertexName(v)))
+			require.NoError(t, err)
+			return o
+		})
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+		for v := int32(0); v < int32(b.NodeCount()); v++ {
+			if b.Kind(v) == graph.Site {
+				require.Equal(t, 1, asked[v], "site %s", b.VertexName(v))
+			}
+		}
+	}
+}

@@ -56,12 +56,21 @@ type SiteLoss struct {
 // It is computed once per compiled graph (policy checks and diffs ask for
 // it again) and each call returns its own copy.
 func RedundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error) {
+	return RedundancyRateFrom(ctx, c, nil)
+}
+
+// RedundancyRateFrom is RedundancyRate for a caller that has simulated
+// the loss of some sites already: lost(v), when lost is not nil, returns
+// the Outcome of Simulate(ctx, c, Fail(site)) for site vertex v, or nil to
+// have it simulated here. A policy check that loses every site for its
+// rules hands its outcomes over, so that each site is lost once.
+func RedundancyRateFrom(ctx context.Context, c *graph.Compiled, lost func(v int32) *Outcome) (*Redundancy, error) {
 	e := redundancies.get(c)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.r == nil {
 		// A cancelled run is not kept: the next call computes it again.
-		r, err := redundancyRate(ctx, c)
+		r, err := redundancyRate(ctx, c, lost)
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +96,7 @@ func (r *Redundancy) clone() *Redundancy {
 	return &out
 }
 
-func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error) {
+func redundancyRate(ctx context.Context, c *graph.Compiled, lost func(v int32) *Outcome) (*Redundancy, error) {
 	// The services, most users first (the order of each site's lists).
 	services := Measured(c)
 	slices.SortStableFunc(services, func(a, b int32) int { return cmp.Compare(c.Users(b), c.Users(a)) })
@@ -107,9 +116,15 @@ func redundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
-		if err != nil {
-			return nil, err
+		var o *Outcome
+		if lost != nil {
+			o = lost(v)
+		}
+		if o == nil {
+			var err error
+			if o, err = Simulate(ctx, c, Fail(c.VertexName(v))); err != nil {
+				return nil, err
+			}
 		}
 		exposed := o.exposed()
 		loss := SiteLoss{Site: c.VertexName(v)}

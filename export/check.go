@@ -93,6 +93,9 @@ func CheckSummary(rr policy.RuleResult) string {
 		}
 		return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, kind))
 	case "no_spof":
+		if rr.Scenarios == 0 {
+			return "ignore covers every node: no single failure is checked, so the rule fails"
+		}
 		return fmt.Sprintf("%s, the single failure of each of %s", plural(rr.Selected, "selected node"), plural(rr.Scenarios, "node"))
 	case "max_blast_radius":
 		s := "the single failure of each of " + plural(rr.Scenarios, "node")

@@ -153,7 +153,9 @@ func (d *Diff) Worse() bool {
 	}
 	if d.Policy != nil {
 		for _, r := range d.Policy.Rules {
-			if r.NewlyFailing() || len(r.Introduced) > 0 {
+			// Introduced lists only what both cut lists show; a total
+			// that grew has new violations whether they are listed or not.
+			if r.NewlyFailing() || len(r.Introduced) > 0 || r.NewTotal > r.OldTotal {
 				return true
 			}
 		}

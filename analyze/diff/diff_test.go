@@ -193,3 +193,24 @@ func TestCompareCancelled(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 	}
 }
+
+// A rule whose violations grow is worse even when the lists are cut and
+// show the same first violation: Introduced names only listed ones. Before,
+// a change from 2 to 3 violations with one listed passed --fail-on-worse.
+func TestWorseWhenCutListsGrow(t *testing.T) {
+	s := graph.Node{ID: "s", Kind: graph.Site}
+	svc := func(id string, users int64) graph.Node {
+		return graph.Node{ID: id, Kind: graph.Service, Users: users, Tier: graph.TierOf(0), Site: "s"}
+	}
+	before := compile(t, s, svc("a", 30), svc("b", 20))
+	after := compile(t, s, svc("a", 30), svc("b", 20), svc("c", 10))
+	p := &policy.Policy{MaxViolations: 1, Rules: []policy.Rule{policy.SurviveSiteLoss(policy.Tier(0))}}
+	d := compare(t, before, after, p)
+	require.Len(t, d.Policy.Rules, 1)
+	r := d.Policy.Rules[0]
+	assert.Equal(t, 2, r.OldTotal)
+	assert.Equal(t, 3, r.NewTotal)
+	assert.Empty(t, r.Introduced, "both cut lists show only a")
+	assert.True(t, d.Worse())
+	assert.False(t, d.Better())
+}

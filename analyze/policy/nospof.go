@@ -147,7 +147,9 @@ func (ev *spofEval) eval(e *env) (RuleResult, error) {
 		}
 	}
 	kp := ev.merged()
-	rr := RuleResult{Total: kp.total, Passed: kp.total == 0, Selected: count(ev.sel), Scenarios: cands}
+	// An ignore that covers every candidate leaves nothing checked: the
+	// rule fails closed, as a rule with nothing to check does.
+	rr := RuleResult{Total: kp.total, Passed: kp.total == 0 && cands > 0, Selected: count(ev.sel), Scenarios: cands}
 	for i, h := range kp.sorted() {
 		id := c.VertexName(h.Down)
 		rr.Violations = append(rr.Violations, Violation{

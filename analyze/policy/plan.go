@@ -268,7 +268,13 @@ func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 	}
 	if p.redundancy && e.red == nil {
 		var err error
-		if e.red, err = analyze.RedundancyRate(ctx, c); err != nil {
+		// The sites were lost above for the rules; the rate reads those
+		// outcomes instead of losing each site again.
+		bySite := make(map[int32]*analyze.Outcome, len(e.sites))
+		for _, l := range e.sites {
+			bySite[l.v] = l.o
+		}
+		if e.red, err = analyze.RedundancyRateFrom(ctx, c, func(v int32) *analyze.Outcome { return bySite[v] }); err != nil {
 			return nil, err
 		}
 	}

@@ -170,6 +170,8 @@ func TestFailsClosed(t *testing.T) {
 			&Rate{By: ByUsers, Want: 1, Got: 1}},
 		{"min_redundancy_rate by users without users", []graph.Node{site("a"), site("b"), svc("x", 0, at("a", "b"))}, MinRedundancyRate(0.5, ByUsers), 2,
 			&Rate{By: ByUsers, Want: 0.5, Got: 1}},
+		{"no_spof that ignores every node", []graph.Node{site("a"), svc("app", 10, at("a")), svc("db", 0, at("a"))},
+			NoSPOF(Selector{}, Kind(graph.Service)), 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rr := check(t, compile(t, tc.nodes...), tc.rule)
