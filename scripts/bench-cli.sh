@@ -8,7 +8,10 @@
 # and 2; YAML, and JSON of seed 1), then runs each CLI command RUNS times
 # under /usr/bin/time -v and prints one Markdown table row per command: the
 # median wall time with the fastest and slowest run, the median peak resident
-# memory, and the size of what it printed. -c limits the commands (a
+# memory, and the size of what it printed. Every command runs with
+# --no-cache (the cost of a first run on a file), except the rows marked
+# "warm", which read the compiled-model cache that a run before filled (in a
+# cache directory of their own). -c limits the commands (a
 # comma-separated list of the names in the first column). Files go to
 # $BENCH_DIR (default: a new temporary directory, removed at the end).
 set -euo pipefail
@@ -77,9 +80,15 @@ for n in "$@"; do
   svc=svc-1
   for f in "$y1" "$j1"; do
     fmt=${f##*.}
-    measure validate "$n" "$fmt" validate "${limits[@]}" "$f"
-    measure rank "$n" "$fmt" rank "${limits[@]}" "$f"
+    measure validate "$n" "$fmt" validate --no-cache "${limits[@]}" "$f"
+    measure rank "$n" "$fmt" rank --no-cache "${limits[@]}" "$f"
   done
+  export BLASTRADIUS_CACHE="$dir/cache"
+  "$br" validate "${limits[@]}" "$y1" >/dev/null
+  measure validate-warm "$n" yaml validate "${limits[@]}" "$y1"
+  measure rank-warm "$n" yaml rank "${limits[@]}" "$y1"
+  unset BLASTRADIUS_CACHE
+  limits+=(--no-cache)
   measure simulate-service "$n" yaml simulate "${limits[@]}" "$y1" --fail "$svc"
   measure simulate-site "$n" yaml simulate "${limits[@]}" "$y1" --fail site:site-0
   measure spof "$n" yaml spof "${limits[@]}" "$y1" --target "$svc"
