@@ -103,9 +103,15 @@ func Load(path string) (*Model, error) {
 
 // LoadLimits is Load with the limits l instead of DefaultLimits.
 func LoadLimits(path string, l Limits) (*Model, error) {
+	m, _, err := load(path, l)
+	return m, err
+}
+
+// load is LoadLimits, returning also what validation resolved, for compile.
+func load(path string, l Limits) (*Model, *resolution, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	format := YAML
@@ -134,7 +140,18 @@ func Decode(r io.Reader, file string, f Format) (*Model, error) {
 
 // DecodeLimits is Decode with the limits l instead of DefaultLimits.
 func DecodeLimits(r io.Reader, file string, f Format, l Limits) (*Model, error) {
-	return decode(r, file, f, l.orDefault(), -1)
+	m, _, err := decode(r, file, f, l.orDefault(), readerSize(r))
+	return m, err
+}
+
+// readerSize is the number of bytes left in r when r knows it (a
+// bytes.Reader or strings.Reader), so that it is read into one buffer of
+// that size; else -1.
+func readerSize(r io.Reader) int64 {
+	if l, ok := r.(interface{ Len() int }); ok {
+		return int64(l.Len())
+	}
+	return -1
 }
 
 // LoadCompiled is LoadLimits followed by Compile, validating the model
@@ -145,22 +162,22 @@ func DecodeLimits(r io.Reader, file string, f Format, l Limits) (*Model, error) 
 // extension ("kakao-2022.yaml" is "kakao-2022"), so that every report says
 // which model it is about.
 func LoadCompiled(path string, l Limits) (*Model, *Compiled, error) {
-	m, err := LoadLimits(path, l)
+	m, res, err := load(path, l)
 	if err != nil {
 		return nil, nil, err
 	}
-	return compileDecoded(m)
+	return compileDecoded(m, res)
 }
 
 // DecodeCompiled is DecodeLimits followed by Compile, validating once. Like
 // LoadCompiled, it names a model without a model: line by file ("<stdin>"
 // gives "stdin").
 func DecodeCompiled(r io.Reader, file string, f Format, l Limits) (*Model, *Compiled, error) {
-	m, err := DecodeLimits(r, file, f, l)
+	m, res, err := decode(r, file, f, l.orDefault(), readerSize(r))
 	if err != nil {
 		return nil, nil, err
 	}
-	return compileDecoded(m)
+	return compileDecoded(m, res)
 }
 
 // NameOf is the name LoadCompiled gives a model read from file that names
@@ -175,13 +192,14 @@ func NameOf(file string) string {
 	return base
 }
 
-// compileDecoded compiles a model that Decode has just validated, naming
+// compileDecoded compiles a model that Decode has just validated (res is
+// what validating it resolved), naming
 // it by its file when it has no name.
-func compileDecoded(m *Model) (*Model, *Compiled, error) {
+func compileDecoded(m *Model, res *resolution) (*Model, *Compiled, error) {
 	if m.Name == "" && m.File != "" {
 		m.Name = NameOf(m.File)
 	}
-	c, err := compile(m)
+	c, err := compile(m, res)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -192,26 +210,26 @@ func compileDecoded(m *Model) (*Model, *Compiled, error) {
 // file with one is read the same way.
 const bom = "\ufeff"
 
-// decode is Decode; size is the size of the input when known (a file),
-// else -1.
-func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, error) {
+// decode is Decode, returning also what validating the model resolved;
+// size is the size of the input when known (a file), else -1.
+func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, *resolution, error) {
 	if f != YAML && f != JSON {
-		return nil, fmt.Errorf("unknown model format %v", f)
+		return nil, nil, fmt.Errorf("unknown model format %v", f)
 	}
 	data, err := readAll(r, l.FileSize, size)
 	if err != nil {
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-			return nil, err // a file's own errors name it already
+			return nil, nil, err // a file's own errors name it already
 		}
 		if file == "" {
-			return nil, fmt.Errorf("read model: %w", err)
+			return nil, nil, fmt.Errorf("read model: %w", err)
 		}
-		return nil, fmt.Errorf("read %s: %w", file, err)
+		return nil, nil, fmt.Errorf("read %s: %w", file, err)
 	}
 	if int64(len(data)) > l.FileSize {
 		var ps problems
 		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %s", byteSize(l.FileSize))
-		return nil, ps.err()
+		return nil, nil, ps.err()
 	}
 	if f == JSON {
 		data = bytes.TrimPrefix(data, []byte(bom))
@@ -229,20 +247,21 @@ func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, e
 			root, ps = parseYAML(data, file)
 		}
 		if root == nil {
-			return nil, ps.err()
+			return nil, nil, ps.err()
 		}
 		d.ps = ps
 	}
 	ok := d.model(root, m, st)
 	if !ok {
-		return nil, d.ps.err()
+		return nil, nil, d.ps.err()
 	}
 	m.File = file
-	all := mergeProblems(d.ps, d.hidden, m.validate())
+	val, res := m.validate()
+	all := mergeProblems(d.ps, d.hidden, val)
 	if err := all.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return m, nil
+	return m, res, nil
 }
 
 // readAll reads r to the end, or up to one byte more than limit. With the
