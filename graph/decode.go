@@ -600,7 +600,7 @@ func (d *decoder) setField(name string, line int) {
 		copy(next, cur)
 		d.fields, d.fieldsStart = next, 0
 	}
-	d.fields = append(d.fields, fieldAt{name, d.pos(line)})
+	d.fields = append(d.fields, fieldAt{name, line})
 }
 
 // doneFields gives n the fields recorded since the last call.
@@ -733,8 +733,11 @@ func (d *decoder) model(root *value, m *Model, st *yamltree.Stream) bool {
 			total += len(c)
 		}
 		m.Nodes = make([]Node, 0, total)
-		for _, c := range d.chunks {
+		for i, c := range d.chunks {
 			m.Nodes = append(m.Nodes, c...)
+			// Let the collector take each chunk once copied, so that
+			// the nodes are not all held twice at the end.
+			d.chunks[i] = nil
 		}
 		d.chunks = nil
 		return true
