@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // Op is the gate a vertex computes over its hard inputs.
@@ -163,6 +164,29 @@ type compiler struct {
 	// refs are the validator's resolved references, or nil to look ids up
 	// in c.index (what tests compare them with).
 	refs []int32
+	buf  []byte // what text cuts names from
+}
+
+// text returns the concatenation of parts, cut from a shared buffer that
+// is never written again: the names of replicas and groups are hundreds of
+// thousands of small strings in a large catalog, one allocation each
+// otherwise.
+func (b *compiler) text(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	if n == 0 {
+		return ""
+	}
+	if cap(b.buf)-len(b.buf) < n {
+		b.buf = make([]byte, 0, max(n, 64<<10))
+	}
+	start := len(b.buf)
+	for _, p := range parts {
+		b.buf = append(b.buf, p...)
+	}
+	return unsafe.String(&b.buf[start], n)
 }
 
 // ref is the vertex of the reference at position p of refs, whose id is id.
@@ -210,8 +234,9 @@ func (b *compiler) threshold(v int32, need, degradedAt int64) {
 
 // dep adds the dependency d of vertex v: a plain dependency is a direct
 // edge; a group becomes a threshold vertex of its own.
-// The vertices of its members are the references at p, p+1, ...
-func (b *compiler) dep(v, owner int32, d *Dep, p int, soft bool, name string) {
+// The vertices of its members are the references at p, p+1, ...; a group
+// is named base+list+"[i]" (base the name of v).
+func (b *compiler) dep(v, owner int32, d *Dep, p int, soft bool, base, list string, i int) {
 	edges := &b.hard
 	if soft {
 		edges = &b.soft
@@ -224,7 +249,7 @@ func (b *compiler) dep(v, owner int32, d *Dep, p int, soft bool, name string) {
 	if soft {
 		kind = SoftGroupVertex
 	}
-	g := b.vertex(name, kind, owner, d.String())
+	g := b.vertex(b.text(base, list, "[", strconv.Itoa(i), "]"), kind, owner, d.String())
 	b.threshold(g, d.Need, d.DegradedAt)
 	for j, m := range d.Members {
 		w := m.Weight
@@ -371,11 +396,11 @@ func (b *compiler) node(v int32, nd *Node, p int) int {
 		p += 1 + refCount(nd.Replicas[i].Requires)
 	}
 	for i := range nd.Requires {
-		b.dep(v, v, &nd.Requires[i], p, false, nd.ID+".requires["+strconv.Itoa(i)+"]")
+		b.dep(v, v, &nd.Requires[i], p, false, nd.ID, ".requires", i)
 		p += len(nd.Requires[i].Members)
 	}
 	for i := range nd.Uses {
-		b.dep(v, v, &nd.Uses[i], p, true, nd.ID+".uses["+strconv.Itoa(i)+"]")
+		b.dep(v, v, &nd.Uses[i], p, true, nd.ID, ".uses", i)
 		p += len(nd.Uses[i].Members)
 	}
 	switch {
@@ -399,7 +424,7 @@ func (b *compiler) replicas(v int32, nd *Node, others bool, p int) {
 	gate := v
 	if others {
 		// "[*]" keeps the name apart from every node id, which cannot hold brackets.
-		gate = b.vertex(nd.ID+".replicas[*]", GroupVertex, v, "replicas")
+		gate = b.vertex(b.text(nd.ID, ".replicas[*]"), GroupVertex, v, "replicas")
 		b.hard.add(v, gate, 1, 1)
 	}
 	weighted := false
@@ -417,7 +442,6 @@ func (b *compiler) replicas(v int32, nd *Node, others bool, p int) {
 	}
 	for i := range nd.Replicas {
 		r := &nd.Replicas[i]
-		name := nd.ID + "@" + r.Site
 		k := 0
 		if seen != nil {
 			k = seen[r.Site]
@@ -425,8 +449,9 @@ func (b *compiler) replicas(v int32, nd *Node, others bool, p int) {
 		} else if i == 1 && nd.Replicas[0].Site == r.Site {
 			k = 1
 		}
+		name := b.text(nd.ID, "@", r.Site)
 		if k > 0 {
-			name += "#" + strconv.Itoa(k+1)
+			name = b.text(nd.ID, "@", r.Site, "#", strconv.Itoa(k+1))
 		}
 		rv := b.vertex(name, ReplicaVertex, v, "")
 		site := b.ref(p, r.Site)
@@ -436,7 +461,7 @@ func (b *compiler) replicas(v int32, nd *Node, others bool, p int) {
 		c.stby[rv] = r.Standby
 		b.hard.add(rv, site, 1, 1)
 		for j := range r.Requires {
-			b.dep(rv, v, &r.Requires[j], p, false, name+".requires["+strconv.Itoa(j)+"]")
+			b.dep(rv, v, &r.Requires[j], p, false, name, ".requires", j)
 			p += len(r.Requires[j].Members)
 		}
 		capacity := r.Capacity
