@@ -377,15 +377,33 @@ func (d *decoder) readFast(data []byte, f Format, m *Model) (*value, *yamltree.S
 	}
 	// Nodes are decoded into chunks and copied into m.Nodes once their
 	// number is known: appending to one slice copies it over and over
-	// (five times its final size in all).
-	count := 0
+	// (five times its final size in all). Once the first chunk is full,
+	// the number of nodes is extrapolated from the lines they took, and
+	// the rest go into one slice of that size, which becomes m.Nodes
+	// without a copy when the guess holds (see model); when it does not,
+	// more chunks follow and the nodes are copied as before.
+	count, first := 0, 0
 	st := &yamltree.Stream{Key: "nodes", Each: func(e entry) {
 		if count >= d.maxNodes {
 			return // counted only: the file is refused
 		}
+		if count == 0 {
+			first = e.Line
+		}
 		count++
-		if len(d.chunks) == 0 || len(d.chunks[len(d.chunks)-1]) == cap(d.chunks[len(d.chunks)-1]) {
-			d.chunks = append(d.chunks, make([]Node, 0, 4096))
+		switch {
+		case len(d.chunks) == 0:
+			d.chunks = append(d.chunks, make([]Node, 0, chunkNodes))
+		case len(d.chunks) == 1 && count == chunkNodes+1:
+			if n := estimateNodes(data, first, e.Line, d.maxNodes); n > chunkNodes {
+				all := make([]Node, chunkNodes, n)
+				copy(all, d.chunks[0])
+				d.chunks[0] = all
+			} else {
+				d.chunks = append(d.chunks, make([]Node, 0, chunkNodes))
+			}
+		case len(d.chunks[len(d.chunks)-1]) == cap(d.chunks[len(d.chunks)-1]):
+			d.chunks = append(d.chunks, make([]Node, 0, chunkNodes))
 		}
 		last := &d.chunks[len(d.chunks)-1]
 		*last = append(*last, Node{})
@@ -402,6 +420,26 @@ func (d *decoder) readFast(data []byte, f Format, m *Model) (*value, *yamltree.S
 		return nil, nil
 	}
 	return root, st
+}
+
+// chunkNodes is the size of a chunk of streamed nodes.
+const chunkNodes = 4096
+
+// estimateNodes guesses how many nodes a file holds whose first chunkNodes
+// nodes were written from line first to line next (where the next one
+// starts): the lines left at the same lines per node, and a sixteenth
+// more. It returns 0 when the first nodes say too little (fewer than a
+// line each, as in flow style). The guess is bounded by the limit and by
+// a node per 16 bytes of the file, so that a hostile file cannot make it
+// allocate more than real nodes of its size would take.
+func estimateNodes(data []byte, first, next, limit int) int {
+	span := next - first
+	if span < chunkNodes {
+		return 0
+	}
+	lines := bytes.Count(data, []byte{'\n'}) + 1
+	n := chunkNodes + int(int64(lines-next+1)*chunkNodes/int64(span))
+	return min(n+n/16, limit, len(data)/16)
 }
 
 // parseYAML parses one YAML document into a value tree. Aliases are
@@ -728,6 +766,12 @@ func (d *decoder) model(root *value, m *Model, st *yamltree.Stream) bool {
 		return false
 	}
 	if st != nil {
+		if len(d.chunks) == 1 && cap(d.chunks[0])-len(d.chunks[0]) <= len(d.chunks[0])/8 {
+			// The guess held: the nodes are where they were decoded.
+			m.Nodes = slices.Clip(d.chunks[0])
+			d.chunks = nil
+			return true
+		}
 		total := 0
 		for _, c := range d.chunks {
 			total += len(c)
