@@ -193,8 +193,7 @@ func NameOf(file string) string {
 }
 
 // compileDecoded compiles a model that Decode has just validated (res is
-// what validating it resolved), naming
-// it by its file when it has no name.
+// what validating it resolved), naming it by its file when it has no name.
 func compileDecoded(m *Model, res *resolution) (*Model, *Compiled, error) {
 	if m.Name == "" && m.File != "" {
 		m.Name = NameOf(m.File)
