@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // Op is the gate a vertex computes over its hard inputs.
@@ -114,16 +115,40 @@ type nodeInfo struct {
 // Compile validates m and compiles it. It returns a *ValidationError listing
 // every problem when the model is invalid, and never a partial graph.
 func Compile(m *Model) (*Compiled, error) {
-	if err := m.Validate(); err != nil {
+	ps, res := m.validate()
+	if err := ps.err(); err != nil {
 		return nil, err
 	}
-	return compile(m)
+	return compile(m, res)
+}
+
+// resolution is what validating a model learned that compiling it needs
+// again: the index of node ids and the node every reference names, so
+// that Compile resolves no id a second time (map lookups of string ids
+// were half the cost of validating and compiling).
+type resolution struct {
+	index map[string]int32 // node id → node; Compile adds the other vertices
+	// refs holds the node of every reference of a valid model, in the
+	// order the validator meets them: per node, region, site, each
+	// replica's site then its requires' members, requires' members, uses'
+	// members. Compile reads them by position (see compiler.node).
+	refs []int32
+	// The sizes of the compiled graph (see sizes).
+	vertices, hard, soft int
 }
 
 // edgeList collects edges before they are sorted into CSR form.
 type edgeList struct {
 	dst, src []int32
 	w, cap   []int64
+}
+
+// grow makes room for n edges.
+func (e *edgeList) grow(n int) {
+	e.dst = make([]int32, 0, n)
+	e.src = make([]int32, 0, n)
+	e.w = make([]int64, 0, n)
+	e.cap = make([]int64, 0, n)
 }
 
 func (e *edgeList) add(dst, src int32, w, capacity int64) {
@@ -136,6 +161,49 @@ func (e *edgeList) add(dst, src int32, w, capacity int64) {
 type compiler struct {
 	c          *Compiled
 	hard, soft edgeList
+	// refs are the validator's resolved references, or nil to look ids up
+	// in c.index (what tests compare them with).
+	refs []int32
+	buf  []byte // what text cuts names from
+}
+
+// text returns the concatenation of parts, cut from a shared buffer that
+// is never written again: the names of replicas and groups are hundreds of
+// thousands of small strings in a large catalog, one allocation each
+// otherwise.
+func (b *compiler) text(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	if n == 0 {
+		return ""
+	}
+	if cap(b.buf)-len(b.buf) < n {
+		b.buf = make([]byte, 0, max(n, 64<<10))
+	}
+	start := len(b.buf)
+	for _, p := range parts {
+		b.buf = append(b.buf, p...)
+	}
+	return unsafe.String(&b.buf[start], n)
+}
+
+// ref is the vertex of the reference at position p of refs, whose id is id.
+func (b *compiler) ref(p int, id string) int32 {
+	if b.refs == nil {
+		return b.c.index[id]
+	}
+	return b.refs[p]
+}
+
+// refCount is the number of references deps holds: one per member.
+func refCount(deps []Dep) int {
+	n := 0
+	for i := range deps {
+		n += len(deps[i].Members)
+	}
+	return n
 }
 
 // vertex appends a vertex and returns its index.
@@ -166,40 +234,109 @@ func (b *compiler) threshold(v int32, need, degradedAt int64) {
 
 // dep adds the dependency d of vertex v: a plain dependency is a direct
 // edge; a group becomes a threshold vertex of its own.
-func (b *compiler) dep(v, owner int32, d Dep, soft bool, name string) {
+// The vertices of its members are the references at p, p+1, ...; a group
+// is named base+list+"[i]" (base the name of v).
+func (b *compiler) dep(v, owner int32, d *Dep, p int, soft bool, base, list string, i int) {
 	edges := &b.hard
 	if soft {
 		edges = &b.soft
 	}
 	if d.Form == One && len(d.Members) == 1 {
-		edges.add(v, b.c.index[d.Members[0].ID], 1, 1)
+		edges.add(v, b.ref(p, d.Members[0].ID), 1, 1)
 		return
 	}
 	kind := GroupVertex
 	if soft {
 		kind = SoftGroupVertex
 	}
-	g := b.vertex(name, kind, owner, d.String())
+	g := b.vertex(b.text(base, list, "[", strconv.Itoa(i), "]"), kind, owner, d.String())
 	b.threshold(g, d.Need, d.DegradedAt)
-	for _, m := range d.Members {
+	for j, m := range d.Members {
 		w := m.Weight
 		if w <= 0 {
 			w = 1
 		}
-		b.hard.add(g, b.c.index[m.ID], w, w)
+		b.hard.add(g, b.ref(p+j, m.ID), w, w)
 	}
 	edges.add(v, g, 1, 1)
 }
 
-func compile(m *Model) (*Compiled, error) {
+// sizes counts what compiling m makes, so that every per-vertex and edge
+// slice is allocated once at its final size: appending to a dozen slices
+// that double as they grow allocated about three times their final size.
+func sizes(m *Model) (vertices, hard, soft int) {
+	vertices = len(m.Nodes)
+	groups := func(deps []Dep, soft bool) (gs, h, s int) {
+		for i := range deps {
+			d := &deps[i]
+			if d.Form == One && len(d.Members) == 1 {
+				if soft {
+					s++
+				} else {
+					h++
+				}
+				continue
+			}
+			gs++
+			h += len(d.Members)
+			if soft {
+				s++
+			} else {
+				h++
+			}
+		}
+		return gs, h, s
+	}
+	add := func(gs, h, s int) { vertices, hard, soft = vertices+gs, hard+h, soft+s }
+	for i := range m.Nodes {
+		nd := &m.Nodes[i]
+		if nd.Region != "" {
+			hard++
+		}
+		if nd.Site != "" {
+			hard++
+		}
+		add(groups(nd.Requires, false))
+		add(groups(nd.Uses, true))
+		switch rs := nd.Replicas; {
+		case len(rs) == 0:
+		case len(rs) == 1 && len(rs[0].Requires) == 0:
+			hard++
+		default:
+			if len(nd.Requires) > 0 || nd.Region != "" || nd.Site != "" {
+				vertices++
+				hard++
+			}
+			for j := range rs {
+				vertices++
+				hard += 2 // its site, and it to the capacity gate
+				add(groups(rs[j].Requires, false))
+			}
+		}
+	}
+	return vertices, hard, soft
+}
+
+// compile compiles m, which validate has just found valid, giving res.
+func compile(m *Model, res *resolution) (*Compiled, error) {
 	n := len(m.Nodes)
+	nv, nh, ns := res.vertices, res.hard, res.soft
+	index := res.index
 	c := &Compiled{
 		name:        m.Name,
 		description: m.Description,
 		sources:     slices.Clone(m.Sources),
 		file:        m.File,
 		nodes:       n,
-		index:       make(map[string]int32, n),
+		index:       index,
+		names:       make([]string, 0, nv),
+		vkind:       make([]VertexKind, 0, nv),
+		owner:       make([]int32, 0, nv),
+		label:       make([]string, 0, nv),
+		site:        make([]int32, 0, nv),
+		rec:         make([]time.Duration, 0, nv),
+		stby:        make([]Standby, 0, nv),
+		gates:       make([]Gate, 0, nv),
 		info:        make([]nodeInfo, n),
 		mlab:        make([]map[string]string, n),
 		mdesc:       make(map[int32]string),
@@ -207,10 +344,9 @@ func compile(m *Model) (*Compiled, error) {
 		users:       make([]int64, n),
 		rst:         make([]time.Duration, n),
 	}
-	b := &compiler{c: c}
-	for i := range m.Nodes {
-		c.index[m.Nodes[i].ID] = int32(i)
-	}
+	b := &compiler{c: c, refs: res.refs}
+	b.hard.grow(nh)
+	b.soft.grow(ns)
 	for i := range m.Nodes {
 		nd := &m.Nodes[i]
 		b.vertex(nd.ID, NodeVertex, int32(i), "")
@@ -225,8 +361,9 @@ func compile(m *Model) (*Compiled, error) {
 			c.mdesc[int32(i)] = nd.Description
 		}
 	}
+	p := 0
 	for i := range m.Nodes {
-		b.node(int32(i), &m.Nodes[i])
+		p = b.node(int32(i), &m.Nodes[i], p)
 	}
 	c.buildCSR(&b.hard, &b.soft)
 	return c, nil
@@ -240,41 +377,54 @@ func cloneMap(m map[string]string) map[string]string {
 	return out
 }
 
-// node compiles the gate of model node v.
-func (b *compiler) node(v int32, nd *Node) {
-	c := b.c
+// node compiles the gate of model node v, whose references start at
+// position p of the validator's; it returns where the next node's start.
+// The validator meets them as region, site, replicas, requires, uses, and
+// the vertices are made as region, site, requires, uses, replicas (the
+// order vertex numbers have always had), so the positions are counted.
+func (b *compiler) node(v int32, nd *Node, p int) int {
 	if nd.Region != "" {
-		b.hard.add(v, c.index[nd.Region], 1, 1)
+		b.hard.add(v, b.ref(p, nd.Region), 1, 1)
+		p++
 	}
 	if nd.Site != "" {
-		b.hard.add(v, c.index[nd.Site], 1, 1)
+		b.hard.add(v, b.ref(p, nd.Site), 1, 1)
+		p++
 	}
-	for i, d := range nd.Requires {
-		b.dep(v, v, d, false, nd.ID+".requires["+strconv.Itoa(i)+"]")
+	replicas := p
+	for i := range nd.Replicas {
+		p += 1 + refCount(nd.Replicas[i].Requires)
 	}
-	for i, d := range nd.Uses {
-		b.dep(v, v, d, true, nd.ID+".uses["+strconv.Itoa(i)+"]")
+	for i := range nd.Requires {
+		b.dep(v, v, &nd.Requires[i], p, false, nd.ID, ".requires", i)
+		p += len(nd.Requires[i].Members)
+	}
+	for i := range nd.Uses {
+		b.dep(v, v, &nd.Uses[i], p, true, nd.ID, ".uses", i)
+		p += len(nd.Uses[i].Members)
 	}
 	switch {
 	case len(nd.Replicas) == 0:
 	case len(nd.Replicas) == 1 && len(nd.Replicas[0].Requires) == 0:
 		// One replica and nothing of its own: the node simply needs the site.
-		b.hard.add(v, c.index[nd.Replicas[0].Site], 1, 1)
+		b.hard.add(v, b.ref(replicas, nd.Replicas[0].Site), 1, 1)
 	default:
 		others := len(nd.Requires) > 0 || nd.Region != "" || nd.Site != ""
-		b.replicas(v, nd, others)
+		b.replicas(v, nd, others, replicas)
 	}
+	return p
 }
 
 // replicas compiles a node placed at several sites: one vertex per replica
 // (its site AND its own requires), under a capacity threshold that is the
 // node itself when it has no other hard input, and a group vertex otherwise.
-func (b *compiler) replicas(v int32, nd *Node, others bool) {
+// Its references start at position p.
+func (b *compiler) replicas(v int32, nd *Node, others bool, p int) {
 	c := b.c
 	gate := v
 	if others {
 		// "[*]" keeps the name apart from every node id, which cannot hold brackets.
-		gate = b.vertex(nd.ID+".replicas[*]", GroupVertex, v, "replicas")
+		gate = b.vertex(b.text(nd.ID, ".replicas[*]"), GroupVertex, v, "replicas")
 		b.hard.add(v, gate, 1, 1)
 	}
 	weighted := false
@@ -286,20 +436,33 @@ func (b *compiler) replicas(v int32, nd *Node, others bool) {
 	demand := max(nd.Demand, 1) // without capacities: how many replicas it needs
 	b.threshold(gate, demand, nd.DegradedAt)
 	c.capv[v] = gate
-	seen := make(map[string]int, len(nd.Replicas))
-	for _, r := range nd.Replicas {
-		name := nd.ID + "@" + r.Site
-		if k := seen[r.Site]; k > 0 {
-			name += "#" + strconv.Itoa(k+1)
+	var seen map[string]int // sites met so far, when a site may repeat
+	if len(nd.Replicas) > 2 {
+		seen = make(map[string]int, len(nd.Replicas))
+	}
+	for i := range nd.Replicas {
+		r := &nd.Replicas[i]
+		k := 0
+		if seen != nil {
+			k = seen[r.Site]
+			seen[r.Site]++
+		} else if i == 1 && nd.Replicas[0].Site == r.Site {
+			k = 1
 		}
-		seen[r.Site]++
+		name := b.text(nd.ID, "@", r.Site)
+		if k > 0 {
+			name = b.text(nd.ID, "@", r.Site, "#", strconv.Itoa(k+1))
+		}
 		rv := b.vertex(name, ReplicaVertex, v, "")
-		c.site[rv] = c.index[r.Site]
+		site := b.ref(p, r.Site)
+		p++
+		c.site[rv] = site
 		c.rec[rv] = r.RecoveryTime()
 		c.stby[rv] = r.Standby
-		b.hard.add(rv, c.index[r.Site], 1, 1)
-		for j, d := range r.Requires {
-			b.dep(rv, v, d, false, name+".requires["+strconv.Itoa(j)+"]")
+		b.hard.add(rv, site, 1, 1)
+		for j := range r.Requires {
+			b.dep(rv, v, &r.Requires[j], p, false, name, ".requires", j)
+			p += len(r.Requires[j].Members)
 		}
 		capacity := r.Capacity
 		if !weighted || capacity <= 0 {

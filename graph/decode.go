@@ -103,9 +103,15 @@ func Load(path string) (*Model, error) {
 
 // LoadLimits is Load with the limits l instead of DefaultLimits.
 func LoadLimits(path string, l Limits) (*Model, error) {
+	m, _, err := load(path, l)
+	return m, err
+}
+
+// load is LoadLimits, returning also what validation resolved, for compile.
+func load(path string, l Limits) (*Model, *resolution, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	format := YAML
@@ -134,7 +140,18 @@ func Decode(r io.Reader, file string, f Format) (*Model, error) {
 
 // DecodeLimits is Decode with the limits l instead of DefaultLimits.
 func DecodeLimits(r io.Reader, file string, f Format, l Limits) (*Model, error) {
-	return decode(r, file, f, l.orDefault(), -1)
+	m, _, err := decode(r, file, f, l.orDefault(), readerSize(r))
+	return m, err
+}
+
+// readerSize is the number of bytes left in r when r knows it (a
+// bytes.Reader or strings.Reader), so that it is read into one buffer of
+// that size; else -1.
+func readerSize(r io.Reader) int64 {
+	if l, ok := r.(interface{ Len() int }); ok {
+		return int64(l.Len())
+	}
+	return -1
 }
 
 // LoadCompiled is LoadLimits followed by Compile, validating the model
@@ -145,22 +162,22 @@ func DecodeLimits(r io.Reader, file string, f Format, l Limits) (*Model, error) 
 // extension ("kakao-2022.yaml" is "kakao-2022"), so that every report says
 // which model it is about.
 func LoadCompiled(path string, l Limits) (*Model, *Compiled, error) {
-	m, err := LoadLimits(path, l)
+	m, res, err := load(path, l)
 	if err != nil {
 		return nil, nil, err
 	}
-	return compileDecoded(m)
+	return compileDecoded(m, res)
 }
 
 // DecodeCompiled is DecodeLimits followed by Compile, validating once. Like
 // LoadCompiled, it names a model without a model: line by file ("<stdin>"
 // gives "stdin").
 func DecodeCompiled(r io.Reader, file string, f Format, l Limits) (*Model, *Compiled, error) {
-	m, err := DecodeLimits(r, file, f, l)
+	m, res, err := decode(r, file, f, l.orDefault(), readerSize(r))
 	if err != nil {
 		return nil, nil, err
 	}
-	return compileDecoded(m)
+	return compileDecoded(m, res)
 }
 
 // NameOf is the name LoadCompiled gives a model read from file that names
@@ -175,13 +192,13 @@ func NameOf(file string) string {
 	return base
 }
 
-// compileDecoded compiles a model that Decode has just validated, naming
-// it by its file when it has no name.
-func compileDecoded(m *Model) (*Model, *Compiled, error) {
+// compileDecoded compiles a model that Decode has just validated (res is
+// what validating it resolved), naming it by its file when it has no name.
+func compileDecoded(m *Model, res *resolution) (*Model, *Compiled, error) {
 	if m.Name == "" && m.File != "" {
 		m.Name = NameOf(m.File)
 	}
-	c, err := compile(m)
+	c, err := compile(m, res)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -192,26 +209,26 @@ func compileDecoded(m *Model) (*Model, *Compiled, error) {
 // file with one is read the same way.
 const bom = "\ufeff"
 
-// decode is Decode; size is the size of the input when known (a file),
-// else -1.
-func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, error) {
+// decode is Decode, returning also what validating the model resolved;
+// size is the size of the input when known (a file), else -1.
+func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, *resolution, error) {
 	if f != YAML && f != JSON {
-		return nil, fmt.Errorf("unknown model format %v", f)
+		return nil, nil, fmt.Errorf("unknown model format %v", f)
 	}
 	data, err := readAll(r, l.FileSize, size)
 	if err != nil {
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-			return nil, err // a file's own errors name it already
+			return nil, nil, err // a file's own errors name it already
 		}
 		if file == "" {
-			return nil, fmt.Errorf("read model: %w", err)
+			return nil, nil, fmt.Errorf("read model: %w", err)
 		}
-		return nil, fmt.Errorf("read %s: %w", file, err)
+		return nil, nil, fmt.Errorf("read %s: %w", file, err)
 	}
 	if int64(len(data)) > l.FileSize {
 		var ps problems
 		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %s", byteSize(l.FileSize))
-		return nil, ps.err()
+		return nil, nil, ps.err()
 	}
 	if f == JSON {
 		data = bytes.TrimPrefix(data, []byte(bom))
@@ -229,20 +246,21 @@ func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, e
 			root, ps = parseYAML(data, file)
 		}
 		if root == nil {
-			return nil, ps.err()
+			return nil, nil, ps.err()
 		}
 		d.ps = ps
 	}
 	ok := d.model(root, m, st)
 	if !ok {
-		return nil, d.ps.err()
+		return nil, nil, d.ps.err()
 	}
 	m.File = file
-	all := mergeProblems(d.ps, d.hidden, m.validate())
+	val, res := m.validate()
+	all := mergeProblems(d.ps, d.hidden, val)
 	if err := all.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return m, nil
+	return m, res, nil
 }
 
 // readAll reads r to the end, or up to one byte more than limit. With the
@@ -358,15 +376,33 @@ func (d *decoder) readFast(data []byte, f Format, m *Model) (*value, *yamltree.S
 	}
 	// Nodes are decoded into chunks and copied into m.Nodes once their
 	// number is known: appending to one slice copies it over and over
-	// (five times its final size in all).
-	count := 0
+	// (five times its final size in all). Once the first chunk is full,
+	// the number of nodes is extrapolated from the lines they took, and
+	// the rest go into one slice of that size, which becomes m.Nodes
+	// without a copy when the guess holds (see model); when it does not,
+	// more chunks follow and the nodes are copied as before.
+	count, first := 0, 0
 	st := &yamltree.Stream{Key: "nodes", Each: func(e entry) {
 		if count >= d.maxNodes {
 			return // counted only: the file is refused
 		}
+		if count == 0 {
+			first = e.Line
+		}
 		count++
-		if len(d.chunks) == 0 || len(d.chunks[len(d.chunks)-1]) == cap(d.chunks[len(d.chunks)-1]) {
-			d.chunks = append(d.chunks, make([]Node, 0, 4096))
+		switch {
+		case len(d.chunks) == 0:
+			d.chunks = append(d.chunks, make([]Node, 0, chunkNodes))
+		case len(d.chunks) == 1 && count == chunkNodes+1:
+			if n := estimateNodes(data, first, e.Line, d.maxNodes); n > chunkNodes {
+				all := make([]Node, chunkNodes, n)
+				copy(all, d.chunks[0])
+				d.chunks[0] = all
+			} else {
+				d.chunks = append(d.chunks, make([]Node, 0, chunkNodes))
+			}
+		case len(d.chunks[len(d.chunks)-1]) == cap(d.chunks[len(d.chunks)-1]):
+			d.chunks = append(d.chunks, make([]Node, 0, chunkNodes))
 		}
 		last := &d.chunks[len(d.chunks)-1]
 		*last = append(*last, Node{})
@@ -383,6 +419,26 @@ func (d *decoder) readFast(data []byte, f Format, m *Model) (*value, *yamltree.S
 		return nil, nil
 	}
 	return root, st
+}
+
+// chunkNodes is the size of a chunk of streamed nodes.
+const chunkNodes = 4096
+
+// estimateNodes guesses how many nodes a file holds whose first chunkNodes
+// nodes were written from line first to line next (where the next one
+// starts): the lines left at the same lines per node, and a sixteenth
+// more. It returns 0 when the first nodes say too little (fewer than a
+// line each, as in flow style). The guess is bounded by the limit and by
+// a node per 16 bytes of the file, so that a hostile file cannot make it
+// allocate more than real nodes of its size would take.
+func estimateNodes(data []byte, first, next, limit int) int {
+	span := next - first
+	if span < chunkNodes {
+		return 0
+	}
+	lines := bytes.Count(data, []byte{'\n'}) + 1
+	n := chunkNodes + int(int64(lines-next+1)*chunkNodes/int64(span))
+	return min(n+n/16, limit, len(data)/16)
 }
 
 // parseYAML parses one YAML document into a value tree. Aliases are
@@ -581,7 +637,7 @@ func (d *decoder) setField(name string, line int) {
 		copy(next, cur)
 		d.fields, d.fieldsStart = next, 0
 	}
-	d.fields = append(d.fields, fieldAt{name, d.pos(line)})
+	d.fields = append(d.fields, fieldAt{name, line})
 }
 
 // doneFields gives n the fields recorded since the last call.
@@ -709,13 +765,22 @@ func (d *decoder) model(root *value, m *Model, st *yamltree.Stream) bool {
 		return false
 	}
 	if st != nil {
+		if len(d.chunks) == 1 && cap(d.chunks[0])-len(d.chunks[0]) <= len(d.chunks[0])/8 {
+			// The guess held: the nodes are where they were decoded.
+			m.Nodes = slices.Clip(d.chunks[0])
+			d.chunks = nil
+			return true
+		}
 		total := 0
 		for _, c := range d.chunks {
 			total += len(c)
 		}
 		m.Nodes = make([]Node, 0, total)
-		for _, c := range d.chunks {
+		for i, c := range d.chunks {
 			m.Nodes = append(m.Nodes, c...)
+			// Let the collector take each chunk once copied, so that
+			// the nodes are not all held twice at the end.
+			d.chunks[i] = nil
 		}
 		d.chunks = nil
 		return true

@@ -7,3 +7,15 @@ func SetFastRead(on bool) (restore func()) {
 	fastRead = on
 	return func() { fastRead = saved }
 }
+
+// CompileByLookup compiles m as Compile does, except that every reference
+// is looked up by its id instead of taken from what validation resolved:
+// the tests hold the two equal.
+func CompileByLookup(m *Model) (*Compiled, error) {
+	ps, res := m.validate()
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	res.refs = nil
+	return compile(m, res)
+}

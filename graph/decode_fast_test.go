@@ -114,3 +114,60 @@ func corpusString(file string) (string, bool) {
 	s, err := strconv.Unquote(strings.TrimSuffix(inner, ")"))
 	return s, err == nil
 }
+
+// The fast reader decodes the nodes after the first chunk into one slice
+// sized by a guess from the lines the first chunk took. Whether the guess
+// holds (nodes of one size), falls short (later nodes take fewer lines) or
+// is too large (later nodes take more), the model is the reference
+// readers'.
+func TestStreamedNodesGuess(t *testing.T) {
+	const n = 2*chunkNodes + 100
+	file := func(lines func(i int) int) string {
+		var b strings.Builder
+		b.WriteString("model: guess\nnodes:\n")
+		for i := range n {
+			switch lines(i) {
+			case 1:
+				fmt.Fprintf(&b, "  n%d: {kind: service, users: %d}\n", i, i)
+			default:
+				fmt.Fprintf(&b, "  n%d:\n    kind: service\n    users: %d\n", i, i)
+			}
+		}
+		return b.String()
+	}
+	even := file(func(int) int { return 3 })
+	fewer := file(func(i int) int { return 3 - 2*min(i/chunkNodes, 1) })
+	more := file(func(i int) int { return 1 + 2*min(i/chunkNodes, 1) })
+	for _, src := range []string{even, fewer, more} {
+		// Not sameDecode: its watchdog is for small inputs, and yaml.v3
+		// takes seconds on these under the race detector.
+		fm, fe := decodeWith(true, src, YAML)
+		rm, re := decodeWith(false, src, YAML)
+		require.Empty(t, fe)
+		require.Empty(t, re)
+		require.Len(t, fm.Nodes, n)
+		require.Equal(t, rm, fm)
+	}
+	// The guesses: close for nodes of one size, too few when later nodes
+	// take fewer lines, too many when they take more, and none when the
+	// first nodes share lines.
+	guess := func(src string) int {
+		// The line of the first node after the first chunk.
+		key := "  n" + strconv.Itoa(chunkNodes) + ":"
+		for i, l := range strings.Split(src, "\n") {
+			if strings.HasPrefix(l, key) {
+				return estimateNodes([]byte(src), 3, i+1, 1<<30)
+			}
+		}
+		return -1
+	}
+	require.InDelta(t, n*17/16, guess(even), 3)
+	require.Less(t, guess(fewer), n)
+	require.Greater(t, guess(more), 2*n)
+	require.Zero(t, estimateNodes([]byte(even), 3, 3+chunkNodes-1, 1<<30))
+	require.Equal(t, 100, estimateNodes([]byte(even), 3, 3+3*chunkNodes, 100))
+	// A file of blank lines after the first nodes guesses no more than a
+	// node per 16 bytes.
+	blank := more + strings.Repeat("\n", 1<<20)
+	require.Equal(t, len(blank)/16, estimateNodes([]byte(blank), 3, 3+chunkNodes, 1<<30))
+}

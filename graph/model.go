@@ -241,10 +241,11 @@ type Node struct {
 }
 
 // fieldAt is where a field of a node was written. A node has a handful:
-// a short list searched in order is smaller and faster than a map.
+// a short list searched in order is smaller and faster than a map. It
+// keeps the line only: the file is the node's (24 bytes instead of 40).
 type fieldAt struct {
 	name string
-	pos  Pos
+	line int
 }
 
 // FieldPos returns where the named field of the node was written, or the
@@ -259,7 +260,7 @@ func (n *Node) FieldPos(field string) Pos {
 func (n *Node) lookupField(field string) (Pos, bool) {
 	for i := range n.fields {
 		if n.fields[i].name == field {
-			return n.fields[i].pos, true
+			return Pos{File: n.Pos.File, Line: n.fields[i].line}, true
 		}
 	}
 	return Pos{}, false

@@ -54,11 +54,16 @@ const (
 // It returns nil or a *ValidationError listing every problem, sorted. It
 // runs in time linear in the size of the model.
 func (m *Model) Validate() error {
-	return m.validate().err()
+	ps, _ := m.validate()
+	return ps.err()
 }
 
-func (m *Model) validate() problems {
-	v := validator{m: m, index: make(map[string]int, len(m.Nodes))}
+// validate returns the model's problems and, for Compile, what it resolved.
+func (m *Model) validate() (problems, *resolution) {
+	nv, nh, ns := sizes(m)
+	// The index is sized for every vertex: Compile adds the replicas and
+	// groups to it. There are no more references than edges.
+	v := validator{m: m, index: make(map[string]int32, nv), refs: make([]int32, 0, nh+ns)}
 	for i := range m.Nodes {
 		v.identify(i)
 	}
@@ -72,12 +77,13 @@ func (m *Model) validate() problems {
 			}
 		}
 	}
-	return v.ps
+	return v.ps, &resolution{index: v.index, refs: v.refs, vertices: nv, hard: nh, soft: ns}
 }
 
 type validator struct {
 	m     *Model
-	index map[string]int // id → the first node with it
+	index map[string]int32 // id → the first node with it
+	refs  []int32          // the node of each reference met, in order (see resolution)
 	ps    problems
 	hint  suggester
 }
@@ -121,7 +127,7 @@ func (v *validator) identify(i int) {
 	}
 	first, dup := v.index[n.ID]
 	if !dup {
-		v.index[n.ID] = i
+		v.index[n.ID] = int32(i)
 		return
 	}
 	if p := v.m.Nodes[first].Pos; p.Line > 0 {
@@ -173,6 +179,7 @@ func (v *validator) ref(pos Pos, node, field, id string) (*Node, bool) {
 		v.ps.add(pos, node, field, "unknown node %q%s", clip(id), v.hint.didYouMean(id, v.m.Nodes))
 		return nil, false
 	}
+	v.refs = append(v.refs, i)
 	return &v.m.Nodes[i], true
 }
 
@@ -270,7 +277,9 @@ func (v *validator) replicas(n *Node, name string, place bool) {
 		if r.Site == "" {
 			pos, field := at("site")
 			v.ps.add(pos, name, field, "missing: a replica runs at a site")
-		} else if _, ok := v.index[r.Site]; !ok || v.m.Nodes[v.index[r.Site]].Kind != Site {
+		} else if s, ok := v.index[r.Site]; ok && v.m.Nodes[s].Kind == Site {
+			v.refs = append(v.refs, s)
+		} else {
 			pos, field := at("site")
 			v.target(pos, name, field, r.Site, Site)
 		}
