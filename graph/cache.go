@@ -303,10 +303,10 @@ func ReadCompiled(data []byte) (*Compiled, error) {
 	return c, nil
 }
 
-// derive computes what buildCSR derives from the hard and soft inputs: the
-// reverse CSR arrays, the per-vertex ops and kinds, and the Base of every
-// threshold gate. It repeats buildCSR's second half (a test holds the two
-// equal) so that compile.go stays as it is.
+// derive computes what follows from the hard and soft inputs: the reverse
+// CSR arrays, the per-vertex ops and kinds, and the Base of every threshold
+// gate. Compile (buildCSR) and ReadCompiled both call it, so a graph read
+// from the cache derives these exactly as a compiled one.
 func (c *Compiled) derive() {
 	nv := len(c.names)
 	dst := make([]int32, len(c.in))

@@ -486,33 +486,9 @@ func (c *Compiled) buildCSR(hard, soft *edgeList) {
 	c.softOff, c.soft, _, _ = csr(nv, soft.dst, soft.src, nil, nil)
 	c.softOff, c.soft = dedupe(c.softOff, c.soft)
 
-	// Reverse directions from the (deduplicated) forward arrays.
-	dst := make([]int32, len(c.in))
-	for v := 0; v < nv; v++ {
-		for e := c.inOff[v]; e < c.inOff[v+1]; e++ {
-			dst[e] = int32(v)
-		}
-	}
-	c.outOff, c.out, c.outW, _ = csr(nv, c.in, dst, c.inW, nil)
-	sdst := make([]int32, len(c.soft))
-	for v := 0; v < nv; v++ {
-		for e := c.softOff[v]; e < c.softOff[v+1]; e++ {
-			sdst[e] = int32(v)
-		}
-	}
-	c.softOutOff, c.softOut, _, _ = csr(nv, c.soft, sdst, nil, nil)
-
-	c.ops = make([]Op, nv)
-	c.kinds = make([]Kind, nv)
-	for v := range c.gates {
-		c.ops[v] = c.gates[v].Op
-		c.kinds[v] = c.info[c.owner[v]].kind
-		if g := &c.gates[v]; g.Op == Threshold {
-			for e := c.inOff[v]; e < c.inOff[v+1]; e++ {
-				g.Base += c.inW[e]
-			}
-		}
-	}
+	// Reverse directions, ops, kinds and bases from the (deduplicated)
+	// forward arrays: what reading a cached graph derives too.
+	c.derive()
 }
 
 // csr groups edges by key: for each key k, vals[off[k]:off[k+1]] are the
