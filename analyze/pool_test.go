@@ -47,15 +47,25 @@ func TestPerGraphReleasesGraphs(t *testing.T) {
 			require.NoError(t, err)
 		}
 	}()
+	// Entries of graphs other tests dropped may go meanwhile too, so the
+	// counts must come back to at most what they were, not exactly.
+	within := func(after [5]int) bool {
+		for i := range after {
+			if after[i] > before[i] {
+				return false
+			}
+		}
+		return true
+	}
 	var after [5]int
-	for range 20 {
+	for range 50 {
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond) // cleanups run on their own goroutine
-		if after = counts(); after == before {
+		if after = counts(); within(after) {
 			break
 		}
 	}
-	require.Equal(t, before, after, "entries of layouts, scratches, engines, recover scratches, redundancy rates")
+	require.True(t, within(after), "entries of layouts, scratches, engines, recover scratches, redundancy rates: %v before, %v after", before, after)
 }
 
 // RedundancyRateFrom with outcomes simulated by the caller gives what
