@@ -169,7 +169,7 @@ func (r *effectRecords) record(i int) EffectRecord {
 		ID: e.ID, Kind: kindLabel(e), Replica: e.Replica, State: shownEffect(e).String(),
 		Removed: e.Removed, Users: e.Users, Cause: e.Via,
 	}
-	for _, cs := range r.o.Causes(e.ID) {
+	for _, cs := range r.o.EffectCauses(e) {
 		ej.Causes = append(ej.Causes, CauseRecord{ID: cs.ID, State: cs.State.String(), Soft: cs.Soft, Group: cs.Group})
 	}
 	if e.Tier != graph.NoTier {

@@ -128,7 +128,7 @@ func causeTree(w *bufio.Writer, o *analyze.Outcome, x *explainer, sorted []analy
 		parent := e.Via
 		if parent == "" && e.LostRedundancy {
 			// Up with less margin: under the first input it lost.
-			if cs := o.Causes(e.ID); len(cs) > 0 {
+			if cs := o.EffectCauses(e); len(cs) > 0 {
 				parent = cs[0].ID
 			}
 		}
