@@ -574,3 +574,17 @@ func (o *Outcome) VertexLostRedundancy(v int32) bool {
 	}
 	return o.lostOf(v)
 }
+
+// VertexVia is Effect.Via as a vertex: the input that put vertex v in its
+// state, or -1 for a vertex that is Up or was removed. Like VertexState it
+// is low-level, for reports that index per-vertex arrays.
+func (o *Outcome) VertexVia(v int32) int32 {
+	if v < 0 || int(v) >= o.c.Len() {
+		return -1
+	}
+	i := o.record(v)
+	if i < 0 {
+		return -1
+	}
+	return o.recs[i].via
+}
