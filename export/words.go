@@ -133,12 +133,26 @@ func orModel(name string) string {
 // oneLine makes s one line of printable text: newlines and other control
 // characters become spaces.
 func oneLine(s string) string {
+	if printableASCII(s) {
+		return s // the common case, without a call per rune
+	}
 	return strings.Map(func(r rune) rune {
 		if !unicode.IsPrint(r) {
 			return ' '
 		}
 		return r
 	}, s)
+}
+
+// printableASCII reports whether s is all printable ASCII: text that
+// oneLine and the escapers leave alone unless it holds their markup.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // code makes a node id a Markdown code span. Ids hold no backticks or
@@ -150,6 +164,9 @@ func code(id string) string { return "`" + id + "`" }
 // backslash, and newlines become spaces. It is export's one Markdown
 // escaper.
 func mdText(s string) string {
+	if printableASCII(s) && !strings.ContainsAny(s, "\\`*_[]<>|~") {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range oneLine(s) {
 		if strings.ContainsRune("\\`*_[]<>|~", r) {
