@@ -1,0 +1,2 @@
+// Package k8s reads Kubernetes manifests into an importer.Result.
+package k8s
