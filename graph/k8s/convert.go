@@ -171,8 +171,10 @@ func either(a, b string) string {
 	return b
 }
 
+// addWorkload adds a workload of replicas pods (-1: a DaemonSet's, one
+// per Node it may run on).
 func (c *converter) addWorkload(o *object, replicas int32, t *corev1.PodTemplateSpec) {
-	if replicas < -1 {
+	if replicas < 0 && o.kind != "DaemonSet" {
 		c.add(o.at("spec", "replicas"), "", "spec.replicas", "%d is negative", replicas)
 		return
 	}
@@ -384,7 +386,7 @@ func (c *converter) place(w *workload) {
 	if w.pods != nil {
 		w.setReplicas(w.pods)
 		if w.replicas >= 0 && int(w.replicas) != w.podCount {
-			c.find(w.o.pos, w.id, "%s wants %d replicas and %d pods run: placed as they run", kind, w.replicas, w.podCount)
+			c.find(w.o.pos, w.id, "%s wants %d replicas, and the pods running number %d: placed as they run", kind, w.replicas, w.podCount)
 		}
 		w.replicas = int32(w.podCount)
 		return
@@ -553,6 +555,9 @@ func (c *converter) budgets() {
 			c.add(o.at("spec", "selector"), "", "spec.selector", "%v", err)
 			continue
 		}
+		if !c.validBudget(o, p) {
+			continue
+		}
 		matched := false
 		for _, w := range c.workloads {
 			if w.o.namespace != o.namespace || p.Spec.Selector == nil || !sel.Matches(labels.Set(w.template.Labels)) {
@@ -582,23 +587,12 @@ func (c *converter) budgets() {
 		p := o.typed.(*policyv1.PodDisruptionBudget)
 		var demand int64
 		switch {
-		case p.Spec.MinAvailable != nil && p.Spec.MaxUnavailable != nil:
-			c.add(o.at("spec", "maxUnavailable"), "", "spec.maxUnavailable", "PodDisruptionBudget %s: minAvailable and maxUnavailable are exclusive", o.name)
-			continue
 		case p.Spec.MinAvailable != nil:
 			// The disruption controller rounds a percentage up, for both.
-			v, err := intstr.GetScaledValueFromIntOrPercent(p.Spec.MinAvailable, int(n), true)
-			if err != nil {
-				c.add(o.at("spec", "minAvailable"), "", "spec.minAvailable", "%v", err)
-				continue
-			}
+			v, _ := intstr.GetScaledValueFromIntOrPercent(p.Spec.MinAvailable, int(n), true)
 			demand = int64(v)
 		case p.Spec.MaxUnavailable != nil:
-			v, err := intstr.GetScaledValueFromIntOrPercent(p.Spec.MaxUnavailable, int(n), true)
-			if err != nil {
-				c.add(o.at("spec", "maxUnavailable"), "", "spec.maxUnavailable", "%v", err)
-				continue
-			}
+			v, _ := intstr.GetScaledValueFromIntOrPercent(p.Spec.MaxUnavailable, int(n), true)
 			demand = n - int64(v)
 		default:
 			c.find(o.pos, w.id, "PodDisruptionBudget %s says neither minAvailable nor maxUnavailable: demand 1", o.name)
@@ -619,6 +613,32 @@ func (c *converter) budgets() {
 			w.node.DegradedAt = 1
 		}
 	}
+}
+
+// validBudget reports whether the budget says minAvailable or
+// maxUnavailable, not both, each an integer or a percentage.
+func (c *converter) validBudget(o *object, p *policyv1.PodDisruptionBudget) bool {
+	if p.Spec.MinAvailable != nil && p.Spec.MaxUnavailable != nil {
+		c.add(o.at("spec", "maxUnavailable"), "", "spec.maxUnavailable", "PodDisruptionBudget %s: minAvailable and maxUnavailable are exclusive", o.name)
+		return false
+	}
+	for _, f := range []struct {
+		name string
+		v    *intstr.IntOrString
+	}{{"minAvailable", p.Spec.MinAvailable}, {"maxUnavailable", p.Spec.MaxUnavailable}} {
+		if f.v == nil {
+			continue
+		}
+		if _, err := intstr.GetScaledValueFromIntOrPercent(f.v, 100, true); err != nil {
+			c.add(o.at("spec", f.name), "", "spec."+f.name, "%v", err)
+			return false
+		}
+		if v := f.v.IntValue(); f.v.Type == intstr.Int && v < 0 {
+			c.add(o.at("spec", f.name), "", "spec."+f.name, "%d is negative", v)
+			return false
+		}
+	}
+	return true
 }
 
 // selectServices maps each Service to the workloads whose pods it

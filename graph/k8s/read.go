@@ -326,7 +326,7 @@ func (r *reader) document(file string, v *yamltree.Value, field string) {
 			o.namespace = "default"
 		}
 		if o.name == "" {
-			r.add(pos, "", yamltree.Join(field, "metadata.name"), "missing: every object has a name")
+			r.add(o.at("metadata"), "", yamltree.Join(field, "metadata.name"), "missing: every object has a name")
 			return
 		}
 		if p := o.at("metadata", "name"); p.Line > 0 {
@@ -446,10 +446,11 @@ func lineAt(v *yamltree.Value, path ...any) int {
 		switch p := p.(type) {
 		case string:
 			if v.Kind == yamltree.Mapping {
+				// The last entry of the key: a key written twice is an
+				// error at its second line.
 				for _, e := range v.Entries {
 					if e.Key == p {
 						next, line = e.Val, e.Line
-						break
 					}
 				}
 			}
