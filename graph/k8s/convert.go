@@ -12,7 +12,9 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/graph/importer"
@@ -118,6 +120,8 @@ type converter struct {
 	regionOf   map[string]string // zone → region
 	nodesIn    map[string]int    // zone → Node objects
 	externals  []graph.Node
+	byLabel    map[[3]string][]*workload // namespace, label, value
+	byNS       map[string][]*workload
 }
 
 // index sorts the objects by kind and refuses duplicates.
@@ -159,9 +163,23 @@ func (c *converter) index() {
 			n := &kubeNode{o: o, name: o.name, labels: t.Labels}
 			n.zone = either(t.Labels[zoneLabel], t.Labels[betaZoneLabel])
 			n.region = either(t.Labels[regionLabel], t.Labels[betaRegionLabel])
+			if !c.validPlace(o, n.zone) || !c.validPlace(o, n.region) {
+				continue
+			}
 			c.kubeNodes = append(c.kubeNodes, n)
 		}
 	}
+}
+
+// validPlace checks a zone or region label's value by the API server's
+// rule for label values, which also makes it a valid node id (it must
+// start with a letter or digit, and it holds no '@' or ':').
+func (c *converter) validPlace(o *object, v string) bool {
+	if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+		c.add(o.at("metadata", "labels"), "", "metadata.labels", "%q is not a valid label value: %s", v, errs[0])
+		return false
+	}
+	return true
 }
 
 func either(a, b string) string {
@@ -559,8 +577,11 @@ func (c *converter) budgets() {
 			continue
 		}
 		matched := false
-		for _, w := range c.workloads {
-			if w.o.namespace != o.namespace || p.Spec.Selector == nil || !sel.Matches(labels.Set(w.template.Labels)) {
+		if p.Spec.Selector == nil {
+			sel = labels.Nothing()
+		}
+		for _, w := range c.candidates(o.namespace, sel) {
+			if !sel.Matches(labels.Set(w.template.Labels)) {
 				continue
 			}
 			matched = true
@@ -641,6 +662,32 @@ func (c *converter) validBudget(o *object, p *policyv1.PodDisruptionBudget) bool
 	return true
 }
 
+// candidates returns the workloads of namespace ns that the selector may
+// select: those with the label of one of its equality requirements (an
+// index, so that matching every Service and budget against every
+// workload is not quadratic), else all of the namespace. The caller
+// still matches each.
+func (c *converter) candidates(ns string, sel labels.Selector) []*workload {
+	if c.byLabel == nil {
+		c.byLabel, c.byNS = map[[3]string][]*workload{}, map[string][]*workload{}
+		for _, w := range c.workloads {
+			c.byNS[w.o.namespace] = append(c.byNS[w.o.namespace], w)
+			for k, v := range w.template.Labels {
+				key := [3]string{w.o.namespace, k, v}
+				c.byLabel[key] = append(c.byLabel[key], w)
+			}
+		}
+	}
+	if reqs, ok := sel.Requirements(); ok {
+		for _, r := range reqs {
+			if vs := r.ValuesUnsorted(); len(vs) == 1 && (r.Operator() == selection.Equals || r.Operator() == selection.DoubleEquals || r.Operator() == selection.In) {
+				return c.byLabel[[3]string{ns, r.Key(), vs[0]}]
+			}
+		}
+	}
+	return c.byNS[ns]
+}
+
 // selectServices maps each Service to the workloads whose pods it
 // selects, in its namespace.
 func (c *converter) selectServices() {
@@ -652,8 +699,8 @@ func (c *converter) selectServices() {
 			continue
 		}
 		sel := labels.SelectorFromSet(s.svc.Spec.Selector)
-		for _, w := range c.workloads {
-			if w.o.namespace == s.o.namespace && sel.Matches(labels.Set(w.template.Labels)) {
+		for _, w := range c.candidates(s.o.namespace, sel) {
+			if sel.Matches(labels.Set(w.template.Labels)) {
 				s.workloads = append(s.workloads, w)
 				w.services = append(w.services, s.o.name)
 			}
@@ -679,27 +726,30 @@ func (c *converter) dependencies() {
 // several namespaces share the name.
 func (c *converter) ids() {
 	for name, ws := range c.byName {
-		nss := map[string]bool{}
+		byNS := map[string]*workload{}
 		for _, w := range ws {
-			nss[w.o.namespace] = true
-		}
-		for i, w := range ws {
-			for _, x := range ws[:i] {
-				if x.o.namespace == w.o.namespace {
-					c.add(w.o.pos, "", "metadata.name", "%s and %s (%s) would both be node %s: the name of a workload must be unique in its namespace", w.o.ref(), x.o.ref(), x.o.pos, name)
-				}
+			if x := byNS[w.o.namespace]; x != nil {
+				c.add(w.o.pos, "", "metadata.name", "%s and %s (%s) would both be node %s: the name of a workload must be unique in its namespace", w.o.ref(), x.o.ref(), x.o.pos, name)
+				continue
 			}
+			byNS[w.o.namespace] = w
 		}
-		if len(nss) > 1 {
+		if len(byNS) > 1 {
 			for _, w := range ws {
 				w.id = w.o.namespace + "/" + name
 				c.find(w.o.pos, w.id, "workloads of several namespaces are named %s: named %s", name, w.id)
 			}
 		}
 	}
-	for _, z := range c.zones {
+	for z, r := range c.regionOf {
 		for _, w := range c.byName[z] {
 			c.add(w.o.pos, "", "metadata.name", "%s has the name of zone %s: rename one", w.o.ref(), z)
+		}
+		for _, w := range c.byName[r] {
+			c.add(w.o.pos, "", "metadata.name", "%s has the name of region %s: rename one", w.o.ref(), r)
+		}
+		if _, ok := c.regionOf[r]; ok && r != "" {
+			c.add(graph.Pos{}, "", "", "%s is the name of a zone and of a region", r)
 		}
 	}
 }
@@ -882,15 +932,20 @@ func (c *converter) serviceDep(w *workload, s *service, pos graph.Pos) (graph.De
 // cluster, named by the Service.
 func (c *converter) external(s *service) string {
 	for _, n := range c.externals {
-		if n.ID == s.o.name {
+		if n.Pos == s.o.pos {
 			return n.ID
 		}
 	}
+	id := s.o.name
+	if _, ok := c.byName[id]; ok || c.regionOf[id] != "" || slices.Contains(c.zones, id) {
+		id = s.o.namespace + "/" + id // a workload of that name in another namespace
+		c.find(s.o.pos, id, "ExternalName Service %s shares its name with a workload, zone or region: named %s", s.o.name, id)
+	}
 	c.externals = append(c.externals, graph.Node{
-		ID: s.o.name, Kind: graph.External, Pos: s.o.pos, Description: s.svc.Spec.ExternalName,
+		ID: id, Kind: graph.External, Pos: s.o.pos, Description: s.svc.Spec.ExternalName,
 		Labels: map[string]string{NamespaceLabel: s.o.namespace, KindLabel: "Service"},
 	})
-	return s.o.name
+	return id
 }
 
 func dep(pos graph.Pos, id string) graph.Dep {

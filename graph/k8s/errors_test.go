@@ -65,6 +65,8 @@ func TestErrors(t *testing.T) {
 			`m.yaml:22: spec.minAvailable: invalid value for IntOrString: invalid type: string is not a percentage`},
 		{"pdb both", deployment + "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web, namespace: shop}\nspec:\n  minAvailable: 1\n  maxUnavailable: 1\n  selector: {matchLabels: {app: web}}\n",
 			`m.yaml:23: spec.maxUnavailable: PodDisruptionBudget web: minAvailable and maxUnavailable are exclusive`},
+		{"alias lines", deployment + "---\n" + strings.Replace(strings.Replace(deployment, "name: web\n  namespace", "name: api\n  namespace", 1), "matchLabels: {app: web}", "matchLabels: &sel {app: api}", 1) + "    imag: *sel\n",
+			`m.yaml:34: spec.template.imag: unknown field of Deployment`},
 		{"alias bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
 			`m.yaml:6: aliases expand to more than 1000850 nodes: refusing the file`},
 	} {

@@ -18,6 +18,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	kjson "sigs.k8s.io/json"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -208,7 +209,29 @@ func (r *reader) file(name string, data []byte) {
 		r.add(graph.Pos{File: name}, "", "", "the file is not valid UTF-8")
 		return
 	}
-	at := func(p yamltree.Problem) graph.Pos { return graph.Pos{File: name, Line: p.Line} }
+	text := string(data)
+	for _, d := range splitDocuments(text) {
+		// Most manifests are in the subset of YAML that the model
+		// decoder's fast reader reads (it returns the tree Parse and
+		// Convert return, or false); the others go through yaml.v3.
+		if root, ok := yamltree.ReadFast(d.text, maxDepth); ok {
+			if root != nil && !root.IsNull() {
+				shift(root, d.line-1, nil)
+				r.document(name, root, "")
+			}
+			continue
+		}
+		if !r.slow(name, []byte(d.text), d.line-1) {
+			return
+		}
+	}
+}
+
+// slow reads the documents of one part of a file with yaml.v3; offset is
+// the lines before the part. It returns false when it refused the part
+// (the rest of the file is not read).
+func (r *reader) slow(name string, data []byte, offset int) bool {
+	at := func(p yamltree.Problem) graph.Pos { return graph.Pos{File: name, Line: p.Line + offset} }
 	docs, err := documents(data)
 	for _, doc := range docs {
 		root, probs, refused := yamltree.Convert(doc, yamltree.Config{
@@ -216,18 +239,73 @@ func (r *reader) file(name string, data []byte) {
 		})
 		if refused != nil {
 			r.add(at(*refused), "", "", "%s", refused.Msg)
-			return
+			return false
 		}
 		for _, p := range probs {
 			r.add(at(p), "", "", "%s", p.Msg)
 		}
 		if root != nil && !root.IsNull() {
+			shift(root, offset, map[*yamltree.Value]bool{})
 			r.document(name, root, "")
 		}
 	}
 	if err != nil {
 		p := yamltree.SyntaxProblem(err, data)
+		if p.Line == 0 {
+			p.Line = 1 // the part's first line rather than none
+		}
 		r.add(at(p), "", "", "%s", p.Msg)
+		return false
+	}
+	return true
+}
+
+// part is one YAML document of a file and its first line.
+type part struct {
+	text string
+	line int
+}
+
+// splitDocuments cuts a file at its "---" lines. YAML forbids a "---" at
+// the start of a line inside a document's content (it is the document
+// marker wherever it appears), so the cut is the one a YAML parser makes;
+// each part keeps its marker line, so that its lines count from it.
+func splitDocuments(text string) []part {
+	var parts []part
+	start, startLine, line := 0, 1, 1
+	for i := 0; i < len(text); {
+		end := strings.IndexByte(text[i:], '\n')
+		next := len(text)
+		if end >= 0 {
+			next = i + end + 1
+		}
+		if i > start && strings.HasPrefix(text[i:], "---") && (len(text) == i+3 || strings.ContainsRune(" \t\r\n", rune(text[i+3]))) {
+			parts = append(parts, part{text[start:i], startLine})
+			start, startLine = i, line
+		}
+		i = next
+		line++
+	}
+	return append(parts, part{text[start:], startLine})
+}
+
+// shift adds offset to every line of the tree. A tree of Convert shares
+// the values of an anchor among its aliases: done holds the values
+// shifted, so that each moves once (nil for a tree without aliases).
+func shift(v *yamltree.Value, offset int, done map[*yamltree.Value]bool) {
+	if offset == 0 || done[v] {
+		return
+	}
+	if done != nil {
+		done[v] = true
+	}
+	v.Line += offset
+	for _, it := range v.Items {
+		shift(it, offset, done)
+	}
+	for i := range v.Entries {
+		v.Entries[i].Line += offset
+		shift(v.Entries[i].Val, offset, done)
 	}
 }
 
@@ -331,6 +409,16 @@ func (r *reader) document(file string, v *yamltree.Value, field string) {
 		}
 		if p := o.at("metadata", "name"); p.Line > 0 {
 			o.pos = p
+		}
+		// The API server's own rule for names (Services' are stricter,
+		// DNS labels, but a subdomain is what every kind here accepts).
+		if errs := validation.IsDNS1123Subdomain(o.name); len(errs) > 0 {
+			r.add(o.pos, "", yamltree.Join(field, "metadata.name"), "%q is not a valid name: %s", o.name, errs[0])
+			return
+		}
+		if errs := validation.IsDNS1123Label(o.namespace); o.namespace != "" && len(errs) > 0 {
+			r.add(o.at("metadata", "namespace"), "", yamltree.Join(field, "metadata.namespace"), "%q is not a valid namespace: %s", o.namespace, errs[0])
+			return
 		}
 	}
 	r.objects = append(r.objects, o)
