@@ -22,9 +22,9 @@ const UndeclaredLabel = "blastradius.dev/undeclared"
 // source is the catalog.
 type MergeOptions struct {
 	// Names overrides the mapping of a source's names to model ids. A key
-	// is a name as a source writes it, "source:name" for that source only
-	// ("k8s:checkout-v2") or "name" for every source; the value is the
-	// model id. A name without an entry maps by MapName.
+	// is a name as a source writes it or as MapName maps it, "source:name"
+	// for that source only ("k8s:checkout-v2") or "name" for every source;
+	// the value is the model id. A name without an entry maps by MapName.
 	Names map[string]string
 	// Catalog is the Source of the Results that say what should exist:
 	// "backstage" when empty. The report's "not in the catalog" compares
@@ -76,9 +76,9 @@ type Report struct {
 	// source declares and the overlay does not either: the model has them
 	// because a trace saw them, not because anyone wrote them down.
 	Hidden []Dependency
-	// Unobserved are the declared dependencies between two nodes that an
-	// observing source knows, never seen in its traffic. Empty when no
-	// Result observed anything.
+	// Unobserved are the declared dependencies never seen in traffic, of
+	// the nodes that traffic shows (a caller no trace saw is not
+	// instrumented, not idle). Empty when no Result observed anything.
 	Unobserved []Dependency
 	// NotInCatalog are the nodes (sites and regions aside) that another
 	// source knows and the catalog does not. Empty when no catalog Result
@@ -222,19 +222,18 @@ func (mg *merger) finding(node string, pos graph.Pos, format string, args ...any
 // id maps a source's name: the user's Names, then the sources' Aliases,
 // then MapName.
 func (mg *merger) id(source, name string) string {
-	if id, ok := mg.opts.Names[source+":"+name]; ok {
-		return id
+	mapped := MapName(name)
+	for _, table := range []map[string]string{mg.opts.Names, mg.aliases} {
+		for _, n := range []string{name, mapped} {
+			if id, ok := table[source+":"+n]; ok {
+				return id
+			}
+			if id, ok := table[n]; ok {
+				return id
+			}
+		}
 	}
-	if id, ok := mg.opts.Names[name]; ok {
-		return id
-	}
-	if id, ok := mg.aliases[source+":"+name]; ok {
-		return id
-	}
-	if id, ok := mg.aliases[name]; ok {
-		return id
-	}
-	return MapName(name)
+	return mapped
 }
 
 // alias collects the Aliases of every Result, each mapped to the id of
@@ -324,10 +323,15 @@ func (mg *merger) result(r *Result) {
 			}
 		}
 		mg.rep.Origins[n.ID] = append(mg.rep.Origins[n.ID], Origin{Source: r.Source, Name: src.ID, Pos: src.Pos})
-		if s := mg.sources[n.ID]; len(s) == 0 || s[len(s)-1] != r.Source {
-			mg.sources[n.ID] = append(s, r.Source)
-		}
+		mg.addSource(n.ID, r.Source)
 		mg.add(r.Source, &n)
+	}
+}
+
+// addSource records that source knows id.
+func (mg *merger) addSource(id, source string) {
+	if s := mg.sources[id]; !slices.Contains(s, source) {
+		mg.sources[id] = append(s, source)
 	}
 }
 
@@ -446,6 +450,12 @@ func (mg *merger) dangling() {
 			mg.index[id] = len(mg.nodes)
 			mg.depsOf[id] = make(map[string]bool)
 			mg.sources[id] = []string{"merge"}
+			for _, k := range mg.observedOrder {
+				if d := mg.observedEdges[k]; d.To == id {
+					mg.sources[id] = []string{d.Source} // traffic saw it
+					break
+				}
+			}
 			mg.nodes = append(mg.nodes, graph.Node{ID: id, Pos: missing[j]})
 			n = &mg.nodes[i] // the append may have moved the slice
 		}
@@ -459,6 +469,12 @@ func (mg *merger) observed(results []Result) {
 		for _, e := range r.Observed {
 			d := Dependency{From: mg.id(r.Source, e.From), To: mg.id(r.Source, e.To), Source: r.Source, Calls: e.Calls, Failed: e.Failed, Pos: e.Pos}
 			k := edgeKey(d.From, d.To)
+			if _, ok := mg.index[d.From]; ok {
+				mg.addSource(d.From, r.Source)
+			}
+			if _, ok := mg.index[d.To]; ok {
+				mg.addSource(d.To, r.Source)
+			}
 			if old, ok := mg.observedEdges[k]; ok {
 				old.Calls += d.Calls
 				old.Failed += d.Failed
@@ -591,14 +607,14 @@ func (mg *merger) disagreements(results []Result) {
 		n.Labels[UndeclaredLabel] = strings.Join(tos, ",")
 	}
 	if mg.hasObserver {
-		// An observing source knows a node when it observed traffic of it.
+		// Traffic knows a node when it saw it call or be called.
 		known := make(map[string]bool)
 		for _, d := range mg.observedEdges {
 			known[d.From], known[d.To] = true, true
 		}
 		for _, d := range mg.declared {
 			k := edgeKey(d.From, d.To)
-			if _, ok := mg.observedEdges[k]; !ok && known[d.From] && known[d.To] {
+			if _, ok := mg.observedEdges[k]; !ok && known[d.From] {
 				rep.Unobserved = append(rep.Unobserved, d)
 			}
 		}
