@@ -67,6 +67,9 @@ func MapName(name string) string {
 // Report is what Merge found: where each node came from, and where the
 // sources disagree.
 type Report struct {
+	// Model is the merged model's name; Nodes counts its nodes.
+	Model string
+	Nodes int
 	// Sources lists the merged Results in order, with what each gave.
 	Sources []SourceSummary
 	// Origins gives, for each model id, every place a source or the
@@ -187,6 +190,7 @@ func Merge(results []Result, overlay *graph.Model, opts MergeOptions) (*graph.Mo
 	if m.Name == "" {
 		m.Name = "imported"
 	}
+	mg.rep.Model, mg.rep.Nodes = m.Name, len(m.Nodes)
 	if err := m.Validate(); err != nil {
 		return m, mg.rep, err
 	}
