@@ -267,7 +267,13 @@ func (r *reader) parse(data []byte, file string) {
 		}
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
+	// Every document takes at least its "---": a stream cannot hold more
+	// documents than lines, which bounds the loop whatever the decoder does.
+	for docs := 0; ; docs++ {
+		if docs > bytes.Count(data, []byte{'\n'})+1 {
+			r.add(graph.Pos{File: file}, "", "", "invalid YAML: more documents than lines")
+			return
+		}
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
