@@ -42,6 +42,9 @@ type MergeOptions struct {
 // Backstage entity outside the default namespace arrives as
 // "namespace/name" and keeps its '/'.
 func MapName(name string) string {
+	if isID(name) {
+		return name // the common case, without a copy
+	}
 	var b strings.Builder
 	b.Grow(len(name))
 	dash := false
@@ -62,6 +65,24 @@ func MapName(name string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isID reports whether MapName keeps name as it is: lower-case ASCII
+// letters and digits, and '.', '_', '-', '/' after the first.
+func isID(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-' || c == '/'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Report is what Merge found: where each node came from, and where the
@@ -177,6 +198,7 @@ func Merge(results []Result, overlay *graph.Model, opts MergeOptions) (*graph.Mo
 		mg.opts.Catalog = "backstage"
 	}
 	mg.alias(results)
+	mg.ids = make(map[string]map[string]string)
 	for i := range results {
 		mg.result(&results[i])
 	}
@@ -210,12 +232,13 @@ type merger struct {
 	sources map[string][]string
 	// declared: "from\x00to" → where a non-observed dependency was
 	// written (sources and overlay).
-	declared map[string]Dependency
+	declared map[pair]Dependency
 	// observedEdges: "from\x00to" → the first observation of it.
-	observedEdges map[string]Dependency
-	observedOrder []string
+	observedEdges map[pair]Dependency
+	observedOrder []pair
 	hasObserver   bool
 	aliases       map[string]string
+	ids           map[string]map[string]string // source → name → id, once the aliases are known
 }
 
 func (mg *merger) finding(node string, pos graph.Pos, format string, args ...any) {
@@ -226,6 +249,23 @@ func (mg *merger) finding(node string, pos graph.Pos, format string, args ...any
 // id maps a source's name: the user's Names, then the sources' Aliases,
 // then MapName.
 func (mg *merger) id(source, name string) string {
+	memo := mg.ids[source]
+	if id, ok := memo[name]; ok {
+		return id
+	}
+	id := mg.lookup(source, name)
+	if mg.ids != nil {
+		if memo == nil {
+			memo = make(map[string]string)
+			mg.ids[source] = memo
+		}
+		memo[name] = id
+	}
+	return id
+}
+
+// lookup is id without the memo: a name is mapped once per source.
+func (mg *merger) lookup(source, name string) string {
 	mapped := MapName(name)
 	for _, table := range []map[string]string{mg.opts.Names, mg.aliases} {
 		for _, n := range []string{name, mapped} {
@@ -254,7 +294,11 @@ func (mg *merger) alias(results []Result) {
 	}
 }
 
-func edgeKey(from, to string) string { return from + "\x00" + to }
+// pair names a dependency by its ends, as a map key that costs no
+// allocation.
+type pair struct{ from, to string }
+
+func edgeKey(from, to string) pair { return pair{from, to} }
 
 // depKey names a dependency by its sorted members: two sources that
 // depend on the same members mean the same dependency.
@@ -291,12 +335,12 @@ func (mg *merger) result(r *Result) {
 	}
 	// A dependency that is also an observed edge of the same Result was
 	// seen, not declared.
-	seen := make(map[string]bool, len(r.Observed))
+	seen := make(map[pair]bool, len(r.Observed))
 	for _, e := range r.Observed {
 		seen[edgeKey(mg.id(r.Source, e.From), mg.id(r.Source, e.To))] = true
 	}
 	if mg.declared == nil {
-		mg.declared = make(map[string]Dependency)
+		mg.declared = make(map[pair]Dependency)
 	}
 	for i := range r.Nodes {
 		src := &r.Nodes[i]
@@ -468,7 +512,7 @@ func (mg *merger) dangling() {
 
 // observed collects the observed edges, in model ids.
 func (mg *merger) observed(results []Result) {
-	mg.observedEdges = make(map[string]Dependency)
+	mg.observedEdges = make(map[pair]Dependency)
 	for _, r := range results {
 		for _, e := range r.Observed {
 			d := Dependency{From: mg.id(r.Source, e.From), To: mg.id(r.Source, e.To), Source: r.Source, Calls: e.Calls, Failed: e.Failed, Pos: e.Pos}
