@@ -75,7 +75,7 @@ func (ev *undeclaredEval) eval(e *env) (RuleResult, error) {
 	}
 	rr := RuleResult{Total: kp.total, Passed: kp.total == 0, Selected: count(ev.sel)}
 	for _, pr := range kp.sorted() {
-		viol := Violation{Node: c.VertexName(pr.v), Pos: c.Pos(pr.v), Removed: pr.to, Chain: []string{c.VertexName(pr.v), pr.to}}
+		viol := Violation{Node: c.VertexName(pr.v), Pos: c.Pos(pr.v), Removed: pr.to}
 		if w, ok := c.Lookup(pr.to); ok {
 			viol.RemovedKind = c.Kind(w)
 		}
