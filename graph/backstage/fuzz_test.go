@@ -14,9 +14,9 @@ import (
 // *graph.ValidationError whose problems name the file, never panics, and
 // a Result's nodes all have ids.
 func FuzzReadBackstage(f *testing.F) {
-	files, _ := filepath.Glob("../../testdata/import/backstage/*/*.yaml")
+	// The shop's smaller files: the fuzzer mutates small inputs faster.
 	top, _ := filepath.Glob("../../testdata/import/backstage/*.yaml")
-	for _, p := range append(files, top...) {
+	for _, p := range append(top, "../../testdata/import/backstage/systems/platform.yaml") {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
