@@ -56,3 +56,54 @@ func TestImportErrors(t *testing.T) {
 		})
 	}
 }
+
+// The shop of testdata/import from end to end: the model import writes is
+// the golden testdata/import/shop.yaml, its report the goldens
+// import-shop.*, and every command runs on the model; rank names the
+// shared dependency that the overlay did not make redundant.
+func TestImportShop(t *testing.T) {
+	t.Chdir("../..") // the model's comments name the sources as the README's commands do
+	dir := t.TempDir()
+	model := filepath.Join(dir, "shop.yaml")
+	args := []string{"import", "--backstage", "testdata/import/backstage", "--k8s", "testdata/import/k8s",
+		"--traces", "testdata/import/traces/servicegraph.prom", "--overlay", "testdata/import/overlay.yaml", "-o", model}
+	for _, format := range []string{"table", "markdown", "json"} {
+		var out, errOut bytes.Buffer
+		code := run(append(args, "--format", format), &out, &errOut)
+		require.Equal(t, 0, code, errOut.String())
+		require.Empty(t, errOut.String())
+		ext := map[string]string{"table": "txt", "markdown": "md", "json": "json"}[format]
+		golden.Assert(t, "testdata/golden/cli/import-shop."+ext, out.Bytes())
+	}
+	written, err := os.ReadFile(model)
+	require.NoError(t, err)
+	golden.Assert(t, "testdata/import/shop.yaml", written)
+
+	// -o - writes the model on stdout and the report on stderr.
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run(append(args[:len(args)-1], "-", "--name", "shop"), &out, &errOut), errOut.String())
+	require.Equal(t, string(written), out.String())
+	require.Contains(t, errOut.String(), "HIDDEN DEPENDENCIES: 3")
+
+	policy := filepath.Join(dir, "policy.yaml")
+	require.NoError(t, os.WriteFile(policy, []byte("rules:\n  - rule: no_undeclared\n  - rule: survive_site_loss\n    select: {tier: 0}\n"), 0o644))
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"validate", model}, 0, "ok: model \"shop\""},
+		{[]string{"rank", model, "--top", "3"}, 0, "3  sessions-cache  datastore"},
+		{[]string{"simulate", model, "--fail", "eu-west-1a"}, 0, "requires auth → sessions-cache → eu-west-1a"},
+		{[]string{"spof", model, "--target", "checkout"}, 0, "sessions-cache"},
+		{[]string{"redundancy", model}, 0, "redundancy rate"},
+		{[]string{"recover", model, "--fail", "eu-west-1a", "--for", "2h"}, 0, "auth"},
+		{[]string{"check", model, "--policy", policy}, 1, "promotions    calls service legacy-coupons (seen in traffic), which no source declares"},
+		{[]string{"diff", "testdata/import/shop.yaml", model}, 0, "no change to resilience"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(tc.args, &out, &errOut)
+		assert.Equal(t, tc.code, code, "%v: %s", tc.args, errOut.String())
+		assert.Contains(t, out.String(), tc.want, "%v", tc.args)
+	}
+}
