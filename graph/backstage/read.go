@@ -269,8 +269,9 @@ func (r *reader) parse(data []byte, file string) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	// Every document takes at least its "---": a stream cannot hold more
 	// documents than lines, which bounds the loop whatever the decoder does.
+	maxDocs := bytes.Count(data, []byte{'\n'}) + 1
 	for docs := 0; ; docs++ {
-		if docs > bytes.Count(data, []byte{'\n'})+1 {
+		if docs > maxDocs {
 			r.add(graph.Pos{File: file}, "", "", "invalid YAML: more documents than lines")
 			return
 		}
