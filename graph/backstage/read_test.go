@@ -173,3 +173,25 @@ func TestReferences(t *testing.T) {
 	require.NoError(t, err)
 	golden.Assert(t, "testdata/references.golden", dump(t, r))
 }
+
+func TestLimits(t *testing.T) {
+	big := strings.Repeat("# padding\n", 200)
+	_, err := backstage.ReadFile([]byte(big), "f.yaml", backstage.Options{MaxFileSize: 1000})
+	require.ErrorContains(t, err, "f.yaml: file is 2000 bytes, more than the limit of 1000")
+
+	many := component("x", "") + "---\n" + component("y", "") + "---\n" + component("z", "")
+	_, err = backstage.ReadFile([]byte(many), "f.yaml", backstage.Options{MaxEntities: 2})
+	require.ErrorContains(t, err, "more than 2 entities")
+
+	dir := write(t, map[string]string{"big.yaml": big})
+	_, err = backstage.Read([]string{dir}, backstage.Options{MaxFileSize: 1000})
+	require.ErrorContains(t, err, "big.yaml: file is larger than the limit of 1000 bytes")
+
+	// A billion laughs is refused at its line, whatever the document it is in.
+	bomb := component("web", "") + "---\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+	_, err = backstage.ReadFile([]byte(bomb), "f.yaml", backstage.Options{})
+	require.Error(t, err)
+	var ve *graph.ValidationError
+	require.True(t, errors.As(err, &ve))
+	require.Greater(t, ve.Problems[0].Pos.Line, 9, ve.Error())
+}
