@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,7 +26,7 @@ func dump(t *testing.T, r *importer.Result) []byte {
 	for _, f := range r.Findings {
 		header = append(header, fmt.Sprintf("finding %s: %s: %s", f.Pos, f.Node, f.Message))
 	}
-	for _, k := range sortedKeys(r.Aliases) {
+	for _, k := range slices.Sorted(maps.Keys(r.Aliases)) {
 		header = append(header, fmt.Sprintf("alias %s -> %s", k, r.Aliases[k]))
 	}
 	m := &graph.Model{Name: r.Source, Nodes: r.Nodes}
@@ -34,21 +36,6 @@ func dump(t *testing.T, r *importer.Result) []byte {
 		Comment: func(n *graph.Node) []string { return []string{filepath.ToSlash(n.Pos.String())} },
 	}))
 	return b.Bytes()
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := range keys {
-		for j := i + 1; j < len(keys); j++ {
-			if keys[j] < keys[i] {
-				keys[i], keys[j] = keys[j], keys[i]
-			}
-		}
-	}
-	return keys
 }
 
 func TestReadShop(t *testing.T) {
