@@ -464,7 +464,7 @@ func (c *converter) spread(w *workload, n int, zones []string) (map[string]int, 
 		case t.MaxSkew > 1:
 			return counts, fmt.Sprintf("topologySpreadConstraint maxSkew %d allows zones to differ by %d pods: assumed spread evenly over %s", t.MaxSkew, t.MaxSkew, list)
 		case n%k != 0:
-			return counts, fmt.Sprintf("%d pods spread evenly over %d zones: which zones hold one more is not decided; assumed the first in name order", n, k)
+			return counts, fmt.Sprintf("replicas: %d over %d zones at most one apart (maxSkew 1): which zones hold one more is not decided; assumed the first in name order", n, k)
 		}
 		return counts, ""
 	}
@@ -998,6 +998,16 @@ func (c *converter) nodes() {
 		c.res.Nodes = append(c.res.Nodes, w.node)
 	}
 	c.res.Nodes = append(c.res.Nodes, c.externals...)
+	// Traces name a callee by the Service it called: a Service of another
+	// name than its one workload is an alias of it for the traces.
+	for _, s := range c.svcOrder {
+		if len(s.workloads) == 1 && s.workloads[0].id != s.o.name && annotation(s.workloads[0], "ignore") != "true" {
+			if c.res.Aliases == nil {
+				c.res.Aliases = map[string]string{}
+			}
+			c.res.Aliases["traces:"+s.o.name] = s.workloads[0].id
+		}
+	}
 }
 
 func annotation(w *workload, name string) string {
