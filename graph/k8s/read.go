@@ -364,25 +364,8 @@ func (r *reader) document(file string, v *yamltree.Value, field string) {
 		return
 	}
 	o := &object{kind: kind, apiVersion: apiVersion, file: file, tree: v, pos: pos}
-	var typed any
-	switch kind {
-	case "Deployment":
-		typed = new(appsv1.Deployment)
-	case "StatefulSet":
-		typed = new(appsv1.StatefulSet)
-	case "DaemonSet":
-		typed = new(appsv1.DaemonSet)
-	case "Service":
-		typed = new(corev1.Service)
-	case "Node":
-		typed = new(corev1.Node)
-	case "ConfigMap":
-		typed = new(corev1.ConfigMap)
-	case "Pod":
-		typed = new(corev1.Pod)
-	case "PodDisruptionBudget":
-		typed = new(policyv1.PodDisruptionBudget)
-	default:
+	typed := newTyped(kind)
+	if typed == nil {
 		if ig := r.ignored[kind]; ig != nil {
 			ig.n++
 		} else {
@@ -422,6 +405,33 @@ func (r *reader) document(file string, v *yamltree.Value, field string) {
 		}
 	}
 	r.objects = append(r.objects, o)
+}
+
+// kindsRead are the kinds of object Read reads.
+var kindsRead = []string{"Deployment", "StatefulSet", "DaemonSet", "Service", "Node", "ConfigMap", "Pod", "PodDisruptionBudget"}
+
+// newTyped returns a new object of the API type of kind, or nil for a kind
+// not read.
+func newTyped(kind string) any {
+	switch kind {
+	case "Deployment":
+		return new(appsv1.Deployment)
+	case "StatefulSet":
+		return new(appsv1.StatefulSet)
+	case "DaemonSet":
+		return new(appsv1.DaemonSet)
+	case "Service":
+		return new(corev1.Service)
+	case "Node":
+		return new(corev1.Node)
+	case "ConfigMap":
+		return new(corev1.ConfigMap)
+	case "Pod":
+		return new(corev1.Pod)
+	case "PodDisruptionBudget":
+		return new(policyv1.PodDisruptionBudget)
+	}
+	return nil
 }
 
 // apiVersions are the API versions read for each kind: the typed decoder
