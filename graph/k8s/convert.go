@@ -875,7 +875,7 @@ func (c *converter) resolve(w *workload, ref string, pos graph.Pos, named bool) 
 	if !strings.Contains(ref, ".") {
 		var same []*workload
 		for _, x := range c.byName[ref] {
-			if x.o.namespace == w.o.namespace || len(c.byName[ref]) == 1 {
+			if !x.ignored() && (x.o.namespace == w.o.namespace || len(c.byName[ref]) == 1) {
 				same = append(same, x)
 			}
 		}
@@ -909,7 +909,7 @@ func (c *converter) serviceDep(w *workload, s *service, pos graph.Pos) (graph.De
 	}
 	var ids []string
 	for _, x := range s.workloads {
-		if x != w {
+		if x != w && !x.ignored() {
 			ids = append(ids, x.id)
 		}
 	}
@@ -989,7 +989,7 @@ func (c *converter) nodes() {
 		c.res.Nodes = append(c.res.Nodes, graph.Node{ID: z, Kind: graph.Site, Region: c.regionOf[z], Pos: firstPos(func(n *kubeNode) bool { return n.zone == z })})
 	}
 	for _, w := range c.workloads {
-		if v := annotation(w, "ignore"); v == "true" {
+		if w.ignored() {
 			continue
 		}
 		if len(w.services) > 0 {
@@ -1001,7 +1001,7 @@ func (c *converter) nodes() {
 	// Traces name a callee by the Service it called: a Service of another
 	// name than its one workload is an alias of it for the traces.
 	for _, s := range c.svcOrder {
-		if len(s.workloads) == 1 && s.workloads[0].id != s.o.name && annotation(s.workloads[0], "ignore") != "true" {
+		if len(s.workloads) == 1 && s.workloads[0].id != s.o.name && !s.workloads[0].ignored() {
 			if c.res.Aliases == nil {
 				c.res.Aliases = map[string]string{}
 			}
@@ -1009,6 +1009,10 @@ func (c *converter) nodes() {
 		}
 	}
 }
+
+// ignored reports whether blastradius.dev/ignore leaves the workload out:
+// it is no node, and a name that means it names nothing.
+func (w *workload) ignored() bool { return annotation(w, "ignore") == "true" }
 
 func annotation(w *workload, name string) string {
 	if v, ok := metaOf(w.o.typed).Annotations[annotationPrefix+name]; ok {

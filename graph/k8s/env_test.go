@@ -55,3 +55,14 @@ func TestNames(t *testing.T) {
 	require.Equal(t, "ext/web", r.Nodes[3].Uses[0].Members[0].ID, "api uses the ExternalName Service of its namespace")
 	require.Empty(t, r.Nodes[1].Requires, "shop/web names itself")
 }
+
+func TestIgnore(t *testing.T) {
+	in := strings.Replace(deployment, "namespace: shop", "namespace: shop\n  annotations: {blastradius.dev/ignore: \"true\"}", 1) + "---\n" +
+		strings.Replace(strings.Replace(deployment, "name: web", "name: api", 1), "namespace: shop", "namespace: shop\n  annotations: {blastradius.dev/requires: web}", 1)
+	r, err := Parse("m.yaml", []byte(in), Options{})
+	require.NoError(t, err)
+	require.Len(t, r.Nodes, 1)
+	require.Equal(t, "api", r.Nodes[0].ID)
+	require.Equal(t, "web", r.Nodes[0].Requires[0].Members[0].ID, "kept as written, for the other sources")
+	require.Contains(t, r.Findings[len(r.Findings)-1].Message, "web names no Service or workload of the manifests")
+}

@@ -279,7 +279,7 @@ func splitDocuments(text string) []part {
 		if end >= 0 {
 			next = i + end + 1
 		}
-		if i > start && strings.HasPrefix(text[i:], "---") && (len(text) == i+3 || strings.ContainsRune(" \t\r\n", rune(text[i+3]))) {
+		if i > start && strings.HasPrefix(text[i:], "---") && (len(text) == i+3 || strings.ContainsRune(" \t\r\n", rune(text[i+3]))) && hasContent(text[start:i]) {
 			parts = append(parts, part{text[start:i], startLine})
 			start, startLine = i, line
 		}
@@ -287,6 +287,18 @@ func splitDocuments(text string) []part {
 		line++
 	}
 	return append(parts, part{text[start:], startLine})
+}
+
+// hasContent reports whether a part holds more than directives
+// (%YAML), comments and blank lines: those belong to the document that
+// follows them.
+func hasContent(part string) bool {
+	for line := range strings.Lines(part) {
+		if t := strings.TrimLeft(line, " \t\r\n"); t != "" && t[0] != '#' && t[0] != '%' {
+			return true
+		}
+	}
+	return false
 }
 
 // shift adds offset to every line of the tree. A tree of Convert shares
