@@ -464,7 +464,7 @@ func (c *converter) spread(w *workload, n int, zones []string) (map[string]int, 
 		case t.MaxSkew > 1:
 			return counts, fmt.Sprintf("topologySpreadConstraint maxSkew %d allows zones to differ by %d pods: assumed spread evenly over %s", t.MaxSkew, t.MaxSkew, list)
 		case n%k != 0:
-			return counts, fmt.Sprintf("%d pods spread evenly over %d zones: which zones hold one more is not decided; assumed the first in name order", n, k)
+			return counts, fmt.Sprintf("replicas: %d over %d zones at most one apart (maxSkew 1): which zones hold one more is not decided; assumed the first in name order", n, k)
 		}
 		return counts, ""
 	}
@@ -875,7 +875,7 @@ func (c *converter) resolve(w *workload, ref string, pos graph.Pos, named bool) 
 	if !strings.Contains(ref, ".") {
 		var same []*workload
 		for _, x := range c.byName[ref] {
-			if x.o.namespace == w.o.namespace || len(c.byName[ref]) == 1 {
+			if !x.ignored() && (x.o.namespace == w.o.namespace || len(c.byName[ref]) == 1) {
 				same = append(same, x)
 			}
 		}
@@ -909,7 +909,7 @@ func (c *converter) serviceDep(w *workload, s *service, pos graph.Pos) (graph.De
 	}
 	var ids []string
 	for _, x := range s.workloads {
-		if x != w {
+		if x != w && !x.ignored() {
 			ids = append(ids, x.id)
 		}
 	}
@@ -989,7 +989,7 @@ func (c *converter) nodes() {
 		c.res.Nodes = append(c.res.Nodes, graph.Node{ID: z, Kind: graph.Site, Region: c.regionOf[z], Pos: firstPos(func(n *kubeNode) bool { return n.zone == z })})
 	}
 	for _, w := range c.workloads {
-		if v := annotation(w, "ignore"); v == "true" {
+		if w.ignored() {
 			continue
 		}
 		if len(w.services) > 0 {
@@ -998,7 +998,21 @@ func (c *converter) nodes() {
 		c.res.Nodes = append(c.res.Nodes, w.node)
 	}
 	c.res.Nodes = append(c.res.Nodes, c.externals...)
+	// Traces name a callee by the Service it called: a Service of another
+	// name than its one workload is an alias of it for the traces.
+	for _, s := range c.svcOrder {
+		if len(s.workloads) == 1 && s.workloads[0].id != s.o.name && !s.workloads[0].ignored() {
+			if c.res.Aliases == nil {
+				c.res.Aliases = map[string]string{}
+			}
+			c.res.Aliases["traces:"+s.o.name] = s.workloads[0].id
+		}
+	}
 }
+
+// ignored reports whether blastradius.dev/ignore leaves the workload out:
+// it is no node, and a name that means it names nothing.
+func (w *workload) ignored() bool { return annotation(w, "ignore") == "true" }
 
 func annotation(w *workload, name string) string {
 	if v, ok := metaOf(w.o.typed).Annotations[annotationPrefix+name]; ok {

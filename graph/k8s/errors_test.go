@@ -79,6 +79,17 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestDocuments checks the cut of a file into documents: directives stay
+// with their document, and lines count from the file's start.
+func TestDocuments(t *testing.T) {
+	in := "%YAML 1.1\n---\n" + deployment + "---\n# c\n---\n" + strings.Replace(deployment, "name: web", "name: api", 1) + "...\n"
+	r, err := Parse("m.yaml", []byte(in), Options{Zones: []string{"z"}})
+	require.NoError(t, err)
+	require.Len(t, r.Nodes, 3)
+	require.Equal(t, graph.Pos{File: "m.yaml", Line: 6}, r.Nodes[1].Pos)
+	require.Equal(t, graph.Pos{File: "m.yaml", Line: 25}, r.Nodes[2].Pos)
+}
+
 func TestLimits(t *testing.T) {
 	_, err := Parse("m.yaml", []byte(deployment), Options{MaxFileSize: 10})
 	require.EqualError(t, err, "m.yaml: the input is 255 bytes, more than the limit of 10")

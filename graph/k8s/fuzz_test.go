@@ -8,10 +8,10 @@ import (
 	"github.com/blastradius-go/blastradius/graph"
 )
 
-// FuzzParse checks what Parse promises on any input: no panic; an error
+// FuzzParseManifests checks what Parse promises on any input: no panic; an error
 // is a *graph.ValidationError whose problems have lines; what it accepts
 // has unique ids and compiles once every node it names exists.
-func FuzzParse(f *testing.F) {
+func FuzzParseManifests(f *testing.F) {
 	for _, name := range []string{"testdata/shop/web.yaml", "testdata/shop/checkout.yaml", "testdata/shop/backends.yaml", "testdata/running/cluster.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {

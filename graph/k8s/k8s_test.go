@@ -3,6 +3,8 @@ package k8s
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,6 +21,9 @@ func render(t *testing.T, r *importer.Result) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# source: %s\n", r.Source)
 	require.NoError(t, graph.Encode(&b, &graph.Model{Nodes: r.Nodes}, graph.YAML))
+	for _, k := range slices.Sorted(maps.Keys(r.Aliases)) {
+		fmt.Fprintf(&b, "# alias %s = %s\n", k, r.Aliases[k])
+	}
 	b.WriteString("# findings\n")
 	for _, f := range r.Findings {
 		fmt.Fprintf(&b, "%s: [%s] %s\n", f.Pos, f.Node, f.Message)
@@ -37,6 +42,8 @@ func TestGolden(t *testing.T) {
 		{[]string{"testdata/shop"}, "testdata/shop-env.golden", Options{FromEnv: true}, true},
 		{[]string{"testdata/shop"}, "testdata/shop-packed.golden", Options{Packed: true}, true},
 		{[]string{"testdata/running/cluster.yaml"}, "testdata/running.golden", Options{}, false},
+		// The shop of the README's "Import your system".
+		{[]string{"../../testdata/import/k8s"}, "testdata/import-shop.golden", Options{FromEnv: true}, true},
 	} {
 		t.Run(c.golden, func(t *testing.T) {
 			r, err := Read(c.paths, c.opts)

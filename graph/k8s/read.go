@@ -279,7 +279,7 @@ func splitDocuments(text string) []part {
 		if end >= 0 {
 			next = i + end + 1
 		}
-		if i > start && strings.HasPrefix(text[i:], "---") && (len(text) == i+3 || strings.ContainsRune(" \t\r\n", rune(text[i+3]))) {
+		if i > start && strings.HasPrefix(text[i:], "---") && (len(text) == i+3 || strings.ContainsRune(" \t\r\n", rune(text[i+3]))) && hasContent(text[start:i]) {
 			parts = append(parts, part{text[start:i], startLine})
 			start, startLine = i, line
 		}
@@ -287,6 +287,18 @@ func splitDocuments(text string) []part {
 		line++
 	}
 	return append(parts, part{text[start:], startLine})
+}
+
+// hasContent reports whether a part holds more than directives
+// (%YAML), comments and blank lines: those belong to the document that
+// follows them.
+func hasContent(part string) bool {
+	for line := range strings.Lines(part) {
+		if t := strings.TrimLeft(line, " \t\r\n"); t != "" && t[0] != '#' && t[0] != '%' {
+			return true
+		}
+	}
+	return false
 }
 
 // shift adds offset to every line of the tree. A tree of Convert shares
@@ -364,25 +376,8 @@ func (r *reader) document(file string, v *yamltree.Value, field string) {
 		return
 	}
 	o := &object{kind: kind, apiVersion: apiVersion, file: file, tree: v, pos: pos}
-	var typed any
-	switch kind {
-	case "Deployment":
-		typed = new(appsv1.Deployment)
-	case "StatefulSet":
-		typed = new(appsv1.StatefulSet)
-	case "DaemonSet":
-		typed = new(appsv1.DaemonSet)
-	case "Service":
-		typed = new(corev1.Service)
-	case "Node":
-		typed = new(corev1.Node)
-	case "ConfigMap":
-		typed = new(corev1.ConfigMap)
-	case "Pod":
-		typed = new(corev1.Pod)
-	case "PodDisruptionBudget":
-		typed = new(policyv1.PodDisruptionBudget)
-	default:
+	typed := newTyped(kind)
+	if typed == nil {
 		if ig := r.ignored[kind]; ig != nil {
 			ig.n++
 		} else {
@@ -422,6 +417,33 @@ func (r *reader) document(file string, v *yamltree.Value, field string) {
 		}
 	}
 	r.objects = append(r.objects, o)
+}
+
+// kindsRead are the kinds of object Read reads.
+var kindsRead = []string{"Deployment", "StatefulSet", "DaemonSet", "Service", "Node", "ConfigMap", "Pod", "PodDisruptionBudget"}
+
+// newTyped returns a new object of the API type of kind, or nil for a kind
+// not read.
+func newTyped(kind string) any {
+	switch kind {
+	case "Deployment":
+		return new(appsv1.Deployment)
+	case "StatefulSet":
+		return new(appsv1.StatefulSet)
+	case "DaemonSet":
+		return new(appsv1.DaemonSet)
+	case "Service":
+		return new(corev1.Service)
+	case "Node":
+		return new(corev1.Node)
+	case "ConfigMap":
+		return new(corev1.ConfigMap)
+	case "Pod":
+		return new(corev1.Pod)
+	case "PodDisruptionBudget":
+		return new(policyv1.PodDisruptionBudget)
+	}
+	return nil
 }
 
 // apiVersions are the API versions read for each kind: the typed decoder

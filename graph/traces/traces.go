@@ -66,7 +66,9 @@ func (o Options) check(name string) error {
 
 // Read reads the service graph in the file at path: Jaeger's dependencies
 // JSON when its first character other than white space is '{' or '[', the
-// Prometheus text format otherwise.
+// Prometheus text format otherwise. (A metric file whose first line is a
+// series with a quoted name, {"name", ...}, must be read with
+// ReadPrometheus; scrapes start with a comment or a plain name.)
 func Read(path string, opts Options) (*importer.Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
