@@ -51,7 +51,7 @@ func bound(n, def int) int {
 
 // Rule is one thing a model must keep. The rules are SurviveSiteLoss,
 // SurviveRegionLoss, NoSPOF, MaxBlastRadius, MinRedundancyRate and
-// SitesAtLeast; Check evaluates them. To check one rule alone, put it in a
+// SitesAtLeast and NoUndeclared; Check evaluates them. To check one rule alone, put it in a
 // Policy of its own.
 //
 // Each rule lives in a file of its own (survive.go, nospof.go, ...) with

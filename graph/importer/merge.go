@@ -171,7 +171,10 @@ type SourceFinding struct {
 // and DegradedAt) is taken whole from the first Result that places the
 // node; a later one that places it elsewhere is a finding.
 //
-// The overlay is an ordinary model: each of its nodes is added, or, when
+// The overlay is an ordinary model (the CLI reads it with graph.Load, so a
+// file validates on its own: it names each node it refers to, at least
+// with its kind, and a node written with only its kind changes nothing but
+// the kind): each of its nodes is added, or, when
 // a source has it, laid over it field by field: every field the overlay
 // sets (a non-zero value; a Site or Replicas replaces the placement whole)
 // wins. Its requires and uses win by member: an imported dependency that
