@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/internal/golden"
 )
 
@@ -84,6 +85,21 @@ func TestImportShop(t *testing.T) {
 	require.Equal(t, 0, run(append(args[:len(args)-1], "-", "--name", "shop"), &out, &errOut), errOut.String())
 	require.Equal(t, string(written), out.String())
 	require.Contains(t, errOut.String(), "HIDDEN DEPENDENCIES: 3")
+
+	// A .json name writes the same model as JSON (without the comments).
+	jsonModel := filepath.Join(dir, "shop.json")
+	require.Equal(t, 0, run(append(args[:len(args)-1], jsonModel, "--name", "shop", "--report", filepath.Join(dir, "r.md"), "--format", "markdown"), &out, &errOut), errOut.String())
+	fromYAML, err := graph.Load(model)
+	require.NoError(t, err)
+	fromJSON, err := graph.Load(jsonModel)
+	require.NoError(t, err)
+	var y, j bytes.Buffer
+	require.NoError(t, graph.Encode(&y, fromYAML, graph.YAML))
+	require.NoError(t, graph.Encode(&j, fromJSON, graph.YAML))
+	require.Equal(t, y.String(), j.String())
+	md, err := os.ReadFile(filepath.Join(dir, "r.md"))
+	require.NoError(t, err)
+	golden.Assert(t, "testdata/golden/cli/import-shop.md", md)
 
 	policy := filepath.Join(dir, "policy.yaml")
 	require.NoError(t, os.WriteFile(policy, []byte("rules:\n  - rule: no_undeclared\n  - rule: survive_site_loss\n    select: {tier: 0}\n"), 0o644))
