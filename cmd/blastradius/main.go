@@ -11,6 +11,7 @@
 //	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [-o FILE]
 //	blastradius diff OLD NEW [--policy POLICY] [--format table|json|markdown] [--fail-on-worse]
 //	blastradius validate MODEL...
+//	blastradius import [--backstage DIR] [--k8s DIR] [--traces FILE] [--overlay FILE] -o MODEL
 //	blastradius version
 //
 // MODEL "-" reads the model from standard input: JSON when its first
@@ -82,6 +83,7 @@ Usage:
   blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
   blastradius diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]
   blastradius validate MODEL...
+  blastradius import [--backstage DIR] [--k8s DIR] [--traces FILE] [--overlay FILE] -o MODEL [flags]
   blastradius version
 
 Commands:
@@ -93,6 +95,7 @@ Commands:
   check        check a model against a resilience policy (exit 1 on violations)
   diff         what a change to a model does to its resilience, for a pull request
   validate     check model files and report every problem with file:line
+  import       write a model from a Backstage catalog, Kubernetes manifests and traces
   version      print the version of blastradius
 
 MODEL - reads the model from standard input (JSON if it starts with {, else YAML).
@@ -112,6 +115,7 @@ var commands = map[string]func(x *command, args []string) int{
 	"diff":       diffCmd,
 	"recover":    recoverCmd,
 	"version":    versionCmd,
+	"import":     importCmd,
 }
 
 // run is the whole program, with its streams, so tests can drive it;
