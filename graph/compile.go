@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -323,9 +324,11 @@ func compile(m *Model, res *resolution) (*Compiled, error) {
 	nv, nh, ns := res.vertices, res.hard, res.soft
 	index := res.index
 	c := &Compiled{
-		name:        m.Name,
-		description: m.Description,
-		sources:     slices.Clone(m.Sources),
+		// Strings are cloned, so that the graph keeps nothing of the
+		// model's file (node ids are copies already, see decoder.keep).
+		name:        strings.Clone(m.Name),
+		description: strings.Clone(m.Description),
+		sources:     cloneStrings(m.Sources),
 		file:        m.File,
 		nodes:       n,
 		index:       index,
@@ -358,7 +361,7 @@ func compile(m *Model, res *resolution) (*Compiled, error) {
 			c.mlab[i] = cloneMap(nd.Labels)
 		}
 		if nd.Description != "" {
-			c.mdesc[int32(i)] = nd.Description
+			c.mdesc[int32(i)] = strings.Clone(nd.Description)
 		}
 	}
 	p := 0
@@ -372,7 +375,18 @@ func compile(m *Model, res *resolution) (*Compiled, error) {
 func cloneMap(m map[string]string) map[string]string {
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		out[k] = v
+		out[strings.Clone(k)] = strings.Clone(v)
+	}
+	return out
+}
+
+func cloneStrings(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	out := make([]string, len(s))
+	for i := range s {
+		out[i] = strings.Clone(s[i])
 	}
 	return out
 }
