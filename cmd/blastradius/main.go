@@ -32,6 +32,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -367,8 +368,29 @@ func (x *command) load(path string) (*graph.Compiled, bool) {
 		x.problems(path, err)
 		return nil, false
 	}
+	releaseModel(c)
 	return c, true
 }
+
+// releaseModel collects the garbage of loading a large model before the
+// analysis starts. The model, several times the size of its compiled
+// graph, is garbage once compiled, but the collector's next cycle is due
+// only when the heap has doubled from its size at the last one, during
+// loading, when the model was live: everything the analysis allocates
+// would be added on top of the dead model instead of reusing its memory.
+// At 5,000,000 nodes that was 2.3 GB more at the peak of rank (9.3 GB
+// instead of the ~7 GB of loading). One cycle marks only the compiled
+// graph, whose large arrays hold no pointers: milliseconds per million
+// vertices.
+func releaseModel(c *graph.Compiled) {
+	if c.Len() >= bigGraph {
+		runtime.GC()
+	}
+}
+
+// bigGraph is the size from which releaseModel collects: below it, the
+// dead model is small whatever the collector does.
+const bigGraph = 200_000
 
 // decode reads and compiles the model at path, or from standard input for
 // "-", within the limits of --max-file-size and --max-nodes.
