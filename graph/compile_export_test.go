@@ -16,3 +16,13 @@ func CompilesInPlace(m *Model) bool {
 	_, ok := compileWith(m, res, true)
 	return ok
 }
+
+// Resolve validates m, checking its nodes on two cores (as a large model
+// is) or on one, and returns its problems and the node of every reference.
+func Resolve(m *Model, split bool) ([]int32, error) {
+	saved := splitValidate
+	splitValidate = split
+	defer func() { splitValidate = saved }()
+	ps, res := m.validate()
+	return res.refs, ps.err()
+}
