@@ -380,9 +380,9 @@ func (x *command) load(path string) (*graph.Compiled, bool) {
 // was added on top of the dead model instead of reusing its memory. Peak
 // resident memory of rank (measured, whole process): 100,000 nodes 175 MB
 // before, 151 MB after (validate alone: 150 MB); 5,000,000 nodes 8.65 GB
-// before, 7.96 GB after with graph's own changes of the same day. One
-// cycle marks only the compiled graph, whose large arrays hold no
-// pointers.
+// before, 7.31 GB after, with the smaller loading of the same change
+// (the peak is now loading's). One cycle marks only the compiled graph,
+// whose large arrays hold no pointers.
 func releaseModel(c *graph.Compiled) {
 	if c.Len() >= bigGraph {
 		runtime.GC()
