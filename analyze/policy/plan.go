@@ -57,6 +57,12 @@ type Shared struct {
 	// Redundancy is analyze.RedundancyRate of the model; nil: Finish
 	// computes it when a rule needs it.
 	Redundancy *analyze.Redundancy
+	// Lost, when not nil, returns the outcome of the loss of site or
+	// region v alone (analyze.Simulate of analyze.Fail), or nil to have
+	// Finish simulate it: a caller that lost the sites for its own
+	// questions (package diff, for the redundancy rate) hands them over
+	// when LosesSites, so that each site is lost once.
+	Lost func(v int32) *analyze.Outcome
 }
 
 // Prepare validates p against c (the errors of Check) and plans its
@@ -86,6 +92,10 @@ func Prepare(c *graph.Compiled, p *Policy) (*Checker, error) {
 
 // Ranks reports whether the policy needs a ranking pass.
 func (k *Checker) Ranks() bool { return k.pl.rank }
+
+// LosesSites reports whether the policy needs the outcome of the loss of
+// each site (Shared.Lost).
+func (k *Checker) LosesSites() bool { return k.pl.sites }
 
 // Watch returns the nodes (vertices) whose hits the policy needs from a
 // ranking pass, in vertex order.
@@ -234,7 +244,7 @@ func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 	// sequential parts (the batch order, the sort of the radii) leave
 	// idle, a quarter of a Check of 1,000,000 nodes.
 	done := make(chan error, 1)
-	go func() { done <- e.lose(ctx) }()
+	go func() { done <- e.lose(ctx, sh) }()
 	rankErr := p.rankPass(ctx, e, sh)
 	if err := <-done; err != nil {
 		return nil, err
@@ -271,10 +281,10 @@ func (p *plan) rankPass(ctx context.Context, e *env, sh Shared) error {
 	return err
 }
 
-// lose simulates the loss of each site and region the rules need, on all
-// cores, and measures the redundancy rate from the sites' outcomes when a
+// lose simulates the loss of each site and region the rules need that sh
+// does not hold, on all cores, and measures the redundancy rate from the sites' outcomes when a
 // rule needs it and sh did not hold it.
-func (e *env) lose(ctx context.Context) error {
+func (e *env) lose(ctx context.Context, sh Shared) error {
 	c, p := e.c, e.p
 	var lost []int32
 	for v := int32(0); v < int32(c.NodeCount()); v++ {
@@ -282,9 +292,24 @@ func (e *env) lose(ctx context.Context) error {
 			lost = append(lost, v)
 		}
 	}
-	outs, err := simulateEach(ctx, c, lost)
+	outs := make([]*analyze.Outcome, len(lost))
+	var rest []int32 // the losses sh.Lost does not hold
+	for i, v := range lost {
+		if sh.Lost != nil {
+			outs[i] = sh.Lost(v)
+		}
+		if outs[i] == nil {
+			rest = append(rest, v)
+		}
+	}
+	simulated, err := simulateEach(ctx, c, rest)
 	if err != nil {
 		return err
+	}
+	for i := range outs {
+		if outs[i] == nil {
+			outs[i], simulated = simulated[0], simulated[1:]
+		}
 	}
 	for i, v := range lost {
 		if c.Kind(v) == graph.Site {
