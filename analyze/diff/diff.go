@@ -320,16 +320,33 @@ func (d *Diff) radii(m *match, sd *sides) {
 			d.Shrank = append(d.Shrank, Change{ID: o.ID, Old: o, New: n})
 		}
 	}
-	bySize := func(a, b Change) int {
-		return cmp.Or(
-			cmp.Compare(abs(b.New.UsersDown-b.Old.UsersDown), abs(a.New.UsersDown-a.Old.UsersDown)),
-			cmp.Compare(abs(int64(b.New.Down-b.Old.Down)), abs(int64(a.New.Down-a.Old.Down))),
-			cmp.Compare(abs(b.New.UsersDegraded-b.Old.UsersDegraded), abs(a.New.UsersDegraded-a.Old.UsersDegraded)),
-			cmp.Compare(a.ID, b.ID),
-		)
+	sortBySize(d.Grew)
+	sortBySize(d.Shrank)
+}
+
+// sortBySize orders changes by size: users Down, nodes Down, users
+// Degraded (each the absolute change), largest first, then by id. It
+// sorts 32-byte keys, not the 180-byte changes (two unrelated catalogs
+// change almost every radius).
+func sortBySize(cs []Change) {
+	type key struct {
+		users, nodes, degraded int64
+		i                      int
 	}
-	slices.SortFunc(d.Grew, bySize)
-	slices.SortFunc(d.Shrank, bySize)
+	keys := make([]key, len(cs))
+	for i, c := range cs {
+		keys[i] = key{abs(c.New.UsersDown - c.Old.UsersDown), abs(int64(c.New.Down - c.Old.Down)),
+			abs(c.New.UsersDegraded - c.Old.UsersDegraded), i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(b.users, a.users), cmp.Compare(b.nodes, a.nodes), cmp.Compare(b.degraded, a.degraded),
+			cmp.Compare(cs[a.i].ID, cs[b.i].ID))
+	})
+	sorted := make([]Change, len(cs))
+	for k, x := range keys {
+		sorted[k] = cs[x.i]
+	}
+	copy(cs, sorted)
 }
 
 func abs(x int64) int64 {

@@ -557,11 +557,7 @@ func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes
 	// Most users first, then in model order: number the nodes in that
 	// order once and sort numbers, not nodes by a comparison (the listed
 	// SPOFs of two unrelated catalogs take millions of nodes together).
-	byUsers := make([]int32, c.NodeCount())
-	for v := range byUsers {
-		byUsers[v] = int32(v)
-	}
-	slices.SortFunc(byUsers, func(a, b int32) int { return cmp.Or(cmp.Compare(c.Users(b), c.Users(a)), cmp.Compare(a, b)) })
+	byUsers := usersOrder(c)
 	place := make([]int32, len(byUsers))
 	for k, v := range byUsers {
 		place[v] = int32(k)
@@ -588,6 +584,40 @@ func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes
 		out[i] = s
 	}
 	return total, out, nil
+}
+
+// usersOrder returns the model nodes of c, most users first, then in
+// model order: an LSD radix sort of 11-bit digits of the users (never
+// negative), stable over the model order, leaving out the high digits no
+// node has (a comparison sort of a 1,000,000-node catalog was a second of
+// CPU per list of SPOFs).
+func usersOrder(c *graph.Compiled) []int32 {
+	const digit = 11
+	order, tmp := make([]int32, c.NodeCount()), make([]int32, c.NodeCount())
+	var all uint64
+	for v := range order {
+		order[v] = int32(v)
+		all |= uint64(c.Users(int32(v)))
+	}
+	var count [1 << digit]int
+	for shift := 0; shift < 64 && all>>shift != 0; shift += digit {
+		clear(count[:])
+		for _, v := range order {
+			count[(^uint64(c.Users(v))>>shift)&(1<<digit-1)]++
+		}
+		sum := 0
+		for d, n := range count {
+			count[d] = sum
+			sum += n
+		}
+		for _, v := range order {
+			d := (^uint64(c.Users(v)) >> shift) & (1<<digit - 1)
+			tmp[count[d]] = v
+			count[d]++
+		}
+		order, tmp = tmp, order
+	}
+	return order
 }
 
 // matching maps each model node of a to the node of b with the same id, or
