@@ -188,6 +188,9 @@ func (cm *comparer) flush(kw *collector) {
 	}
 	n := cm.to.NodeCount()
 	words := (n + 63) / 64
+	// Each lane's list or bitset, at hand while the pairs are spread:
+	// this runs once per pair.
+	var list [64][]int32
 	var bitset [64][]uint64
 	for j, k := range kw.per {
 		if k == 0 {
@@ -206,7 +209,7 @@ func (cm *comparer) flush(kw *collector) {
 		if int(k) > len(kw.arena) {
 			kw.arena = make([]int32, max(arenaBlock, int(k)))
 		}
-		cm.list[f], kw.arena = kw.arena[:0:k], kw.arena[k:]
+		list[j], kw.arena = kw.arena[:0:k], kw.arena[k:]
 	}
 	for i, x := range kw.x {
 		for m := kw.m[i]; m != 0; m &= m - 1 {
@@ -214,9 +217,13 @@ func (cm *comparer) flush(kw *collector) {
 			if b := bitset[j]; b != nil {
 				b[x/64] |= 1 << (x % 64)
 			} else {
-				f := kw.sources[j]
-				cm.list[f] = append(cm.list[f], x)
+				list[j] = append(list[j], x)
 			}
+		}
+	}
+	for j, l := range list {
+		if l != nil {
+			cm.list[kw.sources[j]] = l
 		}
 	}
 	kw.cur, kw.sources, kw.x, kw.m, kw.per = nil, nil, kw.x[:0], kw.m[:0], [64]int32{}

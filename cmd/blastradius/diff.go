@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"runtime"
 	"sync"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -27,6 +28,7 @@ func diffCmd(x *command, args []string) int {
 	if !ok {
 		return exitUsage
 	}
+	afterLoad()
 	var opts diff.Options
 	if *policyPath != "" {
 		if opts.Policy, ok = x.loadPolicy(*policyPath); !ok {
@@ -79,3 +81,12 @@ func (x *command) loadBoth(a, b string) (from, to *graph.Compiled, ok bool) {
 	}
 	return from, to, true
 }
+
+// afterLoad collects what decoding left behind, once the models are
+// compiled. The decoders' trees are most of the heap at their peak (2.8 GB
+// of a diff's two 1,000,000-node models loaded at once), and the collector
+// lets the heap grow to twice what was live at its last cycle: without a
+// cycle here the analysis' allocations pile onto the garbage until then
+// (a 4.9 GB heap for 1.7 GB live). One cycle now sets the next goal from
+// the compiled models.
+func afterLoad() { runtime.GC() }
