@@ -23,8 +23,9 @@ import (
 // all single failures (analyze.RankWatchVertices: the blast radius of every node
 // and which protected nodes each takes Down, for MaxBlastRadius and NoSPOF),
 // one Simulate per site (SurviveSiteLoss) and per region
-// (SurviveRegionLoss) and one analyze.RedundancyRate (MinRedundancyRate);
-// SitesAtLeast reads the compiled placements. Each rule keeps only the
+// (SurviveRegionLoss) and one analyze.RedundancyRate (MinRedundancyRate),
+// which reads those site losses; the losses and the rate run beside the
+// ranking pass, on all cores. SitesAtLeast reads the compiled placements. Each rule keeps only the
 // violations it lists (and counts the others); the chain of causes of each
 // listed violation of NoSPOF and MaxBlastRadius costs one Simulate of its
 // failure, or less, shared by the rules. A nil policy has no rules.
@@ -40,7 +41,9 @@ func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
 // Finish. A caller that runs a ranking pass over the model's single
 // failures for its own questions (package diff does) shares it with the
 // policy instead of running two: it watches Watch too, passes every batch
-// of hits to the function Sink returns, and gives the radii to Finish.
+// of hits to the function Sink returns, and gives the radii to Finish; a
+// caller that lost the sites gives their outcomes too (Shared.Lost, when
+// LosesSites).
 type Checker struct {
 	p   *Policy
 	pl  *plan
