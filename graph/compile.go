@@ -86,6 +86,9 @@ type Compiled struct {
 	mdesc map[int32]string // per model node: description (sparse)
 	mlab  []map[string]string
 	capv  []int32 // per model node: the vertex holding its replica capacity, or -1
+	// unavail is per model node: the probability it is down by itself
+	// (see Unavailability); nil when no node has failure data.
+	unavail []float64
 
 	// Hard inputs: in[inOff[v]:inOff[v+1]] with weights inW (weight counted
 	// at the moment of failure: 0 for a standby that is not a mirror) and
@@ -343,6 +346,7 @@ func compile(m *Model, res *resolution) (*Compiled, error) {
 		capv:        make([]int32, n),
 		users:       make([]int64, n),
 		rst:         make([]time.Duration, n),
+		unavail:     unavailabilities(m),
 	}
 	b := &compiler{c: c, refs: res.refs}
 	b.hard.grow(nh)

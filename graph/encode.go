@@ -135,6 +135,7 @@ func (e *encoder) model(m *Model) {
 			e.key("sources")
 			e.strings(m.Sources)
 		}
+		e.defaults(m)
 		e.key("nodes")
 		e.raw("{")
 		for i := range m.Nodes {
@@ -170,6 +171,7 @@ func (e *encoder) model(m *Model) {
 			e.raw("\n")
 		}
 	}
+	e.defaults(m)
 	if len(m.Nodes) == 0 {
 		e.raw("nodes: {}\n")
 		return
@@ -308,6 +310,7 @@ func (e *encoder) node(n *Node) {
 		e.dur(n.Restart)
 		e.end()
 	}
+	e.reliability(n.Reliability())
 	if e.json {
 		e.close("}")
 	}

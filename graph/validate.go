@@ -67,6 +67,7 @@ func (m *Model) validate() (problems, *resolution) {
 	for i := range m.Nodes {
 		v.identify(i)
 	}
+	v.defaults()
 	var total int64 // users so far, saturating
 	for i := range m.Nodes {
 		n := &m.Nodes[i]
@@ -229,6 +230,7 @@ func (v *validator) node(n *Node) {
 	case n.Restart > MaxDuration:
 		v.ps.add(n.FieldPos("restart"), name, "restart", "must be at most %v (10 years), got %v", MaxDuration, n.Restart)
 	}
+	v.reliability(n, name)
 	v.replicas(n, name, place)
 	v.deps(n, name, n.Requires, "requires", n.FieldPos("requires"))
 	v.deps(n, name, n.Uses, "uses", n.FieldPos("uses"))
