@@ -649,7 +649,3 @@ func (k *structure) thresholdDown(m *bdd.Manager, v int32, get func(int32) bdd.N
 	return rec(0, slack)
 }
 
-// cutSetBounds is filled in with the cut sets (see availability_bounds.go).
-var cutSetBounds = func(ctx context.Context, c *graph.Compiled, t int32, order int) (lo, hi float64, err error) {
-	return 0, 0, errors.New("no bounds")
-}

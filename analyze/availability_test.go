@@ -178,18 +178,28 @@ func TestAvailabilityModules(t *testing.T) {
 }
 
 func TestAvailabilityBudget(t *testing.T) {
-	randomModels(t, 50, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+	bounded := 0
+	defer func() {
+		if !t.Failed() && bounded < 20 {
+			t.Errorf("only %d of the cases ran out of nodes: the bounds are hardly tested", bounded)
+		}
+	}()
+	randomModels(t, 200, func(t *testing.T, m *graph.Model, r *rand.Rand) {
 		withFailureData(m, r, 9)
 		c := availModel(t, m)
 		target := c.VertexName(int32(r.IntN(c.NodeCount())))
 		exact, err := Availability(context.Background(), c, target, AvailabilityOptions{})
 		require.NoError(t, err)
-		b, err := Availability(context.Background(), c, target, AvailabilityOptions{MaxBDDNodes: 3})
+		order := 1 + r.IntN(3)
+		b, err := Availability(context.Background(), c, target, AvailabilityOptions{MaxBDDNodes: 3, BoundOrder: order})
 		require.NoError(t, err)
 		if b.Exact {
 			require.InDelta(t, exact.Probability, b.Probability, 1e-15)
 			return
 		}
+		bounded++
+		require.Equal(t, order, b.BoundOrder)
+		require.Nil(t, b.Importance)
 		require.LessOrEqual(t, b.Lower, exact.Probability+1e-12, "lower bound above the truth")
 		require.GreaterOrEqual(t, b.Upper, exact.Probability-1e-12, "upper bound below the truth")
 		require.False(t, math.IsNaN(b.Upper))
