@@ -648,4 +648,3 @@ func (k *structure) thresholdDown(m *bdd.Manager, v int32, get func(int32) bdd.N
 	}
 	return rec(0, slack)
 }
-
