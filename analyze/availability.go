@@ -400,7 +400,10 @@ type moduleResult struct {
 	prob  float64
 	vars  []int32   // local vertex of each variable: a basic member, or a sub-module root
 	birn  []float64 // per variable: ∂P(module)/∂p(variable)
+	need  []bool    // per variable: the module is never Down while it is Up
 	scale float64   // ∂P(target)/∂P(module)
+	// needed: the target is never Down while this module is Up.
+	needed bool
 }
 
 // exact computes every module bottom-up, then the importance top-down.
@@ -438,13 +441,19 @@ func (k *structure) exact(ctx context.Context, budget int, res *Unavailability) 
 	top := mods[0]
 	res.Probability = top.prob
 	// Importance, top-down: the chain rule through each module variable.
-	top.scale = 1
+	// A variable is needed by the target (RRW infinite) when it is needed
+	// by its module and the module by the target, and so on up: the
+	// target's function with the variable Up is its function with the
+	// module at a function that is not False, hence not False, unless the
+	// module is needed too.
+	top.scale, top.needed = 1, true
 	slices.Reverse(roots)
 	for _, r := range roots {
 		m := mods[r]
 		for i, v := range m.vars {
 			if v != r && k.owner[v] == v { // a sub-module root
 				mods[v].scale = m.scale * m.birn[i]
+				mods[v].needed = m.needed && m.need[i]
 			}
 		}
 	}
@@ -456,7 +465,7 @@ func (k *structure) exact(ctx context.Context, budget int, res *Unavailability) 
 				continue
 			}
 			vx := k.verts[v]
-			res.Importance = append(res.Importance, importance(k.c, vx, k.c.Unavailability(vx), m.scale*m.birn[i], P))
+			res.Importance = append(res.Importance, importance(k.c, vx, k.c.Unavailability(vx), m.scale*m.birn[i], P, m.needed && m.need[i]))
 		}
 	}
 	slices.SortFunc(res.Importance, func(a, b Importance) int {
@@ -482,8 +491,10 @@ func cmpString(a, b string) int {
 }
 
 // importance applies SCRAM's definitions (see Importance) to a node of
-// unavailability p and Birnbaum importance mif, the target's being P.
-func importance(c *graph.Compiled, v int32, p, mif, P float64) Importance {
+// unavailability p and Birnbaum importance mif, the target's being P;
+// needed says the target cannot be Down while the node is Up, which the
+// BDD decides exactly (P − p·MIF is only zero up to rounding).
+func importance(c *graph.Compiled, v int32, p, mif, P float64, needed bool) Importance {
 	imp := Importance{ID: c.VertexName(v), Vertex: v, Unavailability: p, Birnbaum: mif}
 	if P <= 0 {
 		return imp
@@ -491,7 +502,7 @@ func importance(c *graph.Compiled, v int32, p, mif, P float64) Importance {
 	imp.Criticality = p * mif / P
 	imp.RAW = 1 + (1-p)*mif/P
 	imp.FussellVesely = p * imp.RAW
-	if d := P - p*mif; d > 0 {
+	if d := P - p*mif; d > 0 && !needed {
 		imp.RRW = P / d
 	} else {
 		imp.RRW = math.Inf(1)
@@ -607,7 +618,7 @@ func (k *structure) module1(r int32, members []int32, mods map[int32]*moduleResu
 	}
 	root := f[r]
 	prob, birn := m.Birnbaum(root, probs)
-	return &moduleResult{prob: prob, vars: vars, birn: birn}, m.Len(), nil
+	return &moduleResult{prob: prob, vars: vars, birn: birn, need: m.Necessary(root, len(vars))}, m.Len(), nil
 }
 
 // thresholdDown is a Threshold gate's Down function: the weight of its Down

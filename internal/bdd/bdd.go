@@ -312,3 +312,62 @@ func (m *Manager) Birnbaum(f Node, p []float64) (float64, []float64) {
 	}
 	return prob[f], b
 }
+
+// Necessary returns, for every variable v < n, whether f is false whenever
+// v is: f restricted to ¬v is the constant False, so v takes its true
+// branch on every path from the root to True. It is computed bottom-up as
+// the intersection, over a node's two edges to something that can be
+// true, of what each needs (the high edge adding the node's variable): a
+// pass over the diagram, each node holding the sorted list its paths need.
+func (m *Manager) Necessary(f Node, n int) []bool {
+	out := make([]bool, n)
+	if f == False { // false whenever anything
+		for v := range out {
+			out[v] = true
+		}
+		return out
+	}
+	nodes := m.reach(f)
+	need := make(map[Node][]int32, len(nodes))
+	need[True] = nil
+	for _, x := range nodes {
+		lo, hi := m.lo[x], m.hi[x]
+		var viaHi []int32
+		if hi != False {
+			viaHi = append(slices.Clone(need[hi]), m.level[x])
+			slices.Sort(viaHi)
+		}
+		switch {
+		case hi == False:
+			need[x] = need[lo]
+		case lo == False:
+			need[x] = viaHi
+		default:
+			need[x] = intersect(need[lo], viaHi)
+		}
+	}
+	for _, v := range need[f] {
+		if int(v) < n {
+			out[v] = true
+		}
+	}
+	return out
+}
+
+// intersect returns the elements common to two sorted lists.
+func intersect(a, b []int32) []int32 {
+	var out []int32
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}

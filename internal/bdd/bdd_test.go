@@ -109,6 +109,12 @@ func TestRandomFormulas(t *testing.T) {
 				t.Fatalf("iter %d: Birnbaum of %d is %v, P(f|v)-P(f|¬v) = %v", iter, v, b[v], p1-p0)
 			}
 		}
+		nec := m.Necessary(f.node, n)
+		for v := 0; v < n; v++ {
+			if want := m.Restrict(f.node, v, false) == False; nec[v] != want {
+				t.Fatalf("iter %d: Necessary(%d) = %v, want %v", iter, v, nec[v], want)
+			}
+		}
 		// Canonical: the same function built from its truth table is the
 		// same node.
 		if g := fromTable(m, f.table, n); g != f.node {
