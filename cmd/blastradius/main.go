@@ -6,6 +6,7 @@
 //	blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [--format table|json|markdown|mermaid|dot|svg|png] [-o FILE] [--focus] [--rankdir LR|TB] [--fail-on down|degraded]
 //	blastradius rank MODEL [--top N] [--kind KIND,...]
 //	blastradius spof MODEL --target ID
+//	blastradius availability MODEL --target ID [--max-bdd-nodes N] [--bound-order K]
 //	blastradius redundancy MODEL
 //	blastradius recover MODEL --fail site:pangyo --for 11h [--what-if OTHER_MODEL] [--format table|json|markdown|svg]
 //	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [-o FILE]
@@ -77,6 +78,7 @@ Usage:
   blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [flags]
   blastradius rank MODEL [--top N] [--kind KIND,...] [flags]
   blastradius spof MODEL --target ID [flags]
+  blastradius availability MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
   blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
@@ -88,6 +90,7 @@ Commands:
   simulate     remove nodes or sites and show what fails, what degrades and why
   rank         the blast radius of every single failure, largest first
   spof         the single points of failure of one node, with their chains
+  availability the probability one node is down, its downtime a year, what matters most
   redundancy   the redundancy rate: what survives the loss of any one site
   recover      how long each node is down and degraded as failures are repaired
   check        check a model against a resilience policy (exit 1 on violations)
@@ -112,6 +115,8 @@ var commands = map[string]func(x *command, args []string) int{
 	"diff":       diffCmd,
 	"recover":    recoverCmd,
 	"version":    versionCmd,
+
+	"availability": availabilityCmd,
 }
 
 // run is the whole program, with its streams, so tests can drive it;
