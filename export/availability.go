@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/analyze/policy"
 )
 
 // AvailabilitySchema names the layout of AvailabilityDoc.
@@ -162,4 +163,31 @@ func AvailabilityMarkdown(w io.Writer, u *analyze.Unavailability) error {
 		}
 	}
 	return ew.err
+}
+
+// unavailabilitySummary is CheckSummary for a max_unavailability rule.
+func unavailabilitySummary(rr policy.RuleResult) string {
+	if rr.Scenarios == 0 {
+		return fmt.Sprintf("none of %s depends on a node with failure data (availability, or mtbf and mttr): nothing is measured, so the rule fails", plural(rr.Selected, "selected node"))
+	}
+	s := fmt.Sprintf("the unavailability of %s with failure data", plural(rr.Scenarios, "selected node"))
+	if w := rr.Unavailable; w != nil {
+		s += fmt.Sprintf("; the most unavailable, %s, is down with probability %s (availability %s)", w.Node, probability(w.Got), nines(w.Got))
+	}
+	return s
+}
+
+// unavailabilityMessage is CheckMessage for a max_unavailability
+// violation.
+func unavailabilityMessage(x *policy.Unavailable) string {
+	_, want := percentVs(x.Got, x.Max)
+	s := fmt.Sprintf("down with probability %s (availability %s, downtime %s a year), more than the %s allowed", probability(x.Got), nines(x.Got), downtimeText(x.Got), want)
+	if !x.Exact {
+		lo, hi := probabilityVs(x.Lower, x.Upper)
+		s = fmt.Sprintf("down with probability up to %s (between %s and %s: bounds, the exact diagram being too large), more than the %s allowed", hi, lo, hi, want)
+	}
+	if x.Top != "" {
+		s += fmt.Sprintf("; %s %s is down during %s of its downtime (Fussell-Vesely)", x.TopKind, x.Top, percent(x.TopShare))
+	}
+	return s
 }

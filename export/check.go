@@ -126,6 +126,8 @@ func CheckSummary(rr policy.RuleResult) string {
 		return fmt.Sprintf("redundancy rate by %s %s (%s survive the loss of any one site), want at least %s", r.By, got, of, want)
 	case "sites_at_least":
 		return "the placement of " + plural(rr.Selected, "selected node")
+	case "max_unavailability":
+		return unavailabilitySummary(rr)
 	}
 	return ""
 }
@@ -135,6 +137,8 @@ func CheckSummary(rr policy.RuleResult) string {
 // it, more than 5 nodes".
 func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 	switch {
+	case v.Unavailable != nil:
+		return unavailabilityMessage(v.Unavailable)
 	case v.Placement != nil:
 		return placementMessage(v.Placement)
 	case v.Reach != nil:
