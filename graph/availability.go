@@ -196,8 +196,12 @@ func parseAvailability(v *value) (float64, bool) {
 	}
 	text := strings.TrimSpace(v.Text)
 	if num, ok := strings.CutSuffix(text, "%"); ok {
+		num = strings.TrimSpace(num)
 		var r big.Rat
-		if _, ok := r.SetString(strings.TrimSpace(num)); !ok {
+		if !decimal(num) {
+			return 0, false
+		}
+		if _, ok := r.SetString(num); !ok {
 			return 0, false
 		}
 		r.Quo(&r, big.NewRat(100, 1))
@@ -209,6 +213,14 @@ func parseAvailability(v *value) (float64, bool) {
 	}
 	a, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
 	return a, err == nil && a >= 0 && a <= 1
+}
+
+// decimal reports whether s is written as a decimal number (digits, a
+// point, an exponent): what a percentage may be, not a fraction such as
+// 1/2 or a hexadecimal float, which big.Rat would also read.
+func decimal(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil && s != "" && strings.Trim(s, "0123456789.eE+-") == "" && !strings.ContainsAny(s[:1], "eE")
 }
 
 var reliabilityFields = []string{"availability", "mtbf", "mttr"}

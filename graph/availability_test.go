@@ -71,6 +71,7 @@ func TestReliabilityErrors(t *testing.T) {
 		{"zero", "nodes:\n  a: {kind: site, availability: 0%}\n", `eq:2: node "a": availability: must be more than 0%`},
 		{"over 100", "nodes:\n  a: {kind: site, availability: 100.5%}\n", `eq:2: node "a": availability: must be a percentage such as 99.95%`},
 		{"fraction over 1", "nodes:\n  a: {kind: site, availability: 1.5}\n", `eq:2: node "a": availability: must be a percentage such as 99.95%`},
+		{"fraction percent", "nodes:\n  a: {kind: site, availability: 1/2%}\n", `eq:2: node "a": availability: must be a percentage such as 99.95%`},
 		{"text", "nodes:\n  a: {kind: site, availability: high}\n", `eq:2: node "a": availability: must be a percentage such as 99.95%`},
 		{"both", "nodes:\n  a: {kind: site, availability: 99%, mtbf: 10h, mttr: 1h}\n", `node "a": mtbf: availability and mtbf/mttr are exclusive`},
 		{"mtbf alone", "nodes:\n  a: {kind: site, mtbf: 10h}\n", `eq:2: node "a": mttr: missing: mtbf needs mttr`},
@@ -145,4 +146,13 @@ func TestReliabilityCacheRoundTrip(t *testing.T) {
 	back, err = ReadCompiled(data)
 	require.NoError(t, err)
 	require.Nil(t, back.unavail)
+}
+
+// The fuzz targets start from failure data too, right and wrong.
+func init() {
+	fuzzSeedsYAML = append(fuzzSeedsYAML, reliabilityYAML,
+		"defaults: {site: {availability: 0}, sight: {mtbf: 1h}}\nnodes:\n  a: {kind: site, availability: '99.9 %', mtbf: 1h}\n",
+		"nodes:\n  a: {kind: power, mtbf: 3d, mttr: 90m}\n  b: {kind: site, availability: 1/2%, requires: [a]}\n")
+	fuzzSeedsJSON = append(fuzzSeedsJSON,
+		`{"defaults": {"site": {"availability": 0.9999}}, "nodes": {"a": {"kind": "site", "mtbf": "10h", "mttr": "1h"}}}`)
 }
