@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -18,16 +17,7 @@ import (
 // numbers to 6 significant digits (openpsa.ReportDigits), so that is the
 // precision of the comparison: our figures must round to SCRAM's.
 
-func requireScram(t *testing.T) {
-	t.Helper()
-	if openpsa.Available() {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("scram is not installed (apt-get install scram): CI must run the SCRAM oracle")
-	}
-	t.Skip("scram is not installed (apt-get install scram)")
-}
+// requireScram is the cut sets' (cutsets_scram_test.go).
 
 // sameAsReport reports whether ours, written as SCRAM writes numbers, could
 // be what SCRAM wrote.

@@ -193,6 +193,7 @@ func ExampleJSONSchema() {
 	// comparison: blastradius/what-if/v1
 	// check: blastradius/check/v1
 	// diff: blastradius/diff/v1
+	// cutsets: blastradius/cutsets/v1
 	// availability: blastradius/availability/v1
 }
 
