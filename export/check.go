@@ -128,6 +128,8 @@ func CheckSummary(rr policy.RuleResult) string {
 		return "the placement of " + plural(rr.Selected, "selected node")
 	case "no_undeclared":
 		return "the calls traffic showed of " + plural(rr.Selected, "selected node") + " (blastradius import)"
+	case "max_unavailability":
+		return unavailabilitySummary(rr)
 	}
 	return ""
 }
@@ -137,6 +139,8 @@ func CheckSummary(rr policy.RuleResult) string {
 // it, more than 5 nodes".
 func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 	switch {
+	case v.Unavailable != nil:
+		return unavailabilityMessage(v.Unavailable)
 	case v.Placement != nil:
 		return placementMessage(v.Placement)
 	case v.Reach != nil:

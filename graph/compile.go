@@ -87,6 +87,9 @@ type Compiled struct {
 	mdesc map[int32]string // per model node: description (sparse)
 	mlab  []map[string]string
 	capv  []int32 // per model node: the vertex holding its replica capacity, or -1
+	// unavail is per model node: the probability it is down by itself
+	// (see Unavailability); nil when no node has failure data.
+	unavail []float64
 
 	// Hard inputs: in[inOff[v]:inOff[v+1]] with weights inW (weight counted
 	// at the moment of failure: 0 for a standby that is not a mirror) and
@@ -453,6 +456,7 @@ func compileWith(m *Model, res *resolution, inPlace bool) (_ *Compiled, ok bool)
 		capv:        make([]int32, n),
 		users:       make([]int64, n),
 		rst:         make([]time.Duration, n),
+		unavail:     unavailabilities(m),
 	}
 	b := &compiler{c: c, refs: res.refs, inPlace: inPlace}
 	if b.inPlace {

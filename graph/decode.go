@@ -589,8 +589,8 @@ func (p *jsonReader) value(depth int) (*value, error) {
 
 // Field names, for unknown-field errors and their suggestions.
 var (
-	modelFields   = []string{"model", "description", "sources", "nodes"}
-	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses", "restart"}
+	modelFields   = []string{"model", "description", "sources", "defaults", "nodes"}
+	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses", "restart", "availability", "mtbf", "mttr"}
 	replicaFields = []string{"site", "capacity", "standby", "recovery", "requires"}
 	groupFields   = []string{"any_of", "at_least", "of", "capacity", "demand", "degraded_at"}
 )
@@ -785,6 +785,8 @@ func (d *decoder) model(root *value, m *Model, st *yamltree.Stream) bool {
 					m.Sources = append(m.Sources, s)
 				}
 			}
+		case "defaults":
+			d.defaults(e.Val, m)
 		case "nodes":
 			nodes = &e
 		default:
@@ -925,6 +927,10 @@ func (d *decoder) node(n *Node, e entry) {
 					n.Restart = dur
 				}
 			}
+		case "availability", "mtbf", "mttr":
+			r := n.Reliability()
+			d.reliabilityField(&r, e.Val, id, f, f)
+			n.Availability, n.MTBF, n.MTTR = r.Availability, r.MTBF, r.MTTR
 		default:
 			d.unknown(e, id, "", nodeFields)
 		}

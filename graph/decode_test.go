@@ -1023,7 +1023,7 @@ func TestDecodeXKeys(t *testing.T) {
 	assert.Equal(t, Node{ID: "a", Kind: Service, Site: "s1", Tier: TierOf(2), Users: 5}, bareNode(m.Nodes[4]))
 	assert.Equal(t, Node{ID: "b", Kind: Service, Site: "s1", Tier: TierOf(0)}, bareNode(m.Nodes[5]))
 	// Only x-: other unknown keys are still reported.
-	assert.Equal(t, []string{`t.yaml:1: y-defaults: unknown field`}, problemLines(t, "y-defaults: 1\nnodes: {}\n", "t.yaml", YAML))
+	assert.Equal(t, []string{`t.yaml:1: y-defaults: unknown field (did you mean "defaults"?)`}, problemLines(t, "y-defaults: 1\nnodes: {}\n", "t.yaml", YAML))
 	_, err = Decode(strings.NewReader(`{"x-anything": {"a": 1}, "nodes": {}}`), "x.json", JSON)
 	require.NoError(t, err)
 }

@@ -184,6 +184,9 @@ type Model struct {
 	Sources     []string // links the model is based on
 	Nodes       []Node   // in the order written
 	File        string   // the file it was read from, if any
+	// Defaults gives the failure data of the nodes of a kind that have
+	// none of their own (see Reliability).
+	Defaults map[Kind]Reliability
 }
 
 // Add appends nodes to the model and returns the model, so that calls chain.
@@ -235,6 +238,12 @@ type Node struct {
 	// brings a node that went Down or Degraded back Restart after its
 	// inputs allow it. 0 means at once.
 	Restart time.Duration
+
+	// Availability, or MTBF and MTTR, is the node's own failure data (see
+	// Reliability): zero when not given. A node with none, and no default
+	// for its kind, never fails by itself.
+	Availability float64
+	MTBF, MTTR   time.Duration
 
 	Pos    Pos       // where the node's id was written
 	fields []fieldAt // where each field was written (decoder only)

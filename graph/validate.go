@@ -68,6 +68,7 @@ func (m *Model) validate() (problems, *resolution) {
 	for i := range m.Nodes {
 		v.identify(i)
 	}
+	v.defaults()
 	if len(v.ps) == 0 && len(m.Nodes) >= splitNodes && splitValidate && runtime.GOMAXPROCS(0) > 1 {
 		if v.split() {
 			return nil, &resolution{index: v.index, refs: v.refs, vertices: nv, hard: nh, soft: ns}
@@ -281,6 +282,7 @@ func (v *validator) node(n *Node) {
 	case n.Restart > MaxDuration:
 		v.ps.add(n.FieldPos("restart"), name, "restart", "must be at most %v (10 years), got %v", MaxDuration, n.Restart)
 	}
+	v.reliability(n, name)
 	v.replicas(n, name, place)
 	v.deps(n, name, n.Requires, "requires", n.FieldPos("requires"))
 	v.deps(n, name, n.Uses, "uses", n.FieldPos("uses"))

@@ -6,6 +6,8 @@
 //	blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [--format table|json|markdown|mermaid|dot|svg|png] [-o FILE] [--focus] [--rankdir LR|TB] [--fail-on down|degraded]
 //	blastradius rank MODEL [--top N] [--kind KIND,...]
 //	blastradius spof MODEL --target ID
+//	blastradius cutsets MODEL --target ID [--order 3] [--kind KIND,...] [--limit N]
+//	blastradius availability MODEL --target ID [--max-bdd-nodes N] [--bound-order K]
 //	blastradius redundancy MODEL
 //	blastradius recover MODEL --fail site:pangyo --for 11h [--what-if OTHER_MODEL] [--format table|json|markdown|svg]
 //	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [-o FILE]
@@ -79,6 +81,8 @@ Usage:
   blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [flags]
   blastradius rank MODEL [--top N] [--kind KIND,...] [flags]
   blastradius spof MODEL --target ID [flags]
+  blastradius cutsets MODEL --target ID [--order N] [flags]
+  blastradius availability MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
   blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
@@ -91,6 +95,8 @@ Commands:
   simulate     remove nodes or sites and show what fails, what degrades and why
   rank         the blast radius of every single failure, largest first
   spof         the single points of failure of one node, with their chains
+  cutsets      the minimal sets of failures (pairs, triples, ...) that take one node down
+  availability the probability one node is down, its downtime a year, what matters most
   redundancy   the redundancy rate: what survives the loss of any one site
   recover      how long each node is down and degraded as failures are repaired
   check        check a model against a resilience policy (exit 1 on violations)
@@ -107,16 +113,18 @@ Run 'blastradius COMMAND -h' for a command's flags.
 // of its own (simulate.go, ...) and is listed here. Every one starts with
 // command.setup and ends with command.finish (or command.fail).
 var commands = map[string]func(x *command, args []string) int{
-	"simulate":   simulate,
-	"rank":       rank,
-	"spof":       spof,
-	"redundancy": redundancy,
-	"validate":   validate,
-	"check":      checkCmd,
-	"diff":       diffCmd,
-	"recover":    recoverCmd,
-	"version":    versionCmd,
-	"import":     importCmd,
+	"simulate":     simulate,
+	"rank":         rank,
+	"spof":         spof,
+	"cutsets":      cutsets,
+	"redundancy":   redundancy,
+	"validate":     validate,
+	"check":        checkCmd,
+	"diff":         diffCmd,
+	"recover":      recoverCmd,
+	"version":      versionCmd,
+	"import":       importCmd,
+	"availability": availabilityCmd,
 }
 
 // run is the whole program, with its streams, so tests can drive it;
