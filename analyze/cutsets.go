@@ -45,6 +45,13 @@ import (
 // site s1 weakens the capacity gates of what runs at s1, whose other
 // members need s2 and what s2 needs), not every pair of candidates.
 //
+// The last order needs less. With A = S∖{b} and B = {b} for any b of S,
+// the lemma says b alone takes Down a live member of a gate S∖{b}
+// weakens. The runs of order 1 say, per vertex, which single failures take
+// it Down, so a prefix of the last order is extended only by those of the
+// members of its weakened gates (strongExtensions), not by their whole
+// hard ancestry: on a redundant catalog, 3 sets per candidate at order 2.
+//
 // Each set tried costs one run of the event engine confined to the
 // targets' hard ancestry (a set closed under hard inputs gives its
 // vertices the Down states the whole graph gives them: Down never depends
@@ -88,7 +95,8 @@ type CutSetResult struct {
 	// Candidates is the number of candidates: the target's hard ancestors
 	// that the options let fail.
 	Candidates int
-	// Tried is the number of sets of failures run through the engine.
+	// Tried is the number of sets of failures run through the engine
+	// for the group of targets searched together (at most 64).
 	Tried int
 }
 

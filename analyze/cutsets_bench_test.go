@@ -137,7 +137,9 @@ func BenchmarkCutSetsScram(b *testing.B) {
 			}
 		}
 	})
-	for _, alg := range []openpsa.Algorithm{openpsa.ZBDD, openpsa.BDD, openpsa.MOCUS} {
+	// SCRAM's BDD did not finish in 15 minutes on this tree, so only its
+	// ZBDD is measured.
+	for _, alg := range []openpsa.Algorithm{openpsa.ZBDD} {
 		b.Run("scram-"+string(alg), func(b *testing.B) {
 			tr, err := openpsa.Convert(c, t, openpsa.Options{})
 			if err != nil {

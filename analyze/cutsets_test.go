@@ -306,3 +306,18 @@ func TestCutSetsRandomModelsHaveLargeSets(t *testing.T) {
 		require.GreaterOrEqual(t, count[k], least, "order %d", k)
 	}
 }
+
+// Progress is called with what was tried of each order, never more than
+// its total, and ends at the total.
+func TestCutSetsProgress(t *testing.T) {
+	c := loadKakao(t)
+	var calls, last, lastTotal int
+	_, err := CutSets(context.Background(), c, "kakao-games", CutSetOptions{MaxOrder: 3, Progress: func(done, total int) {
+		calls++
+		require.LessOrEqual(t, done, total)
+		last, lastTotal = done, total
+	}})
+	require.NoError(t, err)
+	require.Positive(t, calls)
+	require.Equal(t, lastTotal, last)
+}
