@@ -56,7 +56,14 @@ type Pair struct {
 	Joint PairReach
 	// Beyond is what neither candidate takes alone.
 	Beyond PairReach
+	// Named names the nodes beyond with the most users, at most
+	// PairNamed of them (Beyond counts them all), most users first, then
+	// Down before Degraded, then by id.
+	Named []string
 }
+
+// PairNamed is how many of the nodes beyond a Pair names.
+const PairNamed = 5
 
 // PairReach counts the model's nodes (not replicas) in each state and
 // their users (user-services), and the tier-0 nodes that are not
@@ -158,8 +165,12 @@ func RankPairs(ctx context.Context, c *graph.Compiled, opts PairOptions) (*PairR
 	}
 	res.Pairs = make([]Pair, len(keys))
 	for i, k := range keys {
+		named := make([]string, len(k.named))
+		for j, v := range k.named {
+			named[j] = c.VertexName(v)
+		}
 		res.Pairs[i] = Pair{A: c.VertexName(k.a), B: c.VertexName(k.b), KindA: c.Kind(k.a), KindB: c.Kind(k.b),
-			Joint: k.joint, Beyond: k.beyond}
+			Joint: k.joint, Beyond: k.beyond, Named: named}
 	}
 	return res, nil
 }
@@ -168,6 +179,7 @@ func RankPairs(ctx context.Context, c *graph.Compiled, opts PairOptions) (*PairR
 type pairKey struct {
 	a, b          int32
 	joint, beyond PairReach
+	named         []int32 // vertices, best first
 }
 
 // pairRun is one RankPairs: the candidates in batch order and what each
@@ -281,6 +293,40 @@ type pairState struct {
 	lanes []masks // per position
 	fixed []uint8 // per position: 0 Up, 1 Degraded, 2 Down under the fixed candidate alone
 	keys  []pairKey
+	named [64]namedBest
+}
+
+// namedBest keeps the PairNamed best nodes beyond of one lane.
+type namedBest struct {
+	n    int
+	v    [PairNamed]int32
+	down [PairNamed]bool
+}
+
+// offer keeps v (Down or Degraded beyond) if it is among the best.
+func (nb *namedBest) offer(c *graph.Compiled, v int32, down bool) {
+	better := func(i int) bool { // v before the i-th
+		u := nb.v[i]
+		if x, y := c.Users(v), c.Users(u); x != y {
+			return x > y
+		}
+		if down != nb.down[i] {
+			return down
+		}
+		return c.VertexName(v) < c.VertexName(u)
+	}
+	i := nb.n
+	for i > 0 && better(i-1) {
+		i--
+	}
+	if i >= PairNamed {
+		return
+	}
+	end := min(nb.n, PairNamed-1)
+	copy(nb.v[i+1:end+1], nb.v[i:end])
+	copy(nb.down[i+1:end+1], nb.down[i:end])
+	nb.v[i], nb.down[i] = v, down
+	nb.n = min(nb.n+1, PairNamed)
 }
 
 // pairs runs every pair (i, j), i < j in batch order: task (k, i) fixes
@@ -390,12 +436,20 @@ func (pr *pairRun) runPair(st *pairState, b *batch, i, lo int, sources []int32) 
 		bg := bad &^ down &^ soloBad
 		if bd|bg != 0 {
 			beyond.add(bd, bd|bg, l.users[p], f&isTier0 != 0)
+			v := l.vertex[p]
+			for m := bd | bg; m != 0; m &= m - 1 {
+				t := bits.TrailingZeros64(m)
+				st.named[t].offer(pr.c, v, bd&(1<<t) != 0)
+			}
 		}
 	})
 	joint.sums()
 	beyond.sums()
 	a := pr.cands[i]
 	for t, v := range sources {
+		nb := &st.named[t]
+		named := nb.v[:nb.n]
+		nb.n = 0
 		by := reachOf(beyond, t)
 		if by == (PairReach{}) {
 			continue
@@ -404,7 +458,7 @@ func (pr *pairRun) runPair(st *pairState, b *batch, i, lo int, sources []int32) 
 		if pr.c.VertexName(x) > pr.c.VertexName(y) {
 			x, y = y, x
 		}
-		st.keys = append(st.keys, pairKey{a: x, b: y, joint: reachOf(joint, t), beyond: by})
+		st.keys = append(st.keys, pairKey{a: x, b: y, joint: reachOf(joint, t), beyond: by, named: slices.Clone(named)})
 	}
 	laneSumsPool.Put(joint)
 	laneSumsPool.Put(beyond)

@@ -1,7 +1,9 @@
 package analyze
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"math/rand/v2"
 	"testing"
 
@@ -37,8 +39,9 @@ func nodeStates(t testing.TB, c *graph.Compiled, ids ...string) []State {
 
 // pairBySimulate is the reference for one pair: Simulate a, b and both,
 // and count what the pair takes beyond each alone, by the definition.
-func pairBySimulate(t testing.TB, c *graph.Compiled, a, b string) (joint, beyond PairReach) {
+func pairBySimulate(t testing.TB, c *graph.Compiled, a, b string) (joint, beyond PairReach, named []string) {
 	sa, sb, sab := nodeStates(t, c, a), nodeStates(t, c, b), nodeStates(t, c, a, b)
+	var all []int32
 	for v := range int32(c.NodeCount()) {
 		tier0 := c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
 		add := func(r *PairReach, st State) {
@@ -60,11 +63,19 @@ func pairBySimulate(t testing.TB, c *graph.Compiled, a, b string) (joint, beyond
 		switch {
 		case sab[v] == Down && sa[v] != Down && sb[v] != Down:
 			add(&beyond, Down)
+			all = append(all, v)
 		case sab[v] == Degraded && sa[v] == Up && sb[v] == Up:
 			add(&beyond, Degraded)
+			all = append(all, v)
 		}
 	}
-	return joint, beyond
+	slices.SortFunc(all, func(x, y int32) int {
+		return cmp.Or(cmp.Compare(c.Users(y), c.Users(x)), cmp.Compare(sab[y], sab[x]), cmp.Compare(c.VertexName(x), c.VertexName(y)))
+	})
+	for _, v := range all[:min(len(all), PairNamed)] {
+		named = append(named, c.VertexName(v))
+	}
+	return joint, beyond, named
 }
 
 // checkPairs holds a ranking to the reference: every pair of candidates
@@ -94,7 +105,7 @@ func checkPairs(t *testing.T, c *graph.Compiled, opts PairOptions, got *PairRank
 			if a > b {
 				a, b = b, a
 			}
-			joint, beyond := pairBySimulate(t, c, a, b)
+			joint, beyond, named := pairBySimulate(t, c, a, b)
 			p, ok := listed[[2]string{a, b}]
 			if beyond == (PairReach{}) {
 				require.False(t, ok, "pair %s+%s takes nothing beyond but is listed: %+v", a, b, p)
@@ -104,7 +115,10 @@ func checkPairs(t *testing.T, c *graph.Compiled, opts PairOptions, got *PairRank
 			require.True(t, ok, "pair %s+%s takes %+v beyond but is not listed", a, b, beyond)
 			require.Equal(t, joint, p.Joint, "joint %s+%s", a, b)
 			require.Equal(t, beyond, p.Beyond, "beyond %s+%s", a, b)
-			require.Equal(t, c.Kind(cands[i]) == p.KindA || c.Kind(cands[j]) == p.KindA, true)
+			require.Equal(t, named, p.Named, "named %s+%s", a, b)
+			va, _ := c.Lookup(a)
+			vb, _ := c.Lookup(b)
+			require.Equal(t, [2]graph.Kind{c.Kind(va), c.Kind(vb)}, [2]graph.Kind{p.KindA, p.KindB})
 		}
 	}
 	require.Equal(t, want, got.Total)
@@ -171,10 +185,10 @@ func TestKakaoPairs(t *testing.T) {
 	assert.Equal(t, []Pair{
 		{A: "ansan", B: "gasan", KindA: graph.Site, KindB: graph.Site,
 			Joint:  PairReach{Down: 8, Degraded: 2, UsersDown: 20_000_000, UsersDegraded: 17_000_000, Tier0: 1},
-			Beyond: PairReach{Down: 1, UsersDown: 20_000_000, Tier0: 1}},
+			Beyond: PairReach{Down: 1, UsersDown: 20_000_000, Tier0: 1}, Named: []string{"kakaopay"}},
 		{A: "gasan", B: "mokdong", KindA: graph.Site, KindB: graph.Site,
 			Joint:  PairReach{Down: 9, Degraded: 1, UsersDown: 17_000_000, UsersDegraded: 20_000_000, Tier0: 1},
-			Beyond: PairReach{Down: 1, UsersDown: 10_000_000}},
+			Beyond: PairReach{Down: 1, UsersDown: 10_000_000}, Named: []string{"kakao-t"}},
 	}, got.Pairs)
 	assert.Equal(t, 7, got.Candidates) // 6 sites and the region
 }
