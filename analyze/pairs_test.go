@@ -3,8 +3,8 @@ package analyze
 import (
 	"cmp"
 	"context"
-	"slices"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"

@@ -193,6 +193,7 @@ func ExampleJSONSchema() {
 	// comparison: blastradius/what-if/v1
 	// check: blastradius/check/v1
 	// diff: blastradius/diff/v1
+	// pairs: blastradius/pairs/v1
 }
 
 // A drawing as a *dot.Graph, to change before rendering: here its

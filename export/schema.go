@@ -10,7 +10,9 @@ var schemas embed.FS
 
 // JSONSubjects are the subjects of the JSON documents export writes, each
 // with a JSON Schema (draft 2020-12) that JSONSchema returns.
-var JSONSubjects = []string{"outcome", "rank", "spof", "redundancy", "timeline", "comparison", "check", "diff"}
+var JSONSubjects = []string{"outcome", "rank", "spof", "redundancy", "timeline", "comparison", "check", "diff",
+	"pairs",
+}
 
 // JSONSchema returns the JSON Schema of the documents of subject ("outcome",
 // "rank", "spof", "redundancy", "timeline", "comparison", "check" or

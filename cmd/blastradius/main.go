@@ -4,7 +4,7 @@
 // Usage:
 //
 //	blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [--format table|json|markdown|mermaid|dot|svg|png] [-o FILE] [--focus] [--rankdir LR|TB] [--fail-on down|degraded]
-//	blastradius rank MODEL [--top N] [--kind KIND,...]
+//	blastradius rank MODEL [--top N] [--kind KIND,...] [--order 1|2]
 //	blastradius spof MODEL --target ID
 //	blastradius redundancy MODEL
 //	blastradius recover MODEL --fail site:pangyo --for 11h [--what-if OTHER_MODEL] [--format table|json|markdown|svg]
@@ -75,7 +75,7 @@ const usage = `blastradius: if this node or this whole site goes away, what else
 
 Usage:
   blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [flags]
-  blastradius rank MODEL [--top N] [--kind KIND,...] [flags]
+  blastradius rank MODEL [--top N] [--kind KIND,...] [--order 1|2] [flags]
   blastradius spof MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
