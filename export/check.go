@@ -92,6 +92,14 @@ func CheckSummary(rr policy.RuleResult) string {
 			return fmt.Sprintf("the model has no %ss: nothing shows the selected nodes survive one's loss, so the rule fails", kind)
 		}
 		return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, kind))
+	case "survive_sites":
+		if rr.Scenarios == 0 {
+			return "the model has fewer sites than the rule loses together: nothing shows the selected nodes survive, so the rule fails"
+		}
+		if k, ok := rr.Definition.(interface{ K() int }); ok && k.K() == 1 {
+			return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, "site"))
+		}
+		return fmt.Sprintf("%s, each of %s of sites lost together", plural(rr.Selected, "selected node"), plural(rr.Scenarios, "combination"))
 	case "no_spof":
 		if rr.Scenarios == 0 {
 			return "ignore covers every node: no single failure is checked, so the rule fails"
@@ -148,6 +156,8 @@ func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 		return fmt.Sprintf("its failure takes %s down with it, more than %s", reach(v.Reach), strings.Join(over, " or "))
 	case rr.Rule == "no_spof":
 		return fmt.Sprintf("down when %s %s fails", v.RemovedKind, v.Removed)
+	case rr.Rule == "survive_sites" && strings.Contains(v.Removed, ", "):
+		return fmt.Sprintf("%s when sites %s are lost together", v.State, v.Removed)
 	}
 	return fmt.Sprintf("%s when %s %s is lost", v.State, v.RemovedKind, v.Removed)
 }
