@@ -282,6 +282,9 @@ type cutSearch struct {
 
 	// cut maps a set (its key) to the targets it is a cut set of.
 	cut map[string]uint64
+	// killers[killOff[x]:killOff[x+1]] are the candidates whose single
+	// failure takes x Down (see indexKillers).
+	killOff, killers []int32
 	// active are the targets still searched (not stopped by the limit).
 	active uint64
 	found  []int // per target: cut sets found
@@ -326,8 +329,17 @@ type trial struct {
 	eligible uint64 // targets for which no proper subset is a cut set, and not in the set
 	down     uint64 // of eligible: the targets the run takes Down
 	chains   map[int32][][]string
-	ext      []int32 // extensions, when the set is a prefix
+	ext      []int32 // extensions by the weak rule, when the set is a prefix of a prefix
+	members  []int32 // the live members of the gates it weakens, before the last order
+	downs    []int32 // order 1 before the last order: what the failure takes Down
 }
+
+// What a run of a trial must also find besides the targets' states.
+const (
+	findNothing = iota
+	findExt     // the extensions by the weak rule (the set is a prefix)
+	findMembers // the members of weakened gates (the next order is the last)
+)
 
 func setKey(set []int32) string {
 	return string(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(set))), len(set)*4))
@@ -340,8 +352,19 @@ func (s *cutSearch) run(ctx context.Context, out []CutSetResult) error {
 	// its one minimal cut set.
 	level := []*trial{{set: nil, eligible: s.active}}
 	for k := 0; k <= s.opts.MaxOrder && len(level) > 0; k++ {
-		if err := s.runLevel(ctx, level, k < s.opts.MaxOrder); err != nil {
+		find := findNothing
+		switch {
+		case k == 0 || k == s.opts.MaxOrder:
+		case k == s.opts.MaxOrder-1:
+			find = findMembers
+		default:
+			find = findExt
+		}
+		if err := s.runLevel(ctx, level, find, k == 1 && s.opts.MaxOrder > 1); err != nil {
 			return err
+		}
+		if k == 1 && s.opts.MaxOrder > 1 {
+			s.indexKillers(level)
 		}
 		// Record the cut sets of this level, in set order, up to the limit.
 		var stopped uint64
@@ -380,7 +403,7 @@ func (s *cutSearch) run(ctx context.Context, out []CutSetResult) error {
 			}
 			continue
 		}
-		level = s.nextLevel(level)
+		level = s.nextLevel(level, k+1 == s.opts.MaxOrder)
 	}
 	for i := range out {
 		out[i].Sets = sets[int32(i)]
@@ -448,15 +471,23 @@ func (s *cutSearch) cutSet(tr *trial, t int32) CutSet {
 // (a set that is a cut set of none of the targets it was eligible for)
 // with each of its extensions, each set once, eligible for the targets
 // none of whose subsets is a cut set of them.
-func (s *cutSearch) nextLevel(level []*trial) []*trial {
+func (s *cutSearch) nextLevel(level []*trial, last bool) []*trial {
 	seen := map[string]*trial{}
 	var next []*trial
+	var stamp []bool
+	if last {
+		stamp = make([]bool, s.c.Len())
+	}
 	for _, tr := range level {
 		live := tr.eligible &^ tr.down & s.active
 		if live == 0 {
 			continue
 		}
-		for _, b := range tr.ext {
+		ext := tr.ext
+		if last {
+			ext = s.strongExtensions(tr, stamp)
+		}
+		for _, b := range ext {
 			set := make([]int32, len(tr.set)+1)
 			copy(set, tr.set)
 			set[len(tr.set)] = b
@@ -474,6 +505,54 @@ func (s *cutSearch) nextLevel(level []*trial) []*trial {
 	}
 	slices.SortFunc(next, func(a, b *trial) int { return slices.Compare(a.set, b.set) })
 	return next
+}
+
+// indexKillers makes, from the runs of order 1, the index of which single
+// failures take each vertex Down (the failure itself included).
+func (s *cutSearch) indexKillers(level []*trial) {
+	n := s.c.Len()
+	s.killOff = make([]int32, n+1)
+	for _, tr := range level {
+		for _, x := range tr.downs {
+			s.killOff[x+1]++
+		}
+	}
+	for v := range n {
+		s.killOff[v+1] += s.killOff[v]
+	}
+	s.killers = make([]int32, s.killOff[n])
+	next := slices.Clone(s.killOff[:n])
+	for _, tr := range level {
+		for _, x := range tr.downs {
+			s.killers[next[x]] = tr.set[0]
+			next[x]++
+		}
+		tr.downs = nil
+	}
+}
+
+// strongExtensions are the extensions of tr for the last order: the
+// single failures that take Down a live member of a gate tr weakens. By
+// the lemma with B = {b}, every b of a minimal cut set S of the last order
+// is one for S∖{b}, so this finds every cut set of that order from any of
+// its prefixes, and far fewer sets than the weak rule (the ancestors of
+// those members) makes.
+func (s *cutSearch) strongExtensions(tr *trial, stamp []bool) []int32 {
+	var ext []int32
+	for _, x := range tr.members {
+		for _, b := range s.killers[s.killOff[x]:s.killOff[x+1]] {
+			if !stamp[b] && !slices.Contains(tr.set, b) {
+				stamp[b] = true
+				ext = append(ext, b)
+			}
+		}
+	}
+	for _, b := range ext {
+		stamp[b] = false
+	}
+	slices.Sort(ext)
+	tr.members = nil
+	return ext
 }
 
 // eligible is the targets for which set may be a minimal cut set: active,
@@ -499,8 +578,9 @@ func (s *cutSearch) eligible(set []int32) uint64 {
 }
 
 // runLevel runs every trial of a level on the workers: which targets it
-// takes Down, their chains, and (when extend) its extensions.
-func (s *cutSearch) runLevel(ctx context.Context, level []*trial, extend bool) error {
+// takes Down, their chains, and what find asks for; with downs, what it
+// takes Down.
+func (s *cutSearch) runLevel(ctx context.Context, level []*trial, find int, downs bool) error {
 	var (
 		mu    sync.Mutex
 		done  int
@@ -529,7 +609,7 @@ func (s *cutSearch) runLevel(ctx context.Context, level []*trial, extend bool) e
 					return
 				}
 				for _, tr := range level[lo:min(lo+chunk, total)] {
-					w.try(tr, extend)
+					w.try(tr, find, downs)
 				}
 				mu.Lock()
 				done += min(chunk, total-lo)
@@ -581,7 +661,7 @@ func (w *cutWorker) mark() {
 }
 
 // try runs tr's set through the engine within the targets' ancestry.
-func (w *cutWorker) try(tr *trial, extend bool) {
+func (w *cutWorker) try(tr *trial, find int, downs bool) {
 	s, c, sc := w.s, w.s.c, w.sc
 	// A run on a clean scratch: clear what the last one touched.
 	for _, v := range sc.touched {
@@ -603,8 +683,21 @@ func (w *cutWorker) try(tr *trial, extend bool) {
 			tr.chains[t] = w.chains(t, tr.set)
 		}
 	}
-	if extend && tr.eligible&^tr.down != 0 {
+	if downs {
+		for _, v := range sc.touched {
+			if sc.stateOf(v) == Down {
+				tr.downs = append(tr.downs, v)
+			}
+		}
+	}
+	if tr.eligible&^tr.down == 0 {
+		return // a prefix for none of the targets
+	}
+	switch find {
+	case findExt:
 		tr.ext = w.extensions(tr.set)
+	case findMembers:
+		tr.members = w.weakened()
 	}
 }
 
@@ -654,8 +747,39 @@ func (w *cutWorker) chains(t int32, set []int32) [][]string {
 // Candidates the run took Down are left out: adding one changes nothing.
 func (w *cutWorker) extensions(set []int32) []int32 {
 	s, c, sc := w.s, w.s.c, w.sc
+	q := w.weakenedInto(w.queue[:0])
+	// Up the hard inputs from those members, in the same marking.
+	for i := 0; i < len(q); i++ {
+		ins, _ := c.Inputs(q[i])
+		for _, u := range ins {
+			if w.stamp[u] != w.run {
+				w.stamp[u] = w.run
+				q = append(q, u)
+			}
+		}
+	}
+	var ext []int32
+	for _, v := range q {
+		if s.allow[v] && sc.stateOf(v) != Down {
+			ext = append(ext, v)
+		}
+	}
+	w.queue = q
+	slices.Sort(ext)
+	return ext
+}
+
+// weakened returns the live members of positive weight of the Threshold
+// gates the run weakened (see extensions).
+func (w *cutWorker) weakened() []int32 {
+	return slices.Clone(w.weakenedInto(w.queue[:0]))
+}
+
+// weakenedInto appends the weakened gates' live members to q, each once,
+// marked in a new marking.
+func (w *cutWorker) weakenedInto(q []int32) []int32 {
+	s, c, sc := w.s, w.s.c, w.sc
 	w.mark()
-	q := w.queue[:0]
 	for _, u := range sc.touched {
 		if sc.stateOf(u) != Down {
 			continue
@@ -679,23 +803,5 @@ func (w *cutWorker) extensions(set []int32) []int32 {
 			}
 		}
 	}
-	// Up the hard inputs from those members.
-	for i := 0; i < len(q); i++ {
-		ins, _ := c.Inputs(q[i])
-		for _, u := range ins {
-			if w.stamp[u] != w.run {
-				w.stamp[u] = w.run
-				q = append(q, u)
-			}
-		}
-	}
-	var ext []int32
-	for _, v := range q {
-		if s.allow[v] && sc.stateOf(v) != Down {
-			ext = append(ext, v)
-		}
-	}
-	w.queue = q
-	slices.Sort(ext)
-	return ext
+	return q
 }

@@ -280,11 +280,59 @@ func (t *Tree) connect(o op, args []int32, unit, zero int32) int32 {
 
 // WriteXML writes the tree as an MEF document: one fault tree named after
 // the model, whose gate "top" is Down(target).
-func (t *Tree) WriteXML(w io.Writer) error {
+func (t *Tree) WriteXML(w io.Writer) error { return WriteForest(w, []*Tree{t}) }
+
+// TopName is the name of the top gate of trees[i] in a forest: "top" for a
+// forest of one tree, "top<i>" otherwise.
+func TopName(i, n int) string {
+	if n == 1 {
+		return "top"
+	}
+	return "top" + strconv.Itoa(i)
+}
+
+// WriteForest writes several trees of one model as one MEF document, so
+// that one SCRAM run analyses them all: tree i is fault tree "ft<i>" with
+// top gate TopName(i, len(trees)) and gates prefixed by it; the basic
+// events are shared.
+func WriteForest(w io.Writer, trees []*Tree) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 	p("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opsa-mef>\n")
-	p("  <define-fault-tree name=\"blastradius\">\n")
+	events := map[int32]bool{}
+	for i, t := range trees {
+		t.writeTree(bw, i, TopName(i, len(trees)))
+		for _, v := range t.events {
+			events[v] = true
+		}
+	}
+	if len(trees) > 0 {
+		t := trees[0]
+		p("  <model-data>\n")
+		p("    <define-house-event name=\"never\"><constant value=\"false\"/></define-house-event>\n")
+		p("    <define-house-event name=\"always\"><constant value=\"true\"/></define-house-event>\n")
+		vs := make([]int32, 0, len(events))
+		for v := range events {
+			vs = append(vs, v)
+		}
+		slices.Sort(vs)
+		for _, v := range vs {
+			p("    <define-basic-event name=\"%s\">\n      <label>%s</label>\n", EventName(v), xmlText(t.c.VertexName(v)))
+			if t.opts.Probability != nil {
+				p("      <float value=\"%s\"/>\n", strconv.FormatFloat(t.opts.Probability(v), 'g', -1, 64))
+			}
+			p("    </define-basic-event>\n")
+		}
+		p("  </model-data>\n")
+	}
+	p("</opsa-mef>\n")
+	return bw.Flush()
+}
+
+// writeTree writes t as fault tree "ft<i>" whose top gate is named top.
+func (t *Tree) writeTree(bw *bufio.Writer, i int, top string) {
+	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
+	p("  <define-fault-tree name=\"ft%d\">\n", i)
 	p("    <label>Down(%s) of model %s</label>\n", xmlText(t.c.VertexName(t.target)), xmlText(t.c.Name()))
 	arg := func(f int32) string {
 		switch n := t.nodes[f]; n.op {
@@ -295,7 +343,7 @@ func (t *Tree) WriteXML(w io.Writer) error {
 		case opEvent:
 			return `<basic-event name="` + EventName(n.event) + `"/>`
 		}
-		return `<gate name="g` + strconv.Itoa(int(f)) + `"/>`
+		return `<gate name="` + top + `g` + strconv.Itoa(int(f)) + `"/>`
 	}
 	// Gates in id order: every argument has a smaller id than its gate.
 	seen := map[int32]bool{}
@@ -317,31 +365,20 @@ func (t *Tree) WriteXML(w io.Writer) error {
 		}
 	}
 	slices.Sort(ids)
-	p("    <define-gate name=\"top\">\n      %s\n    </define-gate>\n", arg(t.top))
+	p("    <define-gate name=\"%s\">\n      %s\n    </define-gate>\n", top, arg(t.top))
 	for _, f := range ids {
 		n := t.nodes[f]
 		conn := "or"
 		if n.op == opAnd {
 			conn = "and"
 		}
-		p("    <define-gate name=\"g%d\">\n      <%s>", f, conn)
+		p("    <define-gate name=\"%sg%d\">\n      <%s>", top, f, conn)
 		for _, a := range n.args {
 			p("\n        %s", arg(a))
 		}
 		p("\n      </%s>\n    </define-gate>\n", conn)
 	}
-	p("    <define-house-event name=\"never\"><constant value=\"false\"/></define-house-event>\n")
-	p("    <define-house-event name=\"always\"><constant value=\"true\"/></define-house-event>\n")
-	p("  </define-fault-tree>\n  <model-data>\n")
-	for _, v := range t.events {
-		p("    <define-basic-event name=\"%s\">\n      <label>%s</label>\n", EventName(v), xmlText(t.c.VertexName(v)))
-		if t.opts.Probability != nil {
-			p("      <float value=\"%s\"/>\n", strconv.FormatFloat(t.opts.Probability(v), 'g', -1, 64))
-		}
-		p("    </define-basic-event>\n")
-	}
-	p("  </model-data>\n</opsa-mef>\n")
-	return bw.Flush()
+	p("  </define-fault-tree>\n")
 }
 
 // xmlText escapes s for XML character data.

@@ -53,6 +53,16 @@ func Available() bool {
 // Run writes t to a temporary file, runs scram on it and parses the
 // report.
 func Run(ctx context.Context, t *Tree, opts RunOptions) (*Report, error) {
+	rs, err := RunForest(ctx, []*Tree{t}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return rs[0], nil
+}
+
+// RunForest runs scram once on trees (see WriteForest) and returns the
+// report of each, in order: one process for many targets.
+func RunForest(ctx context.Context, trees []*Tree, opts RunOptions) ([]*Report, error) {
 	dir, err := os.MkdirTemp("", "openpsa-")
 	if err != nil {
 		return nil, err
@@ -63,18 +73,28 @@ func Run(ctx context.Context, t *Tree, opts RunOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := t.WriteXML(f); err != nil {
+	if err := WriteForest(f, trees); err != nil {
 		f.Close()
 		return nil, err
 	}
 	if err := f.Close(); err != nil {
 		return nil, err
 	}
-	return RunFile(ctx, in, opts)
+	data, err := RunFile(ctx, in, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Report, len(trees))
+	for i := range trees {
+		if out[i], err = ParseReport(data, TopName(i, len(trees))); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
-// RunFile runs scram on the MEF file in and parses its report.
-func RunFile(ctx context.Context, in string, opts RunOptions) (*Report, error) {
+// RunFile runs scram on the MEF file in and returns its XML report.
+func RunFile(ctx context.Context, in string, opts RunOptions) ([]byte, error) {
 	alg := opts.Algorithm
 	if alg == "" {
 		alg = BDD
@@ -100,7 +120,7 @@ func RunFile(ctx context.Context, in string, opts RunOptions) (*Report, error) {
 		return nil, err
 	}
 	os.Remove(out)
-	return ParseReport(data)
+	return data, nil
 }
 
 // The parts of SCRAM's report (report.rng) that Report holds.
@@ -119,15 +139,15 @@ type xmlReport struct {
 	} `xml:"results"`
 }
 
-// ParseReport reads the cut sets and probability of gate "top" from a
-// SCRAM report.
-func ParseReport(data []byte) (*Report, error) {
+// ParseReport reads the cut sets and probability of the top gate named
+// top from a SCRAM report.
+func ParseReport(data []byte, top string) (*Report, error) {
 	var x xmlReport
 	if err := xml.Unmarshal(data, &x); err != nil {
 		return nil, fmt.Errorf("scram report: %w", err)
 	}
 	for _, s := range x.Results.Sums {
-		if s.Name != "top" {
+		if s.Name != top {
 			continue
 		}
 		r := &Report{Warning: s.Warning, XML: data}
@@ -152,5 +172,5 @@ func ParseReport(data []byte) (*Report, error) {
 		SortSets(r.CutSets)
 		return r, nil
 	}
-	return nil, fmt.Errorf("scram report: no results for gate top")
+	return nil, fmt.Errorf("scram report: no results for gate %s", top)
 }
