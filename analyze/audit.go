@@ -24,19 +24,24 @@ import (
 // (any_of, at_least, capacity), in requires (hard) or uses (soft). For
 // each, the audit reports:
 //
-//   - Defeats: the minimal sets of node failures, up to MaxOrder, that take
-//     the claim Down: its minimal cut sets (CutSetsVertices on the claim's
-//     vertex), so every member lost together, or enough of them. A defeat
-//     smaller than the claim's tolerance (the fewest of its own members
-//     whose loss takes it Down) is a hidden common cause: one node, or two,
-//     that the members share. A defeat of one node is reported with the
-//     chain from every member down to it ("shop-a runs in sbg2 and sbg3,
-//     but both require sbg-campus-power").
-//   - Around: for a hard claim, the minimal cut sets of its owner node, up
-//     to MaxOrder, that leave the claim standing (that do not take the
-//     claim's vertex Down): the owner's hard dependencies that are not
-//     redundant, which reach it around the claim ("kakao-t runs in gasan
-//     and mokdong, but requires pangyo through kakao-login").
+//   - Defeats: the minimal sets of node failures that take the claim Down
+//     (its minimal cut sets: CutSetsVertices on the claim's vertex) and
+//     are smaller than what it promises, plus every defeat of one node. A
+//     claim's tolerance is the fewest of its own members whose loss takes
+//     it Down (two for any_of [a b], two for at_least 2 of three); a
+//     defeat smaller than that is hidden: a common cause the members
+//     share. So Defeats holds the minimal cut sets of order up to
+//     tolerance-1 (at least 1, at most MaxOrder; MaxOrder for a claim no
+//     loss of members defeats): the sets that lose the members as
+//     promised, {a, b} for any_of [a b], are not listed, which also keeps
+//     the search to what is worth reporting. A defeat of one node is
+//     reported with the chain from every member down to it ("shop-a runs
+//     in sbg2 and sbg3, but both require sbg-campus-power").
+//   - Around: for a hard claim, the owner's single points of failure (its
+//     minimal cut sets of one node) that leave the claim standing (that do
+//     not take the claim's vertex Down): the owner's hard dependencies that
+//     are not redundant, which reach it around the claim ("kakao-t runs in
+//     gasan and mokdong, but requires pangyo through kakao-login").
 //   - Idle: the sites whose loss the claim survives, having lost a member
 //     to it, while everything that depends on what the claim keeps up
 //     goes Down anyway: redundancy that protects no one at that site's
@@ -73,14 +78,15 @@ type Claim struct {
 	// standby that carries nothing at the moment of failure never counts):
 	// what the redundancy promises. 0 when no loss of members does.
 	Tolerance int
-	// Defeats are the minimal sets of failures of at most MaxOrder nodes
-	// that take the claim Down, smallest first; DefeatsTruncated says the
-	// search stopped at AuditOptions.Limit.
+	// Defeats are the minimal sets of failures that take the claim Down,
+	// of order 1 up to the order below its tolerance (at most MaxOrder),
+	// smallest first; DefeatsTruncated says the search stopped at
+	// AuditOptions.Limit.
 	Defeats          []Defeat
 	DefeatsTruncated bool
-	// Around are the owner's minimal cut sets that leave the claim
-	// standing (hard claims only); AroundTruncated says the owner's search
-	// stopped at AuditOptions.Limit.
+	// Around are the owner's single points of failure that leave the
+	// claim standing (hard claims only); AroundTruncated says the owner's
+	// search stopped at AuditOptions.Limit.
 	Around          []CutSet
 	AroundTruncated bool
 	// Idle lists the sites whose loss the claim survives while all that
@@ -110,6 +116,16 @@ type IdleLoss struct {
 	Lost, Protected []string
 }
 
+// searched is the largest defeat looked for: the order below the
+// tolerance, at least 1 and at most maxOrder (maxOrder when no loss of
+// members defeats the claim).
+func (cl *Claim) searched(maxOrder int) int {
+	if cl.Tolerance == 0 {
+		return maxOrder
+	}
+	return min(maxOrder, max(1, cl.Tolerance-1))
+}
+
 // Smallest is the order of the claim's smallest defeat, or 0 when none was
 // found up to the audit's order.
 func (cl *Claim) Smallest() int {
@@ -121,8 +137,8 @@ func (cl *Claim) Smallest() int {
 
 // AuditOptions select the claims and the failures of an audit.
 type AuditOptions struct {
-	// MaxOrder is the largest set of failures looked for: 2 when 0, at
-	// most MaxCutOrder.
+	// MaxOrder is the largest defeat looked for (see Claim.Defeats): 2
+	// when 0, at most MaxCutOrder.
 	MaxOrder int
 	// Owners, when not empty, audits only the claims of these nodes.
 	Owners []string
@@ -161,6 +177,9 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 	if opts.MaxOrder == 0 {
 		opts.MaxOrder = 2
 	}
+	if opts.MaxOrder < 1 || opts.MaxOrder > MaxCutOrder {
+		return nil, fmt.Errorf("audit of order %d: the order must be 1 to %d", opts.MaxOrder, MaxCutOrder)
+	}
 	limit := opts.Limit
 	switch {
 	case limit == 0:
@@ -176,8 +195,10 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 	if len(claims) == 0 {
 		return res, ctx.Err()
 	}
-	// One cut-set search for every claim's vertex and every owner, which
-	// share the runs of the sets their ancestries have in common.
+	// Order 1 for every claim's vertex and every owner in one search, which
+	// shares the runs of the sets their ancestries have in common; then
+	// the claims that promise more than one loss, at the order below their
+	// promise, grouped by that order.
 	var targets []int32
 	slot := map[int32]int{}
 	want := func(v int32) {
@@ -192,15 +213,39 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			want(claims[i].OwnerVertex)
 		}
 	}
-	sets, err := CutSetsVertices(ctx, c, targets, CutSetOptions{MaxOrder: opts.MaxOrder, Kinds: opts.Kinds, Limit: limit, Progress: opts.Progress})
+	copts := CutSetOptions{MaxOrder: 1, Kinds: opts.Kinds, Limit: limit, Progress: opts.Progress}
+	first, err := CutSetsVertices(ctx, c, targets, copts)
 	if err != nil {
 		return nil, err
+	}
+	defeats := make([]*CutSetResult, len(claims))
+	byOrder := map[int][]int{} // order → claims searched at it
+	for i := range claims {
+		if k := claims[i].searched(opts.MaxOrder); k > 1 {
+			byOrder[k] = append(byOrder[k], i)
+		} else {
+			defeats[i] = &first[slot[claims[i].Vertex]]
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(byOrder)) {
+		vs := make([]int32, len(byOrder[k]))
+		for j, i := range byOrder[k] {
+			vs[j] = claims[i].Vertex
+		}
+		copts.MaxOrder = k
+		rs, err := CutSetsVertices(ctx, c, vs, copts)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range byOrder[k] {
+			defeats[i] = &rs[j]
+		}
 	}
 	type at struct{ claim, defeat int }
 	single := map[int32][]at{} // the failure of one node → the defeats it is
 	for i := range claims {
 		cl := &claims[i]
-		g := &sets[slot[cl.Vertex]]
+		g := defeats[i]
 		cl.DefeatsTruncated = g.Truncated
 		for _, s := range g.Sets {
 			d := Defeat{CutSet: s, Hidden: cl.Tolerance == 0 || s.Order() < cl.Tolerance}
@@ -210,7 +255,7 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			cl.Defeats = append(cl.Defeats, d)
 		}
 		if !cl.Soft && cl.OwnerVertex != cl.Vertex {
-			o := &sets[slot[cl.OwnerVertex]]
+			o := &first[slot[cl.OwnerVertex]]
 			cl.AroundTruncated = o.Truncated
 			for _, s := range o.Sets {
 				if !containsDefeat(s, g.Sets) {
