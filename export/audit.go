@@ -203,8 +203,15 @@ func hiddenDefeat(cl *analyze.Claim) *analyze.Defeat {
 
 func auditSummary(r *analyze.AuditResult) string {
 	n := countAudit(r)
-	return fmt.Sprintf("%s; %s defeated by a single node, %s more by a hidden set of %s, %s reached around, %s that protect no one at some site's loss",
-		plural(len(r.Claims), "redundancy claim"), count(n.single), count(n.hidden), plural(r.MaxOrder, "node"), count(n.around), count(n.idle))
+	protect := "protect"
+	if n.idle == 1 {
+		protect = "protects"
+	}
+	s := fmt.Sprintf("%s; %s defeated by a single node", plural(len(r.Claims), "redundancy claim"), count(n.single))
+	if r.MaxOrder > 1 {
+		s += fmt.Sprintf(", %s more by a hidden set of up to %s", count(n.hidden), plural(r.MaxOrder, "node"))
+	}
+	return s + fmt.Sprintf(", %s reached around, %s that %s no one at some site's loss", count(n.around), count(n.idle), protect)
 }
 
 // AuditTable writes an audit of c as text: a summary table of the claims,
@@ -245,7 +252,7 @@ func AuditTable(w io.Writer, c *graph.Compiled, r *analyze.AuditResult) error {
 			count(hidden), count(len(cl.Around)), boundedList(idle))
 	}
 	tw.Flush()
-	writeAuditDetails(ew, r, plain, "\n", "  ", "    ")
+	writeAuditDetails(ew, c, r, plain, "\n", "  ", "    ")
 	return ew.err
 }
 
@@ -262,7 +269,7 @@ func claimLabel(cl *analyze.Claim) string {
 
 // writeAuditDetails writes the sections after the summary: heads start
 // with head, items with item and chains with sub.
-func writeAuditDetails(w io.Writer, r *analyze.AuditResult, id func(string) string, head, item, sub string) {
+func writeAuditDetails(w io.Writer, c *graph.Compiled, r *analyze.AuditResult, id func(string) string, head, item, sub string) {
 	section := func(title string, lines func(cl *analyze.Claim) []string) {
 		var out []string
 		total := 0
@@ -337,10 +344,18 @@ func writeAuditDetails(w io.Writer, r *analyze.AuditResult, id func(string) stri
 		if len(cl.Around) == 0 {
 			return nil
 		}
+		// A site says best where the owner really runs; else the longest
+		// chain says most about how the failure goes round.
 		s := cl.Around[0]
-		// The set with the longest chain says most about how it goes round.
-		for _, a := range cl.Around {
-			if a.Order() == s.Order() && len(a.Chains) > 0 && len(s.Chains) > 0 && len(a.Chains[0]) > len(s.Chains[0]) {
+		better := func(a analyze.CutSet) bool {
+			sa, ss := c.Kind(a.Vertices[0]) == graph.Site, c.Kind(s.Vertices[0]) == graph.Site
+			if sa != ss {
+				return sa
+			}
+			return len(a.Chains) > 0 && len(s.Chains) > 0 && len(a.Chains[0]) > len(s.Chains[0])
+		}
+		for _, a := range cl.Around[1:] {
+			if better(a) {
 				s = a
 			}
 		}
@@ -411,6 +426,6 @@ func AuditMarkdown(w io.Writer, c *graph.Compiled, r *analyze.AuditResult) error
 		fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s | %s |\n", code(cl.Owner), mdText(claimLabel(cl)), users(c.Users(cl.OwnerVertex)),
 			smallest, count(hidden), count(len(cl.Around)), mdBoundedList(idle))
 	}
-	writeAuditDetails(ew, r, code, "\n### ", "- ", "  - ")
+	writeAuditDetails(ew, c, r, code, "\n### ", "- ", "  - ")
 	return ew.err
 }

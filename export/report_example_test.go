@@ -194,6 +194,7 @@ func ExampleJSONSchema() {
 	// check: blastradius/check/v1
 	// diff: blastradius/diff/v1
 	// pairs: blastradius/pairs/v1
+	// audit: blastradius/audit/v1
 }
 
 // A drawing as a *dot.Graph, to change before rendering: here its

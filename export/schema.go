@@ -12,6 +12,7 @@ var schemas embed.FS
 // with a JSON Schema (draft 2020-12) that JSONSchema returns.
 var JSONSubjects = []string{"outcome", "rank", "spof", "redundancy", "timeline", "comparison", "check", "diff",
 	"pairs",
+	"audit",
 }
 
 // JSONSchema returns the JSON Schema of the documents of subject ("outcome",

@@ -78,6 +78,7 @@ Usage:
   blastradius rank MODEL [--top N] [--kind KIND,...] [--order 1|2] [flags]
   blastradius spof MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
+  blastradius audit MODEL [--order N] [--owner ID,...] [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
   blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
   blastradius diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]
@@ -89,6 +90,7 @@ Commands:
   rank         the blast radius of every single failure, largest first
   spof         the single points of failure of one node, with their chains
   redundancy   the redundancy rate: what survives the loss of any one site
+  audit        every redundancy claim and the failures that defeat it: hidden common causes first
   recover      how long each node is down and degraded as failures are repaired
   check        check a model against a resilience policy (exit 1 on violations)
   diff         what a change to a model does to its resilience, for a pull request
@@ -112,6 +114,7 @@ var commands = map[string]func(x *command, args []string) int{
 	"diff":       diffCmd,
 	"recover":    recoverCmd,
 	"version":    versionCmd,
+	"audit":      auditCmd,
 }
 
 // run is the whole program, with its streams, so tests can drive it;
