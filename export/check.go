@@ -92,6 +92,11 @@ func CheckSummary(rr policy.RuleResult) string {
 			return fmt.Sprintf("the model has no %ss: nothing shows the selected nodes survive one's loss, so the rule fails", kind)
 		}
 		return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, kind))
+	case "independent":
+		if rr.Scenarios == 0 {
+			return fmt.Sprintf("%s with no redundancy claim: nothing shows their redundancy is independent, so the rule fails", plural(rr.Selected, "selected node"))
+		}
+		return fmt.Sprintf("%s of %s", plural(rr.Scenarios, "redundancy claim"), plural(rr.Selected, "selected node"))
 	case "survive_sites":
 		if rr.Scenarios == 0 {
 			return "the model has fewer sites than the rule loses together: nothing shows the selected nodes survive, so the rule fails"
@@ -156,6 +161,10 @@ func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 		return fmt.Sprintf("its failure takes %s down with it, more than %s", reach(v.Reach), strings.Join(over, " or "))
 	case rr.Rule == "no_spof":
 		return fmt.Sprintf("down when %s %s fails", v.RemovedKind, v.Removed)
+	case rr.Rule == "independent" && strings.Contains(v.Removed, ", "):
+		return fmt.Sprintf("its redundancy is defeated by %s failing together", v.Removed)
+	case rr.Rule == "independent":
+		return fmt.Sprintf("its redundancy is defeated by %s %s alone", v.RemovedKind, v.Removed)
 	case rr.Rule == "survive_sites" && strings.Contains(v.Removed, ", "):
 		return fmt.Sprintf("%s when sites %s are lost together", v.State, v.Removed)
 	}
