@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -213,11 +214,11 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			want(claims[i].OwnerVertex)
 		}
 	}
-	copts := CutSetOptions{MaxOrder: 1, Kinds: opts.Kinds, Limit: limit, Progress: opts.Progress}
-	first, err := CutSetsVertices(ctx, c, targets, copts)
+	first, err := singleCutSets(ctx, c, targets, opts.Kinds, limit, opts.Progress)
 	if err != nil {
 		return nil, err
 	}
+	copts := CutSetOptions{Kinds: opts.Kinds, Limit: limit, Progress: opts.Progress}
 	defeats := make([]*CutSetResult, len(claims))
 	byOrder := map[int][]int{} // order → claims searched at it
 	for i := range claims {
@@ -241,8 +242,12 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			defeats[i] = &rs[j]
 		}
 	}
-	type at struct{ claim, defeat int }
-	single := map[int32][]at{} // the failure of one node → the defeats it is
+	// Chains for the sets of one node: asked for per failed node.
+	type ask struct {
+		claim, set int
+		around     bool
+	}
+	single := map[int32][]ask{}
 	for i := range claims {
 		cl := &claims[i]
 		g := defeats[i]
@@ -250,7 +255,7 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 		for _, s := range g.Sets {
 			d := Defeat{CutSet: s, Hidden: cl.Tolerance == 0 || s.Order() < cl.Tolerance}
 			if s.Order() == 1 {
-				single[s.Vertices[0]] = append(single[s.Vertices[0]], at{i, len(cl.Defeats)})
+				single[s.Vertices[0]] = append(single[s.Vertices[0]], ask{claim: i, set: len(cl.Defeats)})
 			}
 			cl.Defeats = append(cl.Defeats, d)
 		}
@@ -259,28 +264,46 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			cl.AroundTruncated = o.Truncated
 			for _, s := range o.Sets {
 				if !containsDefeat(s, g.Sets) {
+					single[s.Vertices[0]] = append(single[s.Vertices[0]], ask{claim: i, set: len(cl.Around), around: true})
 					cl.Around = append(cl.Around, s)
 				}
 			}
 		}
 	}
-	// The chains from every member of a claim down to a node that
-	// defeats it alone: one Simulate per such node, whatever the number
-	// of claims it defeats (a region defeats most), one outcome at a time.
+	// The chains of the sets of one node: from every member of a claim
+	// down to it, from the claim and from the owner. One Simulate per
+	// failed node, whatever the number of claims it defeats (a region
+	// defeats most), one outcome at a time.
 	for _, v := range slices.Sorted(maps.Keys(single)) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range single[v] {
 			cl := &claims[a.claim]
-			chains := make([][]string, len(cl.Members))
+			if a.around {
+				s := &cl.Around[a.set]
+				s.Chains = [][]string{o.Chain(cl.Owner)}
+				continue
+			}
+			d := &cl.Defeats[a.set]
+			d.MemberChains = make([][]string, len(cl.Members))
 			for j, m := range cl.Members {
 				if o.State(m) == Down {
-					chains[j] = o.Chain(m)
+					d.MemberChains[j] = o.Chain(m)
+					if d.Chains == nil {
+						// The claim's chain goes through its first member
+						// down (a claim that is its owner is that node).
+						d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
+					}
 				}
 			}
-			cl.Defeats[a.defeat].MemberChains = chains
+			if cl.Vertex == cl.OwnerVertex {
+				d.Chains = [][]string{o.Chain(cl.Owner)}
+			}
 		}
 	}
 	if res.Sites, err = idleClaims(ctx, c, claims); err != nil {
@@ -303,6 +326,75 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			cmp.Compare(c.Users(b.OwnerVertex), c.Users(a.OwnerVertex)), cmp.Compare(a.Owner, b.Owner), cmp.Compare(a.Name, b.Name))
 	})
 	return res, nil
+}
+
+// singleCutSets is the order-1 part of CutSetsVertices for many targets
+// at once: for each target, the model nodes (of kinds, when given) whose
+// failure alone takes it Down, other than itself, sorted by id, at most
+// limit (when positive) of them. It is one pass of the batch engine over
+// every single failure, as Rank's (each target a watched position), rather
+// than a search per target: on a 100,000-node catalog the claims and their
+// owners are tens of thousands of targets. The sets carry no chains (the
+// caller adds them). A target Down with nothing failed has no set of one
+// node; the tests hold the sets equal to brute force.
+func singleCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, error) {
+	if c.Len() >= maxPositions {
+		return nil, fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
+	}
+	cands, err := candidates(c, kinds, nil)
+	if err != nil {
+		return nil, err
+	}
+	none, err := Simulate(ctx, c, Scenario{})
+	if err != nil {
+		return nil, err
+	}
+	l := layoutFor(c)
+	slotOf := make([]int32, len(l.vertex)) // per position: 1 + the target's index, or 0
+	for i, t := range targets {
+		if none.VertexState(t) != Down {
+			slotOf[l.pos[t]] = int32(i) + 1
+		}
+	}
+	type hit struct{ slot, v int32 }
+	hits := make([][]int32, len(targets))
+	var mu sync.Mutex
+	err = sweep(ctx, c, cands, 0, progress, func(l *layout, b *batch, sources []int32) {
+		var local []hit
+		b.run(sources, func(p int32, down, _ uint64) {
+			s := slotOf[p]
+			if s == 0 {
+				return
+			}
+			for m := down; m != 0; m &= m - 1 {
+				if v := sources[bits.TrailingZeros64(m)]; v != l.vertex[p] {
+					local = append(local, hit{s - 1, v})
+				}
+			}
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		for _, h := range local {
+			hits[h.slot] = append(hits[h.slot], h.v)
+		}
+	}, func(int32) {}) // nothing depends on it: it takes no target down
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CutSetResult, len(targets))
+	for i, t := range targets {
+		hs := hits[i]
+		slices.SortFunc(hs, func(a, b int32) int { return cmp.Compare(c.VertexName(a), c.VertexName(b)) })
+		r := CutSetResult{Target: c.VertexName(t), Vertex: t, MaxOrder: 1, Complete: 1, Tried: len(cands)}
+		if limit > 0 && len(hs) > limit {
+			hs, r.Truncated, r.Complete = hs[:limit], true, 0
+		}
+		for _, v := range hs {
+			r.Sets = append(r.Sets, CutSet{IDs: []string{c.VertexName(v)}, Vertices: []int32{v}})
+		}
+		out[i] = r
+	}
+	return out, nil
 }
 
 // containsDefeat reports whether cut set s contains one of defeats: a set
