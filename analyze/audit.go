@@ -51,8 +51,11 @@ import (
 //     take it as an input (through further groups to their dependents).
 //     A claim nothing depends on protects its own users and is never idle.
 //
-// Every figure comes from the engines: the cut sets from CutSetsVertices,
-// the site losses from the batch engine (64 sites per batch).
+// Every figure comes from the engines: the sets of one node from one pass
+// of the batch engine over every single failure (as Rank's, each claim and
+// owner a watched vertex), the larger defeats from CutSetsVertices, the
+// site losses from the batch engine (64 sites per batch), the chains from
+// one Simulate per node that defeats something alone.
 
 // Claim is one redundancy claim and what defeats it.
 type Claim struct {

@@ -31,6 +31,9 @@ func TestAuditScale(t *testing.T) {
 		start := time.Now()
 		_, err = Audit(context.Background(), c, AuditOptions{MaxOrder: 1})
 		t.Logf("order 1: %v", time.Since(start))
+		if os.Getenv("AUDIT_ONLY1") != "" {
+			continue
+		}
 		start = time.Now()
 		_, err = Audit(context.Background(), c, AuditOptions{})
 		t.Logf("%s: %d claims (by order searched %v): %v %v", cat.name, len(claims), orders, time.Since(start), err)
