@@ -287,6 +287,9 @@ func writeAuditDetails(w io.Writer, c *graph.Compiled, r *analyze.AuditResult, i
 			return
 		}
 		fmt.Fprintf(w, "%s%s\n", head, title)
+		if strings.HasPrefix(strings.TrimSpace(head), "#") {
+			fmt.Fprintln(w) // a Markdown heading stands apart from its list
+		}
 		for _, l := range out {
 			fmt.Fprintln(w, l)
 		}
