@@ -630,29 +630,42 @@ func (s *cutSearch) runLevel(ctx context.Context, level []*trial, find int, down
 
 // cutWorker holds one goroutine's engine scratch and marks.
 type cutWorker struct {
-	s     *cutSearch
-	sc    *scratch
+	s  *cutSearch
+	sc *scratch
+	*cutMarks
+}
+
+// cutMarks are a worker's per-vertex arrays, kept per graph between
+// searches (two arrays as long as the graph per worker and order were
+// most of what a search allocated). The stamps need no clearing: a
+// marking is a new run number.
+type cutMarks struct {
 	stamp []uint32 // per vertex: the run that last marked it
 	run   uint32
 	queue []int32
 	prev  []int32 // chains: the vertex a BFS reached each one from
 }
 
+var cutMarkPool graphPool[cutMarks]
+
 func newCutWorker(s *cutSearch) *cutWorker {
 	w := &cutWorker{s: s, sc: getScratch(s.c)}
 	w.sc.within = s.within
-	w.stamp = make([]uint32, s.c.Len())
-	w.prev = make([]int32, s.c.Len())
+	w.cutMarks = cutMarkPool.get(s.c, func() *cutMarks {
+		return &cutMarks{stamp: make([]uint32, s.c.Len()), prev: make([]int32, s.c.Len())}
+	})
 	return w
 }
 
 func (w *cutWorker) release() {
 	w.sc.within = nil
 	putScratch(w.s.c, w.sc)
+	w.queue = w.queue[:0]
+	cutMarkPool.put(w.s.c, w.cutMarks)
 }
 
 // mark starts a new marking: every vertex unmarked.
-func (w *cutWorker) mark() {
+func (w *cutMarks) mark() {
 	w.run++
 	if w.run == 0 { // wrapped: clear the stamps once
 		clear(w.stamp)

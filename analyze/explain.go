@@ -114,7 +114,7 @@ func (o *Outcome) explain(v int32) (Explanation, bool) {
 		return x, true
 	}
 	if r.via < 0 || r.lost {
-		x.Lost = dedupeCauses(o.Causes(x.ID))
+		x.Lost = dedupeCauses(o.causes(v))
 	}
 	if r.via < 0 {
 		if r.lost {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -356,6 +355,19 @@ func (o *Outcome) Causes(id string) []Cause {
 	if !ok {
 		return nil
 	}
+	return o.causes(v)
+}
+
+// EffectCauses is Causes for an effect of this outcome, without looking
+// its id up: for reports that list the causes of every effect.
+func (o *Outcome) EffectCauses(e Effect) []Cause {
+	if e.Vertex < 0 || int(e.Vertex) >= o.c.Len() || o.c.VertexName(e.Vertex) != e.ID {
+		return o.Causes(e.ID)
+	}
+	return o.causes(e.Vertex)
+}
+
+func (o *Outcome) causes(v int32) []Cause {
 	var out []Cause
 	if o.lostOf(v) {
 		for _, g := range Constructs(o.c, v) {
@@ -372,28 +384,32 @@ func (o *Outcome) Causes(id string) []Cause {
 		}
 		return out
 	}
-	var walk func(v int32, soft bool, group string)
-	walk = func(v int32, soft bool, group string) {
-		visit := func(u int32, soft bool) {
-			if k := o.c.VertexKind(u); k == graph.GroupVertex || k == graph.SoftGroupVertex {
-				if o.stateOf(u) != Up || o.lostOf(u) {
-					walk(u, soft, o.c.GroupLabel(u))
-				}
-				return
-			}
-			if st := o.stateOf(u); st == Down || st == Degraded {
-				out = append(out, Cause{ID: o.c.VertexName(u), State: st, Soft: soft, Group: group})
-			}
-		}
-		ins, _ := o.c.Inputs(v)
-		for _, u := range ins {
-			visit(u, soft)
-		}
-		for _, u := range o.c.SoftInputs(v) {
-			visit(u, true)
-		}
+	return o.appendCauses(out, v, false, "")
+}
+
+// appendCauses appends the inputs of v that are not Up, looking through
+// the redundant groups that are not Up or lost a member.
+func (o *Outcome) appendCauses(out []Cause, v int32, soft bool, group string) []Cause {
+	ins, _ := o.c.Inputs(v)
+	for _, u := range ins {
+		out = o.appendCause(out, u, soft, group)
 	}
-	walk(v, false, "")
+	for _, u := range o.c.SoftInputs(v) {
+		out = o.appendCause(out, u, true, group)
+	}
+	return out
+}
+
+func (o *Outcome) appendCause(out []Cause, u int32, soft bool, group string) []Cause {
+	if k := o.c.VertexKind(u); k == graph.GroupVertex || k == graph.SoftGroupVertex {
+		if o.stateOf(u) != Up || o.lostOf(u) {
+			out = o.appendCauses(out, u, soft, o.c.GroupLabel(u))
+		}
+		return out
+	}
+	if st := o.stateOf(u); st == Down || st == Degraded {
+		out = append(out, Cause{ID: o.c.VertexName(u), State: st, Soft: soft, Group: group})
+	}
 	return out
 }
 
@@ -502,16 +518,26 @@ func (o *Outcome) group3(v int32) (st State, lost bool) {
 // the Up nodes that lost redundancy; within a state by users, then by id;
 // nodes before replicas.
 func (o *Outcome) Sorted() []Effect {
-	es := slices.Clone(o.Effects())
-	slices.SortFunc(es, func(a, b Effect) int {
-		return cmp.Or(
-			cmp.Compare(b.State, a.State),
-			cmpBool(a.Replica, b.Replica),
-			cmp.Compare(b.Users, a.Users),
-			strings.Compare(a.ID, b.ID),
-		)
-	})
-	return es
+	es := o.Effects()
+	// Sorting a million 100-byte effects moves them a few million times;
+	// sort small keys instead (state, replica and users packed in one
+	// word, the id for ties) and copy each effect once.
+	keys := make([]effectKey, len(es))
+	for i, e := range es {
+		// Worse states first, nodes before replicas, more users first:
+		// all three ascend in k. Users are at most graph.MaxUsers < 2^50.
+		k := uint64(3-e.State)<<62 | uint64(graph.MaxUsers-e.Users)
+		if e.Replica {
+			k |= 1 << 61
+		}
+		keys[i] = effectKey{k: k, id: e.ID, i: int32(i)}
+	}
+	sortEffectKeys(keys)
+	out := make([]Effect, len(es))
+	for i, k := range keys {
+		out[i] = es[k.i]
+	}
+	return out
 }
 
 func cmpBool(a, b bool) int {
@@ -547,4 +573,18 @@ func (o *Outcome) VertexLostRedundancy(v int32) bool {
 		return false
 	}
 	return o.lostOf(v)
+}
+
+// VertexVia is Effect.Via as a vertex: the input that put vertex v in its
+// state, or -1 for a vertex that is Up or was removed. Like VertexState it
+// is low-level, for reports that index per-vertex arrays.
+func (o *Outcome) VertexVia(v int32) int32 {
+	if v < 0 || int(v) >= o.c.Len() {
+		return -1
+	}
+	i := o.record(v)
+	if i < 0 {
+		return -1
+	}
+	return o.recs[i].via
 }

@@ -1,10 +1,13 @@
 package analyze
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -160,4 +163,60 @@ func TestChainsEndAtRemoved(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Sorted sorts packed keys for speed; it gives the order its doc states,
+// written here as the plain comparison of effects.
+func TestSortedOrder(t *testing.T) {
+	randomCases(t, 2000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		sc := Scenario{}
+		for _, v := range pickSet(r, removable(c)) {
+			sc.Failures = append(sc.Failures, Failure{ID: c.VertexName(v)})
+		}
+		o, err := Simulate(context.Background(), c, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Clone(o.Effects())
+		slices.SortFunc(want, func(a, b Effect) int {
+			return cmp.Or(
+				cmp.Compare(b.State, a.State),
+				cmpBool(a.Replica, b.Replica),
+				cmp.Compare(b.Users, a.Users),
+				strings.Compare(a.ID, b.ID),
+			)
+		})
+		if got := o.Sorted(); !slices.Equal(got, want) {
+			t.Fatalf("Sorted:\n%v\nwant\n%v", got, want)
+		}
+	})
+}
+
+// The multikey quicksort of Sorted's keys gives the plain order on keys
+// made to collide: few distinct words, ids sharing long prefixes, empty
+// ids, equal ids, ids that are prefixes of others.
+func TestSortEffectKeys(t *testing.T) {
+	s := cmp.Or(*seed, 1)
+	r := rand.New(rand.NewPCG(s, 0))
+	for n := range 3000 {
+		keys := make([]effectKey, r.IntN(200))
+		for i := range keys {
+			id := strings.Repeat("s", r.IntN(3)) + strconv.Itoa(r.IntN(1+n%1000))
+			if r.IntN(10) == 0 {
+				id = id[:r.IntN(len(id)+1)]
+			}
+			keys[i] = effectKey{k: uint64(r.IntN(3))<<62 | uint64(r.IntN(4)), id: id, i: int32(i)}
+		}
+		want := slices.Clone(keys)
+		slices.SortStableFunc(want, func(a, b effectKey) int {
+			return cmp.Or(cmp.Compare(a.k, b.k), strings.Compare(a.id, b.id))
+		})
+		got := slices.Clone(keys)
+		sortEffectKeys(got)
+		for i := range got {
+			if got[i].k != want[i].k || got[i].id != want[i].id {
+				t.Fatalf("case %d sorts to %v, want %v (replay with -seed %d)", n, got, want, s)
+			}
+		}
+	}
 }

@@ -139,6 +139,10 @@ func CheckSummary(rr policy.RuleResult) string {
 		return fmt.Sprintf("redundancy rate by %s %s (%s survive the loss of any one site), want at least %s", r.By, got, of, want)
 	case "sites_at_least":
 		return "the placement of " + plural(rr.Selected, "selected node")
+	case "no_undeclared":
+		return "the calls traffic showed of " + plural(rr.Selected, "selected node") + " (blastradius import)"
+	case "max_unavailability":
+		return unavailabilitySummary(rr)
 	}
 	return ""
 }
@@ -148,6 +152,8 @@ func CheckSummary(rr policy.RuleResult) string {
 // it, more than 5 nodes".
 func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 	switch {
+	case v.Unavailable != nil:
+		return unavailabilityMessage(v.Unavailable)
 	case v.Placement != nil:
 		return placementMessage(v.Placement)
 	case v.Reach != nil:
@@ -161,6 +167,8 @@ func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 		return fmt.Sprintf("its failure takes %s down with it, more than %s", reach(v.Reach), strings.Join(over, " or "))
 	case rr.Rule == "no_spof":
 		return fmt.Sprintf("down when %s %s fails", v.RemovedKind, v.Removed)
+	case rr.Rule == "no_undeclared":
+		return fmt.Sprintf("calls %s %s (seen in traffic), which no source declares", v.RemovedKind, v.Removed)
 	case rr.Rule == "independent" && strings.Contains(v.Removed, ", "):
 		return fmt.Sprintf("its redundancy is defeated by %s failing together", v.Removed)
 	case rr.Rule == "independent":

@@ -153,6 +153,12 @@ type effectRecords struct {
 	chains *analyze.Chains
 	sorted []analyze.Effect
 	links  int
+	// reuse makes each record share the chain and cause slices of the
+	// last one: for a writer that is done with a record before it asks
+	// for the next.
+	reuse  bool
+	chain  []string
+	causes []CauseRecord
 }
 
 func newEffectRecords(o *analyze.Outcome, opts []JSONOptions) *effectRecords {
@@ -169,23 +175,38 @@ func (r *effectRecords) record(i int) EffectRecord {
 		ID: e.ID, Kind: kindLabel(e), Replica: e.Replica, State: shownEffect(e).String(),
 		Removed: e.Removed, Users: e.Users, Cause: e.Via,
 	}
-	for _, cs := range r.o.Causes(e.ID) {
-		ej.Causes = append(ej.Causes, CauseRecord{ID: cs.ID, State: cs.State.String(), Soft: cs.Soft, Group: cs.Group})
+	var causes []CauseRecord
+	if r.reuse {
+		causes = r.causes[:0]
+	}
+	for _, cs := range r.o.EffectCauses(e) {
+		causes = append(causes, CauseRecord{ID: cs.ID, State: cs.State.String(), Soft: cs.Soft, Group: cs.Group})
+	}
+	if len(causes) > 0 {
+		ej.Causes = causes
 	}
 	if e.Tier != graph.NoTier {
 		t := e.Tier
 		ej.Tier = &t
 	}
 	if !e.Removed {
-		rest, more := r.chains.CutEffect(e, r.links)
-		ej.Chain = append(append(make([]string, 0, len(rest)+1), e.ID), rest...)
-		ej.ChainMore = more
+		var chain []string
+		if r.reuse {
+			chain = r.chain[:0]
+		}
+		ej.Chain, ej.ChainMore = r.chains.AppendCut(append(chain, e.ID), e, r.links)
 	}
 	if e.Need > 0 {
 		ej.Capacity = &CapacityRecord{Live: e.Live, Need: e.Need, Base: e.Base}
 	}
 	if g := r.o.ExplainEffect(e).Group; g != nil {
 		ej.Group = &GroupRecord{Label: g.Label, Rule: g.Rule.String(), Live: g.Live, Up: g.Up, Need: g.Need, Floor: g.Floor, Base: g.Base}
+	}
+	if r.reuse {
+		r.causes = causes
+		if ej.Chain != nil {
+			r.chain = ej.Chain
+		}
 	}
 	return ej
 }
@@ -204,6 +225,7 @@ func JSON(w io.Writer, o *analyze.Outcome, opts ...JSONOptions) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(head)
 	r := newEffectRecords(o, opts)
+	r.reuse = true // each record is written before the next is made
 	if len(r.sorted) == 0 {
 		bw.WriteString("[]\n}\n")
 		return bw.Flush()

@@ -70,6 +70,7 @@ func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 	// Each section filters sorted as it writes (counting first), rather
 	// than copying a million effects into a slice per state.
 	in := func(e analyze.Effect, st shown) bool { return shownEffect(e) == st && !e.Replica }
+	var row []byte // one line, reused
 	for _, sec := range sections {
 		n := 0
 		for _, e := range sorted {
@@ -94,7 +95,12 @@ func Markdown(w io.Writer, o *analyze.Outcome, opts ...MarkdownOptions) error {
 			if e.Users > 0 {
 				users = count(e.Users)
 			}
-			bw.WriteString("| " + code(e.ID) + " | " + e.Kind.String() + " | " + users + " | " + tier + " | " + x.why(e) + " |\n")
+			row = append(append(append(row[:0], "| `"...), e.ID...), "` | "...)
+			row = append(append(row, e.Kind.String()...), " | "...)
+			row = append(append(row, users...), " | "...)
+			row = append(append(row, tier...), " | "...)
+			row = append(x.appendWhy(row, e), " |\n"...)
+			bw.Write(row)
 		}
 	}
 	causeTree(bw, o, x, sorted)
@@ -128,12 +134,14 @@ func causeTree(w *bufio.Writer, o *analyze.Outcome, x *explainer, sorted []analy
 		parent := e.Via
 		if parent == "" && e.LostRedundancy {
 			// Up with less margin: under the first input it lost.
-			if cs := o.Causes(e.ID); len(cs) > 0 {
+			if cs := o.EffectCauses(e); len(cs) > 0 {
 				parent = cs[0].ID
 			}
 		}
 		p := int32(-1)
-		if v, ok := c.Lookup(parent); ok && parent != "" {
+		if u := o.VertexVia(e.Vertex); u >= 0 {
+			p = at(u)
+		} else if v, ok := c.Lookup(parent); ok && parent != "" {
 			p = at(v)
 		}
 		if p < 0 {
@@ -157,6 +165,7 @@ func causeTree(w *bufio.Writer, o *analyze.Outcome, x *explainer, sorted []analy
 		depth int
 	}
 	var stack, kids []item
+	var line []byte // one line, reused
 	walk := func(root int32) {
 		stack = append(stack[:0], item{root, 0})
 		for len(stack) > 0 {
@@ -167,31 +176,35 @@ func causeTree(w *bufio.Writer, o *analyze.Outcome, x *explainer, sorted []analy
 			}
 			done[it.i] = true
 			e, depth := sorted[it.i], it.depth
+			line = line[:0]
 			for range min(depth, treeDepth) {
-				w.WriteString("  ")
+				line = append(line, "  "...)
 			}
-			w.WriteString("- " + stateMark[shownEffect(e)] + " " + code(e.ID) + " " + shownEffect(e).String())
+			st := shownEffect(e)
+			line = append(append(append(line, "- "+stateMark[st]+" `"...), e.ID...), "` "+st.String()...)
 			if e.Users > 0 {
-				w.WriteString(", " + plural(e.Users, "user"))
+				line = append(append(line, ", "...), plural(e.Users, "user")...)
 			}
 			switch {
 			case e.Removed:
-				w.WriteString(", removed")
+				line = append(line, ", removed"...)
 			case e.Via == "" || depth == 0 || e.LostRedundancy:
-				if y := x.why(e); y != "" {
-					w.WriteString(": " + y)
+				n := len(line)
+				if line = x.appendWhy(append(line, ": "...), e); len(line) == n+2 {
+					line = line[:n] // nothing to say
 				}
 			default:
 				soft := o.ExplainEffect(e).Soft
 				switch {
 				case depth > treeDepth && soft:
-					w.WriteString(" (uses " + code(e.Via) + ")")
+					line = append(append(append(line, " (uses `"...), e.Via...), "`)"...)
 				case depth > treeDepth:
-					w.WriteString(" (requires " + code(e.Via) + ")")
+					line = append(append(append(line, " (requires `"...), e.Via...), "`)"...)
 				case soft:
-					w.WriteString(" (uses it)")
+					line = append(line, " (uses it)"...)
 				}
 			}
+			w.Write(line)
 			w.WriteByte('\n')
 			kids = kids[:0]
 			for k := first[it.i]; k >= 0; k = next[k] {

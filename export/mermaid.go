@@ -13,7 +13,7 @@ import (
 
 // mermaidShapes are the Mermaid node shapes of the kinds, as the opening
 // and closing brackets around a quoted label.
-var mermaidShapes = map[graph.Kind][2]string{
+var mermaidShapes = [...][2]string{
 	graph.Service:   {"(", ")"},
 	graph.Identity:  {"{{", "}}"},
 	graph.Datastore: {"[(", ")]"},
@@ -54,7 +54,7 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	vw := newView(o, opts)
 	c := vw.c
 	bw := bufio.NewWriter(w)
-	m := &mermaidWriter{vw: vw, w: bw, ids: make([]string, vw.c.Len()), used: make(map[string]bool)}
+	m := &mermaidWriter{vw: vw, w: bw, ids: make([]string, vw.c.Len()), used: make(map[string]bool, vw.c.Len())}
 	title := modelName(c) + ": remove " + strings.Join(scenarioLabels(c, o.Scenario, ""), ", ")
 	fmt.Fprintf(bw, "---\ntitle: %s\n---\n", strconv.Quote(oneLine(title)))
 	fmt.Fprintf(bw, "flowchart %s\n", dir)
@@ -90,7 +90,13 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 		if e.weight > 0 {
 			arrow += `|"` + mermaidText(count(e.weight)) + `"|`
 		}
-		bw.WriteString("  " + m.id(e.from) + " " + arrow + " " + m.id(e.to) + "\n")
+		bw.WriteString("  ")
+		bw.WriteString(m.id(e.from))
+		bw.WriteByte(' ')
+		bw.WriteString(arrow)
+		bw.WriteByte(' ')
+		bw.WriteString(m.id(e.to))
+		bw.WriteByte('\n')
 		if st, ok := vw.carried(e); ok {
 			carried[st] = append(carried[st], strconv.Itoa(link))
 		}
@@ -149,12 +155,26 @@ func (m *mermaidWriter) unique(id string, v int32) string {
 }
 
 func mermaidID(s string) string {
+	if isIdent(s) {
+		return s
+	}
 	return strings.Map(func(r rune) rune {
 		if r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
 			return r
 		}
 		return '_'
 	}, s)
+}
+
+// isIdent reports whether s is only letters, digits and _, which
+// mermaidID leaves as they are.
+func isIdent(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // cluster writes a site or region subgraph and what it holds.
@@ -189,12 +209,20 @@ func (m *mermaidWriter) nodes(vs []int32, depth int) {
 			fmt.Fprintf(m.w, "%s%s{\"%s\"}\n", ind, m.id(v), mermaidText(vw.groupLabel(v)))
 			continue
 		}
-		label := mermaidText(c.VertexName(v))
-		if det := vw.detail(v); det != "" {
-			label += "<br/><small>" + mermaidText(det) + "</small>"
-		}
 		sh := mermaidShapes[c.Kind(v)]
-		fmt.Fprintf(m.w, "%s%s%s\"%s\"%s\n", ind, m.id(v), sh[0], label, sh[1])
+		m.w.WriteString(ind)
+		m.w.WriteString(m.id(v))
+		m.w.WriteString(sh[0])
+		m.w.WriteByte('"')
+		m.w.WriteString(mermaidText(c.VertexName(v)))
+		if det := vw.detail(v); det != "" {
+			m.w.WriteString("<br/><small>")
+			m.w.WriteString(mermaidText(det))
+			m.w.WriteString("</small>")
+		}
+		m.w.WriteByte('"')
+		m.w.WriteString(sh[1])
+		m.w.WriteByte('\n')
 	}
 }
 
@@ -202,6 +230,9 @@ func (m *mermaidWriter) nodes(vs []int32, depth int) {
 // as an entity, so # itself and the characters it would take for markup
 // or the end of the label are written as entities.
 func mermaidText(s string) string {
+	if printableASCII(s) && !strings.ContainsAny(s, "#\"<>&`") {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range oneLine(s) {
 		switch r {

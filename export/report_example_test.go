@@ -193,6 +193,9 @@ func ExampleJSONSchema() {
 	// comparison: blastradius/what-if/v1
 	// check: blastradius/check/v1
 	// diff: blastradius/diff/v1
+	// import: blastradius/import/v1
+	// cutsets: blastradius/cutsets/v1
+	// availability: blastradius/availability/v1
 	// pairs: blastradius/pairs/v1
 	// audit: blastradius/audit/v1
 }

@@ -11,6 +11,7 @@ var schemas embed.FS
 // JSONSubjects are the subjects of the JSON documents export writes, each
 // with a JSON Schema (draft 2020-12) that JSONSchema returns.
 var JSONSubjects = []string{"outcome", "rank", "spof", "redundancy", "timeline", "comparison", "check", "diff",
+	"import", "cutsets", "availability",
 	"pairs",
 	"audit",
 }

@@ -60,18 +60,23 @@ func Table(w io.Writer, o *analyze.Outcome, opts TableOptions) error {
 		}
 	}
 	bw := bufio.NewWriter(ew)
-	line := func(cs [4]string, why string) {
+	var row []byte // one line, reused
+	start := func(cs [4]string) {
+		row = row[:0]
 		for k, s := range cs {
-			bw.WriteString(s)
-			bw.WriteString(strings.Repeat(" ", width[k]-utf8.RuneCountInString(s)+2))
+			row = append(row, s...)
+			for range width[k] - utf8.RuneCountInString(s) + 2 {
+				row = append(row, ' ')
+			}
 		}
-		bw.WriteString(why)
-		bw.WriteByte('\n')
 	}
-	line(header, "WHY")
+	start(header)
+	bw.Write(append(row, "WHY\n"...))
 	x := newExplainer(o, opts.FullChains)
 	for _, e := range rows {
-		line(cells(e), x.why(e))
+		start(cells(e))
+		row = append(x.appendWhy(row, e), '\n')
+		bw.Write(row)
 	}
 	bw.Flush()
 	fmt.Fprintf(ew, "\n%s\n", Summary(o))

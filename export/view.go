@@ -92,6 +92,8 @@ type view struct {
 	via     []int32          // per vertex: Effect.Via as a vertex, or -1
 	explain *explainer
 	kv      []string // nodeAttrs' attributes, reused node after node
+	tip     []byte   // the last tooltip, reused
+	det     []byte   // the last detail, reused
 }
 
 func newView(o *analyze.Outcome, opts GraphOptions) *view {
@@ -119,9 +121,7 @@ func newView(o *analyze.Outcome, opts GraphOptions) *view {
 		vw.state[e.Vertex] = shownEffect(e)
 		vw.gone[e.Vertex] = e.Removed
 		vw.eff[e.Vertex] = int32(i)
-		if u, ok := c.Lookup(e.Via); ok && e.Via != "" {
-			vw.via[e.Vertex] = u
-		}
+		vw.via[e.Vertex] = o.VertexVia(e.Vertex)
 		affected = append(affected, e.Vertex)
 	}
 	// Groups are not effects; only a group with an affected member can be
@@ -440,34 +440,41 @@ func (vw *view) groupLabel(v int32) string {
 // standby tier; "removed" for what the scenario removed.
 func (vw *view) detail(v int32) string {
 	c := vw.c
-	var parts []string
+	b := vw.det[:0]
+	part := func(s string) {
+		if len(b) > 0 {
+			b = append(b, " · "...)
+		}
+		b = append(b, s...)
+	}
 	switch c.VertexKind(v) {
 	case graph.ReplicaVertex:
 		if s := c.Standby(v); s != graph.Active {
-			parts = append(parts, s.String()+" standby")
+			part(s.String() + " standby")
 		} else {
-			parts = append(parts, "active")
+			part("active")
 		}
 		if w := vw.replicaCapacity(v); w > 0 {
-			parts = append(parts, "capacity "+count(w))
+			part("capacity " + count(w))
 		}
 	case graph.NodeVertex:
-		parts = append(parts, c.Kind(v).String())
+		part(c.Kind(v).String())
 		if u := c.Users(v); u > 0 {
-			parts = append(parts, shortUsers(u))
+			part(shortUsers(u))
 		}
 		if cv := c.CapacityVertex(v); cv >= 0 && c.Need(cv) > 1 {
 			live := c.Base(cv)
 			if i := vw.eff[v]; i >= 0 && vw.effects[i].Need > 0 {
 				live = vw.effects[i].Live
 			}
-			parts = append(parts, "capacity "+count(live)+"/"+count(c.Base(cv))+", needs "+count(c.Need(cv)))
+			part("capacity " + count(live) + "/" + count(c.Base(cv)) + ", needs " + count(c.Need(cv)))
 		}
 	}
 	if vw.gone[v] {
-		parts = append(parts, "REMOVED")
+		part("REMOVED")
 	}
-	return strings.Join(parts, " · ")
+	vw.det = b
+	return string(b)
 }
 
 // replicaCapacity is the capacity replica r gives its node when the node's
@@ -496,27 +503,21 @@ func (vw *view) replicaCapacity(r int32) int64 {
 // tooltip explains a vertex: its state and why, then its description.
 func (vw *view) tooltip(v int32) string {
 	c := vw.c
-	name := c.VertexName(v)
-	st := vw.state[v]
-	var b strings.Builder
-	b.Grow(len(name) + 64)
-	b.WriteString(name)
-	b.WriteString(": ")
-	b.WriteString(st.String())
+	b := append(vw.tip[:0], c.VertexName(v)...)
+	b = append(append(b, ": "...), vw.state[v].String()...)
 	switch {
 	case vw.isGroup(v):
-		b.WriteString(" (" + c.GroupLabel(v) + ")")
+		b = append(append(append(b, " ("...), c.GroupLabel(v)...), ')')
 	case vw.eff[v] >= 0:
-		b.WriteString("\nwhy: ")
-		b.WriteString(vw.why(v))
+		b = vw.explain.appendWhy(append(b, "\nwhy: "...), vw.effects[vw.eff[v]])
 	}
 	if c.VertexKind(v) == graph.NodeVertex {
 		if d := c.NodeDescription(v); d != "" {
-			b.WriteString("\n\n")
-			b.WriteString(d)
+			b = append(append(b, "\n\n"...), d...)
 		}
 	}
-	return b.String()
+	vw.tip = b
+	return string(b)
 }
 
 // why is Why(o, e) for the effect on v, from the view's one explainer:

@@ -24,6 +24,7 @@ type explainer struct {
 	// spans writes node ids and group labels as Markdown code spans.
 	spans bool
 	buf   []string // the links of the last chain, reused
+	out   []byte   // the last explanation, reused by why
 }
 
 func newExplainer(o *analyze.Outcome, full bool) *explainer {
@@ -44,15 +45,14 @@ func (x *explainer) name(s string) string {
 	return s
 }
 
-// write writes name(s) to b without building it.
-func (x *explainer) write(b *strings.Builder, s string) {
+// appendName appends name(s) to b without building it.
+func (x *explainer) appendName(b []byte, s string) []byte {
 	if x.spans {
-		b.WriteByte('`')
-		b.WriteString(s)
-		b.WriteByte('`')
-		return
+		b = append(b, '`')
+		b = append(b, s...)
+		return append(b, '`')
 	}
-	b.WriteString(s)
+	return append(b, s...)
 }
 
 // Why explains an effect in one line: "removed"; for a node that lost
@@ -72,37 +72,44 @@ func Why(o *analyze.Outcome, e analyze.Effect) string {
 
 // why is Why for effect e.
 func (x *explainer) why(e analyze.Effect) string {
+	x.out = x.appendWhy(x.out[:0], e)
+	return string(x.out)
+}
+
+// appendWhy appends why(e) to b: reports that explain a million effects
+// write each explanation straight into their line.
+func (x *explainer) appendWhy(b []byte, e analyze.Effect) []byte {
 	ex := x.o.ExplainEffect(e)
 	switch {
 	case ex.Removed:
-		return "removed"
+		return append(b, "removed"...)
 	case ex.LostRedundancy && ex.Group != nil:
 		g := ex.Group
-		name := "replicas"
-		if !g.Replicas {
-			name = x.name(g.Label) + ":"
+		if g.Replicas {
+			b = append(b, "replicas"...)
+		} else {
+			b = append(x.appendName(b, g.Label), ':')
 		}
-		return name + " " + count(g.Up) + " of " + count(g.Base) + " up (needs " + count(g.Need) + "): " + x.lost(ex.Lost)
+		return append(b, " "+count(g.Up)+" of "+count(g.Base)+" up (needs "+count(g.Need)+"): "+x.lost(ex.Lost)...)
 	case ex.LostRedundancy || ex.Cause == "":
-		return x.lost(ex.Lost)
+		return append(b, x.lost(ex.Lost)...)
 	}
-	var b strings.Builder
 	if g := ex.Group; g != nil {
-		b.WriteString(x.group(g, ex.State))
-		b.WriteString(": ")
+		b = append(b, x.group(g, ex.State)...)
+		b = append(b, ": "...)
 	}
 	switch {
 	case ex.Soft:
-		b.WriteString("uses ")
+		b = append(b, "uses "...)
 	case ex.Group == nil:
-		b.WriteString("requires ")
+		b = append(b, "requires "...)
 	}
-	x.chain(&b, e)
-	return b.String()
+	return x.appendChain(b, e)
 }
 
-// chain writes the chain of causes after e, cut after x.links links.
-func (x *explainer) chain(b *strings.Builder, e analyze.Effect) {
+// appendChain appends the chain of causes after e, cut after x.links
+// links.
+func (x *explainer) appendChain(b []byte, e analyze.Effect) []byte {
 	var links []string
 	var more int
 	if x.chains == nil {
@@ -111,16 +118,16 @@ func (x *explainer) chain(b *strings.Builder, e analyze.Effect) {
 		links, more = x.chains.AppendCut(x.buf[:0], e, x.links)
 		x.buf = links
 	}
-	b.Grow(16 * len(links))
 	for i, l := range links {
 		if i > 0 {
-			b.WriteString(" → ")
+			b = append(b, " → "...)
 		}
-		x.write(b, l)
+		b = x.appendName(b, l)
 	}
 	if more > 0 {
-		b.WriteString(" → … " + count(more) + " more")
+		b = append(b, " → … "+count(more)+" more"...)
 	}
+	return b
 }
 
 // lost lists the inputs that are not Up: "db@a down, cache degraded".
@@ -130,7 +137,7 @@ func (x *explainer) lost(cs []analyze.Cause) string {
 		if b.Len() > 0 {
 			b.WriteString(", ")
 		}
-		x.write(&b, c.ID)
+		b.WriteString(x.name(c.ID))
 		b.WriteString(" " + c.State.String())
 	}
 	return b.String()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -21,10 +22,32 @@ import (
 // YAML output is block style down to the fields of a node, and flow style
 // ({...}, [...]) below them; JSON output is one node per line.
 func Encode(w io.Writer, m *Model, f Format) error {
+	return EncodeWith(w, m, f, EncodeOptions{})
+}
+
+// EncodeOptions add comments to what Encode writes: YAML comments, which
+// Decode skips, so the model read back is the same. JSON has no comments:
+// EncodeWith ignores them there.
+type EncodeOptions struct {
+	// Header lines are written first, each as a comment.
+	Header []string
+	// Comment, when not nil, returns the lines written as comments above
+	// a node (where it came from, say); nil or none for no comment.
+	Comment func(n *Node) []string
+}
+
+// EncodeWith is Encode with comments: the same bytes as Encode when opts
+// is the zero EncodeOptions. A comment line holding a line break is
+// written as several comment lines.
+func EncodeWith(w io.Writer, m *Model, f Format, opts EncodeOptions) error {
 	if f != YAML && f != JSON {
 		return fmt.Errorf("unknown model format %v", f)
 	}
 	e := encoder{w: bufio.NewWriterSize(w, 64<<10), json: f == JSON}
+	if !e.json {
+		e.opts = opts
+		e.comments("", opts.Header)
+	}
 	e.model(m)
 	if e.err != nil {
 		return e.err
@@ -39,6 +62,22 @@ type encoder struct {
 	buf  []byte
 	// Whether the current flow mapping or list has an item yet.
 	first bool
+	opts  EncodeOptions // YAML only
+}
+
+// comments writes lines as YAML comments at an indentation.
+func (e *encoder) comments(indent string, lines []string) {
+	for _, l := range lines {
+		for _, part := range strings.Split(l, "\n") {
+			if !utf8.ValidString(part) {
+				e.fail("comment %q is not valid UTF-8", clip(part))
+				return
+			}
+			e.raw(indent)
+			e.raw(strings.TrimRight("# "+strings.ReplaceAll(part, "\r", " "), " "))
+			e.raw("\n")
+		}
+	}
 }
 
 func (e *encoder) fail(format string, args ...any) {
@@ -135,6 +174,7 @@ func (e *encoder) model(m *Model) {
 			e.key("sources")
 			e.strings(m.Sources)
 		}
+		e.defaults(m)
 		e.key("nodes")
 		e.raw("{")
 		for i := range m.Nodes {
@@ -170,12 +210,16 @@ func (e *encoder) model(m *Model) {
 			e.raw("\n")
 		}
 	}
+	e.defaults(m)
 	if len(m.Nodes) == 0 {
 		e.raw("nodes: {}\n")
 		return
 	}
 	e.raw("nodes:\n")
 	for i := range m.Nodes {
+		if e.opts.Comment != nil {
+			e.comments("  ", e.opts.Comment(&m.Nodes[i]))
+		}
 		e.raw("  ")
 		e.str(m.Nodes[i].ID)
 		e.raw(":\n")
@@ -308,6 +352,7 @@ func (e *encoder) node(n *Node) {
 		e.dur(n.Restart)
 		e.end()
 	}
+	e.reliability(n.Reliability())
 	if e.json {
 		e.close("}")
 	}

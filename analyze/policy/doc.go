@@ -4,7 +4,7 @@
 // 2022 is a failing test long before it is a fire.
 //
 // Rules are values (SurviveSiteLoss, SurviveRegionLoss, NoSPOF,
-// MaxBlastRadius, MinRedundancyRate, SitesAtLeast) that pick nodes with a
+// MaxBlastRadius, MinRedundancyRate, SitesAtLeast, NoUndeclared) that pick nodes with a
 // Selector; a Policy is a list of them, written in Go or read from a YAML
 // file with Load. Check evaluates every rule of a policy from one ranking
 // pass over all single failures (an analyze.Ranker, whose hits each of its
@@ -20,7 +20,7 @@
 // model without sites) fails.
 //
 // Each rule is one file (survive.go, nospof.go, maxradius.go, minrate.go,
-// sites.go): its type, its decoding, registered with register, and its
+// sites.go, declared.go): its type, its decoding, registered with register, and its
 // evaluation. The rest is shared: the plan of passes and their results
 // (plan.go), the top-k keeper (keeper.go), selectors (selector.go) and the
 // policy file's reader with its typed-field helpers (decode.go).

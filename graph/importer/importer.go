@@ -27,6 +27,13 @@ type Result struct {
 	Observed []Edge
 	// Findings are what the importer could not decide or had to assume.
 	Findings []Finding
+	// Aliases are the names other sources give this Result's nodes, when
+	// the source says (Backstage's backstage.io/kubernetes-id): the key is
+	// a name as another source writes it, "source:name" for one source
+	// ("k8s:storefront") or "name" for all; the value is the name of a
+	// node of this Result. Merge maps those names to that node's id;
+	// MergeOptions.Names wins over them.
+	Aliases map[string]string
 }
 
 // Edge is a dependency seen in traffic: From called To.

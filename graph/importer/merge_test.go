@@ -1,0 +1,172 @@
+package importer_test
+
+import (
+	"testing"
+
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/graph/importer"
+	"github.com/stretchr/testify/require"
+)
+
+func at(file string, line int) graph.Pos { return graph.Pos{File: file, Line: line} }
+
+func node(id string, k graph.Kind, pos graph.Pos, f func(n *graph.Node)) graph.Node {
+	n := graph.Node{ID: id, Kind: k, Pos: pos}
+	if f != nil {
+		f(&n)
+	}
+	return n
+}
+
+// shop is a catalog, a cluster and traces that disagree the ways the
+// report lists.
+func shop() []importer.Result {
+	catalog := importer.Result{Source: "backstage", Aliases: map[string]string{"web-v2": "Web"}, Nodes: []graph.Node{
+		node("Web", graph.Service, at("c.yaml", 4), func(n *graph.Node) {
+			n.Users, n.Tier, n.Labels = 100, graph.TierOf(0), map[string]string{"owner": "team-web"}
+			n.Requires = graph.All("api", "promo") // promo is never seen in traffic
+		}),
+		node("api", graph.Service, at("c.yaml", 20), func(n *graph.Node) { n.Requires = graph.All("db") }),
+		node("promo", graph.Service, at("c.yaml", 30), nil),
+		node("db", graph.Datastore, at("c.yaml", 40), nil),
+	}}
+	cluster := importer.Result{Source: "k8s", Nodes: []graph.Node{
+		node("zone-a", graph.Site, at("k.yaml", 1), func(n *graph.Node) { n.Region = "eu" }),
+		node("zone-b", graph.Site, at("k.yaml", 2), func(n *graph.Node) { n.Region = "eu" }),
+		node("eu", graph.Region, at("k.yaml", 3), nil),
+		node("web-v2", graph.Service, at("k.yaml", 10), func(n *graph.Node) {
+			n.Replicas = []graph.Replica{{Site: "zone-a"}, {Site: "zone-b"}}
+			n.Labels = map[string]string{"owner": "someone-else", "k8s/namespace": "shop"}
+		}),
+		node("api", graph.Service, at("k.yaml", 20), func(n *graph.Node) { n.Site = "zone-a" }),
+		node("db", graph.Service, at("k.yaml", 30), func(n *graph.Node) { n.Site = "zone-b" }),
+		node("flags", graph.Service, at("k.yaml", 40), func(n *graph.Node) { n.Site = "zone-a" }),
+	}}
+	traces := importer.Result{Source: "traces", Observed: []importer.Edge{
+		{From: "web-v2", To: "api", Calls: 10, Pos: at("t.prom", 3)},
+		{From: "api", To: "db", Calls: 5, ConnectionType: "database", Pos: at("t.prom", 4)},
+		{From: "api", To: "flags", Calls: 7, Failed: 1, Pos: at("t.prom", 5)},
+		{From: "Web-V2", To: "Flags", Calls: 2, Pos: at("t.prom", 6)}, // lower-cased: web
+	}, Nodes: []graph.Node{
+		node("api", graph.Service, at("t.prom", 3), func(n *graph.Node) { n.Requires = graph.All("db", "flags") }),
+		node("db", graph.Datastore, at("t.prom", 4), nil),
+	}}
+	return []importer.Result{cluster, catalog, traces}
+}
+
+func ids(deps []graph.Dep) (s []string) {
+	for _, d := range deps {
+		s = append(s, d.String())
+	}
+	return s
+}
+
+func TestMerge(t *testing.T) {
+	m, rep, err := importer.Merge(shop(), nil, importer.MergeOptions{Name: "shop"})
+	require.NoError(t, err)
+	byID := map[string]*graph.Node{}
+	for i := range m.Nodes {
+		byID[m.Nodes[i].ID] = &m.Nodes[i]
+	}
+	web := byID["web"]
+	require.NotNil(t, web, "web-v2 (k8s) and Web (catalog) are one node by the catalog's alias")
+	require.Len(t, web.Replicas, 2, "placed by Kubernetes")
+	require.EqualValues(t, 100, web.Users, "described by the catalog")
+	require.Equal(t, "someone-else", web.Labels["owner"], "first source wins a label")
+	require.Equal(t, []string{"api", "promo", "flags"}, ids(web.Requires), "the hidden call is a dependency")
+	require.Equal(t, graph.Datastore, byID["db"].Kind, "a service kind never overrides")
+	require.Equal(t, []string{"db", "flags"}, ids(byID["api"].Requires))
+	require.Equal(t, "flags", web.Labels[importer.UndeclaredLabel])
+	require.Equal(t, "flags", byID["api"].Labels[importer.UndeclaredLabel])
+
+	hidden := [][2]string{}
+	for _, d := range rep.Hidden {
+		hidden = append(hidden, [2]string{d.From, d.To})
+	}
+	require.Equal(t, [][2]string{{"api", "flags"}, {"web", "flags"}}, hidden)
+	require.Len(t, rep.Unobserved, 1)
+	require.Equal(t, importer.Dependency{From: "web", To: "promo", Source: "backstage", Pos: at("c.yaml", 4)}, rep.Unobserved[0])
+	require.Len(t, rep.NotInCatalog, 1)
+	require.Equal(t, "flags", rep.NotInCatalog[0].ID)
+	require.Equal(t, []string{"k8s", "traces"}, rep.NotInCatalog[0].Sources)
+	require.Len(t, rep.Unplaced, 1)
+	require.Equal(t, "promo", rep.Unplaced[0].ID)
+	require.Equal(t, []importer.Origin{{Source: "k8s", Name: "web-v2", Pos: at("k.yaml", 10)}, {Source: "backstage", Name: "Web", Pos: at("c.yaml", 4)}}, rep.Origins["web"])
+}
+
+func TestOverlay(t *testing.T) {
+	overlay := &graph.Model{}
+	overlay.Add(
+		graph.Node{ID: "web", Kind: graph.Service, Users: 500, Uses: graph.All("flags"), Pos: at("o.yaml", 2)},
+		graph.Node{ID: "api", Kind: graph.Service, Requires: []graph.Dep{graph.AnyOf("db", "db-replica")}, Pos: at("o.yaml", 5)},
+		graph.Node{ID: "db-replica", Kind: graph.Datastore, Site: "zone-a", Pos: at("o.yaml", 8)},
+		graph.Node{ID: "promo", Kind: graph.Service, Site: "zone-b", Pos: at("o.yaml", 10)},
+	)
+	m, rep, err := importer.Merge(shop(), overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	byID := map[string]*graph.Node{}
+	for i := range m.Nodes {
+		byID[m.Nodes[i].ID] = &m.Nodes[i]
+	}
+	web := byID["web"]
+	require.EqualValues(t, 500, web.Users)
+	require.Equal(t, []string{"api", "promo"}, ids(web.Requires), "flags moved to uses")
+	require.Equal(t, []string{"flags"}, ids(web.Uses))
+	require.Equal(t, []string{"flags", "any_of [db db-replica]"}, ids(byID["api"].Requires))
+	require.NotNil(t, byID["db-replica"])
+	require.Equal(t, "zone-b", byID["promo"].Site)
+	// The overlay declares web → flags; api → flags stays hidden.
+	require.Len(t, rep.Hidden, 1)
+	require.Equal(t, "api", rep.Hidden[0].From)
+	require.Empty(t, web.Labels[importer.UndeclaredLabel])
+	require.Empty(t, rep.Unplaced)
+
+	// An empty list drops every imported dependency of that list.
+	overlay = &graph.Model{Nodes: []graph.Node{{ID: "web", Kind: graph.Service, Requires: []graph.Dep{}}}}
+	m, _, err = importer.Merge(shop(), overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	for _, n := range m.Nodes {
+		if n.ID == "web" {
+			require.Empty(t, n.Requires)
+		}
+	}
+}
+
+func TestMergeNames(t *testing.T) {
+	results := shop()
+	m, _, err := importer.Merge(results, nil, importer.MergeOptions{Names: map[string]string{"k8s:flags": "feature-flags", "flags": "feature-flags"}})
+	require.NoError(t, err)
+	found := false
+	for _, n := range m.Nodes {
+		require.NotEqual(t, "flags", n.ID)
+		found = found || n.ID == "feature-flags"
+	}
+	require.True(t, found)
+}
+
+func TestMergeInvalid(t *testing.T) {
+	// A placement at a site nobody defines is the validator's problem, with
+	// the source's file and line.
+	r := importer.Result{Source: "backstage", Nodes: []graph.Node{{ID: "web", Site: "nowhere", Pos: at("c.yaml", 3)}}}
+	_, _, err := importer.Merge([]importer.Result{r}, nil, importer.MergeOptions{})
+	require.ErrorContains(t, err, "c.yaml:3")
+	require.ErrorContains(t, err, "nowhere")
+}
+
+func TestMergeDangling(t *testing.T) {
+	r := importer.Result{Source: "k8s", Nodes: []graph.Node{{ID: "web", Requires: graph.All("Payments Service"), Pos: at("k.yaml", 3)}}}
+	m, rep, err := importer.Merge([]importer.Result{r}, nil, importer.MergeOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "payments-service", m.Nodes[1].ID)
+	require.Equal(t, "merge", rep.Findings[0].Source)
+	require.Contains(t, rep.Findings[0].Message, "no source describes payments-service")
+}
+
+func TestMapName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Checkout": "checkout", "shop/Web": "shop/web", "checkout service": "checkout-service",
+		"a:b@c": "a-b-c", "-x": "x", "  trailing  ": "trailing", "Ünïcode": "ünïcode", "..": "",
+	} {
+		require.Equal(t, want, importer.MapName(in), in)
+	}
+}
