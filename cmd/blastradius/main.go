@@ -4,7 +4,7 @@
 // Usage:
 //
 //	blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [--format table|json|markdown|mermaid|dot|svg|png] [-o FILE] [--focus] [--rankdir LR|TB] [--fail-on down|degraded]
-//	blastradius rank MODEL [--top N] [--kind KIND,...]
+//	blastradius rank MODEL [--top N] [--kind KIND,...] [--order 1|2]
 //	blastradius spof MODEL --target ID
 //	blastradius cutsets MODEL --target ID [--order 3] [--kind KIND,...] [--limit N]
 //	blastradius availability MODEL --target ID [--max-bdd-nodes N] [--bound-order K]
@@ -79,11 +79,12 @@ const usage = `blastradius: if this node or this whole site goes away, what else
 
 Usage:
   blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [flags]
-  blastradius rank MODEL [--top N] [--kind KIND,...] [flags]
+  blastradius rank MODEL [--top N] [--kind KIND,...] [--order 1|2] [flags]
   blastradius spof MODEL --target ID [flags]
   blastradius cutsets MODEL --target ID [--order N] [flags]
   blastradius availability MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
+  blastradius audit MODEL [--order N] [--owner ID,...] [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
   blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
   blastradius diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]
@@ -98,6 +99,7 @@ Commands:
   cutsets      the minimal sets of failures (pairs, triples, ...) that take one node down
   availability the probability one node is down, its downtime a year, what matters most
   redundancy   the redundancy rate: what survives the loss of any one site
+  audit        every redundancy claim and the failures that defeat it: hidden common causes first
   recover      how long each node is down and degraded as failures are repaired
   check        check a model against a resilience policy (exit 1 on violations)
   diff         what a change to a model does to its resilience, for a pull request
@@ -125,6 +127,7 @@ var commands = map[string]func(x *command, args []string) int{
 	"version":      versionCmd,
 	"import":       importCmd,
 	"availability": availabilityCmd,
+	"audit":        auditCmd,
 }
 
 // run is the whole program, with its streams, so tests can drive it;
