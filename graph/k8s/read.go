@@ -170,6 +170,7 @@ type reader struct {
 	probs   []graph.Problem
 	res     importer.Result
 	ignored map[string]*ignoredKind
+	json    jsonWriter
 }
 
 type ignoredKind struct {
@@ -465,7 +466,8 @@ var apiVersions = map[string][]string{
 // The tree is written as JSON for it; errors are placed at the line of
 // the field they name.
 func (r *reader) decode(o *object, field string, typed any) bool {
-	var j jsonWriter
+	j := &r.json // one buffer for every object: the decoder copies what it keeps
+	j.b = j.b[:0]
 	j.value(o.tree)
 	strict, err := kjson.UnmarshalStrict(j.b, typed)
 	if err != nil {
