@@ -171,6 +171,9 @@ type reader struct {
 	res     importer.Result
 	ignored map[string]*ignoredKind
 	json    jsonWriter
+	// pool holds the trees of every document of every file: ReadFast
+	// alone would start fresh chunks for each document.
+	pool yamltree.Pool
 }
 
 type ignoredKind struct {
@@ -215,7 +218,7 @@ func (r *reader) file(name string, data []byte) {
 		// Most manifests are in the subset of YAML that the model
 		// decoder's fast reader reads (it returns the tree Parse and
 		// Convert return, or false); the others go through yaml.v3.
-		if root, ok := yamltree.ReadFast(d.text, maxDepth); ok {
+		if root, ok := r.pool.ReadFast(d.text, maxDepth); ok {
 			if root != nil && !root.IsNull() {
 				shift(root, d.line-1, nil)
 				r.document(name, root, "")
