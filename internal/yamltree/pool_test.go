@@ -74,3 +74,41 @@ func TestPoolAllocations(t *testing.T) {
 		t.Fatalf("%v allocations for 1000 documents", allocs)
 	}
 }
+
+// FuzzPool requires that a Pool reads what ReadFast reads, as the
+// reference (yaml.v3) does, and gives up where ReadFast does, with the
+// pool's earlier trees left as they were.
+func FuzzPool(f *testing.F) {
+	files, _ := filepath.Glob("../../testdata/*.yaml")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(string(b))
+		}
+	}
+	for _, s := range []string{
+		"- {name: app, image: shop/svc-1:1, url: http://h:80/p}\n",
+		"a: [b:c, d:, e:#f, g :h]\nb: {c:d: e, f: g:}\n",
+		"a: {b:c}\n",
+		"k: [a, {b: c}, [d]]\n",
+	} {
+		f.Add(s)
+	}
+	var p Pool
+	first, _ := p.ReadFast("first: [a, {b: c}]\n", 100)
+	want := dump(first)
+	f.Fuzz(func(t *testing.T, src string) {
+		v, ok := p.ReadFast(src, 100)
+		if ok != agree(t, src) {
+			t.Fatalf("Pool read %q: %v, ReadFast did not", src, ok)
+		}
+		if ok {
+			w, _ := ReadFast(src, 100)
+			if d := diff(v, w, "root"); d != "" {
+				t.Fatalf("%s\non %q", d, src)
+			}
+		}
+		if got := dump(first); got != want {
+			t.Fatalf("the pool's first tree is now %s", got)
+		}
+	})
+}
