@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -171,6 +172,9 @@ type reader struct {
 	res     importer.Result
 	ignored map[string]*ignoredKind
 	json    jsonWriter
+	// pool holds the trees of every document of every file: ReadFast
+	// alone would start fresh chunks for each document.
+	pool yamltree.Pool
 }
 
 type ignoredKind struct {
@@ -211,11 +215,14 @@ func (r *reader) file(name string, data []byte) {
 		return
 	}
 	text := string(data)
-	for _, d := range splitDocuments(text) {
+	for d := range splitDocuments(text) {
+		if emptyPart(d.text) {
+			continue // an empty document: nothing to read, and yaml.v3 costs microseconds for it
+		}
 		// Most manifests are in the subset of YAML that the model
 		// decoder's fast reader reads (it returns the tree Parse and
 		// Convert return, or false); the others go through yaml.v3.
-		if root, ok := yamltree.ReadFast(d.text, maxDepth); ok {
+		if root, ok := r.pool.ReadFast(d.text, maxDepth); ok {
 			if root != nil && !root.IsNull() {
 				shift(root, d.line-1, nil)
 				r.document(name, root, "")
@@ -270,24 +277,49 @@ type part struct {
 // splitDocuments cuts a file at its "---" lines. YAML forbids a "---" at
 // the start of a line inside a document's content (it is the document
 // marker wherever it appears), so the cut is the one a YAML parser makes;
-// each part keeps its marker line, so that its lines count from it.
-func splitDocuments(text string) []part {
-	var parts []part
-	start, startLine, line := 0, 1, 1
-	for i := 0; i < len(text); {
-		end := strings.IndexByte(text[i:], '\n')
-		next := len(text)
-		if end >= 0 {
-			next = i + end + 1
+// each part keeps its marker line, so that its lines count from it. The
+// parts are yielded one by one: a file of millions of empty documents
+// needs no slice of them.
+func splitDocuments(text string) iter.Seq[part] {
+	return func(yield func(part) bool) {
+		start, startLine, line := 0, 1, 1
+		for i := 0; i < len(text); {
+			end := strings.IndexByte(text[i:], '\n')
+			next := len(text)
+			if end >= 0 {
+				next = i + end + 1
+			}
+			if i > start && strings.HasPrefix(text[i:], "---") && (len(text) == i+3 || strings.ContainsRune(" \t\r\n", rune(text[i+3]))) && hasContent(text[start:i]) {
+				if !yield(part{text[start:i], startLine}) {
+					return
+				}
+				start, startLine = i, line
+			}
+			i = next
+			line++
 		}
-		if i > start && strings.HasPrefix(text[i:], "---") && (len(text) == i+3 || strings.ContainsRune(" \t\r\n", rune(text[i+3]))) && hasContent(text[start:i]) {
-			parts = append(parts, part{text[start:i], startLine})
-			start, startLine = i, line
-		}
-		i = next
-		line++
+		yield(part{text[start:], startLine})
 	}
-	return append(parts, part{text[start:], startLine})
+}
+
+// emptyPart reports whether a part is an empty document for certain:
+// nothing but "---" markers in the first column, comments and blank
+// lines, all with spaces only (anything else, tabs and carriage returns
+// included, is left to the readers).
+func emptyPart(part string) bool {
+	for line := range strings.Lines(part) {
+		line = strings.TrimSuffix(line, "\n")
+		if rest, ok := strings.CutPrefix(line, "---"); ok {
+			if rest != "" && rest[0] != ' ' {
+				return false
+			}
+			line = rest
+		}
+		if t := strings.TrimLeft(line, " "); t != "" && t[0] != '#' {
+			return false
+		}
+	}
+	return true
 }
 
 // hasContent reports whether a part holds more than directives

@@ -32,7 +32,7 @@ func TestTypedLikeSigsYAML(t *testing.T) {
 		r.file(f, data)
 		require.Empty(t, r.probs, f)
 		var want []any
-		for _, d := range splitDocuments(string(data)) {
+		for d := range splitDocuments(string(data)) {
 			j, err := yaml.YAMLToJSON([]byte(d.text))
 			require.NoError(t, err, f)
 			var head struct {

@@ -767,8 +767,8 @@ func (r *fastReader) scalarText(flow bool) (string, bool) {
 }
 
 // plain reads a plain scalar on the current line. It refuses what starts
-// with an indicator (but "-x"), and in flow context a ':' that does not end
-// it.
+// with an indicator (but "-x"). A ':' that no blank follows is part of the
+// scalar in flow context too ({image: nginx:1.25}), as yaml.v3 reads it.
 func (r *fastReader) plain(flow bool) (string, bool) {
 	start := r.pos
 	switch c := r.peek(0); c {
@@ -793,9 +793,6 @@ func (r *fastReader) plain(flow bool) (string, bool) {
 			}
 			if n == ' ' || n == '\n' || n == 0 {
 				break
-			}
-			if flow {
-				return "", false
 			}
 		}
 		if c == '?' && flow {
