@@ -188,7 +188,7 @@ func (r *reader) soft(e *entity, edges []edge) {
 			continue
 		}
 		ref := scalar{part, a.pos}
-		t := r.lookup(e, ref, "component", annSoft, "component, resource or api")
+		t := r.lookup(e, ref, "component", "metadata.annotations."+annSoft, "component, resource or api")
 		if t == nil {
 			continue
 		}

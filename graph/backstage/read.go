@@ -105,15 +105,8 @@ func ReadFile(data []byte, file string, opts Options) (*importer.Result, error) 
 	return r.result(), nil
 }
 
-func problemsErr(ps []graph.Problem) error {
-	slices.SortStableFunc(ps, func(a, b graph.Problem) int {
-		if c := strings.Compare(a.Pos.File, b.Pos.File); c != 0 {
-			return c
-		}
-		return a.Pos.Line - b.Pos.Line
-	})
-	return &graph.ValidationError{Problems: slices.Compact(ps)}
-}
+// problemsErr sorts and returns the problems as graph's decoders do.
+func problemsErr(ps []graph.Problem) error { return graph.NewValidationError(ps) }
 
 type reader struct {
 	opts     Options

@@ -128,6 +128,9 @@ func TestErrors(t *testing.T) {
 			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/users: must be a whole number of at least 0, got "many"`},
 		{"soft not a dependency", strings.Replace(component("web", "")+"---\n"+component("db", ""), "name: web", "name: web\n  annotations:\n    blastradius.dev/soft-dependencies: db", 1),
 			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/soft-dependencies: component:db is not in spec.dependsOn or spec.consumesApis of component:web`},
+		// The annotation's field is named in full, as every annotation's is.
+		{"soft refers to nothing", strings.Replace(component("web", ""), "name: web", "name: web\n  annotations:\n    blastradius.dev/soft-dependencies: component:nope", 1),
+			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/soft-dependencies: component:nope refers to nothing`},
 		{"syntax", "kind: [\n", "f.yaml:2: invalid YAML"},
 		{"alias bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n", "f.yaml"},
 		{"not a mapping", "- a\n", "f.yaml:1: an entity must be a mapping"},
@@ -181,4 +184,24 @@ func TestLimits(t *testing.T) {
 	var ve *graph.ValidationError
 	require.True(t, errors.As(err, &ve))
 	require.Greater(t, ve.Problems[0].Pos.Line, 9, ve.Error())
+}
+
+// TestProblemsSorted: problems at one line are sorted as graph's decoders
+// sort them (then by node, field and message), each once, not in the order
+// found.
+func TestProblemsSorted(t *testing.T) {
+	text := strings.Replace(component("web", "  dependsOn: [component:zz, component:aa, component:zz]\n"), "name: web", "name: web\n  annotations:\n    blastradius.dev/soft-dependencies: component:zz, component:aa", 1)
+	_, err := backstage.ReadFile([]byte(text), "f.yaml", backstage.Options{})
+	var ve *graph.ValidationError
+	require.True(t, errors.As(err, &ve), "%v", err)
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, p.Error())
+	}
+	require.Equal(t, []string{
+		`f.yaml:6: node "web": metadata.annotations.blastradius.dev/soft-dependencies: component:aa refers to nothing: no entity component:default/aa`,
+		`f.yaml:6: node "web": metadata.annotations.blastradius.dev/soft-dependencies: component:zz refers to nothing: no entity component:default/zz`,
+		`f.yaml:11: node "web": spec.dependsOn: component:aa refers to nothing: no entity component:default/aa`,
+		`f.yaml:11: node "web": spec.dependsOn: component:zz refers to nothing: no entity component:default/zz`,
+	}, got)
 }
