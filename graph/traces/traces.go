@@ -7,9 +7,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/graph/importer"
@@ -259,40 +256,12 @@ func (b *graphBuilder) setKind(i int, k graph.Kind, e *edge) {
 	}
 }
 
-// nodeID returns name with what a node id cannot hold replaced by '-':
-// ids are letters, digits, '.', '_', '-' and '/', starting with a letter
-// or digit ('@' and ':' are reserved for replicas and references).
+// nodeID maps a service name to a node id by importer.MapName, the one
+// mapping Merge applies to every source's names, so that a finding names
+// the id the model has; a name with nothing an id can hold is "unnamed".
 func nodeID(name string) string {
-	ok := func(i int, r rune) bool {
-		alnum := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
-			r >= utf8.RuneSelf && r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
-		return alnum || i > 0 && strings.ContainsRune("._-/", r)
+	if id := importer.MapName(name); id != "" {
+		return id
 	}
-	clean := true
-	for i, r := range name {
-		if !ok(i, r) {
-			clean = false
-			break
-		}
-	}
-	if clean && name != "" {
-		return name
-	}
-	var s strings.Builder
-	for i, r := range name {
-		if ok(i, r) {
-			s.WriteRune(r)
-		} else if i > 0 {
-			s.WriteByte('-')
-		} else {
-			s.WriteByte('x')
-			if strings.ContainsRune("._-/", r) {
-				s.WriteRune(r)
-			}
-		}
-	}
-	if s.Len() == 0 {
-		return "unnamed"
-	}
-	return s.String()
+	return "unnamed"
 }
