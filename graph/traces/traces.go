@@ -7,9 +7,11 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/graph/importer"
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // Options say how a service graph becomes dependencies, and bound the work.
@@ -205,6 +207,12 @@ func (b *graphBuilder) result() *importer.Result {
 			b.setKind(to, graph.Datastore, e)
 		case "messaging_system":
 			b.setKind(to, graph.Queue, e)
+		case "", "virtual_node":
+		default:
+			// Said, so that a misspelt type does not silently leave a
+			// database a service.
+			b.finding(e.line, toID, fmt.Sprintf("%s→%s: connection_type %q is none the servicegraph connector writes (%s): read as a plain call%s",
+				k.from, k.to, e.ctype, strings.Join(connectionTypes, ", "), yamltree.DidYouMean(e.ctype, connectionTypes)))
 		}
 		pos := graph.Pos{File: b.file, Line: e.line}
 		b.res.Observed = append(b.res.Observed, importer.Edge{From: fromID, To: toID, Calls: calls, Failed: failed, ConnectionType: e.ctype, Pos: pos})
@@ -227,6 +235,10 @@ func (b *graphBuilder) result() *importer.Result {
 	slices.SortStableFunc(b.res.Findings, func(x, y importer.Finding) int { return cmp.Compare(x.Pos.Line, y.Pos.Line) })
 	return &b.res
 }
+
+// connectionTypes are the values of connection_type the servicegraph
+// connector writes besides "" (a plain call).
+var connectionTypes = []string{"database", "messaging_system", "virtual_node"}
 
 // appendDep appends a plain dependency unless one on the same node is
 // there already (two source names mapped to one id).

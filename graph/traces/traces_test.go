@@ -192,3 +192,18 @@ func TestRenamedAsTheModel(t *testing.T) {
 	require.Len(t, r.Findings, 1)
 	require.Equal(t, `service name "Carrier API" is not a valid node id: named "carrier-api"`, r.Findings[0].Message)
 }
+
+// TestUnknownConnectionType: a connection_type the connector does not
+// write is a finding with the closest one, not a silent plain call.
+func TestUnknownConnectionType(t *testing.T) {
+	in := "traces_service_graph_request_total{client=\"a\",server=\"db\",connection_type=\"databse\"} 5\n" +
+		"traces_service_graph_request_total{client=\"a\",server=\"v\",connection_type=\"virtual_node\"} 5\n"
+	r, err := ReadPrometheus(strings.NewReader(in), "m.prom", Options{})
+	require.NoError(t, err)
+	require.Equal(t, graph.Service, r.Nodes[1].Kind)
+	require.Len(t, r.Findings, 1)
+	f := r.Findings[0]
+	require.Equal(t, graph.Pos{File: "m.prom", Line: 1}, f.Pos)
+	require.Equal(t, "db", f.Node)
+	require.Equal(t, `a→db: connection_type "databse" is none the servicegraph connector writes (database, messaging_system, virtual_node): read as a plain call (did you mean "database"?)`, f.Message)
+}
