@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // UndeclaredLabel is the label Merge puts on a node that traffic shows
@@ -113,7 +114,8 @@ type Report struct {
 	// site: a site's failure never reaches them.
 	Unplaced []Mention
 	// Findings are every source's findings, then Merge's own, each with the
-	// source it is from ("merge" for Merge's).
+	// source it is from ("merge" for Merge's, "overlay" for each node the
+	// overlay adds that no source knows, with the closest imported id).
 	Findings []SourceFinding
 }
 
@@ -174,7 +176,8 @@ type SourceFinding struct {
 // The overlay is an ordinary model (the CLI reads it with graph.Load, so a
 // file validates on its own: it names each node it refers to, at least
 // with its kind, and a node written with only its kind changes nothing but
-// the kind): each of its nodes is added, or, when
+// the kind): each of its nodes is added (with a finding, which names the
+// closest imported id, so that a misspelt node is seen), or, when
 // a source has it, laid over it field by field: every field the overlay
 // sets (a non-zero value; a Site or Replicas replaces the placement whole)
 // wins. Its requires and uses win by member: an imported dependency that
@@ -568,6 +571,7 @@ func (mg *merger) depend(d Dependency) {
 }
 
 func (mg *merger) overlay(o *graph.Model) {
+	var imported []string // the ids the sources gave, for a suggestion
 	for i := range o.Nodes {
 		on := &o.Nodes[i]
 		mg.rep.Origins[on.ID] = append(mg.rep.Origins[on.ID], Origin{Source: "overlay", Name: on.ID, Pos: on.Pos})
@@ -583,6 +587,16 @@ func (mg *merger) overlay(o *graph.Model) {
 		}
 		j, ok := mg.index[on.ID]
 		if !ok {
+			// Added, and said: an overlay that misspells a node would
+			// otherwise add a node and change nothing, silently.
+			if imported == nil {
+				imported = make([]string, len(mg.nodes))
+				for i := range mg.nodes {
+					imported[i] = mg.nodes[i].ID
+				}
+			}
+			mg.rep.Findings = append(mg.rep.Findings, SourceFinding{Source: "overlay", Finding: Finding{Pos: on.Pos, Node: on.ID,
+				Message: fmt.Sprintf("the overlay adds %s, which no source knows%s", on.ID, yamltree.DidYouMean(on.ID, imported))}})
 			n := *on
 			n.Labels = maps.Clone(on.Labels)
 			mg.index[n.ID] = len(mg.nodes)

@@ -132,6 +132,37 @@ func TestOverlay(t *testing.T) {
 	}
 }
 
+// TestOverlayAdds: a node of the overlay that no source knows is added
+// and said, with the closest imported id: a misspelt overlay node must not
+// add a node and change nothing, silently.
+func TestOverlayAdds(t *testing.T) {
+	overlay := &graph.Model{}
+	overlay.Add(
+		graph.Node{ID: "prom", Kind: graph.Service, Site: "zone-b", Pos: at("o.yaml", 2)},
+		graph.Node{ID: "db-replica", Kind: graph.Datastore, Site: "zone-a", Pos: at("o.yaml", 4)},
+		graph.Node{ID: "api", Kind: graph.Service, Users: 3, Pos: at("o.yaml", 6)},
+	)
+	m, rep, err := importer.Merge(shop(), overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	var got []importer.SourceFinding
+	for _, f := range rep.Findings {
+		if f.Source == "overlay" {
+			got = append(got, f)
+		}
+	}
+	require.Equal(t, []importer.SourceFinding{
+		{Source: "overlay", Finding: importer.Finding{Pos: at("o.yaml", 2), Node: "prom", Message: `the overlay adds prom, which no source knows (did you mean "promo"?)`}},
+		{Source: "overlay", Finding: importer.Finding{Pos: at("o.yaml", 4), Node: "db-replica", Message: `the overlay adds db-replica, which no source knows`}},
+	}, got)
+	require.Len(t, m.Nodes, len(mustMerge(t).Nodes)+2, "added all the same")
+}
+
+func mustMerge(t *testing.T) *graph.Model {
+	m, _, err := importer.Merge(shop(), nil, importer.MergeOptions{})
+	require.NoError(t, err)
+	return m
+}
+
 func TestMergeNames(t *testing.T) {
 	results := shop()
 	m, _, err := importer.Merge(results, nil, importer.MergeOptions{Names: map[string]string{"k8s:flags": "feature-flags", "flags": "feature-flags"}})
