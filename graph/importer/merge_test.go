@@ -201,3 +201,33 @@ func TestMapName(t *testing.T) {
 		require.Equal(t, want, importer.MapName(in), in)
 	}
 }
+
+// TestMergeConflicts: two sources that disagree on a kind or a placement
+// keep the first and say so; the overlay's tier and kind win over both.
+func TestMergeConflicts(t *testing.T) {
+	results := []importer.Result{
+		{Source: "k8s", Nodes: []graph.Node{
+			{ID: "zone-a", Kind: graph.Site, Pos: at("k.yaml", 1)}, {ID: "zone-b", Kind: graph.Site, Pos: at("k.yaml", 2)},
+			{ID: "db", Kind: graph.Datastore, Site: "zone-a", Pos: at("k.yaml", 3)},
+		}},
+		{Source: "backstage", Nodes: []graph.Node{
+			{ID: "db", Kind: graph.Queue, Site: "zone-b", Tier: graph.TierOf(1), Pos: at("c.yaml", 7)},
+		}},
+	}
+	m, rep, err := importer.Merge(results, nil, importer.MergeOptions{})
+	require.NoError(t, err)
+	require.Equal(t, graph.Datastore, m.Nodes[2].Kind)
+	require.Equal(t, "zone-a", m.Nodes[2].Site)
+	require.Equal(t, []importer.SourceFinding{
+		{Source: "merge", Finding: importer.Finding{Pos: at("c.yaml", 7), Node: "db", Message: "backstage says kind queue, kept datastore from k8s"}},
+		{Source: "merge", Finding: importer.Finding{Pos: at("c.yaml", 7), Node: "db", Message: "backstage places it at zone-b, kept zone-a from k8s"}},
+	}, rep.Findings)
+
+	overlay := &graph.Model{Nodes: []graph.Node{{ID: "db", Kind: graph.Queue, Tier: graph.TierOf(0)}}}
+	m, _, err = importer.Merge(results, overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	require.Equal(t, graph.Queue, m.Nodes[2].Kind)
+	tier, _ := m.Nodes[2].Tier.Get()
+	require.Equal(t, 0, tier)
+	require.Equal(t, "zone-a", m.Nodes[2].Site, "an overlay that does not place keeps the placement")
+}
