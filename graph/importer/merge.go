@@ -26,6 +26,7 @@ type MergeOptions struct {
 	// is a name as a source writes it or as MapName maps it, "source:name"
 	// for that source only ("k8s:checkout-v2") or "name" for every source;
 	// the value is the model id. A name without an entry maps by MapName.
+	// An entry that maps no name of any source is a finding.
 	Names map[string]string
 	// Catalog is the Source of the Results that say what should exist:
 	// "backstage" when empty. The report's "not in the catalog" compares
@@ -200,6 +201,7 @@ func Merge(results []Result, overlay *graph.Model, opts MergeOptions) (*graph.Mo
 		depsOf:  make(map[string]map[string]bool),
 		sources: make(map[string][]string),
 	}
+	mg.usedNames = make(map[string]bool)
 	if mg.opts.Catalog == "" {
 		mg.opts.Catalog = "backstage"
 	}
@@ -214,6 +216,7 @@ func Merge(results []Result, overlay *graph.Model, opts MergeOptions) (*graph.Mo
 		mg.overlay(overlay)
 	}
 	mg.disagreements(results)
+	mg.unusedNames()
 	m := &graph.Model{Name: opts.Name, Description: opts.Description, Nodes: mg.nodes}
 	if m.Name == "" {
 		m.Name = "imported"
@@ -244,6 +247,7 @@ type merger struct {
 	observedOrder []pair
 	hasObserver   bool
 	aliases       map[string]string
+	usedNames     map[string]bool              // the keys of opts.Names that mapped a name
 	ids           map[string]map[string]string // source → name → id, once the aliases are known
 }
 
@@ -273,17 +277,29 @@ func (mg *merger) id(source, name string) string {
 // lookup is id without the memo: a name is mapped once per source.
 func (mg *merger) lookup(source, name string) string {
 	mapped := MapName(name)
-	for _, table := range []map[string]string{mg.opts.Names, mg.aliases} {
+	for t, table := range []map[string]string{mg.opts.Names, mg.aliases} {
 		for _, n := range []string{name, mapped} {
-			if id, ok := table[source+":"+n]; ok {
-				return id
-			}
-			if id, ok := table[n]; ok {
-				return id
+			for _, k := range []string{source + ":" + n, n} {
+				if id, ok := table[k]; ok {
+					if t == 0 {
+						mg.usedNames[k] = true
+					}
+					return id
+				}
 			}
 		}
 	}
 	return mapped
+}
+
+// unusedNames says which entries of MergeOptions.Names mapped no name of
+// any source: a misspelt --map changes nothing, and must not do so unsaid.
+func (mg *merger) unusedNames() {
+	for _, k := range slices.Sorted(maps.Keys(mg.opts.Names)) {
+		if !mg.usedNames[k] {
+			mg.finding("", graph.Pos{}, "the name mapping %s=%s maps no name of any source", k, mg.opts.Names[k])
+		}
+	}
 }
 
 // alias collects the Aliases of every Result, each mapped to the id of

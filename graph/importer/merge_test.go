@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -230,4 +231,18 @@ func TestMergeConflicts(t *testing.T) {
 	tier, _ := m.Nodes[2].Tier.Get()
 	require.Equal(t, 0, tier)
 	require.Equal(t, "zone-a", m.Nodes[2].Site, "an overlay that does not place keeps the placement")
+}
+
+// TestMergeNamesUnused: a name mapping that maps nothing (a misspelt
+// --map) is a finding, not silence.
+func TestMergeNamesUnused(t *testing.T) {
+	_, rep, err := importer.Merge(shop(), nil, importer.MergeOptions{Names: map[string]string{"k8s:flags": "feature-flags", "k8s:flgs": "feature-flags"}})
+	require.NoError(t, err)
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Source == "merge" && strings.HasPrefix(f.Message, "the name mapping") {
+			got = append(got, f.Message)
+		}
+	}
+	require.Equal(t, []string{"the name mapping k8s:flgs=feature-flags maps no name of any source"}, got)
 }
