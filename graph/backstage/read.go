@@ -173,10 +173,21 @@ func (r *reader) file(abs, name string, from graph.Pos) {
 	}
 	f, err := os.Open(abs)
 	if err != nil {
-		r.add(from, "", "spec.target", "%v", err)
+		// The name as the Location leads to it, not the machine's path.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		r.add(from, "", "spec.target", "%s: %v", filepath.ToSlash(name), err)
 		return
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		// Backstage's file targets are files: a directory is the
+		// Location's mistake, at its line.
+		r.add(from, "", "spec.target", "%s is a directory: name its files, or a glob such as %s", filepath.ToSlash(name), filepath.ToSlash(filepath.Join(name, "*.yaml")))
+		return
+	}
 	data, err := io.ReadAll(io.LimitReader(f, r.opts.MaxFileSize+1))
 	if err != nil {
 		r.add(graph.Pos{File: name}, "", "", "%v", err)

@@ -205,3 +205,25 @@ func TestProblemsSorted(t *testing.T) {
 		`f.yaml:11: node "web": spec.dependsOn: component:zz refers to nothing: no entity component:default/zz`,
 	}, got)
 }
+
+// TestLocationTargetErrors: a target that is missing or a directory is an
+// error at the Location's line, naming the target as the Location leads to
+// it (not the machine's absolute path, not a read error of the directory
+// without a line).
+func TestLocationTargetErrors(t *testing.T) {
+	dir := write(t, map[string]string{
+		"cat/l.yaml":     header + "kind: Location\nmetadata: {name: l}\nspec:\n  targets:\n    - ./missing.yaml\n    - ./sub\n",
+		"cat/sub/x.yaml": component("x", ""),
+	})
+	_, err := backstage.Read([]string{filepath.Join(dir, "cat", "l.yaml")}, backstage.Options{})
+	var ve *graph.ValidationError
+	require.True(t, errors.As(err, &ve), "%v", err)
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, strings.ReplaceAll(filepath.ToSlash(p.Error()), filepath.ToSlash(dir)+"/", ""))
+	}
+	require.Equal(t, []string{
+		"cat/l.yaml:6: spec.target: cat/missing.yaml: no such file or directory",
+		"cat/l.yaml:7: spec.target: cat/sub is a directory: name its files, or a glob such as cat/sub/*.yaml",
+	}, got)
+}
