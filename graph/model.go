@@ -257,6 +257,14 @@ func (n *Node) FieldPos(field string) Pos {
 	return n.Pos
 }
 
+// HasField reports whether the node was read from a file that wrote the
+// named field: `requires: []` is written, though it decodes to no
+// dependency, as a field left out does.
+func (n *Node) HasField(field string) bool {
+	_, ok := n.lookupField(field)
+	return ok
+}
+
 func (n *Node) lookupField(field string) (Pos, bool) {
 	for i := range n.fields {
 		if n.fields[i].name == field {

@@ -641,7 +641,12 @@ func (mg *merger) overlay(o *graph.Model) {
 			to.DegradedAt = cmp.Or(on.DegradedAt, to.DegradedAt)
 		}
 		to.Restart = cmp.Or(on.Restart, to.Restart)
-		if on.Requires != nil || on.Uses != nil {
+		// An empty list drops the imported ones: one built in Go is an
+		// empty non-nil slice; one read from a file (`requires: []`)
+		// may decode to nil, and the file says it was written.
+		clearReq := len(on.Requires) == 0 && (on.Requires != nil || on.HasField("requires"))
+		clearUses := len(on.Uses) == 0 && (on.Uses != nil || on.HasField("uses"))
+		if on.Requires != nil || on.Uses != nil || clearReq || clearUses {
 			named := make(map[string]bool)
 			for _, list := range [][]graph.Dep{on.Requires, on.Uses} {
 				for _, d := range list {
@@ -662,8 +667,8 @@ func (mg *merger) overlay(o *graph.Model) {
 				}
 				return out
 			}
-			to.Requires = append(keep(to.Requires, on.Requires != nil && len(on.Requires) == 0), on.Requires...)
-			to.Uses = append(keep(to.Uses, on.Uses != nil && len(on.Uses) == 0), on.Uses...)
+			to.Requires = append(keep(to.Requires, clearReq), on.Requires...)
+			to.Uses = append(keep(to.Uses, clearUses), on.Uses...)
 		}
 	}
 }

@@ -246,3 +246,29 @@ func TestMergeNamesUnused(t *testing.T) {
 	}
 	require.Equal(t, []string{"the name mapping k8s:flgs=feature-flags maps no name of any source"}, got)
 }
+
+// TestOverlayEmptyListFromFile: `requires: []` in an overlay file drops the
+// imported dependencies, as the empty list built in Go does (the decoder
+// may give nil for it).
+func TestOverlayEmptyListFromFile(t *testing.T) {
+	overlay, err := graph.Decode(strings.NewReader("nodes:\n  web:\n    kind: service\n    requires: []\n    uses: []\n  flags: {kind: service, uses: []}\n"), "o.yaml", graph.YAML)
+	require.NoError(t, err)
+	m, _, err := importer.Merge(shop(), overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	for _, n := range m.Nodes {
+		if n.ID == "web" {
+			require.Empty(t, n.Requires)
+			require.Empty(t, n.Uses)
+		}
+	}
+	// Left out, the imported ones stay.
+	overlay, err = graph.Decode(strings.NewReader("nodes:\n  web: {kind: service}\n"), "o.yaml", graph.YAML)
+	require.NoError(t, err)
+	m, _, err = importer.Merge(shop(), overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	for _, n := range m.Nodes {
+		if n.ID == "web" {
+			require.NotEmpty(t, n.Requires)
+		}
+	}
+}
