@@ -336,6 +336,12 @@ func (r *reader) node(e *entity) graph.Node {
 			if n.Replicas == nil {
 				r.add(a.pos, e.id(), field(name), "must list sites, such as \"zone-a, zone-b\"")
 			}
+		case annIgnore:
+			// "true" never gets here (the entity is no node); anything but
+			// "false" is a mistake that would keep the node unsaid.
+			if strings.TrimSpace(a.text) != "false" {
+				r.add(a.pos, e.id(), field(name), "must be \"true\" or \"false\", got %q", yamltree.Clip(a.text))
+			}
 		case annRestart:
 			d, err := graph.ParseDuration(strings.TrimSpace(a.text))
 			if err != nil || d < 0 {
