@@ -545,6 +545,15 @@ func (mg *merger) observed(results []Result) {
 			if _, ok := mg.index[d.To]; ok {
 				mg.addSource(d.To, r.Source)
 			}
+			if d.From == d.To {
+				// A node cannot require itself: a service calling its own
+				// API is no dependency (the source says so for its own
+				// names; two names mapped to one id are Merge's to say).
+				if e.From != e.To {
+					mg.finding(d.From, d.Pos, "%s calls %s, both %s: no dependency (a node cannot require itself)", e.From, e.To, d.From)
+				}
+				continue
+			}
 			if old, ok := mg.observedEdges[k]; ok {
 				old.Calls += d.Calls
 				old.Failed += d.Failed

@@ -272,3 +272,24 @@ func TestOverlayEmptyListFromFile(t *testing.T) {
 		}
 	}
 }
+
+// TestObservedSelfCall: a call of a node to itself, as the source names it
+// or once two names map to one id, is no dependency: the merged model
+// stays valid, and nothing is hidden.
+func TestObservedSelfCall(t *testing.T) {
+	results := []importer.Result{
+		{Source: "k8s", Aliases: map[string]string{"traces:web-v2": "web"}, Nodes: []graph.Node{{ID: "web", Pos: at("k.yaml", 1)}, {ID: "api", Pos: at("k.yaml", 2)}}},
+		{Source: "traces", Observed: []importer.Edge{
+			{From: "api", To: "api", Calls: 4, Pos: at("t.prom", 1)},
+			{From: "web", To: "web-v2", Calls: 3, Pos: at("t.prom", 2)},
+			{From: "web", To: "api", Calls: 2, Pos: at("t.prom", 3)},
+		}},
+	}
+	m, rep, err := importer.Merge(results, nil, importer.MergeOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"api"}, ids(m.Nodes[0].Requires))
+	require.Empty(t, m.Nodes[1].Requires)
+	require.Len(t, rep.Hidden, 1)
+	require.Equal(t, []importer.SourceFinding{{Source: "merge", Finding: importer.Finding{Pos: at("t.prom", 2), Node: "web",
+		Message: "web calls web-v2, both web: no dependency (a node cannot require itself)"}}}, rep.Findings)
+}
