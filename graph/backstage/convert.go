@@ -31,6 +31,9 @@ const (
 
 var annotations = []string{annKind, annUsers, annTier, annSite, annReplicas, annDemand, annSoft, annRestart, annIgnore, annAliases}
 
+// nodeKinds are the kinds blastradius.dev/kind takes.
+var nodeKinds = []string{"service", "identity", "datastore", "queue", "network", "power", "external"}
+
 // resourceKinds maps a Resource's spec.type to a node kind. Other types
 // become services, with a finding, unless blastradius.dev/kind says.
 var resourceKinds = map[string]graph.Kind{
@@ -307,7 +310,7 @@ func (r *reader) node(e *entity) graph.Node {
 		case annKind:
 			k, ok := graph.ParseKind(strings.TrimSpace(a.text))
 			if !ok || k == graph.Site || k == graph.Region {
-				r.add(a.pos, e.id(), field(name), "unknown kind %q: want service, identity, datastore, queue, network, power or external", yamltree.Clip(a.text))
+				r.add(a.pos, e.id(), field(name), "unknown kind %q%s: want service, identity, datastore, queue, network, power or external", yamltree.Clip(a.text), yamltree.DidYouMean(strings.TrimSpace(a.text), nodeKinds))
 				continue
 			}
 			n.Kind = k

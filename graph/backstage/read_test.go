@@ -128,6 +128,8 @@ func TestErrors(t *testing.T) {
 			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/users: must be a whole number of at least 0, got "many"`},
 		{"soft not a dependency", strings.Replace(component("web", "")+"---\n"+component("db", ""), "name: web", "name: web\n  annotations:\n    blastradius.dev/soft-dependencies: db", 1),
 			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/soft-dependencies: component:db is not in spec.dependsOn or spec.consumesApis of component:web`},
+		{"kind", strings.Replace(component("web", ""), "name: web", "name: web\n  annotations:\n    blastradius.dev/kind: datastor", 1),
+			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/kind: unknown kind "datastor" (did you mean "datastore"?): want service, identity`},
 		// Only "true" ignores: "yes" would keep the node, unsaid.
 		{"ignore", strings.Replace(component("web", ""), "name: web", "name: web\n  annotations:\n    blastradius.dev/ignore: \"yes\"", 1),
 			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/ignore: must be "true" or "false", got "yes"`},
