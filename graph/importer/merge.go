@@ -552,6 +552,7 @@ func (mg *merger) observed(results []Result) {
 				if e.From != e.To {
 					mg.finding(d.From, d.Pos, "%s calls %s, both %s: no dependency (a node cannot require itself)", e.From, e.To, d.From)
 				}
+				mg.caller(d) // still a node traffic saw
 				continue
 			}
 			if old, ok := mg.observedEdges[k]; ok {
@@ -572,16 +573,7 @@ func (mg *merger) observed(results []Result) {
 // group): what traffic shows is what runs. The overlay can then make it
 // soft, as any other dependency.
 func (mg *merger) depend(d Dependency) {
-	i, ok := mg.index[d.From]
-	if !ok {
-		mg.index[d.From] = len(mg.nodes)
-		mg.depsOf[d.From] = make(map[string]bool)
-		mg.sources[d.From] = []string{d.Source}
-		mg.rep.Origins[d.From] = append(mg.rep.Origins[d.From], Origin{Source: d.Source, Name: d.From, Pos: d.Pos})
-		mg.nodes = append(mg.nodes, graph.Node{ID: d.From, Pos: d.Pos})
-		i = len(mg.nodes) - 1
-	}
-	n := &mg.nodes[i]
+	n := &mg.nodes[mg.caller(d)]
 	for _, list := range [][]graph.Dep{n.Requires, n.Uses} {
 		for _, dep := range list {
 			if slices.ContainsFunc(dep.Members, func(m graph.Member) bool { return m.ID == d.To }) {
@@ -593,6 +585,20 @@ func (mg *merger) depend(d Dependency) {
 	dep.Pos = d.Pos
 	n.Requires = append(n.Requires, dep)
 	mg.depsOf[d.From][depKey(dep)] = true
+}
+
+// caller returns the index of the node of d's caller, adding it when no
+// Result describes it.
+func (mg *merger) caller(d Dependency) int {
+	if i, ok := mg.index[d.From]; ok {
+		return i
+	}
+	mg.index[d.From] = len(mg.nodes)
+	mg.depsOf[d.From] = make(map[string]bool)
+	mg.sources[d.From] = []string{d.Source}
+	mg.rep.Origins[d.From] = append(mg.rep.Origins[d.From], Origin{Source: d.Source, Name: d.From, Pos: d.Pos})
+	mg.nodes = append(mg.nodes, graph.Node{ID: d.From, Pos: d.Pos})
+	return len(mg.nodes) - 1
 }
 
 func (mg *merger) overlay(o *graph.Model) {
