@@ -1,6 +1,7 @@
 package backstage
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -377,5 +378,10 @@ func (e *entity) labelName(defKind string) string {
 }
 
 func (r *reader) result() *importer.Result {
+	// In the order of the files, as the problems are: the reading finds
+	// some, resolving the references the others.
+	slices.SortStableFunc(r.findings, func(a, b importer.Finding) int {
+		return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line))
+	})
 	return &importer.Result{Source: "backstage", Nodes: r.nodes, Findings: r.findings, Aliases: r.aliasOf}
 }

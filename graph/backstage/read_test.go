@@ -232,3 +232,20 @@ func TestLocationTargetErrors(t *testing.T) {
 		"cat/l.yaml:7: spec.target: cat/sub is a directory: name its files, or a glob such as cat/sub/*.yaml",
 	}, got)
 }
+
+// TestFindingsInFileOrder: findings come in the order of the file (the
+// reading's and the resolving's together), and a misspelt kind gets the
+// closest one.
+func TestFindingsInFileOrder(t *testing.T) {
+	text := component("web", "") + "---\n" + header + "kind: Compnent\nmetadata:\n  name: typo\n"
+	r, err := backstage.ReadFile([]byte(text), "f.yaml", backstage.Options{})
+	require.NoError(t, err)
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.Pos.String()+": "+f.Message)
+	}
+	require.Equal(t, []string{
+		"f.yaml:8: owner team of component:web is not among the entities read",
+		`f.yaml:13: entity compnent:typo: kind Compnent is not read (did you mean "Component"?)`,
+	}, got)
+}
