@@ -366,16 +366,29 @@ func newBatch(l *layout) *batch {
 // changed anything (its dependents come after it and are evaluated once
 // anyway); members of cycles check, so that a cycle stops growing.
 func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
+	b.runWith(nil, sources, visit)
+}
+
+// runWith is run with the vertices of fixed removed in every lane as well:
+// lane i removes fixed and sources[i]. Pairs of failures (RankPairs) are
+// one fixed failure and 64 others, one per lane.
+func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad uint64)) {
 	l := b.l
 	lo := len(b.dirty)
-	for i, s := range sources {
+	all := uint64(1)<<uint(len(sources)) - 1 // the lanes in use (len 64: wraps to all ones)
+	seed := func(s int32, bit uint64) {
 		p := l.pos[s]
-		bit := uint64(1) << uint(i)
 		b.src[p] |= bit
 		b.m[p].down |= bit
 		b.m[p].bad |= bit
 		b.dirty[p/64] |= 1 << uint(p%64)
 		lo = min(lo, int(p/64))
+	}
+	for i, s := range sources {
+		seed(s, uint64(1)<<uint(i))
+	}
+	for _, s := range fixed {
+		seed(s, all)
 	}
 	for w := lo; w < len(b.dirty); w++ {
 		back := w
@@ -448,6 +461,9 @@ func (b *batch) run(sources []int32, visit func(p int32, down, bad uint64)) {
 		b.m[p] = masks{}
 	}
 	for _, s := range sources {
+		b.src[l.pos[s]] = 0
+	}
+	for _, s := range fixed {
 		b.src[l.pos[s]] = 0
 	}
 	b.touched = b.touched[:0]

@@ -39,4 +39,11 @@
 // never holds a node Down); for the end of Degraded, cycles through soft
 // dependencies too. WhatIf compares
 // two variants of a model on one scenario.
+//
+// Availability adds probability: each node fails by itself with its own
+// unavailability (graph.Compiled.Unavailability), independently, and the
+// target's unavailability is the probability that it is Down at t=0 under
+// the rules above, computed exactly with a BDD of its Down structure
+// function, with the importance of every node as SCRAM defines it; beyond
+// a node budget it gives proven bounds from the minimal cut sets.
 package analyze

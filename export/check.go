@@ -92,6 +92,19 @@ func CheckSummary(rr policy.RuleResult) string {
 			return fmt.Sprintf("the model has no %ss: nothing shows the selected nodes survive one's loss, so the rule fails", kind)
 		}
 		return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, kind))
+	case "independent":
+		if rr.Scenarios == 0 {
+			return fmt.Sprintf("%s with no redundancy claim: nothing shows their redundancy is independent, so the rule fails", plural(rr.Selected, "selected node"))
+		}
+		return fmt.Sprintf("%s of %s", plural(rr.Scenarios, "redundancy claim"), plural(rr.Selected, "selected node"))
+	case "survive_sites":
+		if rr.Scenarios == 0 {
+			return "the model has fewer sites than the rule loses together: nothing shows the selected nodes survive, so the rule fails"
+		}
+		if k, ok := rr.Definition.(interface{ K() int }); ok && k.K() == 1 {
+			return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, "site"))
+		}
+		return fmt.Sprintf("%s, each of %s of sites lost together", plural(rr.Selected, "selected node"), plural(rr.Scenarios, "combination"))
 	case "no_spof":
 		if rr.Scenarios == 0 {
 			return "ignore covers every node: no single failure is checked, so the rule fails"
@@ -128,6 +141,8 @@ func CheckSummary(rr policy.RuleResult) string {
 		return "the placement of " + plural(rr.Selected, "selected node")
 	case "no_undeclared":
 		return "the calls traffic showed of " + plural(rr.Selected, "selected node") + " (blastradius import)"
+	case "max_unavailability":
+		return unavailabilitySummary(rr)
 	}
 	return ""
 }
@@ -137,6 +152,8 @@ func CheckSummary(rr policy.RuleResult) string {
 // it, more than 5 nodes".
 func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 	switch {
+	case v.Unavailable != nil:
+		return unavailabilityMessage(v.Unavailable)
 	case v.Placement != nil:
 		return placementMessage(v.Placement)
 	case v.Reach != nil:
@@ -152,6 +169,12 @@ func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 		return fmt.Sprintf("down when %s %s fails", v.RemovedKind, v.Removed)
 	case rr.Rule == "no_undeclared":
 		return fmt.Sprintf("calls %s %s (seen in traffic), which no source declares", v.RemovedKind, v.Removed)
+	case rr.Rule == "independent" && strings.Contains(v.Removed, ", "):
+		return fmt.Sprintf("its redundancy is defeated by %s failing together", v.Removed)
+	case rr.Rule == "independent":
+		return fmt.Sprintf("its redundancy is defeated by %s %s alone", v.RemovedKind, v.Removed)
+	case rr.Rule == "survive_sites" && strings.Contains(v.Removed, ", "):
+		return fmt.Sprintf("%s when sites %s are lost together", v.State, v.Removed)
 	}
 	return fmt.Sprintf("%s when %s %s is lost", v.State, v.RemovedKind, v.Removed)
 }

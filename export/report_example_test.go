@@ -194,6 +194,10 @@ func ExampleJSONSchema() {
 	// check: blastradius/check/v1
 	// diff: blastradius/diff/v1
 	// import: blastradius/import/v1
+	// cutsets: blastradius/cutsets/v1
+	// availability: blastradius/availability/v1
+	// pairs: blastradius/pairs/v1
+	// audit: blastradius/audit/v1
 }
 
 // A drawing as a *dot.Graph, to change before rendering: here its

@@ -11,7 +11,10 @@ var schemas embed.FS
 // JSONSubjects are the subjects of the JSON documents export writes, each
 // with a JSON Schema (draft 2020-12) that JSONSchema returns.
 var JSONSubjects = []string{"outcome", "rank", "spof", "redundancy", "timeline", "comparison", "check", "diff",
-	"import"}
+	"import", "cutsets", "availability",
+	"pairs",
+	"audit",
+}
 
 // JSONSchema returns the JSON Schema of the documents of subject ("outcome",
 // "rank", "spof", "redundancy", "timeline", "comparison", "check" or

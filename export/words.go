@@ -1,6 +1,7 @@
 package export
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -217,4 +218,40 @@ func capped(ids []string, total, limit int, join func([]string, string) string) 
 		s += " and " + count(more) + " more"
 	}
 	return s
+}
+
+// probability formats a probability with four significant digits, in
+// scientific notation below 0.001: "0.1543", "0.001", "2.5e-06"; 0 is
+// "0" and 1 is "1". It is every report's one probability.
+func probability(p float64) string {
+	switch {
+	case p == 0 || p == 1:
+		return strconv.FormatFloat(p, 'f', -1, 64)
+	case p < 1e-3:
+		return strconv.FormatFloat(p, 'e', 3, 64)
+	}
+	return strconv.FormatFloat(p, 'g', 4, 64)
+}
+
+// nines formats an availability 1 − q as a percentage with two decimals
+// past its first digit that is not 9 (at most 12), trailing zeros off:
+// "84.6%", "99.001%", "99.9877%", "99.99999%"; q = 0 is "100%".
+func nines(q float64) string {
+	if q <= 0 {
+		return "100%"
+	}
+	d := min(max(1, int(math.Floor(-math.Log10(q)))+1), 12)
+	s := strings.TrimRight(strconv.FormatFloat(100*(1-q), 'f', d, 64), "0")
+	return strings.TrimSuffix(s, ".") + "%"
+}
+
+// probabilityVs formats two probabilities as probability does, with more
+// significant digits (up to 12) while two different ones would print
+// alike: bounds 0.002291913 and 0.002291918, never "0.002292" twice.
+func probabilityVs(a, b float64) (string, string) {
+	x, y := probability(a), probability(b)
+	for d := 5; x == y && a != b && d <= 12; d++ {
+		x, y = strconv.FormatFloat(a, 'g', d, 64), strconv.FormatFloat(b, 'g', d, 64)
+	}
+	return x, y
 }

@@ -40,7 +40,7 @@ const (
 	// CompiledVersion is the version of the layout MarshalBinary writes;
 	// ReadCompiled refuses any other. Bump it whenever the layout, or the
 	// meaning of a field of Compiled, changes.
-	CompiledVersion = 1
+	CompiledVersion = 2
 )
 
 // The least number of bytes each vertex and each model node takes in the
@@ -163,6 +163,7 @@ func (c *Compiled) MarshalBinary() ([]byte, error) {
 	for _, u := range c.soft {
 		e.uvarint(uint64(u))
 	}
+	e.unavail(c.unavail)
 	return e.buf, nil
 }
 
@@ -284,6 +285,7 @@ func ReadCompiled(data []byte) (*Compiled, error) {
 	for k := 0; k < len(c.soft) && d.err == nil; k++ {
 		c.soft[k] = d.index(nv)
 	}
+	c.unavail = d.unavail(c.nodes)
 	if d.err == nil && d.off != len(d.data) {
 		d.fail("%d bytes after the graph", len(d.data)-d.off)
 	}

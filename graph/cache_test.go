@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -22,7 +23,7 @@ var compiledFields = map[string]string{
 	"info": "written", "gates": "written (Base derived)", "users": "written", "rst": "written",
 	"mdesc": "written", "mlab": "written", "capv": "written",
 	"inOff": "written", "in": "written", "inW": "written", "inCap": "written",
-	"softOff": "written", "soft": "written",
+	"softOff": "written", "soft": "written", "unavail": "written",
 	"index": "derived", "ops": "derived", "kinds": "derived",
 	"outOff": "derived", "out": "derived", "outW": "derived",
 	"softOutOff": "derived", "softOut": "derived",
@@ -140,7 +141,7 @@ func TestReadCompiledVersion(t *testing.T) {
 	require.NoError(t, err)
 	data[len(compiledMagic)] = CompiledVersion + 1
 	_, err = ReadCompiled(data)
-	require.EqualError(t, err, "read compiled graph: layout version 2, want 1")
+	require.EqualError(t, err, fmt.Sprintf("read compiled graph: layout version %d, want %d", CompiledVersion+1, CompiledVersion))
 	_, err = ReadCompiled([]byte("nodes: {}\n"))
 	require.EqualError(t, err, "read compiled graph: not a compiled graph")
 }

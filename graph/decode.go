@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -588,8 +589,8 @@ func (p *jsonReader) value(depth int) (*value, error) {
 
 // Field names, for unknown-field errors and their suggestions.
 var (
-	modelFields   = []string{"model", "description", "sources", "nodes"}
-	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses", "restart"}
+	modelFields   = []string{"model", "description", "sources", "defaults", "nodes"}
+	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses", "restart", "availability", "mtbf", "mttr"}
 	replicaFields = []string{"site", "capacity", "standby", "recovery", "requires"}
 	groupFields   = []string{"any_of", "at_least", "of", "capacity", "demand", "degraded_at"}
 )
@@ -612,8 +613,29 @@ type decoder struct {
 	chunks      [][]Node // nodes streamed by the fast reader
 	fields      []fieldAt
 	fieldsStart int
+	nodeLine    int // the line of the node being read, which fields count from
 	depPool     []Dep
 	memberPool  []Member
+	ids         []byte // what node ids are copied into (see keep)
+}
+
+// keep returns a copy of the node id s cut from a shared buffer. The fast
+// readers cut every scalar out of the file's text, so a compiled graph
+// that kept the ids it was given would keep the whole file alive (730 MB
+// for 5,000,000 nodes) for its names alone; copied, they take the bytes
+// of the ids and the file can go once the model does. Ids side by side
+// also make the validator's lookups of them cheaper (fewer cache misses
+// than ids spread over the file).
+func (d *decoder) keep(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if cap(d.ids)-len(d.ids) < len(s) {
+		d.ids = make([]byte, 0, max(len(s), 256<<10))
+	}
+	start := len(d.ids)
+	d.ids = append(d.ids, s...)
+	return unsafe.String(&d.ids[start], len(s))
 }
 
 // take returns a slice of n elements cut from *pool, refilling it with a
@@ -627,17 +649,43 @@ func take[T any](pool *[]T, n int) []T {
 	return s
 }
 
-// setField records where a field of the node being read was written:
-// the fields of a node are appended to the current chunk, and doneFields
-// hands them to the node.
-func (d *decoder) setField(name string, line int) {
+// setField records that field k of the node being read (of nodeFields,
+// or of replicaFields for replicas[rep-1]) was written at line: the fields
+// of a node are appended to the current chunk, and doneFields hands them
+// to the node. A field more than 2^32 lines below its node keeps the
+// node's position instead.
+func (d *decoder) setField(rep, k, line int) {
+	delta := line - d.nodeLine
+	if delta < 0 || delta > math.MaxUint32 || rep > math.MaxUint32 || k > math.MaxUint8 {
+		return
+	}
 	if len(d.fields) == cap(d.fields) {
 		cur := d.fields[d.fieldsStart:]
 		next := make([]fieldAt, len(cur), max(4096, 2*len(cur)))
 		copy(next, cur)
 		d.fields, d.fieldsStart = next, 0
 	}
-	d.fields = append(d.fields, fieldAt{name, line})
+	d.fields = append(d.fields, fieldAt{delta: uint32(delta), rep: uint32(rep), field: uint8(k)})
+}
+
+// fieldNumber is the inverse of the numbering setField records: "kind"
+// is (0, the index of kind in nodeFields), "replicas[1].site" is (2, the
+// index of site in replicaFields).
+func fieldNumber(field string) (rep uint32, k int, ok bool) {
+	if rest, found := strings.CutPrefix(field, "replicas["); found {
+		i := strings.IndexByte(rest, ']')
+		if i <= 0 || i+1 >= len(rest) || rest[i+1] != '.' {
+			return 0, 0, false
+		}
+		r, err := strconv.ParseUint(rest[:i], 10, 32)
+		if err != nil || r >= math.MaxUint32 || strconv.FormatUint(r, 10) != rest[:i] {
+			return 0, 0, false
+		}
+		k = slices.Index(replicaFields, rest[i+2:])
+		return uint32(r) + 1, k, k >= 0
+	}
+	k = slices.Index(nodeFields, field)
+	return 0, k, k >= 0
 }
 
 // doneFields gives n the fields recorded since the last call.
@@ -737,6 +785,8 @@ func (d *decoder) model(root *value, m *Model, st *yamltree.Stream) bool {
 					m.Sources = append(m.Sources, s)
 				}
 			}
+		case "defaults":
+			d.defaults(e.Val, m)
 		case "nodes":
 			nodes = &e
 		default:
@@ -795,7 +845,8 @@ func (d *decoder) model(root *value, m *Model, st *yamltree.Stream) bool {
 }
 
 func (d *decoder) node(n *Node, e entry) {
-	*n = Node{ID: e.Key, Pos: d.pos(e.Line)}
+	*n = Node{ID: d.keep(e.Key), Pos: d.pos(e.Line)}
+	d.nodeLine = e.Line
 	defer d.doneFields(n)
 	id := nodeName(e.Key)
 	v := e.Val
@@ -812,8 +863,8 @@ func (d *decoder) node(n *Node, e entry) {
 	hasKind := false
 	d.each(v, id, "", func(e entry) {
 		f := e.Key
-		if slices.Contains(nodeFields, f) {
-			d.setField(f, e.Line)
+		if k := slices.Index(nodeFields, f); k >= 0 {
+			d.setField(0, k, e.Line)
 		}
 		if e.Val.IsNull() {
 			return // written but empty: as if absent
@@ -858,7 +909,7 @@ func (d *decoder) node(n *Node, e entry) {
 			}
 			n.Replicas = make([]Replica, len(items))
 			for i, it := range items {
-				d.replica(n, &n.Replicas[i], it, id, fmt.Sprintf("replicas[%d]", i))
+				d.replica(&n.Replicas[i], it, id, i)
 			}
 		case "demand":
 			n.Demand, _ = d.positive(e.Val, id, f)
@@ -876,6 +927,10 @@ func (d *decoder) node(n *Node, e entry) {
 					n.Restart = dur
 				}
 			}
+		case "availability", "mtbf", "mttr":
+			r := n.Reliability()
+			d.reliabilityField(&r, e.Val, id, f, f)
+			n.Availability, n.MTBF, n.MTTR = r.Availability, r.MTBF, r.MTTR
 		default:
 			d.unknown(e, id, "", nodeFields)
 		}
@@ -888,7 +943,8 @@ func (d *decoder) node(n *Node, e entry) {
 
 func kindList() string { return strings.Join(kindNames[:], ", ") }
 
-func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
+func (d *decoder) replica(r *Replica, v *value, id string, i int) {
+	path := index("replicas", i)
 	*r = Replica{Pos: d.pos(v.Line)}
 	if !d.mapping(v, id, path, "a mapping such as {site: pangyo}") {
 		r.Standby = badStandby
@@ -897,8 +953,8 @@ func (d *decoder) replica(n *Node, r *Replica, v *value, id, path string) {
 	}
 	d.each(v, id, path, func(e entry) {
 		f := yamltree.Join(path, e.Key)
-		if slices.Contains(replicaFields, e.Key) {
-			d.setField(f, e.Line)
+		if k := slices.Index(replicaFields, e.Key); k >= 0 {
+			d.setField(i+1, k, e.Line)
 		}
 		if e.Val.IsNull() {
 			return

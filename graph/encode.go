@@ -174,6 +174,7 @@ func (e *encoder) model(m *Model) {
 			e.key("sources")
 			e.strings(m.Sources)
 		}
+		e.defaults(m)
 		e.key("nodes")
 		e.raw("{")
 		for i := range m.Nodes {
@@ -209,6 +210,7 @@ func (e *encoder) model(m *Model) {
 			e.raw("\n")
 		}
 	}
+	e.defaults(m)
 	if len(m.Nodes) == 0 {
 		e.raw("nodes: {}\n")
 		return
@@ -350,6 +352,7 @@ func (e *encoder) node(n *Node) {
 		e.dur(n.Restart)
 		e.end()
 	}
+	e.reliability(n.Reliability())
 	if e.json {
 		e.close("}")
 	}

@@ -32,6 +32,13 @@ func seed(t *testing.T) uint64 {
 // that Encode writes.
 func bare(m *graph.Model) *graph.Model {
 	out := &graph.Model{Name: m.Name, Description: m.Description, Sources: m.Sources}
+	for k, r := range m.Defaults {
+		if out.Defaults == nil {
+			out.Defaults = map[graph.Kind]graph.Reliability{}
+		}
+		r.Pos = graph.Pos{}
+		out.Defaults[k] = r
+	}
 	deps := func(ds []graph.Dep) []graph.Dep {
 		if ds == nil {
 			return nil
@@ -51,7 +58,8 @@ func bare(m *graph.Model) *graph.Model {
 	for _, n := range m.Nodes {
 		c := graph.Node{ID: n.ID, Kind: n.Kind, Description: n.Description, Users: n.Users, Tier: n.Tier,
 			Labels: n.Labels, Region: n.Region, Site: n.Site, Demand: n.Demand, DegradedAt: n.DegradedAt,
-			Requires: deps(n.Requires), Uses: deps(n.Uses), Restart: n.Restart}
+			Requires: deps(n.Requires), Uses: deps(n.Uses), Restart: n.Restart,
+			Availability: n.Availability, MTBF: n.MTBF, MTTR: n.MTTR}
 		if n.Replicas != nil {
 			c.Replicas = make([]graph.Replica, len(n.Replicas))
 			for i, r := range n.Replicas {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/analyze/policy"
@@ -205,22 +206,25 @@ func (d *Diff) Empty() bool {
 }
 
 // Models compares the resilience of two models, from before a change and
-// to after it: one ranking pass over all
-// single failures of each (an analyze.Ranker, which also finds the single
-// points of failure), the redundancy rate of each, and, with a policy, one
-// Check of each.
+// to after it: one ranking pass over all single failures of each (an
+// analyze.Ranker, which also finds the single points of failure), the
+// loss of each site of each once (for the redundancy rate and, with a
+// policy, its check), and, with a policy, one Check of each, which
+// shares the model's ranking pass and site losses.
 //
 // Each model's ranking runs once, in its own batch order. The old model's
-// pairs (failed node, protected node it takes Down) are kept as the
-// ranking gives them, one mask of a batch's failures per protected node;
-// the new model's are compared with them as the ranking finds them and
-// only counted, and the few SPOFs listed get their protected nodes from a
-// second comparison of those failures alone.
+// pairs (failed node, protected node it takes Down) are kept per failed
+// node; the new model's are compared with them as the ranking finds them
+// and only counted, and the few SPOFs listed get their protected nodes
+// from a second comparison of those failures alone. What does not depend
+// on the other runs beside it: the site losses beside the ranking passes,
+// the two lists of SPOFs and the two checks side by side.
 func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
 	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}
-	// With a policy, each model's check shares the model's ranking pass
-	// and redundancy rate with the diff: two passes in all, not four.
+	// With a policy, each model's check shares the model's ranking pass,
+	// site losses and redundancy rate with the diff: two passes in all,
+	// not four, and each site lost once.
 	var kFrom, kTo *policy.Checker
 	if opts.Policy != nil {
 		var err error
@@ -231,24 +235,42 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 			return nil, err
 		}
 	}
-	sd, err := rankBoth(ctx, from, to, kFrom, kTo)
+	m := matchModels(from, to)
+	// The site losses need nothing of the ranking passes: they run beside
+	// them, on the core that the passes' sequential parts (the batch
+	// order, the sort of the radii) leave idle.
+	var lost [2]siteLosses
+	lostDone := make(chan error, 2)
+	go func() { lostDone <- lost[0].run(ctx, from, kFrom) }()
+	go func() { lostDone <- lost[1].run(ctx, to, kTo) }()
+	sd, err := rankBoth(ctx, m, kFrom, kTo)
+	errLost := cmp.Or(<-lostDone, <-lostDone)
 	if err != nil {
 		return nil, err
 	}
-	d.nodes(from, to)
-	d.radii(sd.oldRadii, sd.newRadii, to)
-	if err := d.spofs(ctx, from, to, sd, lim); err != nil {
-		return nil, err
+	if errLost != nil {
+		return nil, errLost
 	}
-	if err := d.redundancy(ctx, from, to); err != nil {
+	d.nodes(m)
+	d.radii(m, sd)
+	d.redundancy(m, &lost)
+	if err := d.spofs(ctx, m, sd, lim); err != nil {
 		return nil, err
 	}
 	if opts.Policy != nil {
-		old, err := kFrom.Finish(ctx, policy.Shared{Radii: sd.oldRanked, Redundancy: d.Redundancy.Old})
-		if err != nil {
-			return nil, err
+		var old, now *policy.Result
+		var errOld error
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			old, errOld = kFrom.Finish(ctx, lost[0].shared(sd.oldRanked))
+		}()
+		now, err := kTo.Finish(ctx, lost[1].shared(sd.newRanked))
+		wg.Wait()
+		if errOld != nil {
+			return nil, errOld
 		}
-		now, err := kTo.Finish(ctx, policy.Shared{Radii: sd.newRanked, Redundancy: d.Redundancy.New})
 		if err != nil {
 			return nil, err
 		}
@@ -257,15 +279,15 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	return d, nil
 }
 
-func (d *Diff) nodes(from, to *graph.Compiled) {
-	for _, id := range to.IDs() {
-		if _, ok := from.Lookup(id); !ok {
-			d.Added = append(d.Added, id)
+func (d *Diff) nodes(m *match) {
+	for v, fo := range m.toOld {
+		if fo < 0 {
+			d.Added = append(d.Added, m.to.VertexName(int32(v)))
 		}
 	}
-	for _, id := range from.IDs() {
-		if _, ok := to.Lookup(id); !ok {
-			d.Removed = append(d.Removed, id)
+	for v, u := range m.oldToN {
+		if u < 0 {
+			d.Removed = append(d.Removed, m.from.VertexName(int32(v)))
 		}
 	}
 }
@@ -281,30 +303,50 @@ func compareRadius(a, b analyze.Radius) int {
 	)
 }
 
-func (d *Diff) radii(before, after map[string]analyze.Radius, to *graph.Compiled) {
-	for _, id := range to.IDs() {
-		o, ok := before[id]
-		if !ok {
+func (d *Diff) radii(m *match, sd *sides) {
+	for v, fo := range m.toOld {
+		if fo < 0 || sd.oldAt[fo] < 0 {
 			continue
 		}
-		n := after[id]
+		o := sd.oldRanked[sd.oldAt[fo]]
+		var n analyze.Radius
+		if i := sd.newAt[v]; i >= 0 {
+			n = sd.newRanked[i]
+		}
 		switch compareRadius(n, o) {
 		case 1:
-			d.Grew = append(d.Grew, Change{ID: id, Old: o, New: n})
+			d.Grew = append(d.Grew, Change{ID: o.ID, Old: o, New: n})
 		case -1:
-			d.Shrank = append(d.Shrank, Change{ID: id, Old: o, New: n})
+			d.Shrank = append(d.Shrank, Change{ID: o.ID, Old: o, New: n})
 		}
 	}
-	bySize := func(a, b Change) int {
-		return cmp.Or(
-			cmp.Compare(abs(b.New.UsersDown-b.Old.UsersDown), abs(a.New.UsersDown-a.Old.UsersDown)),
-			cmp.Compare(abs(int64(b.New.Down-b.Old.Down)), abs(int64(a.New.Down-a.Old.Down))),
-			cmp.Compare(abs(b.New.UsersDegraded-b.Old.UsersDegraded), abs(a.New.UsersDegraded-a.Old.UsersDegraded)),
-			cmp.Compare(a.ID, b.ID),
-		)
+	sortBySize(d.Grew)
+	sortBySize(d.Shrank)
+}
+
+// sortBySize orders changes by size: users Down, nodes Down, users
+// Degraded (each the absolute change), largest first, then by id. It
+// sorts 32-byte keys, not the 180-byte changes (two unrelated catalogs
+// change almost every radius).
+func sortBySize(cs []Change) {
+	type key struct {
+		users, nodes, degraded int64
+		i                      int
 	}
-	slices.SortFunc(d.Grew, bySize)
-	slices.SortFunc(d.Shrank, bySize)
+	keys := make([]key, len(cs))
+	for i, c := range cs {
+		keys[i] = key{abs(c.New.UsersDown - c.Old.UsersDown), abs(int64(c.New.Down - c.Old.Down)),
+			abs(c.New.UsersDegraded - c.Old.UsersDegraded), i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(b.users, a.users), cmp.Compare(b.nodes, a.nodes), cmp.Compare(b.degraded, a.degraded),
+			cmp.Compare(cs[a.i].ID, cs[b.i].ID))
+	})
+	sorted := make([]Change, len(cs))
+	for k, x := range keys {
+		sorted[k] = cs[x.i]
+	}
+	copy(cs, sorted)
 }
 
 func abs(x int64) int64 {
@@ -314,52 +356,92 @@ func abs(x int64) int64 {
 	return x
 }
 
-func (d *Diff) redundancy(ctx context.Context, from, to *graph.Compiled) error {
-	var err error
-	if d.Redundancy.Old, err = analyze.RedundancyRate(ctx, from); err != nil {
-		return err
+// siteLosses is what losing each site of one model once gives: its
+// redundancy rate, the services that some site's loss takes Down or
+// Degraded (lost; measured marks the services the rate measures), and,
+// for a policy check that loses the sites too, their outcomes.
+type siteLosses struct {
+	red      *analyze.Redundancy
+	lost     []bool // per node
+	measured []bool // per node
+	outcomes map[int32]*analyze.Outcome
+}
+
+// run loses each site of c once, through analyze.RedundancyRateFrom,
+// reading from each outcome, by vertex, the services it takes Down or
+// Degraded (looking up the names the rate lists was a twentieth of a diff
+// of 1,000,000 nodes), and keeping the outcomes when k loses the sites.
+func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Checker) error {
+	services := analyze.Measured(c)
+	s.lost, s.measured = make([]bool, c.NodeCount()), make([]bool, c.NodeCount())
+	for _, v := range services {
+		s.measured[v] = true
 	}
-	if d.Redundancy.New, err = analyze.RedundancyRate(ctx, to); err != nil {
-		return err
+	keep := k != nil && k.LosesSites()
+	if keep {
+		s.outcomes = make(map[int32]*analyze.Outcome)
 	}
-	lostOld, lostNew := notSurviving(d.Redundancy.Old), notSurviving(d.Redundancy.New)
-	// Services are measured in each model; one that was not measured (no
-	// users) or did not exist before is neither lost nor gained.
-	measuredOld, measuredNew := measuredIDs(from), measuredIDs(to)
-	for _, id := range to.IDs() {
-		if lostNew[id] && !lostOld[id] && measuredOld[id] {
-			d.Redundancy.Lost = append(d.Redundancy.Lost, id)
+	read := 0
+	red, err := analyze.RedundancyRateFrom(ctx, c, func(v int32) *analyze.Outcome {
+		o, err := analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(v)))
+		if err != nil {
+			return nil // simulated again, and the error reported, by RedundancyRateFrom
 		}
-		if lostOld[id] && !lostNew[id] && measuredNew[id] {
-			d.Redundancy.Gained = append(d.Redundancy.Gained, id)
+		read++
+		for _, x := range services {
+			if st := o.VertexState(x); st == analyze.Down || st == analyze.Degraded {
+				s.lost[x] = true
+			}
+		}
+		if keep {
+			s.outcomes[v] = o
+		}
+		return o
+	})
+	if err != nil {
+		return err
+	}
+	s.red = red
+	if read < len(red.Sites) {
+		// The rate was measured before (it is kept per graph) and no site
+		// lost here: the services come from its lists.
+		for _, l := range red.Sites {
+			for _, ids := range [][]string{l.Down, l.Degraded} {
+				for _, id := range ids {
+					if v, ok := c.Lookup(id); ok {
+						s.lost[v] = true
+					}
+				}
+			}
 		}
 	}
 	return nil
 }
 
-// notSurviving returns the services that some site's loss takes Down or
-// Degraded.
-func notSurviving(r *analyze.Redundancy) map[string]bool {
-	out := make(map[string]bool)
-	for _, s := range r.Sites {
-		for _, id := range s.Down {
-			out[id] = true
-		}
-		for _, id := range s.Degraded {
-			out[id] = true
-		}
+// shared is what a policy check of the model reuses of the diff's passes.
+func (s *siteLosses) shared(radii []analyze.Radius) policy.Shared {
+	sh := policy.Shared{Radii: radii, Redundancy: s.red}
+	if s.outcomes != nil {
+		sh.Lost = func(v int32) *analyze.Outcome { return s.outcomes[v] }
 	}
-	return out
+	return sh
 }
 
-// measuredIDs are the services the redundancy rate measures
-// (analyze.Measured), by id.
-func measuredIDs(c *graph.Compiled) map[string]bool {
-	out := make(map[string]bool)
-	for _, v := range analyze.Measured(c) {
-		out[c.VertexName(v)] = true
+// redundancy fills in the redundancy rates and the services lost and
+// gained. Services are measured in each model; one that was not measured
+// (no users) or did not exist before is neither lost nor gained.
+func (d *Diff) redundancy(m *match, lost *[2]siteLosses) {
+	o, n := &lost[0], &lost[1]
+	d.Redundancy.Old, d.Redundancy.New = o.red, n.red
+	for v, fo := range m.toOld {
+		lostOld := fo >= 0 && o.lost[fo]
+		if n.lost[v] && !lostOld && fo >= 0 && o.measured[fo] {
+			d.Redundancy.Lost = append(d.Redundancy.Lost, m.to.VertexName(int32(v)))
+		}
+		if lostOld && !n.lost[v] && n.measured[v] {
+			d.Redundancy.Gained = append(d.Redundancy.Gained, m.to.VertexName(int32(v)))
+		}
 	}
-	return out
 }
 
 // violationKey is what makes two violations of a rule the same: the node

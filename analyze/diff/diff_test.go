@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/analyze/diff"
 	"github.com/blastradius-go/blastradius/analyze/policy"
 	"github.com/blastradius-go/blastradius/graph"
@@ -213,4 +214,27 @@ func TestWorseWhenCutListsGrow(t *testing.T) {
 	assert.Empty(t, r.Introduced, "both cut lists show only a")
 	assert.True(t, d.Worse())
 	assert.False(t, d.Better())
+}
+
+// The services lost and gained come from the site losses the diff
+// simulates, or, when the graphs' redundancy rates were measured before
+// (each graph keeps its rate, and no site is lost again), from the rates'
+// lists: both give the same diff, as does one model compared with itself.
+func TestRedundancyMeasuredBefore(t *testing.T) {
+	p, err := policy.Load("../../testdata/policy.yaml")
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, pair := range [][2]string{{"kakao-2022-mirror", "kakao-2022"}, {"kakao-2022", "kakao-2022-mirror"}} {
+		fresh := compare(t, load(t, pair[0]), load(t, pair[1]), p)
+		require.NotEmpty(t, append(fresh.Redundancy.Lost, fresh.Redundancy.Gained...))
+		from, to := load(t, pair[0]), load(t, pair[1])
+		for _, c := range []*graph.Compiled{from, to} {
+			_, err := analyze.RedundancyRate(ctx, c)
+			require.NoError(t, err)
+		}
+		assert.Equal(t, fresh, compare(t, from, to, p), "%s → %s", pair[0], pair[1])
+	}
+	c := load(t, "kakao-2022")
+	d := compare(t, c, c, p)
+	assert.True(t, d.Empty())
 }

@@ -90,7 +90,8 @@ type rateEval struct{ r *minRate }
 // site's loss takes Down or Degraded, each with its worst state and the
 // first site (in model order) that gives it, read from the site losses
 // the Check simulates once for all rules, by vertex: looking up the names
-// RedundancyRate lists was a tenth of a Check of a million nodes.
+// RedundancyRate lists was a tenth of a Check of a million nodes, and
+// building each outcome's Effects another.
 func (ev *rateEval) eval(e *env) (RuleResult, error) {
 	c, red := e.c, e.red
 	rate := &Rate{By: ev.r.by, Want: ev.r.rate, Got: red.Rate, Survive: int64(red.Survive), All: int64(red.Services)}
@@ -104,20 +105,14 @@ func (ev *rateEval) eval(e *env) (RuleResult, error) {
 		return rr, nil
 	}
 	n := c.NodeCount()
-	svc := make([]bool, n)
-	for _, v := range analyze.Measured(c) {
-		svc[v] = true
-	}
+	svc := analyze.Measured(c)
 	state := make([]analyze.State, n) // the worst state some site's loss gives, Up if none
 	site := make([]int, n)            // the first loss (index in e.sites) that gives it
 	for i, l := range e.sites {
-		for _, ef := range l.o.Effects() {
-			v := ef.Vertex
-			if ef.Replica || !svc[v] || (ef.State != analyze.Down && ef.State != analyze.Degraded) {
-				continue
-			}
-			if ef.State > state[v] {
-				state[v], site[v] = ef.State, i
+		for _, v := range svc {
+			st := l.o.VertexState(v)
+			if (st == analyze.Down || st == analyze.Degraded) && st > state[v] {
+				state[v], site[v] = st, i
 			}
 		}
 	}

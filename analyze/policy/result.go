@@ -57,6 +57,9 @@ type RuleResult struct {
 	Largest *Reach
 	// Rate is the redundancy rate measured (MinRedundancyRate).
 	Rate *Rate
+	// Unavailable is the most unavailable selected node
+	// (MaxUnavailability), whether or not it breaks the limit.
+	Unavailable *Unavailable
 }
 
 // Title names the rule in a report: its name from the file, or the rule
@@ -105,6 +108,8 @@ type Violation struct {
 	Over  Limit
 	// Placement is where Node serves from (SitesAtLeast).
 	Placement *Placement
+	// Unavailable is what Node measured (MaxUnavailability).
+	Unavailable *Unavailable
 }
 
 // Reach is how far one failure reaches: the other nodes it takes Down and

@@ -25,6 +25,7 @@ func checkCmd(x *command, args []string) int {
 	if !ok {
 		return exitUsage
 	}
+	afterLoad()
 	p, ok := x.loadPolicy(*policyPath)
 	if !ok {
 		return exitUsage

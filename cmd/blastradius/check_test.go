@@ -30,6 +30,12 @@ func TestCheckCLI(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("rules:\n  - rule: no_spoff\n  - rule: max_blast_radius\n    nodes: 0\n  - {rule: survive_site_loss, select: {kind: servce}}\n"), 0o644))
 	unknown := filepath.Join(dir, "unknown-policy.yaml")
 	require.NoError(t, os.WriteFile(unknown, []byte("rules:\n  - rule: no_spof\n    select: {id: [kakao-t, kakao-logn]}\n"), 0o644))
+	// Two broken models: diff loads both at once and reports the first
+	// one's problems, else the second's, as loading one after the other.
+	badOld := filepath.Join(dir, "bad-old.yaml")
+	require.NoError(t, os.WriteFile(badOld, []byte("nodes:\n  a: {kind: service, requires: [b]}\n"), 0o644))
+	badNew := filepath.Join(dir, "bad-new.yaml")
+	require.NoError(t, os.WriteFile(badNew, []byte("nodes:\n  a: {kind: servce}\n"), 0o644))
 	tests := []struct {
 		name string
 		args []string
@@ -55,6 +61,9 @@ func TestCheckCLI(t *testing.T) {
 		{"diff-kakao-naver", []string{"diff", kakao, naver, "--policy", pol}, 0},
 		{"diff-one-model", []string{"diff", kakao}, 2},
 		{"diff-unknown-node", []string{"diff", kakao, naver, "--policy", unknown}, 2},
+		{"diff-bad-old", []string{"diff", badOld, kakao}, 2},
+		{"diff-bad-new", []string{"diff", kakao, badNew}, 2},
+		{"diff-bad-both", []string{"diff", badOld, badNew}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

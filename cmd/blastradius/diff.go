@@ -2,6 +2,10 @@ package main
 
 import (
 	"io"
+	"runtime"
+	"sync"
+
+	"github.com/blastradius-go/blastradius/graph"
 
 	"github.com/blastradius-go/blastradius/analyze/diff"
 	"github.com/blastradius-go/blastradius/export"
@@ -20,14 +24,11 @@ func diffCmd(x *command, args []string) int {
 	if !ok {
 		return code
 	}
-	from, ok := x.load(pos[0])
+	from, to, ok := x.loadBoth(pos[0], pos[1])
 	if !ok {
 		return exitUsage
 	}
-	to, ok := x.load(pos[1])
-	if !ok {
-		return exitUsage
-	}
+	afterLoad()
 	var opts diff.Options
 	if *policyPath != "" {
 		if opts.Policy, ok = x.loadPolicy(*policyPath); !ok {
@@ -44,3 +45,48 @@ func diffCmd(x *command, args []string) int {
 		Markdown: func(w io.Writer) error { return export.DiffMarkdown(w, d) },
 	}, *failOnWorse && d.Worse())
 }
+
+// loadBoth loads the two models of a diff at once, on two cores (decoding
+// is most of a large diff's wait and runs on one), and reports problems as
+// two loads one after the other would: the first model's, else the
+// second's. A model from standard input is loaded in turn, so that which
+// of two "-" reads standard input does not depend on timing.
+func (x *command) loadBoth(a, b string) (from, to *graph.Compiled, ok bool) {
+	if a == "-" || b == "-" {
+		if from, ok = x.load(a); !ok {
+			return nil, nil, false
+		}
+		if to, ok = x.load(b); !ok {
+			return nil, nil, false
+		}
+		return from, to, true
+	}
+	x.modelCache() // opened once, before the loads share it
+	var errB error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		to, errB = x.decode(b)
+	}()
+	from, errA := x.decode(a)
+	wg.Wait()
+	if errA != nil {
+		x.problems(a, errA)
+		return nil, nil, false
+	}
+	if errB != nil {
+		x.problems(b, errB)
+		return nil, nil, false
+	}
+	return from, to, true
+}
+
+// afterLoad collects what decoding left behind, once the models are
+// compiled. The decoders' trees are most of the heap at their peak (2.8 GB
+// of a diff's two 1,000,000-node models loaded at once), and the collector
+// lets the heap grow to twice what was live at its last cycle: without a
+// cycle here the analysis' allocations pile onto the garbage until then
+// (a 4.9 GB heap for 1.7 GB live). One cycle now sets the next goal from
+// the compiled models.
+func afterLoad() { runtime.GC() }

@@ -4,8 +4,10 @@
 // Usage:
 //
 //	blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [--format table|json|markdown|mermaid|dot|svg|png] [-o FILE] [--focus] [--rankdir LR|TB] [--fail-on down|degraded]
-//	blastradius rank MODEL [--top N] [--kind KIND,...]
+//	blastradius rank MODEL [--top N] [--kind KIND,...] [--order 1|2]
 //	blastradius spof MODEL --target ID
+//	blastradius cutsets MODEL --target ID [--order 3] [--kind KIND,...] [--limit N]
+//	blastradius availability MODEL --target ID [--max-bdd-nodes N] [--bound-order K]
 //	blastradius redundancy MODEL
 //	blastradius recover MODEL --fail site:pangyo --for 11h [--what-if OTHER_MODEL] [--format table|json|markdown|svg]
 //	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [-o FILE]
@@ -33,6 +35,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -76,9 +79,12 @@ const usage = `blastradius: if this node or this whole site goes away, what else
 
 Usage:
   blastradius simulate MODEL --fail site:pangyo [--fail ID ...] [flags]
-  blastradius rank MODEL [--top N] [--kind KIND,...] [flags]
+  blastradius rank MODEL [--top N] [--kind KIND,...] [--order 1|2] [flags]
   blastradius spof MODEL --target ID [flags]
+  blastradius cutsets MODEL --target ID [--order N] [flags]
+  blastradius availability MODEL --target ID [flags]
   blastradius redundancy MODEL [flags]
+  blastradius audit MODEL [--order N] [--owner ID,...] [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
   blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
   blastradius diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]
@@ -90,7 +96,10 @@ Commands:
   simulate     remove nodes or sites and show what fails, what degrades and why
   rank         the blast radius of every single failure, largest first
   spof         the single points of failure of one node, with their chains
+  cutsets      the minimal sets of failures (pairs, triples, ...) that take one node down
+  availability the probability one node is down, its downtime a year, what matters most
   redundancy   the redundancy rate: what survives the loss of any one site
+  audit        every redundancy claim and the failures that defeat it: hidden common causes first
   recover      how long each node is down and degraded as failures are repaired
   check        check a model against a resilience policy (exit 1 on violations)
   diff         what a change to a model does to its resilience, for a pull request
@@ -106,16 +115,19 @@ Run 'blastradius COMMAND -h' for a command's flags.
 // of its own (simulate.go, ...) and is listed here. Every one starts with
 // command.setup and ends with command.finish (or command.fail).
 var commands = map[string]func(x *command, args []string) int{
-	"simulate":   simulate,
-	"rank":       rank,
-	"spof":       spof,
-	"redundancy": redundancy,
-	"validate":   validate,
-	"check":      checkCmd,
-	"diff":       diffCmd,
-	"recover":    recoverCmd,
-	"version":    versionCmd,
-	"import":     importCmd,
+	"simulate":     simulate,
+	"rank":         rank,
+	"spof":         spof,
+	"cutsets":      cutsets,
+	"redundancy":   redundancy,
+	"validate":     validate,
+	"check":        checkCmd,
+	"diff":         diffCmd,
+	"recover":      recoverCmd,
+	"version":      versionCmd,
+	"import":       importCmd,
+	"availability": availabilityCmd,
+	"audit":        auditCmd,
 }
 
 // run is the whole program, with its streams, so tests can drive it;
@@ -371,8 +383,30 @@ func (x *command) load(path string) (*graph.Compiled, bool) {
 		x.problems(path, err)
 		return nil, false
 	}
+	releaseModel(c)
 	return c, true
 }
+
+// releaseModel collects the garbage of loading a large model before the
+// analysis starts. The model, several times the size of its compiled
+// graph, is garbage once compiled, but the collector's next cycle is due
+// only when the heap has doubled from its size at the last one, during
+// loading, when the model was live: everything the analysis allocates
+// was added on top of the dead model instead of reusing its memory. Peak
+// resident memory of rank (measured, whole process): 100,000 nodes 175 MB
+// before, 151 MB after (validate alone: 150 MB); 5,000,000 nodes 8.65 GB
+// before, 7.31 GB after, with the smaller loading of the same change
+// (the peak is now loading's). One cycle marks only the compiled graph,
+// whose large arrays hold no pointers.
+func releaseModel(c *graph.Compiled) {
+	if c.Len() >= bigGraph {
+		runtime.GC()
+	}
+}
+
+// bigGraph is the size from which releaseModel collects: below it, the
+// dead model is small whatever the collector does.
+const bigGraph = 50_000
 
 // decode reads and compiles the model at path, or from standard input for
 // "-", within the limits of --max-file-size and --max-nodes.

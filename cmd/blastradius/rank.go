@@ -9,13 +9,15 @@ import (
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/export"
+	"github.com/blastradius-go/blastradius/graph"
 )
 
-// rank: blastradius rank MODEL [--top N] [--kind identity,datastore]
+// rank: blastradius rank MODEL [--top N] [--kind identity,datastore] [--order 2]
 func rank(x *command, args []string) int {
-	fs := x.flags("rank MODEL [--top N] [--kind KIND,...] [flags]")
+	fs := x.flags("rank MODEL [--top N] [--kind KIND,...] [--order 1|2] [flags]")
 	top := fs.Int("top", 0, "show only the first `N` (0: all)")
-	kinds := fs.String("kind", "", "rank only nodes of these `KINDS` (comma-separated, e.g. identity,datastore)")
+	kinds := fs.String("kind", "", "rank only nodes of these `KINDS` (comma-separated, e.g. identity,datastore; with --order 2 the default is site,region)")
+	order := fs.Int("order", 1, "rank single failures (`N` = 1) or pairs of failures (2), by what each pair takes beyond its two failures alone")
 	out := addOutputFlags(fs, textFormats...)
 	pos, code, ok := x.setup(args, 1, out)
 	if !ok {
@@ -23,6 +25,9 @@ func rank(x *command, args []string) int {
 	}
 	if *top < 0 {
 		return x.usageError("--top %d: want 0 (all) or more", *top)
+	}
+	if *order != 1 && *order != 2 {
+		return x.usageError("--order %d: want 1 (single failures) or 2 (pairs)", *order)
 	}
 	opts := analyze.RankOptions{Top: *top, Progress: progressBar(x.stderr, "rank")}
 	if *kinds != "" {
@@ -35,6 +40,9 @@ func rank(x *command, args []string) int {
 	if !ok {
 		return exitUsage
 	}
+	if *order == 2 {
+		return rankPairs(x, c, out, analyze.PairOptions{Kinds: opts.Kinds, Top: *top, Progress: progressBar(x.stderr, "rank")})
+	}
 	radii, err := analyze.Rank(x.ctx, c, opts)
 	if err != nil {
 		return x.fail(err)
@@ -43,6 +51,19 @@ func rank(x *command, args []string) int {
 		Table:    func(w io.Writer) error { return export.RankTable(w, c, radii) },
 		JSON:     func(w io.Writer) error { return export.RankJSON(w, c, radii) },
 		Markdown: func(w io.Writer) error { return export.RankMarkdown(w, c, radii) },
+	}, false)
+}
+
+// rankPairs is rank --order 2: pairs of failures.
+func rankPairs(x *command, c *graph.Compiled, out *outputFlags, opts analyze.PairOptions) int {
+	r, err := analyze.RankPairs(x.ctx, c, opts)
+	if err != nil {
+		return x.fail(err)
+	}
+	return x.finish(out, report{
+		Table:    func(w io.Writer) error { return export.RankPairTable(w, c, r) },
+		JSON:     func(w io.Writer) error { return export.RankPairJSON(w, c, r) },
+		Markdown: func(w io.Writer) error { return export.RankPairMarkdown(w, c, r) },
 	}, false)
 }
 

@@ -1,0 +1,615 @@
+package analyze
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"math/bits"
+	"slices"
+	"sync"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// The independence audit checks every redundancy claim of a model against
+// the failures that defeat it. OVHcloud's customers who replicated across
+// two Strasbourg data centers lost both because the campus shared one
+// power supply; Kakao's account data sat in four data centers while every
+// service using it sat in one. Each is a claim ("this runs in two places",
+// "any one of these will do") defeated by something the claim does not
+// name.
+//
+// A claim is a compiled threshold vertex: a node's replica capacity when
+// its replicas sit at two sites or more, and every redundant group
+// (any_of, at_least, capacity), in requires (hard) or uses (soft). For
+// each, the audit reports:
+//
+//   - Defeats: the minimal sets of node failures that take the claim Down
+//     (its minimal cut sets: CutSetsVertices on the claim's vertex) and
+//     are smaller than what it promises, plus every defeat of one node. A
+//     claim's tolerance is the fewest of its own members whose loss takes
+//     it Down (two for any_of [a b], two for at_least 2 of three); a
+//     defeat smaller than that is hidden: a common cause the members
+//     share. So Defeats holds the minimal cut sets of order up to
+//     tolerance-1 (at least 1, at most MaxOrder; MaxOrder for a claim no
+//     loss of members defeats): the sets that lose the members as
+//     promised, {a, b} for any_of [a b], are not listed, which also keeps
+//     the search to what is worth reporting. A defeat of one node is
+//     reported with the chain from every member down to it ("shop-a runs
+//     in sbg2 and sbg3, but both require sbg-campus-power").
+//   - Around: for a hard claim, the owner's single points of failure (its
+//     minimal cut sets of one node) that leave the claim standing (that do
+//     not take the claim's vertex Down): the owner's hard dependencies that
+//     are not redundant, which reach it around the claim ("kakao-t runs in
+//     gasan and mokdong, but requires pangyo through kakao-login").
+//   - Idle: the sites whose loss the claim survives, having lost a member
+//     to it, while everything that depends on what the claim keeps up
+//     goes Down anyway: redundancy that protects no one at that site's
+//     loss. What the claim keeps up is its owner for a replica claim and
+//     the group itself for a group; its dependents are the vertices that
+//     take it as an input (through further groups to their dependents).
+//     A claim nothing depends on protects its own users and is never idle.
+//
+// Every figure comes from the engines: the sets of one node from one pass
+// of the batch engine over every single failure (as Rank's, each claim and
+// owner a watched vertex), the larger defeats from CutSetsVertices, the
+// site losses from the batch engine (64 sites per batch), the chains from
+// one Simulate per node that defeats something alone.
+
+// Claim is one redundancy claim and what defeats it.
+type Claim struct {
+	// Vertex is the claim's threshold vertex (a group, a node's replica
+	// capacity, or a node that is its own replica capacity); Name its
+	// vertex name.
+	Vertex int32
+	Name   string
+	// Owner is the node the claim belongs to, OwnerVertex its vertex.
+	Owner       string
+	OwnerVertex int32
+	// Label is the group as written ("any_of [a b]") or "replicas" for the
+	// owner's placements; Rule how it decides (GroupRule).
+	Label    string
+	Replicas bool
+	Rule     GroupRule
+	// Soft: a group in uses, which can only degrade its owner.
+	Soft bool
+	// Members are the claim's inputs (nodes, replicas), in model order;
+	// Sites the distinct sites the replicas run at (replica claims).
+	Members []string
+	Sites   []string
+	// Tolerance is the fewest members whose loss takes the claim Down (a
+	// standby that carries nothing at the moment of failure never counts):
+	// what the redundancy promises. 0 when no loss of members does.
+	Tolerance int
+	// Defeats are the minimal sets of failures that take the claim Down,
+	// of order 1 up to the order below its tolerance (at most MaxOrder),
+	// smallest first; DefeatsTruncated says the search stopped at
+	// AuditOptions.Limit.
+	Defeats          []Defeat
+	DefeatsTruncated bool
+	// Around are the owner's single points of failure that leave the
+	// claim standing (hard claims only); AroundTruncated says the owner's
+	// search stopped at AuditOptions.Limit.
+	Around          []CutSet
+	AroundTruncated bool
+	// Idle lists the sites whose loss the claim survives while all that
+	// depends on it goes Down (see the definition above).
+	Idle []IdleLoss
+}
+
+// Defeat is one minimal set of failures that takes a claim Down.
+type Defeat struct {
+	CutSet
+	// Hidden: smaller than the claim's tolerance, a common cause of its
+	// members.
+	Hidden bool
+	// MemberChains, for a defeat of one node, holds for each of the
+	// claim's members (in the order of Claim.Members) the chain of causes
+	// from the member down to that node, or nil for a member the failure
+	// leaves up (a standby, or a member an at_least can spare).
+	MemberChains [][]string
+}
+
+// IdleLoss is one site whose loss a claim survives in vain.
+type IdleLoss struct {
+	Site string
+	// Lost are the members the site's loss takes Down; Protected the
+	// vertices depending on the claim, all Down anyway (nodes and
+	// replicas, by name).
+	Lost, Protected []string
+}
+
+// searched is the largest defeat looked for: the order below the
+// tolerance, at least 1 and at most maxOrder (maxOrder when no loss of
+// members defeats the claim).
+func (cl *Claim) searched(maxOrder int) int {
+	if cl.Tolerance == 0 {
+		return maxOrder
+	}
+	return min(maxOrder, max(1, cl.Tolerance-1))
+}
+
+// Smallest is the order of the claim's smallest defeat, or 0 when none was
+// found up to the audit's order.
+func (cl *Claim) Smallest() int {
+	if len(cl.Defeats) == 0 {
+		return 0
+	}
+	return cl.Defeats[0].Order()
+}
+
+// AuditOptions select the claims and the failures of an audit.
+type AuditOptions struct {
+	// MaxOrder is the largest defeat looked for (see Claim.Defeats): 2
+	// when 0, at most MaxCutOrder.
+	MaxOrder int
+	// Owners, when not empty, audits only the claims of these nodes.
+	Owners []string
+	// Kinds, when not empty, lets only nodes of these kinds fail (as
+	// CutSetOptions.Kinds).
+	Kinds []graph.Kind
+	// Limit bounds the cut sets searched per claim and per owner: 0 means
+	// DefaultAuditLimit, a negative number no bound.
+	Limit int
+	// Progress, when set, is called now and then with the sets of failures
+	// tried so far (see CutSetOptions.Progress).
+	Progress func(done, total int)
+}
+
+// DefaultAuditLimit is AuditOptions.Limit when it is 0.
+const DefaultAuditLimit = 100
+
+// AuditResult is an independence audit: every claim, those with the
+// smallest defeats first.
+type AuditResult struct {
+	MaxOrder int
+	// Claims are ordered by their smallest defeat (order 1, the hidden
+	// common causes, first; claims with no defeat up to MaxOrder last),
+	// then hidden defeats before expected ones, then by the owner's users,
+	// most first, then by name.
+	Claims []Claim
+	// Sites is how many sites were lost one at a time for Claim.Idle.
+	Sites int
+}
+
+// Audit runs the independence audit of c (see Claim).
+func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditResult, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.MaxOrder == 0 {
+		opts.MaxOrder = 2
+	}
+	if opts.MaxOrder < 1 || opts.MaxOrder > MaxCutOrder {
+		return nil, fmt.Errorf("audit of order %d: the order must be 1 to %d", opts.MaxOrder, MaxCutOrder)
+	}
+	limit := opts.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultAuditLimit
+	case limit < 0:
+		limit = 0
+	}
+	claims, err := findClaims(c, opts.Owners)
+	if err != nil {
+		return nil, err
+	}
+	res := &AuditResult{MaxOrder: opts.MaxOrder, Claims: claims}
+	if len(claims) == 0 {
+		return res, ctx.Err()
+	}
+	// Order 1 for every claim's vertex and every owner in one search, which
+	// shares the runs of the sets their ancestries have in common; then
+	// the claims that promise more than one loss, at the order below their
+	// promise, grouped by that order.
+	var targets []int32
+	slot := map[int32]int{}
+	want := func(v int32) {
+		if _, ok := slot[v]; !ok {
+			slot[v] = len(targets)
+			targets = append(targets, v)
+		}
+	}
+	for i := range claims {
+		want(claims[i].Vertex)
+		if !claims[i].Soft {
+			want(claims[i].OwnerVertex)
+		}
+	}
+	first, err := singleCutSets(ctx, c, targets, opts.Kinds, limit, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
+	copts := CutSetOptions{Kinds: opts.Kinds, Limit: limit, Progress: opts.Progress}
+	defeats := make([]*CutSetResult, len(claims))
+	byOrder := map[int][]int{} // order → claims searched at it
+	for i := range claims {
+		if k := claims[i].searched(opts.MaxOrder); k > 1 {
+			byOrder[k] = append(byOrder[k], i)
+		} else {
+			defeats[i] = &first[slot[claims[i].Vertex]]
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(byOrder)) {
+		vs := make([]int32, len(byOrder[k]))
+		for j, i := range byOrder[k] {
+			vs[j] = claims[i].Vertex
+		}
+		copts.MaxOrder = k
+		rs, err := CutSetsVertices(ctx, c, vs, copts)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range byOrder[k] {
+			defeats[i] = &rs[j]
+		}
+	}
+	// Chains for the sets of one node: asked for per failed node.
+	type ask struct {
+		claim, set int
+		around     bool
+	}
+	single := map[int32][]ask{}
+	for i := range claims {
+		cl := &claims[i]
+		g := defeats[i]
+		cl.DefeatsTruncated = g.Truncated
+		for _, s := range g.Sets {
+			d := Defeat{CutSet: s, Hidden: cl.Tolerance == 0 || s.Order() < cl.Tolerance}
+			if s.Order() == 1 {
+				single[s.Vertices[0]] = append(single[s.Vertices[0]], ask{claim: i, set: len(cl.Defeats)})
+			}
+			cl.Defeats = append(cl.Defeats, d)
+		}
+		if !cl.Soft && cl.OwnerVertex != cl.Vertex {
+			o := &first[slot[cl.OwnerVertex]]
+			cl.AroundTruncated = o.Truncated
+			for _, s := range o.Sets {
+				if !containsDefeat(s, g.Sets) {
+					single[s.Vertices[0]] = append(single[s.Vertices[0]], ask{claim: i, set: len(cl.Around), around: true})
+					cl.Around = append(cl.Around, s)
+				}
+			}
+		}
+	}
+	// The chains of the sets of one node: from every member of a claim
+	// down to it, from the claim and from the owner. One Simulate per
+	// failed node, whatever the number of claims it defeats (a region
+	// defeats most), one outcome at a time.
+	for _, v := range slices.Sorted(maps.Keys(single)) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range single[v] {
+			cl := &claims[a.claim]
+			if a.around {
+				s := &cl.Around[a.set]
+				s.Chains = [][]string{o.Chain(cl.Owner)}
+				continue
+			}
+			d := &cl.Defeats[a.set]
+			d.MemberChains = make([][]string, len(cl.Members))
+			for j, m := range cl.Members {
+				if o.State(m) == Down {
+					d.MemberChains[j] = o.Chain(m)
+					if d.Chains == nil {
+						// The claim's chain goes through its first member
+						// down (a claim that is its owner is that node).
+						d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
+					}
+				}
+			}
+			if cl.Vertex == cl.OwnerVertex {
+				d.Chains = [][]string{o.Chain(cl.Owner)}
+			}
+		}
+	}
+	if res.Sites, err = idleClaims(ctx, c, claims); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(res.Claims, func(a, b Claim) int {
+		order := func(cl *Claim) int {
+			if n := cl.Smallest(); n > 0 {
+				return n
+			}
+			return MaxCutOrder + 1
+		}
+		hidden := func(cl *Claim) int {
+			if len(cl.Defeats) > 0 && cl.Defeats[0].Hidden {
+				return 0
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(order(&a), order(&b)), cmp.Compare(hidden(&a), hidden(&b)),
+			cmp.Compare(c.Users(b.OwnerVertex), c.Users(a.OwnerVertex)), cmp.Compare(a.Owner, b.Owner), cmp.Compare(a.Name, b.Name))
+	})
+	return res, nil
+}
+
+// singleCutSets is the order-1 part of CutSetsVertices for many targets
+// at once: for each target, the model nodes (of kinds, when given) whose
+// failure alone takes it Down, other than itself, sorted by id, at most
+// limit (when positive) of them. It is one pass of the batch engine over
+// every single failure, as Rank's (each target a watched position), rather
+// than a search per target: on a 100,000-node catalog the claims and their
+// owners are tens of thousands of targets. The sets carry no chains (the
+// caller adds them). A target Down with nothing failed has no set of one
+// node; the tests hold the sets equal to brute force.
+func singleCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, error) {
+	if c.Len() >= maxPositions {
+		return nil, fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
+	}
+	cands, err := candidates(c, kinds, nil)
+	if err != nil {
+		return nil, err
+	}
+	none, err := Simulate(ctx, c, Scenario{})
+	if err != nil {
+		return nil, err
+	}
+	l := layoutFor(c)
+	slotOf := make([]int32, len(l.vertex)) // per position: 1 + the target's index, or 0
+	for i, t := range targets {
+		if none.VertexState(t) != Down {
+			slotOf[l.pos[t]] = int32(i) + 1
+		}
+	}
+	type hit struct{ slot, v int32 }
+	hits := make([][]int32, len(targets))
+	var mu sync.Mutex
+	err = sweep(ctx, c, cands, 0, progress, func(l *layout, b *batch, sources []int32) {
+		var local []hit
+		b.run(sources, func(p int32, down, _ uint64) {
+			s := slotOf[p]
+			if s == 0 {
+				return
+			}
+			for m := down; m != 0; m &= m - 1 {
+				if v := sources[bits.TrailingZeros64(m)]; v != l.vertex[p] {
+					local = append(local, hit{s - 1, v})
+				}
+			}
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		for _, h := range local {
+			hits[h.slot] = append(hits[h.slot], h.v)
+		}
+	}, func(int32) {}) // nothing depends on it: it takes no target down
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CutSetResult, len(targets))
+	for i, t := range targets {
+		hs := hits[i]
+		slices.SortFunc(hs, func(a, b int32) int { return cmp.Compare(c.VertexName(a), c.VertexName(b)) })
+		r := CutSetResult{Target: c.VertexName(t), Vertex: t, MaxOrder: 1, Complete: 1, Tried: len(cands)}
+		if limit > 0 && len(hs) > limit {
+			hs, r.Truncated, r.Complete = hs[:limit], true, 0
+		}
+		for _, v := range hs {
+			r.Sets = append(r.Sets, CutSet{IDs: []string{c.VertexName(v)}, Vertices: []int32{v}})
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// containsDefeat reports whether cut set s contains one of defeats: a set
+// that takes the claim Down (failures are monotone, so a superset of a
+// defeat does too; every defeat of order at most len(s) is in defeats
+// unless the search was truncated).
+func containsDefeat(s CutSet, defeats []CutSet) bool {
+	for _, d := range defeats {
+		if d.Order() > s.Order() {
+			break // smallest first
+		}
+		all := true
+		for _, v := range d.Vertices {
+			if !slices.Contains(s.Vertices, v) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// findClaims lists the claims of c (of the owners named, when any), in
+// vertex order.
+func findClaims(c *graph.Compiled, owners []string) ([]Claim, error) {
+	var keep []bool
+	if len(owners) > 0 {
+		keep = make([]bool, c.NodeCount())
+		for _, id := range owners {
+			v, ok := c.Lookup(id)
+			if !ok || c.VertexKind(v) != graph.NodeVertex {
+				return nil, UnknownNode(c, id)
+			}
+			keep[v] = true
+		}
+	}
+	// The rule of each group as explanations word it (Outcome.group), read
+	// off the outcome of nothing failed.
+	none, err := Simulate(context.Background(), c, Scenario{})
+	if err != nil {
+		return nil, err
+	}
+	var claims []Claim
+	add := func(gv int32) {
+		owner := c.Owner(gv)
+		if keep != nil && !keep[owner] {
+			return
+		}
+		ge := none.group(gv)
+		ins, _ := c.Inputs(gv)
+		cl := Claim{Vertex: gv, Name: c.VertexName(gv), Owner: c.VertexName(owner), OwnerVertex: owner,
+			Label: ge.Label, Replicas: ge.Replicas, Rule: ge.Rule, Soft: c.VertexKind(gv) == graph.SoftGroupVertex,
+			Tolerance: tolerance(c, gv)}
+		for _, m := range ins {
+			cl.Members = append(cl.Members, c.VertexName(m))
+		}
+		if cl.Replicas {
+			for _, m := range ins {
+				if c.VertexKind(m) == graph.ReplicaVertex {
+					if s := c.VertexName(c.ReplicaSite(m)); !slices.Contains(cl.Sites, s) {
+						cl.Sites = append(cl.Sites, s)
+					}
+				}
+			}
+			if len(cl.Sites) < 2 {
+				return // replicas at one site claim no independence
+			}
+		}
+		claims = append(claims, cl)
+	}
+	for v := range int32(c.Len()) {
+		switch c.VertexKind(v) {
+		case graph.GroupVertex, graph.SoftGroupVertex:
+			add(v)
+		case graph.NodeVertex:
+			if c.CapacityVertex(v) == v {
+				add(v) // a node that is its own replica capacity
+			}
+		}
+	}
+	return claims, nil
+}
+
+// tolerance is the fewest inputs of threshold vertex gv whose loss takes
+// it Down, by the threshold rule: the heaviest first. 0 when losing every
+// input does not.
+func tolerance(c *graph.Compiled, gv int32) int {
+	_, ws := c.Inputs(gv)
+	ws = slices.Clone(ws)
+	slices.SortFunc(ws, func(a, b int64) int { return cmp.Compare(b, a) })
+	g := c.Gate(gv)
+	live := g.Base
+	for i, w := range ws {
+		live -= w
+		if threshold(g, live, live) == Down {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// idleClaims fills in each claim's Idle: every site is lost once, 64 to a
+// batch of the batch engine, and a claim is idle at a site whose loss
+// takes one of its members Down, not the claim (nor, for a replica claim,
+// its owner), and every vertex depending on it. It returns the number of
+// sites.
+func idleClaims(ctx context.Context, c *graph.Compiled, claims []Claim) (int, error) {
+	var sites []int32
+	for v := range int32(c.NodeCount()) {
+		if c.Kind(v) == graph.Site {
+			sites = append(sites, v)
+		}
+	}
+	if len(sites) == 0 {
+		return 0, ctx.Err()
+	}
+	if c.Len() >= maxPositions {
+		return 0, fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
+	}
+	// What each claim keeps up, and what depends on that.
+	type watch struct {
+		kept      int32
+		protected []int32
+	}
+	ws := make([]watch, len(claims))
+	for i := range claims {
+		cl := &claims[i]
+		kept := cl.Vertex
+		if cl.Replicas {
+			kept = cl.OwnerVertex
+		}
+		ws[i] = watch{kept: kept, protected: dependentsThroughGroups(c, kept)}
+	}
+	l := layoutFor(c)
+	downs := make([]uint64, len(l.vertex)) // per position, this batch
+	var touched []int32
+	err := sweep(ctx, c, sites, 1, nil, func(l *layout, b *batch, sources []int32) {
+		b.run(sources, func(p int32, down, _ uint64) {
+			if down != 0 {
+				downs[p] = down
+				touched = append(touched, p)
+			}
+		})
+		downOf := func(v int32) uint64 { return downs[l.pos[v]] }
+		for i := range claims {
+			cl := &claims[i]
+			w := ws[i]
+			if len(w.protected) == 0 {
+				continue
+			}
+			ins, _ := c.Inputs(cl.Vertex)
+			var lost uint64
+			for _, m := range ins {
+				lost |= downOf(m)
+			}
+			idle := lost &^ downOf(cl.Vertex) &^ downOf(w.kept)
+			for _, p := range w.protected {
+				idle &= downOf(p)
+			}
+			for m := idle; m != 0; m &= m - 1 {
+				lane := bits.TrailingZeros64(m)
+				il := IdleLoss{Site: c.VertexName(sources[lane])}
+				for _, m := range ins {
+					if downOf(m)&(1<<lane) != 0 {
+						il.Lost = append(il.Lost, c.VertexName(m))
+					}
+				}
+				for _, p := range w.protected {
+					il.Protected = append(il.Protected, c.VertexName(p))
+				}
+				cl.Idle = append(cl.Idle, il)
+			}
+		}
+		for _, p := range touched {
+			downs[p] = 0
+		}
+		touched = touched[:0]
+	}, func(v int32) {})
+	for i := range claims {
+		slices.SortFunc(claims[i].Idle, func(a, b IdleLoss) int { return cmp.Compare(a.Site, b.Site) })
+	}
+	return len(sites), err
+}
+
+// dependentsThroughGroups returns the vertices that take v as an input,
+// hard or soft, with each group vertex among them replaced by its own
+// dependents, in vertex order.
+func dependentsThroughGroups(c *graph.Compiled, v int32) []int32 {
+	var out []int32
+	seen := map[int32]bool{v: true}
+	queue := []int32{v}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		deps, _ := c.Dependents(u)
+		for _, list := range [][]int32{deps, c.SoftDependents(u)} {
+			for _, w := range list {
+				if seen[w] {
+					continue
+				}
+				seen[w] = true
+				if k := c.VertexKind(w); k == graph.GroupVertex || k == graph.SoftGroupVertex {
+					queue = append(queue, w)
+					continue
+				}
+				out = append(out, w)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,48 @@
+package analyze
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
+)
+
+// cpu is the process's user and system CPU time so far.
+func cpu() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestAuditScale times Audit on a catalog of AUDIT_N nodes (skipped
+// without it), wall clock and CPU time, at the orders in AUDIT_ORDERS
+// (default "1 2"): on a shared machine the CPU time is the steadier figure.
+func TestAuditScale(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("AUDIT_N"))
+	if n == 0 {
+		t.Skip("set AUDIT_N")
+	}
+	orders := []int{1, 2}
+	if os.Getenv("AUDIT_ORDERS") == "1" {
+		orders = orders[:1]
+	}
+	p := auditCatalogs[0].p
+	p.Nodes = n
+	c, err := graph.Compile(synth.Services(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range orders {
+		start, c0 := time.Now(), cpu()
+		res, err := Audit(context.Background(), c, AuditOptions{MaxOrder: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d nodes, order %d: %d claims, %v wall, %v CPU", n, k, len(res.Claims), time.Since(start), cpu()-c0)
+	}
+}

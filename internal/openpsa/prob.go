@@ -1,0 +1,86 @@
+package openpsa
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strconv"
+)
+
+// ReportDigits is how many significant digits SCRAM 0.16.2 writes for every
+// number of its report (the default precision of its C++ streams, with no
+// option to raise it): a comparison with its probabilities and importance
+// factors can be no finer than half a unit in the sixth digit.
+const ReportDigits = 6
+
+// ReportTolerance is the largest relative difference between a number and
+// the same number as SCRAM's report writes it: half a unit of the last of
+// ReportDigits digits, when the first digit is 1.
+const ReportTolerance = 5e-6
+
+// Factors are the importance factors SCRAM reports for a basic event
+// (report.rng's importance element), under SCRAM's names.
+type Factors struct {
+	Occurrence              int
+	Probability             float64
+	MIF, CIF, DIF, RAW, RRW float64
+}
+
+type xmlImportance struct {
+	Results struct {
+		Importance []struct {
+			Name   string `xml:"name,attr"`
+			Events []struct {
+				Name        string `xml:"name,attr"`
+				Occurrence  string `xml:"occurrence,attr"`
+				Probability string `xml:"probability,attr"`
+				MIF         string `xml:"MIF,attr"`
+				CIF         string `xml:"CIF,attr"`
+				DIF         string `xml:"DIF,attr"`
+				RAW         string `xml:"RAW,attr"`
+				RRW         string `xml:"RRW,attr"`
+			} `xml:"basic-event"`
+		} `xml:"importance"`
+	} `xml:"results"`
+}
+
+// ParseImportance reads the importance factors of gate "top" from a SCRAM
+// report (a run with --importance true), by the vertex of each basic
+// event. SCRAM lists only the events that occur in a cut set; "inf" (an
+// RRW whose event is in every cut set) reads as +Inf.
+func ParseImportance(data []byte) (map[int32]Factors, error) {
+	var x xmlImportance
+	if err := xml.Unmarshal(data, &x); err != nil {
+		return nil, fmt.Errorf("scram report: %w", err)
+	}
+	for _, imp := range x.Results.Importance {
+		if imp.Name != "top" {
+			continue
+		}
+		out := make(map[int32]Factors, len(imp.Events))
+		for _, e := range imp.Events {
+			v, ok := EventVertex(e.Name)
+			if !ok {
+				return nil, fmt.Errorf("scram report: basic event %q is not one of ours", e.Name)
+			}
+			var f Factors
+			var err error
+			num := func(s, what string) float64 {
+				x, e2 := strconv.ParseFloat(s, 64)
+				if e2 != nil && err == nil {
+					err = fmt.Errorf("scram report: event %s: %s %q: %w", e.Name, what, s, e2)
+				}
+				return x
+			}
+			f.Occurrence = int(num(e.Occurrence, "occurrence"))
+			f.Probability = num(e.Probability, "probability")
+			f.MIF, f.CIF, f.DIF = num(e.MIF, "MIF"), num(e.CIF, "CIF"), num(e.DIF, "DIF")
+			f.RAW, f.RRW = num(e.RAW, "RAW"), num(e.RRW, "RRW")
+			if err != nil {
+				return nil, err
+			}
+			out[v] = f
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("scram report: no importance for gate top (run with --importance true)")
+}
