@@ -63,7 +63,14 @@ func (ps problems) err() error {
 	if len(ps) == 0 {
 		return nil
 	}
-	sorted := slices.Clone([]Problem(ps))
+	return NewValidationError(ps)
+}
+
+// NewValidationError returns the problems as a *ValidationError, sorted by
+// file, line, node, field and message, each once: the order every decoder
+// and importer reports in. ps is not changed.
+func NewValidationError(ps []Problem) *ValidationError {
+	sorted := slices.Clone(ps)
 	slices.SortStableFunc(sorted, func(a, b Problem) int {
 		return cmp.Or(
 			cmp.Compare(a.Pos.File, b.Pos.File),

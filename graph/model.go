@@ -269,6 +269,14 @@ func (n *Node) FieldPos(field string) Pos {
 	return n.Pos
 }
 
+// HasField reports whether the node was read from a file that wrote the
+// named field: `requires: []` is written, though it decodes to no
+// dependency, as a field left out does.
+func (n *Node) HasField(field string) bool {
+	_, ok := n.lookupField(field)
+	return ok
+}
+
 // lookupField finds field ("kind", "replicas[1].site") among the node's.
 func (n *Node) lookupField(field string) (Pos, bool) {
 	if len(n.fields) == 0 {

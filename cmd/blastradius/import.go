@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/blastradius-go/blastradius/export"
@@ -14,6 +13,7 @@ import (
 	"github.com/blastradius-go/blastradius/graph/backstage"
 	"github.com/blastradius-go/blastradius/graph/importer"
 	"github.com/blastradius-go/blastradius/graph/traces"
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // readK8s reads Kubernetes manifests; import_k8s.go sets it.
@@ -178,18 +178,11 @@ func importEncodeOptions(rep *importer.Report, results []importer.Result, overla
 	}}
 }
 
-// parseShare reads a share: 5%, 0.05.
+// parseShare reads a share (5%, 0.05) by the rule policy files' shares
+// are read with; 0 is refused, as it would turn the threshold off.
 func parseShare(s string) (float64, error) {
-	pct := strings.HasSuffix(s, "%")
-	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
-	if err != nil {
-		return 0, fmt.Errorf("want a share such as 5%% or 0.05")
+	if v, ok := yamltree.ParseShare(s); ok && v > 0 {
+		return v, nil
 	}
-	if pct {
-		v /= 100
-	}
-	if v <= 0 || v > 1 {
-		return 0, fmt.Errorf("want a share above 0%% and at most 100%%")
-	}
-	return v, nil
+	return 0, fmt.Errorf("want a share above 0%% and at most 100%%, such as 5%% or 0.05")
 }

@@ -41,6 +41,8 @@ func TestImportErrors(t *testing.T) {
 		{"import-bad-format", []string{"import", "--backstage", badRef, "-o", model, "--format", "svg"}, 2},
 		{"import-bad-map", []string{"import", "--backstage", badRef, "-o", model, "--map", "web"}, 2},
 		{"import-bad-share", []string{"import", "--traces", "x.prom", "-o", model, "--soft-above", "150%"}, 2},
+		// NaN compares false with everything: it would leave every call hard, unsaid.
+		{"import-nan-share", []string{"import", "--traces", "x.prom", "-o", model, "--soft-above", "NaN"}, 2},
 		{"import-bad-reference", []string{"import", "--backstage", filepath.Dir(badRef), "-o", model}, 2},
 		{"import-bad-overlay", []string{"import", "--backstage", filepath.Join(shopDir, "backstage"), "--overlay", badOverlay, "-o", model}, 2},
 		{"import-merged-invalid", []string{"import", "--backstage", filepath.Dir(placed), "-o", model}, 2},

@@ -1,6 +1,7 @@
 package backstage
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,9 @@ const (
 )
 
 var annotations = []string{annKind, annUsers, annTier, annSite, annReplicas, annDemand, annSoft, annRestart, annIgnore, annAliases}
+
+// nodeKinds are the kinds blastradius.dev/kind takes.
+var nodeKinds = []string{"service", "identity", "datastore", "queue", "network", "power", "external"}
 
 // resourceKinds maps a Resource's spec.type to a node kind. Other types
 // become services, with a finding, unless blastradius.dev/kind says.
@@ -188,7 +192,7 @@ func (r *reader) soft(e *entity, edges []edge) {
 			continue
 		}
 		ref := scalar{part, a.pos}
-		t := r.lookup(e, ref, "component", annSoft, "component, resource or api")
+		t := r.lookup(e, ref, "component", "metadata.annotations."+annSoft, "component, resource or api")
 		if t == nil {
 			continue
 		}
@@ -307,7 +311,7 @@ func (r *reader) node(e *entity) graph.Node {
 		case annKind:
 			k, ok := graph.ParseKind(strings.TrimSpace(a.text))
 			if !ok || k == graph.Site || k == graph.Region {
-				r.add(a.pos, e.id(), field(name), "unknown kind %q: want service, identity, datastore, queue, network, power or external", yamltree.Clip(a.text))
+				r.add(a.pos, e.id(), field(name), "unknown kind %q%s: want service, identity, datastore, queue, network, power or external", yamltree.Clip(a.text), yamltree.DidYouMean(strings.TrimSpace(a.text), nodeKinds))
 				continue
 			}
 			n.Kind = k
@@ -335,6 +339,12 @@ func (r *reader) node(e *entity) graph.Node {
 			}
 			if n.Replicas == nil {
 				r.add(a.pos, e.id(), field(name), "must list sites, such as \"zone-a, zone-b\"")
+			}
+		case annIgnore:
+			// "true" never gets here (the entity is no node); anything but
+			// "false" is a mistake that would keep the node unsaid.
+			if strings.TrimSpace(a.text) != "false" {
+				r.add(a.pos, e.id(), field(name), "must be \"true\" or \"false\", got %q", yamltree.Clip(a.text))
 			}
 		case annRestart:
 			d, err := graph.ParseDuration(strings.TrimSpace(a.text))
@@ -368,5 +378,10 @@ func (e *entity) labelName(defKind string) string {
 }
 
 func (r *reader) result() *importer.Result {
+	// In the order of the files, as the problems are: the reading finds
+	// some, resolving the references the others.
+	slices.SortStableFunc(r.findings, func(a, b importer.Finding) int {
+		return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line))
+	})
 	return &importer.Result{Source: "backstage", Nodes: r.nodes, Findings: r.findings, Aliases: r.aliasOf}
 }

@@ -59,7 +59,7 @@
 //	                                   providers) among dependsOn and consumesApis that are soft:
 //	                                   uses instead of requires
 //	blastradius.dev/restart            the time it needs to serve again, such as 15m
-//	blastradius.dev/ignore             "true": not a node
+//	blastradius.dev/ignore             "true": not a node ("false", or left out: a node; anything else is an error)
 //	blastradius.dev/aliases            the names other sources give it, comma-separated,
 //	                                   "source:name" or "name" ("traces:checkout-svc")
 //

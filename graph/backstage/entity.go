@@ -30,6 +30,10 @@ type scalar struct {
 
 // kinds are Backstage's kinds this package knows; others are reported as
 // findings and skipped.
+// kindNames are the kinds read, as Backstage spells them, for a
+// suggestion.
+var kindNames = []string{"API", "Component", "Domain", "Group", "Location", "Resource", "System", "Template", "User"}
+
 var kinds = map[string]bool{
 	"component": true, "resource": true, "system": true, "api": true, "domain": true,
 	"group": true, "user": true, "location": true, "template": true,
@@ -156,7 +160,7 @@ func (r *reader) entity(root *yamltree.Value, file string) {
 		}
 	}
 	if !kinds[e.kind] {
-		r.find(e.pos, "", "entity %s: kind %s is not read", e.ref(), kind.Text)
+		r.find(e.pos, "", "entity %s: kind %s is not read%s", e.ref(), kind.Text, yamltree.DidYouMean(kind.Text, kindNames))
 		return
 	}
 	if e.kind == "location" {

@@ -105,15 +105,8 @@ func ReadFile(data []byte, file string, opts Options) (*importer.Result, error) 
 	return r.result(), nil
 }
 
-func problemsErr(ps []graph.Problem) error {
-	slices.SortStableFunc(ps, func(a, b graph.Problem) int {
-		if c := strings.Compare(a.Pos.File, b.Pos.File); c != 0 {
-			return c
-		}
-		return a.Pos.Line - b.Pos.Line
-	})
-	return &graph.ValidationError{Problems: slices.Compact(ps)}
-}
+// problemsErr sorts and returns the problems as graph's decoders do.
+func problemsErr(ps []graph.Problem) error { return graph.NewValidationError(ps) }
 
 type reader struct {
 	opts     Options
@@ -180,10 +173,21 @@ func (r *reader) file(abs, name string, from graph.Pos) {
 	}
 	f, err := os.Open(abs)
 	if err != nil {
-		r.add(from, "", "spec.target", "%v", err)
+		// The name as the Location leads to it, not the machine's path.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		r.add(from, "", "spec.target", "%s: %v", filepath.ToSlash(name), err)
 		return
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		// Backstage's file targets are files: a directory is the
+		// Location's mistake, at its line.
+		r.add(from, "", "spec.target", "%s is a directory: name its files, or a glob such as %s", filepath.ToSlash(name), filepath.ToSlash(filepath.Join(name, "*.yaml")))
+		return
+	}
 	data, err := io.ReadAll(io.LimitReader(f, r.opts.MaxFileSize+1))
 	if err != nil {
 		r.add(graph.Pos{File: name}, "", "", "%v", err)

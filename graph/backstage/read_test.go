@@ -128,6 +128,14 @@ func TestErrors(t *testing.T) {
 			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/users: must be a whole number of at least 0, got "many"`},
 		{"soft not a dependency", strings.Replace(component("web", "")+"---\n"+component("db", ""), "name: web", "name: web\n  annotations:\n    blastradius.dev/soft-dependencies: db", 1),
 			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/soft-dependencies: component:db is not in spec.dependsOn or spec.consumesApis of component:web`},
+		{"kind", strings.Replace(component("web", ""), "name: web", "name: web\n  annotations:\n    blastradius.dev/kind: datastor", 1),
+			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/kind: unknown kind "datastor" (did you mean "datastore"?): want service, identity`},
+		// Only "true" ignores: "yes" would keep the node, unsaid.
+		{"ignore", strings.Replace(component("web", ""), "name: web", "name: web\n  annotations:\n    blastradius.dev/ignore: \"yes\"", 1),
+			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/ignore: must be "true" or "false", got "yes"`},
+		// The annotation's field is named in full, as every annotation's is.
+		{"soft refers to nothing", strings.Replace(component("web", ""), "name: web", "name: web\n  annotations:\n    blastradius.dev/soft-dependencies: component:nope", 1),
+			`f.yaml:6: node "web": metadata.annotations.blastradius.dev/soft-dependencies: component:nope refers to nothing`},
 		{"syntax", "kind: [\n", "f.yaml:2: invalid YAML"},
 		{"alias bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n", "f.yaml"},
 		{"not a mapping", "- a\n", "f.yaml:1: an entity must be a mapping"},
@@ -181,4 +189,63 @@ func TestLimits(t *testing.T) {
 	var ve *graph.ValidationError
 	require.True(t, errors.As(err, &ve))
 	require.Greater(t, ve.Problems[0].Pos.Line, 9, ve.Error())
+}
+
+// TestProblemsSorted: problems at one line are sorted as graph's decoders
+// sort them (then by node, field and message), each once, not in the order
+// found.
+func TestProblemsSorted(t *testing.T) {
+	text := strings.Replace(component("web", "  dependsOn: [component:zz, component:aa, component:zz]\n"), "name: web", "name: web\n  annotations:\n    blastradius.dev/soft-dependencies: component:zz, component:aa", 1)
+	_, err := backstage.ReadFile([]byte(text), "f.yaml", backstage.Options{})
+	var ve *graph.ValidationError
+	require.True(t, errors.As(err, &ve), "%v", err)
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, p.Error())
+	}
+	require.Equal(t, []string{
+		`f.yaml:6: node "web": metadata.annotations.blastradius.dev/soft-dependencies: component:aa refers to nothing: no entity component:default/aa`,
+		`f.yaml:6: node "web": metadata.annotations.blastradius.dev/soft-dependencies: component:zz refers to nothing: no entity component:default/zz`,
+		`f.yaml:11: node "web": spec.dependsOn: component:aa refers to nothing: no entity component:default/aa`,
+		`f.yaml:11: node "web": spec.dependsOn: component:zz refers to nothing: no entity component:default/zz`,
+	}, got)
+}
+
+// TestLocationTargetErrors: a target that is missing or a directory is an
+// error at the Location's line, naming the target as the Location leads to
+// it (not the machine's absolute path, not a read error of the directory
+// without a line).
+func TestLocationTargetErrors(t *testing.T) {
+	dir := write(t, map[string]string{
+		"cat/l.yaml":     header + "kind: Location\nmetadata: {name: l}\nspec:\n  targets:\n    - ./missing.yaml\n    - ./sub\n",
+		"cat/sub/x.yaml": component("x", ""),
+	})
+	_, err := backstage.Read([]string{filepath.Join(dir, "cat", "l.yaml")}, backstage.Options{})
+	var ve *graph.ValidationError
+	require.True(t, errors.As(err, &ve), "%v", err)
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, strings.ReplaceAll(filepath.ToSlash(p.Error()), filepath.ToSlash(dir)+"/", ""))
+	}
+	require.Equal(t, []string{
+		"cat/l.yaml:6: spec.target: cat/missing.yaml: no such file or directory",
+		"cat/l.yaml:7: spec.target: cat/sub is a directory: name its files, or a glob such as cat/sub/*.yaml",
+	}, got)
+}
+
+// TestFindingsInFileOrder: findings come in the order of the file (the
+// reading's and the resolving's together), and a misspelt kind gets the
+// closest one.
+func TestFindingsInFileOrder(t *testing.T) {
+	text := component("web", "") + "---\n" + header + "kind: Compnent\nmetadata:\n  name: typo\n"
+	r, err := backstage.ReadFile([]byte(text), "f.yaml", backstage.Options{})
+	require.NoError(t, err)
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.Pos.String()+": "+f.Message)
+	}
+	require.Equal(t, []string{
+		"f.yaml:8: owner team of component:web is not among the entities read",
+		`f.yaml:13: entity compnent:typo: kind Compnent is not read (did you mean "Component"?)`,
+	}, got)
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // UndeclaredLabel is the label Merge puts on a node that traffic shows
@@ -25,6 +26,7 @@ type MergeOptions struct {
 	// is a name as a source writes it or as MapName maps it, "source:name"
 	// for that source only ("k8s:checkout-v2") or "name" for every source;
 	// the value is the model id. A name without an entry maps by MapName.
+	// An entry that maps no name of any source is a finding.
 	Names map[string]string
 	// Catalog is the Source of the Results that say what should exist:
 	// "backstage" when empty. The report's "not in the catalog" compares
@@ -113,7 +115,8 @@ type Report struct {
 	// site: a site's failure never reaches them.
 	Unplaced []Mention
 	// Findings are every source's findings, then Merge's own, each with the
-	// source it is from ("merge" for Merge's).
+	// source it is from ("merge" for Merge's, "overlay" for each node the
+	// overlay adds that no source knows, with the closest imported id).
 	Findings []SourceFinding
 }
 
@@ -174,7 +177,8 @@ type SourceFinding struct {
 // The overlay is an ordinary model (the CLI reads it with graph.Load, so a
 // file validates on its own: it names each node it refers to, at least
 // with its kind, and a node written with only its kind changes nothing but
-// the kind): each of its nodes is added, or, when
+// the kind): each of its nodes is added (with a finding, which names the
+// closest imported id, so that a misspelt node is seen), or, when
 // a source has it, laid over it field by field: every field the overlay
 // sets (a non-zero value; a Site or Replicas replaces the placement whole)
 // wins. Its requires and uses win by member: an imported dependency that
@@ -197,6 +201,7 @@ func Merge(results []Result, overlay *graph.Model, opts MergeOptions) (*graph.Mo
 		depsOf:  make(map[string]map[string]bool),
 		sources: make(map[string][]string),
 	}
+	mg.usedNames = make(map[string]bool)
 	if mg.opts.Catalog == "" {
 		mg.opts.Catalog = "backstage"
 	}
@@ -211,6 +216,7 @@ func Merge(results []Result, overlay *graph.Model, opts MergeOptions) (*graph.Mo
 		mg.overlay(overlay)
 	}
 	mg.disagreements(results)
+	mg.unusedNames()
 	m := &graph.Model{Name: opts.Name, Description: opts.Description, Nodes: mg.nodes}
 	if m.Name == "" {
 		m.Name = "imported"
@@ -241,6 +247,7 @@ type merger struct {
 	observedOrder []pair
 	hasObserver   bool
 	aliases       map[string]string
+	usedNames     map[string]bool              // the keys of opts.Names that mapped a name
 	ids           map[string]map[string]string // source → name → id, once the aliases are known
 }
 
@@ -270,17 +277,29 @@ func (mg *merger) id(source, name string) string {
 // lookup is id without the memo: a name is mapped once per source.
 func (mg *merger) lookup(source, name string) string {
 	mapped := MapName(name)
-	for _, table := range []map[string]string{mg.opts.Names, mg.aliases} {
+	for t, table := range []map[string]string{mg.opts.Names, mg.aliases} {
 		for _, n := range []string{name, mapped} {
-			if id, ok := table[source+":"+n]; ok {
-				return id
-			}
-			if id, ok := table[n]; ok {
-				return id
+			for _, k := range []string{source + ":" + n, n} {
+				if id, ok := table[k]; ok {
+					if t == 0 {
+						mg.usedNames[k] = true
+					}
+					return id
+				}
 			}
 		}
 	}
 	return mapped
+}
+
+// unusedNames says which entries of MergeOptions.Names mapped no name of
+// any source: a misspelt --map changes nothing, and must not do so unsaid.
+func (mg *merger) unusedNames() {
+	for _, k := range slices.Sorted(maps.Keys(mg.opts.Names)) {
+		if !mg.usedNames[k] {
+			mg.finding("", graph.Pos{}, "the name mapping %s=%s maps no name of any source", k, mg.opts.Names[k])
+		}
+	}
 }
 
 // alias collects the Aliases of every Result, each mapped to the id of
@@ -526,6 +545,16 @@ func (mg *merger) observed(results []Result) {
 			if _, ok := mg.index[d.To]; ok {
 				mg.addSource(d.To, r.Source)
 			}
+			if d.From == d.To {
+				// A node cannot require itself: a service calling its own
+				// API is no dependency (the source says so for its own
+				// names; two names mapped to one id are Merge's to say).
+				if e.From != e.To {
+					mg.finding(d.From, d.Pos, "%s calls %s, both %s: no dependency (a node cannot require itself)", e.From, e.To, d.From)
+				}
+				mg.caller(d) // still a node traffic saw
+				continue
+			}
 			if old, ok := mg.observedEdges[k]; ok {
 				old.Calls += d.Calls
 				old.Failed += d.Failed
@@ -544,16 +573,7 @@ func (mg *merger) observed(results []Result) {
 // group): what traffic shows is what runs. The overlay can then make it
 // soft, as any other dependency.
 func (mg *merger) depend(d Dependency) {
-	i, ok := mg.index[d.From]
-	if !ok {
-		mg.index[d.From] = len(mg.nodes)
-		mg.depsOf[d.From] = make(map[string]bool)
-		mg.sources[d.From] = []string{d.Source}
-		mg.rep.Origins[d.From] = append(mg.rep.Origins[d.From], Origin{Source: d.Source, Name: d.From, Pos: d.Pos})
-		mg.nodes = append(mg.nodes, graph.Node{ID: d.From, Pos: d.Pos})
-		i = len(mg.nodes) - 1
-	}
-	n := &mg.nodes[i]
+	n := &mg.nodes[mg.caller(d)]
 	for _, list := range [][]graph.Dep{n.Requires, n.Uses} {
 		for _, dep := range list {
 			if slices.ContainsFunc(dep.Members, func(m graph.Member) bool { return m.ID == d.To }) {
@@ -567,7 +587,22 @@ func (mg *merger) depend(d Dependency) {
 	mg.depsOf[d.From][depKey(dep)] = true
 }
 
+// caller returns the index of the node of d's caller, adding it when no
+// Result describes it.
+func (mg *merger) caller(d Dependency) int {
+	if i, ok := mg.index[d.From]; ok {
+		return i
+	}
+	mg.index[d.From] = len(mg.nodes)
+	mg.depsOf[d.From] = make(map[string]bool)
+	mg.sources[d.From] = []string{d.Source}
+	mg.rep.Origins[d.From] = append(mg.rep.Origins[d.From], Origin{Source: d.Source, Name: d.From, Pos: d.Pos})
+	mg.nodes = append(mg.nodes, graph.Node{ID: d.From, Pos: d.Pos})
+	return len(mg.nodes) - 1
+}
+
 func (mg *merger) overlay(o *graph.Model) {
+	var imported []string // the ids the sources gave, for a suggestion
 	for i := range o.Nodes {
 		on := &o.Nodes[i]
 		mg.rep.Origins[on.ID] = append(mg.rep.Origins[on.ID], Origin{Source: "overlay", Name: on.ID, Pos: on.Pos})
@@ -583,6 +618,16 @@ func (mg *merger) overlay(o *graph.Model) {
 		}
 		j, ok := mg.index[on.ID]
 		if !ok {
+			// Added, and said: an overlay that misspells a node would
+			// otherwise add a node and change nothing, silently.
+			if imported == nil {
+				imported = make([]string, len(mg.nodes))
+				for i := range mg.nodes {
+					imported[i] = mg.nodes[i].ID
+				}
+			}
+			mg.rep.Findings = append(mg.rep.Findings, SourceFinding{Source: "overlay", Finding: Finding{Pos: on.Pos, Node: on.ID,
+				Message: fmt.Sprintf("the overlay adds %s, which no source knows%s", on.ID, yamltree.DidYouMean(on.ID, imported))}})
 			n := *on
 			n.Labels = maps.Clone(on.Labels)
 			mg.index[n.ID] = len(mg.nodes)
@@ -611,7 +656,12 @@ func (mg *merger) overlay(o *graph.Model) {
 			to.DegradedAt = cmp.Or(on.DegradedAt, to.DegradedAt)
 		}
 		to.Restart = cmp.Or(on.Restart, to.Restart)
-		if on.Requires != nil || on.Uses != nil {
+		// An empty list drops the imported ones: one built in Go is an
+		// empty non-nil slice; one read from a file (`requires: []`)
+		// may decode to nil, and the file says it was written.
+		clearReq := len(on.Requires) == 0 && (on.Requires != nil || on.HasField("requires"))
+		clearUses := len(on.Uses) == 0 && (on.Uses != nil || on.HasField("uses"))
+		if on.Requires != nil || on.Uses != nil || clearReq || clearUses {
 			named := make(map[string]bool)
 			for _, list := range [][]graph.Dep{on.Requires, on.Uses} {
 				for _, d := range list {
@@ -632,8 +682,8 @@ func (mg *merger) overlay(o *graph.Model) {
 				}
 				return out
 			}
-			to.Requires = append(keep(to.Requires, on.Requires != nil && len(on.Requires) == 0), on.Requires...)
-			to.Uses = append(keep(to.Uses, on.Uses != nil && len(on.Uses) == 0), on.Uses...)
+			to.Requires = append(keep(to.Requires, clearReq), on.Requires...)
+			to.Uses = append(keep(to.Uses, clearUses), on.Uses...)
 		}
 	}
 }

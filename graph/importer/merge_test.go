@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -132,6 +133,37 @@ func TestOverlay(t *testing.T) {
 	}
 }
 
+// TestOverlayAdds: a node of the overlay that no source knows is added
+// and said, with the closest imported id: a misspelt overlay node must not
+// add a node and change nothing, silently.
+func TestOverlayAdds(t *testing.T) {
+	overlay := &graph.Model{}
+	overlay.Add(
+		graph.Node{ID: "prom", Kind: graph.Service, Site: "zone-b", Pos: at("o.yaml", 2)},
+		graph.Node{ID: "db-replica", Kind: graph.Datastore, Site: "zone-a", Pos: at("o.yaml", 4)},
+		graph.Node{ID: "api", Kind: graph.Service, Users: 3, Pos: at("o.yaml", 6)},
+	)
+	m, rep, err := importer.Merge(shop(), overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	var got []importer.SourceFinding
+	for _, f := range rep.Findings {
+		if f.Source == "overlay" {
+			got = append(got, f)
+		}
+	}
+	require.Equal(t, []importer.SourceFinding{
+		{Source: "overlay", Finding: importer.Finding{Pos: at("o.yaml", 2), Node: "prom", Message: `the overlay adds prom, which no source knows (did you mean "promo"?)`}},
+		{Source: "overlay", Finding: importer.Finding{Pos: at("o.yaml", 4), Node: "db-replica", Message: `the overlay adds db-replica, which no source knows`}},
+	}, got)
+	require.Len(t, m.Nodes, len(mustMerge(t).Nodes)+2, "added all the same")
+}
+
+func mustMerge(t *testing.T) *graph.Model {
+	m, _, err := importer.Merge(shop(), nil, importer.MergeOptions{})
+	require.NoError(t, err)
+	return m
+}
+
 func TestMergeNames(t *testing.T) {
 	results := shop()
 	m, _, err := importer.Merge(results, nil, importer.MergeOptions{Names: map[string]string{"k8s:flags": "feature-flags", "flags": "feature-flags"}})
@@ -169,4 +201,95 @@ func TestMapName(t *testing.T) {
 	} {
 		require.Equal(t, want, importer.MapName(in), in)
 	}
+}
+
+// TestMergeConflicts: two sources that disagree on a kind or a placement
+// keep the first and say so; the overlay's tier and kind win over both.
+func TestMergeConflicts(t *testing.T) {
+	results := []importer.Result{
+		{Source: "k8s", Nodes: []graph.Node{
+			{ID: "zone-a", Kind: graph.Site, Pos: at("k.yaml", 1)}, {ID: "zone-b", Kind: graph.Site, Pos: at("k.yaml", 2)},
+			{ID: "db", Kind: graph.Datastore, Site: "zone-a", Pos: at("k.yaml", 3)},
+		}},
+		{Source: "backstage", Nodes: []graph.Node{
+			{ID: "db", Kind: graph.Queue, Site: "zone-b", Tier: graph.TierOf(1), Pos: at("c.yaml", 7)},
+		}},
+	}
+	m, rep, err := importer.Merge(results, nil, importer.MergeOptions{})
+	require.NoError(t, err)
+	require.Equal(t, graph.Datastore, m.Nodes[2].Kind)
+	require.Equal(t, "zone-a", m.Nodes[2].Site)
+	require.Equal(t, []importer.SourceFinding{
+		{Source: "merge", Finding: importer.Finding{Pos: at("c.yaml", 7), Node: "db", Message: "backstage says kind queue, kept datastore from k8s"}},
+		{Source: "merge", Finding: importer.Finding{Pos: at("c.yaml", 7), Node: "db", Message: "backstage places it at zone-b, kept zone-a from k8s"}},
+	}, rep.Findings)
+
+	overlay := &graph.Model{Nodes: []graph.Node{{ID: "db", Kind: graph.Queue, Tier: graph.TierOf(0)}}}
+	m, _, err = importer.Merge(results, overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	require.Equal(t, graph.Queue, m.Nodes[2].Kind)
+	tier, _ := m.Nodes[2].Tier.Get()
+	require.Equal(t, 0, tier)
+	require.Equal(t, "zone-a", m.Nodes[2].Site, "an overlay that does not place keeps the placement")
+}
+
+// TestMergeNamesUnused: a name mapping that maps nothing (a misspelt
+// --map) is a finding, not silence.
+func TestMergeNamesUnused(t *testing.T) {
+	_, rep, err := importer.Merge(shop(), nil, importer.MergeOptions{Names: map[string]string{"k8s:flags": "feature-flags", "k8s:flgs": "feature-flags"}})
+	require.NoError(t, err)
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Source == "merge" && strings.HasPrefix(f.Message, "the name mapping") {
+			got = append(got, f.Message)
+		}
+	}
+	require.Equal(t, []string{"the name mapping k8s:flgs=feature-flags maps no name of any source"}, got)
+}
+
+// TestOverlayEmptyListFromFile: `requires: []` in an overlay file drops the
+// imported dependencies, as the empty list built in Go does (the decoder
+// may give nil for it).
+func TestOverlayEmptyListFromFile(t *testing.T) {
+	overlay, err := graph.Decode(strings.NewReader("nodes:\n  web:\n    kind: service\n    requires: []\n    uses: []\n  flags: {kind: service, uses: []}\n"), "o.yaml", graph.YAML)
+	require.NoError(t, err)
+	m, _, err := importer.Merge(shop(), overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	for _, n := range m.Nodes {
+		if n.ID == "web" {
+			require.Empty(t, n.Requires)
+			require.Empty(t, n.Uses)
+		}
+	}
+	// Left out, the imported ones stay.
+	overlay, err = graph.Decode(strings.NewReader("nodes:\n  web: {kind: service}\n"), "o.yaml", graph.YAML)
+	require.NoError(t, err)
+	m, _, err = importer.Merge(shop(), overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	for _, n := range m.Nodes {
+		if n.ID == "web" {
+			require.NotEmpty(t, n.Requires)
+		}
+	}
+}
+
+// TestObservedSelfCall: a call of a node to itself, as the source names it
+// or once two names map to one id, is no dependency: the merged model
+// stays valid, and nothing is hidden.
+func TestObservedSelfCall(t *testing.T) {
+	results := []importer.Result{
+		{Source: "k8s", Aliases: map[string]string{"traces:web-v2": "web"}, Nodes: []graph.Node{{ID: "web", Pos: at("k.yaml", 1)}, {ID: "api", Pos: at("k.yaml", 2)}}},
+		{Source: "traces", Observed: []importer.Edge{
+			{From: "api", To: "api", Calls: 4, Pos: at("t.prom", 1)},
+			{From: "web", To: "web-v2", Calls: 3, Pos: at("t.prom", 2)},
+			{From: "web", To: "api", Calls: 2, Pos: at("t.prom", 3)},
+		}},
+	}
+	m, rep, err := importer.Merge(results, nil, importer.MergeOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"api"}, ids(m.Nodes[0].Requires))
+	require.Empty(t, m.Nodes[1].Requires)
+	require.Len(t, rep.Hidden, 1)
+	require.Equal(t, []importer.SourceFinding{{Source: "merge", Finding: importer.Finding{Pos: at("t.prom", 2), Node: "web",
+		Message: "web calls web-v2, both web: no dependency (a node cannot require itself)"}}}, rep.Findings)
 }

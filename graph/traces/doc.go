@@ -18,9 +18,12 @@
 //
 // connection_type="database" makes the server a datastore and
 // connection_type="messaging_system" a queue; every other node is a
-// service. A name that is not a valid node id (a space, '@' or ':', as in
-// a virtual node "db.internal:5432") has those characters replaced by '-',
-// and a Finding says so. A call of a service to itself is left out (a node
+// service; a connection_type other than those, "virtual_node" and "" is
+// read as a plain call, with a Finding (a misspelt "databse" must not
+// leave a database a service unsaid). A name that is not a valid node id
+// (upper case, a space, '@' or ':', as in a virtual node
+// "db.internal:5432") is mapped by importer.MapName, as Merge maps every
+// source's names, and a Finding says so. A call of a service to itself is left out (a node
 // cannot require itself), with a Finding.
 //
 // # Bounded input

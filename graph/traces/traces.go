@@ -8,11 +8,10 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/graph/importer"
+	"github.com/blastradius-go/blastradius/internal/yamltree"
 )
 
 // Options say how a service graph becomes dependencies, and bound the work.
@@ -208,6 +207,12 @@ func (b *graphBuilder) result() *importer.Result {
 			b.setKind(to, graph.Datastore, e)
 		case "messaging_system":
 			b.setKind(to, graph.Queue, e)
+		case "", "virtual_node":
+		default:
+			// Said, so that a misspelt type does not silently leave a
+			// database a service.
+			b.finding(e.line, toID, fmt.Sprintf("%s→%s: connection_type %q is none the servicegraph connector writes (%s): read as a plain call%s",
+				k.from, k.to, e.ctype, strings.Join(connectionTypes, ", "), yamltree.DidYouMean(e.ctype, connectionTypes)))
 		}
 		pos := graph.Pos{File: b.file, Line: e.line}
 		b.res.Observed = append(b.res.Observed, importer.Edge{From: fromID, To: toID, Calls: calls, Failed: failed, ConnectionType: e.ctype, Pos: pos})
@@ -230,6 +235,10 @@ func (b *graphBuilder) result() *importer.Result {
 	slices.SortStableFunc(b.res.Findings, func(x, y importer.Finding) int { return cmp.Compare(x.Pos.Line, y.Pos.Line) })
 	return &b.res
 }
+
+// connectionTypes are the values of connection_type the servicegraph
+// connector writes besides "" (a plain call).
+var connectionTypes = []string{"database", "messaging_system", "virtual_node"}
 
 // appendDep appends a plain dependency unless one on the same node is
 // there already (two source names mapped to one id).
@@ -259,40 +268,12 @@ func (b *graphBuilder) setKind(i int, k graph.Kind, e *edge) {
 	}
 }
 
-// nodeID returns name with what a node id cannot hold replaced by '-':
-// ids are letters, digits, '.', '_', '-' and '/', starting with a letter
-// or digit ('@' and ':' are reserved for replicas and references).
+// nodeID maps a service name to a node id by importer.MapName, the one
+// mapping Merge applies to every source's names, so that a finding names
+// the id the model has; a name with nothing an id can hold is "unnamed".
 func nodeID(name string) string {
-	ok := func(i int, r rune) bool {
-		alnum := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
-			r >= utf8.RuneSelf && r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
-		return alnum || i > 0 && strings.ContainsRune("._-/", r)
+	if id := importer.MapName(name); id != "" {
+		return id
 	}
-	clean := true
-	for i, r := range name {
-		if !ok(i, r) {
-			clean = false
-			break
-		}
-	}
-	if clean && name != "" {
-		return name
-	}
-	var s strings.Builder
-	for i, r := range name {
-		if ok(i, r) {
-			s.WriteRune(r)
-		} else if i > 0 {
-			s.WriteByte('-')
-		} else {
-			s.WriteByte('x')
-			if strings.ContainsRune("._-/", r) {
-				s.WriteRune(r)
-			}
-		}
-	}
-	if s.Len() == 0 {
-		return "unnamed"
-	}
-	return s.String()
+	return "unnamed"
 }

@@ -156,7 +156,9 @@ func TestChunks(t *testing.T) {
 func TestNodeID(t *testing.T) {
 	for in, want := range map[string]string{
 		"checkout": "checkout", "carrier-api:443": "carrier-api-443", "a b@c": "a-b-c",
-		"-x": "x-x", "": "unnamed", "서비스": "서비스", ".svc": "x.svc",
+		"-x": "x", "": "unnamed", "서비스": "서비스", ".svc": "svc", "@@@": "unnamed",
+		// Merge's mapping, so that a finding names the model's id.
+		"Carrier API": "carrier-api", "a::b": "a-b",
 	} {
 		require.Equal(t, want, nodeID(in), "%q", in)
 	}
@@ -177,3 +179,31 @@ func TestReadDetectsFormat(t *testing.T) {
 }
 
 func writeFile(path, body string) error { return os.WriteFile(path, []byte(body), 0o644) }
+
+// TestRenamedAsTheModel: a service name that is no id is named in the
+// finding and the Result as the merged model names it, not in a spelling
+// of the traces' own ("Carrier-API" for a node the model calls
+// carrier-api).
+func TestRenamedAsTheModel(t *testing.T) {
+	in := "traces_service_graph_request_total{client=\"Carrier API\",server=\"db\"} 5\n"
+	r, err := ReadPrometheus(strings.NewReader(in), "m.prom", Options{})
+	require.NoError(t, err)
+	require.Equal(t, "carrier-api", r.Nodes[0].ID)
+	require.Len(t, r.Findings, 1)
+	require.Equal(t, `service name "Carrier API" is not a valid node id: named "carrier-api"`, r.Findings[0].Message)
+}
+
+// TestUnknownConnectionType: a connection_type the connector does not
+// write is a finding with the closest one, not a silent plain call.
+func TestUnknownConnectionType(t *testing.T) {
+	in := "traces_service_graph_request_total{client=\"a\",server=\"db\",connection_type=\"databse\"} 5\n" +
+		"traces_service_graph_request_total{client=\"a\",server=\"v\",connection_type=\"virtual_node\"} 5\n"
+	r, err := ReadPrometheus(strings.NewReader(in), "m.prom", Options{})
+	require.NoError(t, err)
+	require.Equal(t, graph.Service, r.Nodes[1].Kind)
+	require.Len(t, r.Findings, 1)
+	f := r.Findings[0]
+	require.Equal(t, graph.Pos{File: "m.prom", Line: 1}, f.Pos)
+	require.Equal(t, "db", f.Node)
+	require.Equal(t, `a→db: connection_type "databse" is none the servicegraph connector writes (database, messaging_system, virtual_node): read as a plain call (did you mean "database"?)`, f.Message)
+}

@@ -180,6 +180,13 @@ func (f *Fields) Share(v *Value, field string) (float64, bool) {
 	return 0, false
 }
 
+// ParseShare reads a share written outside YAML (a command-line flag) by
+// the rule Share reads one with: "5%" or "0.05", NaN refused.
+func ParseShare(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	return share(&Value{Kind: Scalar, Tag: resolve(s), Text: s})
+}
+
 func share(v *Value) (float64, bool) {
 	if v.Kind != Scalar || v.IsNull() {
 		return 0, false
