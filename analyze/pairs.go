@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -235,37 +234,7 @@ func (pr *pairRun) blocks() int { return (len(pr.cands) + 63) / 64 }
 // work runs tasks [0, n) on the workers, each with its batch engine, and
 // stops at ctx's end.
 func (pr *pairRun) work(ctx context.Context, n int, task func(w int, b *batch, k int)) error {
-	workers := max(min(pr.workers, n), 1)
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-		err  error
-		once sync.Once
-	)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b := engines.get(pr.c, func() *batch { return newBatch(pr.l) })
-			defer engines.put(pr.c, b) // clean: every run clears what it set
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= n {
-					return
-				}
-				if e := ctx.Err(); e != nil {
-					once.Do(func() { err = e })
-					return
-				}
-				task(w, b, k)
-			}
-		}()
-	}
-	wg.Wait()
-	if err == nil {
-		err = ctx.Err()
-	}
-	return err
+	return onWorkers(ctx, pr.c, pr.l, pr.workers, n, task)
 }
 
 // singles runs every candidate alone, 64 to a batch, and keeps the

@@ -179,16 +179,34 @@ func sweepWorkers(ctx context.Context, c *graph.Compiled, cands []int32, workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = max(min(workers, batches), 1)
+	var (
+		mu   sync.Mutex // serializes progress
+		done = len(cands) - len(batched)
+	)
+	return onWorkers(ctx, c, l, workers, batches, func(w int, b *batch, k int) {
+		sources := batched[k*64 : min(k*64+64, len(batched))]
+		run(w, l, b, sources)
+		if progress != nil {
+			mu.Lock()
+			done += len(sources)
+			progress(done, len(cands))
+			mu.Unlock()
+		}
+	})
+}
 
-	// Workers take the next batch from a counter, not a channel: a ranking
+// onWorkers runs tasks [0, n) on workers goroutines (at most n, at least
+// one), each with a batch engine of c's layout l, and stops at ctx's end.
+// The ranking, the sweeps and the pair ranking all split their work this
+// way.
+func onWorkers(ctx context.Context, c *graph.Compiled, l *layout, workers, n int, task func(w int, b *batch, k int)) error {
+	workers = max(min(workers, n), 1)
+	// Workers take the next task from a counter, not a channel: a ranking
 	// has thousands of small batches at its end, and handing each over
 	// through a channel wakes a goroutine each time.
 	var (
-		mu   sync.Mutex // serializes progress
 		next atomic.Int64
 		wg   sync.WaitGroup
-		done = len(cands) - len(batched)
 		err  error
 		once sync.Once
 	)
@@ -200,21 +218,14 @@ func sweepWorkers(ctx context.Context, c *graph.Compiled, cands []int32, workers
 			defer engines.put(c, b) // clean: every run clears what it set
 			for {
 				k := int(next.Add(1)) - 1
-				if k >= batches {
+				if k >= n {
 					return
 				}
 				if e := ctx.Err(); e != nil {
 					once.Do(func() { err = e })
 					return
 				}
-				sources := batched[k*64 : min(k*64+64, len(batched))]
-				run(w, l, b, sources)
-				if progress != nil {
-					mu.Lock()
-					done += len(sources)
-					progress(done, len(cands))
-					mu.Unlock()
-				}
+				task(w, b, k)
 			}
 		}()
 	}

@@ -94,8 +94,7 @@ func (r *reader) result() (*importer.Result, error) {
 		r.find(ig.pos, "", "objects of kind %s are not read (%d)", k, ig.n)
 	}
 	if len(r.probs) > 0 {
-		sortProblems(r.probs)
-		return nil, &graph.ValidationError{Problems: slices.Compact(r.probs)}
+		return nil, graph.NewValidationError(r.probs)
 	}
 	slices.SortStableFunc(r.res.Findings, func(a, b importer.Finding) int {
 		if a.Pos.File != b.Pos.File {

@@ -2,7 +2,6 @@ package k8s
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -629,17 +628,4 @@ func scalar(v *yamltree.Value, key string) string {
 		return e.Text
 	}
 	return ""
-}
-
-// sortProblems sorts problems by file, line, node, field and message.
-func sortProblems(ps []graph.Problem) {
-	slices.SortStableFunc(ps, func(a, b graph.Problem) int {
-		return cmp.Or(
-			cmp.Compare(a.Pos.File, b.Pos.File),
-			cmp.Compare(a.Pos.Line, b.Pos.Line),
-			cmp.Compare(a.Node, b.Node),
-			cmp.Compare(a.Field, b.Field),
-			cmp.Compare(a.Msg, b.Msg),
-		)
-	})
 }
