@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +44,22 @@ const annotationPrefix = "blastradius.dev/"
 // annotations are what a workload's annotations may say (metadata or
 // the pod template's), beyond what Kubernetes says.
 var annotations = []string{"kind", "users", "tier", "requires", "uses", "restart", "ignore"}
+
+// prefixed returns names with annotationPrefix before each: a suggestion
+// names the whole annotation, as the manifest must write it.
+func prefixed(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = annotationPrefix + n
+	}
+	return out
+}
+
+// readKinds are the kinds of object the importer reads, sorted: what a
+// misspelt kind is compared with.
+func readKinds() []string {
+	return slices.Sorted(maps.Keys(apiVersions))
+}
 
 // workload is a Deployment, StatefulSet or DaemonSet.
 type workload struct {
@@ -91,7 +108,7 @@ func (r *reader) result() (*importer.Result, error) {
 	slices.Sort(kinds)
 	for _, k := range kinds {
 		ig := r.ignored[k]
-		r.find(ig.pos, "", "objects of kind %s are not read (%d)", k, ig.n)
+		r.find(ig.pos, "", "objects of kind %s are not read (%d)%s", k, ig.n, yamltree.DidYouMean(k, readKinds()))
 	}
 	if len(r.probs) > 0 {
 		return nil, graph.NewValidationError(r.probs)
@@ -775,7 +792,7 @@ func (c *converter) annotations(w *workload) {
 			}
 			path := append(slices.Clip(src.path), k)
 			if !slices.Contains(annotations, name) {
-				c.add(w.o.at(path...), w.id, pathString(path), "unknown annotation%s", yamltree.DidYouMean(name, annotations))
+				c.add(w.o.at(path...), w.id, pathString(path), "unknown annotation%s", yamltree.DidYouMean(k, prefixed(annotations)))
 				continue
 			}
 			got[name] = ann{v, path}

@@ -56,7 +56,7 @@ func TestErrors(t *testing.T) {
 		{"syntax", deployment + "---\nkind: [\n", `m.yaml:19: invalid YAML: did not find expected node content`},
 		{"twice", deployment + "---\n" + deployment, `m.yaml:21: metadata.name: Deployment shop/web is also written at m.yaml:4`},
 		{"annotation", edit("  namespace: shop\n", "  namespace: shop\n  annotations:\n    blastradius.dev/user: \"3\"\n"),
-			`m.yaml:7: node "web": metadata.annotations.blastradius.dev/user: unknown annotation (did you mean "users"?)`},
+			`m.yaml:7: node "web": metadata.annotations.blastradius.dev/user: unknown annotation (did you mean "blastradius.dev/users"?)`},
 		{"users", edit("  namespace: shop\n", "  namespace: shop\n  annotations:\n    blastradius.dev/users: many\n"),
 			`m.yaml:7: node "web": metadata.annotations.blastradius.dev/users: "many" is not a number of people`},
 		{"kind", edit("  namespace: shop\n", "  namespace: shop\n  annotations:\n    blastradius.dev/kind: site\n"),
@@ -99,4 +99,21 @@ func TestLimits(t *testing.T) {
 	}
 	_, err = Parse("m.yaml", []byte(many), Options{MaxObjects: 2})
 	require.EqualError(t, err, "m.yaml:10: more than 2 objects (the limit MaxObjects)")
+}
+
+// A kind the importer does not read is a finding, not an error; a misspelt
+// one names the kind it is closest to.
+func TestUnreadKindFinding(t *testing.T) {
+	for in, want := range map[string]string{
+		"apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: web}\n":           `m.yaml:1: objects of kind Deploymnet are not read (1) (did you mean "Deployment"?)`,
+		"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\n": `m.yaml:1: objects of kind Ingress are not read (1)`,
+	} {
+		res, err := Parse("m.yaml", []byte(in), Options{})
+		require.NoError(t, err)
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.Pos.String()+": "+f.Message)
+		}
+		require.Equal(t, []string{want}, got)
+	}
 }
