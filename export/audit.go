@@ -238,22 +238,27 @@ func AuditTable(w io.Writer, c *graph.Compiled, r *analyze.AuditResult) error {
 			d := cl.Defeats[0]
 			smallest = fmt.Sprintf("%d: %s", d.Order(), strings.Join(d.IDs, " + "))
 		}
-		hidden := 0
-		for _, d := range cl.Defeats {
-			if d.Hidden {
-				hidden++
-			}
-		}
-		var idle []string
-		for _, il := range cl.Idle {
-			idle = append(idle, il.Site)
-		}
+		hidden, idle := claimCounts(cl)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cl.Owner, claimLabel(cl), users(c.Users(cl.OwnerVertex)), smallest,
 			count(hidden), count(len(cl.Around)), boundedList(idle))
 	}
 	tw.Flush()
 	writeAuditDetails(ew, c, r, plain, "\n", "  ", "    ")
 	return ew.err
+}
+
+// claimCounts is what a claim's row counts in every format: its hidden
+// defeats and the sites whose loss finds it idle.
+func claimCounts(cl *analyze.Claim) (hidden int, idle []string) {
+	for _, d := range cl.Defeats {
+		if d.Hidden {
+			hidden++
+		}
+	}
+	for _, il := range cl.Idle {
+		idle = append(idle, il.Site)
+	}
+	return hidden, idle
 }
 
 // claimLabel is the claim's short name in a table cell.
@@ -416,16 +421,7 @@ func AuditMarkdown(w io.Writer, c *graph.Compiled, r *analyze.AuditResult) error
 			d := cl.Defeats[0]
 			smallest = fmt.Sprintf("%d: %s", d.Order(), mdList(d.IDs))
 		}
-		hidden := 0
-		for _, d := range cl.Defeats {
-			if d.Hidden {
-				hidden++
-			}
-		}
-		var idle []string
-		for _, il := range cl.Idle {
-			idle = append(idle, il.Site)
-		}
+		hidden, idle := claimCounts(cl)
 		fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s | %s |\n", code(cl.Owner), mdText(claimLabel(cl)), users(c.Users(cl.OwnerVertex)),
 			smallest, count(hidden), count(len(cl.Around)), mdBoundedList(idle))
 	}
