@@ -379,8 +379,14 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 	seed := func(s int32, bit uint64) {
 		p := l.pos[s]
 		b.src[p] |= bit
-		b.m[p].down |= bit
-		b.m[p].bad |= bit
+		if l.flags[p]&isThreshold == 0 {
+			// A threshold gate's masks are set when it is evaluated
+			// (eval starts from src), so that it pushes when it changes
+			// and only then: one that pushed whenever it was a source
+			// never stopped when two sources were thresholds on a cycle.
+			b.m[p].down |= bit
+			b.m[p].bad |= bit
+		}
 		b.dirty[p/64] |= 1 << uint(p%64)
 		lo = min(lo, int(p/64))
 	}
@@ -399,8 +405,8 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 			x := &b.m[p]
 			if f&isThreshold != 0 {
 				down, bad := b.eval(p)
-				if down == x.down && bad == x.bad && b.src[p] == 0 {
-					continue // a source still has its own bit to push
+				if down == x.down && bad == x.bad {
+					continue
 				}
 				x.down, x.bad = down, bad
 			}

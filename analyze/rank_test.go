@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -310,4 +311,32 @@ func TestRedundancyRateCached(t *testing.T) {
 	cancel()
 	_, err = RedundancyRate(ctx, compileT(t, miniKakao()))
 	require.ErrorIs(t, err, context.Canceled, "a cancelled first run is an error, not a cached result")
+}
+
+// Two sources of one batch that are threshold gates on one cycle used to
+// push their own lanes to each other for ever (each pushed whenever it was
+// a source, changed or not): Rank hung on this 22-node model. It must end,
+// and equal one Simulate per node.
+func TestRankThresholdSourcesOnACycle(t *testing.T) {
+	m, err := graph.Load("testdata/rank-threshold-cycle.yaml") // made by synth.Random
+	require.NoError(t, err)
+	c := compileT(t, m)
+	done := make(chan []Radius, 1)
+	go func() {
+		got, err := Rank(context.Background(), c, RankOptions{Workers: 1})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- got
+	}()
+	select {
+	case got := <-done:
+		require.Len(t, got, c.NodeCount())
+		for _, g := range got {
+			v, _ := c.Lookup(g.ID)
+			require.Equal(t, radiusBySimulate(t, c, v), g)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Rank did not end on threshold sources that feed each other on a cycle")
+	}
 }
