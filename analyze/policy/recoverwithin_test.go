@@ -134,7 +134,7 @@ func TestRecoverWithinDecode(t *testing.T) {
 		{"never", "rules:\n  - {rule: recover_within, select: {tier: 0}, repair: never}\n",
 			[]string{"nodes of tier 0 are back within their rto when any one site is lost for good"}},
 		{"survive within", "rules:\n  - {rule: survive_site_loss, select: {tier: 0}, within: 1h30m}\n",
-			[]string{"nodes of tier 0 are back within 1h30m when any one site is lost"}},
+			[]string{"nodes of tier 0 are back within 1h30m when any one site is lost for good"}},
 		{"missing repair", "rules:\n  - {rule: recover_within, select: {tier: 0}}\n",
 			[]string{"p.yaml:2: rules[0].repair: missing: how long each site is out, e.g. 24h, or never"}},
 		{"bad values", "rules:\n  - rule: recover_within\n    select: {tier: 0}\n    repair: 0s\n    within: soon\n    by: campus\n",

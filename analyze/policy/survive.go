@@ -69,7 +69,7 @@ func (r *survive) Name() string {
 
 func (r *survive) String() string {
 	if r.within > 0 {
-		return fmt.Sprintf("%s are back within %s when any one %s is lost", r.sel, durationText(r.within), r.kind)
+		return fmt.Sprintf("%s are back within %s when any one %s is lost for good", r.sel, durationText(r.within), r.kind)
 	}
 	return fmt.Sprintf("%s stay up when any one %s is lost", r.sel, r.kind)
 }

@@ -15,6 +15,12 @@ func TestCLIObjectives(t *testing.T) {
 		{"check-rto-fail", []string{"check", model, "--policy", "../../testdata/rto/fail.yaml"}, 1},
 		{"check-rto-fail-json", []string{"check", model, "--policy", "../../testdata/rto/fail.yaml", "--format", "json"}, 1},
 		{"check-rto-fail-md", []string{"check", model, "--policy", "../../testdata/rto/fail.yaml", "--format", "markdown"}, 1},
+		// Diffs that see time: the hot standby shortens KakaoTalk's outage.
+		{"diff-kakao-hot", []string{"diff", "../../testdata/kakao-2022.yaml", "../../testdata/kakao-2022-hot.yaml"}, 0},
+		{"diff-kakao-hot-11h-json", []string{"diff", "../../testdata/kakao-2022.yaml", "../../testdata/kakao-2022-hot.yaml", "--repair", "11h", "--format", "json"}, 0},
+		{"diff-hot-kakao-worse-md", []string{"diff", "../../testdata/kakao-2022-hot.yaml", "../../testdata/kakao-2022.yaml", "--repair", "11h", "--format", "markdown", "--fail-on-worse"}, 1},
+		{"diff-kakao-hot-no-times", []string{"diff", "../../testdata/kakao-2022.yaml", "../../testdata/kakao-2022-hot.yaml", "--repair", "0"}, 0},
+		{"diff-bad-repair", []string{"diff", "../../testdata/kakao-2022.yaml", "../../testdata/kakao-2022-hot.yaml", "--repair", "-1h"}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) { cliGolden(t, tt.name, tt.args, tt.code) })
 	}
