@@ -21,6 +21,12 @@ func TestCLIObjectives(t *testing.T) {
 		{"diff-hot-kakao-worse-md", []string{"diff", "../../testdata/kakao-2022-hot.yaml", "../../testdata/kakao-2022.yaml", "--repair", "11h", "--format", "markdown", "--fail-on-worse"}, 1},
 		{"diff-kakao-hot-no-times", []string{"diff", "../../testdata/kakao-2022.yaml", "../../testdata/kakao-2022-hot.yaml", "--repair", "0"}, 0},
 		{"diff-bad-repair", []string{"diff", "../../testdata/kakao-2022.yaml", "../../testdata/kakao-2022-hot.yaml", "--repair", "-1h"}, 2},
+		// Redundancy by region: Naver's two sites survive each other by
+		// site, not the loss of the capital region.
+		{"redundancy-naver-by-region", []string{"redundancy", "../../testdata/naver-2022.yaml", "--by", "region"}, 0},
+		{"redundancy-rto-by-region-json", []string{"redundancy", model, "--by", "region", "--format", "json"}, 0},
+		{"redundancy-rto-by-region-md", []string{"redundancy", model, "--by", "region", "--format", "markdown"}, 0},
+		{"redundancy-bad-by", []string{"redundancy", model, "--by", "campus"}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) { cliGolden(t, tt.name, tt.args, tt.code) })
 	}
