@@ -152,8 +152,9 @@ func (r RuleChange) NewlyFailing() bool { return r.WasPassed && !r.Passed }
 // Worse reports whether the change makes the model less resilient: a new
 // single point of failure, a service that no longer survives the loss of
 // any one site, a lower redundancy rate (by services or by users), or a
-// policy rule that newly fails or has new violations. Blast radii that
-// grow are not counted: adding a service grows them.
+// policy rule that newly fails or has new violations, or a site whose
+// loss takes longer to recover from or costs more user-hours (Times).
+// Blast radii that grow are not counted: adding a service grows them.
 func (d *Diff) Worse() bool {
 	if d.NewSPOFCount > 0 || len(d.Redundancy.Lost) > 0 || d.Times.worse() {
 		return true
@@ -176,8 +177,9 @@ func (d *Diff) Worse() bool {
 // Better reports whether the change makes the model more resilient in some
 // way: a single point of failure removed, a service that now survives the
 // loss of any one site, a higher redundancy rate, a policy rule that newly
-// passes or has fewer violations, or a blast radius that shrank. A change
-// can be both Better and Worse.
+// passes or has fewer violations, a blast radius that shrank, or a site
+// whose loss is recovered from sooner (Times). A change can be both
+// Better and Worse.
 func (d *Diff) Better() bool {
 	if d.FixedSPOFCount > 0 || len(d.Redundancy.Gained) > 0 || len(d.Shrank) > 0 || d.Times.better() {
 		return true
@@ -219,7 +221,9 @@ func (d *Diff) Empty() bool {
 // analyze.Ranker, which also finds the single points of failure), the
 // loss of each site of each once (for the redundancy rate and, with a
 // policy, its check), and, with a policy, one Check of each, which
-// shares the model's ranking pass and site losses.
+// shares the model's ranking pass and site losses; and the recovery from
+// each site both have, lost for Options.Repair (two analyze.Recover per
+// site, beside the ranking passes: Times).
 //
 // Each model's ranking runs once, in its own batch order. The old model's
 // pairs (failed node, protected node it takes Down) are kept per failed

@@ -26,11 +26,6 @@ func diffCmd(x *command, args []string) int {
 	if !ok {
 		return code
 	}
-	from, to, ok := x.loadBoth(pos[0], pos[1])
-	if !ok {
-		return exitUsage
-	}
-	afterLoad()
 	repair, err := parseDuration(*repairFlag)
 	if err == nil && repair < 0 {
 		err = fmt.Errorf("must not be negative")
@@ -38,6 +33,11 @@ func diffCmd(x *command, args []string) int {
 	if err != nil {
 		return x.usageError("--repair %s: %v", *repairFlag, err)
 	}
+	from, to, ok := x.loadBoth(pos[0], pos[1])
+	if !ok {
+		return exitUsage
+	}
+	afterLoad()
 	opts := diff.Options{Repair: repair}
 	if repair == 0 {
 		opts.Repair = -1 // 0 on the command line: no comparison of times
