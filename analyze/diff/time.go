@@ -115,7 +115,7 @@ func (t *Times) empty() bool { return t == nil || len(t.Sites) == 0 }
 
 // times loses each site both models have for repair (DefaultRepair when 0;
 // a negative repair compares no times), in each model: two Recovers per
-// site, on all cores. Only the affected region of each loss is visited.
+// site, a site per core. Only the affected region of each loss is visited.
 func (d *Diff) times(ctx context.Context, m *match, repair time.Duration) error {
 	if repair < 0 {
 		return nil
@@ -130,25 +130,38 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration) error 
 			sites = append(sites, pair{fo, v})
 		}
 	}
-	tls := make([][2]*analyze.Timeline, len(sites))
-	errs := make([]error, 2*len(sites))
+	// One job per site: its loss in both models, compared at once, so
+	// that only the changes are kept, not two timelines per site.
+	found := make([]*SiteTimes, len(sites))
+	errs := make([]error, len(sites))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), 2*len(sites)) {
+	for range min(runtime.GOMAXPROCS(0), len(sites)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				j := int(next.Add(1)) - 1
-				if j >= 2*len(sites) {
+				i := int(next.Add(1)) - 1
+				if i >= len(sites) {
 					return
 				}
-				c, v := m.from, sites[j/2].from
-				if j%2 == 1 {
-					c, v = m.to, sites[j/2].to
+				var tls [2]*analyze.Timeline
+				for k, c := range []*graph.Compiled{m.from, m.to} {
+					v := sites[i].from
+					if k == 1 {
+						v = sites[i].to
+					}
+					sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
+					if tls[k], errs[i] = analyze.Recover(ctx, c, sc, analyze.RecoverOptions{}); errs[i] != nil {
+						break
+					}
 				}
-				sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
-				tls[j/2][j%2], errs[j] = analyze.Recover(ctx, c, sc, analyze.RecoverOptions{})
+				if errs[i] == nil {
+					if st, changed := compareLoss(m, tls[0], tls[1]); changed {
+						st.Site = m.to.VertexName(sites[i].to)
+						found[i] = &st
+					}
+				}
 			}
 		}()
 	}
@@ -159,10 +172,9 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration) error 
 		}
 	}
 	t := &Times{Repair: repair, Compared: len(sites)}
-	for i, s := range sites {
-		if st, changed := compareLoss(m, tls[i][0], tls[i][1]); changed {
-			st.Site = m.to.VertexName(s.to)
-			t.Sites = append(t.Sites, st)
+	for _, st := range found {
+		if st != nil {
+			t.Sites = append(t.Sites, *st)
 		}
 	}
 	slices.SortStableFunc(t.Sites, func(a, b SiteTimes) int {
