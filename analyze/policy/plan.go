@@ -24,8 +24,10 @@ import (
 // and which protected nodes each takes Down, for MaxBlastRadius and NoSPOF),
 // one Simulate per site (SurviveSiteLoss) and per region
 // (SurviveRegionLoss) and one analyze.RedundancyRate (MinRedundancyRate),
-// which reads those site losses; the losses and the rate run beside the
-// ranking pass, on all cores. SitesAtLeast reads the compiled placements. Each rule keeps only the
+// which reads those site losses, and one analyze.Recover per site (or
+// region) per repair time the recovery rules ask for (RecoverWithin, a
+// survive rule's within); the losses, the rate and the recoveries run
+// beside the ranking pass, on all cores. SitesAtLeast reads the compiled placements. Each rule keeps only the
 // violations it lists (and counts the others); the chain of causes of each
 // listed violation of NoSPOF and MaxBlastRadius costs one Simulate of its
 // failure, or less, shared by the rules. A nil policy has no rules.
