@@ -71,7 +71,7 @@ func decodeRecoverWithin(f *ruleFields) Rule {
 			case "region":
 				r.kind = graph.Region
 			default:
-				d.UnknownName(x.Line, f.field("by"), "by", s, []string{"site", "region"})
+				d.Add(x.Line, f.field("by"), "unknown grouping %q: want site or region", yamltree.Clip(s))
 			}
 		}
 	}

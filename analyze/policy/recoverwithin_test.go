@@ -141,7 +141,7 @@ func TestRecoverWithinDecode(t *testing.T) {
 			[]string{
 				"p.yaml:4: rules[0].repair: must be more than 0, got 0s (or never for a site lost for good)",
 				`p.yaml:5: rules[0].within: invalid duration "soon": write 90m, 6h, 1h30m or 3d`,
-				`p.yaml:6: rules[0].by: unknown by "campus": want one of site, region`,
+				`p.yaml:6: rules[0].by: unknown grouping "campus": want site or region`,
 			}},
 		{"survive within 0", "rules:\n  - {rule: survive_site_loss, select: {tier: 0}, within: 0m}\n",
 			[]string{"p.yaml:2: rules[0].within: must be more than 0, got 0m (leave it out to allow no outage at all)"}},
