@@ -3,6 +3,7 @@ package analyze
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -34,13 +35,16 @@ type Redundancy struct {
 	// left with no margin by at least one.
 	Exposed      int
 	ExposedUsers int64
-	// Sites is what the loss of each site does, worst first.
+	// Sites is what the loss of each site does, worst first: of each
+	// region when By is graph.Region (RedundancyRateBy).
 	Sites []SiteLoss
+	// By is what is lost one at a time: graph.Site, or graph.Region.
+	By graph.Kind
 }
 
 // SiteLoss is what the loss of one site does to the measured services.
 type SiteLoss struct {
-	Site string
+	Site string // the site lost, or the region (Redundancy.By)
 	// Down, Degraded and Exposed list services, most users first.
 	Down     []string
 	Degraded []string
@@ -59,6 +63,32 @@ func RedundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error)
 	return RedundancyRateFrom(ctx, c, nil)
 }
 
+// RedundancyRateBy is RedundancyRate with a grouping: by graph.Site, the
+// same, or by graph.Region, each region lost in turn with every site in
+// it, since a model whose sites all sit on one campus looks redundant by
+// site and is not. Services and survival are counted as by site. It is
+// computed once per graph and grouping.
+func RedundancyRateBy(ctx context.Context, c *graph.Compiled, by graph.Kind) (*Redundancy, error) {
+	switch by {
+	case graph.Site:
+		return RedundancyRateFrom(ctx, c, nil)
+	case graph.Region:
+	default:
+		return nil, fmt.Errorf("redundancy rate by %v: want by site or by region", by)
+	}
+	e := regionRedundancies.get(c)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.r == nil {
+		r, err := redundancyRate(ctx, c, graph.Region, nil)
+		if err != nil {
+			return nil, err
+		}
+		e.r = r
+	}
+	return e.r.clone(), nil
+}
+
 // RedundancyRateFrom is RedundancyRate for a caller that has simulated
 // the loss of some sites already: lost(v), when lost is not nil, returns
 // the Outcome of Simulate(ctx, c, Fail(site)) for site vertex v, or nil to
@@ -70,7 +100,7 @@ func RedundancyRateFrom(ctx context.Context, c *graph.Compiled, lost func(v int3
 	defer e.mu.Unlock()
 	if e.r == nil {
 		// A cancelled run is not kept: the next call computes it again.
-		r, err := redundancyRate(ctx, c, lost)
+		r, err := redundancyRate(ctx, c, graph.Site, lost)
 		if err != nil {
 			return nil, err
 		}
@@ -79,8 +109,9 @@ func RedundancyRateFrom(ctx context.Context, c *graph.Compiled, lost func(v int3
 	return e.r.clone(), nil
 }
 
-// redundancies keeps each graph's redundancy rate.
-var redundancies perGraph[struct {
+// redundancies and regionRedundancies keep each graph's redundancy rate,
+// by site and by region.
+var redundancies, regionRedundancies perGraph[struct {
 	mu sync.Mutex
 	r  *Redundancy
 }]
@@ -96,11 +127,12 @@ func (r *Redundancy) clone() *Redundancy {
 	return &out
 }
 
-func redundancyRate(ctx context.Context, c *graph.Compiled, lost func(v int32) *Outcome) (*Redundancy, error) {
+// redundancyRate loses each node of kind by (Site or Region) in turn.
+func redundancyRate(ctx context.Context, c *graph.Compiled, by graph.Kind, lost func(v int32) *Outcome) (*Redundancy, error) {
 	// The services, most users first (the order of each site's lists).
 	services := Measured(c)
 	slices.SortStableFunc(services, func(a, b int32) int { return cmp.Compare(c.Users(b), c.Users(a)) })
-	r := &Redundancy{Services: len(services)}
+	r := &Redundancy{Services: len(services), By: by}
 	for _, v := range services {
 		r.Users += c.Users(v)
 	}
@@ -110,7 +142,7 @@ func redundancyRate(ctx context.Context, c *graph.Compiled, lost func(v int32) *
 		survivesAll[v] = true
 	}
 	for v := int32(0); v < int32(c.NodeCount()); v++ {
-		if c.Kind(v) != graph.Site {
+		if c.Kind(v) != by {
 			continue
 		}
 		if err := ctx.Err(); err != nil {

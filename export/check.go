@@ -50,6 +50,9 @@ type ViolationRecord struct {
 	// ChainCut counts the links of the chain cut off (policy max_chain).
 	ChainCut int    `json:"chain_cut,omitempty"`
 	Message  string `json:"message"` // CheckMessage
+	// Late is how late the node is back (recover_within, a survive rule
+	// with within).
+	Late *LateRecord `json:"late,omitempty"`
 }
 
 // NewCheckDoc returns the JSON document of a check result.
@@ -71,7 +74,7 @@ func NewCheckDoc(r *policy.Result) CheckDoc {
 
 // NewViolationRecord returns the JSON record of violation v of rr.
 func NewViolationRecord(rr policy.RuleResult, v policy.Violation) ViolationRecord {
-	rec := ViolationRecord{Node: v.Node, Removed: v.Removed, Chain: v.Chain, ChainCut: v.ChainCut, Message: CheckMessage(rr, v)}
+	rec := ViolationRecord{Node: v.Node, Removed: v.Removed, Chain: v.Chain, ChainCut: v.ChainCut, Message: CheckMessage(rr, v), Late: newLateRecord(v.Late)}
 	if v.State != analyze.Up {
 		rec.State = v.State.String()
 	}
@@ -91,7 +94,9 @@ func CheckSummary(rr policy.RuleResult) string {
 		if rr.Scenarios == 0 {
 			return fmt.Sprintf("the model has no %ss: nothing shows the selected nodes survive one's loss, so the rule fails", kind)
 		}
-		return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, kind))
+		return fmt.Sprintf("%s, each of %s lost", plural(rr.Selected, "selected node"), plural(rr.Scenarios, kind)) + toleranceSummary(rr)
+	case "recover_within":
+		return lateSummary(rr)
 	case "independent":
 		if rr.Scenarios == 0 {
 			return fmt.Sprintf("%s with no redundancy claim: nothing shows their redundancy is independent, so the rule fails", plural(rr.Selected, "selected node"))
@@ -152,6 +157,8 @@ func CheckSummary(rr policy.RuleResult) string {
 // it, more than 5 nodes".
 func CheckMessage(rr policy.RuleResult, v policy.Violation) string {
 	switch {
+	case v.Late != nil:
+		return lateMessage(v)
 	case v.Unavailable != nil:
 		return unavailabilityMessage(v.Unavailable)
 	case v.Placement != nil:

@@ -38,6 +38,8 @@ type DiffDoc struct {
 	// lists (diff.Options.MaxSPOFs); absent when none is.
 	NewSPOFsMore   int `json:"new_spofs_more,omitempty"`
 	FixedSPOFsMore int `json:"fixed_spofs_more,omitempty"`
+	// Times compares each site's loss for a repair time (diff.Times).
+	Times *DiffTimesRecord `json:"times,omitempty"`
 }
 
 // DiffSPOFRecord is a single point of failure that one model has and the
@@ -102,7 +104,8 @@ func NewDiffDoc(d *diff.Diff) DiffDoc {
 		Redundancy: DiffRedundancyRecord{Old: rateRecord(d.Redundancy.Old), New: rateRecord(d.Redundancy.New),
 			Lost: nonNil(d.Redundancy.Lost), Gained: nonNil(d.Redundancy.Gained)},
 		NewSPOFs: spofRecords(d.NewSPOFs), FixedSPOFs: spofRecords(d.FixedSPOFs),
-		NewSPOFsMore: d.NewSPOFCount - len(d.NewSPOFs), FixedSPOFsMore: d.FixedSPOFCount - len(d.FixedSPOFs)}
+		NewSPOFsMore: d.NewSPOFCount - len(d.NewSPOFs), FixedSPOFsMore: d.FixedSPOFCount - len(d.FixedSPOFs),
+		Times: timesRecord(d.Times)}
 	if d.Policy != nil {
 		doc.Policy = &DiffPolicyRecord{Rules: make([]DiffRuleRecord, len(d.Policy.Rules))}
 		for i, r := range d.Policy.Rules {
@@ -182,6 +185,8 @@ func diffHeadline(d *diff.Diff) string {
 	if n := len(d.Grew); n > 0 {
 		parts = append(parts, radii(n)+" grown")
 	}
+	longer, shorter := timesParts(d.Times)
+	parts = append(parts, longer...)
 	if n := d.FixedSPOFCount; n > 0 {
 		parts = append(parts, spofCount(n, "", " removed"))
 	}
@@ -191,6 +196,7 @@ func diffHeadline(d *diff.Diff) string {
 	if n := len(d.Shrank); n > 0 {
 		parts = append(parts, radii(n)+" shrunk")
 	}
+	parts = append(parts, shorter...)
 	verdict := "no loss of resilience"
 	switch {
 	case d.Worse():
@@ -316,6 +322,9 @@ func DiffTable(w io.Writer, d *diff.Diff) error {
 	}
 	if section("No longer survive the loss of any one site", len(d.Redundancy.Lost)) {
 		fmt.Fprintf(ew, "  %s\n", idList(d.Redundancy.Lost, strings.Join))
+	}
+	if d.Times != nil {
+		diffTimesTable(ew, d.Times)
 	}
 	changes := func(title string, cs []diff.Change) {
 		if !section(title, len(cs)) {
@@ -453,6 +462,9 @@ func DiffMarkdown(w io.Writer, d *diff.Diff) error {
 	}
 	if len(d.Redundancy.Lost) > 0 {
 		fmt.Fprintf(ew, "\n### No longer survive the loss of any one site (%d)\n\n%s\n", len(d.Redundancy.Lost), idList(d.Redundancy.Lost, func(ids []string, _ string) string { return mdList(ids) }))
+	}
+	if d.Times != nil {
+		diffTimesMarkdown(ew, d.Times)
 	}
 	changes("Blast radius grew", d.Grew)
 	spofs("✅ Single points of failure removed", d.FixedSPOFs, d.FixedSPOFCount, "no longer takes down")

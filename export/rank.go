@@ -219,6 +219,9 @@ type RateRecord struct {
 	Exposed      int              `json:"exposed"`
 	ExposedUsers int64            `json:"exposed_users"`
 	Sites        []SiteLossRecord `json:"sites"`
+	// By is "region" when each region was lost in turn (redundancy --by
+	// region); absent by site.
+	By string `json:"by,omitempty"`
 }
 
 // SiteLossRecord is what the loss of one site does to the measured
@@ -247,6 +250,9 @@ func newRateRecord(r *analyze.Redundancy) RateRecord {
 		Rate: r.Rate, UsersRate: r.UsersRate, Exposed: r.Exposed, ExposedUsers: r.ExposedUsers,
 		Sites: make([]SiteLossRecord, len(r.Sites)),
 	}
+	if r.By == graph.Region {
+		rec.By = "region"
+	}
 	for i, s := range r.Sites {
 		rec.Sites[i] = SiteLossRecord{
 			Site: s.Site, Down: nonNil(s.Down), Degraded: nonNil(s.Degraded), Exposed: nonNil(s.Exposed), Survive: s.Survive,
@@ -269,9 +275,10 @@ func RedundancyTable(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) erro
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s: redundancy rate %s of services (%s of %s), %s of users (%s of %s)\n",
 		orModel(c.Name()), percent(r.Rate), count(r.Survive), count(r.Services), percent(r.UsersRate), count(r.SurviveUsers), count(r.Users))
-	fmt.Fprintf(ew, "services that stay up whichever site is lost; %s left with no margin by some site\n\n", exposedCount(r.Exposed))
+	by := lostBy(r)
+	fmt.Fprintf(ew, "services that stay up whichever %s is lost; %s left with no margin by some %s\n\n", by, exposedCount(r.Exposed), by)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SITE LOST\tUP\tDOWN\tDEGRADED\tNO MARGIN LEFT")
+	fmt.Fprintf(tw, "%s LOST\tUP\tDOWN\tDEGRADED\tNO MARGIN LEFT\n", strings.ToUpper(by))
 	for _, s := range r.Sites {
 		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\t%s\n", s.Site, count(s.Survive), count(r.Services), boundedList(s.Down), boundedList(s.Degraded), boundedList(s.Exposed))
 	}
@@ -293,9 +300,10 @@ func exposedCount(n int) string {
 func RedundancyMarkdown(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "## Redundancy rate: %s\n\n", mdText(orModel(c.Name())))
-	fmt.Fprintf(ew, "**%s** of services (%s of %s) and **%s** of users (%s of %s) stay up whichever site is lost; %s left with no margin by some site.\n\n",
-		percent(r.Rate), count(r.Survive), count(r.Services), percent(r.UsersRate), count(r.SurviveUsers), count(r.Users), exposedCount(r.Exposed))
-	fmt.Fprintln(ew, "| site lost | up | down | degraded | no margin left |")
+	by := lostBy(r)
+	fmt.Fprintf(ew, "**%s** of services (%s of %s) and **%s** of users (%s of %s) stay up whichever %s is lost; %s left with no margin by some %s.\n\n",
+		percent(r.Rate), count(r.Survive), count(r.Services), percent(r.UsersRate), count(r.SurviveUsers), count(r.Users), by, exposedCount(r.Exposed), by)
+	fmt.Fprintf(ew, "| %s lost | up | down | degraded | no margin left |\n", by)
 	fmt.Fprintln(ew, "|---|--:|---|---|---|")
 	for _, s := range r.Sites {
 		fmt.Fprintf(ew, "| %s | %s/%s | %s | %s | %s |\n", code(s.Site), count(s.Survive), count(r.Services), mdBoundedList(s.Down), mdBoundedList(s.Degraded), mdBoundedList(s.Exposed))
@@ -314,4 +322,13 @@ func tierPtr(t int) *int {
 		return nil
 	}
 	return &t
+}
+
+// lostBy is what a redundancy rate lost one at a time: "site" or
+// "region".
+func lostBy(r *analyze.Redundancy) string {
+	if r.By == graph.Region {
+		return "region"
+	}
+	return "site"
 }

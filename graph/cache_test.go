@@ -24,6 +24,7 @@ var compiledFields = map[string]string{
 	"mdesc": "written", "mlab": "written", "capv": "written",
 	"inOff": "written", "in": "written", "inW": "written", "inCap": "written",
 	"softOff": "written", "soft": "written", "unavail": "written",
+	"rto":   "written",
 	"index": "derived", "ops": "derived", "kinds": "derived",
 	"outOff": "derived", "out": "derived", "outW": "derived",
 	"softOutOff": "derived", "softOut": "derived",

@@ -84,6 +84,7 @@ type Compiled struct {
 	kinds []Kind           // per vertex: its owner's kind, one byte each
 	users []int64          // per model node
 	rst   []time.Duration  // per model node: restart time
+	rto   []time.Duration  // per model node: recovery time objective; nil when no node has one
 	mdesc map[int32]string // per model node: description (sparse)
 	mlab  []map[string]string
 	capv  []int32 // per model node: the vertex holding its replica capacity, or -1
@@ -472,6 +473,7 @@ func compileWith(m *Model, res *resolution, inPlace bool) (_ *Compiled, ok bool)
 		c.info[i] = nodeInfo{kind: nd.Kind, tier: int32(nd.Tier.Int()), pos: nd.Pos}
 		c.users[i] = nd.Users
 		c.rst[i] = nd.Restart
+		c.setRTO(int32(i), nd.RTO)
 		if len(nd.Labels) > 0 {
 			c.mlab[i] = cloneMap(nd.Labels)
 		}

@@ -590,7 +590,7 @@ func (p *jsonReader) value(depth int) (*value, error) {
 // Field names, for unknown-field errors and their suggestions.
 var (
 	modelFields   = []string{"model", "description", "sources", "defaults", "nodes"}
-	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses", "restart", "availability", "mtbf", "mttr"}
+	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses", "restart", "rto", "availability", "mtbf", "mttr"}
 	replicaFields = []string{"site", "capacity", "standby", "recovery", "requires"}
 	groupFields   = []string{"any_of", "at_least", "of", "capacity", "demand", "degraded_at"}
 )
@@ -925,6 +925,14 @@ func (d *decoder) node(n *Node, e entry) {
 					d.add(e.Val.Line, id, f, "must be more than 0, got %s (leave it out to come back at once)", clip(e.Val.Text))
 				} else {
 					n.Restart = dur
+				}
+			}
+		case "rto":
+			if dur, ok := d.readers(id).Duration(e.Val, f); ok {
+				if dur <= 0 {
+					d.add(e.Val.Line, id, f, "must be more than 0, got %s (leave it out for no objective)", clip(e.Val.Text))
+				} else {
+					n.RTO = dur
 				}
 			}
 		case "availability", "mtbf", "mttr":

@@ -352,6 +352,11 @@ func (e *encoder) node(n *Node) {
 		e.dur(n.Restart)
 		e.end()
 	}
+	if n.RTO != 0 {
+		e.field("rto")
+		e.dur(n.RTO)
+		e.end()
+	}
 	e.reliability(n.Reliability())
 	if e.json {
 		e.close("}")

@@ -239,6 +239,11 @@ type Node struct {
 	// inputs allow it. 0 means at once.
 	Restart time.Duration
 
+	// RTO, when positive, is the node's recovery time objective: how long
+	// it may be out after a failure. Policy rules (recover_within,
+	// survive_site_loss with within) check recovery timelines against it.
+	RTO time.Duration
+
 	// Availability, or MTBF and MTTR, is the node's own failure data (see
 	// Reliability): zero when not given. A node with none, and no default
 	// for its kind, never fails by itself.

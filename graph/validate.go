@@ -282,6 +282,12 @@ func (v *validator) node(n *Node) {
 	case n.Restart > MaxDuration:
 		v.ps.add(n.FieldPos("restart"), name, "restart", "must be at most %v (10 years), got %v", MaxDuration, n.Restart)
 	}
+	switch {
+	case n.RTO < 0:
+		v.ps.add(n.FieldPos("rto"), name, "rto", "must not be negative, got %v", n.RTO)
+	case n.RTO > MaxDuration:
+		v.ps.add(n.FieldPos("rto"), name, "rto", "must be at most %v (10 years), got %v", MaxDuration, n.RTO)
+	}
 	v.reliability(n, name)
 	v.replicas(n, name, place)
 	v.deps(n, name, n.Requires, "requires", n.FieldPos("requires"))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/analyze/policy"
@@ -28,6 +29,10 @@ type Options struct {
 	// diff of two unrelated catalogs stays the size of what a report
 	// shows. 0 means the default; a negative number, all.
 	MaxSPOFs, MaxTakes int
+	// Repair is how long each site is lost for in the comparison of
+	// recovery timelines (Diff.Times): 0 means DefaultRepair, a negative
+	// time compares none.
+	Repair time.Duration
 }
 
 // DefaultMaxChains is Options.MaxChains when it is 0.
@@ -81,6 +86,10 @@ type Diff struct {
 
 	// Policy compares the checks of Options.Policy; nil without one.
 	Policy *PolicyDiff
+
+	// Times compares the recovery timelines of each site lost for
+	// Options.Repair (time.go); nil when Repair is negative.
+	Times *Times
 }
 
 // SPOF is a node whose single failure takes protected nodes Down in one
@@ -143,10 +152,11 @@ func (r RuleChange) NewlyFailing() bool { return r.WasPassed && !r.Passed }
 // Worse reports whether the change makes the model less resilient: a new
 // single point of failure, a service that no longer survives the loss of
 // any one site, a lower redundancy rate (by services or by users), or a
-// policy rule that newly fails or has new violations. Blast radii that
-// grow are not counted: adding a service grows them.
+// policy rule that newly fails or has new violations, or a site whose
+// loss takes longer to recover from or costs more user-hours (Times).
+// Blast radii that grow are not counted: adding a service grows them.
 func (d *Diff) Worse() bool {
-	if d.NewSPOFCount > 0 || len(d.Redundancy.Lost) > 0 {
+	if d.NewSPOFCount > 0 || len(d.Redundancy.Lost) > 0 || d.Times.worse() {
 		return true
 	}
 	if o, n := d.Redundancy.Old, d.Redundancy.New; o != nil && n != nil && (n.Rate < o.Rate || n.UsersRate < o.UsersRate) {
@@ -167,10 +177,11 @@ func (d *Diff) Worse() bool {
 // Better reports whether the change makes the model more resilient in some
 // way: a single point of failure removed, a service that now survives the
 // loss of any one site, a higher redundancy rate, a policy rule that newly
-// passes or has fewer violations, or a blast radius that shrank. A change
-// can be both Better and Worse.
+// passes or has fewer violations, a blast radius that shrank, or a site
+// whose loss is recovered from sooner (Times). A change can be both
+// Better and Worse.
 func (d *Diff) Better() bool {
-	if d.FixedSPOFCount > 0 || len(d.Redundancy.Gained) > 0 || len(d.Shrank) > 0 {
+	if d.FixedSPOFCount > 0 || len(d.Redundancy.Gained) > 0 || len(d.Shrank) > 0 || d.Times.better() {
 		return true
 	}
 	if o, n := d.Redundancy.Old, d.Redundancy.New; o != nil && n != nil && (n.Rate > o.Rate || n.UsersRate > o.UsersRate) {
@@ -189,7 +200,7 @@ func (d *Diff) Better() bool {
 // Empty reports whether nothing the diff looks at changed.
 func (d *Diff) Empty() bool {
 	if len(d.Added)+len(d.Removed)+d.NewSPOFCount+d.FixedSPOFCount+len(d.Grew)+len(d.Shrank)+
-		len(d.Redundancy.Lost)+len(d.Redundancy.Gained) > 0 {
+		len(d.Redundancy.Lost)+len(d.Redundancy.Gained) > 0 || !d.Times.empty() {
 		return false
 	}
 	if o, n := d.Redundancy.Old, d.Redundancy.New; o != nil && n != nil && (o.Rate != n.Rate || o.UsersRate != n.UsersRate) {
@@ -210,7 +221,9 @@ func (d *Diff) Empty() bool {
 // analyze.Ranker, which also finds the single points of failure), the
 // loss of each site of each once (for the redundancy rate and, with a
 // policy, its check), and, with a policy, one Check of each, which
-// shares the model's ranking pass and site losses.
+// shares the model's ranking pass and site losses; and the recovery from
+// each site both have, lost for Options.Repair (two analyze.Recover per
+// site, beside the ranking passes: Times).
 //
 // Each model's ranking runs once, in its own batch order. The old model's
 // pairs (failed node, protected node it takes Down) are kept per failed
@@ -243,8 +256,10 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	lostDone := make(chan error, 2)
 	go func() { lostDone <- lost[0].run(ctx, from, kFrom) }()
 	go func() { lostDone <- lost[1].run(ctx, to, kTo) }()
+	timesDone := make(chan error, 1)
+	go func() { timesDone <- d.times(ctx, m, opts.Repair) }()
 	sd, err := rankBoth(ctx, m, kFrom, kTo)
-	errLost := cmp.Or(<-lostDone, <-lostDone)
+	errLost := cmp.Or(<-lostDone, <-lostDone, <-timesDone)
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +465,7 @@ func (d *Diff) redundancy(m *match, lost *[2]siteLosses) {
 // service, which may change while the service still fails).
 func violationKey(rule string, v policy.Violation) [2]string {
 	switch rule {
-	case "survive_site_loss", "survive_region_loss", "no_spof":
+	case "survive_site_loss", "survive_region_loss", "no_spof", "recover_within":
 		return [2]string{v.Node, v.Removed}
 	}
 	return [2]string{v.Node, ""}

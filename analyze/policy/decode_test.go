@@ -136,7 +136,7 @@ rules:
     sites: two
     select: {kind: servce, tier: -1, label: {team: [a]}, user_facing: yes please}
 `, []string{
-			`p.yaml:3: rules[0].rule: unknown rule "surive_site_loss" (did you mean "survive_site_loss"?): want one of independent, max_blast_radius, max_unavailability, min_redundancy_rate, no_spof, no_undeclared, sites_at_least, survive_region_loss, survive_site_loss, survive_sites`,
+			`p.yaml:3: rules[0].rule: unknown rule "surive_site_loss" (did you mean "survive_site_loss"?): want one of independent, max_blast_radius, max_unavailability, min_redundancy_rate, no_spof, no_undeclared, recover_within, sites_at_least, survive_region_loss, survive_site_loss, survive_sites`,
 			`p.yaml:5: rules[1].select: missing: which nodes to protect, e.g. {user_facing: true}`,
 			`p.yaml:6: rules[1].selct: unknown field (did you mean "select"?)`,
 			`p.yaml:8: rules[2].nodes: must be > 0, got 0 (leave it out for no limit on nodes)`,
@@ -157,7 +157,7 @@ rules:
 		{"no rules", "policy: x\n", []string{`p.yaml:1: rules: missing: a policy needs rules`}},
 		{"empty rules", "rules: []\n", []string{`p.yaml:1: rules: is empty: a policy needs at least one rule`}},
 		{"rule without a name", "rules:\n  - select: {tier: 0}\n  - no_spof\n", []string{
-			`p.yaml:2: rules[0].rule: missing: want one of independent, max_blast_radius, max_unavailability, min_redundancy_rate, no_spof, no_undeclared, sites_at_least, survive_region_loss, survive_site_loss, survive_sites`,
+			`p.yaml:2: rules[0].rule: missing: want one of independent, max_blast_radius, max_unavailability, min_redundancy_rate, no_spof, no_undeclared, recover_within, sites_at_least, survive_region_loss, survive_site_loss, survive_sites`,
 			`p.yaml:3: rules[1]: must be a mapping such as {rule: no_spof, select: {tier: 0}}, got "no_spof"`,
 		}},
 		{"duplicate key", "rules:\n  - rule: no_spof\n    select: {tier: 0}\n    select: {tier: 1}\n", []string{

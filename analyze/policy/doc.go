@@ -9,7 +9,9 @@
 // file with Load. Check evaluates every rule of a policy from one ranking
 // pass over all single failures (an analyze.Ranker, whose hits each of its
 // workers reads at once), one Simulate per site and per region and one
-// analyze.RedundancyRate, and returns each rule's
+// analyze.RedundancyRate, and, for the rules about recovery time
+// (RecoverWithin, SurviveSiteLossWithin), one analyze.Recover per lost site
+// per repair time, and returns each rule's
 // violations as data: the node that breaks it, the scenario that breaks it
 // and the chain of causes; package export words them. Prepare and
 // Checker.Finish let a caller share its own ranking pass (package diff
@@ -20,8 +22,8 @@
 // model without sites) fails.
 //
 // Each rule is one file (survive.go, nospof.go, maxradius.go, minrate.go,
-// sites.go, declared.go): its type, its decoding, registered with register, and its
+// sites.go, declared.go, recoverwithin.go): its type, its decoding, registered with register, and its
 // evaluation. The rest is shared: the plan of passes and their results
-// (plan.go), the top-k keeper (keeper.go), selectors (selector.go) and the
+// (plan.go; the shared recovery timelines in recoveries.go), the top-k keeper (keeper.go), selectors (selector.go) and the
 // policy file's reader with its typed-field helpers (decode.go).
 package policy

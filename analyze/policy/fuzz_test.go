@@ -24,6 +24,8 @@ var fuzzSeeds = []string{
 	"rules: [{rule: sites_at_least, sites: -9223372036854775808, select: {}}]\n",
 	"rules: {? [a] : b}\n",
 	"max_violations: all\nrules: [{rule: no_spof, select: {id: \"\\0\"}}]\n",
+	"rules:\n  - {rule: recover_within, select: {id: x}, repair: 24h, within: 15m, by: region}\n  - {rule: survive_site_loss, select: {}, within: 1h}\n",
+	"rules: [{rule: recover_within, select: {tier: 0}, repair: never}, {rule: recover_within, select: {}, repair: 87601h, within: -1s, by: [site]}]\n",
 	"#\n-\n{", "#\n - - QI\xd7", "0: [:!00 \xef", "? \ufeff: \ufeff\n",
 }
 

@@ -89,6 +89,7 @@ var ruleParams = map[string][]string{
 	"max_blast_radius":    {"nodes", "users", "ignore"},
 	"min_redundancy_rate": {"rate", "by"},
 	"sites_at_least":      {"sites", "select"},
+	"recover_within":      {"select", "repair", "within", "by"},
 }
 
 func genRule(rng *rand.Rand, b *strings.Builder) {
@@ -169,7 +170,11 @@ func genParam(rng *rand.Rand, p string) string {
 	case "users", "rate":
 		return choose(rng, []string{"10%", "12.5%", "100%", "' 7 %'", "0.1", "1", "0x1", "1e-400%", "0%", "0"}, []string{"150%", "-5%", "1.5", "90", "-0.1", ".nan", ".inf", "1_0%", "ten", "~", "[0.5]", "true"})
 	case "by":
-		return choose(rng, []string{"count", "users", "services", "~"}, []string{"people", "[users]", "1", "Users"})
+		return choose(rng, []string{"count", "users", "services", "~", "site", "region"}, []string{"people", "[users]", "1", "Users"})
+	case "repair":
+		return choose(rng, []string{"24h", "90m", "never", "3d", "1h30m"}, []string{"0s", "-1h", "soon", "[1h]", "~", "87601h", "Never"})
+	case "within":
+		return choose(rng, []string{"15m", "1h", "2d"}, []string{"0m", "x", "{}", "-5m", "87601h"})
 	}
 	return pick("1", "x", "{}", "[a]")
 }

@@ -24,8 +24,10 @@ import (
 // and which protected nodes each takes Down, for MaxBlastRadius and NoSPOF),
 // one Simulate per site (SurviveSiteLoss) and per region
 // (SurviveRegionLoss) and one analyze.RedundancyRate (MinRedundancyRate),
-// which reads those site losses; the losses and the rate run beside the
-// ranking pass, on all cores. SitesAtLeast reads the compiled placements. Each rule keeps only the
+// which reads those site losses, and one analyze.Recover per site (or
+// region) per repair time the recovery rules ask for (RecoverWithin, a
+// survive rule's within); the losses, the rate and the recoveries run
+// beside the ranking pass, on all cores. SitesAtLeast reads the compiled placements. Each rule keeps only the
 // violations it lists (and counts the others); the chain of causes of each
 // listed violation of NoSPOF and MaxBlastRadius costs one Simulate of its
 // failure, or less, shared by the rules. A nil policy has no rules.
@@ -179,6 +181,7 @@ type plan struct {
 	onHits         []hitRule
 	sites, regions bool
 	redundancy     bool
+	recovers       map[recoverKey]bool // the timelines of site or region losses the rules read
 
 	place []*placement // per node, computed on first use
 	byID  []int32      // per node: its rank in id order, computed on first use
@@ -213,6 +216,10 @@ type env struct {
 	sites, regions []loss
 	red            *analyze.Redundancy
 	users          int64 // all users of the model
+
+	// timelines are the recoveries from the losses of sites and regions,
+	// per repair time, in the order of sites and regions.
+	timelines map[recoverKey][]*analyze.Timeline
 
 	// The chains of violations whose scenario is a single failure, filled
 	// in at the end: one Simulate per failed node, whichever rules need
@@ -320,6 +327,9 @@ func (e *env) lose(ctx context.Context, sh Shared) error {
 		} else {
 			e.regions = append(e.regions, loss{v, outs[i]})
 		}
+	}
+	if err := e.recoverAll(ctx); err != nil {
+		return err
 	}
 	if p.redundancy && e.red == nil {
 		// The sites were lost above for the rules; the rate reads those

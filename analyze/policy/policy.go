@@ -51,7 +51,8 @@ func bound(n, def int) int {
 
 // Rule is one thing a model must keep. The rules are SurviveSiteLoss,
 // SurviveRegionLoss, NoSPOF, MaxBlastRadius, MinRedundancyRate,
-// SitesAtLeast and NoUndeclared; Check evaluates them. To check one rule
+// SitesAtLeast, NoUndeclared and RecoverWithin (and the survive rules with
+// a tolerance, SurviveSiteLossWithin); Check evaluates them. To check one rule
 // alone, put it in a Policy of its own.
 //
 // Each rule lives in a file of its own (survive.go, nospof.go, ...) with

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"time"
+
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -110,6 +112,10 @@ type Violation struct {
 	Placement *Placement
 	// Unavailable is what Node measured (MaxUnavailability).
 	Unavailable *Unavailable
+	// Late is how long Node is out after the loss, against the time it
+	// may be (RecoverWithin, and SurviveSiteLoss or SurviveRegionLoss
+	// with a tolerance).
+	Late *Late
 }
 
 // Reach is how far one failure reaches: the other nodes it takes Down and
@@ -153,4 +159,21 @@ type SiteCapacity struct {
 	Site     string
 	Capacity int64
 	Standby  graph.Standby // for standby capacity
+}
+
+// Late is a node that is not back (Up) within the time it may be out
+// after the loss of a site or region: its recovery timeline
+// (analyze.Recover) against its limit.
+type Late struct {
+	// Repair is how long the lost site or region is out; analyze.Never
+	// when it is lost for good (a tolerance of SurviveSiteLoss).
+	Repair time.Duration
+	// Within is the time the node may be out: its rto (RTO true) or the
+	// rule's within.
+	Within time.Duration
+	RTO    bool
+	// DownUntil and DegradedUntil are the node's recovery
+	// (analyze.Recovery): Down until the first, Degraded until the
+	// second, Up from then on; analyze.Never when not back.
+	DownUntil, DegradedUntil time.Duration
 }

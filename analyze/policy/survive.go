@@ -3,6 +3,7 @@ package policy
 import (
 	"cmp"
 	"fmt"
+	"time"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
@@ -18,21 +19,43 @@ func SurviveSiteLoss(s Selector) Rule { return &survive{sel: s, kind: graph.Site
 // region (with all its sites) is lost; on a model without regions it fails.
 func SurviveRegionLoss(s Selector) Rule { return &survive{sel: s, kind: graph.Region} }
 
+// SurviveSiteLossWithin is SurviveSiteLoss with a tolerance: the
+// selected nodes may be out after the loss of any one site, for good,
+// but must be back (Up) within within, as analyze.Recover's timeline
+// says: a hot standby that takes over in five minutes passes a within of
+// 15m where a warm one fails.
+func SurviveSiteLossWithin(s Selector, within time.Duration) Rule {
+	return &survive{sel: s, kind: graph.Site, within: within}
+}
+
+// SurviveRegionLossWithin is SurviveRegionLoss with a tolerance, as
+// SurviveSiteLossWithin.
+func SurviveRegionLossWithin(s Selector, within time.Duration) Rule {
+	return &survive{sel: s, kind: graph.Region, within: within}
+}
+
 func init() {
-	register("survive_site_loss", func(f *ruleFields) Rule { return decodeSurvive(f, graph.Site) }, "select")
-	register("survive_region_loss", func(f *ruleFields) Rule { return decodeSurvive(f, graph.Region) }, "select")
+	register("survive_site_loss", func(f *ruleFields) Rule { return decodeSurvive(f, graph.Site) }, "select", "within")
+	register("survive_region_loss", func(f *ruleFields) Rule { return decodeSurvive(f, graph.Region) }, "select", "within")
 }
 
 type survive struct {
 	meta
-	sel  Selector
-	kind graph.Kind // Site or Region
+	sel    Selector
+	kind   graph.Kind    // Site or Region
+	within time.Duration // the tolerance: 0 for none
 }
+
+// Within is the rule's tolerance, 0 for none.
+func (r *survive) Within() time.Duration { return r.within }
 
 func decodeSurvive(f *ruleFields, kind graph.Kind) Rule {
 	r := &survive{kind: kind}
 	if x := f.need("select", "which nodes must survive, e.g. {tier: 0}"); x != nil {
 		r.sel = f.d.selector(x, f.field("select"))
+	}
+	if x := f.vals["within"]; x != nil {
+		r.within = f.positiveDuration(x, "within", "leave it out to allow no outage at all")
 	}
 	return r
 }
@@ -45,6 +68,9 @@ func (r *survive) Name() string {
 }
 
 func (r *survive) String() string {
+	if r.within > 0 {
+		return fmt.Sprintf("%s are back within %s when any one %s is lost for good", r.sel, durationText(r.within), r.kind)
+	}
 	return fmt.Sprintf("%s stay up when any one %s is lost", r.sel, r.kind)
 }
 
@@ -55,12 +81,17 @@ func (r *survive) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 	} else {
 		p.sites = true
 	}
-	return &surviveEval{r: r, sel: sel}, probs
+	ev := &surviveEval{r: r, sel: sel}
+	if r.within > 0 {
+		ev.key = p.recoverLosses(r.kind, 0)
+	}
+	return ev, probs
 }
 
 type surviveEval struct {
 	r   *survive
 	sel []bool
+	key recoverKey // with a tolerance: the timelines of losses for good
 }
 
 type lossHit struct {
@@ -72,6 +103,9 @@ type lossHit struct {
 }
 
 func (ev *surviveEval) eval(e *env) (RuleResult, error) {
+	if ev.r.within > 0 {
+		return e.late(ev.key, ev.sel, func(int32) (time.Duration, bool) { return ev.r.within, false }), nil
+	}
 	losses := e.sites
 	if ev.r.kind == graph.Region {
 		losses = e.regions

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -19,17 +20,28 @@ func diffCmd(x *command, args []string) int {
 	fs := x.flags("diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]")
 	policyPath := fs.String("policy", "", "also check both models against the policy `FILE` and say which rules newly fail")
 	failOnWorse := fs.Bool("fail-on-worse", false, "exit 1 when the change adds a single point of failure, lowers the redundancy rate or breaks a policy rule")
+	repairFlag := fs.String("repair", "24h", "compare the recovery of every site lost for `DURATION` (90m, 11h, 3d): each tier-0 node's outage and the user-hours lost; 0 compares none")
 	out := addOutputFlags(fs, textFormats...)
 	pos, code, ok := x.setup(args, 2, out)
 	if !ok {
 		return code
+	}
+	repair, err := parseDuration(*repairFlag)
+	if err == nil && repair < 0 {
+		err = fmt.Errorf("must not be negative")
+	}
+	if err != nil {
+		return x.usageError("--repair %s: %v", *repairFlag, err)
 	}
 	from, to, ok := x.loadBoth(pos[0], pos[1])
 	if !ok {
 		return exitUsage
 	}
 	afterLoad()
-	var opts diff.Options
+	opts := diff.Options{Repair: repair}
+	if repair == 0 {
+		opts.Repair = -1 // 0 on the command line: no comparison of times
+	}
 	if *policyPath != "" {
 		if opts.Policy, ok = x.loadPolicy(*policyPath); !ok {
 			return exitUsage

@@ -107,17 +107,22 @@ func spof(x *command, args []string) int {
 
 // redundancy: blastradius redundancy MODEL
 func redundancy(x *command, args []string) int {
-	fs := x.flags("redundancy MODEL [flags]")
+	fs := x.flags("redundancy MODEL [--by site|region] [flags]")
+	byFlag := fs.String("by", "site", "lose each `site` in turn, or each region with all its sites")
 	out := addOutputFlags(fs, textFormats...)
 	pos, code, ok := x.setup(args, 1, out)
 	if !ok {
 		return code
 	}
+	by, known := map[string]graph.Kind{"site": graph.Site, "region": graph.Region}[*byFlag]
+	if !known {
+		return x.usageError("--by %s: want site or region", *byFlag)
+	}
 	c, ok := x.load(pos[0])
 	if !ok {
 		return exitUsage
 	}
-	r, err := analyze.RedundancyRate(x.ctx, c)
+	r, err := analyze.RedundancyRateBy(x.ctx, c, by)
 	if err != nil {
 		return x.fail(err)
 	}

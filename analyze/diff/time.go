@@ -1,0 +1,249 @@
+package diff
+
+import (
+	"cmp"
+	"context"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// DefaultRepair is Options.Repair when 0: each site is lost for a day.
+const DefaultRepair = 24 * time.Hour
+
+// Times compares what time does in the two models: each site both have,
+// lost alone for Repair (analyze.Recover), with standbys taking over and
+// restarts as each model says. A model that fails over faster has the same
+// blast radii and the same SPOFs, so only time shows it.
+type Times struct {
+	Repair time.Duration
+	// Compared counts the sites lost in both models.
+	Compared int
+	// Sites are those whose loss changed: a tier-0 node's outage, or the
+	// user-hours lost. The largest change of user-hours Down first.
+	Sites []SiteTimes
+}
+
+// SiteTimes is the loss of one site in both models.
+type SiteTimes struct {
+	Site string
+	// Old and New are the user-service-hours lost in each model
+	// (analyze.RecoveryTotals).
+	Old, New UserHours
+	// Nodes are the tier-0 nodes (not infrastructure) of both models
+	// whose outage changed, the largest change first.
+	Nodes []NodeTimes
+}
+
+// UserHours are the user-service-hours a loss costs.
+type UserHours struct{ Down, Degraded float64 }
+
+// NodeTimes is one node's timeline after the loss in both models; a
+// zero DegradedUntil means Up throughout.
+type NodeTimes struct {
+	ID       string
+	Users    int64 // in the new model
+	Old, New analyze.Recovery
+}
+
+// Longer reports whether the node is Down or Degraded for longer in the
+// new model; Shorter the reverse. A node can be both (Down shorter,
+// Degraded longer).
+func (n NodeTimes) Longer() bool {
+	return n.New.DownUntil > n.Old.DownUntil || n.New.DegradedUntil > n.Old.DegradedUntil
+}
+
+// Shorter reports whether the node is Down or Degraded for less time in
+// the new model.
+func (n NodeTimes) Shorter() bool {
+	return n.New.DownUntil < n.Old.DownUntil || n.New.DegradedUntil < n.Old.DegradedUntil
+}
+
+// Longer and Shorter count the tier-0 outages that grew and shrank, over
+// every site.
+func (t *Times) Longer() int  { return t.count(NodeTimes.Longer) }
+func (t *Times) Shorter() int { return t.count(NodeTimes.Shorter) }
+
+func (t *Times) count(f func(NodeTimes) bool) int {
+	if t == nil {
+		return 0
+	}
+	n := 0
+	for _, s := range t.Sites {
+		for _, x := range s.Nodes {
+			if f(x) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// worse reports whether some loss takes longer or costs more
+// user-hours in the new model; better the reverse; empty whether nothing
+// changed. Nil Times (not compared) is neither.
+func (t *Times) worse() bool {
+	if t == nil {
+		return false
+	}
+	for _, s := range t.Sites {
+		if s.New.Down > s.Old.Down || s.New.Degraded > s.Old.Degraded {
+			return true
+		}
+	}
+	return t.Longer() > 0
+}
+
+func (t *Times) better() bool {
+	if t == nil {
+		return false
+	}
+	for _, s := range t.Sites {
+		if s.New.Down < s.Old.Down || s.New.Degraded < s.Old.Degraded {
+			return true
+		}
+	}
+	return t.Shorter() > 0
+}
+
+func (t *Times) empty() bool { return t == nil || len(t.Sites) == 0 }
+
+// times loses each site both models have for repair (DefaultRepair when 0;
+// a negative repair compares no times), in each model: two Recovers per
+// site, a site per core. Only the affected region of each loss is visited.
+func (d *Diff) times(ctx context.Context, m *match, repair time.Duration) error {
+	if repair < 0 {
+		return nil
+	}
+	if repair == 0 {
+		repair = DefaultRepair
+	}
+	type pair struct{ from, to int32 }
+	var sites []pair
+	for v := int32(0); v < int32(m.to.NodeCount()); v++ {
+		if fo := m.toOld[v]; m.to.Kind(v) == graph.Site && fo >= 0 && m.from.Kind(fo) == graph.Site {
+			sites = append(sites, pair{fo, v})
+		}
+	}
+	// One job per site: its loss in both models, compared at once, so
+	// that only the changes are kept, not two timelines per site.
+	found := make([]*SiteTimes, len(sites))
+	errs := make([]error, len(sites))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(sites)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(sites) {
+					return
+				}
+				var tls [2]*analyze.Timeline
+				for k, c := range []*graph.Compiled{m.from, m.to} {
+					v := sites[i].from
+					if k == 1 {
+						v = sites[i].to
+					}
+					sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
+					if tls[k], errs[i] = analyze.Recover(ctx, c, sc, analyze.RecoverOptions{}); errs[i] != nil {
+						break
+					}
+				}
+				if errs[i] == nil {
+					if st, changed := compareLoss(m, tls[0], tls[1]); changed {
+						st.Site = m.to.VertexName(sites[i].to)
+						found[i] = &st
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	t := &Times{Repair: repair, Compared: len(sites)}
+	for _, st := range found {
+		if st != nil {
+			t.Sites = append(t.Sites, *st)
+		}
+	}
+	slices.SortStableFunc(t.Sites, func(a, b SiteTimes) int {
+		return cmp.Or(cmp.Compare(b.New.Down-b.Old.Down, a.New.Down-a.Old.Down), cmp.Compare(a.Site, b.Site))
+	})
+	d.Times = t
+	return nil
+}
+
+// compareLoss compares one site's loss in the two models: the user-hours
+// and the tier-0 nodes of both whose outage differs.
+func compareLoss(m *match, old, now *analyze.Timeline) (SiteTimes, bool) {
+	st := SiteTimes{Old: UserHours{old.Totals.DownUserHours, old.Totals.DegradedUserHours},
+		New: UserHours{now.Totals.DownUserHours, now.Totals.DegradedUserHours}}
+	// A node of either model's timeline may be affected in one only: the
+	// other model's side is then Up throughout (the zero Recovery).
+	was := make(map[int32]analyze.Recovery)
+	for _, r := range old.Recoveries {
+		if !r.Replica {
+			was[r.Vertex] = r
+		}
+	}
+	seen := make(map[int32]bool)
+	add := func(v int32, r analyze.Recovery) {
+		fo := m.toOld[v]
+		if seen[v] || fo < 0 || !tier0(m.to, v) || !tier0(m.from, fo) {
+			return
+		}
+		seen[v] = true
+		o := was[fo]
+		if o.DownUntil != r.DownUntil || o.DegradedUntil != r.DegradedUntil {
+			st.Nodes = append(st.Nodes, NodeTimes{ID: m.to.VertexName(v), Users: m.to.Users(v), Old: o, New: r})
+		}
+	}
+	for _, r := range now.Recoveries {
+		if !r.Replica {
+			add(r.Vertex, r)
+		}
+	}
+	for _, r := range old.Recoveries {
+		if !r.Replica {
+			if v := m.oldToN[r.Vertex]; v >= 0 {
+				add(v, analyze.Recovery{})
+			}
+		}
+	}
+	slices.SortStableFunc(st.Nodes, func(a, b NodeTimes) int {
+		return cmp.Or(cmp.Compare(change(b), change(a)), cmp.Compare(b.Users, a.Users), cmp.Compare(a.ID, b.ID))
+	})
+	return st, len(st.Nodes) > 0 || st.Old != st.New
+}
+
+// tier0 reports whether v is a tier-0 node that is not infrastructure.
+func tier0(c *graph.Compiled, v int32) bool { return c.Tier(v) == 0 && !c.Kind(v).Infrastructure() }
+
+// change is how much a node's outage changed, the larger of its Down and
+// Degraded ends; a time that is Never on one side only is the largest
+// change.
+func change(n NodeTimes) time.Duration {
+	diff := func(a, b time.Duration) time.Duration {
+		switch {
+		case a == b:
+			return 0
+		case a == analyze.Never || b == analyze.Never:
+			return analyze.Never
+		case a > b:
+			return a - b
+		}
+		return b - a
+	}
+	return max(diff(n.Old.DownUntil, n.New.DownUntil), diff(n.Old.DegradedUntil, n.New.DegradedUntil))
+}
