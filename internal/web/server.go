@@ -331,10 +331,10 @@ type NodeRecord struct {
 // its node panel. It is the explorer's own document (the CLI has no
 // command that lists a model); its schema field is blastradius/web-model/v1.
 type ModelDoc struct {
-	Schema      string       `json:"schema"`
-	Model       string       `json:"model"`
-	Description string       `json:"description,omitempty"`
-	Vertices    int          `json:"vertices"`
+	Schema      string `json:"schema"`
+	Model       string `json:"model"`
+	Description string `json:"description,omitempty"`
+	Vertices    int    `json:"vertices"`
 	// Whole is whether the page may draw the whole model (at most
 	// MaxWholeDrawing vertices).
 	Whole bool         `json:"whole"`
