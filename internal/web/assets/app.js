@@ -414,7 +414,13 @@ function closeSearch() {
   $('search').blur();
 }
 
-$('search').addEventListener('input', () => { hits = search($('search').value); hit = 0; showHits(); });
+// A "/" that focused the search may still arrive as text (an automated
+// keyboard, some IMEs): ids never start with one, so it is dropped.
+$('search').addEventListener('input', () => {
+  const s = $('search');
+  if (s.value.startsWith('/')) s.value = s.value.slice(1);
+  hits = search(s.value); hit = 0; showHits();
+});
 $('search').addEventListener('keydown', (ev) => {
   if (ev.key === 'ArrowDown') { hit = Math.min(hit + 1, hits.length - 1); showHits(); ev.preventDefault(); }
   else if (ev.key === 'ArrowUp') { hit = Math.max(hit - 1, 0); showHits(); ev.preventDefault(); }

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var screenshots = flag.Bool("screenshots", false, "browser tests: write their screenshots to docs/")
+
+// chromium finds the browser the browser tests drive: $CHROMIUM, or
+// Debian's chromium on the PATH. Without one the tests skip, except when
+// CI=true, where they are required and fail.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no chromium: the browser test is required in CI (apt-get install -y chromium)")
+	}
+	t.Skip("no chromium on the PATH (apt-get install -y chromium, or set CHROMIUM)")
+	return ""
+}
+
+// browser starts a headless Chromium and returns its context. The flags
+// keep it off the network: it makes no request but the test's.
+func browser(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// The first run starts the browser and must not carry the timeout
+	// (it would end the browser); the test's steps run under it.
+	require.NoError(t, chromedp.Do(ctx))
+	tctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancelTimeout)
+	return tctx
+}
+
+// settled waits until the page has drawn and no redraw is under way.
+func settled() chromedp.Action[chromedp.Void] {
+	return until(`window.blastradius && window.blastradius.ready > 0 && !window.blastradius.busy`)
+}
+
+// until waits until the expression is true.
+func until(js string) chromedp.Action[chromedp.Void] {
+	poll := chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond))
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := poll(ctx, t)
+		return err
+	})
+}
+
+// clickNode clicks the middle of the drawn node of id.
+func clickNode(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		js := fmt.Sprintf(`(() => { const g = [...document.querySelectorAll('#drawing g.node.pick')].find(g => g.dataset.id === %q);
+			if (!g) return [];
+			const r = g.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, id)
+		xy, err := chromedp.Evaluate[[]float64](js)(ctx, t)
+		if err != nil {
+			return err
+		}
+		if len(xy) != 2 {
+			return fmt.Errorf("node %s is not drawn", id)
+		}
+		_, err = chromedp.MouseClickXY(xy[0], xy[1])(ctx, t)
+		return err
+	})
+}
+
+// fillOf is the fill colour of the shape of the drawn node id.
+func fillOf(id string) chromedp.Action[string] {
+	return chromedp.Evaluate[string](fmt.Sprintf(`(() => { const g = [...document.querySelectorAll('#drawing g.node.pick')].find(g => g.dataset.id === %q);
+		const s = g && g.querySelector('polygon, path, ellipse'); return s ? s.getAttribute('fill') : 'not drawn'; })()`, id))
+}
+
+// run runs the action and fails the test on error.
+func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	require.NoError(t, err)
+	return v
+}
+
+// do runs the steps and fails the test on error.
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx, steps...))
+}
+
+// text is the text of the first element sel matches.
+func text(sel string) chromedp.Action[string] { return chromedp.Text(chromedp.CSS(sel)) }
+
+// The page on the Kakao model, in a real browser: Pangyo removed by
+// clicking, KakaoTalk drawn Down, Kakao Games down through kakao-login,
+// the scenario in the URL and restored by a reload.
+func TestBrowserKakao(t *testing.T) {
+	ctx := browser(t, 90*time.Second)
+	_, ts := newTestServer(t, kakao)
+
+	do(t, ctx, chromedp.Navigate(ts.URL+"/"), settled())
+	// Nothing removed: the small model is drawn whole, everything up.
+	assert.Equal(t, "#e3f2e1", run(t, ctx, fillOf("kakaotalk")), "KakaoTalk before: up")
+
+	do(t, ctx, clickNode("pangyo"), chromedp.WaitVisible(chromedp.CSS(`#node-toggle`)))
+	assert.Equal(t, "up", run(t, ctx, text(`#node-state`)), "pangyo selected, still up")
+	if *screenshots {
+		shoot(t, ctx, "explorer-kakao-select.png")
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#node-toggle`)), settled())
+	assert.Equal(t, "#d64541", run(t, ctx, fillOf("kakaotalk")), "KakaoTalk drawn Down (DOT's down fill)")
+	url := run(t, ctx, chromedp.Location())
+	assert.True(t, strings.HasSuffix(url, "/?fail=pangyo&select=pangyo"), url)
+
+	assert.Contains(t, run(t, ctx, text(`#affected tr[data-id="kakao-games"] td.chain`)), "kakao-login")
+	do(t, ctx, clickNode("kakao-games"), until(`document.querySelector('#node .node-id')?.textContent === 'kakao-games'`))
+	assert.Equal(t, "down", run(t, ctx, text(`#node-state`)))
+	assert.Contains(t, run(t, ctx, text(`#node-chain`)), "kakao-games → kakao-login → kakaotalk")
+	if *screenshots {
+		do(t, ctx, until(`document.querySelector('#spofs table') !== null`))
+		shoot(t, ctx, "explorer-kakao.png")
+	}
+
+	// A reload of the URL restores the scenario and the selection.
+	do(t, ctx, chromedp.Reload(), settled(), until(`document.querySelector('#node .node-id')?.textContent === 'kakao-games'`))
+	assert.Equal(t, "#d64541", run(t, ctx, fillOf("kakaotalk")), "KakaoTalk still Down after the reload")
+	assert.Contains(t, run(t, ctx, text(`#scenario`)), "pangyo")
+	url = run(t, ctx, chromedp.Location())
+	assert.True(t, strings.HasSuffix(url, "/?fail=pangyo&select=kakao-games"), url)
+
+	// The search: / focuses it, Enter removes the match.
+	do(t, ctx, chromedp.KeyEvent("/"))
+	assert.Equal(t, "search", run(t, ctx, chromedp.Evaluate[string](`document.activeElement.id`)), "/ focuses the search")
+	do(t, ctx, chromedp.KeyEvent("kakao-log"), until(`document.querySelector('#results li') !== null`))
+	assert.Equal(t, "kakao-login", run(t, ctx, chromedp.Evaluate[string](`document.querySelector('#results li.hit').dataset.id`)))
+	do(t, ctx, chromedp.KeyEvent(kb.Enter), until(`location.search.includes('kakao-login')`), settled())
+	assert.Contains(t, run(t, ctx, chromedp.Location()), "?fail=pangyo,kakao-login")
+	assert.Contains(t, run(t, ctx, text(`#scenario`)), "kakao-login")
+}
+
+// shoot writes a screenshot of the page to docs/.
+func shoot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png := run(t, ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, os.WriteFile(filepath.Join("..", "..", "docs", name), png, 0o644))
+}
