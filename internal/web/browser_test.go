@@ -4,9 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +18,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 var screenshots = flag.Bool("screenshots", false, "browser tests: write their screenshots to docs/")
@@ -174,4 +180,67 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png := run(t, ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, os.WriteFile(filepath.Join("..", "..", "docs", name), png, 0o644))
+}
+
+var large = flag.Int("large", 0, "browser tests: run TestBrowserLarge on a synthetic catalog of `N` nodes (100000 for the figures in BENCHMARKS.md)")
+
+// TestBrowserLarge measures the page on the synthetic catalog (-large
+// 100000): how long after opening it is usable (the model loaded, the
+// search ready, the first answer drawn), and how long removing one
+// service takes to redraw its focused blast radius, from the click to the
+// drawing on the page, over services spread across the catalog. It prints
+// the figures; it fails when the page takes over 2 s to open or a radius
+// that is drawn over 300 ms at the median.
+func TestBrowserLarge(t *testing.T) {
+	if *large == 0 {
+		t.Skip("run with -large 100000")
+	}
+	m := synth.Services(synth.Default(*large, 1))
+	c, err := graph.Compile(m)
+	require.NoError(t, err)
+	s, err := New(context.Background(), func(context.Context) (*graph.Compiled, error) { return c, nil })
+	require.NoError(t, err)
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	ctx := browser(t, 10*time.Minute)
+
+	var opens []float64
+	for range 3 {
+		do(t, ctx, chromedp.Navigate(ts.URL+"/"), settled())
+		opens = append(opens, run(t, ctx, chromedp.Evaluate[float64](`window.blastradius.ready`)))
+	}
+	sort.Float64s(opens)
+	t.Logf("%d nodes (%d vertices): usable %.0f ms after opening (median of 3: %.0f, %.0f, %.0f)", c.NodeCount(), c.Len(), opens[1], opens[0], opens[1], opens[2])
+
+	var drawn, big []float64
+	var sizes []int
+	for i := 0; i < *large; i += *large / 40 {
+		id := fmt.Sprintf("svc-%d", i)
+		if _, ok := c.Lookup(id); !ok {
+			continue
+		}
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`toggleFail(%q)`, id), chromedp.EvalIgnoreExceptions), settled())
+		ms := run(t, ctx, chromedp.Evaluate[float64](`window.blastradius.redraws.at(-1)`))
+		n := run(t, ctx, chromedp.Evaluate[int](`state.outcome.effects.length`))
+		if run(t, ctx, chromedp.Evaluate[bool](`document.querySelector('#drawing svg') !== null`)) {
+			if testing.Verbose() {
+				t.Logf("%s: %d affected, %d drawn: %.0f ms (%s)", id, n, run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#drawing g.node').length`)), ms,
+					run(t, ctx, chromedp.Evaluate[string](`JSON.stringify(window.blastradius.last)`)))
+			}
+			drawn = append(drawn, ms)
+			sizes = append(sizes, n)
+		} else {
+			big = append(big, ms)
+			t.Logf("%s: %d affected, too many to draw: %.0f ms for the panels", id, n, ms)
+		}
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`toggleFail(%q)`, id), chromedp.EvalIgnoreExceptions), settled())
+	}
+	require.NotEmpty(t, drawn)
+	sorted := slices.Clone(drawn)
+	sort.Float64s(sorted)
+	slices.Sort(sizes)
+	t.Logf("remove one service, focused radius redrawn: %d services, median %.0f ms, 90th percentile %.0f ms, max %.0f ms (radii of %d to %d affected, median %d)",
+		len(sorted), sorted[len(sorted)/2], sorted[len(sorted)*9/10], sorted[len(sorted)-1], sizes[0], sizes[len(sizes)-1], sizes[len(sizes)/2])
+	assert.Less(t, opens[1], 2000.0, "usable within 2 s")
+	assert.Less(t, sorted[len(sorted)/2], 300.0, "median redraw under 300 ms")
 }

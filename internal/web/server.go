@@ -49,6 +49,13 @@ func Assets() fs.FS { return embedded }
 // 100,000).
 const MaxWholeDrawing = 2000
 
+// MaxDrawnAffected is the most affected vertices (Down, Degraded or with
+// redundancy lost) the page draws: a larger blast radius is reported in
+// the panels, not laid out. On the 100,000-node synthetic catalog a
+// typical service's radius is a few dozen; a datastore's can be 77,000,
+// which Graphviz cannot lay out in a browser.
+const MaxDrawnAffected = 1500
+
 // Loader reads and compiles the model; the server calls it at start and,
 // when watching, whenever the file changes.
 type Loader func(ctx context.Context) (*graph.Compiled, error)
@@ -337,15 +344,17 @@ type ModelDoc struct {
 	Vertices    int    `json:"vertices"`
 	// Whole is whether the page may draw the whole model (at most
 	// MaxWholeDrawing vertices).
-	Whole bool         `json:"whole"`
-	Nodes []NodeRecord `json:"nodes"`
+	Whole bool `json:"whole"`
+	// MaxDrawn is MaxDrawnAffected: a larger blast radius is not drawn.
+	MaxDrawn int          `json:"max_drawn"`
+	Nodes    []NodeRecord `json:"nodes"`
 }
 
 func (s *Server) modelDoc(r *http.Request, m *model) (reply, error) {
 	m.once.Do(func() {
 		c := m.c
 		doc := ModelDoc{Schema: "blastradius/web-model/v1", Model: c.Name(), Description: c.Description(),
-			Vertices: c.Len(), Whole: c.Len() <= MaxWholeDrawing, Nodes: make([]NodeRecord, 0, c.NodeCount())}
+			Vertices: c.Len(), Whole: c.Len() <= MaxWholeDrawing, MaxDrawn: MaxDrawnAffected, Nodes: make([]NodeRecord, 0, c.NodeCount())}
 		for v := int32(0); v < int32(c.NodeCount()); v++ {
 			doc.Nodes = append(doc.Nodes, NodeRecord{ID: c.VertexName(v), Kind: c.Kind(v).String(),
 				Users: c.Users(v), Labels: c.Labels(v), Description: c.NodeDescription(v)})
@@ -391,6 +400,9 @@ func (s *Server) simulate(r *http.Request, m *model) (reply, error) {
 	o, err := analyze.Simulate(r.Context(), m.c, sc)
 	if err != nil {
 		return reply{}, err
+	}
+	if f == "dot" && o.Len() > MaxDrawnAffected && m.c.Len() > MaxWholeDrawing {
+		return reply{}, &httpError{http.StatusUnprocessableEntity, fmt.Errorf("%d vertices affected, too many to draw (at most %d): the panels list them", o.Len(), MaxDrawnAffected)}
 	}
 	switch f {
 	case "markdown":

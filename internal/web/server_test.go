@@ -194,7 +194,8 @@ func TestAssets(t *testing.T) {
 	_, ts := newTestServer(t, kakao)
 	for path, want := range map[string]string{
 		"/":                        `<script src="app.js">`,
-		"/app.js":                  "renderSVGElement",
+		"/app.js":                  "layout-worker.js",
+		"/layout-worker.js":        "importScripts('generated/viz-global.js')",
 		"/style.css":               "--down: #d64541",
 		"/generated/viz-global.js": "Viz.js 3.31.0",
 		"/generated/LICENSES.md":   "Eclipse Public License",
@@ -228,13 +229,18 @@ func TestModelDoc(t *testing.T) {
 }
 
 // A large model is drawn as its blast radius only: the whole drawing is
-// refused with a message that says why and what to ask instead.
+// refused with a message that says why and what to ask instead, and so is
+// a blast radius too large to lay out.
 func TestWholeDrawingLimit(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("model: big\nnodes:\n")
 	for i := range MaxWholeDrawing + 1 {
-		b.WriteString("  n" + strconv.Itoa(i) + ": {kind: service}\n")
+		if i == 0 {
+			b.WriteString("  n0: {kind: service}\n")
+			continue
+		}
+		b.WriteString("  n" + strconv.Itoa(i) + ": {kind: service, requires: [n0]}\n")
 	}
 	path := filepath.Join(dir, "big.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
@@ -244,6 +250,12 @@ func TestWholeDrawingLimit(t *testing.T) {
 	assert.Contains(t, string(body), "too many to draw whole")
 	code, _, _ = get(t, ts, "/api/simulate?fail=n1&format=dot")
 	assert.Equal(t, 200, code)
+	// n0 takes every other node with it: more than the page lays out.
+	code, _, body = get(t, ts, "/api/simulate?fail=n0&format=dot")
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, string(body), "2001 vertices affected, too many to draw (at most 1500)")
+	code, _, _ = get(t, ts, "/api/simulate?fail=n0")
+	assert.Equal(t, 200, code, "the outcome itself is always there")
 	_, _, body = get(t, ts, "/api/model")
 	assert.Contains(t, string(body), `"whole":false`)
 }

@@ -23,7 +23,39 @@ const state = {
 // later one took from the click.
 window.blastradius = { ready: 0, redraws: [], busy: true };
 
-const vizReady = Viz.instance();
+// layout lays DOT out in the worker and returns the SVG text. A layout
+// still running when a newer one is asked for is ended with its worker:
+// its drawing would be stale.
+let worker = null;
+let pending = null; // { seq, resolve, reject }
+
+// startWorker starts a layout worker; the page starts one at once, so
+// Graphviz is compiled before the first click.
+function startWorker() {
+  worker = new Worker('layout-worker.js');
+  worker.onmessage = (ev) => {
+    const p = pending;
+    if (!p || ev.data.seq !== p.seq) return;
+    pending = null;
+    if (ev.data.ok) p.resolve(ev.data.svg);
+    else p.reject(new Error('Graphviz: ' + ev.data.errors.join('; ')));
+  };
+}
+startWorker();
+
+function layout(dot, seq) {
+  if (pending) {
+    worker.terminate();
+    worker = null;
+    pending.reject(Object.assign(new Error('superseded'), { superseded: true }));
+    pending = null;
+  }
+  if (!worker) startWorker();
+  return new Promise((resolve, reject) => {
+    pending = { seq, resolve, reject };
+    worker.postMessage({ dot, seq });
+  });
+}
 
 // ---- the scenario in the URL ---------------------------------------------
 
@@ -61,7 +93,9 @@ async function api(path, as) {
   if (!r.ok) {
     let msg = r.status + ' ' + r.statusText;
     try { msg = (await r.json()).error; } catch (e) { /* not JSON */ }
-    throw new Error(msg);
+    const err = new Error(msg);
+    err.status = r.status;
+    throw err;
   }
   return as === 'text' ? r.text() : r.json();
 }
@@ -131,32 +165,41 @@ async function redraw() {
   $('whole').checked = drawWhole;
   $('whole').disabled = !state.model.whole;
   try {
+    // Both at once; a radius too large to draw (422) is said in the
+    // drawing's place, the panels still show it.
     const [outcome, dot] = await Promise.all([
       api('/api/simulate' + query()),
       state.fail.length === 0 && !drawWhole ? Promise.resolve('') :
-        api('/api/simulate' + query({ format: 'dot', focus: drawWhole ? '0' : '1' }), 'text'),
+        api('/api/simulate' + query({ format: 'dot', focus: drawWhole ? '0' : '1' }), 'text')
+          .catch((err) => (err.status === 422 ? { tooLarge: err.message } : Promise.reject(err))),
     ]);
     if (seq !== state.seq) return;
+    const tFetched = performance.now();
     banner('');
     state.outcome = outcome;
     state.effects = new Map(outcome.effects.map((e) => [e.id, e]));
-    if (dot) {
-      const viz = await vizReady;
-      const svg = viz.renderSVGElement(dot);
+    // The panels first: they are ready now, the layout may take a while.
+    renderTotals();
+    renderAffected();
+    showNode();
+    if ($('timeline').dataset.shown) drawTimeline();
+    if (dot && dot.tooLarge) {
+      state.svgText = '';
+      $('drawing').replaceChildren(el('p', { class: 'empty' }, dot.tooLarge + '.'));
+    } else if (dot) {
+      $('drawing').classList.add('stale');
+      const text = await layout(dot, seq);
       if (seq !== state.seq) return;
-      showDrawing(svg);
+      showDrawing(text);
+      window.blastradius.last = { fetch: tFetched - t0, layout: performance.now() - tFetched, bytes: dot.length };
     } else {
       state.svgText = '';
       $('drawing').replaceChildren(el('p', { class: 'empty' },
         'Nothing is removed, and the model (' + num(state.model.vertices) + ' vertices) is too large to draw whole. ' +
         'Press / and search for a node, a site or a region; Enter removes it.'));
     }
-    renderTotals();
-    renderAffected();
-    showNode();
-    if ($('timeline').dataset.shown) drawTimeline();
   } catch (err) {
-    if (seq !== state.seq) return;
+    if (seq !== state.seq || err.superseded) return;
     banner(err.message);
   } finally {
     if (seq === state.seq) {
@@ -177,8 +220,9 @@ function nodeId(g) {
   return name === '~legend' ? null : name;
 }
 
-function showDrawing(svg) {
-  state.svgText = new XMLSerializer().serializeToString(svg);
+function showDrawing(text) {
+  state.svgText = text;
+  const svg = document.importNode(new DOMParser().parseFromString(text, 'image/svg+xml').documentElement, true);
   const vb = svg.viewBox.baseVal;
   state.view = { x: vb.x, y: vb.y, w: vb.width, h: vb.height, w0: vb.width, h0: vb.height };
   svg.removeAttribute('width');
@@ -191,6 +235,7 @@ function showDrawing(svg) {
     g.classList.add('pick');
   }
   $('drawing').replaceChildren(svg);
+  $('drawing').classList.remove('stale');
   markSelected();
 }
 
