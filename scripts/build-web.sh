@@ -17,9 +17,8 @@ inside() { node -p "require('./$viz/lib/provenance.json').predicate.buildDefinit
 graphviz=$(inside graphviz-releases)
 expat=$(inside releases/download)
 
-out=generated
-rm -rf "$out"
-mkdir -p "$out"
+out=generated # a Go package too (generated.go embeds the files), so only the built files are replaced
+rm -f "$out/viz-global.js" "$out/LICENSES.md"
 # viz-global.js is Graphviz compiled to WebAssembly with the module
 # inlined: one classic script, which the page loads and the HTML report
 # inlines, with no fetch of a .wasm file.

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/internal/web/generated"
 )
 
 // serve listens, prints its URL, answers the API and stops with exit 0
@@ -69,4 +73,19 @@ func TestServeErrors(t *testing.T) {
 		assert.Equal(t, exitUsage, run(tc.args, io.Discard, &stderr), tc.args)
 		assert.Contains(t, stderr.String(), tc.msg, tc.args)
 	}
+}
+
+// simulate --format html writes one self-contained file: Graphviz inlined,
+// the DOT of the same flags inside.
+func TestSimulateHTML(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.html")
+	var stderr strings.Builder
+	require.Equal(t, exitOK, run([]string{"simulate", "../../testdata/kakao-2022.yaml", "--fail", "site:pangyo", "--focus", "--format", "html", "-o", path}, io.Discard, &stderr), stderr.String())
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	html := string(b)
+	assert.True(t, strings.HasPrefix(html, "<!doctype html>"))
+	assert.True(t, strings.Contains(html, generated.VizGlobalJS), "Graphviz inlined")
+	assert.True(t, strings.Contains(html, "<title>Blast radius: kakao-2022: remove site pangyo</title>"))
+	assert.True(t, strings.Contains(html, `(blast radius and one ring of context)`), "--focus reaches the drawing")
 }

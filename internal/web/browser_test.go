@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/export"
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/internal/synth"
 )
@@ -243,4 +245,34 @@ func TestBrowserLarge(t *testing.T) {
 		len(sorted), sorted[len(sorted)/2], sorted[len(sorted)*9/10], sorted[len(sorted)-1], sizes[0], sizes[len(sizes)-1], sizes[len(sizes)/2])
 	assert.Less(t, opens[1], 2000.0, "usable within 2 s")
 	assert.Less(t, sorted[len(sorted)/2], 300.0, "median redraw under 300 ms")
+}
+
+// The self-contained HTML report (simulate --format html) opened from a
+// file, with no server: the drawing is laid out, KakaoTalk drawn Down, and
+// hovering a node shows its tooltip with the chain.
+func TestBrowserReport(t *testing.T) {
+	ctx := browser(t, 60*time.Second)
+	s, err := New(context.Background(), loadFile(kakao))
+	require.NoError(t, err)
+	var b strings.Builder
+	sc, err := analyze.ParseScenario(s.Compiled(), []string{"site:pangyo"})
+	require.NoError(t, err)
+	o, err := analyze.Simulate(context.Background(), s.Compiled(), sc)
+	require.NoError(t, err)
+	require.NoError(t, export.OutcomeHTML(&b, o, export.HTMLOptions{Graph: export.GraphOptions{Focus: true}}))
+	path := filepath.Join(t.TempDir(), "report.html")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+
+	do(t, ctx, chromedp.Navigate("file://"+path), until(`document.querySelector('#drawing svg g.node') !== null`))
+	fill := run(t, ctx, chromedp.Evaluate[string](`(() => { const g = [...document.querySelectorAll('#drawing g.node')].find(g => g.querySelector('title').textContent === 'kakaotalk');
+		return g.querySelector('polygon, path').getAttribute('fill'); })()`))
+	assert.Equal(t, "#d64541", fill)
+	xy := run(t, ctx, chromedp.Evaluate[[]float64](`(() => { const g = [...document.querySelectorAll('#drawing g.node')].find(g => g.querySelector('title').textContent === 'kakao-games');
+		const r = g.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`))
+	do(t, ctx, chromedp.MouseEvent("mouseMoved", xy[0], xy[1]), until(`!document.getElementById('tip').hidden`))
+	assert.Contains(t, run(t, ctx, text(`#tip`)), "kakao-games: down\nwhy: requires kakao-login → kakaotalk")
+	assert.Contains(t, run(t, ctx, text(`table.down`)), "kakao-games")
+	if *screenshots {
+		shoot(t, ctx, "report-kakao.png")
+	}
 }

@@ -9,8 +9,8 @@
 //
 // The handlers serve only GET (and HEAD): the server is read-only. Its
 // assets are embedded (go:embed): the page's own HTML, JS and CSS under
-// assets/, and the third-party code built by scripts/build-web.sh under
-// generated/, so no network is needed at run time.
+// assets/, and the third-party code built by scripts/build-web.sh in the
+// package generated, so no network is needed at run time.
 package web
 
 import (
@@ -32,16 +32,11 @@ import (
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/export"
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/web/generated"
 )
 
-//go:embed assets generated
+//go:embed assets
 var embedded embed.FS
-
-// Assets returns the page's files: index.html, app.js, style.css and
-// generated/viz-global.js (Graphviz in WebAssembly), for a tool that
-// inlines them (export's self-contained HTML report does not need them:
-// it carries its own copy).
-func Assets() fs.FS { return embedded }
 
 // MaxWholeDrawing is the largest model, in compiled vertices, the page
 // draws whole; larger ones are drawn as the blast radius and one ring of
@@ -169,7 +164,7 @@ func (s *Server) Handler() http.Handler {
 	static, _ := fs.Sub(embedded, "assets")
 	files := http.FileServerFS(static)
 	mux.Handle("/", files)
-	mux.Handle("/generated/", http.FileServerFS(embedded))
+	mux.Handle("/generated/", http.StripPrefix("/generated/", http.FileServerFS(generated.FS)))
 	mux.HandleFunc("/api/model", s.api(s.modelDoc))
 	mux.HandleFunc("/api/status", s.api(s.status))
 	mux.HandleFunc("/api/simulate", s.api(s.simulate))
