@@ -177,6 +177,42 @@ func TestBrowserKakao(t *testing.T) {
 	assert.Contains(t, run(t, ctx, text(`#scenario`)), "kakao-login")
 }
 
+// The exports of what is shown: the drawing as SVG and PNG, the outcome
+// as Markdown (with the selected node's SPOFs) and as simulate's JSON.
+func TestBrowserExports(t *testing.T) {
+	ctx := browser(t, 60*time.Second)
+	_, ts := newTestServer(t, kakao)
+	do(t, ctx, chromedp.Navigate(ts.URL+"/?fail=pangyo&select=kakao-games"), settled(),
+		until(`document.querySelector('#spofs table') !== null`),
+		// download is the page's one way out; the test keeps what it is given.
+		chromedp.Evaluate[chromedp.Void](`window.got = []; window.download = async (name, blob) => {
+			const bytes = new Uint8Array(await blob.arrayBuffer());
+			window.got.push({ name, type: blob.type, size: bytes.length,
+				head: blob.type === 'image/png' ? [...bytes.slice(0, 8)].join(',') : new TextDecoder().decode(bytes) });
+		}`, chromedp.EvalIgnoreExceptions))
+	for i, b := range []string{"svg", "png", "md", "json"} {
+		do(t, ctx, chromedp.Click(chromedp.CSS("#export-"+b)), until(fmt.Sprintf(`window.got.length === %d`, i+1)))
+	}
+	type file struct {
+		Name, Type, Head string
+		Size             int
+	}
+	got := run(t, ctx, chromedp.Evaluate[[]file](`window.got`))
+	require.Len(t, got, 4)
+	assert.Equal(t, "kakao-2022-pangyo.svg", got[0].Name)
+	assert.Contains(t, got[0].Head, "<svg")
+	assert.Contains(t, got[0].Head, "<title>kakaotalk</title>")
+	assert.Equal(t, "kakao-2022-pangyo.png", got[1].Name)
+	assert.Equal(t, "image/png", got[1].Type)
+	assert.Equal(t, "137,80,78,71,13,10,26,10", got[1].Head, "a PNG signature")
+	assert.Greater(t, got[1].Size, 10_000)
+	assert.Equal(t, "kakao-2022-pangyo.md", got[2].Name)
+	assert.True(t, strings.HasPrefix(got[2].Head, "# Blast radius: kakao-2022, remove site `pangyo`"), got[2].Head[:80])
+	assert.Contains(t, got[2].Head, "single points of failure of `kakao-games`", "the SPOFs of the selected node")
+	assert.Equal(t, "kakao-2022-pangyo.json", got[3].Name)
+	assert.Equal(t, "outcome", validate(t, []byte(got[3].Head)))
+}
+
 // shoot writes a screenshot of the page to docs/.
 func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
