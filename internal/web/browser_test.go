@@ -82,7 +82,7 @@ func settled() chromedp.Action[chromedp.Void] {
 
 // until waits until the expression is true.
 func until(js string) chromedp.Action[chromedp.Void] {
-	poll := chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond))
+	poll := chromedp.Poll[bool]("!!("+js+")", chromedp.WithPollingInterval(20*time.Millisecond))
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := poll(ctx, t)
 		return err
@@ -155,9 +155,14 @@ func TestBrowserKakao(t *testing.T) {
 	do(t, ctx, clickNode("kakao-games"), until(`document.querySelector('#node .node-id')?.textContent === 'kakao-games'`))
 	assert.Equal(t, "down", run(t, ctx, text(`#node-state`)))
 	assert.Contains(t, run(t, ctx, text(`#node-chain`)), "kakao-games → kakao-login → kakaotalk")
+	// The panels of the selected node: its SPOFs, cut sets and audit.
+	do(t, ctx, until(`document.querySelector('#spofs table') && document.querySelector('#cutsets table') && document.querySelector('#audit p, #audit table')`))
+	assert.Contains(t, run(t, ctx, text(`#spofs`)), "kakao-login")
+	assert.Contains(t, run(t, ctx, text(`#cutsets`)), "kakao-login")
 	if *screenshots {
-		do(t, ctx, until(`document.querySelector('#spofs table') !== null`))
 		shoot(t, ctx, "explorer-kakao.png")
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('spof-panel').scrollIntoView()`, chromedp.EvalIgnoreExceptions))
+		shoot(t, ctx, "explorer-kakao-panels.png")
 	}
 
 	// A reload of the URL restores the scenario and the selection.

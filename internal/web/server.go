@@ -172,6 +172,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/spof", s.api(s.spof))
 	mux.HandleFunc("/api/redundancy", s.api(s.redundancy))
 	mux.HandleFunc("/api/recover", s.api(s.recover))
+	mux.HandleFunc("/api/cutsets", s.api(s.cutsets))
+	mux.HandleFunc("/api/audit", s.api(s.audit))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -527,4 +529,79 @@ func (s *Server) recover(r *http.Request, m *model) (reply, error) {
 		return reply{"text/markdown; charset=utf-8", func(w io.Writer) error { return export.TimelineMarkdown(w, tl, topts) }}, nil
 	}
 	return jsonReply(func(w io.Writer) error { return export.TimelineJSON(w, tl) }), nil
+}
+
+// order reads the order parameter, 2 by default, as cutsets' and audit's
+// --order.
+func order(r *http.Request) (int, error) {
+	q := r.URL.Query().Get("order")
+	if q == "" {
+		return 2, nil
+	}
+	n, err := strconv.Atoi(q)
+	if err != nil || n < 1 || n > analyze.MaxCutOrder {
+		return 0, badRequest("order=%s: want 1 to %d", q, analyze.MaxCutOrder)
+	}
+	return n, nil
+}
+
+// pageLimit bounds what one request of the page finds: the cut sets of
+// a node, the defeats of each claim (the documents say when they stop).
+const pageLimit = 100
+
+// cutsets is /api/cutsets?target=ID&order=2: cutsets' document, at most
+// 100 cut sets (the document says up to which order it is complete).
+func (s *Server) cutsets(r *http.Request, m *model) (reply, error) {
+	f, err := format(r, "markdown")
+	if err != nil {
+		return reply{}, err
+	}
+	n, err := order(r)
+	if err != nil {
+		return reply{}, err
+	}
+	t := r.URL.Query().Get("target")
+	if t == "" {
+		return reply{}, badRequest("give target=ID (e.g. target=kakao-games)")
+	}
+	ref, err := analyze.ParseRef(m.c, t)
+	if err != nil {
+		return reply{}, badRequest("target=%s: %w", t, err)
+	}
+	res, err := analyze.CutSets(r.Context(), m.c, ref.ID, analyze.CutSetOptions{MaxOrder: n, Limit: pageLimit})
+	if err != nil {
+		return reply{}, badRequest("target=%s: %w", t, err)
+	}
+	if f == "markdown" {
+		return reply{"text/markdown; charset=utf-8", func(w io.Writer) error { return export.CutSetMarkdown(w, m.c, res) }}, nil
+	}
+	return jsonReply(func(w io.Writer) error { return export.CutSetJSON(w, m.c, res) }), nil
+}
+
+// audit is /api/audit?owner=ID&order=2: audit's document for the claims
+// of one node (the selected one), as audit --owner ID.
+func (s *Server) audit(r *http.Request, m *model) (reply, error) {
+	f, err := format(r, "markdown")
+	if err != nil {
+		return reply{}, err
+	}
+	n, err := order(r)
+	if err != nil {
+		return reply{}, err
+	}
+	owner := r.URL.Query().Get("owner")
+	if owner == "" {
+		return reply{}, badRequest("give owner=ID, the node whose redundancy claims to audit (e.g. owner=kakaotalk)")
+	}
+	if _, err := analyze.ParseRef(m.c, owner); err != nil {
+		return reply{}, badRequest("owner=%s: %w", owner, err)
+	}
+	res, err := analyze.Audit(r.Context(), m.c, analyze.AuditOptions{MaxOrder: n, Owners: []string{owner}, Limit: pageLimit})
+	if err != nil {
+		return reply{}, badRequest("owner=%s: %w", owner, err)
+	}
+	if f == "markdown" {
+		return reply{"text/markdown; charset=utf-8", func(w io.Writer) error { return export.AuditMarkdown(w, m.c, res) }}, nil
+	}
+	return jsonReply(func(w io.Writer) error { return export.AuditJSON(w, m.c, res) }), nil
 }

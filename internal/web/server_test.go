@@ -94,6 +94,9 @@ func TestAPIDocuments(t *testing.T) {
 		{"/api/spof?target=kakao-games", "spof", []string{`"id": "kakao-login"`}},
 		{"/api/redundancy", "redundancy", []string{`"site": "pangyo"`}},
 		{"/api/recover?fail=pangyo&for=11h", "timeline", []string{`"id": "kakaotalk"`}},
+		{"/api/cutsets?target=kakao-games", "cutsets", []string{`"kakao-login"`, `"max_order": 2`}},
+		{"/api/cutsets?target=kakao-games&order=3", "cutsets", []string{`"max_order": 3`}},
+		{"/api/audit?owner=kakaotalk", "audit", []string{`"owner": "kakaotalk"`, `"hidden": true`}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			code, typ, body := get(t, ts, tc.path)
@@ -145,6 +148,8 @@ func TestAPIMatchesExport(t *testing.T) {
 		"/api/redundancy?format=markdown":                  "",
 		"/api/recover?fail=pangyo&for=11h&format=svg":      "<svg",
 		"/api/recover?fail=pangyo&for=90m&format=markdown": "",
+		"/api/cutsets?target=kakao-games&format=markdown":  "",
+		"/api/audit?owner=kakaotalk&format=markdown":       "",
 	} {
 		code, _, body := get(t, ts, path)
 		assert.Equal(t, 200, code, "%s: %s", path, body)
@@ -174,6 +179,12 @@ func TestAPIErrors(t *testing.T) {
 		{"/api/recover?fail=pangyo", 400, `give for=DURATION`},
 		{"/api/recover?fail=pangyo&for=soon", 400, `for=soon: not a repair time`},
 		{"/api/recover?fail=pangyo&for=31d", 400, `longer than the horizon`},
+		{"/api/cutsets", 400, `give target=ID`},
+		{"/api/cutsets?target=kakao-gams", 404, `did you mean "kakao-games"?`},
+		{"/api/cutsets?target=kakao-games&order=9", 400, `order=9: want 1 to 8`},
+		{"/api/audit", 400, `give owner=ID`},
+		{"/api/audit?owner=kakaotlk", 404, `did you mean "kakaotalk"?`},
+		{"/api/audit?owner=kakaotalk&order=0", 400, `order=0: want 1 to 8`},
 	} {
 		code, typ, body := get(t, ts, tc.path)
 		assert.Equal(t, tc.code, code, tc.path)

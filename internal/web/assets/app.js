@@ -365,7 +365,14 @@ async function showNode() {
     parts.push(el('button', { id: 'node-toggle', onclick: () => toggleFail(id) }, isFailed(id) ? 'restore it' : 'remove it'));
   }
   box.replaceChildren(...parts);
-  if (!n) { $('spofs').replaceChildren(el('p', { class: 'muted' }, 'single points of failure are found for nodes')); return; }
+  if (!n) {
+    $('spofs').replaceChildren(el('p', { class: 'muted' }, 'single points of failure are found for nodes'));
+    $('cutsets').replaceChildren();
+    $('audit').replaceChildren();
+    return;
+  }
+  showCutSets(id);
+  showAudit(id);
   try {
     const doc = await api('/api/spof?target=' + encodeURIComponent(id));
     if (state.selected !== id) return;
@@ -375,6 +382,43 @@ async function showNode() {
       el('p', { class: 'muted' }, id + ' has no single point of failure'));
   } catch (err) {
     $('spofs').textContent = err.message;
+  }
+}
+
+// showCutSets lists the minimal sets of one or two failures that take the
+// selected node down (cutsets --order 2).
+async function showCutSets(id) {
+  try {
+    const doc = await api('/api/cutsets?target=' + encodeURIComponent(id));
+    if (state.selected !== id) return;
+    const rows = doc.cut_sets.map((cs) => el('tr', { class: 'row', onclick: () => { state.fail = cs.ids.slice(); writeURL(); redraw(); } },
+      el('td', {}, cs.ids.join(' + ')), el('td', {}, cs.kinds.join(', ')),
+      el('td', { class: 'chain' }, cs.chains.map((c) => c.join(' → ')).join('; '))));
+    const note = doc.truncated ? ' (stopped at ' + doc.cut_sets.length + '; complete up to order ' + doc.complete_order + ')' : '';
+    $('cutsets').replaceChildren(rows.length ? table(['remove', 'kinds', 'chains'], rows) : el('p', { class: 'muted' }, 'no set of one or two failures takes ' + id + ' down'),
+      el('p', { class: 'muted' }, doc.counts.map((c, i) => c + ' of order ' + (i + 1)).join(', ') + note));
+  } catch (err) {
+    $('cutsets').textContent = err.message;
+  }
+}
+
+// showAudit lists the selected node's redundancy claims and what defeats
+// them (audit --owner ID): hidden common causes first.
+async function showAudit(id) {
+  try {
+    const doc = await api('/api/audit?owner=' + encodeURIComponent(id));
+    if (state.selected !== id) return;
+    const rows = [];
+    for (const c of doc.claims || []) {
+      const defeats = c.defeats || [];
+      rows.push(el('tr', { class: defeats.some((d) => d.hidden) ? 'row down' : 'row' },
+        el('td', {}, c.label), el('td', {}, c.rule), el('td', { class: 'n' }, String(c.tolerance)),
+        el('td', { class: 'chain' }, defeats.length ? defeats.map((d) => d.ids.join(' + ') + (d.hidden ? ' (hidden)' : '')).join('; ') : 'none found')));
+    }
+    $('audit').replaceChildren(rows.length ? table(['claim', 'rule', 'members lost to fail it', 'defeated by'], rows) :
+      el('p', { class: 'muted' }, id + ' makes no redundancy claim'));
+  } catch (err) {
+    $('audit').textContent = err.message;
   }
 }
 
