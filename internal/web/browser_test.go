@@ -317,3 +317,62 @@ func TestBrowserReport(t *testing.T) {
 		shoot(t, ctx, "report-kakao.png")
 	}
 }
+
+// The ranking, the recovery timeline, pan and zoom: a row of the ranking
+// removes its node, the timeline is recover's Gantt chart, the wheel zooms
+// and a drag pans the drawing.
+func TestBrowserPanels(t *testing.T) {
+	ctx := browser(t, 60*time.Second)
+	_, ts := newTestServer(t, kakao)
+	do(t, ctx, chromedp.Navigate(ts.URL+"/?fail=pangyo"), settled(), until(`document.querySelector('#rank tr[data-id="kakao-login"]')`))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#rank tr[data-id="kakao-login"]`)), until(`location.search === '?fail=pangyo,kakao-login'`), settled())
+	assert.Contains(t, run(t, ctx, text(`#scenario`)), "kakao-login")
+
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#recover-form button`)), until(`document.querySelector('#timeline svg')`))
+	assert.Contains(t, run(t, ctx, chromedp.Evaluate[string](`document.querySelector("#timeline svg title").textContent`)), "kakao-2022: remove site pangyo for 11h, identity kakao-login for 11h")
+
+	before := run(t, ctx, chromedp.Evaluate[string](`document.querySelector('#drawing svg').getAttribute('viewBox')`))
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`(() => { const r = document.getElementById('drawing').getBoundingClientRect();
+		document.getElementById('drawing').dispatchEvent(new WheelEvent('wheel', { deltaY: -300, clientX: r.x + r.width / 2, clientY: r.y + r.height / 2, bubbles: true, cancelable: true })); })()`, chromedp.EvalIgnoreExceptions))
+	zoomed := run(t, ctx, chromedp.Evaluate[[]float64](`document.querySelector('#drawing svg').getAttribute('viewBox').split(' ').map(Number)`))
+	var b0 []float64
+	for _, f := range strings.Fields(before) {
+		var x float64
+		fmt.Sscan(f, &x)
+		b0 = append(b0, x)
+	}
+	require.Len(t, b0, 4)
+	assert.Less(t, zoomed[2], b0[2], "the wheel zooms in: a narrower view")
+	do(t, ctx, chromedp.MouseEvent("mousePressed", 300, 300, chromedp.ButtonLeft), chromedp.MouseEvent("mouseMoved", 400, 350, chromedp.ButtonLeft),
+		chromedp.MouseEvent("mouseReleased", 400, 350, chromedp.ButtonLeft))
+	panned := run(t, ctx, chromedp.Evaluate[[]float64](`document.querySelector('#drawing svg').getAttribute('viewBox').split(' ').map(Number)`))
+	assert.Less(t, panned[0], zoomed[0], "dragging right moves the view left")
+	assert.Equal(t, zoomed[2], panned[2], "a drag does not zoom")
+}
+
+// serve --watch: the page follows the model file, and a broken edit is
+// shown in the banner while the last good model stays.
+func TestBrowserWatch(t *testing.T) {
+	ctx := browser(t, 60*time.Second)
+	path := filepath.Join(t.TempDir(), "m.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("model: w\nnodes:\n  a: {kind: service}\n  b: {kind: service, requires: [a]}\n"), 0o644))
+	s, err := New(context.Background(), loadFile(path))
+	require.NoError(t, err)
+	wctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go s.Watch(wctx, path, 50*time.Millisecond, nil)
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+
+	do(t, ctx, chromedp.Navigate(ts.URL+"/?fail=a"), settled())
+	assert.Equal(t, "#d64541", run(t, ctx, fillOf("b")))
+	time.Sleep(20 * time.Millisecond)
+	require.NoError(t, os.WriteFile(path, []byte("model: w\nnodes:\n  a: {kind: service}\n  b: {kind: service, uses: [a]}\n  c: {kind: service, requires: [b]}\n"), 0o644))
+	do(t, ctx, until(`document.querySelector('#affected tr[data-id="b"]')?.textContent.includes('degraded')`), settled())
+	assert.Equal(t, "#f6a04d", run(t, ctx, fillOf("b")), "b now only uses a: degraded")
+
+	require.NoError(t, os.WriteFile(path, []byte("model: w\nnodes:\n  a: {kind: servce}\n"), 0o644))
+	do(t, ctx, until(`!document.getElementById('banner').hidden`))
+	assert.Contains(t, run(t, ctx, text(`#banner`)), "servce")
+	assert.Equal(t, "#f6a04d", run(t, ctx, fillOf("b")), "the last good model stays")
+}
