@@ -241,6 +241,29 @@ type reply struct {
 
 func jsonReply(f func(w io.Writer) error) reply { return reply{"application/json", f} }
 
+// doc replies with a CLI document: its Markdown when format is markdown,
+// else its JSON.
+func doc(format string, markdown, json func(w io.Writer) error) reply {
+	if format == "markdown" {
+		return reply{"text/markdown; charset=utf-8", markdown}
+	}
+	return jsonReply(json)
+}
+
+// target reads the node parameter name (target, owner) as the CLI's
+// --target: required, resolved with the CLI's did-you-mean.
+func target(r *http.Request, c *graph.Compiled, name, example string) (analyze.Ref, error) {
+	t := r.URL.Query().Get(name)
+	if t == "" {
+		return analyze.Ref{}, badRequest("give %s=ID (e.g. %s=%s)", name, name, example)
+	}
+	ref, err := analyze.ParseRef(c, t)
+	if err != nil {
+		return ref, badRequest("%s=%s: %w", name, t, err)
+	}
+	return ref, nil
+}
+
 // api wraps an API handler: it runs against the current model, answers
 // errors as JSON ({"error": "..."}), and writes the reply only once it is
 // whole, so an error never leaves half a document.
@@ -438,10 +461,7 @@ func (s *Server) rank(r *http.Request, m *model) (reply, error) {
 	if top > 0 && top < len(radii) {
 		radii = radii[:top]
 	}
-	if f == "markdown" {
-		return reply{"text/markdown; charset=utf-8", func(w io.Writer) error { return export.RankMarkdown(w, m.c, radii) }}, nil
-	}
-	return jsonReply(func(w io.Writer) error { return export.RankJSON(w, m.c, radii) }), nil
+	return doc(f, func(w io.Writer) error { return export.RankMarkdown(w, m.c, radii) }, func(w io.Writer) error { return export.RankJSON(w, m.c, radii) }), nil
 }
 
 // spof is /api/spof?target=ID: spof's document.
@@ -450,14 +470,11 @@ func (s *Server) spof(r *http.Request, m *model) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	t := r.URL.Query().Get("target")
-	if t == "" {
-		return reply{}, badRequest("give target=ID (e.g. target=kakao-games)")
-	}
-	ref, err := analyze.ParseRef(m.c, t)
+	ref, err := target(r, m.c, "target", "kakao-games")
 	if err != nil {
-		return reply{}, badRequest("target=%s: %w", t, err)
+		return reply{}, err
 	}
+	t := r.URL.Query().Get("target")
 	if ref.Replica {
 		node, _, _ := strings.Cut(ref.ID, "@")
 		return reply{}, badRequest("target=%s: %q is a replica: single points of failure are found for nodes; give target=%s", t, ref.ID, node)
@@ -466,10 +483,7 @@ func (s *Server) spof(r *http.Request, m *model) (reply, error) {
 	if err != nil {
 		return reply{}, badRequest("target=%s: %w", t, err)
 	}
-	if f == "markdown" {
-		return reply{"text/markdown; charset=utf-8", func(w io.Writer) error { return export.SPOFMarkdown(w, m.c, ref.ID, spofs) }}, nil
-	}
-	return jsonReply(func(w io.Writer) error { return export.SPOFJSON(w, m.c, ref.ID, spofs) }), nil
+	return doc(f, func(w io.Writer) error { return export.SPOFMarkdown(w, m.c, ref.ID, spofs) }, func(w io.Writer) error { return export.SPOFJSON(w, m.c, ref.ID, spofs) }), nil
 }
 
 // redundancy is /api/redundancy: redundancy's document, computed once per
@@ -485,10 +499,7 @@ func (s *Server) redundancy(r *http.Request, m *model) (reply, error) {
 	if m.redErr != nil {
 		return reply{}, m.redErr
 	}
-	if f == "markdown" {
-		return reply{"text/markdown; charset=utf-8", func(w io.Writer) error { return export.RedundancyMarkdown(w, m.c, m.red) }}, nil
-	}
-	return jsonReply(func(w io.Writer) error { return export.RedundancyJSON(w, m.c, m.red) }), nil
+	return doc(f, func(w io.Writer) error { return export.RedundancyMarkdown(w, m.c, m.red) }, func(w io.Writer) error { return export.RedundancyJSON(w, m.c, m.red) }), nil
 }
 
 // recover is /api/recover?fail=...&for=11h: recover's timeline, every
@@ -560,22 +571,16 @@ func (s *Server) cutsets(r *http.Request, m *model) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	t := r.URL.Query().Get("target")
-	if t == "" {
-		return reply{}, badRequest("give target=ID (e.g. target=kakao-games)")
-	}
-	ref, err := analyze.ParseRef(m.c, t)
+	ref, err := target(r, m.c, "target", "kakao-games")
 	if err != nil {
-		return reply{}, badRequest("target=%s: %w", t, err)
+		return reply{}, err
 	}
+	t := r.URL.Query().Get("target")
 	res, err := analyze.CutSets(r.Context(), m.c, ref.ID, analyze.CutSetOptions{MaxOrder: n, Limit: pageLimit})
 	if err != nil {
 		return reply{}, badRequest("target=%s: %w", t, err)
 	}
-	if f == "markdown" {
-		return reply{"text/markdown; charset=utf-8", func(w io.Writer) error { return export.CutSetMarkdown(w, m.c, res) }}, nil
-	}
-	return jsonReply(func(w io.Writer) error { return export.CutSetJSON(w, m.c, res) }), nil
+	return doc(f, func(w io.Writer) error { return export.CutSetMarkdown(w, m.c, res) }, func(w io.Writer) error { return export.CutSetJSON(w, m.c, res) }), nil
 }
 
 // audit is /api/audit?owner=ID&order=2: audit's document for the claims
@@ -589,19 +594,13 @@ func (s *Server) audit(r *http.Request, m *model) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if _, err := target(r, m.c, "owner", "kakaotalk"); err != nil {
+		return reply{}, err
+	}
 	owner := r.URL.Query().Get("owner")
-	if owner == "" {
-		return reply{}, badRequest("give owner=ID, the node whose redundancy claims to audit (e.g. owner=kakaotalk)")
-	}
-	if _, err := analyze.ParseRef(m.c, owner); err != nil {
-		return reply{}, badRequest("owner=%s: %w", owner, err)
-	}
 	res, err := analyze.Audit(r.Context(), m.c, analyze.AuditOptions{MaxOrder: n, Owners: []string{owner}, Limit: pageLimit})
 	if err != nil {
 		return reply{}, badRequest("owner=%s: %w", owner, err)
 	}
-	if f == "markdown" {
-		return reply{"text/markdown; charset=utf-8", func(w io.Writer) error { return export.AuditMarkdown(w, m.c, res) }}, nil
-	}
-	return jsonReply(func(w io.Writer) error { return export.AuditJSON(w, m.c, res) }), nil
+	return doc(f, func(w io.Writer) error { return export.AuditMarkdown(w, m.c, res) }, func(w io.Writer) error { return export.AuditJSON(w, m.c, res) }), nil
 }
