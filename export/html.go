@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"html/template"
+	"html"
 	"io"
 	"strconv"
 
@@ -58,10 +58,10 @@ func OutcomeHTML(w io.Writer, o *analyze.Outcome, opts HTMLOptions) error {
 	d := htmlDoc{
 		Title:    modelName(c) + ": remove " + joinLabels(scenarioLabels(c, o.Scenario, "")),
 		Summary:  Summary(o),
-		Viz:      template.JS(lib),
-		DOT:      template.JS(dotJSON),
-		Script:   template.JS(htmlScript),
-		Style:    template.CSS(htmlStyle),
+		Viz:      lib,
+		DOT:      string(dotJSON),
+		Script:   htmlScript,
+		Style:    htmlStyle,
 		Removed:  plural(t.Removed, "node"),
 		MaxUsers: count(t.MaxUsersDown),
 		Totals: []htmlTotal{
@@ -95,9 +95,7 @@ func OutcomeHTML(w io.Writer, o *analyze.Outcome, opts HTMLOptions) error {
 		}
 	}
 	bw := bufio.NewWriter(w)
-	if err := htmlTemplate.Execute(bw, d); err != nil {
-		return err
-	}
+	writeHTML(bw, d)
 	return bw.Flush()
 }
 
@@ -120,8 +118,9 @@ type htmlDoc struct {
 	Removed, MaxUsers string
 	Totals            []htmlTotal
 	Sections          []htmlSection
-	Viz, DOT, Script  template.JS
-	Style             template.CSS
+	// Viz, DOT, Script and Style go in as they are: the library, the DOT
+	// as a JSON string (which cannot end the script), our own code.
+	Viz, DOT, Script, Style string
 }
 
 type htmlTotal struct{ Name, Class, Nodes, Services, Users string }
@@ -133,45 +132,57 @@ type htmlSection struct {
 
 type htmlRow struct{ ID, Kind, Users, Tier, Why string }
 
-var htmlTemplate = template.Must(template.New("report").Parse(`<!doctype html>
+// writeHTML writes the report. It escapes by hand (html.EscapeString)
+// rather than with html/template, whose reflection keeps every exported
+// method of every type in the binary: 8 MB more for the CLI.
+func writeHTML(w *bufio.Writer, d htmlDoc) {
+	e := html.EscapeString
+	p := func(parts ...string) {
+		for _, s := range parts {
+			w.WriteString(s)
+		}
+	}
+	p(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="blastradius">
-<title>Blast radius: {{.Title}}</title>
-<style>{{.Style}}</style>
+<title>Blast radius: `, e(d.Title), `</title>
+<style>`, d.Style, `</style>
 </head>
 <body>
-<h1>Blast radius: {{.Title}}</h1>
-<p>{{.Summary}}</p>
+<h1>Blast radius: `, e(d.Title), `</h1>
+<p>`, e(d.Summary), `</p>
 <div id="drawing" title="drag to pan, wheel to zoom"><noscript>The drawing is laid out by JavaScript; the tables follow.</noscript></div>
 <div id="tip" hidden></div>
 <h2>Totals</h2>
 <table>
 <thead><tr><th></th><th>nodes</th><th>services</th><th>user-services</th></tr></thead>
 <tbody>
-{{range .Totals}}<tr><th><span class="sw {{.Class}}"></span> {{.Name}}</th><td class="n">{{.Nodes}}</td><td class="n">{{.Services}}</td><td class="n">{{.Users}}</td></tr>
-{{end}}</tbody>
-</table>
-<p>{{if ne .MaxUsers "0"}}At least <b>{{.MaxUsers}} people</b> lose a service: the most users of any one node that is down. {{end}}Down counts the {{.Removed}} the scenario removed. User-services count a person once per service they use; services are the nodes that are not sites, regions, power or network.</p>
-{{range .Sections}}
-<h2 class="{{.Class}}">{{.Title}} ({{.Count}})</h2>
-<table class="{{.Class}}">
+`)
+	for _, t := range d.Totals {
+		p(`<tr><th><span class="sw `, t.Class, `"></span> `, e(t.Name), `</th><td class="n">`, t.Nodes, `</td><td class="n">`, t.Services, `</td><td class="n">`, t.Users, "</td></tr>\n")
+	}
+	p("</tbody>\n</table>\n<p>")
+	if d.MaxUsers != "0" {
+		p(`At least <b>`, d.MaxUsers, ` people</b> lose a service: the most users of any one node that is down. `)
+	}
+	p(`Down counts the `, d.Removed, ` the scenario removed. User-services count a person once per service they use; services are the nodes that are not sites, regions, power or network.</p>
+`)
+	for _, sec := range d.Sections {
+		p("\n<h2 class=\"", sec.Class, `">`, sec.Title, ` (`, sec.Count, `)</h2>
+<table class="`, sec.Class, `">
 <thead><tr><th>node</th><th>kind</th><th>users</th><th>tier</th><th>why</th></tr></thead>
 <tbody>
-{{range .Rows}}<tr><td><code>{{.ID}}</code></td><td>{{.Kind}}</td><td class="n">{{.Users}}</td><td class="n">{{.Tier}}</td><td>{{.Why}}</td></tr>
-{{end}}</tbody>
-</table>
-{{end}}
-<script>{{.Viz}}</script>
-<script>
-const dot = {{.DOT}};
-{{.Script}}
-</script>
-</body>
-</html>
-`))
+`)
+		for _, r := range sec.Rows {
+			p(`<tr><td><code>`, e(r.ID), `</code></td><td>`, r.Kind, `</td><td class="n">`, r.Users, `</td><td class="n">`, r.Tier, `</td><td>`, e(r.Why), "</td></tr>\n")
+		}
+		p("</tbody>\n</table>\n")
+	}
+	p("\n<script>", d.Viz, "</script>\n<script>\nconst dot = ", d.DOT, ";\n", d.Script, "\n</script>\n</body>\n</html>\n")
+}
 
 // htmlStyle is the report's CSS; the state colours are the drawings'.
 const htmlStyle = `
