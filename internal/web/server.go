@@ -113,8 +113,10 @@ func (s *Server) Reload(ctx context.Context) error {
 }
 
 // Watch reloads the model whenever the file at path changes (its size or
-// modification time), checking every interval, until ctx is done. Each
-// reload, good or bad, is reported to report (nil: not reported).
+// modification time), checking every interval, until ctx is done. A change
+// is read once the file has stayed the same for one interval, so a save
+// caught half-written (truncated, then written) is not read. Each reload,
+// good or bad, is reported to report (nil: not reported).
 func (s *Server) Watch(ctx context.Context, path string, interval time.Duration, report func(error)) {
 	stamp := func() string {
 		st, err := os.Stat(path)
@@ -123,7 +125,8 @@ func (s *Server) Watch(ctx context.Context, path string, interval time.Duration,
 		}
 		return fmt.Sprint(st.Size(), st.ModTime().UnixNano())
 	}
-	last := stamp()
+	loaded := stamp()
+	seen := loaded
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -133,10 +136,12 @@ func (s *Server) Watch(ctx context.Context, path string, interval time.Duration,
 		case <-t.C:
 		}
 		now := stamp()
-		if now == last {
+		settled := now == seen
+		seen = now
+		if !settled || now == loaded {
 			continue
 		}
-		last = now
+		loaded = now
 		err := s.Reload(ctx)
 		if report != nil {
 			report(err)

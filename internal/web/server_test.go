@@ -286,8 +286,19 @@ func simulateFor(t *testing.T, s *Server, refs ...string) *analyze.Outcome {
 func TestWatch(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.yaml")
+	// Half the writes replace the file as editors do (a new file renamed
+	// over it), half rewrite it in place, which Watch must not read
+	// half-written.
+	n := 0
 	write := func(s string) {
-		require.NoError(t, os.WriteFile(path, []byte(s), 0o644))
+		n++
+		if n%2 == 0 {
+			require.NoError(t, os.WriteFile(path, []byte(s), 0o644))
+			return
+		}
+		tmp := path + ".tmp"
+		require.NoError(t, os.WriteFile(tmp, []byte(s), 0o644))
+		require.NoError(t, os.Rename(tmp, path))
 	}
 	write("model: one\nnodes:\n  a: {kind: service}\n")
 	s, ts := newTestServer(t, path)
