@@ -190,10 +190,17 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", contentPolicy)
 		w.Header().Set("Cache-Control", "no-store")
 		mux.ServeHTTP(w, r)
 	})
 }
+
+// contentPolicy lets the page run only its own scripts (and compile
+// Graphviz's WebAssembly), talk only to this server and be framed by no
+// one: text from a model can never become code.
+const contentPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+	"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 // loopbackHost reports whether a Host header names this machine.
 func loopbackHost(host string) bool {

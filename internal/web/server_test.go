@@ -217,6 +217,10 @@ func TestAssets(t *testing.T) {
 	}
 	code, _, _ := get(t, ts, "/nope.js")
 	assert.Equal(t, 404, code)
+	resp, err := http.Get(ts.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "script-src 'self' 'wasm-unsafe-eval'")
 }
 
 // The model document lists every node with its kind, users and
