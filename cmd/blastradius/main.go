@@ -13,6 +13,7 @@
 //	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [-o FILE]
 //	blastradius diff OLD NEW [--policy POLICY] [--format table|json|markdown] [--fail-on-worse]
 //	blastradius validate MODEL...
+//	blastradius serve MODEL [--addr 127.0.0.1:8080] [--open] [--watch]
 //	blastradius import [--backstage DIR] [--k8s DIR] [--traces FILE] [--overlay FILE] -o MODEL
 //	blastradius version
 //
