@@ -11,9 +11,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
@@ -65,8 +67,40 @@ func browser(t *testing.T, timeout time.Duration) context.Context {
 		chromedp.WindowSize(1400, 900),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// An exception or a console.error on the page fails the test: a
+	// script error the assertions would not see.
+	var mu sync.Mutex
+	var errs []string
+	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *cdpruntime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			errs = append(errs, fmt.Sprintf("exception at %s:%d: %s", d.URL, d.LineNumber, msg))
+		case *cdpruntime.EventConsoleAPICalled:
+			if ev.Type == cdpruntime.ConsoleAPICalledTypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				errs = append(errs, "console.error: "+strings.Join(parts, " "))
+			}
+		}
+	}))
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range errs {
+			t.Error(e)
+		}
+	})
 	// The first run starts the browser and must not carry the timeout
 	// (it would end the browser); the test's steps run under it.
 	require.NoError(t, chromedp.Do(ctx))

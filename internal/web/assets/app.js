@@ -371,6 +371,11 @@ async function showNode() {
     $('audit').replaceChildren();
     return;
   }
+  // The panels of the node selected before must not pass for this one's.
+  for (const p of ['spofs', 'cutsets', 'audit']) {
+    if ($(p).dataset.id !== id) $(p).replaceChildren(el('p', { class: 'muted' }, '…'));
+    $(p).dataset.id = id;
+  }
   showCutSets(id);
   showAudit(id);
   try {
