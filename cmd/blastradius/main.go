@@ -13,6 +13,7 @@
 //	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [-o FILE]
 //	blastradius diff OLD NEW [--policy POLICY] [--format table|json|markdown] [--fail-on-worse]
 //	blastradius validate MODEL...
+//	blastradius serve MODEL [--addr 127.0.0.1:8080] [--open] [--watch]
 //	blastradius import [--backstage DIR] [--k8s DIR] [--traces FILE] [--overlay FILE] -o MODEL
 //	blastradius version
 //
@@ -89,6 +90,7 @@ Usage:
   blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
   blastradius diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]
   blastradius validate MODEL...
+  blastradius serve MODEL [--addr 127.0.0.1:8080] [--open] [--watch]
   blastradius import [--backstage DIR] [--k8s DIR] [--traces FILE] [--overlay FILE] -o MODEL [flags]
   blastradius version
 
@@ -103,6 +105,7 @@ Commands:
   recover      how long each node is down and degraded as failures are repaired
   check        check a model against a resilience policy (exit 1 on violations)
   diff         what a change to a model does to its resilience, for a pull request
+  serve        explore the model in a browser: remove nodes by clicking, see what fails and why
   validate     check model files and report every problem with file:line
   import       write a model from a Backstage catalog, Kubernetes manifests and traces
   version      print the version of blastradius
@@ -128,6 +131,7 @@ var commands = map[string]func(x *command, args []string) int{
 	"import":       importCmd,
 	"availability": availabilityCmd,
 	"audit":        auditCmd,
+	"serve":        serve,
 }
 
 // run is the whole program, with its streams, so tests can drive it;

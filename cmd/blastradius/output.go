@@ -37,6 +37,8 @@ type report struct {
 	SVG   func(io.Writer) error
 	JUnit func(io.Writer) error
 	SARIF func(io.Writer) error
+	// HTML is a self-contained HTML report (simulate --format html).
+	HTML func(io.Writer) error
 }
 
 // writeReport writes r in the named format to w: the dispatcher every
@@ -57,6 +59,8 @@ func writeReport(ctx context.Context, format string, w io.Writer, r report) erro
 		f = r.JUnit
 	case "sarif":
 		f = r.SARIF
+	case "html":
+		f = r.HTML
 	case "svg":
 		if r.SVG != nil {
 			return r.SVG(w)

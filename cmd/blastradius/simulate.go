@@ -12,7 +12,7 @@ func simulate(x *command, args []string) int {
 	fs := x.flags("simulate MODEL --fail ID [--fail ID ...] [flags]")
 	var fails listFlag
 	fs.Var(&fails, "fail", "remove `ID` (repeatable): a node id, node@site for one replica, or site:ID, region:ID, node:ID to say what it must be")
-	out := addOutputFlags(fs, drawingFormats...)
+	out := addOutputFlags(fs, append(drawingFormats, "html")...)
 	replicas := fs.Bool("replicas", false, "list replicas (node@site) as rows of their own")
 	full := fullChainsFlag(fs)
 	var failOn analyze.FailOn
@@ -46,6 +46,9 @@ func simulate(x *command, args []string) int {
 		Markdown: func(w io.Writer) error { return export.Markdown(w, o, export.MarkdownOptions{FullChains: *full}) },
 		Mermaid:  func(w io.Writer) error { return export.Mermaid(w, o, gopts) },
 		DOT:      func(w io.Writer) error { return export.DOT(w, o, gopts) },
+		HTML: func(w io.Writer) error {
+			return export.OutcomeHTML(w, o, export.HTMLOptions{Graph: gopts, FullChains: *full})
+		},
 	}
 	return x.finish(out, r, failOn.Violated(o))
 }
