@@ -216,21 +216,35 @@ func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, *
 	if f != YAML && f != JSON {
 		return nil, nil, fmt.Errorf("unknown model format %v", f)
 	}
+	data, err := readModel(r, file, l, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	return decodeData(data, file, f, l)
+}
+
+// readModel reads the input of decode, refusing more than l.FileSize.
+func readModel(r io.Reader, file string, l Limits, size int64) ([]byte, error) {
 	data, err := readAll(r, l.FileSize, size)
 	if err != nil {
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-			return nil, nil, err // a file's own errors name it already
+			return nil, err // a file's own errors name it already
 		}
 		if file == "" {
-			return nil, nil, fmt.Errorf("read model: %w", err)
+			return nil, fmt.Errorf("read model: %w", err)
 		}
-		return nil, nil, fmt.Errorf("read %s: %w", file, err)
+		return nil, fmt.Errorf("read %s: %w", file, err)
 	}
 	if int64(len(data)) > l.FileSize {
 		var ps problems
 		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %s", byteSize(l.FileSize))
-		return nil, nil, ps.err()
+		return nil, ps.err()
 	}
+	return data, nil
+}
+
+// decodeData is decode on the input data, read whole.
+func decodeData(data []byte, file string, f Format, l Limits) (*Model, *resolution, error) {
 	if f == JSON {
 		data = bytes.TrimPrefix(data, []byte(bom))
 	}

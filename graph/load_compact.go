@@ -1,0 +1,496 @@
+package graph
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/blastradius-go/blastradius/internal/yamltree"
+)
+
+// LoadGraph is LoadCompiled for a caller that wants the compiled graph
+// alone, as the CLI does: it never holds the whole Model. It returns the
+// same graph and the same errors as LoadCompiled.
+//
+// A valid file is read by the compact load: each node is decoded, kept
+// in a few compact columns (its id, kind and numbers, its references as
+// the ids they name, then as node numbers) and let go, and the graph is
+// validated and compiled from the columns, so that peak memory is the
+// file, the columns and the graph instead of the file, the Model and the
+// graph. At the first problem, or anything it does not handle, it gives
+// up and the file is read again by Decode, whose problems are returned:
+// the compact load only has to be right for valid files.
+func LoadGraph(path string, l Limits) (*Compiled, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	format := YAML
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		format = JSON
+	}
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return decodeGraph(f, path, format, l.orDefault(), size)
+}
+
+// DecodeGraph is DecodeCompiled returning the compiled graph alone, read
+// as LoadGraph reads a file.
+func DecodeGraph(r io.Reader, file string, f Format, l Limits) (*Compiled, error) {
+	return decodeGraph(r, file, f, l.orDefault(), readerSize(r))
+}
+
+// compactLoad turns the compact load on; tests turn it off to compare.
+var compactLoad = true
+
+func decodeGraph(r io.Reader, file string, f Format, l Limits, size int64) (*Compiled, error) {
+	if f != YAML && f != JSON {
+		return nil, fmt.Errorf("unknown model format %v", f)
+	}
+	data, err := readModel(r, file, l, size)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := compactCompile(data, file, f, l); ok {
+		return c, nil
+	}
+	m, res, err := decodeData(data, file, f, l)
+	if err != nil {
+		return nil, err
+	}
+	_, c, err := compileDecoded(m, res)
+	return c, err
+}
+
+// compactFields are the fields of a node (nodeFields) and of a replica
+// (replicaFields) the compact columns keep; a node that writes any other
+// field is read by Decode instead. A new field of Node is compact once
+// compactNode keeps it and it is named here.
+var compactFields = [2]map[string]bool{
+	{"kind": true, "description": true, "users": true, "tier": true, "labels": true, "region": true, "site": true, "replicas": true, "demand": true, "degraded_at": true, "requires": true, "uses": true, "restart": true, "availability": true, "mtbf": true, "mttr": true},
+	{"site": true, "capacity": true, "standby": true, "recovery": true, "requires": true},
+}
+
+// compact is a model's nodes in columns: per node its id, kind, line,
+// tier, users and the counts compile needs; its structure as words of
+// code; its references, in the order the validator meets them, as the ids
+// written (pending) until every id is known, then as node numbers (refs).
+// The rare fields are in extra.
+type compact struct {
+	file    string
+	ids     []string
+	kinds   []Kind
+	lines   []int32
+	tiers   []int32 // Tier.Int()
+	users   []int64
+	nin     [][2]int32 // nodeInputs
+	start   []uint32   // the node's code is code[start[i]:start[i+1]]
+	code    []int64
+	pending []string
+	refs    []int32
+	extra   map[int32]*nodeExtra
+	// The sizes of the compiled graph (see sizes).
+	vertices, hard, soft int
+	users64              int64 // the users of every node, saturating
+
+	// What a node is made again into (see full).
+	n        Node
+	replicas []Replica
+	deps     []Dep
+	members  []Member
+	at, p    int // the node full made last, and its first reference
+}
+
+// nodeExtra holds the fields few nodes have.
+type nodeExtra struct {
+	description  string
+	labels       map[string]string
+	restart      int64
+	availability float64
+	mtbf, mttr   int64
+}
+
+// The flags of a node's first word of code; the counts of its replicas,
+// requires and uses follow in 16 bits each.
+const (
+	cRegion = 1 << iota
+	cSite
+	cDemand
+	cDegraded
+	cExtra
+)
+
+// The flags of a replica's word: its standby in the low byte, then these,
+// then the count of its requires in 16 bits from bit 16.
+const (
+	cCapacity = 1 << (8 + iota)
+	cRecovery
+)
+
+// A dependency is one word: 0 for a plain one (a node), else cGroup with
+// its form in bits 8-15 and its member count from bit 16, followed by its
+// need, its degraded_at and a weight per member.
+const cGroup = 1
+
+const maxCount = 1<<16 - 1
+
+// add keeps node n, just decoded (its fields in fs), in the columns. It
+// returns false for a node the columns cannot hold.
+func (c *compact) add(n *Node, fs []fieldAt) bool {
+	for _, f := range fs {
+		names := nodeFields
+		if f.rep > 0 {
+			names = replicaFields
+		}
+		if !compactFields[min(f.rep, 1)][names[f.field]] {
+			return false
+		}
+	}
+	if n.Pos.Line > math.MaxInt32 || len(c.code) > math.MaxUint32/2 ||
+		len(n.Replicas) > maxCount || len(n.Requires) > maxCount || len(n.Uses) > maxCount {
+		return false
+	}
+	i := int32(len(c.ids))
+	c.ids = append(c.ids, n.ID)
+	c.kinds = append(c.kinds, n.Kind)
+	c.lines = append(c.lines, int32(n.Pos.Line))
+	c.tiers = append(c.tiers, int32(n.Tier.Int()))
+	c.users = append(c.users, n.Users)
+	if n.Users > 0 && n.Users <= MaxUsers {
+		c.users64 = addSat(c.users64, n.Users)
+	}
+	h, s := nodeInputs(n)
+	c.nin = append(c.nin, [2]int32{int32(h), int32(s)})
+	v, hh, ss := nodeSizes(n)
+	c.vertices, c.hard, c.soft = c.vertices+1+v, c.hard+hh, c.soft+ss
+	c.start = append(c.start, uint32(len(c.code)))
+
+	flags := int64(len(n.Replicas))<<16 | int64(len(n.Requires))<<32 | int64(len(n.Uses))<<48
+	if n.Region != "" {
+		flags |= cRegion
+		c.pending = append(c.pending, n.Region)
+	}
+	if n.Site != "" {
+		flags |= cSite
+		c.pending = append(c.pending, n.Site)
+	}
+	if n.Demand != 0 {
+		flags |= cDemand
+	}
+	if n.DegradedAt != 0 {
+		flags |= cDegraded
+	}
+	if n.Description != "" || n.Labels != nil || n.Restart != 0 || n.Availability != 0 || n.MTBF != 0 || n.MTTR != 0 {
+		flags |= cExtra
+		if c.extra == nil {
+			c.extra = make(map[int32]*nodeExtra)
+		}
+		c.extra[i] = &nodeExtra{description: n.Description, labels: n.Labels, restart: int64(n.Restart),
+			availability: n.Availability, mtbf: int64(n.MTBF), mttr: int64(n.MTTR)}
+	}
+	c.code = append(c.code, flags)
+	if n.Demand != 0 {
+		c.code = append(c.code, n.Demand)
+	}
+	if n.DegradedAt != 0 {
+		c.code = append(c.code, n.DegradedAt)
+	}
+	for j := range n.Replicas {
+		r := &n.Replicas[j]
+		if len(r.Requires) > maxCount {
+			return false
+		}
+		w := int64(r.Standby) | int64(len(r.Requires))<<16
+		if r.Capacity != 0 {
+			w |= cCapacity
+		}
+		if r.Recovery != 0 {
+			w |= cRecovery
+		}
+		c.code = append(c.code, w)
+		if r.Capacity != 0 {
+			c.code = append(c.code, r.Capacity)
+		}
+		if r.Recovery != 0 {
+			c.code = append(c.code, int64(r.Recovery))
+		}
+		c.pending = append(c.pending, r.Site)
+		c.addDeps(r.Requires)
+	}
+	c.addDeps(n.Requires)
+	c.addDeps(n.Uses)
+	return true
+}
+
+// plain reports whether d is a dependency on one node, as On makes it.
+func plain(d *Dep) bool {
+	return d.Form == One && len(d.Members) == 1 && d.Members[0].Weight == 1 && d.Need == 1 && d.DegradedAt == 0
+}
+
+func (c *compact) addDeps(deps []Dep) {
+	for i := range deps {
+		d := &deps[i]
+		if plain(d) {
+			c.code = append(c.code, 0)
+			c.pending = append(c.pending, d.Members[0].ID)
+			continue
+		}
+		c.code = append(c.code, cGroup|int64(d.Form)<<8|int64(len(d.Members))<<16, d.Need, d.DegradedAt)
+		for j := range d.Members {
+			c.code = append(c.code, d.Members[j].Weight)
+			c.pending = append(c.pending, d.Members[j].ID)
+		}
+	}
+}
+
+// count, head, full and inputs make c a nodeSet for compile.
+func (c *compact) count() int { return len(c.ids) }
+
+func (c *compact) inputs(i int) (hard, soft int) {
+	return int(c.nin[i][0]), int(c.nin[i][1])
+}
+
+// head makes node i's own fields again, into c.n.
+func (c *compact) head(i int) *Node {
+	n := &c.n
+	*n = Node{ID: c.ids[i], Kind: c.kinds[i], Users: c.users[i], Pos: Pos{File: c.file, Line: int(c.lines[i])}}
+	if t := c.tiers[i]; t >= 0 {
+		n.Tier = TierOf(int(t))
+	}
+	if x := c.extra[int32(i)]; x != nil {
+		n.Description, n.Labels, n.Restart = x.description, x.labels, durationOf(x.restart)
+		n.Availability, n.MTBF, n.MTTR = x.availability, durationOf(x.mtbf), durationOf(x.mttr)
+	}
+	return n
+}
+
+// full makes node i again, whole, into c.n; the nodes are asked in order
+// (its references start where the last node's end).
+func (c *compact) full(i int) *Node {
+	if i == 0 {
+		c.at, c.p = 0, 0
+	} else if i != c.at+1 {
+		panic("compact: nodes made out of order")
+	}
+	c.at = i
+	n := c.head(i)
+	code := c.code[c.start[i]:c.end(i)]
+	k := 0
+	word := func() int64 { w := code[k]; k++; return w }
+	flags := word()
+	nrep, nreq, nuse := int(flags>>16&maxCount), int(flags>>32&maxCount), int(flags>>48&maxCount)
+	if flags&cRegion != 0 {
+		n.Region = c.ref()
+	}
+	if flags&cSite != 0 {
+		n.Site = c.ref()
+	}
+	if flags&cDemand != 0 {
+		n.Demand = word()
+	}
+	if flags&cDegraded != 0 {
+		n.DegradedAt = word()
+	}
+	c.deps, c.members = c.deps[:0], c.members[:0]
+	if nrep > 0 {
+		c.replicas = c.replicas[:0]
+		for range nrep {
+			w := word()
+			r := Replica{Standby: Standby(w & 0xff)}
+			if w&cCapacity != 0 {
+				r.Capacity = word()
+			}
+			if w&cRecovery != 0 {
+				r.Recovery = durationOf(word())
+			}
+			r.Site = c.ref()
+			r.Requires = c.makeDeps(int(w>>16&maxCount), word)
+			c.replicas = append(c.replicas, r)
+		}
+		n.Replicas = c.replicas
+	}
+	n.Requires = c.makeDeps(nreq, word)
+	n.Uses = c.makeDeps(nuse, word)
+	return n
+}
+
+func (c *compact) end(i int) int {
+	if i+1 < len(c.start) {
+		return int(c.start[i+1])
+	}
+	return len(c.code)
+}
+
+// ref is the id of the next reference.
+func (c *compact) ref() string {
+	id := c.ids[c.refs[c.p]]
+	c.p++
+	return id
+}
+
+// makeDeps makes n dependencies again, reading their words with word.
+// Their slices are cut from c.deps and c.members, which a node reuses:
+// nothing keeps them past the node.
+func (c *compact) makeDeps(n int, word func() int64) []Dep {
+	if n == 0 {
+		return nil
+	}
+	start := len(c.deps)
+	for range n {
+		w := word()
+		if w == 0 {
+			c.members = append(c.members, Member{ID: c.ref(), Weight: 1})
+			c.deps = append(c.deps, Dep{Form: One, Need: 1, Members: c.members[len(c.members)-1 : len(c.members) : len(c.members)]})
+			continue
+		}
+		d := Dep{Form: Form(w >> 8 & 0xff), Need: word(), DegradedAt: word()}
+		ms := len(c.members)
+		for range int(w >> 16) {
+			c.members = append(c.members, Member{Weight: word(), ID: c.ref()})
+		}
+		d.Members = c.members[ms:len(c.members):len(c.members)]
+		c.deps = append(c.deps, d)
+	}
+	return c.deps[start:len(c.deps):len(c.deps)]
+}
+
+func durationOf(x int64) time.Duration { return time.Duration(x) }
+
+// compactCompile is the compact load of data (see LoadGraph). It returns
+// false when it gives up: on any problem, and on what the columns do not
+// hold.
+func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, ok bool) {
+	if !fastRead || !compactLoad {
+		return nil, false
+	}
+	// The fast readers and the decoder do not panic; this is a last
+	// guard, since any failure here only means Decode reads the file.
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	if f == JSON {
+		data = bytes.TrimPrefix(data, []byte(bom))
+	}
+	d := &decoder{file: file, maxNodes: l.Nodes}
+	c := &compact{file: file}
+	good := true
+	var n Node
+	st := &yamltree.Stream{Key: "nodes", Each: func(e entry) {
+		if !good {
+			return
+		}
+		if len(c.ids) >= d.maxNodes {
+			good = false
+			return
+		}
+		// The node's slices are cut from the decoder's pools, which are
+		// given back once the node is in the columns.
+		deps, members := d.depPool, d.memberPool
+		d.node(&n, e)
+		good = len(d.ps) == 0 && len(d.hidden) == 0 && c.add(&n, n.fields)
+		d.depPool, d.memberPool = deps, members
+		d.fields, d.fieldsStart = d.fields[:0], 0
+	}}
+	var root *value
+	var read bool
+	if f == JSON {
+		root, read = yamltree.ReadJSONStream(stringOf(data), limits.depth, st)
+	} else {
+		root, read = yamltree.ReadFastStream(stringOf(data), limits.depth, st)
+	}
+	if !read || !good {
+		return nil, false
+	}
+	m := &Model{}
+	if !d.model(root, m, st) || len(d.ps) > 0 || len(d.hidden) > 0 || len(m.Nodes) > 0 || st.Count != len(c.ids) {
+		return nil, false
+	}
+	m.File = file
+	if m.Name == "" && m.File != "" {
+		m.Name = NameOf(m.File)
+	}
+	if c.users64 > MaxTotalUsers {
+		return nil, false
+	}
+	// The ids: what validate's identify checks, and the index.
+	index := make(map[string]int32, c.vertices)
+	for i, id := range c.ids {
+		if checkID(id) != "" {
+			return nil, false
+		}
+		if _, dup := index[id]; dup {
+			return nil, false
+		}
+		index[id] = int32(i)
+	}
+	if !c.resolve(index) {
+		return nil, false
+	}
+	v := validator{m: m, index: index, pre: c.refs, kinds: c.kinds, names: c.ids}
+	v.defaults()
+	if len(v.ps) > 0 {
+		return nil, false
+	}
+	// Each node is validated as compile makes it (see checked).
+	res := &resolution{index: index, refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}
+	chk := &checked{compact: c, v: &v}
+	g, done := compileNodes(m, chk, res, true)
+	if !done || len(v.ps) > 0 || v.np != len(c.refs) {
+		return nil, false
+	}
+	return g, true
+}
+
+// resolve turns the ids of the references into node numbers, on two
+// cores for a large model: the index is complete and only read. It
+// returns false when an id is unknown.
+func (c *compact) resolve(index map[string]int32) bool {
+	c.refs = make([]int32, len(c.pending))
+	part := func(lo, hi int) bool {
+		for k := lo; k < hi; k++ {
+			i, ok := index[c.pending[k]]
+			if !ok {
+				return false
+			}
+			c.refs[k] = i
+		}
+		return true
+	}
+	ok := true
+	if h := len(c.pending) / 2; h >= splitNodes && runtime.GOMAXPROCS(0) > 1 {
+		done := make(chan bool)
+		go func() { done <- part(h, len(c.pending)) }()
+		ok = part(0, h)
+		ok = <-done && ok
+	} else {
+		ok = part(0, len(c.pending))
+	}
+	c.pending = nil
+	return ok
+}
+
+// checked is the nodeSet of a compact model whose nodes are validated as
+// compile makes them: a problem is recorded in v, and the graph is then
+// thrown away (compile's own guards, and its recovering from a panic,
+// keep an invalid node from doing harm meanwhile).
+type checked struct {
+	*compact
+	v *validator
+}
+
+func (c *checked) full(i int) *Node {
+	n := c.compact.full(i)
+	c.v.node(n)
+	return n
+}

@@ -1,0 +1,114 @@
+package graph
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// compactOf runs the compact load on src, or reports that it gave up.
+func compactOf(src []byte, f Format) (*Compiled, bool) {
+	return compactCompile(src, "eq", f, Limits{}.orDefault())
+}
+
+// sameGraph requires that DecodeGraph gives what DecodeCompiled gives on
+// src: the same graph (every field, and the same binary form) or the same
+// error; and that the compact load, when it does not give up, gives that
+// graph. It returns whether the compact load read src.
+func sameGraph(t testing.TB, src []byte, f Format) bool {
+	t.Helper()
+	_, want, werr := DecodeCompiled(bytes.NewReader(src), "eq", f, Limits{})
+	got, gerr := DecodeGraph(bytes.NewReader(src), "eq", f, Limits{})
+	if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+		t.Fatalf("errors differ on %q:\nDecodeCompiled: %v\nDecodeGraph:    %v", src, werr, gerr)
+	}
+	c, ok := compactOf(src, f)
+	if werr != nil {
+		if ok {
+			t.Fatalf("the compact load accepts what Decode refuses (%v): %q", werr, src)
+		}
+		return false
+	}
+	equalGraphs(t, want, got, src)
+	if ok {
+		equalGraphs(t, want, c, src)
+	}
+	return ok
+}
+
+func equalGraphs(t testing.TB, want, got *Compiled, src []byte) {
+	t.Helper()
+	if !reflect.DeepEqual(want, got) {
+		t.Fatalf("graphs differ on %q", src)
+	}
+	a, err := want.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := got.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatalf("binary forms differ on %q", src)
+	}
+}
+
+// SameGraph is sameGraph for the tests of package graph_test.
+func SameGraph(t testing.TB, src []byte, f Format) bool { return sameGraph(t, src, f) }
+
+// TestCompactLoadCases holds the compact load equal to Decode and Compile
+// on the bundled models and the decode tests' cases and fuzz seeds (see
+// TestCompactLoad for catalogs and random models).
+func TestCompactLoadCases(t *testing.T) {
+	files, err := filepath.Glob("../testdata/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(src, []byte("policy")) && !bytes.Contains(src, []byte("nodes:")) {
+			continue
+		}
+		sameGraph(t, src, YAML)
+	}
+	for _, c := range yamlCases {
+		sameGraph(t, []byte(c.yaml()), YAML)
+	}
+	for _, c := range jsonCases {
+		sameGraph(t, []byte(c.src), JSON)
+	}
+	for _, s := range fuzzSeedsYAML {
+		sameGraph(t, []byte(s), YAML)
+	}
+	for _, s := range fuzzSeedsJSON {
+		sameGraph(t, []byte(s), JSON)
+	}
+}
+
+// TestCompactLoadGivesUp: a model with a problem, or with what the
+// columns do not hold, is read by Decode.
+func TestCompactLoadGivesUp(t *testing.T) {
+	for _, src := range []string{
+		"nodes:\n  a: {kind: site}\n  a: {kind: site}\n",
+		"nodes:\n  a: {kind: service, site: b}\n",
+		"nodes:\n  a: {kind: service, site: s}\n  s: {kind: region}\n",
+		"nodes:\n  a: {kind: service, requires: [a]}\n",
+		"nodes:\n  a: &x {kind: site}\n  b: *x\n",
+		"nodes:\n  a: {kind: site, users: 5}\n  b: {kind: site, users: 4000000000000000000}\n",
+	} {
+		if _, ok := compactOf([]byte(src), YAML); ok {
+			t.Errorf("the compact load read %q", src)
+		}
+		sameGraph(t, []byte(src), YAML)
+	}
+	if !strings.Contains(fullYAML, "nodes") {
+		t.Fatal("fullYAML")
+	}
+}
