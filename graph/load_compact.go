@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -231,6 +232,25 @@ func (c *compact) add(n *Node, fs []fieldAt) bool {
 	return true
 }
 
+// grow makes room for n nodes in all, with the references and words of
+// code at the rate of the nodes so far.
+func (c *compact) grow(n int) {
+	have := len(c.ids)
+	if n <= have || have == 0 {
+		return
+	}
+	c.ids = slices.Grow(c.ids, n-have)
+	c.kinds = slices.Grow(c.kinds, n-have)
+	c.lines = slices.Grow(c.lines, n-have)
+	c.tiers = slices.Grow(c.tiers, n-have)
+	c.users = slices.Grow(c.users, n-have)
+	c.nin = slices.Grow(c.nin, n-have)
+	c.start = slices.Grow(c.start, n-have)
+	more := func(k int) int { return int(int64(k) * int64(n) / int64(have) * 17 / 16) }
+	c.code = slices.Grow(c.code, more(len(c.code))-len(c.code))
+	c.pending = slices.Grow(c.pending, more(len(c.pending))-len(c.pending))
+}
+
 // plain reports whether d is a dependency on one node, as On makes it.
 func plain(d *Dep) bool {
 	return d.Form == One && len(d.Members) == 1 && d.Members[0].Weight == 1 && d.Need == 1 && d.DegradedAt == 0
@@ -386,6 +406,8 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	c := &compact{file: file}
 	good := true
 	var n Node
+	first := 0
+	depBase, memberBase := make([]Dep, 256), make([]Member, 256)
 	st := &yamltree.Stream{Key: "nodes", Each: func(e entry) {
 		if !good {
 			return
@@ -394,12 +416,27 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 			good = false
 			return
 		}
-		// The node's slices are cut from the decoder's pools, which are
-		// given back once the node is in the columns.
-		deps, members := d.depPool, d.memberPool
+		switch len(c.ids) {
+		case 0:
+			first = e.Line
+		case chunkNodes:
+			// The columns are sized once for the nodes the file seems
+			// to hold (see estimateNodes), instead of growing.
+			c.grow(estimateNodes(data, first, e.Line, d.maxNodes))
+		}
+		// The node's slices are cut from the decoder's pools, which
+		// start again once the node is in the columns.
+		d.depPool, d.memberPool = depBase, memberBase
 		d.node(&n, e)
 		good = len(d.ps) == 0 && len(d.hidden) == 0 && c.add(&n, n.fields)
-		d.depPool, d.memberPool = deps, members
+		// A node that needed more than a pool held got a chunk of its
+		// own; the next start with a pool that large.
+		if !sameEnd(d.depPool, depBase) {
+			depBase = make([]Dep, 2*cap(depBase))
+		}
+		if !sameEnd(d.memberPool, memberBase) {
+			memberBase = make([]Member, 2*cap(memberBase))
+		}
 		d.fields, d.fieldsStart = d.fields[:0], 0
 	}}
 	var root *value
@@ -493,4 +530,10 @@ func (c *checked) full(i int) *Node {
 	n := c.compact.full(i)
 	c.v.node(n)
 	return n
+}
+
+// sameEnd reports whether the rest of a pool is of chunk: they end at the
+// same element.
+func sameEnd[T any](rest, chunk []T) bool {
+	return cap(rest) > 0 && &rest[:cap(rest)][cap(rest)-1] == &chunk[:cap(chunk)][cap(chunk)-1]
 }
