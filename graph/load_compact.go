@@ -232,6 +232,35 @@ func (c *compact) add(n *Node, fs []fieldAt) bool {
 	return true
 }
 
+// append appends the nodes of b, which follow c's, refusing more than
+// limit in all.
+func (c *compact) append(b *compact, limit int) bool {
+	n, words := len(c.ids), len(c.code)
+	if n+len(b.ids) > limit || words+len(b.code) > math.MaxUint32/2 {
+		return false
+	}
+	c.ids = append(c.ids, b.ids...)
+	c.kinds = append(c.kinds, b.kinds...)
+	c.lines = append(c.lines, b.lines...)
+	c.tiers = append(c.tiers, b.tiers...)
+	c.users = append(c.users, b.users...)
+	c.nin = append(c.nin, b.nin...)
+	for _, s := range b.start {
+		c.start = append(c.start, s+uint32(words))
+	}
+	c.code = append(c.code, b.code...)
+	c.pending = append(c.pending, b.pending...)
+	for i, x := range b.extra {
+		if c.extra == nil {
+			c.extra = make(map[int32]*nodeExtra)
+		}
+		c.extra[i+int32(n)] = x
+	}
+	c.vertices, c.hard, c.soft = c.vertices+b.vertices, c.hard+b.hard, c.soft+b.soft
+	c.users64 = addSat(c.users64, b.users64)
+	return true
+}
+
 // grow makes room for n nodes in all, with the references and words of
 // code at the rate of the nodes so far.
 func (c *compact) grow(n int) {
@@ -402,43 +431,15 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	if f == JSON {
 		data = bytes.TrimPrefix(data, []byte(bom))
 	}
-	d := &decoder{file: file, maxNodes: l.Nodes}
-	c := &compact{file: file}
-	good := true
-	var n Node
-	first := 0
-	depBase, memberBase := make([]Dep, 256), make([]Member, 256)
-	st := &yamltree.Stream{Key: "nodes", Each: func(e entry) {
-		if !good {
-			return
-		}
-		if len(c.ids) >= d.maxNodes {
-			good = false
-			return
-		}
-		switch len(c.ids) {
-		case 0:
-			first = e.Line
-		case chunkNodes:
-			// The columns are sized once for the nodes the file seems
-			// to hold (see estimateNodes), instead of growing.
-			c.grow(estimateNodes(data, first, e.Line, d.maxNodes))
-		}
-		// The node's slices are cut from the decoder's pools, which
-		// start again once the node is in the columns.
-		d.depPool, d.memberPool = depBase, memberBase
-		d.node(&n, e)
-		good = len(d.ps) == 0 && len(d.hidden) == 0 && c.add(&n, n.fields)
-		// A node that needed more than a pool held got a chunk of its
-		// own; the next start with a pool that large.
-		if !sameEnd(d.depPool, depBase) {
-			depBase = make([]Dep, 2*cap(depBase))
-		}
-		if !sameEnd(d.memberPool, memberBase) {
-			memberBase = make([]Member, 2*cap(memberBase))
-		}
-		d.fields, d.fieldsStart = d.fields[:0], 0
-	}}
+	a := newHalf(data, file, l)
+	st := &yamltree.Stream{Key: "nodes", Each: a.each}
+	var b *half
+	if at, line, ok := splitAt(data, f); ok && splitRead {
+		// The nodes from at on are read on another core into columns
+		// of their own, then appended to the first half's.
+		b = newHalf(data, file, l)
+		st.Second, st.At, st.Line = &yamltree.Stream{Each: b.each}, at, line
+	}
 	var root *value
 	var read bool
 	if f == JSON {
@@ -446,8 +447,18 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	} else {
 		root, read = yamltree.ReadFastStream(stringOf(data), limits.depth, st)
 	}
-	if !read || !good {
+	if !read || !a.good || b != nil && !b.good {
 		return nil, false
+	}
+	d, c := a.d, a.c
+	if b != nil {
+		if len(b.d.ps) > 0 || len(b.d.hidden) > 0 || !c.append(b.c, l.Nodes) {
+			return nil, false
+		}
+		st.Count += st.Second.Count
+		if onSplit != nil {
+			onSplit(len(a.c.ids)-len(b.c.ids), len(b.c.ids))
+		}
 	}
 	m := &Model{}
 	if !d.model(root, m, st) || len(d.ps) > 0 || len(d.hidden) > 0 || len(m.Nodes) > 0 || st.Count != len(c.ids) {
@@ -532,8 +543,119 @@ func (c *checked) full(i int) *Node {
 	return n
 }
 
+// splitRead turns the reading of a large file on two cores on; tests
+// turn it off to compare, and lower splitBytes.
+var (
+	splitRead  = true
+	splitBytes = 1 << 20
+	onSplit    func(first, second int) // tests: the nodes each half read
+)
+
+// half is what decodes the nodes one reader of a split stream hands
+// over (all of them without a split) into compact columns.
+type half struct {
+	data                []byte
+	d                   *decoder
+	c                   *compact
+	good                bool
+	n                   Node
+	first               int // the line of the first node
+	depBase             []Dep
+	members             []Member
+}
+
+func newHalf(data []byte, file string, l Limits) *half {
+	return &half{data: data, d: &decoder{file: file, maxNodes: l.Nodes}, c: &compact{file: file}, good: true,
+		depBase: make([]Dep, 256), members: make([]Member, 256)}
+}
+
+// each decodes one node into the columns.
+func (h *half) each(e entry) {
+	d, c := h.d, h.c
+	if !h.good {
+		return
+	}
+	if len(c.ids) >= d.maxNodes {
+		h.good = false
+		return
+	}
+	switch len(c.ids) {
+	case 0:
+		h.first = e.Line
+	case chunkNodes:
+		// The columns are sized once for the nodes the file seems to
+		// hold after the first (see estimateNodes), instead of growing:
+		// for the first half, those of the whole file, so that the
+		// second half is appended in place.
+		c.grow(estimateNodes(h.data, h.first, e.Line, d.maxNodes))
+	}
+	// The node's slices are cut from the decoder's pools, which start
+	// again once the node is in the columns.
+	d.depPool, d.memberPool = h.depBase, h.members
+	d.node(&h.n, e)
+	h.good = len(d.ps) == 0 && len(d.hidden) == 0 && c.add(&h.n, h.n.fields)
+	// A node that needed more than a pool held got a chunk of its own;
+	// the next start with a pool that large.
+	if !sameEnd(d.depPool, h.depBase) {
+		h.depBase = make([]Dep, 2*cap(h.depBase))
+	}
+	if !sameEnd(d.memberPool, h.members) {
+		h.members = make([]Member, 2*cap(h.members))
+	}
+	d.fields, d.fieldsStart = d.fields[:0], 0
+}
+
 // sameEnd reports whether the rest of a pool is of chunk: they end at the
 // same element.
 func sameEnd[T any](rest, chunk []T) bool {
 	return cap(rest) > 0 && &rest[:cap(rest)][cap(rest)-1] == &chunk[:cap(chunk)][cap(chunk)-1]
+}
+
+// splitAt picks where a second reader starts on a large file: the key of
+// the first node written on a line of its own at the nodes' indentation
+// from the middle of the file on, with its line. It only guesses; the
+// reader checks (see yamltree.Stream.Second).
+func splitAt(data []byte, f Format) (at, line int, ok bool) {
+	if len(data) < splitBytes || runtime.GOMAXPROCS(0) < 2 {
+		return 0, 0, false
+	}
+	// The line after the nodes key, which opens the mapping.
+	key := []byte("\nnodes:\n")
+	if f == JSON {
+		key = []byte("\"nodes\": {\n")
+	}
+	k := bytes.Index(data, key)
+	if k < 0 {
+		return 0, 0, false
+	}
+	// The indentation of the first node.
+	p := k + len(key)
+	indent := 0
+	for p+indent < len(data) && data[p+indent] == ' ' {
+		indent++
+	}
+	if indent == 0 || p+indent >= len(data) {
+		return 0, 0, false
+	}
+	// A line from the middle on with that indentation, then the start of
+	// a key.
+	for q := max(p, len(data)/2); ; {
+		i := bytes.IndexByte(data[q:], '\n')
+		if i < 0 {
+			return 0, 0, false
+		}
+		q += i + 1
+		j := q
+		for j < len(data) && j-q < indent && data[j] == ' ' {
+			j++
+		}
+		if j-q != indent || j >= len(data) {
+			continue
+		}
+		switch c := data[j]; {
+		case f == JSON && c == '"',
+			f == YAML && c != ' ' && c != '#' && c != '-' && c != '\t' && c != '\r' && c != '\n' && c != '?':
+			return j, 1 + bytes.Count(data[:q], []byte{'\n'}), true
+		}
+	}
 }

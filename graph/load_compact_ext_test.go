@@ -25,6 +25,19 @@ func encoded(t *testing.T, m *graph.Model, f graph.Format) []byte {
 // synthetic catalogs and thousands of random models in both formats, and
 // requires that it reads the valid ones itself.
 func TestCompactLoad(t *testing.T) {
+	t.Run("serial", func(t *testing.T) { compactLoad(t) })
+	t.Run("split", func(t *testing.T) {
+		split := 0
+		defer graph.SplitAll(&split)()
+		compactLoad(t)
+		if split == 0 {
+			t.Error("no load was read by two readers")
+		}
+		t.Logf("%d loads read by two readers", split)
+	})
+}
+
+func compactLoad(t *testing.T) {
 	for _, n := range []int{1, 100, 5000} {
 		for _, f := range []graph.Format{graph.YAML, graph.JSON} {
 			if !graph.SameGraph(t, encoded(t, synth.Services(synth.Default(n, 1)), f), f) {

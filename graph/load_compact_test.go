@@ -60,10 +60,34 @@ func equalGraphs(t testing.TB, want, got *Compiled, src []byte) {
 // SameGraph is sameGraph for the tests of package graph_test.
 func SameGraph(t testing.TB, src []byte, f Format) bool { return sameGraph(t, src, f) }
 
+// SplitAll makes the compact load split every file between two readers
+// (see splitAt), counting the loads whose halves both read nodes in
+// *split; it returns the function that restores the setting.
+func SplitAll(split *int) (restore func()) {
+	saved := splitBytes
+	splitBytes = 1
+	onSplit = func(first, second int) {
+		if first > 0 && second > 0 {
+			*split++
+		}
+	}
+	return func() { splitBytes, onSplit = saved, nil }
+}
+
 // TestCompactLoadCases holds the compact load equal to Decode and Compile
 // on the bundled models and the decode tests' cases and fuzz seeds (see
 // TestCompactLoad for catalogs and random models).
 func TestCompactLoadCases(t *testing.T) {
+	t.Run("serial", compactLoadCases)
+	t.Run("split", func(t *testing.T) {
+		split := 0
+		defer SplitAll(&split)()
+		compactLoadCases(t)
+		t.Logf("%d loads read by two readers", split)
+	})
+}
+
+func compactLoadCases(t *testing.T) {
 	files, err := filepath.Glob("../testdata/*.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -111,4 +135,34 @@ func TestCompactLoadGivesUp(t *testing.T) {
 	if !strings.Contains(fullYAML, "nodes") {
 		t.Fatal("fullYAML")
 	}
+}
+
+// FuzzCompactLoad checks that the compact load, serial and split between
+// two readers, never accepts what Decode refuses and never gives another
+// graph: DecodeGraph's result is DecodeCompiled's.
+func FuzzCompactLoad(f *testing.F) {
+	for _, s := range fuzzSeedsYAML {
+		f.Add(s, false)
+	}
+	for _, c := range yamlCases {
+		f.Add(c.yaml(), true)
+	}
+	for _, s := range fuzzSeedsJSON {
+		f.Add(s, false)
+	}
+	for _, c := range jsonCases {
+		f.Add(c.src, true)
+	}
+	f.Fuzz(func(t *testing.T, src string, split bool) {
+		format := YAML
+		if strings.HasPrefix(strings.TrimLeft(src, " \t\r\n\ufeff"), "{") {
+			format = JSON
+		}
+		if split {
+			saved := splitBytes
+			splitBytes = 1
+			defer func() { splitBytes = saved }()
+		}
+		sameGraph(t, []byte(src), format)
+	})
 }
