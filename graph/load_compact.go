@@ -554,14 +554,14 @@ var (
 // half is what decodes the nodes one reader of a split stream hands
 // over (all of them without a split) into compact columns.
 type half struct {
-	data                []byte
-	d                   *decoder
-	c                   *compact
-	good                bool
-	n                   Node
-	first               int // the line of the first node
-	depBase             []Dep
-	members             []Member
+	data    []byte
+	d       *decoder
+	c       *compact
+	good    bool
+	n       Node
+	first   int // the line of the first node
+	depBase []Dep
+	members []Member
 }
 
 func newHalf(data []byte, file string, l Limits) *half {
