@@ -103,7 +103,12 @@ type compact struct {
 	vertices, hard, soft int
 	users64              int64 // the users of every node, saturating
 
-	// What a node is made again into (see full).
+}
+
+// maker makes the nodes of a compact model again, one at a time, into
+// scratch it reuses: a nodeSet for compile. Each goroutine has its own.
+type maker struct {
+	*compact
 	n        Node
 	replicas []Replica
 	deps     []Dep
@@ -301,15 +306,15 @@ func (c *compact) addDeps(deps []Dep) {
 	}
 }
 
-// count, head, full and inputs make c a nodeSet for compile.
-func (c *compact) count() int { return len(c.ids) }
+// count, head, full and inputs make a maker a nodeSet for compile.
+func (c *maker) count() int { return len(c.ids) }
 
-func (c *compact) inputs(i int) (hard, soft int) {
+func (c *maker) inputs(i int) (hard, soft int) {
 	return int(c.nin[i][0]), int(c.nin[i][1])
 }
 
 // head makes node i's own fields again, into c.n.
-func (c *compact) head(i int) *Node {
+func (c *maker) head(i int) *Node {
 	n := &c.n
 	*n = Node{ID: c.ids[i], Kind: c.kinds[i], Users: c.users[i], Pos: Pos{File: c.file, Line: int(c.lines[i])}}
 	if t := c.tiers[i]; t >= 0 {
@@ -324,7 +329,7 @@ func (c *compact) head(i int) *Node {
 
 // full makes node i again, whole, into c.n; the nodes are asked in order
 // (its references start where the last node's end).
-func (c *compact) full(i int) *Node {
+func (c *maker) full(i int) *Node {
 	if i == 0 {
 		c.at, c.p = 0, 0
 	} else if i != c.at+1 {
@@ -380,7 +385,7 @@ func (c *compact) end(i int) int {
 }
 
 // ref is the id of the next reference.
-func (c *compact) ref() string {
+func (c *maker) ref() string {
 	id := c.ids[c.refs[c.p]]
 	c.p++
 	return id
@@ -389,7 +394,7 @@ func (c *compact) ref() string {
 // makeDeps makes n dependencies again, reading their words with word.
 // Their slices are cut from c.deps and c.members, which a node reuses:
 // nothing keeps them past the node.
-func (c *compact) makeDeps(n int, word func() int64) []Dep {
+func (c *maker) makeDeps(n int, word func() int64) []Dep {
 	if n == 0 {
 		return nil
 	}
@@ -490,11 +495,26 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	if len(v.ps) > 0 {
 		return nil, false
 	}
-	// Each node is validated as compile makes it (see checked).
+	// The nodes are validated on one goroutine while compile makes the
+	// graph of them on another: a problem throws the graph away
+	// (compile's own guards, and its recovering from a panic, keep an
+	// invalid node from doing harm meanwhile).
 	res := &resolution{index: index, refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}
-	chk := &checked{compact: c, v: &v}
-	g, done := compileNodes(m, chk, res, true)
-	if !done || len(v.ps) > 0 || v.np != len(c.refs) {
+	checked := make(chan bool, 1)
+	go func() {
+		ok := false
+		defer func() {
+			recover() // as a problem: ok stays false
+			checked <- ok
+		}()
+		mk := &maker{compact: c}
+		for i := range c.ids {
+			v.node(mk.full(i))
+		}
+		ok = len(v.ps) == 0 && v.np == len(c.refs)
+	}()
+	g, done := compileNodes(m, &maker{compact: c}, res, true)
+	if valid := <-checked; !done || !valid {
 		return nil, false
 	}
 	return g, true
@@ -526,21 +546,6 @@ func (c *compact) resolve(index map[string]int32) bool {
 	}
 	c.pending = nil
 	return ok
-}
-
-// checked is the nodeSet of a compact model whose nodes are validated as
-// compile makes them: a problem is recorded in v, and the graph is then
-// thrown away (compile's own guards, and its recovering from a panic,
-// keep an invalid node from doing harm meanwhile).
-type checked struct {
-	*compact
-	v *validator
-}
-
-func (c *checked) full(i int) *Node {
-	n := c.compact.full(i)
-	c.v.node(n)
-	return n
 }
 
 // splitRead turns the reading of a large file on two cores on; tests
