@@ -630,7 +630,9 @@ func splitAt(data []byte, f Format) (at, line int, ok bool) {
 		key = []byte("\"nodes\": {\n")
 	}
 	k := bytes.Index(data, key)
-	if k < 0 {
+	if f == YAML && bytes.HasPrefix(data, key[1:]) {
+		k = -1 // the first line
+	} else if k < 0 {
 		return 0, 0, false
 	}
 	// The indentation of the first node.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -165,4 +166,31 @@ func FuzzCompactLoad(f *testing.F) {
 		}
 		sameGraph(t, []byte(src), format)
 	})
+}
+
+// TestSplitInTheMiddleOfANode: where the split guesses a node key inside
+// a multi-line value (a flow mapping, a quoted or plain scalar written
+// over lines), the first reader does not land on it and the file is read
+// serially: the result is Decode's.
+func TestSplitInTheMiddleOfANode(t *testing.T) {
+	split := 0
+	defer SplitAll(&split)()
+	pad := func(prefix string, n int) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString("  " + prefix + strconv.Itoa(i) + ": {kind: site}\n")
+		}
+		return b.String()
+	}
+	for _, middle := range []string{
+		"  m: {kind: site,\n  users: 5}\n",
+		"  m: {kind: service, site: p0, description: \"one\n  two: three\"}\n",
+		"  m:\n    kind: service\n    site: p0\n    description: one\n  two: three\n",
+		"  m:\n    kind: service\n    site: p0\n    description: |\n      text\n  q: {kind: site}\n",
+		"  m: [p0,\n  p1]\n",
+	} {
+		src := "nodes:\n" + pad("p", 50) + middle + pad("q", 50)
+		sameGraph(t, []byte(src), YAML)
+	}
+	t.Logf("%d loads read by two readers", split)
 }
