@@ -52,7 +52,7 @@ type Stream struct {
 // gave up.
 func ReadFastStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
 	defer giveUpOnPanic(&v, &ok)
-	src, ok := checkText(data)
+	src, ok := checkTextSplit(data, s)
 	if !ok {
 		return nil, false
 	}
@@ -112,25 +112,30 @@ func giveUpOnPanic(v **Value, ok *bool) {
 // YAML reads in ways of its own (U+0085, U+2028, U+2029, U+FEFF).
 func checkText(data string) (string, bool) {
 	s := strings.TrimPrefix(data, "\ufeff")
+	return s, checkChars(s)
+}
+
+// checkChars is checkText on text without its byte-order mark.
+func checkChars(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\n' || c == 0x7f {
-				return "", false
+				return false
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
-			return "", false
+			return false
 		}
 		if !(r >= 0xA0 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD && r != 0xFEFF || r >= 0x10000) || r == 0x2028 || r == 0x2029 {
-			return "", false
+			return false
 		}
 		i += size
 	}
-	return s, true
+	return true
 }
 
 type fastReader struct {

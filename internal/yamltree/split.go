@@ -1,6 +1,9 @@
 package yamltree
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // second is where the second reader of a split stream ended.
 type second struct {
@@ -90,4 +93,22 @@ func (r *fastReader) joined(v *Value, ok bool, wait func() second) (*Value, bool
 		return nil, false
 	}
 	return v, true
+}
+
+// checkTextSplit is checkText, checking the text after the split of s,
+// if any, on another goroutine: the split is at a node's key, an ASCII
+// byte, so both parts are whole characters.
+func checkTextSplit(data string, s *Stream) (string, bool) {
+	if s == nil || s.Second == nil {
+		return checkText(data)
+	}
+	src := strings.TrimPrefix(data, "\ufeff")
+	at := s.At - (len(data) - len(src))
+	if at <= 0 || at >= len(src) || src[at] >= utf8.RuneSelf {
+		return checkText(data)
+	}
+	done := make(chan bool, 1)
+	go func() { done <- checkChars(src[at:]) }()
+	ok := checkChars(src[:at])
+	return src, <-done && ok
 }
