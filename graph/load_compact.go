@@ -267,8 +267,11 @@ func (c *compact) append(b *compact, limit int) bool {
 }
 
 // grow makes room for n nodes in all, with the references and words of
-// code at the rate of the nodes so far.
-func (c *compact) grow(n int) {
+// code at the rate of the nodes so far, but no more of them than a
+// quarter of the file's bytes (each takes two at least): a hostile first
+// chunk of nodes cannot make it allocate more than the file's size
+// allows.
+func (c *compact) grow(n, size int) {
 	have := len(c.ids)
 	if n <= have || have == 0 {
 		return
@@ -280,7 +283,7 @@ func (c *compact) grow(n int) {
 	c.users = slices.Grow(c.users, n-have)
 	c.nin = slices.Grow(c.nin, n-have)
 	c.start = slices.Grow(c.start, n-have)
-	more := func(k int) int { return int(int64(k) * int64(n) / int64(have) * 17 / 16) }
+	more := func(k int) int { return max(k, min(int(int64(k)*int64(n)/int64(have)*17/16), size/4)) }
 	c.code = slices.Grow(c.code, more(len(c.code))-len(c.code))
 	c.pending = slices.Grow(c.pending, more(len(c.pending))-len(c.pending))
 }
@@ -592,7 +595,7 @@ func (h *half) each(e entry) {
 		// hold after the first (see estimateNodes), instead of growing:
 		// for the first half, those of the whole file, so that the
 		// second half is appended in place.
-		c.grow(estimateNodes(h.data, h.first, e.Line, d.maxNodes))
+		c.grow(estimateNodes(h.data, h.first, e.Line, d.maxNodes), len(h.data))
 	}
 	// The node's slices are cut from the decoder's pools, which start
 	// again once the node is in the columns.
