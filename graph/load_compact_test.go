@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -193,4 +194,25 @@ func TestSplitInTheMiddleOfANode(t *testing.T) {
 		sameGraph(t, []byte(src), YAML)
 	}
 	t.Logf("%d loads read by two readers", split)
+}
+
+// TestCompactLoadLimits: the limits refuse a file through DecodeGraph as
+// through DecodeCompiled, with the same message, serial or split.
+func TestCompactLoadLimits(t *testing.T) {
+	src := "nodes:\n  a: {kind: site}\n  b: {kind: site}\n  c: {kind: site}\n  d: {kind: site}\n"
+	split := 0
+	for _, l := range []Limits{{Nodes: 3}, {Nodes: 4}, {FileSize: 10}, {FileSize: int64(len(src))}} {
+		for _, on := range []bool{false, true} {
+			restore := func() {}
+			if on {
+				restore = SplitAll(&split)
+			}
+			_, _, werr := DecodeCompiled(strings.NewReader(src), "lim", YAML, l)
+			_, gerr := DecodeGraph(strings.NewReader(src), "lim", YAML, l)
+			restore()
+			if fmt.Sprint(werr) != fmt.Sprint(gerr) {
+				t.Errorf("limits %+v (split %v): DecodeCompiled %v, DecodeGraph %v", l, on, werr, gerr)
+			}
+		}
+	}
 }
