@@ -109,10 +109,22 @@ func LoadLimits(path string, l Limits) (*Model, error) {
 }
 
 // load is LoadLimits, returning also what validation resolved, for compile.
-func load(path string, l Limits) (*Model, *resolution, error) {
+func load(path string, l Limits) (m *Model, res *resolution, err error) {
+	if err := openModel(path, func(r io.Reader, f Format, size int64) {
+		m, res, err = decode(r, path, f, l.orDefault(), size)
+	}); err != nil {
+		return nil, nil, err
+	}
+	return m, res, err
+}
+
+// openModel opens the model file at path and calls read with it, its
+// format (JSON when the name ends in .json, YAML otherwise) and its size
+// when it is a regular file (else -1). It returns the error of opening it.
+func openModel(path string, read func(r io.Reader, f Format, size int64)) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer f.Close()
 	format := YAML
@@ -123,7 +135,8 @@ func load(path string, l Limits) (*Model, *resolution, error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	return decode(f, path, format, l.orDefault(), size)
+	read(f, format, size)
+	return nil
 }
 
 // Decode reads a model in format f from r. The name file is used in error

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/blastradius-go/blastradius/internal/yamltree"
@@ -27,21 +24,13 @@ import (
 // graph. At the first problem, or anything it does not handle, it gives
 // up and the file is read again by Decode, whose problems are returned:
 // the compact load only has to be right for valid files.
-func LoadGraph(path string, l Limits) (*Compiled, error) {
-	f, err := os.Open(path)
-	if err != nil {
+func LoadGraph(path string, l Limits) (c *Compiled, err error) {
+	if err := openModel(path, func(r io.Reader, f Format, size int64) {
+		c, err = decodeGraph(r, path, f, l.orDefault(), size)
+	}); err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	format := YAML
-	if strings.EqualFold(filepath.Ext(path), ".json") {
-		format = JSON
-	}
-	size := int64(-1)
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
-	}
-	return decodeGraph(f, path, format, l.orDefault(), size)
+	return c, err
 }
 
 // DecodeGraph is DecodeCompiled returning the compiled graph alone, read
