@@ -214,18 +214,19 @@ var inPlaceCSR = true
 // written it is where row v ends, which is where row v+1 starts, as CSR
 // wants. Edges land in each row in the order they are written, as the
 // stable sort of the edge lists put them.
-func (b *compiler) rows(m *Model, hard, soft int) {
+func (b *compiler) rows(ns nodeSet, hard, soft int) {
 	c := b.c
 	nv := cap(c.names)
 	c.inOff, c.in, c.inW, c.inCap = make([]int32, nv+1), make([]int32, hard), make([]int64, hard), make([]int64, hard)
 	c.softOff, c.soft = make([]int32, nv+1), make([]int32, soft)
 	var h, s int32
-	for i := range m.Nodes {
+	n := ns.count()
+	for i := range n {
 		c.inOff[i+1], c.softOff[i+1] = h, s
-		nh, ns := nodeInputs(&m.Nodes[i])
+		nh, ns := ns.inputs(i)
 		h, s = h+int32(nh), s+int32(ns)
 	}
-	for v := len(m.Nodes) + 1; v <= nv; v++ {
+	for v := n + 1; v <= nv; v++ {
 		c.softOff[v] = s // only nodes have soft inputs
 	}
 	b.tail = h
@@ -357,6 +358,16 @@ func (b *compiler) dep(v, owner int32, d *Dep, p int, soft bool, base, list stri
 // that double as they grow allocated about three times their final size.
 func sizes(m *Model) (vertices, hard, soft int) {
 	vertices = len(m.Nodes)
+	for i := range m.Nodes {
+		v, h, s := nodeSizes(&m.Nodes[i])
+		vertices, hard, soft = vertices+v, hard+h, soft+s
+	}
+	return vertices, hard, soft
+}
+
+// nodeSizes is what compiling node nd makes besides its own vertex: the
+// vertices of its groups and replicas, and its hard and soft edges.
+func nodeSizes(nd *Node) (vertices, hard, soft int) {
 	groups := func(deps []Dep, soft bool) (gs, h, s int) {
 		for i := range deps {
 			d := &deps[i]
@@ -379,30 +390,27 @@ func sizes(m *Model) (vertices, hard, soft int) {
 		return gs, h, s
 	}
 	add := func(gs, h, s int) { vertices, hard, soft = vertices+gs, hard+h, soft+s }
-	for i := range m.Nodes {
-		nd := &m.Nodes[i]
-		if nd.Region != "" {
+	if nd.Region != "" {
+		hard++
+	}
+	if nd.Site != "" {
+		hard++
+	}
+	add(groups(nd.Requires, false))
+	add(groups(nd.Uses, true))
+	switch rs := nd.Replicas; {
+	case len(rs) == 0:
+	case len(rs) == 1 && len(rs[0].Requires) == 0:
+		hard++
+	default:
+		if len(nd.Requires) > 0 || nd.Region != "" || nd.Site != "" {
+			vertices++
 			hard++
 		}
-		if nd.Site != "" {
-			hard++
-		}
-		add(groups(nd.Requires, false))
-		add(groups(nd.Uses, true))
-		switch rs := nd.Replicas; {
-		case len(rs) == 0:
-		case len(rs) == 1 && len(rs[0].Requires) == 0:
-			hard++
-		default:
-			if len(nd.Requires) > 0 || nd.Region != "" || nd.Site != "" {
-				vertices++
-				hard++
-			}
-			for j := range rs {
-				vertices++
-				hard += 2 // its site, and it to the capacity gate
-				add(groups(rs[j].Requires, false))
-			}
+		for j := range rs {
+			vertices++
+			hard += 2 // its site, and it to the capacity gate
+			add(groups(rs[j].Requires, false))
 		}
 	}
 	return vertices, hard, soft
@@ -424,6 +432,34 @@ func compile(m *Model, res *resolution) (*Compiled, error) {
 // were counted, a bug, which the edge lists then survive: Compile promises
 // not to panic on a valid model.
 func compileWith(m *Model, res *resolution, inPlace bool) (_ *Compiled, ok bool) {
+	return compileNodes(m, modelNodes{m}, res, inPlace)
+}
+
+// nodeSet is where compile reads the nodes of a model from: its Nodes
+// (modelNodes), or the compact columns of the CLI's load, which make each
+// node again when asked (see load_compact.go).
+type nodeSet interface {
+	count() int
+	// head returns node i with at least its ID, Kind, Tier, Pos, Users,
+	// Restart, Labels, Description and failure data; full the whole node,
+	// asked in order, i = 0, 1, .... Either is valid until the next call.
+	head(i int) *Node
+	full(i int) *Node
+	// inputs is nodeInputs of node i.
+	inputs(i int) (hard, soft int)
+}
+
+// modelNodes is the nodeSet of m.Nodes.
+type modelNodes struct{ m *Model }
+
+func (s modelNodes) count() int                    { return len(s.m.Nodes) }
+func (s modelNodes) head(i int) *Node              { return &s.m.Nodes[i] }
+func (s modelNodes) full(i int) *Node              { return &s.m.Nodes[i] }
+func (s modelNodes) inputs(i int) (hard, soft int) { return nodeInputs(&s.m.Nodes[i]) }
+
+// compileNodes is compileWith on the nodes ns of m (whose Nodes are not
+// read).
+func compileNodes(m *Model, ns nodeSet, res *resolution, inPlace bool) (_ *Compiled, ok bool) {
 	if inPlace {
 		defer func() {
 			if recover() != nil {
@@ -431,8 +467,8 @@ func compileWith(m *Model, res *resolution, inPlace bool) (_ *Compiled, ok bool)
 			}
 		}()
 	}
-	n := len(m.Nodes)
-	nv, nh, ns := res.vertices, res.hard, res.soft
+	n := ns.count()
+	nv, nh, nsoft := res.vertices, res.hard, res.soft
 	index := res.index
 	c := &Compiled{
 		// Strings are cloned, so that the graph keeps nothing of the
@@ -457,17 +493,23 @@ func compileWith(m *Model, res *resolution, inPlace bool) (_ *Compiled, ok bool)
 		capv:        make([]int32, n),
 		users:       make([]int64, n),
 		rst:         make([]time.Duration, n),
-		unavail:     unavailabilities(m),
 	}
 	b := &compiler{c: c, refs: res.refs, inPlace: inPlace}
 	if b.inPlace {
-		b.rows(m, nh, ns)
+		b.rows(ns, nh, nsoft)
 	} else {
 		b.hard.grow(nh)
-		b.soft.grow(ns)
+		b.soft.grow(nsoft)
 	}
-	for i := range m.Nodes {
-		nd := &m.Nodes[i]
+	for i := range n {
+		nd := ns.head(i)
+		// What unavailabilities gives, one node at a time.
+		if q := m.Unavailability(nd); q > 0 {
+			if c.unavail == nil {
+				c.unavail = make([]float64, n)
+			}
+			c.unavail[i] = q
+		}
 		b.vertex(nd.ID, NodeVertex, int32(i), "")
 		c.capv[i] = -1
 		c.info[i] = nodeInfo{kind: nd.Kind, tier: int32(nd.Tier.Int()), pos: nd.Pos}
@@ -482,14 +524,14 @@ func compileWith(m *Model, res *resolution, inPlace bool) (_ *Compiled, ok bool)
 		}
 	}
 	p := 0
-	for i := range m.Nodes {
-		p = b.node(int32(i), &m.Nodes[i], p)
+	for i := range n {
+		p = b.node(int32(i), ns.full(i), p)
 	}
 	if b.inPlace {
 		// The rows end where the next begin only if every vertex got the
 		// inputs it was counted (a bug otherwise: tests compare with the
 		// edge lists).
-		if int(b.tail) != nh || int(c.inOff[len(c.names)]) != nh || int(c.softOff[len(c.names)]) != ns {
+		if int(b.tail) != nh || int(c.inOff[len(c.names)]) != nh || int(c.softOff[len(c.names)]) != nsoft {
 			return nil, false
 		}
 		c.finishCSR()

@@ -109,10 +109,22 @@ func LoadLimits(path string, l Limits) (*Model, error) {
 }
 
 // load is LoadLimits, returning also what validation resolved, for compile.
-func load(path string, l Limits) (*Model, *resolution, error) {
+func load(path string, l Limits) (m *Model, res *resolution, err error) {
+	if err := openModel(path, func(r io.Reader, f Format, size int64) {
+		m, res, err = decode(r, path, f, l.orDefault(), size)
+	}); err != nil {
+		return nil, nil, err
+	}
+	return m, res, err
+}
+
+// openModel opens the model file at path and calls read with it, its
+// format (JSON when the name ends in .json, YAML otherwise) and its size
+// when it is a regular file (else -1). It returns the error of opening it.
+func openModel(path string, read func(r io.Reader, f Format, size int64)) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer f.Close()
 	format := YAML
@@ -123,7 +135,8 @@ func load(path string, l Limits) (*Model, *resolution, error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	return decode(f, path, format, l.orDefault(), size)
+	read(f, format, size)
+	return nil
 }
 
 // Decode reads a model in format f from r. The name file is used in error
@@ -216,21 +229,35 @@ func decode(r io.Reader, file string, f Format, l Limits, size int64) (*Model, *
 	if f != YAML && f != JSON {
 		return nil, nil, fmt.Errorf("unknown model format %v", f)
 	}
+	data, err := readModel(r, file, l, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	return decodeData(data, file, f, l)
+}
+
+// readModel reads the input of decode, refusing more than l.FileSize.
+func readModel(r io.Reader, file string, l Limits, size int64) ([]byte, error) {
 	data, err := readAll(r, l.FileSize, size)
 	if err != nil {
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-			return nil, nil, err // a file's own errors name it already
+			return nil, err // a file's own errors name it already
 		}
 		if file == "" {
-			return nil, nil, fmt.Errorf("read model: %w", err)
+			return nil, fmt.Errorf("read model: %w", err)
 		}
-		return nil, nil, fmt.Errorf("read %s: %w", file, err)
+		return nil, fmt.Errorf("read %s: %w", file, err)
 	}
 	if int64(len(data)) > l.FileSize {
 		var ps problems
 		ps.add(Pos{File: file}, "", "", "file is larger than the limit of %s", byteSize(l.FileSize))
-		return nil, nil, ps.err()
+		return nil, ps.err()
 	}
+	return data, nil
+}
+
+// decodeData is decode on the input data, read whole.
+func decodeData(data []byte, file string, f Format, l Limits) (*Model, *resolution, error) {
 	if f == JSON {
 		data = bytes.TrimPrefix(data, []byte(bom))
 	}

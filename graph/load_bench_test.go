@@ -40,6 +40,17 @@ func BenchmarkLoad(b *testing.B) {
 					name = "reference"
 				}
 				if fast {
+					// The compact load of the CLI (DecodeGraph).
+					b.Run(fmt.Sprintf("%s/%d/graph", f, n), func(b *testing.B) {
+						src := catalog(b, n, f)
+						b.SetBytes(int64(len(src)))
+						b.ReportAllocs()
+						for b.Loop() {
+							if _, err := graph.DecodeGraph(bytes.NewReader(src), "bench", f, graph.Limits{}); err != nil {
+								b.Fatal(err)
+							}
+						}
+					})
 					// The same, validating once (what the CLI can do).
 					b.Run(fmt.Sprintf("%s/%d/fast-once", f, n), func(b *testing.B) {
 						src := catalog(b, n, f)
@@ -73,19 +84,29 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
-var loadFile = flag.String("load.file", "", "model file for BenchmarkLoadFile (e.g. written by internal/synth/cmd/gen)")
+var (
+	loadFile  = flag.String("load.file", "", "model file for BenchmarkLoadFile (e.g. written by internal/synth/cmd/gen)")
+	loadModel = flag.Bool("load.model", false, "BenchmarkLoadFile with LoadCompiled (the Model too) instead of LoadGraph")
+)
 
 // BenchmarkLoadFile loads the file given with -load.file, with limits
-// raised for large catalogs, and compiles it (LoadCompiled): what
-// "blastradius validate" does, in a process that does nothing else, so that /usr/bin/time -v of
+// raised for large catalogs, and compiles it (LoadGraph, or LoadCompiled
+// with -load.model): what "blastradius validate" does, in a process that does nothing else, so that /usr/bin/time -v of
 // the test binary shows the peak memory of loading alone.
 func BenchmarkLoadFile(b *testing.B) {
 	if *loadFile == "" {
 		b.Skip("no -load.file")
 	}
 	b.ReportAllocs()
+	l := graph.Limits{FileSize: 8 << 30, Nodes: 50_000_000}
 	for b.Loop() {
-		if _, _, err := graph.LoadCompiled(*loadFile, graph.Limits{FileSize: 8 << 30, Nodes: 50_000_000}); err != nil {
+		var err error
+		if *loadModel {
+			_, _, err = graph.LoadCompiled(*loadFile, l)
+		} else {
+			_, err = graph.LoadGraph(*loadFile, l)
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -139,6 +139,49 @@ type validator struct {
 	refs  []int32          // the node of each reference met, in order (see resolution)
 	ps    problems
 	hint  suggester
+
+	// With pre, the references are resolved already (the compact load,
+	// see load_compact.go): the validator takes pre[np] for the next
+	// reference it meets instead of looking it up, and reads the kinds
+	// and ids of nodes from kinds and names, there being no m.Nodes.
+	// refs stays empty: pre is the resolution.
+	pre   []int32
+	np    int
+	kinds []Kind
+	names []string
+}
+
+// kindOf is the kind of node i.
+func (v *validator) kindOf(i int32) Kind {
+	if v.kinds != nil {
+		return v.kinds[i]
+	}
+	return v.m.Nodes[i].Kind
+}
+
+// lookup finds the node of the next reference, id, without taking it
+// (see take).
+func (v *validator) lookup(id string) (int32, bool) {
+	if v.pre == nil {
+		i, ok := v.index[id]
+		return i, ok
+	}
+	// The resolution was made in the order the validator meets the
+	// references; one out of step is a bug, reported as a problem so that
+	// the compact load gives up rather than compile it.
+	if v.np >= len(v.pre) || v.names[v.pre[v.np]] != id {
+		return 0, false
+	}
+	return v.pre[v.np], true
+}
+
+// take records that the reference just looked up is node i.
+func (v *validator) take(i int32) {
+	if v.pre == nil {
+		v.refs = append(v.refs, i)
+		return
+	}
+	v.np++
 }
 
 // nodeName is how a problem names a node: its id, shortened when it is too
@@ -222,24 +265,30 @@ func checkID(id string) string {
 }
 
 // ref resolves a reference to a node id, reporting an unknown one.
-func (v *validator) ref(pos Pos, node, field, id string) (*Node, bool) {
+func (v *validator) ref(pos Pos, node, field, id string) (int32, bool) {
 	if id == "" {
 		v.ps.add(pos, node, field, "empty node id")
-		return nil, false
+		return 0, false
 	}
-	i, ok := v.index[id]
+	i, ok := v.lookup(id)
 	if !ok {
+		if v.pre != nil {
+			v.ps.add(pos, node, field, "unknown node %q", clip(id))
+			return 0, false
+		}
 		v.ps.add(pos, node, field, "unknown node %q%s", clip(id), v.hint.didYouMean(id, v.m.Nodes))
-		return nil, false
+		return 0, false
 	}
-	v.refs = append(v.refs, i)
-	return &v.m.Nodes[i], true
+	v.take(i)
+	return i, true
 }
 
 // target checks a reference that must name a node of kind want.
 func (v *validator) target(pos Pos, node, field, id string, want Kind) {
-	if t, ok := v.ref(pos, node, field, id); ok && t.Kind < numKinds && t.Kind != want {
-		v.ps.add(pos, node, field, "%q is a %v, not a %v", clip(id), t.Kind, want)
+	if i, ok := v.ref(pos, node, field, id); ok {
+		if k := v.kindOf(i); k < numKinds && k != want {
+			v.ps.add(pos, node, field, "%q is a %v, not a %v", clip(id), k, want)
+		}
 	}
 }
 
@@ -337,8 +386,8 @@ func (v *validator) replicas(n *Node, name string, place bool) {
 		if r.Site == "" {
 			pos, field := at("site")
 			v.ps.add(pos, name, field, "missing: a replica runs at a site")
-		} else if s, ok := v.index[r.Site]; ok && v.m.Nodes[s].Kind == Site {
-			v.refs = append(v.refs, s)
+		} else if s, ok := v.lookup(r.Site); ok && v.kindOf(s) == Site {
+			v.take(s)
 		} else {
 			pos, field := at("site")
 			v.target(pos, name, field, r.Site, Site)

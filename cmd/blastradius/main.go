@@ -419,8 +419,7 @@ func (x *command) decode(path string) (*graph.Compiled, error) {
 		if cc := x.modelCache(); cc != nil {
 			return cc.Load(path, x.limits)
 		}
-		_, c, err := graph.LoadCompiled(path, x.limits)
-		return c, err
+		return graph.LoadGraph(path, x.limits)
 	}
 	in, err := x.takeStdin()
 	if err != nil {
@@ -445,8 +444,7 @@ func (x *command) decode(path string) (*graph.Compiled, error) {
 		}
 		break
 	}
-	_, c, err := graph.DecodeCompiled(r, stdinName, format, x.limits)
-	return c, err
+	return graph.DecodeGraph(r, stdinName, format, x.limits)
 }
 
 // takeStdin returns standard input, which one run can read only once: for

@@ -95,7 +95,7 @@ func Open(dir string, size int64) (*Cache, error) {
 // Dir is the cache's directory.
 func (c *Cache) Dir() string { return c.dir }
 
-// Load is graph.LoadCompiled through the cache: the compiled model of the
+// Load is graph.LoadGraph (graph.LoadCompiled without the Model) through the cache: the compiled model of the
 // file at path, read from the cache when an entry for the file's bytes is
 // there and sound, else loaded and stored. Its results, errors included,
 // are those of graph.LoadCompiled, except that the Model is not returned
@@ -112,15 +112,14 @@ func (c *Cache) Load(path string, l graph.Limits) (*graph.Compiled, error) {
 	if !ok {
 		// Not a regular file within the limit, or unreadable: what
 		// LoadCompiled says about it is the answer.
-		_, g, err := graph.LoadCompiled(path, l)
-		return g, err
+		return graph.LoadGraph(path, l)
 	}
 	if data, ok := c.get(key); ok {
 		if g, err := graph.ReadCompiled(data); err == nil {
 			return g, nil
 		}
 	}
-	_, g, err := graph.LoadCompiled(path, l)
+	g, err := graph.LoadGraph(path, l)
 	if err != nil {
 		return nil, err // problems are never stored
 	}

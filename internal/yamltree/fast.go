@@ -35,6 +35,15 @@ type Stream struct {
 	Key   string
 	Each  func(e Entry)
 	Count int
+
+	// Second, when set, has the entries of the mapping from byte At of
+	// the data on (at the start of line Line; see split.go) read on
+	// another goroutine and handed to Second.Each, while this stream's
+	// reader reads those before At: the two readers split a large
+	// mapping between two cores.
+	Second *Stream
+	At     int
+	Line   int
 }
 
 // ReadFastStream is ReadFast, handing the entries of one mapping to s
@@ -43,12 +52,17 @@ type Stream struct {
 // gave up.
 func ReadFastStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
 	defer giveUpOnPanic(&v, &ok)
-	src, ok := checkText(data)
+	src, ok := checkTextSplit(data, s)
 	if !ok {
 		return nil, false
 	}
 	r := fastReader{src: src, line: 1, maxDepth: maxDepth, stream: s}
-	return r.document()
+	wait := r.startSecond(len(data) - len(src))
+	if wait != nil {
+		defer wait() // even on a panic: the second reader calls Each
+	}
+	v, ok = r.document()
+	return r.joined(v, ok, wait)
 }
 
 // ReadJSONStream is ReadJSON, handing the entries of one object to s
@@ -59,16 +73,19 @@ func ReadJSONStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
 		return nil, false
 	}
 	r := fastReader{src: data, line: 1, maxDepth: maxDepth, json: true, stream: s}
+	wait := r.startSecond(0)
+	if wait != nil {
+		defer wait() // even on a panic: the second reader calls Each
+	}
 	r.jsonSpace()
 	v = r.jsonValue(0)
-	if v == nil {
-		return nil, false
+	if v != nil {
+		r.jsonSpace()
 	}
-	r.jsonSpace()
-	if r.pos != len(r.src) {
-		return nil, false
+	if v == nil || r.pos != len(r.src) {
+		v = nil
 	}
-	return v, true
+	return r.joined(v, v != nil, wait)
 }
 
 // ReadJSON reads strict JSON (RFC 8259) into a Value tree, as the model
@@ -95,25 +112,30 @@ func giveUpOnPanic(v **Value, ok *bool) {
 // YAML reads in ways of its own (U+0085, U+2028, U+2029, U+FEFF).
 func checkText(data string) (string, bool) {
 	s := strings.TrimPrefix(data, "\ufeff")
+	return s, checkChars(s)
+}
+
+// checkChars is checkText on text without its byte-order mark.
+func checkChars(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\n' || c == 0x7f {
-				return "", false
+				return false
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
-			return "", false
+			return false
 		}
 		if !(r >= 0xA0 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD && r != 0xFEFF || r >= 0x10000) || r == 0x2028 || r == 0x2029 {
-			return "", false
+			return false
 		}
 		i += size
 	}
-	return s, true
+	return true
 }
 
 type fastReader struct {
@@ -143,6 +165,12 @@ type fastReader struct {
 	stream     *Stream
 	streamSeen bool
 	streamWant bool
+
+	// The split of the stream (see split.go): at split, the first
+	// reader takes over where the second ended, from join.
+	split, splitLine int
+	wait             func() second // nil once taken over, or without a split
+	didJoin          bool
 }
 
 // takeStream reports whether the collection starting now is the one to
@@ -488,6 +516,9 @@ func (r *fastReader) blockMap(c, depth int) *Value {
 		}
 		if streaming {
 			r.streamed(Entry{Key: key, Line: line, Val: val}, m)
+			if r.wait != nil && r.pos >= r.split && !r.takeOver() {
+				return nil
+			}
 		} else {
 			r.entStk = append(r.entStk, Entry{Key: key, Line: line, Val: val})
 		}
@@ -1077,46 +1108,11 @@ func (r *fastReader) jsonValue(depth int) *Value {
 			r.entries(v, start)
 			return v
 		}
-		for {
-			kline := r.line
-			if r.peek(0) != '"' {
-				return nil
-			}
-			key, ok := r.jsonString()
-			if !ok {
-				return nil
-			}
-			r.jsonSpace()
-			if r.peek(0) != ':' {
-				return nil
-			}
-			r.pos++
-			r.jsonSpace()
-			r.keyAt(depth, key)
-			m := r.mark()
-			val := r.jsonValue(depth + 1)
-			r.streamWant = false
-			if val == nil {
-				return nil
-			}
-			if streaming {
-				r.streamed(Entry{Key: key, Line: kline, Val: val}, m)
-			} else {
-				r.entStk = append(r.entStk, Entry{Key: key, Line: kline, Val: val})
-			}
-			r.jsonSpace()
-			if r.peek(0) == ',' {
-				r.pos++
-				r.jsonSpace()
-				continue
-			}
-			if r.peek(0) != '}' {
-				return nil
-			}
-			r.pos++
-			r.entries(v, start)
-			return v
+		if !r.jsonEntries(depth, streaming) {
+			return nil
 		}
+		r.entries(v, start)
+		return v
 	case '"':
 		s, ok := r.jsonString()
 		if !ok {
@@ -1136,6 +1132,54 @@ func (r *fastReader) jsonValue(depth int) *Value {
 		return nil
 	}
 	return r.jsonNumber(line)
+}
+
+// jsonEntries reads the entries of an object from the cursor (at the
+// first key) to past its closing brace.
+func (r *fastReader) jsonEntries(depth int, streaming bool) bool {
+	for {
+		kline := r.line
+		if r.peek(0) != '"' {
+			return false
+		}
+		key, ok := r.jsonString()
+		if !ok {
+			return false
+		}
+		r.jsonSpace()
+		if r.peek(0) != ':' {
+			return false
+		}
+		r.pos++
+		r.jsonSpace()
+		r.keyAt(depth, key)
+		m := r.mark()
+		val := r.jsonValue(depth + 1)
+		r.streamWant = false
+		if val == nil {
+			return false
+		}
+		if streaming {
+			r.streamed(Entry{Key: key, Line: kline, Val: val}, m)
+		} else {
+			r.entStk = append(r.entStk, Entry{Key: key, Line: kline, Val: val})
+		}
+		r.jsonSpace()
+		if r.peek(0) == ',' {
+			r.pos++
+			r.jsonSpace()
+			if streaming && r.wait != nil && r.pos >= r.split {
+				// The second reader read the rest, to past the brace.
+				return r.takeOver()
+			}
+			continue
+		}
+		if r.peek(0) != '}' {
+			return false
+		}
+		r.pos++
+		return true
+	}
 }
 
 func (r *fastReader) jsonString() (string, bool) {
