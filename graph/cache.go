@@ -40,7 +40,7 @@ const (
 	// CompiledVersion is the version of the layout MarshalBinary writes;
 	// ReadCompiled refuses any other. Bump it whenever the layout, or the
 	// meaning of a field of Compiled, changes.
-	CompiledVersion = 2
+	CompiledVersion = 3
 )
 
 // The least number of bytes each vertex and each model node takes in the
@@ -164,6 +164,7 @@ func (c *Compiled) MarshalBinary() ([]byte, error) {
 		e.uvarint(uint64(u))
 	}
 	e.unavail(c.unavail)
+	e.writeRecoveryDeps(&c.rdeps)
 	return e.buf, nil
 }
 
@@ -286,6 +287,7 @@ func ReadCompiled(data []byte) (*Compiled, error) {
 		c.soft[k] = d.index(nv)
 	}
 	c.unavail = d.unavail(c.nodes)
+	d.readRecoveryDeps(c)
 	if d.err == nil && d.off != len(d.data) {
 		d.fail("%d bytes after the graph", len(d.data)-d.off)
 	}
