@@ -55,6 +55,10 @@ type Recovery struct {
 	DownUntil     time.Duration
 	DegradedUntil time.Duration
 
+	// Why explains when it is back: the end of Down for a node that was
+	// Down, of Degraded for one that was only Degraded.
+	Why RecoveryReason
+
 	// DownUserHours is Users times the hours Down, DegradedUserHours
 	// Users times the hours Degraded, both counted up to the horizon.
 	DownUserHours     float64
@@ -143,6 +147,15 @@ func (tl *Timeline) Recovery(id string) (Recovery, bool) {
 // placements); for the end of Degraded, cycles through uses too, and never
 // before the node's Down would end without that shift.
 //
+// A standby whose takeover needs something (graph.Replica.FailoverRequires)
+// starts its takeover once all of it is not Down and serves its recovery
+// time after that; a removed node whose repair needs something
+// (graph.Node.RepairRequires) is repaired its repair time after all of it
+// is not Down, or on site (graph.Node.OnSite) at its repair time plus the
+// on-site time, whichever is first, and never when neither happens. Both
+// are part of the same earliest-time fixpoint (see recover_deps.go). Each
+// Recovery's Why says what its time waited for.
+//
 // Its work is O(E log V) over the affected region only (E, V: the edges and
 // vertices that are not Up at t=0), not over the graph. It is safe to call
 // concurrently on one compiled graph.
@@ -190,7 +203,9 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 	tr := &rs.tr
 	tr.c, tr.repair = c, repair
 	tr.p = &progress{ctx: ctx, f: opts.Progress, total: len(region)}
-	downUntil, upAt, err := tr.solve(region, func(v int32) bool { return s.stateOf(v) == Down })
+	isDown := func(v int32) bool { return s.stateOf(v) == Down }
+	waits := recWaits(c, region, repair, isDown)
+	downUntil, upAt, err := tr.solveWaits(region, isDown, waits)
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +233,7 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 			// when the timeline looks only 1h ahead.
 			r.Removed, r.Repair = true, t
 		}
+		r.Why = tr.why(int32(i), waits)
 		r.DownUserHours = float64(r.Users) * hours(r.DownUntil)
 		r.DegradedUserHours = float64(r.Users) * (hours(r.DegradedUntil) - hours(r.DownUntil))
 		tl.add(r)
