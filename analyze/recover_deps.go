@@ -225,7 +225,7 @@ type RecoveryReason struct {
 }
 
 // why explains the time of local index m, after the last run.
-func (tr *timer) why(m int32, ws []recWait) RecoveryReason {
+func (tr *timer) why(m int32, ws []recWait) (r RecoveryReason) {
 	c := tr.c
 	v := tr.region[m]
 	tm, final := tr.tmD, tr.tmD[m]
@@ -238,7 +238,7 @@ func (tr *timer) why(m int32, ws []recWait) RecoveryReason {
 			target = max(final-c.Restart(v), 0)
 		}
 	}
-	var r RecoveryReason
+	// r is named: the deferred additions below reach the result.
 	waitOf := func(x int32, repair bool) *recWait {
 		for i := range ws {
 			if ws[i].v == x && ws[i].repair == repair {
