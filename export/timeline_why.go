@@ -1,6 +1,7 @@
 package export
 
 import (
+	"strings"
 	"time"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -97,6 +98,10 @@ func whyRecord(r analyze.Recovery) *WhyRecord {
 	rec := &WhyRecord{Kind: w.Kind.String(), Input: w.Input, AtSeconds: seconds(w.At),
 		RestartSeconds: int64(w.Restart / time.Second), WaitedFor: w.WaitedFor, OnSite: w.OnSite,
 		FailoverBlocked: w.FailoverBlocked, FailoverBlockedBy: w.FailoverBlockedBy, Text: RecoveryWhy(r)}
+	if w.Kind == analyze.ReasonRepair {
+		// The table says this in the removal note; JSON says it here.
+		rec.Text = joinNote(strings.TrimPrefix(tlNote(r, analyze.Never), "removed, "), rec.Text)
+	}
 	if w.WaitedFor != "" {
 		rec.WaitedUntilSeconds, rec.WaitedNeverBack = seconds(w.WaitedUntil), w.WaitedUntil == analyze.Never
 	}
