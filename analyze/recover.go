@@ -211,6 +211,7 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 	}
 	tr.p.report()
 
+	wx := newWaitIndex(waits)
 	tl := &Timeline{Scenario: sc, Horizon: horizon, c: c, Recoveries: make([]Recovery, 0, len(region))}
 	hours := func(t time.Duration) float64 { return min(t, horizon).Hours() }
 	for i, v := range region {
@@ -233,7 +234,7 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 			// when the timeline looks only 1h ahead.
 			r.Removed, r.Repair = true, t
 		}
-		r.Why = tr.why(int32(i), waits)
+		r.Why = tr.why(int32(i), wx)
 		r.DownUserHours = float64(r.Users) * hours(r.DownUntil)
 		r.DegradedUserHours = float64(r.Users) * (hours(r.DegradedUntil) - hours(r.DownUntil))
 		tl.add(r)

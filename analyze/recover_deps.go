@@ -35,8 +35,9 @@ import (
 //
 // The cost is one run of the timer when no wait has a requirement Down at
 // t=0+ (those are decided at once: their requirements are Up), else one
-// run per round that ends a wait early: two when the waits all end in one
-// round (the tools of one site back at one time).
+// run of D alone per round that ends a wait early (the waits need only D)
+// and a full run at the end: one and a half runs when the waits all end in
+// one round (the tools of one site, back at one time).
 
 // recWait is a takeover or repair that waits for what it requires.
 type recWait struct {
@@ -117,8 +118,12 @@ func (tr *timer) solveWaits(region []int32, isDown func(int32) bool, ws []recWai
 		set(&ws[i], ws[i].pess)
 	}
 	open := len(ws)
-	for run := true; ; {
-		if run {
+	// Runs while waits are open need only D; the last one (none open, and
+	// nothing changed since) is a full one.
+	for run, full := true, false; ; {
+		if run || (open == 0 && !full) {
+			full = open == 0
+			tr.dOnly = !full
 			tr.p.done, tr.p.next = 0, 0
 			if d, u, err = tr.solve(region, isDown); err != nil {
 				return nil, nil, err
@@ -224,8 +229,37 @@ type RecoveryReason struct {
 	FailoverBlockedUntil time.Duration
 }
 
+// waitIndex finds the waits of takeovers and of repairs by vertex.
+type waitIndex struct {
+	ws                 []recWait
+	takeover, repaired map[int32]int32
+}
+
+func newWaitIndex(ws []recWait) *waitIndex {
+	x := &waitIndex{ws: ws, takeover: map[int32]int32{}, repaired: map[int32]int32{}}
+	for i := range ws {
+		if ws[i].repair {
+			x.repaired[ws[i].v] = int32(i)
+		} else {
+			x.takeover[ws[i].v] = int32(i)
+		}
+	}
+	return x
+}
+
+func (x *waitIndex) of(v int32, repair bool) *recWait {
+	m := x.takeover
+	if repair {
+		m = x.repaired
+	}
+	if i, ok := m[v]; ok {
+		return &x.ws[i]
+	}
+	return nil
+}
+
 // why explains the time of local index m, after the last run.
-func (tr *timer) why(m int32, ws []recWait) (r RecoveryReason) {
+func (tr *timer) why(m int32, wx *waitIndex) (r RecoveryReason) {
 	c := tr.c
 	v := tr.region[m]
 	tm, final := tr.tmD, tr.tmD[m]
@@ -239,14 +273,7 @@ func (tr *timer) why(m int32, ws []recWait) (r RecoveryReason) {
 		}
 	}
 	// r is named: the deferred additions below reach the result.
-	waitOf := func(x int32, repair bool) *recWait {
-		for i := range ws {
-			if ws[i].v == x && ws[i].repair == repair {
-				return &ws[i]
-			}
-		}
-		return nil
-	}
+	waitOf := wx.of
 	waited := func(w *recWait) {
 		if w != nil && w.by >= 0 && (w.at > w.delay || w.onSite) {
 			r.WaitedFor, r.WaitedUntil, r.OnSite = c.VertexName(w.by), w.byAt, w.onSite
@@ -257,7 +284,7 @@ func (tr *timer) why(m int32, ws []recWait) (r RecoveryReason) {
 			r.Restart = final - r.At
 		}
 		// A blocked takeover among its standbys that did not decide it.
-		if len(ws) == 0 || r.Kind == ReasonTakeover {
+		if len(wx.takeover) == 0 || r.Kind == ReasonTakeover {
 			return // a takeover that decided explains itself
 		}
 		check := []int32{v}

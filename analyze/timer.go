@@ -87,6 +87,9 @@ type timer struct {
 	// waits for what it requires (see recoverdeps); nil when none does.
 	takeover map[int32]time.Duration
 	p        *progress
+	// dOnly skips U: the runs that only learn when the requirements of
+	// takeovers and repairs are back need D alone (see solveWaits).
+	dOnly bool
 
 	region   []int32         // local index → vertex
 	down     []bool          // per local index: Down at t=0+, so in D's region
@@ -197,6 +200,9 @@ func fill[T any](s []T, n int, x T) []T {
 // inputs are final by then.
 func (tr *timer) tarjan() error {
 	for _, soft := range []bool{false, true} {
+		if soft && tr.dOnly {
+			break
+		}
 		tr.soft = soft
 		id := int32(0)
 		for i := range tr.comp {
@@ -599,5 +605,6 @@ func getRecScratch(c *graph.Compiled) *recScratch {
 func putRecScratch(c *graph.Compiled, s *recScratch) {
 	s.tr.clearLoc()
 	s.tr.c, s.tr.repair, s.tr.takeover, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil, nil
+	s.tr.dOnly = false
 	recScratches.put(c, s)
 }
