@@ -109,3 +109,13 @@ func TestRecoveryDepsErrors(t *testing.T) {
 		})
 	}
 }
+
+// FuzzDecodeRecoveryDeps starts from the files and errors above: whatever
+// the bytes, Decode returns a model or problems, never a panic, and what
+// it returns compiles and round-trips (checkDecode).
+func FuzzDecodeRecoveryDeps(f *testing.F) {
+	f.Add(recoveryDepsYAML)
+	f.Add(prelude + "  a:\n    kind: service\n    repair_requires: [db, a, db, '', x]\n    on_site: -5h\n")
+	f.Add(prelude + "  a:\n    kind: service\n    replicas:\n      - {site: s1, failover_requires: {x: 1}}\n      - {site: s2, standby: cold, failover_requires: [[a]]}\n")
+	f.Fuzz(func(t *testing.T, src string) { checkDecode(t, src, YAML) })
+}
