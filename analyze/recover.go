@@ -47,7 +47,9 @@ type Recovery struct {
 	Removed bool // removed by the scenario itself
 	// Repair is a removed node's repair time, as the scenario gives it
 	// (Never when it is not repaired), even when it lies beyond the
-	// horizon; 0 for the others.
+	// horizon; 0 for the others. For a node whose repair waited for its
+	// graph.Node.RepairRequires, or went on site, it is when the repair
+	// was done.
 	Repair time.Duration
 	Users  int64
 	Tier   int
