@@ -158,3 +158,24 @@ func TestRecoverWaitsMonotone(t *testing.T) {
 		}
 	})
 }
+
+// With restarts too (on cycles or not), adding failover and repair
+// requirements never brings anything back earlier.
+func TestRecoverWaitsMonotoneRestarts(t *testing.T) {
+	randomModels(t, 2000, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+		base := withRestarts(t, m, r, false)
+		sc := randomScenario(base, r)
+		_, down0, up0 := recoverT(t, base, sc)
+		c := withWaits(t, m, r)
+		_, down, up := recoverT(t, c, sc)
+		for v := int32(0); v < int32(c.Len()); v++ {
+			if down[v] < down0[v] || up[v] < up0[v] {
+				t.Fatalf("%v: %s down until %v, degraded until %v with requirements; %v, %v without",
+					sc.Failures, c.VertexName(v), down[v], up[v], down0[v], up0[v])
+			}
+			if down[v] > up[v] {
+				t.Fatalf("%s: down until %v after degraded until %v", c.VertexName(v), down[v], up[v])
+			}
+		}
+	})
+}
