@@ -318,7 +318,13 @@ func (g *gantt) lane(ew io.Writer, l ganttLane, by float64, xAt func(time.Durati
 		x = xAt(r.DegradedUntil) + 5
 	}
 	label := l.endLabel(g.horizon)
-	fmt.Fprintf(ew, `<text x="%.1f" y="%.1f" fill="%s" font-size="11">%s</text>`+"\n", x, by+h-2.5, ganttMuted, xmlText(label))
+	whyTip := ""
+	if l.why != "" {
+		// The chart shows the first part of the explanation; its tooltip
+		// all of it (the table and JSON have it too).
+		whyTip = "<title>" + xmlText(r.ID+": "+l.why) + "</title>"
+	}
+	fmt.Fprintf(ew, `<text x="%.1f" y="%.1f" fill="%s" font-size="11">%s%s</text>`+"\n", x, by+h-2.5, ganttMuted, xmlText(label), whyTip)
 }
 
 // endLabel is the text right of a lane's bar: when it is up, and why.
@@ -334,7 +340,11 @@ func (l ganttLane) endLabel(horizon time.Duration) string {
 		label = "up at " + Hours(r.DegradedUntil)
 	}
 	if l.why != "" {
-		label += ": " + l.why
+		first, rest, more := strings.Cut(l.why, "; ")
+		label += ": " + first
+		if more && rest != "" {
+			label += " …"
+		}
 	}
 	return label
 }
