@@ -9,7 +9,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/race"
 )
+
+// waitCases scales the property tests down under the race detector, which
+// makes them ten times slower (the package's tests share one timeout).
+func waitCases(n int) int {
+	if testing.Short() || race.Enabled {
+		return n / 10
+	}
+	return n
+}
 
 // withWaits gives random standbys failover requirements and random nodes
 // repair requirements (some with an on-site time), any node of the model
@@ -60,7 +70,7 @@ func contains(ids []string, id string) bool {
 // a discrete-event simulation that recomputes the fixpoint at every event
 // time and starts takeovers and repairs when their requirements are back.
 func TestRecoverWaitsMatchTimeStepping(t *testing.T) {
-	randomModels(t, 3000, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+	randomModels(t, waitCases(3000), func(t *testing.T, m *graph.Model, r *rand.Rand) {
 		c := withWaits(t, m, r)
 		for range 3 {
 			sc := randomScenario(c, r)
@@ -82,7 +92,7 @@ func TestRecoverWaitsMatchTimeStepping(t *testing.T) {
 
 // Without recovery dependencies the new reference is the old one.
 func TestNaiveWaitsWithoutWaits(t *testing.T) {
-	randomCases(t, 1000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+	randomCases(t, waitCases(1000), func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		sc := randomScenario(c, r)
 		rep := repairOf(t, c, sc)
 		d1, u1, _ := naiveTimeline(c, rep)
@@ -96,7 +106,7 @@ func TestNaiveWaitsWithoutWaits(t *testing.T) {
 // earlier; requirements that are Up throughout change nothing; and the
 // state at t=0 (Simulate) is the same with them as without.
 func TestRecoverWaitsMonotone(t *testing.T) {
-	randomModels(t, 2000, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+	randomModels(t, waitCases(2000), func(t *testing.T, m *graph.Model, r *rand.Rand) {
 		base, err := graph.Compile(m)
 		require.NoError(t, err)
 		sc := randomScenario(base, r)
@@ -162,7 +172,7 @@ func TestRecoverWaitsMonotone(t *testing.T) {
 // With restarts too (on cycles or not), adding failover and repair
 // requirements never brings anything back earlier.
 func TestRecoverWaitsMonotoneRestarts(t *testing.T) {
-	randomModels(t, 2000, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+	randomModels(t, waitCases(2000), func(t *testing.T, m *graph.Model, r *rand.Rand) {
 		base := withRestarts(t, m, r, false)
 		sc := randomScenario(base, r)
 		_, down0, up0 := recoverT(t, base, sc)
