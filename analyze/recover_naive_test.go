@@ -43,65 +43,8 @@ func eventTimes(c *graph.Compiled, repair map[int32]time.Duration) []time.Durati
 // vertex, as naive computes it at t=0, with the weights and failures of
 // time t.
 func naiveAt(c *graph.Compiled, repair map[int32]time.Duration, t time.Duration) []State {
-	n := c.Len()
-	st := make([]State, n)
-	rm := make([]bool, n)
-	for v, r := range repair {
-		if r > t {
-			rm[v] = true
-			st[v] = Down
-		}
-	}
-	for changed := true; changed; {
-		changed = false
-		for v := int32(0); v < int32(n); v++ {
-			if rm[v] {
-				continue
-			}
-			if nw := naiveGateAt(c, st, v, t); nw != st[v] {
-				st[v] = nw
-				changed = true
-			}
-		}
-	}
-	return st
-}
-
-func naiveGateAt(c *graph.Compiled, st []State, v int32, t time.Duration) State {
-	ins, _ := c.Inputs(v)
-	softBad := false
-	for _, u := range c.SoftInputs(v) {
-		if st[u] != Up {
-			softBad = true
-		}
-	}
-	if c.Op(v) == graph.Threshold {
-		live, up := int64(0), int64(0)
-		for j, u := range ins {
-			w := weightAt(c, v, j, t)
-			if st[u] != Down {
-				live += w
-			}
-			if st[u] == Up {
-				up += w
-			}
-		}
-		switch {
-		case live < c.Floor(v):
-			return Down
-		case up < c.Need(v) || softBad:
-			return Degraded
-		}
-		return Up
-	}
-	worst := Up
-	for _, u := range ins {
-		worst = max(worst, st[u])
-	}
-	if softBad {
-		worst = max(worst, Degraded)
-	}
-	return worst
+	removed := func(v int32) bool { r, ok := repair[v]; return ok && r > t }
+	return naiveAtWith(c, removed, func(u int32) bool { return t >= c.Recovery(u) })
 }
 
 // naiveTimeline steps through the event times, computing the fixpoint at
@@ -450,7 +393,9 @@ func naiveAtWith(c *graph.Compiled, removed func(int32) bool, serves func(int32)
 	return st
 }
 
-// naiveGateWith is naiveGateAt with standbys serving as serves says.
+// naiveGateWith is v's gate given the states st, its standby inputs
+// serving as serves says (at their full capacity, else their weight at the
+// moment of failure).
 func naiveGateWith(c *graph.Compiled, st []State, v int32, serves func(int32) bool) State {
 	ins, ws := c.Inputs(v)
 	softBad := false
