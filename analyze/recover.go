@@ -47,13 +47,19 @@ type Recovery struct {
 	Removed bool // removed by the scenario itself
 	// Repair is a removed node's repair time, as the scenario gives it
 	// (Never when it is not repaired), even when it lies beyond the
-	// horizon; 0 for the others.
+	// horizon; 0 for the others. For a node whose repair waited for its
+	// graph.Node.RepairRequires, or went on site, it is when the repair
+	// was done.
 	Repair time.Duration
 	Users  int64
 	Tier   int
 
 	DownUntil     time.Duration
 	DegradedUntil time.Duration
+
+	// Why explains when it is back: the end of Down for a node that was
+	// Down, of Degraded for one that was only Degraded.
+	Why RecoveryReason
 
 	// DownUserHours is Users times the hours Down, DegradedUserHours
 	// Users times the hours Degraded, both counted up to the horizon.
@@ -143,6 +149,15 @@ func (tl *Timeline) Recovery(id string) (Recovery, bool) {
 // placements); for the end of Degraded, cycles through uses too, and never
 // before the node's Down would end without that shift.
 //
+// A standby whose takeover needs something (graph.Replica.FailoverRequires)
+// starts its takeover once all of it is not Down and serves its recovery
+// time after that; a removed node whose repair needs something
+// (graph.Node.RepairRequires) is repaired its repair time after all of it
+// is not Down, or on site (graph.Node.OnSite) at its repair time plus the
+// on-site time, whichever is first, and never when neither happens. Both
+// are part of the same earliest-time fixpoint (see recover_deps.go). Each
+// Recovery's Why says what its time waited for.
+//
 // Its work is O(E log V) over the affected region only (E, V: the edges and
 // vertices that are not Up at t=0), not over the graph. It is safe to call
 // concurrently on one compiled graph.
@@ -190,12 +205,15 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 	tr := &rs.tr
 	tr.c, tr.repair = c, repair
 	tr.p = &progress{ctx: ctx, f: opts.Progress, total: len(region)}
-	downUntil, upAt, err := tr.solve(region, func(v int32) bool { return s.stateOf(v) == Down })
+	isDown := func(v int32) bool { return s.stateOf(v) == Down }
+	waits := recWaits(c, region, repair, isDown)
+	downUntil, upAt, err := tr.solveWaits(region, isDown, waits)
 	if err != nil {
 		return nil, err
 	}
 	tr.p.report()
 
+	wx := newWaitIndex(waits)
 	tl := &Timeline{Scenario: sc, Horizon: horizon, c: c, Recoveries: make([]Recovery, 0, len(region))}
 	hours := func(t time.Duration) float64 { return min(t, horizon).Hours() }
 	for i, v := range region {
@@ -218,6 +236,7 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 			// when the timeline looks only 1h ahead.
 			r.Removed, r.Repair = true, t
 		}
+		r.Why = tr.why(int32(i), wx)
 		r.DownUserHours = float64(r.Users) * hours(r.DownUntil)
 		r.DegradedUserHours = float64(r.Users) * (hours(r.DegradedUntil) - hours(r.DownUntil))
 		tl.add(r)

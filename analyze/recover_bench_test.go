@@ -254,3 +254,79 @@ func BenchmarkRecover100KDrilled(b *testing.B) {
 		}
 	})
 }
+
+// The same model with a failover requirement on every standby (whose
+// takeover then waits for it), against Recover on the model without them,
+// in the same run. Two placements of what the takeovers need: ops tools at
+// the site that fails (every takeover waits for its repair, 11h: one run
+// of D alone to learn when the tools are back, then the full run) and ops
+// tools at another site (Up throughout: nothing waits). The setup checks
+// the first against the discrete-event reference. Run with
+//
+//	go test ./analyze -run '^$' -bench 'Recover100KFailover' -benchmem -count 6
+func BenchmarkRecover100KFailover(b *testing.B) {
+	m, c := recoverGraph(b)
+	const repair = 11 * time.Hour
+	site := "site-0"
+	sc := Scenario{Failures: []Failure{{ID: site, For: repair}}}
+	opts := RecoverOptions{Horizon: 1000 * time.Hour}
+	with := func(toolsAt string) *graph.Compiled {
+		fm := *m
+		fm.Nodes = append(slices.Clone(m.Nodes), graph.Node{ID: "ops-tools", Kind: graph.Service, Site: toolsAt})
+		k := 0
+		for i := range fm.Nodes {
+			n := &fm.Nodes[i]
+			if len(n.Replicas) == 0 {
+				continue
+			}
+			n.Replicas = slices.Clone(n.Replicas)
+			for j := range n.Replicas {
+				if r := &n.Replicas[j]; r.Standby >= graph.Hot {
+					r.FailoverRequires = []string{"ops-tools"}
+					k++
+				}
+			}
+		}
+		fc, err := graph.Compile(&fm)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("tools at %s: %d standbys wait for them", toolsAt, k)
+		return fc
+	}
+	down, up := with(site), with("site-1")
+	tl, err := Recover(context.Background(), down, sc, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, _ := down.Lookup(site)
+	wd, wu, _ := naiveWaits(down, map[int32]time.Duration{v: repair})
+	later := 0
+	base, err := Recover(context.Background(), c, sc, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range tl.Recoveries {
+		if r.DownUntil != wd[r.Vertex] || r.DegradedUntil != wu[r.Vertex] {
+			b.Fatalf("%s: Recover says down until %v, degraded until %v; the reference %v, %v",
+				r.ID, r.DownUntil, r.DegradedUntil, wd[r.Vertex], wu[r.Vertex])
+		}
+		if b, ok := base.Recovery(r.ID); !ok || r.DegradedUntil > b.DegradedUntil {
+			later++
+		}
+	}
+	b.Logf("%d nodes and replicas affected (%d without the requirements); %d back later for them", len(tl.Recoveries), len(base.Recoveries), later)
+	for _, g := range []struct {
+		name string
+		c    *graph.Compiled
+	}{{"none", c}, {"tools-down", down}, {"tools-up", up}} {
+		b.Run(g.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Recover(context.Background(), g.c, sc, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -54,10 +54,23 @@ func TestRecoverKakao(t *testing.T) {
 	_, affected := tl.Recovery("kakaogames-dc")
 	assert.False(t, affected, "the game servers' data center is never affected")
 
-	for _, id := range []string{"kakao-login", "kakao-t", "kakaopay", "melon", "kakaotalk-channels",
-		"talk-drawer", "kakaobank-kakao-login", "kakaobank-group-invite", "kakaobank-talk-transfer"} {
+	for _, id := range []string{"kakao-login", "kakao-t", "kakaopay", "melon", "kakao-ops-tools",
+		"kakaobank-kakao-login", "kakaobank-group-invite", "kakaobank-talk-transfer"} {
 		assert.Equal(t, 11*h, downUntil(t, tl, id), id)
 	}
+	// F12: channels and the drawer still recovering about 30 hours after
+	// the fire: Pangyo's 11 hours, then their 19-hour restart.
+	for _, id := range []string{"kakaotalk-channels", "talk-drawer"} {
+		assert.Equal(t, 30*h, downUntil(t, tl, id), id)
+		r, _ := tl.Recovery(id)
+		assert.Equal(t, analyze.ReasonInput, r.Why.Kind, id)
+		assert.Equal(t, 11*h, r.Why.At, id)
+		assert.Equal(t, 19*h, r.Why.Restart, id)
+	}
+	// KakaoTalk waited for Pangyo; its standby's takeover waited for the
+	// operation tools in Pangyo (F14), and would not have carried it anyway.
+	assert.Equal(t, analyze.RecoveryReason{Kind: analyze.ReasonInput, Input: "kakaotalk@pangyo", At: 11 * h,
+		FailoverBlocked: "kakaotalk@gasan", FailoverBlockedBy: "kakao-ops-tools", FailoverBlockedUntil: 11 * h}, talk.Why)
 
 	// KakaoBank's core banking is never Down (never affected at all); the
 	// bank is Degraded while its KakaoTalk features are down.
@@ -72,7 +85,7 @@ func TestRecoverKakao(t *testing.T) {
 	// EXPECTED.md: 87.5M user-services Down for 11h.
 	assert.InDelta(t, 962_500_000.0, tl.Totals.DownUserHours, 1)
 	assert.InDelta(t, 220_000_000.0, tl.Totals.DegradedUserHours, 1)
-	assert.Equal(t, 11*h, tl.Totals.AllUp)
+	assert.Equal(t, 30*h, tl.Totals.AllUp)
 }
 
 // With KakaoTalk's standby made a hot site of full capacity, KakaoTalk and
@@ -86,10 +99,38 @@ func TestRecoverKakaoHot(t *testing.T) {
 		assert.Equal(t, 1*h, downUntil(t, tl, id), id)
 	}
 	for _, id := range []string{"kakaotalk-channels", "talk-drawer"} {
-		assert.Equal(t, 11*h, downUntil(t, tl, id), id)
+		assert.Equal(t, 30*h, downUntil(t, tl, id), id)
 	}
 	bank, _ := tl.Recovery("kakaobank")
 	assert.Equal(t, 1*h, bank.DegradedUntil)
+	talk, _ := tl.Recovery("kakaotalk")
+	assert.Equal(t, analyze.RecoveryReason{Kind: analyze.ReasonTakeover, Input: "kakaotalk@gasan", At: h}, talk.Why)
+}
+
+// The hot standby is worth nothing while the tools that start it sit in
+// Pangyo: with kakao-ops-tools only there, its takeover waits for Pangyo
+// (11h) and KakaoTalk is back only when Pangyo is, as in the original.
+func TestRecoverKakaoHotToolsInPangyo(t *testing.T) {
+	m, err := graph.Load("../testdata/kakao-2022-hot.yaml")
+	require.NoError(t, err)
+	for i := range m.Nodes {
+		if m.Nodes[i].ID == "kakao-ops-tools" {
+			m.Nodes[i].Replicas, m.Nodes[i].Site = nil, "pangyo"
+		}
+	}
+	c, err := graph.Compile(m)
+	require.NoError(t, err)
+	tl, err := analyze.Recover(context.Background(), c, pangyo11h, analyze.RecoverOptions{})
+	require.NoError(t, err)
+	const h = time.Hour
+	talk, ok := tl.Recovery("kakaotalk")
+	require.True(t, ok)
+	assert.Equal(t, 11*h, talk.DownUntil)
+	assert.Equal(t, 11*h, downUntil(t, tl, "kakao-login"))
+	// Pangyo and the standby's takeover come back at the same moment (the
+	// takeover, 1h after the tools, is later): Pangyo's replica decided.
+	assert.Equal(t, "kakaotalk@pangyo", talk.Why.Input)
+	assert.Equal(t, "kakao-ops-tools", talk.Why.FailoverBlockedBy)
 }
 
 // With a mirror, KakaoTalk never goes down.
@@ -126,7 +167,14 @@ func TestWhatIfKakao(t *testing.T) {
 		assert.Equal(t, tt.talkDown, talk.Variant.DownUntil, tt.variant)
 		assert.Equal(t, int64(47_500_000), talk.Variant.Users, "users come from the variant even when it is up")
 		assert.Less(t, cmp.Variant.Totals.DownUserHours, cmp.Base.Totals.DownUserHours/5, tt.variant)
-		assert.Len(t, cmp.Rows, len(cmp.Base.Recoveries), "nothing is affected in the variant only")
+		// Nothing is affected in the variant only, but for the hot
+		// variant's Pangyo copy of the tools (the original has the tools
+		// at Pangyo alone, not as a replica).
+		extra := 0
+		if tt.variant == "../testdata/kakao-2022-hot.yaml" {
+			extra = 1
+		}
+		assert.Len(t, cmp.Rows, len(cmp.Base.Recoveries)+extra, "nothing is affected in the variant only")
 	}
 
 	// A scenario id the variant lacks is an error that says so.

@@ -43,65 +43,8 @@ func eventTimes(c *graph.Compiled, repair map[int32]time.Duration) []time.Durati
 // vertex, as naive computes it at t=0, with the weights and failures of
 // time t.
 func naiveAt(c *graph.Compiled, repair map[int32]time.Duration, t time.Duration) []State {
-	n := c.Len()
-	st := make([]State, n)
-	rm := make([]bool, n)
-	for v, r := range repair {
-		if r > t {
-			rm[v] = true
-			st[v] = Down
-		}
-	}
-	for changed := true; changed; {
-		changed = false
-		for v := int32(0); v < int32(n); v++ {
-			if rm[v] {
-				continue
-			}
-			if nw := naiveGateAt(c, st, v, t); nw != st[v] {
-				st[v] = nw
-				changed = true
-			}
-		}
-	}
-	return st
-}
-
-func naiveGateAt(c *graph.Compiled, st []State, v int32, t time.Duration) State {
-	ins, _ := c.Inputs(v)
-	softBad := false
-	for _, u := range c.SoftInputs(v) {
-		if st[u] != Up {
-			softBad = true
-		}
-	}
-	if c.Op(v) == graph.Threshold {
-		live, up := int64(0), int64(0)
-		for j, u := range ins {
-			w := weightAt(c, v, j, t)
-			if st[u] != Down {
-				live += w
-			}
-			if st[u] == Up {
-				up += w
-			}
-		}
-		switch {
-		case live < c.Floor(v):
-			return Down
-		case up < c.Need(v) || softBad:
-			return Degraded
-		}
-		return Up
-	}
-	worst := Up
-	for _, u := range ins {
-		worst = max(worst, st[u])
-	}
-	if softBad {
-		worst = max(worst, Degraded)
-	}
-	return worst
+	removed := func(v int32) bool { r, ok := repair[v]; return ok && r > t }
+	return naiveAtWith(c, removed, func(u int32) bool { return t >= c.Recovery(u) })
 }
 
 // naiveTimeline steps through the event times, computing the fixpoint at
@@ -321,4 +264,175 @@ func naiveCycles(c *graph.Compiled, repair map[int32]time.Duration) (down, up []
 		down[v], up[v] = shift(rawD[v], rH[v]), shift(rawU[v], rS[v])
 	}
 	return down, up
+}
+
+// naiveWaits is the time-stepping reference with recovery dependencies,
+// straight from their contract (graph.Replica.FailoverRequires,
+// graph.Node.RepairRequires and OnSite): a discrete-event simulation. At
+// every event time the fixpoint is computed from scratch under the
+// conditions of that moment; a takeover or repair whose requirements are
+// all not Down then (and that had not started) starts, and its end (the
+// recovery or repair time later) becomes an event. An on-site repair ends
+// at its repair time plus OnSite, an event from the start. It returns what
+// naiveTimeline returns.
+func naiveWaits(c *graph.Compiled, repair map[int32]time.Duration) (down, up []time.Duration, worse bool) {
+	n := c.Len()
+	const unknown = time.Duration(-1)
+	// When each standby serves and each removed node is back: known from
+	// the start without requirements, found by the simulation with them.
+	serve := make([]time.Duration, n)
+	back := make(map[int32]time.Duration, len(repair))
+	events := map[time.Duration]bool{0: true}
+	for v := int32(0); v < int32(n); v++ {
+		if r := c.Recovery(v); r > 0 {
+			serve[v] = r
+			if len(c.FailoverRequires(v)) > 0 {
+				serve[v] = unknown
+			} else {
+				events[r] = true
+			}
+		}
+	}
+	onSite := map[int32]time.Duration{}
+	for v, t := range repair {
+		back[v] = t
+		if t == Never {
+			continue
+		}
+		if len(c.RepairRequires(v)) > 0 {
+			back[v] = unknown
+			if o := c.OnSite(v); o > 0 {
+				onSite[v] = addSat(t, o)
+				events[onSite[v]] = true
+			}
+			continue
+		}
+		events[t] = true
+	}
+	notDown := func(st []State, reqs []int32) bool {
+		for _, q := range reqs {
+			if st[q] == Down {
+				return false
+			}
+		}
+		return true
+	}
+	down = make([]time.Duration, n)
+	up = make([]time.Duration, n)
+	var prev []State
+	for t := time.Duration(0); ; {
+		removed := func(v int32) bool {
+			b, ok := back[v]
+			if !ok {
+				return false
+			}
+			if o, ok := onSite[v]; ok && t >= o {
+				return false
+			}
+			return b == unknown || b > t
+		}
+		serves := func(u int32) bool { return serve[u] != unknown && t >= serve[u] }
+		st := naiveAtWith(c, removed, serves)
+		for v := int32(0); v < int32(n); v++ {
+			if serve[v] == unknown && notDown(st, c.FailoverRequires(v)) {
+				serve[v] = addSat(t, c.Recovery(v))
+				events[serve[v]] = true
+			}
+			if b, ok := back[v]; ok && b == unknown && notDown(st, c.RepairRequires(v)) {
+				back[v] = addSat(t, repair[v])
+				events[back[v]] = true
+			}
+		}
+		next := Never
+		for e := range events {
+			if e > t && e < next {
+				next = e
+			}
+		}
+		for v := range st {
+			if prev != nil && st[v] > prev[v] {
+				worse = true
+			}
+			if st[v] == Down {
+				down[v] = next
+			}
+			if st[v] != Up {
+				up[v] = next
+			}
+		}
+		prev = st
+		if next == Never {
+			return down, up, worse
+		}
+		t = next
+	}
+}
+
+// naiveAtWith is naiveAt with the conditions of a moment given as
+// functions: which vertices are removed, which standbys serve.
+func naiveAtWith(c *graph.Compiled, removed func(int32) bool, serves func(int32) bool) []State {
+	n := c.Len()
+	st := make([]State, n)
+	for v := int32(0); v < int32(n); v++ {
+		if removed(v) {
+			st[v] = Down
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for v := int32(0); v < int32(n); v++ {
+			if removed(v) {
+				continue
+			}
+			if nw := naiveGateWith(c, st, v, serves); nw != st[v] {
+				st[v] = nw
+				changed = true
+			}
+		}
+	}
+	return st
+}
+
+// naiveGateWith is v's gate given the states st, its standby inputs
+// serving as serves says (at their full capacity, else their weight at the
+// moment of failure).
+func naiveGateWith(c *graph.Compiled, st []State, v int32, serves func(int32) bool) State {
+	ins, ws := c.Inputs(v)
+	softBad := false
+	for _, u := range c.SoftInputs(v) {
+		if st[u] != Up {
+			softBad = true
+		}
+	}
+	if c.Op(v) == graph.Threshold {
+		caps := c.InputCapacity(v)
+		live, upW := int64(0), int64(0)
+		for j, u := range ins {
+			w := ws[j]
+			if caps[j] != ws[j] && serves(u) {
+				w = caps[j]
+			}
+			if st[u] != Down {
+				live += w
+			}
+			if st[u] == Up {
+				upW += w
+			}
+		}
+		switch {
+		case live < c.Floor(v):
+			return Down
+		case upW < c.Need(v) || softBad:
+			return Degraded
+		}
+		return Up
+	}
+	worst := Up
+	for _, u := range ins {
+		worst = max(worst, st[u])
+	}
+	if softBad {
+		worst = max(worst, Degraded)
+	}
+	return worst
 }

@@ -83,7 +83,13 @@ type timer struct {
 	c      *graph.Compiled
 	loc    []int32 // per vertex of the graph: 1 + local index in the region, 0 outside
 	repair map[int32]time.Duration
-	p      *progress
+	// takeover overrides the recovery time of the standbys whose takeover
+	// waits for what it requires (see recoverdeps); nil when none does.
+	takeover map[int32]time.Duration
+	p        *progress
+	// dOnly skips U: the runs that only learn when the requirements of
+	// takeovers and repairs are back need D alone (see solveWaits).
+	dOnly bool
 
 	region   []int32         // local index → vertex
 	down     []bool          // per local index: Down at t=0+, so in D's region
@@ -118,6 +124,17 @@ type standbyEdge struct {
 	inc  int64
 	u    int32
 	open bool
+}
+
+// recovery is the time from which the standby replica u serves: its
+// recovery time, or later when its takeover waited for what it requires.
+func (tr *timer) recovery(u int32) time.Duration {
+	if tr.takeover != nil {
+		if t, ok := tr.takeover[u]; ok {
+			return t
+		}
+	}
+	return tr.c.Recovery(u)
 }
 
 // rank is v's local index in the region, or -1.
@@ -183,6 +200,9 @@ func fill[T any](s []T, n int, x T) []T {
 // inputs are final by then.
 func (tr *timer) tarjan() error {
 	for _, soft := range []bool{false, true} {
+		if soft && tr.dOnly {
+			break
+		}
 		tr.soft = soft
 		id := int32(0)
 		for i := range tr.comp {
@@ -308,7 +328,7 @@ func (tr *timer) gate(v int32, tm []time.Duration, soft bool) time.Duration {
 			tr.steps = append(tr.steps, step{back, ws[j]})
 		}
 		if caps[j] > ws[j] {
-			tr.steps = append(tr.steps, step{max(back, c.Recovery(u)), caps[j] - ws[j]})
+			tr.steps = append(tr.steps, step{max(back, tr.recovery(u)), caps[j] - ws[j]})
 		}
 	}
 	if now >= need {
@@ -364,7 +384,7 @@ func (tr *timer) pass(id int32, soft bool, restart time.Duration) {
 			for j, u := range ins {
 				tr.acc[m] += ws[j]
 				if caps[j] > ws[j] {
-					tr.sb = append(tr.sb, standbyEdge{at: c.Recovery(u), inc: caps[j] - ws[j], u: u, open: true})
+					tr.sb = append(tr.sb, standbyEdge{at: tr.recovery(u), inc: caps[j] - ws[j], u: u, open: true})
 				}
 			}
 			tr.sbHi[m] = int32(len(tr.sb))
@@ -584,6 +604,7 @@ func getRecScratch(c *graph.Compiled) *recScratch {
 
 func putRecScratch(c *graph.Compiled, s *recScratch) {
 	s.tr.clearLoc()
-	s.tr.c, s.tr.repair, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil
+	s.tr.c, s.tr.repair, s.tr.takeover, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil, nil
+	s.tr.dOnly = false
 	recScratches.put(c, s)
 }

@@ -38,6 +38,7 @@ type ganttLane struct {
 	label   string // "" or the model it belongs to (comparisons)
 	striped bool   // drawn with stripes: the variant of a comparison
 	absent  bool   // that model has no such node (comparisons)
+	why     string // what its recovery waited for (timelines), after the end label
 }
 
 type ganttRow struct {
@@ -54,7 +55,7 @@ type ganttRow struct {
 func TimelineSVG(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) error {
 	var rows []ganttRow
 	for _, r := range tlRows(tl, opts) {
-		rows = append(rows, ganttRow{id: r.ID, users: r.Users, removed: tlNote(r, tl.Horizon), lanes: []ganttLane{{r: r}}})
+		rows = append(rows, ganttRow{id: r.ID, users: r.Users, removed: tlNote(r, tl.Horizon), lanes: []ganttLane{{r: r, why: RecoveryWhy(r)}}})
 	}
 	g := gantt{
 		title:    tlModel(tl) + ": remove " + strings.Join(scenarioLabels(tl.Compiled(), tl.Scenario, " for good"), ", "),
@@ -168,6 +169,13 @@ func (g *gantt) write(w io.Writer) error {
 		usersW = maxF(usersW, textW(shortCount(r.users), 11)+8)
 	}
 	endW := textW("never (past "+Hours(g.horizon)+")", 11) + 12
+	for _, r := range rows {
+		for _, l := range r.lanes {
+			if l.why != "" {
+				endW = maxF(endW, textW(l.endLabel(g.horizon), 11)+12)
+			}
+		}
+	}
 	width := float64(ganttWidth)
 	x0 := ganttMargin + idW + 12 + usersW + 10
 	if minW := x0 + 320 + endW + ganttMargin; width < minW {
@@ -295,10 +303,9 @@ func (g *gantt) lane(ew io.Writer, l ganttLane, by float64, xAt func(time.Durati
 		fmt.Fprintf(ew, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.0f" fill="%s">%s</rect>`,
 			xs, by, maxF(xe-xs, 1.5), h, degFill, tip("degraded "+DegradedSpan(r)))
 	}
-	label, x := "up throughout", xAt(0)+4
+	x := xAt(0) + 4
 	switch {
 	case l.absent:
-		label = "absent from " + l.label
 	case r.DegradedUntil == analyze.Never:
 		// An arrow past the end of the axis: not back within the horizon.
 		fill := ganttDownFill
@@ -306,11 +313,40 @@ func (g *gantt) lane(ew io.Writer, l ganttLane, by float64, xAt func(time.Durati
 			fill = ganttDegFill
 		}
 		fmt.Fprintf(ew, `<path d="M %.1f %.1f L %.1f %.1f L %.1f %.1f Z" fill="%s"/>`, x1, by-2, x1+8, by+h/2, x1, by+h+2, fill)
-		label, x = "never (past "+Hours(g.horizon)+")", x1+12
+		x = x1 + 12
 	case r.DegradedUntil > 0:
-		label, x = "up at "+Hours(r.DegradedUntil), xAt(r.DegradedUntil)+5
+		x = xAt(r.DegradedUntil) + 5
 	}
-	fmt.Fprintf(ew, `<text x="%.1f" y="%.1f" fill="%s" font-size="11">%s</text>`+"\n", x, by+h-2.5, ganttMuted, xmlText(label))
+	label := l.endLabel(g.horizon)
+	whyTip := ""
+	if l.why != "" {
+		// The chart shows the first part of the explanation; its tooltip
+		// all of it (the table and JSON have it too).
+		whyTip = "<title>" + xmlText(r.ID+": "+l.why) + "</title>"
+	}
+	fmt.Fprintf(ew, `<text x="%.1f" y="%.1f" fill="%s" font-size="11">%s%s</text>`+"\n", x, by+h-2.5, ganttMuted, xmlText(label), whyTip)
+}
+
+// endLabel is the text right of a lane's bar: when it is up, and why.
+func (l ganttLane) endLabel(horizon time.Duration) string {
+	r := l.r
+	label := "up throughout"
+	switch {
+	case l.absent:
+		return "absent from " + l.label
+	case r.DegradedUntil == analyze.Never:
+		label = "never (past " + Hours(horizon) + ")"
+	case r.DegradedUntil > 0:
+		label = "up at " + Hours(r.DegradedUntil)
+	}
+	if l.why != "" {
+		first, rest, more := strings.Cut(l.why, "; ")
+		label += ": " + first
+		if more && rest != "" {
+			label += " …"
+		}
+	}
+	return label
 }
 
 // shortCount formats a user count for a chart: "47.5M", "3M", "12K", "-".

@@ -47,7 +47,7 @@ func TimelineTable(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) erro
 	for _, r := range tlRows(tl, opts) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, tlKind(r), users(r.Users),
 			orDash(DownSpan(r)), orDash(DegradedSpan(r)),
-			tlUserHours(r.DownUserHours), tlUserHours(r.DegradedUserHours), tlNote(r, tl.Horizon))
+			tlUserHours(r.DownUserHours), tlUserHours(r.DegradedUserHours), joinNote(tlNote(r, tl.Horizon), RecoveryWhy(r)))
 	}
 	tw.Flush()
 	fmt.Fprintf(ew, "\n%s\n", TimelineSummary(tl))
@@ -76,15 +76,15 @@ func TimelineMarkdown(w io.Writer, tl *analyze.Timeline, opts TimelineOptions) e
 	fmt.Fprintf(ew, "## Recovery timeline: %s\n\n", mdText(tlModel(tl)))
 	fmt.Fprintf(ew, "Remove %s; times are hours after the failure, within a horizon of %s.\n\n",
 		mdText(strings.Join(scenarioLabels(tl.Compiled(), tl.Scenario, " for good"), ", ")), Hours(tl.Horizon))
-	fmt.Fprintln(ew, "| Node | Kind | Users | Down | Degraded | User-hours down | User-hours degraded |")
-	fmt.Fprintln(ew, "|---|---|--:|---|---|--:|--:|")
+	fmt.Fprintln(ew, "| Node | Kind | Users | Down | Degraded | User-hours down | User-hours degraded | Why |")
+	fmt.Fprintln(ew, "|---|---|--:|---|---|--:|--:|---|")
 	for _, r := range tlRows(tl, opts) {
 		id := "`" + r.ID + "`"
 		if note := tlNote(r, tl.Horizon); note != "" {
 			id += " (" + note + ")"
 		}
-		fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s | %s |\n", id, tlKind(r), users(r.Users),
-			orDash(DownSpan(r)), orDash(DegradedSpan(r)), tlUserHours(r.DownUserHours), tlUserHours(r.DegradedUserHours))
+		fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", id, tlKind(r), users(r.Users),
+			orDash(DownSpan(r)), orDash(DegradedSpan(r)), tlUserHours(r.DownUserHours), tlUserHours(r.DegradedUserHours), orDash(mdText(RecoveryWhy(r))))
 	}
 	fmt.Fprintf(ew, "\n%s.\n", mdText(capital(TimelineSummary(tl))))
 	return ew.err
@@ -167,6 +167,9 @@ type RecoveryRecord struct {
 	DegradedUntilSeconds *int64  `json:"degraded_until_seconds"`
 	DownUserHours        float64 `json:"down_user_hours"`
 	DegradedUserHours    float64 `json:"degraded_user_hours"`
+	// Why says what its recovery time waited for; absent when it has no
+	// time to explain.
+	Why *WhyRecord `json:"why,omitempty"`
 }
 
 // NewTimelineDoc builds the JSON document of a timeline, the longest
@@ -194,6 +197,7 @@ func recoveryRecord(r analyze.Recovery) RecoveryRecord {
 		ID: r.ID, Kind: tlKind(r), Replica: r.Replica, Removed: r.Removed, Users: r.Users,
 		DownUntilSeconds: seconds(r.DownUntil), DegradedUntilSeconds: seconds(r.DegradedUntil),
 		DownUserHours: r.DownUserHours, DegradedUserHours: r.DegradedUserHours,
+		Why: whyRecord(r),
 	}
 	if r.Removed {
 		rec.RepairSeconds = seconds(r.Repair)

@@ -49,6 +49,24 @@ func kakaoWhatIf(t testing.TB, variant string) *analyze.Comparison {
 
 // mixedTimeline has every kind of row: Down then Degraded, Degraded only,
 // not back within the horizon, a restart, a replica.
+// facebookTimeline is the Facebook-like model with the backbone down for
+// 1h; without onSite, the backbone's repair cannot go on site.
+func facebookTimeline(t testing.TB, onSite bool) *analyze.Timeline {
+	t.Helper()
+	m, err := graph.Load(filepath.Join("..", "testdata", "facebook-2021.yaml"))
+	require.NoError(t, err)
+	if !onSite {
+		for i := range m.Nodes {
+			m.Nodes[i].OnSite = 0
+		}
+	}
+	c, err := graph.Compile(m)
+	require.NoError(t, err)
+	tl, err := analyze.Recover(context.Background(), c, analyze.Scenario{Failures: []analyze.Failure{{ID: "backbone", For: time.Hour}}}, analyze.RecoverOptions{})
+	require.NoError(t, err)
+	return tl
+}
+
 func mixedTimeline(t testing.TB, horizon time.Duration) *analyze.Timeline {
 	t.Helper()
 	var m graph.Model
@@ -87,10 +105,20 @@ func TestTimelineGolden(t *testing.T) {
 	hot := kakaoWhatIf(t, "kakao-2022-hot")
 	mirror := kakaoWhatIf(t, "kakao-2022-mirror")
 	all := export.TimelineOptions{Replicas: true}
+	fb := facebookTimeline(t, true)
+	fbRemote := facebookTimeline(t, false)
+	hotTL, err := analyze.Recover(context.Background(), compiledFile(t, "kakao-2022-hot"), pangyo11h, analyze.RecoverOptions{})
+	require.NoError(t, err)
 	cases := []struct {
 		name string
 		f    func(io.Writer) error
 	}{
+		{"facebook-backbone-1h.txt", func(w io.Writer) error { return export.TimelineTable(w, fb, export.TimelineOptions{}) }},
+		{"facebook-backbone-1h.md", func(w io.Writer) error { return export.TimelineMarkdown(w, fb, export.TimelineOptions{}) }},
+		{"facebook-backbone-1h.json", func(w io.Writer) error { return export.TimelineJSON(w, fb) }},
+		{"facebook-backbone-1h.svg", func(w io.Writer) error { return export.TimelineSVG(w, fb, export.TimelineOptions{}) }},
+		{"facebook-no-on-site.txt", func(w io.Writer) error { return export.TimelineTable(w, fbRemote, export.TimelineOptions{}) }},
+		{"kakao-hot-pangyo-11h.txt", func(w io.Writer) error { return export.TimelineTable(w, hotTL, all) }},
 		{"kakao-pangyo-11h.txt", func(w io.Writer) error { return export.TimelineTable(w, kakao, export.TimelineOptions{}) }},
 		{"kakao-pangyo-11h-replicas.txt", func(w io.Writer) error { return export.TimelineTable(w, kakao, all) }},
 		{"kakao-pangyo-11h.md", func(w io.Writer) error { return export.TimelineMarkdown(w, kakao, export.TimelineOptions{}) }},
@@ -154,7 +182,7 @@ func TestTimelineSVG(t *testing.T) {
 	}))
 	assert.Contains(t, text, "kakaotalk")
 	assert.NotContains(t, text, "kakaobank ")
-	assert.Contains(t, text, "and 12 more")
+	assert.Contains(t, text, "and 13 more")
 
 	wellFormed(t, render(t, func(w io.Writer) error {
 		return export.ComparisonSVG(w, kakaoWhatIf(t, "kakao-2022-mirror"), export.TimelineOptions{Base: "as built", Variant: "mirror"})

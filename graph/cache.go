@@ -40,7 +40,7 @@ const (
 	// CompiledVersion is the version of the layout MarshalBinary writes;
 	// ReadCompiled refuses any other. Bump it whenever the layout, or the
 	// meaning of a field of Compiled, changes.
-	CompiledVersion = 3
+	CompiledVersion = 4
 )
 
 // The least number of bytes each vertex and each model node takes in the
@@ -165,6 +165,7 @@ func (c *Compiled) MarshalBinary() ([]byte, error) {
 	}
 	e.unavail(c.unavail)
 	e.rto(c.rto)
+	e.writeRecoveryDeps(&c.rdeps)
 	return e.buf, nil
 }
 
@@ -288,6 +289,7 @@ func ReadCompiled(data []byte) (*Compiled, error) {
 	}
 	c.unavail = d.unavail(c.nodes)
 	c.rto = d.rto(c.nodes)
+	d.readRecoveryDeps(c)
 	if d.err == nil && d.off != len(d.data) {
 		d.fail("%d bytes after the graph", len(d.data)-d.off)
 	}

@@ -23,7 +23,7 @@ var compiledFields = map[string]string{
 	"info": "written", "gates": "written (Base derived)", "users": "written", "rst": "written",
 	"mdesc": "written", "mlab": "written", "capv": "written",
 	"inOff": "written", "in": "written", "inW": "written", "inCap": "written",
-	"softOff": "written", "soft": "written", "unavail": "written",
+	"softOff": "written", "soft": "written", "unavail": "written", "rdeps": "written",
 	"rto":   "written",
 	"index": "derived", "ops": "derived", "kinds": "derived",
 	"outOff": "derived", "out": "derived", "outW": "derived",

@@ -91,6 +91,7 @@ type Compiled struct {
 	// unavail is per model node: the probability it is down by itself
 	// (see Unavailability); nil when no node has failure data.
 	unavail []float64
+	rdeps   recoveryDeps // what takeovers and repairs need (recoverdeps.go)
 
 	// Hard inputs: in[inOff[v]:inOff[v+1]] with weights inW (weight counted
 	// at the moment of failure: 0 for a standby that is not a mirror) and
@@ -516,6 +517,7 @@ func compileNodes(m *Model, ns nodeSet, res *resolution, inPlace bool) (_ *Compi
 		c.users[i] = nd.Users
 		c.rst[i] = nd.Restart
 		c.setRTO(int32(i), nd.RTO)
+		c.addRepairDeps(int32(i), nd)
 		if len(nd.Labels) > 0 {
 			c.mlab[i] = cloneMap(nd.Labels)
 		}
@@ -644,6 +646,7 @@ func (b *compiler) replicas(v int32, nd *Node, others bool, p int) {
 		c.site[rv] = site
 		c.rec[rv] = r.RecoveryTime()
 		c.stby[rv] = r.Standby
+		c.addFailoverDeps(rv, r)
 		b.add(false, rv, site, 1, 1)
 		for j := range r.Requires {
 			b.dep(rv, v, &r.Requires[j], p, false, name, ".requires", j)

@@ -617,8 +617,8 @@ func (p *jsonReader) value(depth int) (*value, error) {
 // Field names, for unknown-field errors and their suggestions.
 var (
 	modelFields   = []string{"model", "description", "sources", "defaults", "nodes"}
-	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses", "restart", "rto", "availability", "mtbf", "mttr"}
-	replicaFields = []string{"site", "capacity", "standby", "recovery", "requires"}
+	nodeFields    = []string{"kind", "description", "users", "tier", "labels", "region", "site", "replicas", "demand", "degraded_at", "requires", "uses", "restart", "rto", "availability", "mtbf", "mttr", "repair_requires", "on_site"}
+	replicaFields = []string{"site", "capacity", "standby", "recovery", "requires", "failover_requires"}
 	groupFields   = []string{"any_of", "at_least", "of", "capacity", "demand", "degraded_at"}
 )
 
@@ -962,6 +962,10 @@ func (d *decoder) node(n *Node, e entry) {
 					n.RTO = dur
 				}
 			}
+		case "repair_requires":
+			n.RepairRequires = d.idList(e.Val, id, f)
+		case "on_site":
+			n.OnSite = d.onSite(e.Val, id, f)
 		case "availability", "mtbf", "mttr":
 			r := n.Reliability()
 			d.reliabilityField(&r, e.Val, id, f, f)
@@ -1020,6 +1024,8 @@ func (d *decoder) replica(r *Replica, v *value, id string, i int) {
 			}
 		case "requires":
 			r.Requires = d.deps(e.Val, id, f)
+		case "failover_requires":
+			r.FailoverRequires = d.idList(e.Val, id, f)
 		default:
 			d.unknown(e, id, path, replicaFields)
 		}

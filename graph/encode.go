@@ -357,6 +357,12 @@ func (e *encoder) node(n *Node) {
 		e.dur(n.RTO)
 		e.end()
 	}
+	e.idField("repair_requires", n.RepairRequires)
+	if n.OnSite != 0 {
+		e.field("on_site")
+		e.dur(n.OnSite)
+		e.end()
+	}
 	e.reliability(n.Reliability())
 	if e.json {
 		e.close("}")
@@ -397,6 +403,10 @@ func (e *encoder) replica(n *Node, r *Replica) {
 	if r.Requires != nil {
 		e.key("requires")
 		e.deps(n, r.Requires)
+	}
+	if r.FailoverRequires != nil {
+		e.key("failover_requires")
+		e.strings(r.FailoverRequires)
 	}
 	e.close("}")
 	e.first = first

@@ -243,6 +243,17 @@ type Node struct {
 	// it may be out after a failure. Policy rules (recover_within,
 	// survive_site_loss with within) check recovery timelines against it.
 	RTO time.Duration
+	// RepairRequires lists what the node's repair needs (remote access, an
+	// operations console), when the node is itself failed in a scenario
+	// with a repair time: the repair starts once every one of them is not
+	// Down and then takes its whole repair time (it starts over: nothing
+	// done before counts). OnSite, when positive, is the other way: the
+	// repair goes ahead without them, on site, from the failure on, and
+	// takes OnSite more than the repair time. The repair is done at the
+	// earlier of the two; without OnSite, a repair that waits for what only
+	// it brings back is never done.
+	RepairRequires []string
+	OnSite         time.Duration
 
 	// Availability, or MTBF and MTTR, is the node's own failure data (see
 	// Reliability): zero when not given. A node with none, and no default
@@ -310,7 +321,13 @@ type Replica struct {
 	// Requires lists what this replica alone needs (the copy of a database
 	// at its own site, say), on top of its site and the node's Requires.
 	Requires []Dep
-	Pos      Pos
+	// FailoverRequires lists what a standby's takeover needs (the
+	// operations tools that start it): the takeover starts once every one
+	// of them is not Down and then takes the whole recovery time (it starts
+	// over), so the standby serves from max(their return) + recovery on.
+	// Only a standby that takes time (hot, warm, cold) has it.
+	FailoverRequires []string
+	Pos              Pos
 }
 
 // RecoveryTime is the time from the loss of the primary until the replica

@@ -339,6 +339,7 @@ func (v *validator) node(n *Node) {
 	}
 	v.reliability(n, name)
 	v.replicas(n, name, place)
+	v.recoveryDeps(n, name)
 	v.deps(n, name, n.Requires, "requires", n.FieldPos("requires"))
 	v.deps(n, name, n.Uses, "uses", n.FieldPos("uses"))
 	v.hardAndSoft(n, name)

@@ -93,8 +93,9 @@ func TestRecoverCLIJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
 	assert.Equal(t, export.TimelineSchema, doc.Schema)
 	require.NotEmpty(t, doc.Nodes)
-	assert.Equal(t, "kakaotalk", doc.Nodes[0].ID)
-	assert.Equal(t, int64(11*3600), *doc.Nodes[0].DownUntilSeconds)
+	// The longest outage first: the channels, Pangyo's 11h and their 19h restart.
+	assert.Equal(t, "kakaotalk-channels", doc.Nodes[0].ID)
+	assert.Equal(t, int64(30*3600), *doc.Nodes[0].DownUntilSeconds)
 
 	out.Reset()
 	code = run([]string{"recover", "../../testdata/kakao-2022.yaml", "--fail", "site:pangyo", "--for", "11h",

@@ -32,7 +32,7 @@ func TestServe(t *testing.T) {
 	}()
 	lines := bufio.NewScanner(pr)
 	require.True(t, lines.Scan())
-	m := regexp.MustCompile(`^blastradius serve: (http://127\.0\.0\.1:\d+/): model "kakao-2022", 38 nodes; Ctrl-C to stop$`).FindStringSubmatch(lines.Text())
+	m := regexp.MustCompile(`^blastradius serve: (http://127\.0\.0\.1:\d+/): model "kakao-2022", 39 nodes; Ctrl-C to stop$`).FindStringSubmatch(lines.Text())
 	require.NotNil(t, m, lines.Text())
 	go io.Copy(io.Discard, pr)
 
@@ -47,7 +47,7 @@ func TestServe(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
 	resp.Body.Close()
 	assert.Equal(t, "blastradius/outcome/v2", doc.Schema)
-	assert.Equal(t, 14, doc.Totals.Down)
+	assert.Equal(t, 15, doc.Totals.Down)
 
 	cancel()
 	select {

@@ -44,6 +44,6 @@ spec:
 	// Output:
 	// zone-a site [] demand 0 []
 	// zone-b site [] demand 0 []
-	// checkout service [{zone-a 2 active 0s [] shop.yaml:4} {zone-b 2 active 0s [] shop.yaml:4}] demand 2 [payments]
+	// checkout service [{zone-a 2 active 0s [] [] shop.yaml:4} {zone-b 2 active 0s [] [] shop.yaml:4}] demand 2 [payments]
 	// shop.yaml:5 payments names no Service or workload of the manifests: kept as a dependency on payments
 }
