@@ -390,13 +390,18 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 	for _, s := range fixed {
 		seed(s, all)
 	}
-	for w := lo; w < len(b.dirty); w++ {
+	// The arrays in locals: stores through the masks would otherwise make
+	// the compiler reload every slice header from b and l after each one.
+	// Positions are unsigned in the pushes: a signed q/64 and q%64 cost
+	// three more instructions each, on the hottest line of a ranking.
+	m, dirty, flags, depOff, dep := b.m, b.dirty, l.flags, l.depOff, l.dep
+	for w := lo; w < len(dirty); w++ {
 		back := w
-		for b.dirty[w] != 0 {
-			p := int32(w*64 + bits.TrailingZeros64(b.dirty[w]))
-			b.dirty[w] &= b.dirty[w] - 1
-			f := l.flags[p]
-			x := &b.m[p]
+		for dirty[w] != 0 {
+			p := int32(w*64 + bits.TrailingZeros64(dirty[w]))
+			dirty[w] &= dirty[w] - 1
+			f := flags[p]
+			x := &m[p]
 			if f&isThreshold != 0 {
 				down, bad := b.eval(p)
 				if down == x.down && bad == x.bad && b.src[p] == 0 {
@@ -408,7 +413,7 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 			// them afterwards (a cycle's members maybe more than once).
 			b.touched = append(b.touched, p)
 			down, bad := x.down, x.bad
-			deps := l.dep[l.depOff[p]:l.depOff[p+1]]
+			deps := dep[depOff[p]:depOff[p+1]]
 			if f&isCyclic == 0 {
 				// Every input came first and is final: so is p, and it is
 				// counted while its masks are at hand. Its dependents all
@@ -416,21 +421,21 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 				// inputs: mark them without checking what changed.
 				visit(p, down, bad)
 				for _, e := range deps {
-					q := e &^ depTags
+					q := uint32(e) &^ depTags
 					if e&depThreshold == 0 {
-						soft := -(uint64(e/depSoft) & 1) // all ones for a soft edge
-						y := &b.m[q]
+						soft := -(uint64(uint32(e)/depSoft) & 1) // all ones for a soft edge
+						y := &m[q]
 						y.down |= down &^ soft
 						y.bad |= bad
 					}
-					b.dirty[q/64] |= 1 << uint(q%64)
+					dirty[q/64] |= 1 << (q % 64)
 				}
 				continue
 			}
 			for _, e := range deps {
-				q := e &^ depTags
+				q := uint32(e) &^ depTags
 				if e&depThreshold == 0 {
-					y := &b.m[q]
+					y := &m[q]
 					nd, nb := y.down, y.bad|bad
 					if e&depSoft == 0 {
 						nd |= down
@@ -441,7 +446,7 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 					}
 					y.down, y.bad = nd, nb
 				}
-				b.dirty[q/64] |= 1 << uint(q%64)
+				dirty[q/64] |= 1 << (q % 64)
 				back = min(back, int(q/64)) // a cycle leads back
 			}
 			if back < w {
