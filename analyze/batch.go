@@ -396,6 +396,21 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 	// three more instructions each, on the hottest line of a ranking.
 	m, dirty, flags, depOff, dep := b.m, b.dirty, l.flags, l.depOff, l.dep
 	for w := lo; w < len(dirty); w++ {
+		// The sources of a batch are spread over the whole graph, so a
+		// batch reads every word of dirty after its first source, mostly
+		// zeros: skip them eight at a time (at 5,000,000 nodes, ~47,000
+		// batches of up to ~88,000 words). A bitmap of the words that may
+		// be non-zero costs more than it saves: a store on every push.
+		for w+8 <= len(dirty) {
+			d := dirty[w : w+8 : w+8]
+			if d[0]|d[1]|d[2]|d[3]|d[4]|d[5]|d[6]|d[7] != 0 {
+				break
+			}
+			w += 8
+		}
+		if w == len(dirty) {
+			break
+		}
 		back := w
 		for dirty[w] != 0 {
 			p := int32(w*64 + bits.TrailingZeros64(dirty[w]))
