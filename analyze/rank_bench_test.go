@@ -202,20 +202,31 @@ func BenchmarkRankScale(b *testing.B) {
 	}
 	b.Run(fmt.Sprintf("n=%d/batches-1-worker", n), func(b *testing.B) {
 		var visits, pairs int
+		var each []int // visits per batch, in the batch order
 		for b.Loop() {
-			visits, pairs = 0, 0
+			visits, pairs, each = 0, 0, each[:0]
 			err := sweep(context.Background(), c, cands, 1, nil, func(l *layout, bt *batch, sources []int32) {
+				before := visits
 				bt.run(sources, func(p int32, down, bad uint64) {
 					visits++
 					pairs += bits.OnesCount64(bad)
 				})
+				each = append(each, visits-before)
 			}, func(int32) {})
 			if err != nil {
 				b.Fatal(err)
 			}
 		}
+		// The batches of large failures come first: the share of the
+		// visits in the first 5% of the batches.
+		first := 0
+		for _, v := range each[:len(each)/20] {
+			first += v
+		}
+		b.ReportMetric(float64(len(each)), "batches/op")
 		b.ReportMetric(float64(visits), "visits/op")
 		b.ReportMetric(float64(pairs), "pairs/op")
+		b.ReportMetric(100*float64(first)/float64(visits), "%visits-first-5%-batches")
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(visits), "ns/visit")
 	})
 }
