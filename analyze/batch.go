@@ -396,13 +396,33 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 	for _, s := range fixed {
 		seed(s, all)
 	}
-	for w := lo; w < len(b.dirty); w++ {
+	// The arrays in locals: stores through the masks would otherwise make
+	// the compiler reload every slice header from b and l after each one.
+	// Positions are unsigned in the pushes: a signed q/64 and q%64 cost
+	// three more instructions each, on the hottest line of a ranking.
+	m, dirty, flags, depOff, dep := b.m, b.dirty, l.flags, l.depOff, l.dep
+	for w := lo; w < len(dirty); w++ {
+		// The sources of a batch are spread over the whole graph, so a
+		// batch reads every word of dirty after its first source, mostly
+		// zeros: skip them eight at a time (at 5,000,000 nodes, ~47,000
+		// batches of up to ~88,000 words). A bitmap of the words that may
+		// be non-zero costs more than it saves: a store on every push.
+		for w+8 <= len(dirty) {
+			d := dirty[w : w+8 : w+8]
+			if d[0]|d[1]|d[2]|d[3]|d[4]|d[5]|d[6]|d[7] != 0 {
+				break
+			}
+			w += 8
+		}
+		if w == len(dirty) {
+			break
+		}
 		back := w
-		for b.dirty[w] != 0 {
-			p := int32(w*64 + bits.TrailingZeros64(b.dirty[w]))
-			b.dirty[w] &= b.dirty[w] - 1
-			f := l.flags[p]
-			x := &b.m[p]
+		for dirty[w] != 0 {
+			p := int32(w*64 + bits.TrailingZeros64(dirty[w]))
+			dirty[w] &= dirty[w] - 1
+			f := flags[p]
+			x := &m[p]
 			if f&isThreshold != 0 {
 				down, bad := b.eval(p)
 				if down == x.down && bad == x.bad {
@@ -414,7 +434,7 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 			// them afterwards (a cycle's members maybe more than once).
 			b.touched = append(b.touched, p)
 			down, bad := x.down, x.bad
-			deps := l.dep[l.depOff[p]:l.depOff[p+1]]
+			deps := dep[depOff[p]:depOff[p+1]]
 			if f&isCyclic == 0 {
 				// Every input came first and is final: so is p, and it is
 				// counted while its masks are at hand. Its dependents all
@@ -422,21 +442,21 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 				// inputs: mark them without checking what changed.
 				visit(p, down, bad)
 				for _, e := range deps {
-					q := e &^ depTags
+					q := uint32(e) &^ depTags
 					if e&depThreshold == 0 {
-						soft := -(uint64(e/depSoft) & 1) // all ones for a soft edge
-						y := &b.m[q]
+						soft := -(uint64(uint32(e)/depSoft) & 1) // all ones for a soft edge
+						y := &m[q]
 						y.down |= down &^ soft
 						y.bad |= bad
 					}
-					b.dirty[q/64] |= 1 << uint(q%64)
+					dirty[q/64] |= 1 << (q % 64)
 				}
 				continue
 			}
 			for _, e := range deps {
-				q := e &^ depTags
+				q := uint32(e) &^ depTags
 				if e&depThreshold == 0 {
-					y := &b.m[q]
+					y := &m[q]
 					nd, nb := y.down, y.bad|bad
 					if e&depSoft == 0 {
 						nd |= down
@@ -447,7 +467,7 @@ func (b *batch) runWith(fixed, sources []int32, visit func(p int32, down, bad ui
 					}
 					y.down, y.bad = nd, nb
 				}
-				b.dirty[q/64] |= 1 << uint(q%64)
+				dirty[q/64] |= 1 << (q % 64)
 				back = min(back, int(q/64)) // a cycle leads back
 			}
 			if back < w {

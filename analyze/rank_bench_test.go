@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/bits"
 	"testing"
@@ -169,5 +170,63 @@ func BenchmarkSPOFs100k(b *testing.B) {
 				}
 			}
 		}
+	})
+}
+
+// rankScaleNodes is the catalog size of BenchmarkRankScale: it is a flag,
+// since 3,000,000 or 5,000,000 nodes need gigabytes and a run of its own.
+var rankScaleNodes = flag.Int("rank.nodes", 1_000_000, "nodes of BenchmarkRankScale's catalog")
+
+// BenchmarkRankScale is a CLI's ranking of a big catalog in process: the
+// first ranking of a freshly compiled graph (the layout and batch order
+// included, as one CLI run pays), then the engine alone with its visits
+// and pairs. Run with
+//
+//	go test ./analyze -run '^$' -bench 'RankScale' -benchtime 1x -rank.nodes 3000000 -timeout 60m
+func BenchmarkRankScale(b *testing.B) {
+	n := *rankScaleNodes
+	c, err := graph.Compile(synth.Services(synth.Default(n, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run(fmt.Sprintf("n=%d/rank-first", n), func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Rank(context.Background(), c, RankOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	cands, err := candidates(c, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run(fmt.Sprintf("n=%d/batches-1-worker", n), func(b *testing.B) {
+		var visits, pairs int
+		var each []int // visits per batch, in the batch order
+		for b.Loop() {
+			visits, pairs, each = 0, 0, each[:0]
+			err := sweep(context.Background(), c, cands, 1, nil, func(l *layout, bt *batch, sources []int32) {
+				before := visits
+				bt.run(sources, func(p int32, down, bad uint64) {
+					visits++
+					pairs += bits.OnesCount64(bad)
+				})
+				each = append(each, visits-before)
+			}, func(int32) {})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		// The batches of large failures come first: the share of the
+		// visits in the first 5% of the batches.
+		first := 0
+		for _, v := range each[:len(each)/20] {
+			first += v
+		}
+		b.ReportMetric(float64(len(each)), "batches/op")
+		b.ReportMetric(float64(visits), "visits/op")
+		b.ReportMetric(float64(pairs), "pairs/op")
+		b.ReportMetric(100*float64(first)/float64(visits), "%visits-first-5%-batches")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(visits), "ns/visit")
 	})
 }
