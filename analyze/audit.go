@@ -155,6 +155,11 @@ type AuditOptions struct {
 	// Progress, when set, is called now and then with the sets of failures
 	// tried so far (see CutSetOptions.Progress).
 	Progress func(done, total int)
+
+	// claimByClaim searches the defeats of order 2 with CutSetsVertices,
+	// 64 claims at a time, instead of pairCutSets: the reference the tests
+	// hold the shared search equal to, and the benchmark's baseline.
+	claimByClaim bool
 }
 
 // DefaultAuditLimit is AuditOptions.Limit when it is 0.
@@ -237,7 +242,15 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			vs[j] = claims[i].Vertex
 		}
 		copts.MaxOrder = k
-		rs, err := CutSetsVertices(ctx, c, vs, copts)
+		var rs []CutSetResult
+		if k == 2 && !opts.claimByClaim {
+			// Order 2, the default: the claims share every run (see
+			// pairCutSets), where CutSetsVertices runs each candidate of
+			// the ancestry of every 64 claims again.
+			rs, err = pairCutSets(ctx, c, vs, opts.Kinds, limit, opts.Progress)
+		} else {
+			rs, err = CutSetsVertices(ctx, c, vs, copts)
+		}
 		if err != nil {
 			return nil, err
 		}
