@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"maps"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -289,38 +291,59 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 	// The chains of the sets of one node: from every member of a claim
 	// down to it, from the claim and from the owner. One Simulate per
 	// failed node, whatever the number of claims it defeats (a region
-	// defeats most), one outcome at a time.
-	for _, v := range slices.Sorted(maps.Keys(single)) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range single[v] {
-			cl := &claims[a.claim]
-			if a.around {
-				s := &cl.Around[a.set]
-				s.Chains = [][]string{o.Chain(cl.Owner)}
-				continue
-			}
-			d := &cl.Defeats[a.set]
-			d.MemberChains = make([][]string, len(cl.Members))
-			for j, m := range cl.Members {
-				if o.State(m) == Down {
-					d.MemberChains[j] = o.Chain(m)
-					if d.Chains == nil {
-						// The claim's chain goes through its first member
-						// down (a claim that is its owner is that node).
-						d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
+	// defeats most), one outcome at a time per core. Each ask fills its
+	// own set, so the workers share nothing they write.
+	failed := slices.Sorted(maps.Keys(single))
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		once     sync.Once
+		chainErr error
+	)
+	for range max(1, min(runtime.GOMAXPROCS(0), len(failed))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(failed) {
+					return
+				}
+				v := failed[k]
+				o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
+				if err != nil {
+					once.Do(func() { chainErr = err })
+					return
+				}
+				for _, a := range single[v] {
+					cl := &claims[a.claim]
+					if a.around {
+						s := &cl.Around[a.set]
+						s.Chains = [][]string{o.Chain(cl.Owner)}
+						continue
+					}
+					d := &cl.Defeats[a.set]
+					d.MemberChains = make([][]string, len(cl.Members))
+					for j, m := range cl.Members {
+						if o.State(m) == Down {
+							d.MemberChains[j] = o.Chain(m)
+							if d.Chains == nil {
+								// The claim's chain goes through its first member
+								// down (a claim that is its owner is that node).
+								d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
+							}
+						}
+					}
+					if cl.Vertex == cl.OwnerVertex {
+						d.Chains = [][]string{o.Chain(cl.Owner)}
 					}
 				}
 			}
-			if cl.Vertex == cl.OwnerVertex {
-				d.Chains = [][]string{o.Chain(cl.Owner)}
-			}
-		}
+		}()
+	}
+	wg.Wait()
+	if chainErr != nil {
+		return nil, chainErr
 	}
 	if res.Sites, err = idleClaims(ctx, c, claims); err != nil {
 		return nil, err

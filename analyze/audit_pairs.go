@@ -384,7 +384,7 @@ func onLayout(ctx context.Context, l *layout, n int, task func(w int, b *batch, 
 }
 
 // pairChains fills out[i].Sets from sets[i]: each distinct set run once
-// by the event engine within the targets' ancestry (within), for the
+// by the event engine within the ancestry of the targets that have it, for the
 // chains of every target that has it (cutWorker.chains, as
 // CutSetsVertices gives them); a set the run does not find to take its
 // target Down is an error of the search (it never happens: the batch
@@ -423,12 +423,36 @@ func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets []
 			defer wg.Done()
 			w := newCutWorker(s)
 			defer w.release()
+			// Each set runs within the ancestry of its own targets (a
+			// pair's are one or a few claims, a small part of the whole).
+			mine := make([]bool, c.Len())
+			w.sc.within = mine
+			var anc []int32
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(uses) || ctx.Err() != nil {
 					return
 				}
 				u := uses[k]
+				for _, v := range anc {
+					mine[v] = false
+				}
+				anc = anc[:0]
+				for _, i := range u.ts {
+					if t := targets[i]; !mine[t] {
+						mine[t] = true
+						anc = append(anc, t)
+					}
+				}
+				for j := 0; j < len(anc); j++ {
+					ins, _ := c.Inputs(anc[j])
+					for _, x := range ins {
+						if !mine[x] {
+							mine[x] = true
+							anc = append(anc, x)
+						}
+					}
+				}
 				w.runSet(u.set)
 				tr := &trial{set: u.set, chains: map[int32][][]string{}}
 				for _, i := range u.ts {
