@@ -28,7 +28,8 @@ import (
 // each, the audit reports:
 //
 //   - Defeats: the minimal sets of node failures that take the claim Down
-//     (its minimal cut sets: CutSetsVertices on the claim's vertex) and
+//     (its minimal cut sets, as CutSetsVertices finds them on the claim's
+//     vertex) and
 //     are smaller than what it promises, plus every defeat of one node. A
 //     claim's tolerance is the fewest of its own members whose loss takes
 //     it Down (two for any_of [a b], two for at_least 2 of three); a
@@ -55,8 +56,10 @@ import (
 //
 // Every figure comes from the engines: the sets of one node from one pass
 // of the batch engine over every single failure (as Rank's, each claim and
-// owner a watched vertex), the larger defeats from CutSetsVertices, the
-// site losses from the batch engine (64 sites per batch), the chains from
+// owner a watched vertex), the defeats of order 2 from one search shared
+// by every claim (pairCutSets, equal to CutSetsVertices on each claim),
+// the larger ones from CutSetsVertices, the site losses from the batch
+// engine (64 sites per batch), the chains from
 // one Simulate per node that defeats something alone.
 
 // Claim is one redundancy claim and what defeats it.
