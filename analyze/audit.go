@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"math/bits"
-	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -298,55 +296,47 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 	// own set, so the workers share nothing they write.
 	failed := slices.Sorted(maps.Keys(single))
 	var (
-		next     atomic.Int64
-		wg       sync.WaitGroup
 		once     sync.Once
 		chainErr error
 	)
-	for range max(1, min(runtime.GOMAXPROCS(0), len(failed))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(failed) {
-					return
+	onCores(ctx, len(failed), func(_ int, next func() (int, bool)) {
+		for k, ok := next(); ok; k, ok = next() {
+			v := failed[k]
+			o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
+			if err != nil {
+				once.Do(func() { chainErr = err })
+				return
+			}
+			for _, a := range single[v] {
+				cl := &claims[a.claim]
+				if a.around {
+					s := &cl.Around[a.set]
+					s.Chains = [][]string{o.Chain(cl.Owner)}
+					continue
 				}
-				v := failed[k]
-				o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
-				if err != nil {
-					once.Do(func() { chainErr = err })
-					return
-				}
-				for _, a := range single[v] {
-					cl := &claims[a.claim]
-					if a.around {
-						s := &cl.Around[a.set]
-						s.Chains = [][]string{o.Chain(cl.Owner)}
-						continue
-					}
-					d := &cl.Defeats[a.set]
-					d.MemberChains = make([][]string, len(cl.Members))
-					for j, m := range cl.Members {
-						if o.State(m) == Down {
-							d.MemberChains[j] = o.Chain(m)
-							if d.Chains == nil {
-								// The claim's chain goes through its first member
-								// down (a claim that is its owner is that node).
-								d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
-							}
+				d := &cl.Defeats[a.set]
+				d.MemberChains = make([][]string, len(cl.Members))
+				for j, m := range cl.Members {
+					if o.State(m) == Down {
+						d.MemberChains[j] = o.Chain(m)
+						if d.Chains == nil {
+							// The claim's chain goes through its first member
+							// down (a claim that is its owner is that node).
+							d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
 						}
 					}
-					if cl.Vertex == cl.OwnerVertex {
-						d.Chains = [][]string{o.Chain(cl.Owner)}
-					}
+				}
+				if cl.Vertex == cl.OwnerVertex {
+					d.Chains = [][]string{o.Chain(cl.Owner)}
 				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	if chainErr != nil {
 		return nil, chainErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	if res.Sites, err = idleClaims(ctx, c, claims); err != nil {
 		return nil, err

@@ -361,26 +361,37 @@ func withinLayout(l *layout, within []bool) *layout {
 // batch engine over l (a layout of its own, which the per-graph pool of
 // engines does not hold), and stops at ctx's end.
 func onLayout(ctx context.Context, l *layout, n int, task func(w int, b *batch, k int)) error {
+	onCores(ctx, n, func(w int, next func() (int, bool)) {
+		b := newBatch(l)
+		for k, ok := next(); ok; k, ok = next() {
+			task(w, b, k)
+		}
+	})
+	return ctx.Err()
+}
+
+// onCores starts one worker per core (at most n, at least one), numbered
+// from 0, and returns when they all have: each calls next for the tasks
+// of [0, n) it takes, until next says there are none left or ctx ended.
+// Workers set up what they keep between tasks (an engine, scratch)
+// before their first.
+func onCores(ctx context.Context, n int, worker func(w int, next func() (int, bool))) {
 	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
+		counter atomic.Int64
+		wg      sync.WaitGroup
 	)
+	next := func() (int, bool) {
+		k := int(counter.Add(1)) - 1
+		return k, k < n && ctx.Err() == nil
+	}
 	for w := range max(1, min(runtime.GOMAXPROCS(0), n)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b := newBatch(l)
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= n || ctx.Err() != nil {
-					return
-				}
-				task(w, b, k)
-			}
+			worker(w, next)
 		}()
 	}
 	wg.Wait()
-	return ctx.Err()
 }
 
 // pairChains fills out[i].Sets from sets[i]: each distinct set run once
@@ -412,66 +423,55 @@ func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets []
 	s := &cutSearch{c: c, within: within, allow: allow, opts: opts}
 	trials := make([]*trial, len(uses))
 	var (
-		next  atomic.Int64
-		wg    sync.WaitGroup
 		mu    sync.Mutex
 		first error
 	)
-	for range max(1, min(runtime.GOMAXPROCS(0), len(uses))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := newCutWorker(s)
-			defer w.release()
-			// Each set runs within the ancestry of its own targets (a
-			// pair's are one or a few claims, a small part of the whole).
-			mine := make([]bool, c.Len())
-			w.sc.within = mine
-			var anc []int32
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(uses) || ctx.Err() != nil {
-					return
-				}
-				u := uses[k]
-				for _, v := range anc {
-					mine[v] = false
-				}
-				anc = anc[:0]
-				for _, i := range u.ts {
-					if t := targets[i]; !mine[t] {
-						mine[t] = true
-						anc = append(anc, t)
-					}
-				}
-				for j := 0; j < len(anc); j++ {
-					ins, _ := c.Inputs(anc[j])
-					for _, x := range ins {
-						if !mine[x] {
-							mine[x] = true
-							anc = append(anc, x)
-						}
-					}
-				}
-				w.runSet(u.set)
-				tr := &trial{set: u.set, chains: map[int32][][]string{}}
-				for _, i := range u.ts {
-					t := targets[i]
-					if w.sc.stateOf(t) != Down {
-						mu.Lock()
-						if first == nil {
-							first = fmt.Errorf("cut sets: the batch engine and the event engine disagree on %v for %s", u.set, c.VertexName(t))
-						}
-						mu.Unlock()
-						continue
-					}
-					tr.chains[t] = w.chains(t, u.set)
-				}
-				trials[k] = tr
+	onCores(ctx, len(uses), func(_ int, next func() (int, bool)) {
+		w := newCutWorker(s)
+		defer w.release()
+		// Each set runs within the ancestry of its own targets (a
+		// pair's are one or a few claims, a small part of the whole).
+		mine := make([]bool, c.Len())
+		w.sc.within = mine
+		var anc []int32
+		for k, ok := next(); ok; k, ok = next() {
+			u := uses[k]
+			for _, v := range anc {
+				mine[v] = false
 			}
-		}()
-	}
-	wg.Wait()
+			anc = anc[:0]
+			for _, i := range u.ts {
+				if t := targets[i]; !mine[t] {
+					mine[t] = true
+					anc = append(anc, t)
+				}
+			}
+			for j := 0; j < len(anc); j++ {
+				ins, _ := c.Inputs(anc[j])
+				for _, x := range ins {
+					if !mine[x] {
+						mine[x] = true
+						anc = append(anc, x)
+					}
+				}
+			}
+			w.runSet(u.set)
+			tr := &trial{set: u.set, chains: map[int32][][]string{}}
+			for _, i := range u.ts {
+				t := targets[i]
+				if w.sc.stateOf(t) != Down {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("cut sets: the batch engine and the event engine disagree on %v for %s", u.set, c.VertexName(t))
+					}
+					mu.Unlock()
+					continue
+				}
+				tr.chains[t] = w.chains(t, u.set)
+			}
+			trials[k] = tr
+		}
+	})
 	if first != nil {
 		return first
 	}
