@@ -26,7 +26,8 @@ import (
 // each, the audit reports:
 //
 //   - Defeats: the minimal sets of node failures that take the claim Down
-//     (its minimal cut sets: CutSetsVertices on the claim's vertex) and
+//     (its minimal cut sets, as CutSetsVertices finds them on the claim's
+//     vertex) and
 //     are smaller than what it promises, plus every defeat of one node. A
 //     claim's tolerance is the fewest of its own members whose loss takes
 //     it Down (two for any_of [a b], two for at_least 2 of three); a
@@ -53,8 +54,10 @@ import (
 //
 // Every figure comes from the engines: the sets of one node from one pass
 // of the batch engine over every single failure (as Rank's, each claim and
-// owner a watched vertex), the larger defeats from CutSetsVertices, the
-// site losses from the batch engine (64 sites per batch), the chains from
+// owner a watched vertex), the defeats of order 2 from one search shared
+// by every claim (pairCutSets, equal to CutSetsVertices on each claim),
+// the larger ones from CutSetsVertices, the site losses from the batch
+// engine (64 sites per batch), the chains from
 // one Simulate per node that defeats something alone.
 
 // Claim is one redundancy claim and what defeats it.
@@ -155,6 +158,11 @@ type AuditOptions struct {
 	// Progress, when set, is called now and then with the sets of failures
 	// tried so far (see CutSetOptions.Progress).
 	Progress func(done, total int)
+
+	// claimByClaim searches the defeats of order 2 with CutSetsVertices,
+	// 64 claims at a time, instead of pairCutSets: the reference the tests
+	// hold the shared search equal to, and the benchmark's baseline.
+	claimByClaim bool
 }
 
 // DefaultAuditLimit is AuditOptions.Limit when it is 0.
@@ -237,7 +245,15 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			vs[j] = claims[i].Vertex
 		}
 		copts.MaxOrder = k
-		rs, err := CutSetsVertices(ctx, c, vs, copts)
+		var rs []CutSetResult
+		if k == 2 && !opts.claimByClaim {
+			// Order 2, the default: the claims share every run (see
+			// pairCutSets), where CutSetsVertices runs each candidate of
+			// the ancestry of every 64 claims again.
+			rs, err = pairCutSets(ctx, c, vs, opts.Kinds, limit, opts.Progress)
+		} else {
+			rs, err = CutSetsVertices(ctx, c, vs, copts)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -276,38 +292,51 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 	// The chains of the sets of one node: from every member of a claim
 	// down to it, from the claim and from the owner. One Simulate per
 	// failed node, whatever the number of claims it defeats (a region
-	// defeats most), one outcome at a time.
-	for _, v := range slices.Sorted(maps.Keys(single)) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range single[v] {
-			cl := &claims[a.claim]
-			if a.around {
-				s := &cl.Around[a.set]
-				s.Chains = [][]string{o.Chain(cl.Owner)}
-				continue
+	// defeats most), one outcome at a time per core. Each ask fills its
+	// own set, so the workers share nothing they write.
+	failed := slices.Sorted(maps.Keys(single))
+	var (
+		once     sync.Once
+		chainErr error
+	)
+	onCores(ctx, len(failed), func(_ int, next func() (int, bool)) {
+		for k, ok := next(); ok; k, ok = next() {
+			v := failed[k]
+			o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
+			if err != nil {
+				once.Do(func() { chainErr = err })
+				return
 			}
-			d := &cl.Defeats[a.set]
-			d.MemberChains = make([][]string, len(cl.Members))
-			for j, m := range cl.Members {
-				if o.State(m) == Down {
-					d.MemberChains[j] = o.Chain(m)
-					if d.Chains == nil {
-						// The claim's chain goes through its first member
-						// down (a claim that is its owner is that node).
-						d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
+			for _, a := range single[v] {
+				cl := &claims[a.claim]
+				if a.around {
+					s := &cl.Around[a.set]
+					s.Chains = [][]string{o.Chain(cl.Owner)}
+					continue
+				}
+				d := &cl.Defeats[a.set]
+				d.MemberChains = make([][]string, len(cl.Members))
+				for j, m := range cl.Members {
+					if o.State(m) == Down {
+						d.MemberChains[j] = o.Chain(m)
+						if d.Chains == nil {
+							// The claim's chain goes through its first member
+							// down (a claim that is its owner is that node).
+							d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
+						}
 					}
 				}
-			}
-			if cl.Vertex == cl.OwnerVertex {
-				d.Chains = [][]string{o.Chain(cl.Owner)}
+				if cl.Vertex == cl.OwnerVertex {
+					d.Chains = [][]string{o.Chain(cl.Owner)}
+				}
 			}
 		}
+	})
+	if chainErr != nil {
+		return nil, chainErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	if res.Sites, err = idleClaims(ctx, c, claims); err != nil {
 		return nil, err

@@ -2,13 +2,16 @@ package analyze
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
-// auditCatalogs are the 100,000-node catalogs the audit is measured on:
+// auditCatalogs are the catalogs the audit is measured on (at 100,000
+// nodes, and smaller):
 // the default service catalog, and one with redundancy everywhere (a third
 // of the dependencies written as groups, a third of the services
 // replicated at two or three sites).
@@ -21,31 +24,54 @@ var auditCatalogs = []struct {
 		GroupFrac: 0.3, SoftFrac: 0.2, ReplicaFrac: 0.3, Seed: 1}},
 }
 
-// The audit of every claim of a 100,000-node catalog, after loading; the
-// number of claims and of defeats found are reported beside the time.
-func BenchmarkAudit100k(b *testing.B) {
-	for _, cat := range auditCatalogs {
-		b.Run(cat.name, func(b *testing.B) {
-			c, err := graph.Compile(synth.Services(cat.p))
+// The audit of every claim of a catalog of 20,000 and 100,000 nodes,
+// after loading, at the default order 2: "shared" is Audit, which
+// searches the defeats of order 2 of every claim at once (pairCutSets);
+// "claim-by-claim" the baseline, the same search by CutSetsVertices, 64
+// claims at a time (at 100,000 nodes only with AUDIT_BASELINE=1: it takes
+// many minutes). The number of claims and of defeats found are reported
+// beside the time.
+func BenchmarkAudit(b *testing.B) {
+	for _, n := range []int{20_000, 100_000} {
+		for _, cat := range auditCatalogs {
+			p := cat.p
+			p.Nodes = n
+			c, err := graph.Compile(synth.Services(p))
 			if err != nil {
 				b.Fatal(err)
 			}
-			var res *AuditResult
-			for b.Loop() {
-				if res, err = Audit(context.Background(), c, AuditOptions{}); err != nil {
-					b.Fatal(err)
+			for _, byClaim := range []bool{false, true} {
+				mode := "shared"
+				if byClaim {
+					mode = "claim-by-claim"
 				}
+				b.Run("n="+strconv.Itoa(n)+"/"+cat.name+"/"+mode, func(b *testing.B) {
+					if byClaim && n > 20_000 && os.Getenv("AUDIT_BASELINE") != "1" {
+						b.Skip("set AUDIT_BASELINE=1")
+					}
+					b.ReportAllocs()
+					var res *AuditResult
+					for b.Loop() {
+						if res, err = Audit(context.Background(), c, AuditOptions{claimByClaim: byClaim}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					defeats, pairs, around, idle := 0, 0, 0, 0
+					for _, cl := range res.Claims {
+						defeats += len(cl.Defeats)
+						for _, d := range cl.Defeats {
+							pairs += boolInt(d.Order() == 2)
+						}
+						around += len(cl.Around)
+						idle += len(cl.Idle)
+					}
+					b.ReportMetric(float64(len(res.Claims)), "claims")
+					b.ReportMetric(float64(defeats), "defeats")
+					b.ReportMetric(float64(pairs), "pairs")
+					b.ReportMetric(float64(around), "around")
+					b.ReportMetric(float64(idle), "idle")
+				})
 			}
-			defeats, around, idle := 0, 0, 0
-			for _, cl := range res.Claims {
-				defeats += len(cl.Defeats)
-				around += len(cl.Around)
-				idle += len(cl.Idle)
-			}
-			b.ReportMetric(float64(len(res.Claims)), "claims")
-			b.ReportMetric(float64(defeats), "defeats")
-			b.ReportMetric(float64(around), "around")
-			b.ReportMetric(float64(idle), "idle")
-		})
+		}
 	}
 }

@@ -21,7 +21,8 @@ func cpu() time.Duration {
 
 // TestAuditScale times Audit on a catalog of AUDIT_N nodes (skipped
 // without it), wall clock and CPU time, at the orders in AUDIT_ORDERS
-// (default "1 2"): on a shared machine the CPU time is the steadier figure.
+// (default "1 2"), on the catalogs of BenchmarkAudit100k (AUDIT_CATALOG
+// names one): on a shared machine the CPU time is the steadier figure.
 func TestAuditScale(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("AUDIT_N"))
 	if n == 0 {
@@ -31,18 +32,27 @@ func TestAuditScale(t *testing.T) {
 	if os.Getenv("AUDIT_ORDERS") == "1" {
 		orders = orders[:1]
 	}
-	p := auditCatalogs[0].p
-	p.Nodes = n
-	c, err := graph.Compile(synth.Services(p))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range orders {
-		start, c0 := time.Now(), cpu()
-		res, err := Audit(context.Background(), c, AuditOptions{MaxOrder: k})
+	for _, cat := range auditCatalogs {
+		if name := os.Getenv("AUDIT_CATALOG"); name != "" && name != cat.name {
+			continue
+		}
+		p := cat.p
+		p.Nodes = n
+		c, err := graph.Compile(synth.Services(p))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%d nodes, order %d: %d claims, %v wall, %v CPU", n, k, len(res.Claims), time.Since(start), cpu()-c0)
+		for _, k := range orders {
+			// AUDIT_BASELINE=1 also times the search of order 2 claim by
+			// claim (CutSetsVertices, 64 claims at a time), after it.
+			for _, byClaim := range []bool{false, true}[:1+boolInt(os.Getenv("AUDIT_BASELINE") == "1" && k == 2)] {
+				start, c0 := time.Now(), cpu()
+				res, err := Audit(context.Background(), c, AuditOptions{MaxOrder: k, claimByClaim: byClaim})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%s, %d nodes, order %d, claim by claim %v: %d claims, %v wall, %v CPU", cat.name, n, k, byClaim, len(res.Claims), time.Since(start), cpu()-c0)
+			}
+		}
 	}
 }

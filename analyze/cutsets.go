@@ -683,16 +683,8 @@ func (w *cutMarks) mark() {
 
 // try runs tr's set through the engine within the targets' ancestry.
 func (w *cutWorker) try(tr *trial, find int, downs bool) {
-	s, c, sc := w.s, w.s.c, w.sc
-	// A run on a clean scratch: clear what the last one touched.
-	for _, v := range sc.touched {
-		sc.flags[v] &^= dynamic
-	}
-	sc.touched, sc.queue = sc.touched[:0], sc.queue[:0]
-	for _, v := range tr.set {
-		sc.remove(c, v)
-	}
-	sc.run(c)
+	s, sc := w.s, w.sc
+	w.runSet(tr.set)
 	for m := tr.eligible; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
 		t := s.targets[i]
@@ -720,6 +712,20 @@ func (w *cutWorker) try(tr *trial, find int, downs bool) {
 	case findMembers:
 		tr.members = w.weakened()
 	}
+}
+
+// runSet runs the removal of set within the search's ancestry, on a clean
+// scratch.
+func (w *cutWorker) runSet(set []int32) {
+	c, sc := w.s.c, w.sc
+	for _, v := range sc.touched {
+		sc.flags[v] &^= dynamic
+	}
+	sc.touched, sc.queue = sc.touched[:0], sc.queue[:0]
+	for _, v := range set {
+		sc.remove(c, v)
+	}
+	sc.run(c)
 }
 
 // chains returns, for each member of set, the shortest chain of Down

@@ -7,9 +7,11 @@ import (
 )
 
 // ReportDigits is how many significant digits SCRAM 0.16.2 writes for every
-// number of its report (the default precision of its C++ streams, with no
-// option to raise it): a comparison with its probabilities and importance
-// factors can be no finer than half a unit in the sixth digit.
+// number of its report (its XML stream writes a double with fprintf's
+// "%g", src/xml_stream.h, and no option raises it): a comparison with its
+// probabilities and importance factors can be no finer than half a unit in
+// the sixth digit, unless SCRAM computes only a small residual of the
+// figure (see Tree.Without).
 const ReportDigits = 6
 
 // ReportTolerance is the largest relative difference between a number and

@@ -1,0 +1,491 @@
+package analyze
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/blastradius-go/blastradius/graph"
+)
+
+// pairCutSets is the order-2 search of CutSetsVertices for many targets
+// at once, the audit's case: thousands of claims, whose ancestries overlap
+// in most of a catalog. CutSetsVertices searches 64 targets at a time, and
+// each group runs the single failure of every candidate of its ancestry
+// again; here every run is shared by all the targets, on the batch engine.
+//
+//  1. One sweep of every candidate's single failure, 64 to a batch (as
+//     Rank's), indexes the single failures that take each vertex of the
+//     targets' hard ancestry Down (its killers). A target's killers other
+//     than itself are its cut sets of order 1.
+//  2. A second sweep gives each candidate a, again 64 to a batch, what a
+//     takes Down; from it, the Threshold gates a weakens (not Down, with a
+//     Down input of positive weight) and their live members of positive
+//     weight; the killers of those members are a's extensions. By the
+//     lemma of cutsets.go with A = {a} and B = {b}, every minimal cut set
+//     {a, b} of a target has b among a's extensions (as strongExtensions
+//     finds them, over the ancestry of all the targets rather than of 64).
+//  3. Each candidate a is then run fixed in every lane, with its
+//     extensions one per lane (batch.runWith), and a pair that takes a
+//     target Down is one of its cut sets when neither failure takes it
+//     Down alone and the target is neither of them.
+//
+// The cut sets found are then run once more by the event engine, per
+// group of 64 targets, for their chains (cutSearch's, so they are the
+// chains CutSetsVertices gives). The results equal CutSetsVertices' with
+// MaxOrder 2, Kinds and Limit (a test holds them equal on random models,
+// truncated ones included), except Candidates and Tried, which are left 0.
+func pairCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, error) {
+	if c.Len() >= maxPositions {
+		return nil, fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
+	}
+	opts := CutSetOptions{MaxOrder: 2, Kinds: kinds, Limit: max(limit, 0)}
+	allow, err := cutCandidates(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	cands, err := candidates(c, kinds, nil)
+	if err != nil {
+		return nil, err
+	}
+	none, err := Simulate(ctx, c, Scenario{})
+	if err != nil {
+		return nil, err
+	}
+	n := c.Len()
+	out := make([]CutSetResult, len(targets))
+	// slot[v] is 1 + the index of the first target at v, or 0; a target
+	// given twice gets the first one's result.
+	slot := make([]int32, n)
+	within := make([]bool, n) // the targets' hard ancestry
+	var queue []int32
+	for i, t := range targets {
+		out[i] = CutSetResult{Target: c.VertexName(t), Vertex: t, MaxOrder: 2, Complete: 2}
+		if slot[t] == 0 && none.VertexState(t) != Down {
+			slot[t] = int32(i) + 1
+		}
+		if !within[t] { // a target Down already is in it for its chain
+			within[t] = true
+			queue = append(queue, t)
+		}
+	}
+	for i := 0; i < len(queue); i++ {
+		ins, _ := c.Inputs(queue[i])
+		for _, u := range ins {
+			if !within[u] {
+				within[u] = true
+				queue = append(queue, u)
+			}
+		}
+	}
+	queue = nil
+	var sources []int32 // the candidates in the ancestry
+	for _, v := range cands {
+		if within[v] {
+			sources = append(sources, v)
+		}
+	}
+
+	// Every run below is confined to the ancestry: a set closed under
+	// hard inputs, whose vertices the batch engine gives the Down states
+	// the whole graph gives them (as cutSearch's runs), and which is a
+	// small part of what a failure reaches (a fourteenth of the visits on
+	// a catalog of 20,000 nodes).
+	l := withinLayout(layoutFor(c), within)
+
+	// 1. The killers of every vertex of the ancestry, sorted.
+	killOff, killers, reach, err := pairKillers(ctx, l, sources, progress)
+	if err != nil {
+		return nil, err
+	}
+	kills := func(b, x int32) bool {
+		_, ok := slices.BinarySearch(killers[killOff[x]:killOff[x+1]], b)
+		return ok
+	}
+
+	// 2 and 3. The pairs, per candidate a: its extensions, run beside it.
+	type hit struct{ t, a, b int32 } // target index; a < b
+	var (
+		mu   sync.Mutex
+		hits []hit
+	)
+	// Per worker, stamps per vertex (== run for the current a): Down
+	// under a, a weakened gate seen, a member seen, an extension found.
+	type marks struct {
+		down, gate, member, ext []uint32
+		run                     uint32
+		downs                   [64][]int32 // per lane of the sweep: the ancestry's vertices Down
+	}
+	perWorker := make([]*marks, runtime.GOMAXPROCS(0))
+	err = onLayout(ctx, l, (len(sources)+63)/64, func(w int, b *batch, k int) {
+		srcs := sources[k*64 : min(k*64+64, len(sources))]
+		if perWorker[w] == nil {
+			perWorker[w] = &marks{down: make([]uint32, n), gate: make([]uint32, n), member: make([]uint32, n), ext: make([]uint32, n)}
+		}
+		m := perWorker[w]
+		for i := range srcs {
+			m.downs[i] = m.downs[i][:0]
+		}
+		b.run(srcs, func(p int32, down, _ uint64) {
+			v := l.vertex[p]
+			for d := down; d != 0; d &= d - 1 {
+				i := bits.TrailingZeros64(d)
+				m.downs[i] = append(m.downs[i], v)
+			}
+		})
+		var local []hit
+		var ext []int32
+		for i, a := range srcs {
+			m.run++
+			if m.run == 0 { // wrapped: clear the stamps once
+				clear(m.down)
+				clear(m.gate)
+				clear(m.member)
+				clear(m.ext)
+				m.run = 1
+			}
+			run := m.run
+			for _, v := range m.downs[i] {
+				m.down[v] = run
+			}
+			ext = ext[:0]
+			for _, u := range m.downs[i] {
+				deps, dws := c.Dependents(u)
+				for j, g := range deps {
+					if dws[j] == 0 || !within[g] || c.Op(g) != graph.Threshold || m.down[g] == run || m.gate[g] == run {
+						continue
+					}
+					m.gate[g] = run // each weakened gate once
+					ins, ws := c.Inputs(g)
+					for k, x := range ins {
+						if ws[k] == 0 || m.down[x] == run || m.member[x] == run {
+							continue
+						}
+						m.member[x] = run // each live member once
+						for _, bv := range killers[killOff[x]:killOff[x+1]] {
+							if m.ext[bv] != run && (reach[bv] < reach[a] || reach[bv] == reach[a] && bv < a) {
+								m.ext[bv] = run
+								ext = append(ext, bv)
+							}
+						}
+					}
+				}
+			}
+			for lo := 0; lo < len(ext); lo += 64 {
+				lanes := ext[lo:min(lo+64, len(ext))]
+				b.runWith([]int32{a}, lanes, func(p int32, dn, _ uint64) {
+					t := l.vertex[p]
+					s := slot[t]
+					if s == 0 || t == a || m.down[t] == run {
+						return
+					}
+					for d := dn; d != 0; d &= d - 1 {
+						bv := lanes[bits.TrailingZeros64(d)]
+						if bv == t || kills(bv, t) {
+							continue
+						}
+						local = append(local, hit{s - 1, min(a, bv), max(a, bv)})
+					}
+				})
+			}
+		}
+		mu.Lock()
+		hits = append(hits, local...)
+		mu.Unlock()
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(hits, func(x, y hit) int {
+		return cmp.Or(cmp.Compare(x.t, y.t), cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b))
+	})
+	hits = slices.Compact(hits)
+
+	// The sets of each target, as CutSetsVertices records them: order 1
+	// in vertex order, then order 2 in the order of the pairs, up to the
+	// limit; a target with more sets than the limit is truncated.
+	sets := make([][][]int32, len(targets))
+	h := 0
+	for i, t := range targets {
+		if slot[t] != int32(i)+1 {
+			if none.VertexState(t) == Down && slot[t] == 0 {
+				sets[i] = [][]int32{{}}
+			}
+			continue
+		}
+		var ss [][]int32
+		for _, v := range killers[killOff[t]:killOff[t+1]] {
+			if v != t {
+				ss = append(ss, []int32{v})
+			}
+		}
+		if limit > 0 && len(ss) > limit {
+			ss = ss[:limit]
+			out[i].Truncated, out[i].Complete = true, 0
+		}
+		for ; h < len(hits) && hits[h].t == int32(i); h++ {
+			if out[i].Truncated {
+				continue
+			}
+			if limit > 0 && len(ss) >= limit {
+				out[i].Truncated, out[i].Complete = true, 1
+				continue
+			}
+			ss = append(ss, []int32{hits[h].a, hits[h].b})
+		}
+		sets[i] = ss
+	}
+	if err := pairChains(ctx, c, targets, sets, within, allow, opts, out); err != nil {
+		return nil, err
+	}
+	for i, t := range targets {
+		if j := slot[t] - 1; j >= 0 && j != int32(i) {
+			out[i] = out[j]
+			out[i].Sets = slices.Clone(out[j].Sets)
+		}
+	}
+	return out, nil
+}
+
+// pairKillers runs every source's single failure on the batch engine,
+// over layout l (confined to the targets' ancestry), and indexes, for each
+// vertex of l, the sources that take it Down (itself included, when it is
+// one), sorted: killers[off[x]:off[x+1]]; and, per source, how many
+// vertices of l its failure takes Down (reach), the cost of a batch it is
+// in.
+func pairKillers(ctx context.Context, l *layout, sources []int32, progress func(done, total int)) (off, killers, reach []int32, err error) {
+	type hit struct{ x, a int32 }
+	n := len(l.pos)
+	reach = make([]int32, n) // per source; each source is in one batch
+	var (
+		mu   sync.Mutex
+		hits []hit
+		done int
+	)
+	err = onLayout(ctx, l, (len(sources)+63)/64, func(_ int, b *batch, k int) {
+		srcs := sources[k*64 : min(k*64+64, len(sources))]
+		var local []hit
+		b.run(srcs, func(p int32, down, _ uint64) {
+			x := l.vertex[p]
+			for d := down; d != 0; d &= d - 1 {
+				a := srcs[bits.TrailingZeros64(d)]
+				reach[a]++
+				local = append(local, hit{x, a})
+			}
+		})
+		mu.Lock()
+		hits = append(hits, local...)
+		done += len(srcs)
+		if progress != nil {
+			progress(done, len(sources))
+		}
+		mu.Unlock()
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	off = make([]int32, n+1)
+	for _, h := range hits {
+		off[h.x+1]++
+	}
+	for v := range n {
+		off[v+1] += off[v]
+	}
+	killers = make([]int32, len(hits))
+	next := slices.Clone(off[:n])
+	for _, h := range hits {
+		killers[next[h.x]] = h.a
+		next[h.x]++
+	}
+	for v := range n {
+		slices.Sort(killers[off[v]:off[v+1]])
+	}
+	return off, killers, reach, nil
+}
+
+// withinLayout is layout l cut down to the vertices of within, a set
+// closed under hard inputs: the same positions in the same order (each
+// input before its dependents, cycles side by side), the same gates and
+// formulas, the edges between vertices of within. Soft edges from outside
+// are dropped: they only degrade, and a batch on the result gives every
+// vertex of within the Down masks a batch on l gives it (Down never
+// depends on a soft input). The batch engine runs on it unchanged.
+func withinLayout(l *layout, within []bool) *layout {
+	newPos := make([]int32, len(l.vertex)) // old position → new position, or -1
+	r := &layout{nodes: l.nodes, pos: make([]int32, len(l.pos))}
+	for p, v := range l.vertex {
+		newPos[p] = -1
+		if within[v] {
+			newPos[p] = int32(len(r.vertex))
+			r.vertex = append(r.vertex, v)
+		}
+	}
+	for v, p := range l.pos {
+		r.pos[v] = newPos[p]
+	}
+	n := len(r.vertex)
+	r.flags, r.gate, r.users = make([]uint8, n), make([]graph.Gate, n), make([]int64, n)
+	r.inOff, r.softOff, r.depOff, r.termOff = make([]int32, 1, n+1), make([]int32, 1, n+1), make([]int32, 1, n+1), make([]int32, 1, n+1)
+	for q, v := range r.vertex {
+		p := l.pos[v]
+		r.flags[q], r.gate[q], r.users[q] = l.flags[p], l.gate[p], l.users[p]
+		for e := l.inOff[p]; e < l.inOff[p+1]; e++ {
+			r.in = append(r.in, newPos[l.in[e]]) // closed under hard inputs: always kept
+			r.inW = append(r.inW, l.inW[e])
+		}
+		for _, u := range l.soft[l.softOff[p]:l.softOff[p+1]] {
+			if u := newPos[u]; u >= 0 {
+				r.soft = append(r.soft, u)
+			}
+		}
+		for _, e := range l.dep[l.depOff[p]:l.depOff[p+1]] {
+			if d := newPos[e&^depTags]; d >= 0 {
+				r.dep = append(r.dep, d|e&depTags)
+			}
+		}
+		r.terms = append(r.terms, l.terms[l.termOff[p]:l.termOff[p+1]]...)
+		r.inOff = append(r.inOff, int32(len(r.in)))
+		r.softOff = append(r.softOff, int32(len(r.soft)))
+		r.depOff = append(r.depOff, int32(len(r.dep)))
+		r.termOff = append(r.termOff, int32(len(r.terms)))
+	}
+	return r
+}
+
+// onLayout runs tasks [0, n) on every core, each worker with its own
+// batch engine over l (a layout of its own, which the per-graph pool of
+// engines does not hold), and stops at ctx's end.
+func onLayout(ctx context.Context, l *layout, n int, task func(w int, b *batch, k int)) error {
+	onCores(ctx, n, func(w int, next func() (int, bool)) {
+		b := newBatch(l)
+		for k, ok := next(); ok; k, ok = next() {
+			task(w, b, k)
+		}
+	})
+	return ctx.Err()
+}
+
+// onCores starts one worker per core (at most n, at least one), numbered
+// from 0, and returns when they all have: each calls next for the tasks
+// of [0, n) it takes, until next says there are none left or ctx ended.
+// Workers set up what they keep between tasks (an engine, scratch)
+// before their first.
+func onCores(ctx context.Context, n int, worker func(w int, next func() (int, bool))) {
+	var (
+		counter atomic.Int64
+		wg      sync.WaitGroup
+	)
+	next := func() (int, bool) {
+		k := int(counter.Add(1)) - 1
+		return k, k < n && ctx.Err() == nil
+	}
+	for w := range max(1, min(runtime.GOMAXPROCS(0), n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			worker(w, next)
+		}()
+	}
+	wg.Wait()
+}
+
+// pairChains fills out[i].Sets from sets[i]: each distinct set run once
+// by the event engine within the ancestry of the targets that have it, for the
+// chains of every target that has it (cutWorker.chains, as
+// CutSetsVertices gives them); a set the run does not find to take its
+// target Down is an error of the search (it never happens: the batch
+// engine found it).
+func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets [][][]int32, within, allow []bool, opts CutSetOptions, out []CutSetResult) error {
+	type use struct {
+		set []int32
+		ts  []int // target indices
+	}
+	byKey := map[string]int{}
+	var uses []use
+	for i := range targets {
+		for _, set := range sets[i] {
+			k := setKey(set)
+			j, ok := byKey[k]
+			if !ok {
+				j = len(uses)
+				byKey[k] = j
+				uses = append(uses, use{set: set})
+			}
+			uses[j].ts = append(uses[j].ts, i)
+		}
+	}
+	// The search holds what a worker reads: the graph, the ancestry.
+	s := &cutSearch{c: c, within: within, allow: allow, opts: opts}
+	trials := make([]*trial, len(uses))
+	var (
+		mu    sync.Mutex
+		first error
+	)
+	onCores(ctx, len(uses), func(_ int, next func() (int, bool)) {
+		w := newCutWorker(s)
+		defer w.release()
+		// Each set runs within the ancestry of its own targets (a
+		// pair's are one or a few claims, a small part of the whole).
+		mine := make([]bool, c.Len())
+		w.sc.within = mine
+		var anc []int32
+		for k, ok := next(); ok; k, ok = next() {
+			u := uses[k]
+			for _, v := range anc {
+				mine[v] = false
+			}
+			anc = anc[:0]
+			for _, i := range u.ts {
+				if t := targets[i]; !mine[t] {
+					mine[t] = true
+					anc = append(anc, t)
+				}
+			}
+			for j := 0; j < len(anc); j++ {
+				ins, _ := c.Inputs(anc[j])
+				for _, x := range ins {
+					if !mine[x] {
+						mine[x] = true
+						anc = append(anc, x)
+					}
+				}
+			}
+			w.runSet(u.set)
+			tr := &trial{set: u.set, chains: map[int32][][]string{}}
+			for _, i := range u.ts {
+				t := targets[i]
+				if w.sc.stateOf(t) != Down {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("cut sets: the batch engine and the event engine disagree on %v for %s", u.set, c.VertexName(t))
+					}
+					mu.Unlock()
+					continue
+				}
+				tr.chains[t] = w.chains(t, u.set)
+			}
+			trials[k] = tr
+		}
+	})
+	if first != nil {
+		return first
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i, t := range targets {
+		r := &out[i]
+		for _, set := range sets[i] {
+			r.Sets = append(r.Sets, s.cutSet(trials[byKey[setKey(set)]], t))
+		}
+		slices.SortFunc(r.Sets, func(a, b CutSet) int {
+			return cmp.Or(cmp.Compare(len(a.IDs), len(b.IDs)), slices.Compare(a.IDs, b.IDs))
+		})
+	}
+	return nil
+}

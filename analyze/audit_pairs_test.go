@@ -1,0 +1,130 @@
+package analyze
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
+)
+
+// randomKinds is no kinds (every node may fail) half the time, else a
+// random part of the kinds of c's nodes.
+func randomKinds(c *graph.Compiled, r *rand.Rand) []graph.Kind {
+	if r.IntN(2) == 0 {
+		return nil
+	}
+	var kinds []graph.Kind
+	for v := range int32(c.NodeCount()) {
+		if k := c.Kind(v); !slices.Contains(kinds, k) && r.IntN(3) > 0 {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
+// pairCutSets equals CutSetsVertices at order 2 on random models with
+// cycles, groups, capacities and standbys, for random targets of every
+// vertex kind (repeated ones too), random kinds of candidates and limits
+// small enough to truncate: the same sets, chains included, in the same
+// order, truncated alike.
+func TestPairCutSetsMatchCutSetsVertices(t *testing.T) {
+	ctx := context.Background()
+	truncated, pairs := 0, 0
+	defer func() {
+		require.Positive(t, truncated, "some search truncated")
+		require.Positive(t, pairs, "some cut set of order 2")
+	}()
+	randomCases(t, 2000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		var targets []int32
+		for v := range int32(c.Len()) {
+			if r.IntN(3) > 0 {
+				targets = append(targets, v)
+			}
+		}
+		if len(targets) > 1 && r.IntN(4) == 0 {
+			targets = append(targets, targets[r.IntN(len(targets))])
+		}
+		r.Shuffle(len(targets), func(i, j int) { targets[i], targets[j] = targets[j], targets[i] })
+		kinds := randomKinds(c, r)
+		limit := []int{0, 0, 1, 2, 3, 5}[r.IntN(6)]
+		want, err := CutSetsVertices(ctx, c, targets, CutSetOptions{MaxOrder: 2, Kinds: kinds, Limit: limit})
+		require.NoError(t, err)
+		got, err := pairCutSets(ctx, c, targets, kinds, limit, nil)
+		require.NoError(t, err)
+		for i := range want {
+			want[i].Candidates, want[i].Tried = 0, 0
+			truncated += min(1, boolInt(want[i].Truncated))
+			pairs += want[i].Count()[2]
+		}
+		require.Equal(t, want, got, "targets %v, kinds %v, limit %d", names(c, targets), kinds, limit)
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// The audit that shares the order-2 search between its claims equals the
+// audit that searches them claim by claim (64 at a time, by
+// CutSetsVertices), on random models, with random kinds and limits.
+func TestAuditSharedMatchesClaimByClaim(t *testing.T) {
+	ctx := context.Background()
+	searched, pairs := 0, 0
+	defer func() {
+		require.Positive(t, searched, "some claim searched at order 2")
+		require.Positive(t, pairs, "some defeat of order 2")
+	}()
+	randomCases(t, 2000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		opts := AuditOptions{Kinds: randomKinds(c, r), Limit: []int{-1, 0, 1, 2, 3}[r.IntN(5)]}
+		got, err := Audit(ctx, c, opts)
+		require.NoError(t, err)
+		opts.claimByClaim = true
+		want, err := Audit(ctx, c, opts)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "kinds %v, limit %d", opts.Kinds, opts.Limit)
+		for _, cl := range got.Claims {
+			if cl.searched(2) == 2 {
+				searched++
+				for _, d := range cl.Defeats {
+					pairs += boolInt(d.Order() == 2)
+				}
+			}
+		}
+	})
+}
+
+// The same on two catalogs of 2,000 nodes (the shapes of the audit's
+// benchmark), where thousands of claims share their ancestries.
+func TestAuditSharedMatchesClaimByClaimCatalogs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("catalogs of 2,000 nodes")
+	}
+	ctx := context.Background()
+	for _, cat := range auditCatalogs {
+		p := cat.p
+		p.Nodes = 2000
+		c, err := graph.Compile(synth.Services(p))
+		require.NoError(t, err)
+		got, err := Audit(ctx, c, AuditOptions{})
+		require.NoError(t, err)
+		want, err := Audit(ctx, c, AuditOptions{claimByClaim: true})
+		require.NoError(t, err)
+		require.Equal(t, want, got, cat.name)
+		pairs := 0
+		for _, cl := range got.Claims {
+			for _, d := range cl.Defeats {
+				pairs += boolInt(d.Order() == 2)
+			}
+		}
+		t.Logf("%s: %d claims, %d defeats of order 2", cat.name, len(got.Claims), pairs)
+		require.Positive(t, pairs, cat.name)
+	}
+}
