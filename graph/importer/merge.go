@@ -453,6 +453,13 @@ func (mg *merger) add(source string, n *graph.Node) {
 	}
 	to.Region = cmp.Or(to.Region, n.Region)
 	to.Restart = cmp.Or(to.Restart, n.Restart)
+	to.RTO = cmp.Or(to.RTO, n.RTO)
+	if to.RepairRequires == nil {
+		to.RepairRequires, to.OnSite = n.RepairRequires, n.OnSite
+	}
+	if !to.Reliability().Given() {
+		to.Availability, to.MTBF, to.MTTR = n.Availability, n.MTBF, n.MTTR
+	}
 	if n.Site != "" || n.Replicas != nil {
 		if by, ok := mg.placed[n.ID]; !ok {
 			to.Site, to.Replicas, to.Demand, to.DegradedAt = n.Site, n.Replicas, n.Demand, n.DegradedAt
@@ -656,6 +663,13 @@ func (mg *merger) overlay(o *graph.Model) {
 			to.DegradedAt = cmp.Or(on.DegradedAt, to.DegradedAt)
 		}
 		to.Restart = cmp.Or(on.Restart, to.Restart)
+		to.RTO = cmp.Or(on.RTO, to.RTO)
+		if on.RepairRequires != nil {
+			to.RepairRequires, to.OnSite = on.RepairRequires, on.OnSite
+		}
+		if on.Reliability().Given() {
+			to.Availability, to.MTBF, to.MTTR = on.Availability, on.MTBF, on.MTTR
+		}
 		// An empty list drops the imported ones: one built in Go is an
 		// empty non-nil slice; one read from a file (`requires: []`)
 		// may decode to nil, and the file says it was written.

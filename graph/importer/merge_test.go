@@ -1,8 +1,10 @@
 package importer_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/graph/importer"
@@ -292,4 +294,46 @@ func TestObservedSelfCall(t *testing.T) {
 	require.Len(t, rep.Hidden, 1)
 	require.Equal(t, []importer.SourceFinding{{Source: "merge", Finding: importer.Finding{Pos: at("t.prom", 2), Node: "web",
 		Message: "web calls web-v2, both web: no dependency (a node cannot require itself)"}}}, rep.Findings)
+}
+
+// The overlay's and the sources' recovery and failure data reach the
+// merged model: rto, repair_requires with on_site, availability (or mtbf
+// and mttr), failover_requires on a replica. A new field of graph.Node
+// must be merged too: the list of fields below fails this test until it
+// is told about one.
+func TestMergeKeepsEveryField(t *testing.T) {
+	var names []string
+	for f := range reflect.TypeFor[graph.Node]().Fields() {
+		if f.IsExported() {
+			names = append(names, f.Name)
+		}
+	}
+	require.Equal(t, []string{"ID", "Kind", "Description", "Users", "Tier", "Labels", "Region", "Site", "Replicas",
+		"Demand", "DegradedAt", "Requires", "Uses", "Restart", "RTO", "RepairRequires", "OnSite", "Availability",
+		"MTBF", "MTTR", "Pos"}, names, "graph.Node has a new field: merge it (merge.go, from sources and from the overlay) and list it here")
+
+	overlay := &graph.Model{}
+	overlay.Add(
+		graph.Node{ID: "api", Kind: graph.Service, RTO: time.Hour, RepairRequires: []string{"db"}, OnSite: 5 * time.Hour,
+			Availability: 0.999, Pos: at("o.yaml", 2)},
+		graph.Node{ID: "db", Kind: graph.Datastore, MTBF: 8760 * time.Hour, MTTR: 4 * time.Hour, Pos: at("o.yaml", 5),
+			Replicas: []graph.Replica{{Site: "zone-b"}, {Site: "zone-a", Standby: graph.Warm, FailoverRequires: []string{"flags"}}}},
+	)
+	results := shop()
+	results[1].Nodes[0].RTO = 15 * time.Minute // the catalog's Web
+	m, _, err := importer.Merge(results, overlay, importer.MergeOptions{})
+	require.NoError(t, err)
+	byID := map[string]*graph.Node{}
+	for i := range m.Nodes {
+		byID[m.Nodes[i].ID] = &m.Nodes[i]
+	}
+	api, db := byID["api"], byID["db"]
+	require.Equal(t, time.Hour, api.RTO)
+	require.Equal(t, []string{"db"}, api.RepairRequires)
+	require.Equal(t, 5*time.Hour, api.OnSite)
+	require.InDelta(t, 0.999, api.Availability, 0)
+	require.Equal(t, 8760*time.Hour, db.MTBF)
+	require.Equal(t, 4*time.Hour, db.MTTR)
+	require.Equal(t, []string{"flags"}, db.Replicas[1].FailoverRequires)
+	require.Equal(t, 15*time.Minute, byID["web"].RTO, "a source's rto")
 }
