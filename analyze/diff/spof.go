@@ -101,8 +101,10 @@ type comparer struct {
 	set   []int32
 	sets  [][]uint64
 	pairs []int32
-	mu    sync.Mutex  // guards sets
-	ws    []collector // per worker of the old model's ranking
+	// spreadOf marks the old failed nodes whose pairs a new batch read.
+	spreadOf []bool
+	mu       sync.Mutex  // guards sets
+	ws       []collector // per worker of the old model's ranking
 }
 
 // collector is one worker's state of keep: the batch whose hits it is
@@ -125,7 +127,7 @@ func newComparer(m *match) *comparer {
 	from, to := m.from, m.to
 	cm := &comparer{match: m,
 		list: make([][]int32, from.NodeCount()), set: make([]int32, from.NodeCount()), pairs: make([]int32, from.NodeCount()),
-		keepAs: make([]int32, from.NodeCount()), protTo: make([]bool, to.NodeCount())}
+		keepAs: make([]int32, from.NodeCount()), protTo: make([]bool, to.NodeCount()), spreadOf: make([]bool, from.NodeCount())}
 	for v, u := range cm.oldToN {
 		cm.keepAs[v] = -1
 		if u >= 0 && protected(from, int32(v)) {
@@ -231,25 +233,28 @@ func (cm *comparer) flush(kw *collector) {
 
 // counter is one worker's state of count: per new vertex x, the mask of
 // the current batch's failures whose old counterparts take x Down in the
-// old model, set for the batch whose Sources start at batch.
+// old model and the new model has not (yet) been seen to, set for the
+// batch whose Sources start at batch.
 type counter struct {
 	old     []uint64
 	touched []int32
 	batch   *int32
+	sources []int32
 }
 
 // count runs part of the new model's candidates on r, after keep, and
 // compares their hits with the old model's: it counts those the old model
 // has (same, per old failed node) and those it lacks (fresh, per new
-// failed node; or, when each is not nil, calls each with each watched
-// node x and the mask of those of the batch's Sources whose pair with x
-// is fresh, from the worker w: the calls of one batch all come from one
-// worker), and passes every batch to sink. For each batch, its failures'
-// old pairs are spread once into per-node masks, and each watched node's
-// mask is split by two word operations into what both models have and
-// what is new.
+// failed node), keeps the first protected nodes of each kind of
+// difference (fresh.takes: of the new failures' pairs the old model
+// lacks; fixed.takes: of the old failures' pairs the new model lacks),
+// and passes every batch to sink. For each batch, its failures' old pairs
+// are spread once into per-node masks, and each watched node's mask is
+// split by two word operations into what both models have and what is
+// new; what is left of the old masks when the batch ends is what the new
+// model lost.
 func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, sink func(int, *analyze.HitBatch),
-	fresh []int, each func(w int, sources []int32, x int32, m uint64), same []int) error {
+	freshCount []int, fresh, fixed *firsts, same []int) error {
 	c := cm.to
 	cs := make([]*counter, r.Workers())
 	err := r.Run(ctx, part, func(w int, hb *analyze.HitBatch) {
@@ -259,8 +264,8 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 			cs[w] = ct
 		}
 		if ct.batch != &hb.Sources[0] {
-			ct.clear()
-			ct.batch = &hb.Sources[0]
+			cm.lost(ct, fixed)
+			ct.batch, ct.sources = &hb.Sources[0], hb.Sources
 			cm.spread(ct, hb.Sources)
 		}
 		var counted uint64
@@ -272,30 +277,32 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 		// Per lane, counted here and added once: each failure's counts
 		// are its own (one batch, one worker).
 		var fr, sm [64]int
+		most := fresh.most(hb.Sources)
 		for i, x := range hb.Down {
 			m := hb.Lanes[i] & counted
 			if m == 0 || !cm.protTo[x] {
 				continue
 			}
 			both := m & ct.old[x]
-			if each != nil {
-				if n := m &^ both; n != 0 {
-					each(w, hb.Sources, x, n)
+			ct.old[x] &^= both
+			n := m &^ both
+			if px := fresh.place[x]; px <= most {
+				for n := n; n != 0; n &= n - 1 {
+					if fresh.add(hb.Sources[bits.TrailingZeros64(n)], px) {
+						most = fresh.most(hb.Sources)
+					}
 				}
-			} else {
-				for n := m &^ both; n != 0; n &= n - 1 {
-					fr[bits.TrailingZeros64(n)]++
-				}
+			}
+			for ; n != 0; n &= n - 1 {
+				fr[bits.TrailingZeros64(n)]++
 			}
 			for ; both != 0; both &= both - 1 {
 				sm[bits.TrailingZeros64(both)]++
 			}
 		}
 		for j, f := range hb.Sources {
-			if fresh != nil {
-				fresh[f] += fr[j]
-			}
-			if same != nil && sm[j] > 0 {
+			freshCount[f] += fr[j]
+			if sm[j] > 0 {
 				same[cm.toOld[f]] += sm[j]
 			}
 		}
@@ -305,7 +312,7 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 	})
 	for _, ct := range cs {
 		if ct != nil {
-			ct.clear()
+			cm.lost(ct, fixed)
 		}
 	}
 	return err
@@ -325,43 +332,124 @@ func (cm *comparer) spread(ct *counter, sources []int32) {
 		if fo < 0 {
 			continue
 		}
+		cm.spreadOf[fo] = true
 		bit := uint64(1) << j
-		if s := cm.set[fo]; s > 0 {
-			for k, word := range cm.sets[s-1] {
-				for ; word != 0; word &= word - 1 {
-					mark(int32(64*k+bits.TrailingZeros64(word)), bit)
-				}
-			}
-			continue
-		}
-		for _, x := range cm.list[fo] {
-			mark(x, bit)
-		}
+		cm.each(fo, func(x int32) { mark(x, bit) })
 	}
 }
 
-func (ct *counter) clear() {
+// each calls fn with each new vertex an old failed node's kept pairs
+// take Down.
+func (cm *comparer) each(fo int32, fn func(x int32)) {
+	if s := cm.set[fo]; s > 0 {
+		for k, word := range cm.sets[s-1] {
+			for ; word != 0; word &= word - 1 {
+				fn(int32(64*k + bits.TrailingZeros64(word)))
+			}
+		}
+		return
+	}
+	for _, x := range cm.list[fo] {
+		fn(x)
+	}
+}
+
+// lost ends ct's batch: the old pairs of its failures that no new hit
+// cleared are pairs the new model lacks, kept in fixed (per old failed
+// node); then ct is cleared for the next batch.
+func (cm *comparer) lost(ct *counter, fixed *firsts) {
+	if ct.batch != nil {
+		olds := make([]int32, len(ct.sources))
+		for j, f := range ct.sources {
+			olds[j] = cm.toOld[f]
+		}
+		most := fixed.most(olds)
+		for _, x := range ct.touched {
+			px := fixed.place[x]
+			if px > most {
+				continue
+			}
+			for m := ct.old[x]; m != 0; m &= m - 1 {
+				if fixed.add(olds[bits.TrailingZeros64(m)], px) {
+					most = fixed.most(olds)
+				}
+			}
+		}
+	}
 	for _, x := range ct.touched {
 		ct.old[x] = 0
 	}
-	ct.touched, ct.batch = ct.touched[:0], nil
+	ct.touched, ct.batch, ct.sources = ct.touched[:0], nil, nil
+}
+
+// firsts keeps, per failed node of one model, the places of the first
+// protected nodes its failure takes Down and the other model's does not
+// (those a SPOF's Takes lists): the k smallest at least, since only those
+// are listed. A list is cut to its k smallest whenever it holds 2k, after
+// which a place above the k-th cannot make it. Each failed node is in one
+// batch, whose calls all come from one worker: its list is its own, no
+// lock.
+type firsts struct {
+	k     int
+	place []int32   // per vertex the pairs name: its place in the order of Takes
+	lists [][]int32 // per failed node
+	bound []int32   // per failed node: the k-th smallest place once 2k were kept
+}
+
+func newFirsts(failed int, place []int32, k int) *firsts {
+	f := &firsts{k: k, place: place, lists: make([][]int32, failed), bound: make([]int32, failed)}
+	for i := range f.bound {
+		f.bound[i] = math.MaxInt32
+	}
+	return f
+}
+
+// add keeps place px for the failed node f (-1: none) and reports whether
+// f's bound went down.
+func (t *firsts) add(f, px int32) bool {
+	if f < 0 || px > t.bound[f] {
+		return false
+	}
+	t.lists[f] = append(t.lists[f], px)
+	if t.k < math.MaxInt32/2 && len(t.lists[f]) >= 2*t.k {
+		t.lists[f] = smallest(t.lists[f], t.k)
+		t.bound[f] = t.lists[f][t.k-1]
+		return true
+	}
+	return false
+}
+
+// most is the largest bound of fs (-1 ones are left out): a place above
+// it is kept for none of them.
+func (t *firsts) most(fs []int32) int32 {
+	m := int32(-1)
+	for _, f := range fs {
+		if f >= 0 {
+			m = max(m, t.bound[f])
+		}
+	}
+	return m
 }
 
 // sides is what Models keeps of each model's single failures: every
 // node's radius (oldAt and newAt: per node, the index of its radius, or
-// -1), and per failed node the count of its pairs the other model lacks
-// (fresh for the new one, fixed for the old one).
+// -1), per failed node the count of its pairs the other model lacks
+// (fresh for the new one, fixed for the old one) and the first of those
+// pairs (freshTakes, fixedTakes), and each model's nodes in the order of
+// Takes (byUsersOld, byUsersNew).
 type sides struct {
-	oldRanked, newRanked []analyze.Radius
-	oldAt, newAt         []int32
-	fresh                []int // per new failed node
-	fixed                []int // per old failed node
+	oldRanked, newRanked   []analyze.Radius
+	oldAt, newAt           []int32
+	fresh                  []int // per new failed node
+	fixed                  []int // per old failed node
+	freshTakes, fixedTakes *firsts
+	byUsersOld, byUsersNew []int32
 }
 
 // rankBoth ranks both models' single failures, each once, sharing each
-// model's pass with its policy (kFrom, kTo; nil: none), and counts the
-// pairs each model lacks.
-func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker) (*sides, error) {
+// model's pass with its policy (kFrom, kTo; nil: none), counts the pairs
+// each model lacks and keeps the first takes of them.
+func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker, takes int) (*sides, error) {
 	from, to := m.from, m.to
 	rOld, err := analyze.NewRanker(from, analyze.RankOptions{}, watchList(from, kFrom))
 	if err != nil {
@@ -377,15 +465,48 @@ func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker) (*sides
 	}
 	cm := newComparer(m)
 	sd := &sides{fresh: make([]int, to.NodeCount()), fixed: make([]int, from.NodeCount())}
+	// The order of Takes in each model, and each pair's place in it: the
+	// new model's for fresh pairs; the old model's, read by the new
+	// vertex a kept pair names, for fixed ones.
+	var placeOld []int32
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sd.byUsersOld = usersOrder(from)
+		placeOld = make([]int32, to.NodeCount())
+		for v := range placeOld {
+			placeOld[v] = math.MaxInt32
+		}
+		for k, v := range sd.byUsersOld {
+			if u := m.oldToN[v]; u >= 0 {
+				placeOld[u] = int32(k)
+			}
+		}
+	}()
 	if err := cm.keep(ctx, rOld, rOld.Candidates(), sinkOld); err != nil {
+		wg.Wait()
 		return nil, err
 	}
+	sd.byUsersNew = usersOrder(to)
+	placeNew := make([]int32, to.NodeCount())
+	for k, v := range sd.byUsersNew {
+		placeNew[v] = int32(k)
+	}
+	wg.Wait()
+	sd.freshTakes = newFirsts(to.NodeCount(), placeNew, takes)
+	sd.fixedTakes = newFirsts(from.NodeCount(), placeOld, takes)
 	same := make([]int, from.NodeCount())
-	if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, nil, same); err != nil {
+	if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, sd.freshTakes, sd.fixedTakes, same); err != nil {
 		return nil, err
 	}
 	for fo, n := range cm.pairs {
 		sd.fixed[fo] = int(n) - same[fo]
+		if n > 0 && !cm.spreadOf[fo] {
+			// Its counterpart ran alone (nothing depends on it in the
+			// new model): every pair it had is lost.
+			cm.each(int32(fo), func(x int32) { sd.fixedTakes.add(int32(fo), placeOld[x]) })
+		}
 	}
 	if sd.oldRanked, err = rOld.Radii(); err != nil {
 		return nil, err
@@ -393,7 +514,6 @@ func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker) (*sides
 	if sd.newRanked, err = rNew.Radii(); err != nil {
 		return nil, err
 	}
-	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -419,106 +539,12 @@ func radiusIndex(c *graph.Compiled, radii []analyze.Radius) []int32 {
 	return at
 }
 
-// freshPairs returns, for each failed node of fs (model b's), the places
-// (place[x]) of the protected nodes x that its failure takes Down in b and
-// not in model a and that keep accepts: the k smallest at least, since
-// only those are listed. It compares the failures of fs alone with their
-// counterparts in a.
-func freshPairs(ctx context.Context, m *match, fs, place []int32, k int, keep func(x int32) bool) (map[int32][]int32, error) {
-	a, b := m.from, m.to
-	if len(fs) == 0 {
-		return nil, nil // no ids would rank every node
-	}
-	names := func(c *graph.Compiled, vs []int32) []string {
-		ids := make([]string, len(vs))
-		for i, v := range vs {
-			ids[i] = c.VertexName(v)
-		}
-		return ids
-	}
-	cm := newComparer(m)
-	var olds []int32
-	for _, f := range fs {
-		if fo := cm.toOld[f]; fo >= 0 {
-			olds = append(olds, fo)
-		}
-	}
-	rNew, err := analyze.NewRanker(b, analyze.RankOptions{IDs: names(b, fs)}, watchList(b, nil))
-	if err != nil {
-		return nil, err
-	}
-	// Each list keeps its k smallest places: cut to them whenever it
-	// holds 2k, after which a place above the k-th cannot make it, and a
-	// node placed above every bound of a batch is passed over at once.
-	// The calls of one batch come from one worker: each failed node's
-	// list is its own, no lock.
-	slot := make([]int32, b.NodeCount())
-	for i, f := range fs {
-		slot[f] = int32(i)
-	}
-	lists := make([][]int32, len(fs))
-	bound := make([]int32, len(fs))
-	for i := range bound {
-		bound[i] = math.MaxInt32
-	}
-	type batchState struct {
-		sources *int32
-		most    int32 // the largest bound of the batch's failures
-	}
-	states := make([]batchState, rNew.Workers())
-	most := func(sources []int32) int32 {
-		m := int32(-1)
-		for _, f := range sources {
-			m = max(m, bound[slot[f]])
-		}
-		return m
-	}
-	each := func(w int, sources []int32, x int32, m uint64) {
-		st := &states[w]
-		if st.sources != &sources[0] {
-			st.sources, st.most = &sources[0], most(sources)
-		}
-		px := place[x]
-		if px > st.most || !keep(x) {
-			return
-		}
-		for ; m != 0; m &= m - 1 {
-			i := slot[sources[bits.TrailingZeros64(m)]]
-			if px > bound[i] {
-				continue
-			}
-			lists[i] = append(lists[i], px)
-			if k < math.MaxInt32 && len(lists[i]) >= 2*k {
-				lists[i] = smallest(lists[i], k)
-				bound[i] = lists[i][k-1]
-				st.most = most(sources)
-			}
-		}
-	}
-	if len(olds) > 0 {
-		rOld, err := analyze.NewRanker(a, analyze.RankOptions{IDs: names(a, olds)}, watchList(a, nil))
-		if err != nil {
-			return nil, err
-		}
-		if err := cm.keep(ctx, rOld, rOld.Candidates(), nil); err != nil {
-			return nil, err
-		}
-	}
-	err = cm.count(ctx, rNew, rNew.Candidates(), nil, nil, each, nil)
-	takes := make(map[int32][]int32, len(fs))
-	for i, f := range fs {
-		takes[f] = lists[i]
-	}
-	return takes, err
-}
-
 // spofs fills in NewSPOFs and FixedSPOFs from the counts: the lists of the
 // first lim.spofs by protected nodes taken (then id), each with its first
-// lim.takes protected nodes, most users first, and a chain for the first
-// lim.chains. The pairs of the listed failures, not kept, come from a
-// second comparison of those failures alone: the new model's against the
-// old for new SPOFs, the old model's against the new for fixed ones (a
-// fixed SPOF is a new one of the change undone, among nodes both have).
+// lim.takes protected nodes, most users first (kept by the comparison
+// itself: the new model's pairs the old lacks for new SPOFs, the old
+// model's pairs the new lacks for fixed ones), and a chain for the first
+// lim.chains.
 func (d *Diff) spofs(ctx context.Context, m *match, sd *sides, lim limits) error {
 	// The two lists are independent: each on a core of its own.
 	var errFixed error
@@ -526,14 +552,10 @@ func (d *Diff) spofs(ctx context.Context, m *match, sd *sides, lim limits) error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		d.FixedSPOFCount, d.FixedSPOFs, errFixed = top(ctx, m.from, sd.fixed, lim, func(fs, place []int32) (map[int32][]int32, error) {
-			return freshPairs(ctx, m.swap(), fs, place, lim.takes, func(x int32) bool { return m.oldToN[x] >= 0 })
-		})
+		d.FixedSPOFCount, d.FixedSPOFs, errFixed = top(ctx, m.from, sd.fixed, lim, sd.byUsersOld, sd.fixedTakes)
 	}()
 	var err error
-	d.NewSPOFCount, d.NewSPOFs, err = top(ctx, m.to, sd.fresh, lim, func(fs, place []int32) (map[int32][]int32, error) {
-		return freshPairs(ctx, m, fs, place, lim.takes, func(int32) bool { return true })
-	})
+	d.NewSPOFCount, d.NewSPOFs, err = top(ctx, m.to, sd.fresh, lim, sd.byUsersNew, sd.freshTakes)
 	wg.Wait()
 	if errFixed != nil {
 		return errFixed
@@ -542,11 +564,9 @@ func (d *Diff) spofs(ctx context.Context, m *match, sd *sides, lim limits) error
 }
 
 // top lists the SPOFs of c whose count is positive: all counted, the first
-// lim.spofs (most protected nodes taken, then by id) listed, with the
-// protected nodes takes returns for them: given the place of each node
-// in the order of Takes, it returns for each failure the places of its
-// first lim.takes protected nodes at least.
-func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes func(fs, place []int32) (map[int32][]int32, error)) (int, []SPOF, error) {
+// lim.spofs (most protected nodes taken, then by id) listed, each with
+// the first lim.takes protected nodes of takes (places in byUsers).
+func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, byUsers []int32, takes *firsts) (int, []SPOF, error) {
 	var fs []int32
 	for f, k := range counts {
 		if k > 0 {
@@ -558,24 +578,9 @@ func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes
 		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(c.VertexName(a), c.VertexName(b)))
 	})
 	fs = fs[:min(len(fs), lim.spofs)]
-	if len(fs) == 0 {
-		return total, nil, nil
-	}
-	// Most users first, then in model order: number the nodes in that
-	// order once and sort numbers, not nodes by a comparison (the listed
-	// SPOFs of two unrelated catalogs take millions of nodes together).
-	byUsers := usersOrder(c)
-	place := make([]int32, len(byUsers))
-	for k, v := range byUsers {
-		place[v] = int32(k)
-	}
-	tk, err := takes(fs, place)
-	if err != nil {
-		return 0, nil, err
-	}
 	out := make([]SPOF, len(fs))
 	for i, f := range fs {
-		xs := smallest(tk[f], lim.takes)
+		xs := smallest(takes.lists[f], lim.takes)
 		s := SPOF{ID: c.VertexName(f), Kind: c.Kind(f), Takes: make([]string, len(xs)), TakesCount: counts[f]}
 		for j, k := range xs {
 			s.Takes[j] = c.VertexName(byUsers[k])
@@ -584,11 +589,15 @@ func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes
 			if err := ctx.Err(); err != nil {
 				return 0, nil, err
 			}
+			var err error
 			if s.Chain, err = analyze.Chain(c, s.ID, s.Takes[0]); err != nil {
 				return 0, nil, err
 			}
 		}
 		out[i] = s
+	}
+	if len(out) == 0 {
+		out = nil
 	}
 	return total, out, nil
 }
