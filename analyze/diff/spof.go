@@ -68,15 +68,18 @@ type match struct {
 }
 
 func matchModels(from, to *graph.Compiled) *match {
-	m := &match{from: from, to: to}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		m.toOld = matching(to, from)
-	}()
-	m.oldToN = matching(from, to)
-	wg.Wait()
+	m := &match{from: from, to: to, toOld: matching(to, from), oldToN: make([]int32, from.NodeCount())}
+	// Model nodes are vertices 0..NodeCount()-1 of both: the match is a
+	// bijection of the ids both have, and the other direction its inverse
+	// (a lookup of every id of one model, not of both).
+	for v := range m.oldToN {
+		m.oldToN[v] = -1
+	}
+	for v, u := range m.toOld {
+		if u >= 0 {
+			m.oldToN[u] = int32(v)
+		}
+	}
 	return m
 }
 
@@ -412,8 +415,9 @@ func (t *firsts) add(f, px int32) bool {
 	}
 	t.lists[f] = append(t.lists[f], px)
 	if t.k < math.MaxInt32/2 && len(t.lists[f]) >= 2*t.k {
-		t.lists[f] = smallest(t.lists[f], t.k)
-		t.bound[f] = t.lists[f][t.k-1]
+		// The k smallest, unsorted (top sorts the ones it lists).
+		l := selectSmallest(t.lists[f], t.k)
+		t.lists[f], t.bound[f] = l, slices.Max(l)
 		return true
 	}
 	return false
@@ -574,6 +578,16 @@ func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, byUse
 		}
 	}
 	total := len(fs)
+	if len(fs) > lim.spofs {
+		// Only the first lim.spofs are sorted: those whose count is at
+		// least the lim.spofs-th largest (ties with it sorted by id).
+		cs := make([]int32, len(fs))
+		for i, f := range fs {
+			cs[i] = -int32(min(counts[f], math.MaxInt32))
+		}
+		cut := -slices.Max(selectSmallest(cs, lim.spofs))
+		fs = slices.DeleteFunc(fs, func(f int32) bool { return counts[f] < int(cut) })
+	}
 	slices.SortFunc(fs, func(a, b int32) int {
 		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(c.VertexName(a), c.VertexName(b)))
 	})
@@ -653,8 +667,14 @@ func matching(a, b *graph.Compiled) []int32 {
 // selection (quickselect, expected linear time) and then a sort of the k,
 // since a SPOF of a large catalog takes far more nodes than are listed.
 func smallest(xs []int32, k int) []int32 {
+	xs = selectSmallest(xs, k)
+	slices.Sort(xs)
+	return xs
+}
+
+// selectSmallest returns the k smallest of xs in any order, reordering xs.
+func selectSmallest(xs []int32, k int) []int32 {
 	if k >= len(xs) {
-		slices.Sort(xs)
 		return xs
 	}
 	lo, hi := 0, len(xs)-1
@@ -685,7 +705,5 @@ func smallest(xs []int32, k int) []int32 {
 			lo = hi
 		}
 	}
-	xs = xs[:k]
-	slices.Sort(xs)
-	return xs
+	return xs[:k]
 }
