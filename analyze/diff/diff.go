@@ -28,6 +28,12 @@ type Options struct {
 	// diff of two unrelated catalogs stays the size of what a report
 	// shows. 0 means the default; a negative number, all.
 	MaxSPOFs, MaxTakes int
+	// Whole ranks every single failure of both models. Without it, and
+	// without a policy (whose checks read each model whole), only the
+	// failures that can reach a node the change touched are ranked: the
+	// others fail alike in both models (see the package documentation).
+	// The result is the same either way.
+	Whole bool
 }
 
 // DefaultMaxChains is Options.MaxChains when it is 0.
@@ -236,6 +242,10 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 		}
 	}
 	m := matchModels(from, to)
+	sc := wholeScope
+	if opts.Policy == nil && !opts.Whole {
+		sc = scopeOf(m)
+	}
 	// The site losses need nothing of the ranking passes: they run beside
 	// them, on the core that the passes' sequential parts (the batch
 	// order, the sort of the radii) leave idle.
@@ -243,7 +253,7 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	lostDone := make(chan error, 2)
 	go func() { lostDone <- lost[0].run(ctx, from, kFrom) }()
 	go func() { lostDone <- lost[1].run(ctx, to, kTo) }()
-	sd, err := rankBoth(ctx, m, kFrom, kTo, lim.takes)
+	sd, err := rankBoth(ctx, m, sc, kFrom, kTo, lim.takes)
 	errLost := cmp.Or(<-lostDone, <-lostDone)
 	if err != nil {
 		return nil, err

@@ -450,16 +450,26 @@ type sides struct {
 	byUsersOld, byUsersNew []int32
 }
 
-// rankBoth ranks both models' single failures, each once, sharing each
-// model's pass with its policy (kFrom, kTo; nil: none), counts the pairs
-// each model lacks and keeps the first takes of them.
-func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker, takes int) (*sides, error) {
+// ranker returns a Ranker of c's failures of ids (all with all), or nil
+// when there are none to rank.
+func ranker(c *graph.Compiled, all bool, ids []string, k *policy.Checker) (*analyze.Ranker, error) {
+	if !all && len(ids) == 0 {
+		return nil, nil // no ids would rank every node
+	}
+	return analyze.NewRanker(c, analyze.RankOptions{IDs: ids}, watchList(c, k))
+}
+
+// rankBoth ranks both models' single failures of sc, each once, sharing
+// each model's pass with its policy (kFrom, kTo; nil: none; only with
+// every failure in scope), counts the pairs each model lacks and keeps
+// the first takes of them.
+func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checker, takes int) (*sides, error) {
 	from, to := m.from, m.to
-	rOld, err := analyze.NewRanker(from, analyze.RankOptions{}, watchList(from, kFrom))
+	rOld, err := ranker(from, sc.all, sc.old, kFrom)
 	if err != nil {
 		return nil, err
 	}
-	rNew, err := analyze.NewRanker(to, analyze.RankOptions{}, watchList(to, kTo))
+	rNew, err := ranker(to, sc.all, sc.now, kTo)
 	if err != nil {
 		return nil, err
 	}
@@ -488,9 +498,11 @@ func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker, takes i
 			}
 		}
 	}()
-	if err := cm.keep(ctx, rOld, rOld.Candidates(), sinkOld); err != nil {
-		wg.Wait()
-		return nil, err
+	if rOld != nil {
+		if err := cm.keep(ctx, rOld, rOld.Candidates(), sinkOld); err != nil {
+			wg.Wait()
+			return nil, err
+		}
 	}
 	sd.byUsersNew = usersOrder(to)
 	placeNew := make([]int32, to.NodeCount())
@@ -501,8 +513,10 @@ func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker, takes i
 	sd.freshTakes = newFirsts(to.NodeCount(), placeNew, takes)
 	sd.fixedTakes = newFirsts(from.NodeCount(), placeOld, takes)
 	same := make([]int, from.NodeCount())
-	if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, sd.freshTakes, sd.fixedTakes, same); err != nil {
-		return nil, err
+	if rNew != nil {
+		if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, sd.freshTakes, sd.fixedTakes, same); err != nil {
+			return nil, err
+		}
 	}
 	for fo, n := range cm.pairs {
 		sd.fixed[fo] = int(n) - same[fo]
@@ -512,11 +526,15 @@ func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker, takes i
 			cm.each(int32(fo), func(x int32) { sd.fixedTakes.add(int32(fo), placeOld[x]) })
 		}
 	}
-	if sd.oldRanked, err = rOld.Radii(); err != nil {
-		return nil, err
+	if rOld != nil {
+		if sd.oldRanked, err = rOld.Radii(); err != nil {
+			return nil, err
+		}
 	}
-	if sd.newRanked, err = rNew.Radii(); err != nil {
-		return nil, err
+	if rNew != nil {
+		if sd.newRanked, err = rNew.Radii(); err != nil {
+			return nil, err
+		}
 	}
 	wg.Add(1)
 	go func() {
