@@ -225,6 +225,10 @@ func (d *Diff) Empty() bool {
 // from a second comparison of those failures alone. What does not depend
 // on the other runs beside it: the site losses beside the ranking passes,
 // the two lists of SPOFs and the two checks side by side.
+//
+// Without a policy, only the failures that can reach a node the change
+// touched are ranked (unless opts.Whole): the others fail alike in both
+// models, so a small change to a large model ranks a small part of it.
 func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
 	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}
