@@ -257,7 +257,7 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	lostDone := make(chan error, 2)
 	go func() { lostDone <- lost[0].run(ctx, from, kFrom) }()
 	go func() { lostDone <- lost[1].run(ctx, to, kTo) }()
-	sd, err := rankBoth(ctx, m, sc, kFrom, kTo, lim.takes)
+	sd, err := rankBoth(ctx, m, sc, kFrom, kTo, lim)
 	errLost := cmp.Or(<-lostDone, <-lostDone)
 	if err != nil {
 		return nil, err

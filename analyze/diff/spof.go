@@ -267,7 +267,7 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 			cs[w] = ct
 		}
 		if ct.batch != &hb.Sources[0] {
-			cm.lost(ct, fixed)
+			cm.lost(ct, freshCount, fresh, fixed, same)
 			ct.batch, ct.sources = &hb.Sources[0], hb.Sources
 			cm.spread(ct, hb.Sources)
 		}
@@ -315,7 +315,7 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 	})
 	for _, ct := range cs {
 		if ct != nil {
-			cm.lost(ct, fixed)
+			cm.lost(ct, freshCount, fresh, fixed, same)
 		}
 	}
 	return err
@@ -359,8 +359,9 @@ func (cm *comparer) each(fo int32, fn func(x int32)) {
 
 // lost ends ct's batch: the old pairs of its failures that no new hit
 // cleared are pairs the new model lacks, kept in fixed (per old failed
-// node); then ct is cleared for the next batch.
-func (cm *comparer) lost(ct *counter, fixed *firsts) {
+// node); then ct is cleared for the next batch. The batch's counts are
+// final now: the lists of its failures that cannot be listed are dropped.
+func (cm *comparer) lost(ct *counter, freshCount []int, fresh, fixed *firsts, same []int) {
 	if ct.batch != nil {
 		olds := make([]int32, len(ct.sources))
 		for j, f := range ct.sources {
@@ -376,6 +377,12 @@ func (cm *comparer) lost(ct *counter, fixed *firsts) {
 				if fixed.add(olds[bits.TrailingZeros64(m)], px) {
 					most = fixed.most(olds)
 				}
+			}
+		}
+		for j, f := range ct.sources {
+			fresh.final(f, freshCount[f])
+			if fo := olds[j]; fo >= 0 {
+				fixed.final(fo, int(cm.pairs[fo])-same[fo])
 			}
 		}
 	}
@@ -394,13 +401,14 @@ func (cm *comparer) lost(ct *counter, fixed *firsts) {
 // lock.
 type firsts struct {
 	k     int
+	floor *floor
 	place []int32   // per vertex the pairs name: its place in the order of Takes
 	lists [][]int32 // per failed node
 	bound []int32   // per failed node: the k-th smallest place once 2k were kept
 }
 
-func newFirsts(failed int, place []int32, k int) *firsts {
-	f := &firsts{k: k, place: place, lists: make([][]int32, failed), bound: make([]int32, failed)}
+func newFirsts(failed int, place []int32, k, listed int) *firsts {
+	f := &firsts{k: k, place: place, lists: make([][]int32, failed), bound: make([]int32, failed), floor: newFloor(listed, failed)}
 	for i := range f.bound {
 		f.bound[i] = math.MaxInt32
 	}
@@ -421,6 +429,73 @@ func (t *firsts) add(f, px int32) bool {
 		return true
 	}
 	return false
+}
+
+// final says that failed node f's count is final: its list is dropped
+// when f cannot be among the listed SPOFs.
+func (t *firsts) final(f int32, count int) {
+	if count <= 0 || !t.floor.offer(count) {
+		t.lists[f] = nil
+	}
+}
+
+// floor keeps the n largest final counts offered: a failure whose count
+// is below all of them once there are n cannot be among the n listed
+// (ties are listed by id, so an equal count stays), and its list need not
+// stay alive. The lists of every failure of a 1,000,000-node catalog
+// were over a gigabyte; those of the 1,000 listed, a few megabytes.
+type floor struct {
+	mu  sync.Mutex
+	n   int
+	min []int // a min-heap of the n largest counts
+}
+
+// newFloor returns a floor of the n largest of failed counts (nil, which
+// keeps everything, when that is all of them).
+func newFloor(n, failed int) *floor {
+	if n >= failed {
+		return nil
+	}
+	return &floor{n: n}
+}
+
+// offer reports whether count may be listed, keeping it if it is among
+// the n largest so far.
+func (fl *floor) offer(count int) bool {
+	if fl == nil {
+		return true
+	}
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	h := fl.min
+	switch {
+	case len(h) < fl.n:
+		h = append(h, count)
+		for i := len(h) - 1; i > 0 && h[(i-1)/2] > h[i]; i = (i - 1) / 2 {
+			h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+		}
+		fl.min = h
+		return true
+	case count < h[0]:
+		return false
+	case count > h[0]:
+		h[0] = count
+		for i := 0; ; {
+			l, small := 2*i+1, i
+			if l < len(h) && h[l] < h[small] {
+				small = l
+			}
+			if l+1 < len(h) && h[l+1] < h[small] {
+				small = l + 1
+			}
+			if small == i {
+				break
+			}
+			h[i], h[small] = h[small], h[i]
+			i = small
+		}
+	}
+	return true
 }
 
 // most is the largest bound of fs (-1 ones are left out): a place above
@@ -462,8 +537,8 @@ func ranker(c *graph.Compiled, all bool, ids []string, k *policy.Checker) (*anal
 // rankBoth ranks both models' single failures of sc, each once, sharing
 // each model's pass with its policy (kFrom, kTo; nil: none; only with
 // every failure in scope), counts the pairs each model lacks and keeps
-// the first takes of them.
-func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checker, takes int) (*sides, error) {
+// the first lim.takes of them for the SPOFs that may be listed.
+func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checker, lim limits) (*sides, error) {
 	from, to := m.from, m.to
 	rOld, err := ranker(from, sc.all, sc.old, kFrom)
 	if err != nil {
@@ -510,8 +585,8 @@ func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checke
 		placeNew[v] = int32(k)
 	}
 	wg.Wait()
-	sd.freshTakes = newFirsts(to.NodeCount(), placeNew, takes)
-	sd.fixedTakes = newFirsts(from.NodeCount(), placeOld, takes)
+	sd.freshTakes = newFirsts(to.NodeCount(), placeNew, lim.takes, lim.spofs)
+	sd.fixedTakes = newFirsts(from.NodeCount(), placeOld, lim.takes, lim.spofs)
 	same := make([]int, from.NodeCount())
 	if rNew != nil {
 		if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, sd.freshTakes, sd.fixedTakes, same); err != nil {
