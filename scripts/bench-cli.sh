@@ -100,12 +100,13 @@ for n in "$@"; do
   measure recover "$n" yaml recover "${limits[@]}" "$y1" --fail site:site-0 --for 11h
   measure check "$n" yaml check "${limits[@]}" "$y1" --policy testdata/policy.yaml
   measure diff "$n" yaml diff "${limits[@]}" "$y1" "$y2"
-  # A pull request's diff: the seed-1 catalog with three nodes changed (one
-  # service's users, another's tier, a service added that requires a
-  # third), against itself unchanged.
+  # A pull request's diff: the seed-1 catalog against a copy with three
+  # nodes changed: the last service's users, the one before's tier, and a
+  # service added that requires the last.
   e1="$dir/m$n-1-edit.yaml"
   if [ ! -f "$e1" ]; then
-    awk -v a="${svc%?}1" -v b="${svc%?}2" '
+    prev=$(grep -o '^  svc-[0-9]*' "$y1" | tail -2 | head -1 | tr -d ' ')
+    awk -v a="$svc" -v b="$prev" '
       $0 == "  " a ":" {inA = 1} $0 == "  " b ":" {inB = 1}
       /^  [^ ]/ && $0 != "  " a ":" {inA = 0} /^  [^ ]/ && $0 != "  " b ":" {inB = 0}
       inA && /^    users: / {$0 = "    users: " ($2 + 1)}
