@@ -33,7 +33,10 @@ var wholeScope = scope{all: true}
 // Beyond half of the new model's nodes it ranks all of them: ranking a
 // subset costs an id lookup per failure, and what is left out is small.
 func scopeOf(m *match) scope {
-	chOld, chNew := changedVertices(m.from, m.to)
+	chOld, chNew, ok := changedVertices(m.from, m.to, m.to.Len()/2)
+	if !ok {
+		return wholeScope
+	}
 	affOld, affNew := reaching(m.from, chOld), reaching(m.to, chNew)
 	// Both models rank a failure either one needs.
 	for v, ok := range affOld {
@@ -70,19 +73,29 @@ func names(c *graph.Compiled, marked []bool) []string {
 }
 
 // changedVertices marks, in each model, the vertices the other model lacks
-// or defines differently (sameVertex).
-func changedVertices(from, to *graph.Compiled) (chOld, chNew []bool) {
+// or defines differently (sameVertex). It stops, reporting false, once
+// more than most vertices of the new model changed (every failure is
+// ranked then: two unrelated models are told apart in a fraction of
+// their vertices).
+func changedVertices(from, to *graph.Compiled, most int) (chOld, chNew []bool, ok bool) {
 	chOld, chNew = make([]bool, from.Len()), make([]bool, to.Len())
 	seen := make([]bool, from.Len())
+	changed := 0
 	for v := int32(0); v < int32(to.Len()); v++ {
 		u, ok := from.Lookup(to.VertexName(v))
-		if !ok {
+		switch {
+		case !ok:
 			chNew[v] = true
-			continue
-		}
-		seen[u] = true
-		if !sameVertex(from, to, u, v) {
+		case !sameVertex(from, to, u, v):
 			chOld[u], chNew[v] = true, true
+		}
+		if ok {
+			seen[u] = true
+		}
+		if chNew[v] {
+			if changed++; changed > most {
+				return nil, nil, false
+			}
 		}
 	}
 	for u, ok := range seen {
@@ -90,7 +103,7 @@ func changedVertices(from, to *graph.Compiled) (chOld, chNew []bool) {
 			chOld[u] = true
 		}
 	}
-	return chOld, chNew
+	return chOld, chNew, true
 }
 
 // sameVertex reports whether vertex u of a and vertex v of b, of the same
