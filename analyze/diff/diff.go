@@ -266,9 +266,16 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 		return nil, errLost
 	}
 	d.nodes(m)
-	d.radii(m, sd)
 	d.redundancy(m, &lost)
-	if err := d.spofs(ctx, m, sd, lim); err != nil {
+	// The radii that changed need nothing of the SPOFs: beside them.
+	radiiDone := make(chan struct{})
+	go func() {
+		defer close(radiiDone)
+		d.radii(m, sd)
+	}()
+	err = d.spofs(ctx, m, sd, lim)
+	<-radiiDone
+	if err != nil {
 		return nil, err
 	}
 	if opts.Policy != nil {
