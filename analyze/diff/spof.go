@@ -248,10 +248,10 @@ type counter struct {
 // count runs part of the new model's candidates on r, after keep, and
 // compares their hits with the old model's: it counts those the old model
 // has (same, per old failed node) and those it lacks (fresh, per new
-// failed node), keeps the first protected nodes of each kind of
-// difference (fresh.takes: of the new failures' pairs the old model
-// lacks; fixed.takes: of the old failures' pairs the new model lacks),
-// and passes every batch to sink. For each batch, its failures' old pairs
+// failed node, in freshCount), keeps the first protected nodes of each
+// kind of difference (fresh: of the new failures' pairs the old model
+// lacks; fixed: of the old failures' pairs the new model lacks), and
+// passes every batch to sink. For each batch, its failures' old pairs
 // are spread once into per-node masks, and each watched node's mask is
 // split by two word operations into what both models have and what is
 // new; what is left of the old masks when the batch ends is what the new
