@@ -127,6 +127,20 @@ func TestSPOFsMatchNaive(t *testing.T) {
 				assert.Equal(t, d.NewSPOFs[0].Takes[:1], cut.NewSPOFs[0].Takes)
 				assert.Equal(t, d.NewSPOFs[0].TakesCount, cut.NewSPOFs[0].TakesCount)
 			}
+			// Each list is the first of the whole one, each Takes the
+			// first of the whole Takes (the lists a pass drops are never
+			// among those listed).
+			cut3, err := diff.Models(context.Background(), a, b, diff.Options{MaxSPOFs: 3, MaxTakes: 2})
+			require.NoError(t, err)
+			for _, l := range [][2][]diff.SPOF{{d.NewSPOFs, cut3.NewSPOFs}, {d.FixedSPOFs, cut3.FixedSPOFs}} {
+				all, some := l[0], l[1]
+				require.Len(t, some, min(3, len(all)))
+				for i, s := range some {
+					assert.Equal(t, all[i].ID, s.ID)
+					assert.Equal(t, all[i].TakesCount, s.TakesCount)
+					assert.Equal(t, all[i].Takes[:min(2, len(all[i].Takes))], s.Takes)
+				}
+			}
 		})
 		if !ok {
 			t.Fatalf("failed with -seed %d", s)
