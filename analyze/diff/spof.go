@@ -338,6 +338,13 @@ func (cm *comparer) spread(ct *counter, sources []int32) {
 		cm.spreadOf[fo] = true
 		bit := uint64(1) << j
 		cm.each(fo, func(x int32) { mark(x, bit) })
+		// Read once: each old failure's counterpart is in one new
+		// batch. Its bitset (or, once the rest of its arena block is
+		// read too, its list) is garbage from here on.
+		if s := cm.set[fo]; s > 0 {
+			cm.sets[s-1] = nil
+		}
+		cm.list[fo] = nil
 	}
 }
 
