@@ -245,18 +245,18 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 			return nil, err
 		}
 	}
+	// The site losses need nothing of the ranking passes: they run beside
+	// them (and the match of the models), on the core that the passes'
+	// sequential parts (the batch order, the sort of the radii) leave idle.
+	var lost [2]siteLosses
+	lostDone := make(chan error, 2)
+	go func() { lostDone <- lost[0].run(ctx, from, kFrom) }()
+	go func() { lostDone <- lost[1].run(ctx, to, kTo) }()
 	m := matchModels(from, to)
 	sc := wholeScope
 	if opts.Policy == nil && !opts.Whole {
 		sc = scopeOf(m)
 	}
-	// The site losses need nothing of the ranking passes: they run beside
-	// them, on the core that the passes' sequential parts (the batch
-	// order, the sort of the radii) leave idle.
-	var lost [2]siteLosses
-	lostDone := make(chan error, 2)
-	go func() { lostDone <- lost[0].run(ctx, from, kFrom) }()
-	go func() { lostDone <- lost[1].run(ctx, to, kTo) }()
 	sd, err := rankBoth(ctx, m, sc, kFrom, kTo, lim)
 	errLost := cmp.Or(<-lostDone, <-lostDone)
 	if err != nil {
