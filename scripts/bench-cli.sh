@@ -12,7 +12,9 @@
 # --no-cache (the cost of a first run on a file), except the rows marked
 # "warm", which read the compiled-model cache that a run before filled (in a
 # cache directory of their own). -c limits the commands (a
-# comma-separated list of the names in the first column). Files go to
+# comma-separated list of the names in the first column). `diff` compares
+# the two seeds (unrelated catalogs), `diff-edit` the seed-1 catalog with
+# a copy of it that has three nodes changed (a pull request). Files go to
 # $BENCH_DIR (default: a new temporary directory, removed at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -98,4 +100,20 @@ for n in "$@"; do
   measure recover "$n" yaml recover "${limits[@]}" "$y1" --fail site:site-0 --for 11h
   measure check "$n" yaml check "${limits[@]}" "$y1" --policy testdata/policy.yaml
   measure diff "$n" yaml diff "${limits[@]}" "$y1" "$y2"
+  # A pull request's diff: the seed-1 catalog against a copy with three
+  # nodes changed: the last service's users, the one before's tier, and a
+  # service added that requires the last.
+  e1="$dir/m$n-1-edit.yaml"
+  if [ ! -f "$e1" ]; then
+    prev=$(grep -o '^  svc-[0-9]*' "$y1" | tail -2 | head -1 | tr -d ' ')
+    awk -v a="$svc" -v b="$prev" '
+      $0 == "  " a ":" {inA = 1} $0 == "  " b ":" {inB = 1}
+      /^  [^ ]/ && $0 != "  " a ":" {inA = 0} /^  [^ ]/ && $0 != "  " b ":" {inB = 0}
+      inA && /^    users: / {$0 = "    users: " ($2 + 1)}
+      inB && /^    tier: / {$0 = "    tier: 0"}
+      {print}
+      END {print "  svc-pr-new:\n    kind: service\n    users: 10\n    tier: 1\n    site: site-0\n    requires: [" a "]"}
+    ' "$y1" >"$e1"
+  fi
+  measure diff-edit "$n" yaml diff "${limits[@]}" "$y1" "$e1"
 done

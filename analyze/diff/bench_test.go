@@ -77,3 +77,48 @@ func BenchmarkCompare1M(b *testing.B) {
 		}
 	}
 }
+
+// A pull request that changes three nodes of a 100,000-node catalog: one
+// service's users, one service gains a soft dependency, and a new service
+// requires an existing one. "scoped" ranks only the failures that can
+// reach them, "whole" every failure of both models:
+//
+//	go test ./analyze/diff -run '^$' -bench 'SmallEdit100k' -benchtime 5x -count 5
+func BenchmarkSmallEdit100k(b *testing.B) {
+	pair, err := bigPair()
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := synth.Services(synth.Default(100_000, 1))
+	svc := func(i int) *graph.Node {
+		for j := range m.Nodes {
+			if n := &m.Nodes[(i+j)%len(m.Nodes)]; n.Kind == graph.Service {
+				return n
+			}
+		}
+		return nil
+	}
+	svc(40_000).Users++
+	s := svc(70_000)
+	s.Uses = append(s.Uses, graph.On(svc(90_000).ID))
+	m.Add(graph.Node{ID: "svc-new", Kind: graph.Service, Users: 10, Tier: graph.TierOf(1),
+		Requires: []graph.Dep{graph.On(svc(50_000).ID)}})
+	edited, err := graph.Compile(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		opts diff.Options
+	}{{"scoped", diff.Options{}}, {"whole", diff.Options{Whole: true}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := diff.Models(ctx, pair[0], edited, tc.opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

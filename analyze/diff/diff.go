@@ -33,6 +33,12 @@ type Options struct {
 	// recovery timelines (Diff.Times): 0 means DefaultRepair, a negative
 	// time compares none.
 	Repair time.Duration
+	// Whole ranks every single failure of both models. Without it, and
+	// without a policy (whose checks read each model whole), only the
+	// failures that can reach a node the change touched are ranked: the
+	// others fail alike in both models (see the package documentation).
+	// The result is the same either way.
+	Whole bool
 }
 
 // DefaultMaxChains is Options.MaxChains when it is 0.
@@ -232,6 +238,10 @@ func (d *Diff) Empty() bool {
 // from a second comparison of those failures alone. What does not depend
 // on the other runs beside it: the site losses beside the ranking passes,
 // the two lists of SPOFs and the two checks side by side.
+//
+// Without a policy, only the failures that can reach a node the change
+// touched are ranked (unless opts.Whole): the others fail alike in both
+// models, so a small change to a large model ranks a small part of it.
 func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
 	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}
@@ -248,17 +258,21 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 			return nil, err
 		}
 	}
-	m := matchModels(from, to)
 	// The site losses need nothing of the ranking passes: they run beside
-	// them, on the core that the passes' sequential parts (the batch
-	// order, the sort of the radii) leave idle.
+	// them (and the match of the models), on the core that the passes'
+	// sequential parts (the batch order, the sort of the radii) leave idle.
 	var lost [2]siteLosses
 	lostDone := make(chan error, 2)
 	go func() { lostDone <- lost[0].run(ctx, from, kFrom) }()
 	go func() { lostDone <- lost[1].run(ctx, to, kTo) }()
+	m := matchModels(from, to)
 	timesDone := make(chan error, 1)
 	go func() { timesDone <- d.times(ctx, m, opts.Repair) }()
-	sd, err := rankBoth(ctx, m, kFrom, kTo)
+	sc := wholeScope
+	if opts.Policy == nil && !opts.Whole {
+		sc = scopeOf(m)
+	}
+	sd, err := rankBoth(ctx, m, sc, kFrom, kTo, lim)
 	errLost := cmp.Or(<-lostDone, <-lostDone, <-timesDone)
 	if err != nil {
 		return nil, err
@@ -267,9 +281,16 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 		return nil, errLost
 	}
 	d.nodes(m)
-	d.radii(m, sd)
 	d.redundancy(m, &lost)
-	if err := d.spofs(ctx, m, sd, lim); err != nil {
+	// The radii that changed need nothing of the SPOFs: beside them.
+	radiiDone := make(chan struct{})
+	go func() {
+		defer close(radiiDone)
+		d.radii(m, sd)
+	}()
+	err = d.spofs(ctx, m, sd, lim)
+	<-radiiDone
+	if err != nil {
 		return nil, err
 	}
 	if opts.Policy != nil {

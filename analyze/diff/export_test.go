@@ -1,7 +1,13 @@
 package diff
 
+import "github.com/blastradius-go/blastradius/graph"
+
 // Smallest is smallest, for the tests.
 var Smallest = smallest
 
 // UsersOrder is usersOrder, for the tests.
 var UsersOrder = usersOrder
+
+// Scoped reports whether a comparison of a and b ranks only some of their
+// failures.
+func Scoped(a, b *graph.Compiled) bool { return !scopeOf(matchModels(a, b)).all }

@@ -127,6 +127,20 @@ func TestSPOFsMatchNaive(t *testing.T) {
 				assert.Equal(t, d.NewSPOFs[0].Takes[:1], cut.NewSPOFs[0].Takes)
 				assert.Equal(t, d.NewSPOFs[0].TakesCount, cut.NewSPOFs[0].TakesCount)
 			}
+			// Each list is the first of the whole one, each Takes the
+			// first of the whole Takes (the lists a pass drops are never
+			// among those listed).
+			cut3, err := diff.Models(context.Background(), a, b, diff.Options{MaxSPOFs: 3, MaxTakes: 2})
+			require.NoError(t, err)
+			for _, l := range [][2][]diff.SPOF{{d.NewSPOFs, cut3.NewSPOFs}, {d.FixedSPOFs, cut3.FixedSPOFs}} {
+				all, some := l[0], l[1]
+				require.Len(t, some, min(3, len(all)))
+				for i, s := range some {
+					assert.Equal(t, all[i].ID, s.ID)
+					assert.Equal(t, all[i].TakesCount, s.TakesCount)
+					assert.Equal(t, all[i].Takes[:min(2, len(all[i].Takes))], s.Takes)
+				}
+			}
 		})
 		if !ok {
 			t.Fatalf("failed with -seed %d", s)
@@ -149,5 +163,86 @@ func TestSmallest(t *testing.T) {
 		slices.Sort(want)
 		want = want[:min(k, n)]
 		assert.Equal(t, want, diff.Smallest(slices.Clone(xs), k), "%v k=%d", xs, k)
+	}
+}
+
+// edit makes one small change to m, as a pull request does: a node's
+// users or tier, a dependency dropped or added, a node added that
+// requires another, or a node removed.
+func edit(r *rand.Rand, m *graph.Model) {
+	n := &m.Nodes[r.IntN(len(m.Nodes))]
+	other := m.Nodes[r.IntN(len(m.Nodes))].ID
+	switch r.IntN(7) {
+	case 0:
+		n.Users = int64(r.IntN(1000))
+	case 1:
+		n.Tier = graph.TierOf(r.IntN(3))
+	case 2:
+		if len(n.Requires) > 0 {
+			n.Requires = slices.Delete(slices.Clone(n.Requires), 0, 1)
+		}
+	case 3:
+		if len(n.Uses) > 0 {
+			n.Uses = slices.Delete(slices.Clone(n.Uses), 0, 1)
+		}
+	case 4:
+		n.Uses = append(slices.Clone(n.Uses), graph.On(other))
+	case 5:
+		m.Nodes = append(m.Nodes, graph.Node{ID: fmt.Sprintf("added-%d", r.IntN(1000)), Kind: graph.Service,
+			Users: int64(1 + r.IntN(100)), Tier: graph.TierOf(r.IntN(2)), Requires: []graph.Dep{graph.On(other)}})
+	case 6:
+		i := r.IntN(len(m.Nodes))
+		m.Nodes = slices.Delete(slices.Clone(m.Nodes), i, i+1)
+	}
+}
+
+// A diff that ranks only the failures that can reach a changed node equals
+// the diff that ranks every failure of both models, on random models with
+// a few small edits (both directions: a change and its undoing).
+func TestScopedDiffMatchesWhole(t *testing.T) {
+	seeds := make([]uint64, 3000)
+	for i := range seeds {
+		seeds[i] = uint64(i + 1)
+	}
+	if *seed != 0 {
+		seeds = []uint64{*seed}
+	}
+	ctx := context.Background()
+	compared, scoped := 0, 0
+	for _, s := range seeds {
+		size := 3 + rand.New(rand.NewPCG(s, 1)).IntN(40)
+		a, err := graph.Compile(synth.Random(rand.New(rand.NewPCG(s, 2)), size))
+		require.NoError(t, err)
+		mb := synth.Random(rand.New(rand.NewPCG(s, 2)), size) // the same model, to edit
+		r := rand.New(rand.NewPCG(s, 3))
+		for range 1 + r.IntN(3) {
+			edit(r, mb)
+		}
+		b, err := graph.Compile(mb)
+		if err != nil {
+			continue // the edit broke the model (a node removed that others need)
+		}
+		compared++
+		for _, pair := range [][2]*graph.Compiled{{a, b}, {b, a}} {
+			for _, opts := range []diff.Options{{}, {MaxSPOFs: 2, MaxTakes: 1, MaxChains: 1}} {
+				whole := opts
+				whole.Whole = true
+				want, err := diff.Models(ctx, pair[0], pair[1], whole)
+				require.NoError(t, err)
+				got, err := diff.Models(ctx, pair[0], pair[1], opts)
+				require.NoError(t, err)
+				if !assert.Equal(t, want, got, "opts %+v", opts) {
+					t.Fatalf("differs with -seed %d", s)
+				}
+			}
+		}
+		if diff.Scoped(a, b) {
+			scoped++
+		}
+	}
+	t.Logf("%d model pairs compared, %d of them ranked in part", compared, scoped)
+	assert.Greater(t, compared, len(seeds)/2)
+	if len(seeds) > 1 {
+		assert.Greater(t, scoped, compared/8, "small edits rank in part")
 	}
 }

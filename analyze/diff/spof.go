@@ -68,15 +68,18 @@ type match struct {
 }
 
 func matchModels(from, to *graph.Compiled) *match {
-	m := &match{from: from, to: to}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		m.toOld = matching(to, from)
-	}()
-	m.oldToN = matching(from, to)
-	wg.Wait()
+	m := &match{from: from, to: to, toOld: matching(to, from), oldToN: make([]int32, from.NodeCount())}
+	// Model nodes are vertices 0..NodeCount()-1 of both: the match is a
+	// bijection of the ids both have, and the other direction its inverse
+	// (a lookup of every id of one model, not of both).
+	for v := range m.oldToN {
+		m.oldToN[v] = -1
+	}
+	for v, u := range m.toOld {
+		if u >= 0 {
+			m.oldToN[u] = int32(v)
+		}
+	}
 	return m
 }
 
@@ -101,8 +104,10 @@ type comparer struct {
 	set   []int32
 	sets  [][]uint64
 	pairs []int32
-	mu    sync.Mutex  // guards sets
-	ws    []collector // per worker of the old model's ranking
+	// spreadOf marks the old failed nodes whose pairs a new batch read.
+	spreadOf []bool
+	mu       sync.Mutex  // guards sets
+	ws       []collector // per worker of the old model's ranking
 }
 
 // collector is one worker's state of keep: the batch whose hits it is
@@ -125,7 +130,7 @@ func newComparer(m *match) *comparer {
 	from, to := m.from, m.to
 	cm := &comparer{match: m,
 		list: make([][]int32, from.NodeCount()), set: make([]int32, from.NodeCount()), pairs: make([]int32, from.NodeCount()),
-		keepAs: make([]int32, from.NodeCount()), protTo: make([]bool, to.NodeCount())}
+		keepAs: make([]int32, from.NodeCount()), protTo: make([]bool, to.NodeCount()), spreadOf: make([]bool, from.NodeCount())}
 	for v, u := range cm.oldToN {
 		cm.keepAs[v] = -1
 		if u >= 0 && protected(from, int32(v)) {
@@ -231,25 +236,28 @@ func (cm *comparer) flush(kw *collector) {
 
 // counter is one worker's state of count: per new vertex x, the mask of
 // the current batch's failures whose old counterparts take x Down in the
-// old model, set for the batch whose Sources start at batch.
+// old model and the new model has not (yet) been seen to, set for the
+// batch whose Sources start at batch.
 type counter struct {
 	old     []uint64
 	touched []int32
 	batch   *int32
+	sources []int32
 }
 
 // count runs part of the new model's candidates on r, after keep, and
 // compares their hits with the old model's: it counts those the old model
 // has (same, per old failed node) and those it lacks (fresh, per new
-// failed node; or, when each is not nil, calls each with each watched
-// node x and the mask of those of the batch's Sources whose pair with x
-// is fresh, from the worker w: the calls of one batch all come from one
-// worker), and passes every batch to sink. For each batch, its failures'
-// old pairs are spread once into per-node masks, and each watched node's
-// mask is split by two word operations into what both models have and
-// what is new.
+// failed node, in freshCount), keeps the first protected nodes of each
+// kind of difference (fresh: of the new failures' pairs the old model
+// lacks; fixed: of the old failures' pairs the new model lacks), and
+// passes every batch to sink. For each batch, its failures' old pairs
+// are spread once into per-node masks, and each watched node's mask is
+// split by two word operations into what both models have and what is
+// new; what is left of the old masks when the batch ends is what the new
+// model lost.
 func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, sink func(int, *analyze.HitBatch),
-	fresh []int, each func(w int, sources []int32, x int32, m uint64), same []int) error {
+	freshCount []int, fresh, fixed *firsts, same []int) error {
 	c := cm.to
 	cs := make([]*counter, r.Workers())
 	err := r.Run(ctx, part, func(w int, hb *analyze.HitBatch) {
@@ -259,8 +267,8 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 			cs[w] = ct
 		}
 		if ct.batch != &hb.Sources[0] {
-			ct.clear()
-			ct.batch = &hb.Sources[0]
+			cm.lost(ct, freshCount, fresh, fixed, same)
+			ct.batch, ct.sources = &hb.Sources[0], hb.Sources
 			cm.spread(ct, hb.Sources)
 		}
 		var counted uint64
@@ -272,30 +280,32 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 		// Per lane, counted here and added once: each failure's counts
 		// are its own (one batch, one worker).
 		var fr, sm [64]int
+		most := fresh.most(hb.Sources)
 		for i, x := range hb.Down {
 			m := hb.Lanes[i] & counted
 			if m == 0 || !cm.protTo[x] {
 				continue
 			}
 			both := m & ct.old[x]
-			if each != nil {
-				if n := m &^ both; n != 0 {
-					each(w, hb.Sources, x, n)
+			ct.old[x] &^= both
+			n := m &^ both
+			if px := fresh.place[x]; px <= most {
+				for n := n; n != 0; n &= n - 1 {
+					if fresh.add(hb.Sources[bits.TrailingZeros64(n)], px) {
+						most = fresh.most(hb.Sources)
+					}
 				}
-			} else {
-				for n := m &^ both; n != 0; n &= n - 1 {
-					fr[bits.TrailingZeros64(n)]++
-				}
+			}
+			for ; n != 0; n &= n - 1 {
+				fr[bits.TrailingZeros64(n)]++
 			}
 			for ; both != 0; both &= both - 1 {
 				sm[bits.TrailingZeros64(both)]++
 			}
 		}
 		for j, f := range hb.Sources {
-			if fresh != nil {
-				fresh[f] += fr[j]
-			}
-			if same != nil && sm[j] > 0 {
+			freshCount[f] += fr[j]
+			if sm[j] > 0 {
 				same[cm.toOld[f]] += sm[j]
 			}
 		}
@@ -305,7 +315,7 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 	})
 	for _, ct := range cs {
 		if ct != nil {
-			ct.clear()
+			cm.lost(ct, freshCount, fresh, fixed, same)
 		}
 	}
 	return err
@@ -325,49 +335,223 @@ func (cm *comparer) spread(ct *counter, sources []int32) {
 		if fo < 0 {
 			continue
 		}
+		cm.spreadOf[fo] = true
 		bit := uint64(1) << j
+		cm.each(fo, func(x int32) { mark(x, bit) })
+		// Read once: each old failure's counterpart is in one new
+		// batch. Its bitset (or, once the rest of its arena block is
+		// read too, its list) is garbage from here on.
 		if s := cm.set[fo]; s > 0 {
-			for k, word := range cm.sets[s-1] {
-				for ; word != 0; word &= word - 1 {
-					mark(int32(64*k+bits.TrailingZeros64(word)), bit)
-				}
-			}
-			continue
+			cm.sets[s-1] = nil
 		}
-		for _, x := range cm.list[fo] {
-			mark(x, bit)
-		}
+		cm.list[fo] = nil
 	}
 }
 
-func (ct *counter) clear() {
+// each calls fn with each new vertex an old failed node's kept pairs
+// take Down.
+func (cm *comparer) each(fo int32, fn func(x int32)) {
+	if s := cm.set[fo]; s > 0 {
+		for k, word := range cm.sets[s-1] {
+			for ; word != 0; word &= word - 1 {
+				fn(int32(64*k + bits.TrailingZeros64(word)))
+			}
+		}
+		return
+	}
+	for _, x := range cm.list[fo] {
+		fn(x)
+	}
+}
+
+// lost ends ct's batch: the old pairs of its failures that no new hit
+// cleared are pairs the new model lacks, kept in fixed (per old failed
+// node); then ct is cleared for the next batch. The batch's counts are
+// final now: the lists of its failures that cannot be listed are dropped.
+func (cm *comparer) lost(ct *counter, freshCount []int, fresh, fixed *firsts, same []int) {
+	if ct.batch != nil {
+		olds := make([]int32, len(ct.sources))
+		for j, f := range ct.sources {
+			olds[j] = cm.toOld[f]
+		}
+		most := fixed.most(olds)
+		for _, x := range ct.touched {
+			px := fixed.place[x]
+			if px > most {
+				continue
+			}
+			for m := ct.old[x]; m != 0; m &= m - 1 {
+				if fixed.add(olds[bits.TrailingZeros64(m)], px) {
+					most = fixed.most(olds)
+				}
+			}
+		}
+		for j, f := range ct.sources {
+			fresh.final(f, freshCount[f])
+			if fo := olds[j]; fo >= 0 {
+				fixed.final(fo, int(cm.pairs[fo])-same[fo])
+			}
+		}
+	}
 	for _, x := range ct.touched {
 		ct.old[x] = 0
 	}
-	ct.touched, ct.batch = ct.touched[:0], nil
+	ct.touched, ct.batch, ct.sources = ct.touched[:0], nil, nil
+}
+
+// firsts keeps, per failed node of one model, the places of the first
+// protected nodes its failure takes Down and the other model's does not
+// (those a SPOF's Takes lists): the k smallest at least, since only those
+// are listed. A list is cut to its k smallest whenever it holds 2k, after
+// which a place above the k-th cannot make it. Each failed node is in one
+// batch, whose calls all come from one worker: its list is its own, no
+// lock.
+type firsts struct {
+	k     int
+	floor *floor
+	place []int32   // per vertex the pairs name: its place in the order of Takes
+	lists [][]int32 // per failed node
+	bound []int32   // per failed node: the k-th smallest place once 2k were kept
+}
+
+func newFirsts(failed int, place []int32, k, listed int) *firsts {
+	f := &firsts{k: k, place: place, lists: make([][]int32, failed), bound: make([]int32, failed), floor: newFloor(listed, failed)}
+	for i := range f.bound {
+		f.bound[i] = math.MaxInt32
+	}
+	return f
+}
+
+// add keeps place px for the failed node f (-1: none) and reports whether
+// f's bound went down.
+func (t *firsts) add(f, px int32) bool {
+	if f < 0 || px > t.bound[f] {
+		return false
+	}
+	t.lists[f] = append(t.lists[f], px)
+	if t.k < math.MaxInt32/2 && len(t.lists[f]) >= 2*t.k {
+		// The k smallest, unsorted (top sorts the ones it lists).
+		l := selectSmallest(t.lists[f], t.k)
+		t.lists[f], t.bound[f] = l, slices.Max(l)
+		return true
+	}
+	return false
+}
+
+// final says that failed node f's count is final: its list is dropped
+// when f cannot be among the listed SPOFs.
+func (t *firsts) final(f int32, count int) {
+	if count <= 0 || !t.floor.offer(count) {
+		t.lists[f] = nil
+	}
+}
+
+// floor keeps the n largest final counts offered: a failure whose count
+// is below all of them once there are n cannot be among the n listed
+// (ties are listed by id, so an equal count stays), and its list need not
+// stay alive. The lists of every failure of a 1,000,000-node catalog
+// were over a gigabyte; those of the 1,000 listed, a few megabytes.
+type floor struct {
+	mu  sync.Mutex
+	n   int
+	min []int // a min-heap of the n largest counts
+}
+
+// newFloor returns a floor of the n largest of failed counts (nil, which
+// keeps everything, when that is all of them).
+func newFloor(n, failed int) *floor {
+	if n >= failed {
+		return nil
+	}
+	return &floor{n: n}
+}
+
+// offer reports whether count may be listed, keeping it if it is among
+// the n largest so far.
+func (fl *floor) offer(count int) bool {
+	if fl == nil {
+		return true
+	}
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	h := fl.min
+	switch {
+	case len(h) < fl.n:
+		h = append(h, count)
+		for i := len(h) - 1; i > 0 && h[(i-1)/2] > h[i]; i = (i - 1) / 2 {
+			h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+		}
+		fl.min = h
+		return true
+	case count < h[0]:
+		return false
+	case count > h[0]:
+		h[0] = count
+		for i := 0; ; {
+			l, small := 2*i+1, i
+			if l < len(h) && h[l] < h[small] {
+				small = l
+			}
+			if l+1 < len(h) && h[l+1] < h[small] {
+				small = l + 1
+			}
+			if small == i {
+				break
+			}
+			h[i], h[small] = h[small], h[i]
+			i = small
+		}
+	}
+	return true
+}
+
+// most is the largest bound of fs (-1 ones are left out): a place above
+// it is kept for none of them.
+func (t *firsts) most(fs []int32) int32 {
+	m := int32(-1)
+	for _, f := range fs {
+		if f >= 0 {
+			m = max(m, t.bound[f])
+		}
+	}
+	return m
 }
 
 // sides is what Models keeps of each model's single failures: every
 // node's radius (oldAt and newAt: per node, the index of its radius, or
-// -1), and per failed node the count of its pairs the other model lacks
-// (fresh for the new one, fixed for the old one).
+// -1), per failed node the count of its pairs the other model lacks
+// (fresh for the new one, fixed for the old one) and the first of those
+// pairs (freshTakes, fixedTakes), and each model's nodes in the order of
+// Takes (byUsersOld, byUsersNew).
 type sides struct {
-	oldRanked, newRanked []analyze.Radius
-	oldAt, newAt         []int32
-	fresh                []int // per new failed node
-	fixed                []int // per old failed node
+	oldRanked, newRanked   []analyze.Radius
+	oldAt, newAt           []int32
+	fresh                  []int // per new failed node
+	fixed                  []int // per old failed node
+	freshTakes, fixedTakes *firsts
+	byUsersOld, byUsersNew []int32
 }
 
-// rankBoth ranks both models' single failures, each once, sharing each
-// model's pass with its policy (kFrom, kTo; nil: none), and counts the
-// pairs each model lacks.
-func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker) (*sides, error) {
+// ranker returns a Ranker of c's failures of ids (all with all), or nil
+// when there are none to rank.
+func ranker(c *graph.Compiled, all bool, ids []string, k *policy.Checker) (*analyze.Ranker, error) {
+	if !all && len(ids) == 0 {
+		return nil, nil // no ids would rank every node
+	}
+	return analyze.NewRanker(c, analyze.RankOptions{IDs: ids}, watchList(c, k))
+}
+
+// rankBoth ranks both models' single failures of sc, each once, sharing
+// each model's pass with its policy (kFrom, kTo; nil: none; only with
+// every failure in scope), counts the pairs each model lacks and keeps
+// the first lim.takes of them for the SPOFs that may be listed.
+func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checker, lim limits) (*sides, error) {
 	from, to := m.from, m.to
-	rOld, err := analyze.NewRanker(from, analyze.RankOptions{}, watchList(from, kFrom))
+	rOld, err := ranker(from, sc.all, sc.old, kFrom)
 	if err != nil {
 		return nil, err
 	}
-	rNew, err := analyze.NewRanker(to, analyze.RankOptions{}, watchList(to, kTo))
+	rNew, err := ranker(to, sc.all, sc.now, kTo)
 	if err != nil {
 		return nil, err
 	}
@@ -377,23 +561,63 @@ func rankBoth(ctx context.Context, m *match, kFrom, kTo *policy.Checker) (*sides
 	}
 	cm := newComparer(m)
 	sd := &sides{fresh: make([]int, to.NodeCount()), fixed: make([]int, from.NodeCount())}
-	if err := cm.keep(ctx, rOld, rOld.Candidates(), sinkOld); err != nil {
-		return nil, err
+	// The order of Takes in each model, and each pair's place in it: the
+	// new model's for fresh pairs; the old model's, read by the new
+	// vertex a kept pair names, for fixed ones.
+	var placeOld []int32
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sd.byUsersOld = usersOrder(from)
+		placeOld = make([]int32, to.NodeCount())
+		for v := range placeOld {
+			placeOld[v] = math.MaxInt32
+		}
+		for k, v := range sd.byUsersOld {
+			if u := m.oldToN[v]; u >= 0 {
+				placeOld[u] = int32(k)
+			}
+		}
+	}()
+	if rOld != nil {
+		if err := cm.keep(ctx, rOld, rOld.Candidates(), sinkOld); err != nil {
+			wg.Wait()
+			return nil, err
+		}
 	}
+	sd.byUsersNew = usersOrder(to)
+	placeNew := make([]int32, to.NodeCount())
+	for k, v := range sd.byUsersNew {
+		placeNew[v] = int32(k)
+	}
+	wg.Wait()
+	sd.freshTakes = newFirsts(to.NodeCount(), placeNew, lim.takes, lim.spofs)
+	sd.fixedTakes = newFirsts(from.NodeCount(), placeOld, lim.takes, lim.spofs)
 	same := make([]int, from.NodeCount())
-	if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, nil, same); err != nil {
-		return nil, err
+	if rNew != nil {
+		if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, sd.freshTakes, sd.fixedTakes, same); err != nil {
+			return nil, err
+		}
 	}
 	for fo, n := range cm.pairs {
 		sd.fixed[fo] = int(n) - same[fo]
+		if n > 0 && !cm.spreadOf[fo] {
+			// Its counterpart ran alone (nothing depends on it in the
+			// new model): every pair it had is lost.
+			cm.each(int32(fo), func(x int32) { sd.fixedTakes.add(int32(fo), placeOld[x]) })
+		}
 	}
-	if sd.oldRanked, err = rOld.Radii(); err != nil {
-		return nil, err
+	if rOld != nil {
+		if sd.oldRanked, err = rOld.Radii(); err != nil {
+			return nil, err
+		}
 	}
-	if sd.newRanked, err = rNew.Radii(); err != nil {
-		return nil, err
+	if rNew != nil {
+		if sd.newRanked, err = rNew.Radii(); err != nil {
+			return nil, err
+		}
 	}
-	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -419,106 +643,12 @@ func radiusIndex(c *graph.Compiled, radii []analyze.Radius) []int32 {
 	return at
 }
 
-// freshPairs returns, for each failed node of fs (model b's), the places
-// (place[x]) of the protected nodes x that its failure takes Down in b and
-// not in model a and that keep accepts: the k smallest at least, since
-// only those are listed. It compares the failures of fs alone with their
-// counterparts in a.
-func freshPairs(ctx context.Context, m *match, fs, place []int32, k int, keep func(x int32) bool) (map[int32][]int32, error) {
-	a, b := m.from, m.to
-	if len(fs) == 0 {
-		return nil, nil // no ids would rank every node
-	}
-	names := func(c *graph.Compiled, vs []int32) []string {
-		ids := make([]string, len(vs))
-		for i, v := range vs {
-			ids[i] = c.VertexName(v)
-		}
-		return ids
-	}
-	cm := newComparer(m)
-	var olds []int32
-	for _, f := range fs {
-		if fo := cm.toOld[f]; fo >= 0 {
-			olds = append(olds, fo)
-		}
-	}
-	rNew, err := analyze.NewRanker(b, analyze.RankOptions{IDs: names(b, fs)}, watchList(b, nil))
-	if err != nil {
-		return nil, err
-	}
-	// Each list keeps its k smallest places: cut to them whenever it
-	// holds 2k, after which a place above the k-th cannot make it, and a
-	// node placed above every bound of a batch is passed over at once.
-	// The calls of one batch come from one worker: each failed node's
-	// list is its own, no lock.
-	slot := make([]int32, b.NodeCount())
-	for i, f := range fs {
-		slot[f] = int32(i)
-	}
-	lists := make([][]int32, len(fs))
-	bound := make([]int32, len(fs))
-	for i := range bound {
-		bound[i] = math.MaxInt32
-	}
-	type batchState struct {
-		sources *int32
-		most    int32 // the largest bound of the batch's failures
-	}
-	states := make([]batchState, rNew.Workers())
-	most := func(sources []int32) int32 {
-		m := int32(-1)
-		for _, f := range sources {
-			m = max(m, bound[slot[f]])
-		}
-		return m
-	}
-	each := func(w int, sources []int32, x int32, m uint64) {
-		st := &states[w]
-		if st.sources != &sources[0] {
-			st.sources, st.most = &sources[0], most(sources)
-		}
-		px := place[x]
-		if px > st.most || !keep(x) {
-			return
-		}
-		for ; m != 0; m &= m - 1 {
-			i := slot[sources[bits.TrailingZeros64(m)]]
-			if px > bound[i] {
-				continue
-			}
-			lists[i] = append(lists[i], px)
-			if k < math.MaxInt32 && len(lists[i]) >= 2*k {
-				lists[i] = smallest(lists[i], k)
-				bound[i] = lists[i][k-1]
-				st.most = most(sources)
-			}
-		}
-	}
-	if len(olds) > 0 {
-		rOld, err := analyze.NewRanker(a, analyze.RankOptions{IDs: names(a, olds)}, watchList(a, nil))
-		if err != nil {
-			return nil, err
-		}
-		if err := cm.keep(ctx, rOld, rOld.Candidates(), nil); err != nil {
-			return nil, err
-		}
-	}
-	err = cm.count(ctx, rNew, rNew.Candidates(), nil, nil, each, nil)
-	takes := make(map[int32][]int32, len(fs))
-	for i, f := range fs {
-		takes[f] = lists[i]
-	}
-	return takes, err
-}
-
 // spofs fills in NewSPOFs and FixedSPOFs from the counts: the lists of the
 // first lim.spofs by protected nodes taken (then id), each with its first
-// lim.takes protected nodes, most users first, and a chain for the first
-// lim.chains. The pairs of the listed failures, not kept, come from a
-// second comparison of those failures alone: the new model's against the
-// old for new SPOFs, the old model's against the new for fixed ones (a
-// fixed SPOF is a new one of the change undone, among nodes both have).
+// lim.takes protected nodes, most users first (kept by the comparison
+// itself: the new model's pairs the old lacks for new SPOFs, the old
+// model's pairs the new lacks for fixed ones), and a chain for the first
+// lim.chains.
 func (d *Diff) spofs(ctx context.Context, m *match, sd *sides, lim limits) error {
 	// The two lists are independent: each on a core of its own.
 	var errFixed error
@@ -526,14 +656,10 @@ func (d *Diff) spofs(ctx context.Context, m *match, sd *sides, lim limits) error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		d.FixedSPOFCount, d.FixedSPOFs, errFixed = top(ctx, m.from, sd.fixed, lim, func(fs, place []int32) (map[int32][]int32, error) {
-			return freshPairs(ctx, m.swap(), fs, place, lim.takes, func(x int32) bool { return m.oldToN[x] >= 0 })
-		})
+		d.FixedSPOFCount, d.FixedSPOFs, errFixed = top(ctx, m.from, sd.fixed, lim, sd.byUsersOld, sd.fixedTakes)
 	}()
 	var err error
-	d.NewSPOFCount, d.NewSPOFs, err = top(ctx, m.to, sd.fresh, lim, func(fs, place []int32) (map[int32][]int32, error) {
-		return freshPairs(ctx, m, fs, place, lim.takes, func(int32) bool { return true })
-	})
+	d.NewSPOFCount, d.NewSPOFs, err = top(ctx, m.to, sd.fresh, lim, sd.byUsersNew, sd.freshTakes)
 	wg.Wait()
 	if errFixed != nil {
 		return errFixed
@@ -542,11 +668,9 @@ func (d *Diff) spofs(ctx context.Context, m *match, sd *sides, lim limits) error
 }
 
 // top lists the SPOFs of c whose count is positive: all counted, the first
-// lim.spofs (most protected nodes taken, then by id) listed, with the
-// protected nodes takes returns for them: given the place of each node
-// in the order of Takes, it returns for each failure the places of its
-// first lim.takes protected nodes at least.
-func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes func(fs, place []int32) (map[int32][]int32, error)) (int, []SPOF, error) {
+// lim.spofs (most protected nodes taken, then by id) listed, each with
+// the first lim.takes protected nodes of takes (places in byUsers).
+func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, byUsers []int32, takes *firsts) (int, []SPOF, error) {
 	var fs []int32
 	for f, k := range counts {
 		if k > 0 {
@@ -554,28 +678,23 @@ func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes
 		}
 	}
 	total := len(fs)
+	if len(fs) > lim.spofs {
+		// Only the first lim.spofs are sorted: those whose count is at
+		// least the lim.spofs-th largest (ties with it sorted by id).
+		cs := make([]int32, len(fs))
+		for i, f := range fs {
+			cs[i] = -int32(min(counts[f], math.MaxInt32))
+		}
+		cut := -slices.Max(selectSmallest(cs, lim.spofs))
+		fs = slices.DeleteFunc(fs, func(f int32) bool { return counts[f] < int(cut) })
+	}
 	slices.SortFunc(fs, func(a, b int32) int {
 		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(c.VertexName(a), c.VertexName(b)))
 	})
 	fs = fs[:min(len(fs), lim.spofs)]
-	if len(fs) == 0 {
-		return total, nil, nil
-	}
-	// Most users first, then in model order: number the nodes in that
-	// order once and sort numbers, not nodes by a comparison (the listed
-	// SPOFs of two unrelated catalogs take millions of nodes together).
-	byUsers := usersOrder(c)
-	place := make([]int32, len(byUsers))
-	for k, v := range byUsers {
-		place[v] = int32(k)
-	}
-	tk, err := takes(fs, place)
-	if err != nil {
-		return 0, nil, err
-	}
 	out := make([]SPOF, len(fs))
 	for i, f := range fs {
-		xs := smallest(tk[f], lim.takes)
+		xs := smallest(takes.lists[f], lim.takes)
 		s := SPOF{ID: c.VertexName(f), Kind: c.Kind(f), Takes: make([]string, len(xs)), TakesCount: counts[f]}
 		for j, k := range xs {
 			s.Takes[j] = c.VertexName(byUsers[k])
@@ -584,11 +703,15 @@ func top(ctx context.Context, c *graph.Compiled, counts []int, lim limits, takes
 			if err := ctx.Err(); err != nil {
 				return 0, nil, err
 			}
+			var err error
 			if s.Chain, err = analyze.Chain(c, s.ID, s.Takes[0]); err != nil {
 				return 0, nil, err
 			}
 		}
 		out[i] = s
+	}
+	if len(out) == 0 {
+		out = nil
 	}
 	return total, out, nil
 }
@@ -644,8 +767,14 @@ func matching(a, b *graph.Compiled) []int32 {
 // selection (quickselect, expected linear time) and then a sort of the k,
 // since a SPOF of a large catalog takes far more nodes than are listed.
 func smallest(xs []int32, k int) []int32 {
+	xs = selectSmallest(xs, k)
+	slices.Sort(xs)
+	return xs
+}
+
+// selectSmallest returns the k smallest of xs in any order, reordering xs.
+func selectSmallest(xs []int32, k int) []int32 {
 	if k >= len(xs) {
-		slices.Sort(xs)
 		return xs
 	}
 	lo, hi := 0, len(xs)-1
@@ -676,7 +805,5 @@ func smallest(xs []int32, k int) []int32 {
 			lo = hi
 		}
 	}
-	xs = xs[:k]
-	slices.Sort(xs)
-	return xs
+	return xs[:k]
 }
