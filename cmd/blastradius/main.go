@@ -8,10 +8,10 @@
 //	blastradius spof MODEL --target ID
 //	blastradius cutsets MODEL --target ID [--order 3] [--kind KIND,...] [--limit N]
 //	blastradius availability MODEL --target ID [--max-bdd-nodes N] [--bound-order K]
-//	blastradius redundancy MODEL
+//	blastradius redundancy MODEL [--by site|region]
 //	blastradius recover MODEL --fail site:pangyo --for 11h [--what-if OTHER_MODEL] [--format table|json|markdown|svg]
 //	blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [-o FILE]
-//	blastradius diff OLD NEW [--policy POLICY] [--format table|json|markdown] [--fail-on-worse]
+//	blastradius diff OLD NEW [--policy POLICY] [--repair 24h] [--format table|json|markdown] [--fail-on-worse]
 //	blastradius validate MODEL...
 //	blastradius serve MODEL [--addr 127.0.0.1:8080] [--open] [--watch]
 //	blastradius import [--backstage DIR] [--k8s DIR] [--traces FILE] [--overlay FILE] -o MODEL
@@ -84,11 +84,11 @@ Usage:
   blastradius spof MODEL --target ID [flags]
   blastradius cutsets MODEL --target ID [--order N] [flags]
   blastradius availability MODEL --target ID [flags]
-  blastradius redundancy MODEL [flags]
+  blastradius redundancy MODEL [--by site|region] [flags]
   blastradius audit MODEL [--order N] [--owner ID,...] [flags]
   blastradius recover MODEL --fail site:pangyo --for 11h [--fail ID --for DURATION ...] [flags]
   blastradius check MODEL --policy POLICY [--format table|json|markdown|junit|sarif] [flags]
-  blastradius diff OLD NEW [--policy POLICY] [--fail-on-worse] [flags]
+  blastradius diff OLD NEW [--policy POLICY] [--repair 24h] [--fail-on-worse] [flags]
   blastradius validate MODEL...
   blastradius serve MODEL [--addr 127.0.0.1:8080] [--open] [--watch]
   blastradius import [--backstage DIR] [--k8s DIR] [--traces FILE] [--overlay FILE] -o MODEL [flags]
