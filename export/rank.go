@@ -1,11 +1,13 @@
 package export
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
@@ -65,15 +67,51 @@ func RankJSON(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 }
 
 // RankTable writes a ranking of c as an aligned text table.
+//
+// Its columns are aligned as text/tabwriter aligns them (each as wide as
+// its widest cell, in runes, plus two spaces; the last column unpadded),
+// but in two passes so that a ranking of every node of a large model is
+// not held in memory as text: the widths first, computed from the values,
+// then each row formatted into one reused buffer and written through a
+// bufio.Writer. A test holds the output byte for byte equal to
+// tabwriter's.
 func RankTable(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s: blast radius of each single failure, largest first\n\n", orModel(c.Name()))
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tNODE\tKIND\tUSERS DOWN\tUSERS DEGRADED\tDOWN\tDEGRADED\tTIER-0 HIT")
-	for i, r := range radii {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", count(i+1), r.ID, r.Kind, users(r.UsersDown), users(r.UsersDegraded), count(r.Down), count(r.Degraded), count(r.Tier0))
+	header := [8]string{"#", "NODE", "KIND", "USERS DOWN", "USERS DEGRADED", "DOWN", "DEGRADED", "TIER-0 HIT"}
+	var width [7]int // of the padded columns: all but TIER-0 HIT
+	for k := range width {
+		width[k] = utf8.RuneCountInString(header[k])
 	}
-	tw.Flush()
+	for i, r := range radii {
+		width[0] = max(width[0], countWidth(int64(i+1)))
+		width[1] = max(width[1], utf8.RuneCountInString(r.ID))
+		width[2] = max(width[2], utf8.RuneCountInString(r.Kind.String()))
+		width[3] = max(width[3], usersWidth(r.UsersDown))
+		width[4] = max(width[4], usersWidth(r.UsersDegraded))
+		width[5] = max(width[5], countWidth(int64(r.Down)))
+		width[6] = max(width[6], countWidth(int64(r.Degraded)))
+	}
+	bw := bufio.NewWriterSize(ew, 64<<10)
+	row := make([]byte, 0, 256) // one line, reused
+	for k, h := range header[:7] {
+		row = appendPadded(row, h, utf8.RuneCountInString(h), width[k])
+	}
+	bw.Write(append(append(row, header[7]...), '\n'))
+	for i, r := range radii {
+		row = row[:0]
+		row = appendCountPadded(row, int64(i+1), width[0])
+		row = appendPadded(row, r.ID, utf8.RuneCountInString(r.ID), width[1])
+		kind := r.Kind.String()
+		row = appendPadded(row, kind, utf8.RuneCountInString(kind), width[2])
+		row = appendUsersPadded(row, r.UsersDown, width[3])
+		row = appendUsersPadded(row, r.UsersDegraded, width[4])
+		row = appendCountPadded(row, int64(r.Down), width[5])
+		row = appendCountPadded(row, int64(r.Degraded), width[6])
+		row = appendCount(row, int64(r.Tier0))
+		bw.Write(append(row, '\n'))
+	}
+	bw.Flush()
 	return ew.err
 }
 
