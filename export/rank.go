@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -214,12 +213,25 @@ func SPOFTable(w io.Writer, c *graph.Compiled, target string, spofs []analyze.SP
 	chains := analyze.NewSPOFChains(target, spofs)
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s: %s of %s\n\n", orModel(c.Name()), plural(len(spofs), "single point of failure"), target)
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tKIND\tCHAIN")
-	for i, s := range spofs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Kind, spofChain(chains, target, i, opt.links(), plain))
+	// Aligned as RankTable is, the widths first: CHAIN, the last column,
+	// needs none, so each chain is built once, when its row is written.
+	width := [2]int{len("NODE"), len("KIND")}
+	for _, s := range spofs {
+		width[0] = max(width[0], utf8.RuneCountInString(s.ID))
+		width[1] = max(width[1], utf8.RuneCountInString(s.Kind.String()))
 	}
-	tw.Flush()
+	bw := bufio.NewWriter(ew)
+	row := appendPadded(nil, "NODE", len("NODE"), width[0])
+	row = appendPadded(row, "KIND", len("KIND"), width[1])
+	bw.Write(append(row, "CHAIN\n"...))
+	for i, s := range spofs {
+		row = appendPadded(row[:0], s.ID, utf8.RuneCountInString(s.ID), width[0])
+		kind := s.Kind.String()
+		row = appendPadded(row, kind, utf8.RuneCountInString(kind), width[1])
+		row = append(row, spofChain(chains, target, i, opt.links(), plain)...)
+		bw.Write(append(row, '\n'))
+	}
+	bw.Flush()
 	return ew.err
 }
 
@@ -315,12 +327,37 @@ func RedundancyTable(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) erro
 		orModel(c.Name()), percent(r.Rate), count(r.Survive), count(r.Services), percent(r.UsersRate), count(r.SurviveUsers), count(r.Users))
 	by := lostBy(r)
 	fmt.Fprintf(ew, "services that stay up whichever %s is lost; %s left with no margin by some %s\n\n", by, exposedCount(r.Exposed), by)
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s LOST\tUP\tDOWN\tDEGRADED\tNO MARGIN LEFT\n", strings.ToUpper(by))
-	for _, s := range r.Sites {
-		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\t%s\n", s.Site, count(s.Survive), count(r.Services), boundedList(s.Down), boundedList(s.Degraded), boundedList(s.Exposed))
+	// Aligned as RankTable is, in two passes; a row's cells are bounded,
+	// so the first pass builds them too and the second again.
+	header := [4]string{strings.ToUpper(by) + " LOST", "UP", "DOWN", "DEGRADED"}
+	cells := func(s analyze.SiteLoss) [4]string {
+		return [4]string{s.Site, count(s.Survive) + "/" + count(r.Services), boundedList(s.Down), boundedList(s.Degraded)}
 	}
-	tw.Flush()
+	var width [4]int
+	for k, h := range header {
+		width[k] = utf8.RuneCountInString(h)
+	}
+	for _, s := range r.Sites {
+		for k, cell := range cells(s) {
+			width[k] = max(width[k], utf8.RuneCountInString(cell))
+		}
+	}
+	bw := bufio.NewWriter(ew)
+	var row []byte
+	start := func(cs [4]string) {
+		row = row[:0]
+		for k, cell := range cs {
+			row = appendPadded(row, cell, utf8.RuneCountInString(cell), width[k])
+		}
+	}
+	start(header)
+	bw.Write(append(row, "NO MARGIN LEFT\n"...))
+	for _, s := range r.Sites {
+		start(cells(s))
+		row = append(append(row, boundedList(s.Exposed)...), '\n')
+		bw.Write(row)
+	}
+	bw.Flush()
 	return ew.err
 }
 

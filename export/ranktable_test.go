@@ -128,6 +128,113 @@ func TestRankTableMatchesTabwriter(t *testing.T) {
 	}
 }
 
+// spofTableTabwriter and redundancyTableTabwriter are SPOFTable and
+// RedundancyTable as they were, through text/tabwriter: the references
+// of TestSPOFAndRedundancyTablesMatchTabwriter.
+func spofTableTabwriter(w io.Writer, c *graph.Compiled, target string, spofs []analyze.SPOF, opts ...SPOFOptions) error {
+	opt := spofOpts(opts)
+	chains := analyze.NewSPOFChains(target, spofs)
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "%s: %s of %s\n\n", orModel(c.Name()), plural(len(spofs), "single point of failure"), target)
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tKIND\tCHAIN")
+	for i, s := range spofs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Kind, spofChain(chains, target, i, opt.links(), plain))
+	}
+	tw.Flush()
+	return ew.err
+}
+
+func redundancyTableTabwriter(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "%s: redundancy rate %s of services (%s of %s), %s of users (%s of %s)\n",
+		orModel(c.Name()), percent(r.Rate), count(r.Survive), count(r.Services), percent(r.UsersRate), count(r.SurviveUsers), count(r.Users))
+	by := lostBy(r)
+	fmt.Fprintf(ew, "services that stay up whichever %s is lost; %s left with no margin by some %s\n\n", by, exposedCount(r.Exposed), by)
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s LOST\tUP\tDOWN\tDEGRADED\tNO MARGIN LEFT\n", strings.ToUpper(by))
+	for _, s := range r.Sites {
+		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\t%s\n", s.Site, count(s.Survive), count(r.Services), boundedList(s.Down), boundedList(s.Degraded), boundedList(s.Exposed))
+	}
+	tw.Flush()
+	return ew.err
+}
+
+// randomSPOFs is a consistent list of SPOFs of target: each goes to the
+// target through the target itself or an earlier SPOF, by a path of
+// random ids.
+func randomSPOFs(rng *rand.Rand, target string) []analyze.SPOF {
+	spofs := make([]analyze.SPOF, rng.IntN(25))
+	for i := range spofs {
+		s := analyze.SPOF{ID: randomID(rng) + "#" + strconv.Itoa(i), Kind: graph.Kind(rng.IntN(len(graph.Kinds()))), Next: target}
+		if i > 0 && rng.IntN(3) > 0 {
+			next := spofs[rng.IntN(i)]
+			s.Next, s.Hops = next.ID, next.Hops
+		}
+		for range rng.IntN(3) {
+			s.Path = append(s.Path, randomID(rng))
+		}
+		s.Path = append(s.Path, s.ID)
+		s.Hops += len(s.Path)
+		spofs[i] = s
+	}
+	return spofs
+}
+
+func randomIDs(rng *rand.Rand) []string {
+	ids := make([]string, rng.IntN(14)) // past listCap now and then
+	for i := range ids {
+		ids[i] = randomID(rng)
+	}
+	return ids
+}
+
+func randomRedundancy(rng *rand.Rand) *analyze.Redundancy {
+	r := &analyze.Redundancy{Services: int(rng.Int64N(1 << rng.IntN(40))), Rate: rng.Float64(), UsersRate: rng.Float64()}
+	if rng.IntN(2) == 0 {
+		r.By = graph.Region
+	}
+	r.Sites = make([]analyze.SiteLoss, rng.IntN(12))
+	for i := range r.Sites {
+		r.Sites[i] = analyze.SiteLoss{Site: randomID(rng), Survive: int(randomCount(rng)), Down: randomIDs(rng), Degraded: randomIDs(rng), Exposed: randomIDs(rng)}
+	}
+	return r
+}
+
+// TestSPOFAndRedundancyTablesMatchTabwriter holds the two other
+// criticality tables byte for byte equal to the tabwriter ones they
+// replaced, as TestRankTableMatchesTabwriter does RankTable.
+func TestSPOFAndRedundancyTablesMatchTabwriter(t *testing.T) {
+	seed := *rankTableSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (replay with -ranktable.seed %d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 13))
+	c := compiledNamed(t, "kakao-2022")
+	var got, want bytes.Buffer
+	for trial := range 2000 {
+		target := randomID(rng)
+		spofs := randomSPOFs(rng, target)
+		opt := SPOFOptions{FullChains: rng.IntN(2) == 0}
+		got.Reset()
+		want.Reset()
+		require.NoError(t, SPOFTable(&got, c, target, spofs, opt))
+		require.NoError(t, spofTableTabwriter(&want, c, target, spofs, opt))
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("trial %d (seed %d): SPOFTable differs from tabwriter\ngot:\n%s\nwant:\n%s", trial, seed, got.String(), want.String())
+		}
+		r := randomRedundancy(rng)
+		got.Reset()
+		want.Reset()
+		require.NoError(t, RedundancyTable(&got, c, r))
+		require.NoError(t, redundancyTableTabwriter(&want, c, r))
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("trial %d (seed %d): RedundancyTable differs from tabwriter\ngot:\n%s\nwant:\n%s", trial, seed, got.String(), want.String())
+		}
+	}
+}
+
 func TestRankTableEmpty(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, RankTable(&b, compiledNamed(t, "m"), nil))
