@@ -143,12 +143,12 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// The cells of the two-pass tables (Table, RankTable): a cell is padded
-// to its column's width plus two spaces, as text/tabwriter pads with
-// NewWriter(w, 0, 0, 2, ' ', 0); widths count runes, as tabwriter does.
-// The numbers are written without a string per cell: countWidth is
-// len(count(n)) and appendCount appends count(n), which a test holds
-// equal.
+// The cells of the two-pass tables (Table, RankTable, SPOFTable,
+// RedundancyTable): a cell is padded to its column's width plus two
+// spaces, as text/tabwriter pads with NewWriter(w, 0, 0, 2, ' ', 0);
+// widths count runes, as tabwriter does. The numbers are written without
+// a string per cell: countWidth is len(count(n)) and appendCount appends
+// count(n), which a test holds equal.
 
 // spaces is the padding appendPadded copies from.
 const spaces = "                                                                "
