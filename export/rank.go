@@ -344,12 +344,7 @@ func RedundancyTable(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) erro
 	}
 	bw := bufio.NewWriter(ew)
 	var row []byte
-	start := func(cs [4]string) {
-		row = row[:0]
-		for k, cell := range cs {
-			row = appendPadded(row, cell, utf8.RuneCountInString(cell), width[k])
-		}
-	}
+	start := func(cs [4]string) { row = appendCells(row[:0], cs[:], width[:]) }
 	start(header)
 	bw.Write(append(row, "NO MARGIN LEFT\n"...))
 	for _, s := range r.Sites {

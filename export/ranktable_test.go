@@ -37,6 +37,17 @@ func rankTableTabwriter(w io.Writer, c *graph.Compiled, radii []analyze.Radius) 
 	return ew.err
 }
 
+// rankTableRand is the seed of the random tables (-ranktable.seed, or
+// the clock's, printed) and a source of stream from it.
+func rankTableRand(t *testing.T, stream uint64) (uint64, *rand.Rand) {
+	seed := *rankTableSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (replay with -ranktable.seed %d)", seed, seed)
+	return seed, rand.New(rand.NewPCG(seed, stream))
+}
+
 func compiledNamed(t testing.TB, name string) *graph.Compiled {
 	t.Helper()
 	c, err := graph.Compile(&graph.Model{Name: name, Nodes: []graph.Node{{ID: "a", Kind: graph.Site}}})
@@ -103,12 +114,7 @@ func randomRanking(rng *rand.Rand) []analyze.Radius {
 // tabwriter table it replaced, on random rankings of ids of mixed widths
 // and scripts and numbers of every width.
 func TestRankTableMatchesTabwriter(t *testing.T) {
-	seed := *rankTableSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (replay with -ranktable.seed %d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, 12))
+	seed, rng := rankTableRand(t, 12)
 	models := []*graph.Compiled{compiledNamed(t, ""), compiledNamed(t, "kakao-2022"), compiledNamed(t, "데이터센터")}
 	trials := 3000
 	if testing.Short() {
@@ -205,12 +211,7 @@ func randomRedundancy(rng *rand.Rand) *analyze.Redundancy {
 // criticality tables byte for byte equal to the tabwriter ones they
 // replaced, as TestRankTableMatchesTabwriter does RankTable.
 func TestSPOFAndRedundancyTablesMatchTabwriter(t *testing.T) {
-	seed := *rankTableSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (replay with -ranktable.seed %d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, 13))
+	seed, rng := rankTableRand(t, 13)
 	c := compiledNamed(t, "kakao-2022")
 	var got, want bytes.Buffer
 	for trial := range 2000 {

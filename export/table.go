@@ -62,12 +62,7 @@ func Table(w io.Writer, o *analyze.Outcome, opts TableOptions) error {
 	}
 	bw := bufio.NewWriter(ew)
 	var row []byte // one line, reused
-	start := func(cs [4]string) {
-		row = row[:0]
-		for k, s := range cs {
-			row = appendPadded(row, s, utf8.RuneCountInString(s), width[k])
-		}
-	}
+	start := func(cs [4]string) { row = appendCells(row[:0], cs[:], width[:]) }
 	start(header)
 	bw.Write(append(row, "WHY\n"...))
 	x := newExplainer(o, opts.FullChains)
@@ -159,6 +154,14 @@ func appendPadded(b []byte, s string, n, width int) []byte {
 	b = append(b, s...)
 	for pad := width - n + 2; pad > 0; pad -= len(spaces) {
 		b = append(b, spaces[:min(pad, len(spaces))]...)
+	}
+	return b
+}
+
+// appendCells appends each of cells padded to its column's width.
+func appendCells(b []byte, cells []string, width []int) []byte {
+	for k, s := range cells {
+		b = appendPadded(b, s, utf8.RuneCountInString(s), width[k])
 	}
 	return b
 }
