@@ -1,11 +1,12 @@
 package export
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
@@ -65,15 +66,51 @@ func RankJSON(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 }
 
 // RankTable writes a ranking of c as an aligned text table.
+//
+// Its columns are aligned as text/tabwriter aligns them (each as wide as
+// its widest cell, in runes, plus two spaces; the last column unpadded),
+// but in two passes so that a ranking of every node of a large model is
+// not held in memory as text: the widths first, computed from the values,
+// then each row formatted into one reused buffer and written through a
+// bufio.Writer. A test holds the output byte for byte equal to
+// tabwriter's.
 func RankTable(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s: blast radius of each single failure, largest first\n\n", orModel(c.Name()))
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tNODE\tKIND\tUSERS DOWN\tUSERS DEGRADED\tDOWN\tDEGRADED\tTIER-0 HIT")
-	for i, r := range radii {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", count(i+1), r.ID, r.Kind, users(r.UsersDown), users(r.UsersDegraded), count(r.Down), count(r.Degraded), count(r.Tier0))
+	header := [8]string{"#", "NODE", "KIND", "USERS DOWN", "USERS DEGRADED", "DOWN", "DEGRADED", "TIER-0 HIT"}
+	var width [7]int // of the padded columns: all but TIER-0 HIT
+	for k := range width {
+		width[k] = utf8.RuneCountInString(header[k])
 	}
-	tw.Flush()
+	for i, r := range radii {
+		width[0] = max(width[0], countWidth(int64(i+1)))
+		width[1] = max(width[1], utf8.RuneCountInString(r.ID))
+		width[2] = max(width[2], utf8.RuneCountInString(r.Kind.String()))
+		width[3] = max(width[3], usersWidth(r.UsersDown))
+		width[4] = max(width[4], usersWidth(r.UsersDegraded))
+		width[5] = max(width[5], countWidth(int64(r.Down)))
+		width[6] = max(width[6], countWidth(int64(r.Degraded)))
+	}
+	bw := bufio.NewWriterSize(ew, 64<<10)
+	row := make([]byte, 0, 256) // one line, reused
+	for k, h := range header[:7] {
+		row = appendPadded(row, h, utf8.RuneCountInString(h), width[k])
+	}
+	bw.Write(append(append(row, header[7]...), '\n'))
+	for i, r := range radii {
+		row = row[:0]
+		row = appendCountPadded(row, int64(i+1), width[0])
+		row = appendPadded(row, r.ID, utf8.RuneCountInString(r.ID), width[1])
+		kind := r.Kind.String()
+		row = appendPadded(row, kind, utf8.RuneCountInString(kind), width[2])
+		row = appendUsersPadded(row, r.UsersDown, width[3])
+		row = appendUsersPadded(row, r.UsersDegraded, width[4])
+		row = appendCountPadded(row, int64(r.Down), width[5])
+		row = appendCountPadded(row, int64(r.Degraded), width[6])
+		row = appendCount(row, int64(r.Tier0))
+		bw.Write(append(row, '\n'))
+	}
+	bw.Flush()
 	return ew.err
 }
 
@@ -176,12 +213,25 @@ func SPOFTable(w io.Writer, c *graph.Compiled, target string, spofs []analyze.SP
 	chains := analyze.NewSPOFChains(target, spofs)
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s: %s of %s\n\n", orModel(c.Name()), plural(len(spofs), "single point of failure"), target)
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tKIND\tCHAIN")
-	for i, s := range spofs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Kind, spofChain(chains, target, i, opt.links(), plain))
+	// Aligned as RankTable is, the widths first: CHAIN, the last column,
+	// needs none, so each chain is built once, when its row is written.
+	width := [2]int{len("NODE"), len("KIND")}
+	for _, s := range spofs {
+		width[0] = max(width[0], utf8.RuneCountInString(s.ID))
+		width[1] = max(width[1], utf8.RuneCountInString(s.Kind.String()))
 	}
-	tw.Flush()
+	bw := bufio.NewWriter(ew)
+	row := appendPadded(nil, "NODE", len("NODE"), width[0])
+	row = appendPadded(row, "KIND", len("KIND"), width[1])
+	bw.Write(append(row, "CHAIN\n"...))
+	for i, s := range spofs {
+		row = appendPadded(row[:0], s.ID, utf8.RuneCountInString(s.ID), width[0])
+		kind := s.Kind.String()
+		row = appendPadded(row, kind, utf8.RuneCountInString(kind), width[1])
+		row = append(row, spofChain(chains, target, i, opt.links(), plain)...)
+		bw.Write(append(row, '\n'))
+	}
+	bw.Flush()
 	return ew.err
 }
 
@@ -277,12 +327,32 @@ func RedundancyTable(w io.Writer, c *graph.Compiled, r *analyze.Redundancy) erro
 		orModel(c.Name()), percent(r.Rate), count(r.Survive), count(r.Services), percent(r.UsersRate), count(r.SurviveUsers), count(r.Users))
 	by := lostBy(r)
 	fmt.Fprintf(ew, "services that stay up whichever %s is lost; %s left with no margin by some %s\n\n", by, exposedCount(r.Exposed), by)
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s LOST\tUP\tDOWN\tDEGRADED\tNO MARGIN LEFT\n", strings.ToUpper(by))
-	for _, s := range r.Sites {
-		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\t%s\n", s.Site, count(s.Survive), count(r.Services), boundedList(s.Down), boundedList(s.Degraded), boundedList(s.Exposed))
+	// Aligned as RankTable is, in two passes; a row's cells are bounded,
+	// so the first pass builds them too and the second again.
+	header := [4]string{strings.ToUpper(by) + " LOST", "UP", "DOWN", "DEGRADED"}
+	cells := func(s analyze.SiteLoss) [4]string {
+		return [4]string{s.Site, count(s.Survive) + "/" + count(r.Services), boundedList(s.Down), boundedList(s.Degraded)}
 	}
-	tw.Flush()
+	var width [4]int
+	for k, h := range header {
+		width[k] = utf8.RuneCountInString(h)
+	}
+	for _, s := range r.Sites {
+		for k, cell := range cells(s) {
+			width[k] = max(width[k], utf8.RuneCountInString(cell))
+		}
+	}
+	bw := bufio.NewWriter(ew)
+	var row []byte
+	start := func(cs [4]string) { row = appendCells(row[:0], cs[:], width[:]) }
+	start(header)
+	bw.Write(append(row, "NO MARGIN LEFT\n"...))
+	for _, s := range r.Sites {
+		start(cells(s))
+		row = append(append(row, boundedList(s.Exposed)...), '\n')
+		bw.Write(row)
+	}
+	bw.Flush()
 	return ew.err
 }
 

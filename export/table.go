@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -61,15 +62,7 @@ func Table(w io.Writer, o *analyze.Outcome, opts TableOptions) error {
 	}
 	bw := bufio.NewWriter(ew)
 	var row []byte // one line, reused
-	start := func(cs [4]string) {
-		row = row[:0]
-		for k, s := range cs {
-			row = append(row, s...)
-			for range width[k] - utf8.RuneCountInString(s) + 2 {
-				row = append(row, ' ')
-			}
-		}
-	}
+	start := func(cs [4]string) { row = appendCells(row[:0], cs[:], width[:]) }
 	start(header)
 	bw.Write(append(row, "WHY\n"...))
 	x := newExplainer(o, opts.FullChains)
@@ -143,4 +136,86 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// The cells of the two-pass tables (Table, RankTable, SPOFTable,
+// RedundancyTable): a cell is padded to its column's width plus two
+// spaces, as text/tabwriter pads with NewWriter(w, 0, 0, 2, ' ', 0);
+// widths count runes, as tabwriter does. The numbers are written without
+// a string per cell: countWidth is len(count(n)) and appendCount appends
+// count(n), which a test holds equal.
+
+// spaces is the padding appendPadded copies from.
+const spaces = "                                                                "
+
+// appendPadded appends s, of n runes, and the spaces that take it to
+// width plus two.
+func appendPadded(b []byte, s string, n, width int) []byte {
+	b = append(b, s...)
+	for pad := width - n + 2; pad > 0; pad -= len(spaces) {
+		b = append(b, spaces[:min(pad, len(spaces))]...)
+	}
+	return b
+}
+
+// appendCells appends each of cells padded to its column's width.
+func appendCells(b []byte, cells []string, width []int) []byte {
+	for k, s := range cells {
+		b = appendPadded(b, s, utf8.RuneCountInString(s), width[k])
+	}
+	return b
+}
+
+// appendCountPadded is appendPadded of count(n).
+func appendCountPadded(b []byte, n int64, width int) []byte {
+	start := len(b)
+	b = appendCount(b, n)
+	return appendPadded(b, "", len(b)-start, width)
+}
+
+// appendUsersPadded is appendPadded of users(n).
+func appendUsersPadded(b []byte, n int64, width int) []byte {
+	if n == 0 {
+		return appendPadded(b, "-", 1, width)
+	}
+	return appendCountPadded(b, n, width)
+}
+
+// appendCount appends count(n) to b: n with thousands separators.
+func appendCount(b []byte, n int64) []byte {
+	u := uint64(n)
+	if n < 0 {
+		b = append(b, '-')
+		u = -u // the magnitude, also of math.MinInt64
+	}
+	var buf [20]byte
+	digits := strconv.AppendUint(buf[:0], u, 10)
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, d)
+	}
+	return b
+}
+
+// countWidth is len(count(n)), without formatting n.
+func countWidth(n int64) int {
+	u, w := uint64(n), 0
+	if n < 0 {
+		u, w = -u, 1
+	}
+	digits := 1
+	for ; u >= 10; u /= 10 {
+		digits++
+	}
+	return w + digits + (digits-1)/3
+}
+
+// usersWidth is len(users(n)).
+func usersWidth(n int64) int {
+	if n == 0 {
+		return 1
+	}
+	return countWidth(n)
 }
