@@ -37,7 +37,9 @@ type Options struct {
 	// without a policy (whose checks read each model whole), only the
 	// failures that can reach a node the change touched are ranked: the
 	// others fail alike in both models (see the package documentation).
-	// The result is the same either way.
+	// Likewise, without it only the sites whose loss can reach a node
+	// whose gates or recovery the change touched are lost for Repair
+	// (with or without a policy). The result is the same either way.
 	Whole bool
 }
 
@@ -267,7 +269,7 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	go func() { lostDone <- lost[1].run(ctx, to, kTo) }()
 	m := matchModels(from, to)
 	timesDone := make(chan error, 1)
-	go func() { timesDone <- d.times(ctx, m, opts.Repair) }()
+	go func() { timesDone <- d.times(ctx, m, opts.Repair, opts.Whole) }()
 	sc := wholeScope
 	if opts.Policy == nil && !opts.Whole {
 		sc = scopeOf(m)

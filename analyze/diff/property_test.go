@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -172,7 +173,7 @@ func TestSmallest(t *testing.T) {
 func edit(r *rand.Rand, m *graph.Model) {
 	n := &m.Nodes[r.IntN(len(m.Nodes))]
 	other := m.Nodes[r.IntN(len(m.Nodes))].ID
-	switch r.IntN(7) {
+	switch r.IntN(11) {
 	case 0:
 		n.Users = int64(r.IntN(1000))
 	case 1:
@@ -193,6 +194,29 @@ func edit(r *rand.Rand, m *graph.Model) {
 	case 6:
 		i := r.IntN(len(m.Nodes))
 		m.Nodes = slices.Delete(slices.Clone(m.Nodes), i, i+1)
+	// What only recovery reads (the time comparison): a standby's tier,
+	// recovery time or failover requirements, a restart, a repair's
+	// requirements and on-site time.
+	case 7:
+		if len(n.Replicas) > 0 {
+			n.Replicas = slices.Clone(n.Replicas)
+			rp := &n.Replicas[r.IntN(len(n.Replicas))]
+			rp.Standby = graph.Standby(1 + r.IntN(4))
+			rp.Recovery = time.Duration(r.IntN(4)) * time.Hour
+		}
+	case 8:
+		n.Restart = time.Duration(1+r.IntN(5)) * time.Hour
+	case 9:
+		n.RepairRequires, n.OnSite = []string{other}, time.Duration(r.IntN(3))*time.Hour
+	case 10:
+		if len(n.Replicas) > 0 {
+			n.Replicas = slices.Clone(n.Replicas)
+			rp := &n.Replicas[r.IntN(len(n.Replicas))]
+			if rp.Standby == graph.Active || rp.Standby == graph.Mirror {
+				rp.Standby = graph.Warm
+			}
+			rp.FailoverRequires = []string{other}
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package diff
 import (
 	"cmp"
 	"context"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -115,8 +114,12 @@ func (t *Times) empty() bool { return t == nil || len(t.Sites) == 0 }
 
 // times loses each site both models have for repair (DefaultRepair when 0;
 // a negative repair compares no times), in each model: two Recovers per
-// site, a site per core. Only the affected region of each loss is visited.
-func (d *Diff) times(ctx context.Context, m *match, repair time.Duration) error {
+// site. Only the affected region of each loss is visited, and, unless
+// whole, only the sites whose loss can reach a node the change touched
+// (timeScope): the others recover alike in both models. The Recovers run
+// one at a time, beside the ranking passes, which keep both cores busy:
+// a second worker would only hold two more timelines in memory.
+func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole bool) error {
 	if repair < 0 {
 		return nil
 	}
@@ -132,11 +135,17 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration) error 
 	}
 	// One job per site: its loss in both models, compared at once, so
 	// that only the changes are kept, not two timelines per site.
+	compared := len(sites)
+	if !whole {
+		if reach, ok := timeScope(m); ok {
+			sites = slices.DeleteFunc(sites, func(p pair) bool { return !reach[p.to] })
+		}
+	}
 	found := make([]*SiteTimes, len(sites))
 	errs := make([]error, len(sites))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(sites)) {
+	for range min(1, len(sites)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -171,7 +180,7 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration) error 
 			return err
 		}
 	}
-	t := &Times{Repair: repair, Compared: len(sites)}
+	t := &Times{Repair: repair, Compared: compared}
 	for _, st := range found {
 		if st != nil {
 			t.Sites = append(t.Sites, *st)
@@ -246,4 +255,57 @@ func change(n NodeTimes) time.Duration {
 		return b - a
 	}
 	return max(diff(n.Old.DownUntil, n.New.DownUntil), diff(n.Old.DegradedUntil, n.New.DegradedUntil))
+}
+
+// timeScope marks the nodes of the new model whose loss can reach a vertex
+// whose recovery the change touched, in either model; false when too much
+// changed to be worth it. A site's loss for a repair time plays out over
+// what it reaches (the nodes it takes Down or Degraded) and reads, besides
+// their gates (scopeOf's changes), their restarts, repair requirements and
+// on-site times, and the standby replicas they wait for: a standby's tier,
+// recovery time or failover requirements belong to the replica, which the
+// site's loss need not reach, so a replica whose recovery changed counts as
+// a change of what it feeds as well. What a loss does not reach stays Up
+// throughout in both models.
+func timeScope(m *match) ([]bool, bool) {
+	chOld, chNew, ok := changedVertices(m.from, m.to, m.to.Len()/2)
+	if !ok {
+		return nil, false
+	}
+	for v := int32(0); v < int32(m.to.Len()); v++ {
+		u, found := m.from.Lookup(m.to.VertexName(v))
+		if !found || sameRecovery(m.from, m.to, u, v) {
+			continue
+		}
+		chOld[u], chNew[v] = true, true
+		for _, side := range []struct {
+			c   *graph.Compiled
+			x   int32
+			chg []bool
+		}{{m.from, u, chOld}, {m.to, v, chNew}} {
+			deps, _ := side.c.Dependents(side.x)
+			for _, w := range deps {
+				side.chg[w] = true
+			}
+			for _, w := range side.c.SoftDependents(side.x) {
+				side.chg[w] = true
+			}
+		}
+	}
+	affOld, affNew := reaching(m.from, chOld), reaching(m.to, chNew)
+	for v, ok := range affOld {
+		if u := m.oldToN[v]; ok && u >= 0 {
+			affNew[u] = true
+		}
+	}
+	return affNew, true
+}
+
+// sameRecovery reports whether u of a and v of b recover alike, given the
+// same gates and inputs: the same restart, standby recovery time, failover
+// and repair requirements and on-site time.
+func sameRecovery(a, b *graph.Compiled, u, v int32) bool {
+	return a.Restart(u) == b.Restart(v) && a.Recovery(u) == b.Recovery(v) && a.Standby(u) == b.Standby(v) &&
+		a.OnSite(u) == b.OnSite(v) && sameNames(a, b, a.FailoverRequires(u), b.FailoverRequires(v)) &&
+		sameNames(a, b, a.RepairRequires(u), b.RepairRequires(v))
 }
