@@ -110,6 +110,10 @@ func TestMaxContextGolden(t *testing.T) {
 			golden.Assert(t, filepath.Join("..", "testdata", "golden", "export", tc.name+".dot"), []byte(b.String()))
 			require.Contains(t, b.String(), "of its ring of context)")
 
+			b.Reset()
+			require.NoError(t, Mermaid(&b, o, GraphOptions{Focus: true, MaxContext: tc.max}))
+			require.Contains(t, b.String(), "\n  %% drawn: the blast radius and "+count(tc.max)+" of the ")
+
 			var whole, capped strings.Builder
 			require.NoError(t, DOT(&whole, o, GraphOptions{Focus: true}))
 			require.NoError(t, DOT(&capped, o, GraphOptions{Focus: true, MaxContext: 1 << 20}))

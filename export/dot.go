@@ -132,9 +132,9 @@ func DOT(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 // graphAttrs are the attributes of a drawing's graph.
 func graphAttrs(vw *view, opts GraphOptions, dir RankDir) []string {
 	title := modelName(vw.c) + ": remove " + strings.Join(scenarioLabels(vw.c, vw.o.Scenario, ""), ", ")
-	switch {
-	case opts.Focus && vw.ringDrawn < vw.ring:
-		title += " (blast radius and " + count(vw.ringDrawn) + " of the " + count(vw.ring) + " nodes of its ring of context)"
+	switch note := vw.ringNote(); {
+	case opts.Focus && note != "":
+		title += " (blast radius and " + note + ")"
 	case opts.Focus:
 		title += " (blast radius and one ring of context)"
 	}

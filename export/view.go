@@ -435,6 +435,16 @@ func (vw *view) focus(affected []int32, maxContext int) {
 	vw.ringDrawn = maxContext
 }
 
+// ringNote says how much of the ring of context a focused drawing cut
+// under GraphOptions.MaxContext ("3 of the 23 nodes of its ring of
+// context"), or "" when it drew the whole ring.
+func (vw *view) ringNote() string {
+	if vw.ringDrawn == vw.ring {
+		return ""
+	}
+	return count(vw.ringDrawn) + " of the " + count(vw.ring) + " nodes of its ring of context"
+}
+
 // carried says whether a failure travelled along e (against its
 // direction: a dependent fails with what it depends on), and what it did to
 // the dependent: the milder of the two ends' states, and at most Degraded
