@@ -57,7 +57,7 @@ const MaxDrawnAffected = 1500
 // of 70 can be 480 nodes, and Graphviz's layout of those takes seconds.
 // The page says when the ring was cut and draws it whole on request
 // (context=all).
-const MaxContext = 50
+const MaxContext = 30
 
 // Loader reads and compiles the model; the server calls it at start and,
 // when watching, whenever the file changes.
