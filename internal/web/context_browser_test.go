@@ -53,7 +53,7 @@ func TestBrowserContext(t *testing.T) {
 	nodes := chromedp.Evaluate[int](`document.querySelectorAll('#drawing g.node').length`)
 	do(t, ctx, chromedp.Navigate(ts.URL+"/?fail="+id), settled(), until(`document.querySelector('#drawing svg') !== null`))
 	note := run(t, ctx, text(`#context-note`))
-	assert.Regexp(t, `^Drawn: 30 of the [\d,]+ nodes around the blast radius, those with the most users\.`, note)
+	assert.Regexp(t, `^Drawn: 50 of the [\d,]+ nodes around the blast radius, those with the most users\.`, note)
 	cutNodes := run(t, ctx, nodes)
 	assert.Equal(t, wantCut, cutNodes, "the nodes of export's DOT with MaxContext")
 	affected := run(t, ctx, chromedp.Evaluate[int](`state.outcome.effects.length`))

@@ -54,10 +54,10 @@ const MaxDrawnAffected = 1500
 // MaxContext is how many nodes of the ring of context around a blast
 // radius the page draws by default (export.GraphOptions.MaxContext): on
 // the 100,000-node synthetic catalog the ring around a service's radius
-// of 70 can be 480 nodes, and Graphviz's layout of those takes seconds.
+// of 70 can be 474 nodes, and Graphviz's layout of those takes seconds.
 // The page says when the ring was cut and draws it whole on request
 // (context=all).
-const MaxContext = 30
+const MaxContext = 50
 
 // Loader reads and compiles the model; the server calls it at start and,
 // when watching, whenever the file changes.
