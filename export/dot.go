@@ -132,7 +132,10 @@ func DOT(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 // graphAttrs are the attributes of a drawing's graph.
 func graphAttrs(vw *view, opts GraphOptions, dir RankDir) []string {
 	title := modelName(vw.c) + ": remove " + strings.Join(scenarioLabels(vw.c, vw.o.Scenario, ""), ", ")
-	if opts.Focus {
+	switch note := vw.ringNote(); {
+	case opts.Focus && note != "":
+		title += " (blast radius and " + note + ")"
+	case opts.Focus:
 		title += " (blast radius and one ring of context)"
 	}
 	return []string{"rankdir", string(dir), "label", title + "\n" + Summary(vw.o), "labelloc", "t",

@@ -59,6 +59,9 @@ func Mermaid(w io.Writer, o *analyze.Outcome, opts GraphOptions) error {
 	fmt.Fprintf(bw, "---\ntitle: %s\n---\n", strconv.Quote(oneLine(title)))
 	fmt.Fprintf(bw, "flowchart %s\n", dir)
 	fmt.Fprintf(bw, "  %%%% %s\n", oneLine(Summary(o)))
+	if note := vw.ringNote(); note != "" {
+		fmt.Fprintf(bw, "  %%%% drawn: the blast radius and %s\n", note)
+	}
 	for _, s := range []shown{shownDown, shownDegraded, shownLost, shownUp} {
 		st := stateStyles[s]
 		fmt.Fprintf(bw, "  classDef %s fill:%s,stroke:%s,color:%s\n", mermaidClass[s], st.fill, st.line, st.font)

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -24,6 +25,13 @@ type GraphOptions struct {
 	// FullChains puts every chain of causes in full into the tooltips; by
 	// default a chain is cut after ChainLinks links with "… N more".
 	FullChains bool
+	// MaxContext, with Focus, draws at most this many vertices of the ring
+	// of context (0, the default, draws the whole ring): those that carry
+	// the most users, then by id. The drawing's title says how many of the
+	// ring were left out. The ring around a small radius can be many times
+	// the radius, and the layout's time grows with what is drawn; every
+	// vertex of the blast radius is always drawn.
+	MaxContext int
 }
 
 // RankDir is a drawing's direction, as Graphviz names it.
@@ -91,9 +99,12 @@ type view struct {
 	eff     []int32          // per vertex: its index in effects, or -1
 	via     []int32          // per vertex: Effect.Via as a vertex, or -1
 	explain *explainer
-	kv      []string // nodeAttrs' attributes, reused node after node
-	tip     []byte   // the last tooltip, reused
-	det     []byte   // the last detail, reused
+	// ring and ringDrawn count the vertices of the focus's ring of context
+	// and those of them drawn (fewer under GraphOptions.MaxContext).
+	ring, ringDrawn int
+	kv              []string // nodeAttrs' attributes, reused node after node
+	tip             []byte   // the last tooltip, reused
+	det             []byte   // the last detail, reused
 }
 
 func newView(o *analyze.Outcome, opts GraphOptions) *view {
@@ -139,7 +150,7 @@ func newView(o *analyze.Outcome, opts GraphOptions) *view {
 	}
 	vw.places()
 	if focus {
-		vw.focus(affected)
+		vw.focus(affected, opts.MaxContext)
 	} else {
 		for v := range n {
 			vw.shown[v] = !vw.collapsed(int32(v))
@@ -377,7 +388,9 @@ func (vw *view) dependents(v int32, f func(int32)) {
 
 // focus shows the affected vertices and one ring around them. A group is
 // part of the edge it sits on: reaching a group reaches the other side too.
-func (vw *view) focus(affected []int32) {
+// With maxContext > 0, only that many of the ring are kept: the most
+// users first, then by id, so the cut is the same for the same outcome.
+func (vw *view) focus(affected []int32, maxContext int) {
 	var mark func(v int32, through bool)
 	mark = func(v int32, through bool) {
 		vw.shown[v] = true
@@ -399,6 +412,37 @@ func (vw *view) focus(affected []int32) {
 		vw.out(v, func(e viewEdge) { mark(e.to, true) })
 		vw.dependents(v, func(d int32) { mark(d, true) })
 	}
+	c := vw.c
+	var ring []int32
+	for v := range int32(c.Len()) {
+		if vw.shown[v] && vw.state[v] == shownUp && vw.eff[v] < 0 {
+			ring = append(ring, v)
+		}
+	}
+	vw.ring, vw.ringDrawn = len(ring), len(ring)
+	if maxContext <= 0 || len(ring) <= maxContext {
+		return
+	}
+	slices.SortFunc(ring, func(a, b int32) int {
+		if ua, ub := c.Users(a), c.Users(b); ua != ub {
+			return cmp.Compare(ub, ua)
+		}
+		return strings.Compare(c.VertexName(a), c.VertexName(b))
+	})
+	for _, v := range ring[maxContext:] {
+		vw.shown[v] = false
+	}
+	vw.ringDrawn = maxContext
+}
+
+// ringNote says how much of the ring of context a focused drawing cut
+// under GraphOptions.MaxContext ("3 of the 23 nodes of its ring of
+// context"), or "" when it drew the whole ring.
+func (vw *view) ringNote() string {
+	if vw.ringDrawn == vw.ring {
+		return ""
+	}
+	return count(vw.ringDrawn) + " of the " + count(vw.ring) + " nodes of its ring of context"
 }
 
 // carried says whether a failure travelled along e (against its

@@ -15,11 +15,15 @@ func simulate(x *command, args []string) int {
 	out := addOutputFlags(fs, append(drawingFormats, "html")...)
 	replicas := fs.Bool("replicas", false, "list replicas (node@site) as rows of their own")
 	full := fullChainsFlag(fs)
+	maxContext := fs.Int("max-context", 0, "drawings with --focus: draw at most `N` nodes of the ring of context, those with the most users (0: the whole ring)")
 	var failOn analyze.FailOn
 	fs.Var(&failOn, "fail-on", "exit 1 when a node that was not removed is in `STATE`: down, or degraded (degraded or down)")
 	pos, code, ok := x.setup(args, 1, out)
 	if !ok {
 		return code
+	}
+	if *maxContext < 0 {
+		return x.usageError("--max-context %d: want 0 (the whole ring) or more", *maxContext)
 	}
 	if len(fails) == 0 {
 		return x.usageError("nothing to remove: give --fail ID (e.g. --fail site:pangyo)")
@@ -38,6 +42,7 @@ func simulate(x *command, args []string) int {
 	}
 	gopts, _ := out.graphOptions() // checked by setup
 	gopts.FullChains = *full
+	gopts.MaxContext = *maxContext
 	r := report{
 		Table: func(w io.Writer) error {
 			return export.Table(w, o, export.TableOptions{Replicas: *replicas, FullChains: *full})

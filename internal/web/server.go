@@ -51,6 +51,14 @@ const MaxWholeDrawing = 2000
 // which Graphviz cannot lay out in a browser.
 const MaxDrawnAffected = 1500
 
+// MaxContext is how many nodes of the ring of context around a blast
+// radius the page draws by default (export.GraphOptions.MaxContext): on
+// the 100,000-node synthetic catalog the ring around a service's radius
+// of 70 can be 474 nodes, and Graphviz's layout of those takes seconds.
+// The page says when the ring was cut and draws it whole on request
+// (context=all).
+const MaxContext = 50
+
 // Loader reads and compiles the model; the server calls it at start and,
 // when watching, whenever the file changes.
 type Loader func(ctx context.Context) (*graph.Compiled, error)
@@ -415,7 +423,8 @@ func (s *Server) status(r *http.Request, _ *model) (reply, error) {
 
 // simulate is /api/simulate?fail=...: the outcome as simulate --format
 // json (format=markdown, table), or its drawing (format=dot, with
-// focus=1 for the blast radius and one ring of context).
+// focus=1 for the blast radius and one ring of context, of at most
+// context=N nodes: MaxContext by default, context=all for the whole ring).
 func (s *Server) simulate(r *http.Request, m *model) (reply, error) {
 	f, err := format(r, "markdown", "table", "dot")
 	if err != nil {
@@ -426,6 +435,16 @@ func (s *Server) simulate(r *http.Request, m *model) (reply, error) {
 		return reply{}, err
 	}
 	focus := r.URL.Query().Get("focus") != "0"
+	maxContext := MaxContext
+	switch v := r.URL.Query().Get("context"); v {
+	case "":
+	case "all":
+		maxContext = 0
+	default:
+		if maxContext, err = strconv.Atoi(v); err != nil || maxContext < 1 {
+			return reply{}, badRequest("context=%s: want a number of nodes (1 or more) or all", v)
+		}
+	}
 	if f == "dot" && !focus && m.c.Len() > MaxWholeDrawing {
 		return reply{}, badRequest("focus=0: the model has %d vertices, too many to draw whole (at most %d): draw its blast radius (focus=1)", m.c.Len(), MaxWholeDrawing)
 	}
@@ -443,7 +462,7 @@ func (s *Server) simulate(r *http.Request, m *model) (reply, error) {
 		return reply{"text/plain; charset=utf-8", func(w io.Writer) error { return export.Table(w, o, export.TableOptions{}) }}, nil
 	case "dot":
 		return reply{"text/vnd.graphviz; charset=utf-8", func(w io.Writer) error {
-			return export.DOT(w, o, export.GraphOptions{Focus: focus})
+			return export.DOT(w, o, export.GraphOptions{Focus: focus, MaxContext: maxContext})
 		}}, nil
 	}
 	return jsonReply(func(w io.Writer) error { return export.JSON(w, o) }), nil

@@ -357,3 +357,26 @@ func TestLocal(t *testing.T) {
 		assert.Equal(t, want, IsLoopback(addr), addr)
 	}
 }
+
+// The drawing's ring of context is cut at MaxContext by default, at
+// context=N on request, and drawn whole with context=all: each the same
+// bytes as export's DOT with that MaxContext (simulate --focus
+// --max-context N); a bad context is a 400.
+func TestAPIMaxContext(t *testing.T) {
+	s, ts := newTestServer(t, kakao)
+	o := simulateFor(t, s, "kakao-login")
+	for query, max := range map[string]int{"": MaxContext, "&context=3": 3, "&context=all": 0} {
+		var want bytes.Buffer
+		require.NoError(t, export.DOT(&want, o, export.GraphOptions{Focus: true, MaxContext: max}))
+		code, _, got := get(t, ts, "/api/simulate?fail=kakao-login&format=dot"+query)
+		require.Equal(t, 200, code, query)
+		assert.Equal(t, want.String(), string(got), query)
+	}
+	_, _, got := get(t, ts, "/api/simulate?fail=kakao-login&format=dot&context=3")
+	assert.Contains(t, string(got), "blast radius and 3 of the 23 nodes of its ring of context")
+	for _, bad := range []string{"0", "-1", "many"} {
+		code, _, body := get(t, ts, "/api/simulate?fail=kakao-login&format=dot&context="+bad)
+		assert.Equal(t, 400, code, bad)
+		assert.Contains(t, string(body), "context="+bad+": want a number of nodes (1 or more) or all")
+	}
+}

@@ -10,6 +10,7 @@ const state = {
   byId: new Map(),     // node id → its record in the model document
   fail: [],            // the scenario, as written in the URL
   whole: false,        // draw the whole model rather than the blast radius
+  ring: false,         // draw the blast radius's whole ring of context, not the server's MaxContext of it
   selected: null,      // the selected node's id
   outcome: null,       // /api/simulate's document
   effects: new Map(),  // id → effect record of the outcome
@@ -63,6 +64,7 @@ function readURL() {
   const p = new URLSearchParams(location.search);
   state.fail = (p.get('fail') || '').split(',').map((s) => s.trim()).filter(Boolean);
   state.whole = p.get('whole') === '1';
+  state.ring = p.get('ring') === 'all';
   state.selected = p.get('select') || null;
 }
 
@@ -72,6 +74,7 @@ function writeURL() {
   const parts = [];
   if (state.fail.length) parts.push('fail=' + state.fail.map(encodeURIComponent).join(','));
   if (state.whole) parts.push('whole=1');
+  if (state.ring) parts.push('ring=all');
   if (state.selected) parts.push('select=' + encodeURIComponent(state.selected));
   const url = location.pathname + (parts.length ? '?' + parts.join('&') : '');
   if (url !== location.pathname + location.search) history.pushState(null, '', url);
@@ -170,7 +173,7 @@ async function redraw() {
     const [outcome, dot] = await Promise.all([
       api('/api/simulate' + query()),
       state.fail.length === 0 && !drawWhole ? Promise.resolve('') :
-        api('/api/simulate' + query({ format: 'dot', focus: drawWhole ? '0' : '1' }), 'text')
+        api('/api/simulate' + query(Object.assign({ format: 'dot', focus: drawWhole ? '0' : '1' }, state.ring ? { context: 'all' } : {})), 'text')
           .catch((err) => (err.status === 422 ? { tooLarge: err.message } : Promise.reject(err))),
     ]);
     if (seq !== state.seq) return;
@@ -183,6 +186,7 @@ async function redraw() {
     renderAffected();
     showNode();
     if ($('timeline').dataset.shown) drawTimeline();
+    renderContextNote(typeof dot === 'string' ? dot : '');
     if (dot && dot.tooLarge) {
       state.svgText = '';
       $('drawing').replaceChildren(el('p', { class: 'empty' }, dot.tooLarge + '.'));
@@ -209,6 +213,31 @@ async function redraw() {
       else window.blastradius.redraws.push(ms);
     }
   }
+}
+
+// renderContextNote says, under the drawing, when the server drew only
+// part of the ring of context around the blast radius (export's title
+// says "and 50 of the 480 nodes of its ring of context"), and offers the
+// whole ring; once the whole ring is asked for, it offers the cut back.
+function renderContextNote(dot) {
+  const note = $('context-note');
+  const cut = /blast radius and ([\d,]+) of the ([\d,]+) nodes of its ring of context/.exec(dot);
+  if (cut) {
+    note.replaceChildren('Drawn: ' + cut[1] + ' of the ' + cut[2] + ' nodes around the blast radius, those with the most users. ',
+      el('button', { id: 'ring-all', type: 'button', onclick: toggleRing }, 'Draw the whole ring'));
+  } else if (state.ring && dot) {
+    note.replaceChildren('The whole ring of context is drawn (slower to lay out around a large radius). ',
+      el('button', { id: 'ring-all', type: 'button', onclick: toggleRing }, 'Draw less context'));
+  } else {
+    note.replaceChildren();
+  }
+  note.hidden = !note.firstChild;
+}
+
+function toggleRing() {
+  state.ring = !state.ring;
+  writeURL();
+  redraw();
 }
 
 // nodeId is the model id a drawn node or cluster stands for.
