@@ -37,18 +37,8 @@ func scopeOf(m *match) scope {
 	if !ok {
 		return wholeScope
 	}
-	affOld, affNew := reaching(m.from, chOld), reaching(m.to, chNew)
 	// Both models rank a failure either one needs.
-	for v, ok := range affOld {
-		if u := m.oldToN[v]; ok && u >= 0 {
-			affNew[u] = true
-		}
-	}
-	for v, ok := range affNew {
-		if u := m.toOld[v]; ok && u >= 0 {
-			affOld[u] = true
-		}
-	}
+	affOld, affNew := m.affected(chOld, chNew)
 	n := 0
 	for _, ok := range affNew {
 		if ok {
@@ -186,4 +176,21 @@ func reaching(c *graph.Compiled, changed []bool) []bool {
 		}
 	}
 	return nodes
+}
+
+// affected marks, in each model, the nodes whose failure can reach a
+// changed vertex of either model: a node of both is marked in both.
+func (m *match) affected(chOld, chNew []bool) (affOld, affNew []bool) {
+	affOld, affNew = reaching(m.from, chOld), reaching(m.to, chNew)
+	for v, ok := range affOld {
+		if u := m.oldToN[v]; ok && u >= 0 {
+			affNew[u] = true
+		}
+	}
+	for v, ok := range affNew {
+		if u := m.toOld[v]; ok && u >= 0 {
+			affOld[u] = true
+		}
+	}
+	return affOld, affNew
 }

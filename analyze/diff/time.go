@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -133,57 +131,28 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole 
 			sites = append(sites, pair{fo, v})
 		}
 	}
-	// One job per site: its loss in both models, compared at once, so
-	// that only the changes are kept, not two timelines per site.
+	// Each site's loss in both models, compared at once, so that only the
+	// changes are kept, not two timelines per site.
 	compared := len(sites)
 	if !whole {
 		if reach, ok := timeScope(m); ok {
 			sites = slices.DeleteFunc(sites, func(p pair) bool { return !reach[p.to] })
 		}
 	}
-	found := make([]*SiteTimes, len(sites))
-	errs := make([]error, len(sites))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(1, len(sites)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(sites) {
-					return
-				}
-				var tls [2]*analyze.Timeline
-				for k, c := range []*graph.Compiled{m.from, m.to} {
-					v := sites[i].from
-					if k == 1 {
-						v = sites[i].to
-					}
-					sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
-					if tls[k], errs[i] = analyze.Recover(ctx, c, sc, analyze.RecoverOptions{}); errs[i] != nil {
-						break
-					}
-				}
-				if errs[i] == nil {
-					if st, changed := compareLoss(m, tls[0], tls[1]); changed {
-						st.Site = m.to.VertexName(sites[i].to)
-						found[i] = &st
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
 	t := &Times{Repair: repair, Compared: compared}
-	for _, st := range found {
-		if st != nil {
-			t.Sites = append(t.Sites, *st)
+	for _, p := range sites {
+		var tls [2]*analyze.Timeline
+		for k, v := range [2]int32{p.from, p.to} {
+			c := [2]*graph.Compiled{m.from, m.to}[k]
+			sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
+			var err error
+			if tls[k], err = analyze.Recover(ctx, c, sc, analyze.RecoverOptions{}); err != nil {
+				return err
+			}
+		}
+		if st, changed := compareLoss(m, tls[0], tls[1]); changed {
+			st.Site = m.to.VertexName(p.to)
+			t.Sites = append(t.Sites, st)
 		}
 	}
 	slices.SortStableFunc(t.Sites, func(a, b SiteTimes) int {
@@ -292,12 +261,7 @@ func timeScope(m *match) ([]bool, bool) {
 			}
 		}
 	}
-	affOld, affNew := reaching(m.from, chOld), reaching(m.to, chNew)
-	for v, ok := range affOld {
-		if u := m.oldToN[v]; ok && u >= 0 {
-			affNew[u] = true
-		}
-	}
+	_, affNew := m.affected(chOld, chNew)
 	return affNew, true
 }
 
