@@ -64,22 +64,6 @@ func (m *Model) Unavailability(n *Node) float64 {
 	return m.Defaults[n.Kind].Unavailability()
 }
 
-// unavailabilities is what Compile keeps of the failure data: one
-// probability per model node, or nil when no node has any (most models),
-// so that they cost nothing.
-func unavailabilities(m *Model) []float64 {
-	var q []float64
-	for i := range m.Nodes {
-		if p := m.Unavailability(&m.Nodes[i]); p > 0 {
-			if q == nil {
-				q = make([]float64, len(m.Nodes))
-			}
-			q[i] = p
-		}
-	}
-	return q
-}
-
 // Unavailability is the probability that vertex v is down by itself: its
 // node's failure data (see Model.Unavailability) for a model node, 0 for a
 // replica or group vertex, which fail only through their inputs.

@@ -504,7 +504,8 @@ func compileNodes(m *Model, ns nodeSet, res *resolution, inPlace bool) (_ *Compi
 	}
 	for i := range n {
 		nd := ns.head(i)
-		// What unavailabilities gives, one node at a time.
+		// One probability per model node, or none when no node has any
+		// (most models), so that they cost nothing.
 		if q := m.Unavailability(nd); q > 0 {
 			if c.unavail == nil {
 				c.unavail = make([]float64, n)

@@ -83,11 +83,6 @@ func matchModels(from, to *graph.Compiled) *match {
 	return m
 }
 
-// swap is the match of the models the other way round.
-func (m *match) swap() *match {
-	return &match{from: m.to, to: m.from, toOld: m.oldToN, oldToN: m.toOld}
-}
-
 // comparer compares the single failures of two models.
 type comparer struct {
 	*match
