@@ -289,7 +289,7 @@ func TestBrowserLarge(t *testing.T) {
 	sort.Float64s(opens)
 	t.Logf("%d nodes (%d vertices): usable %.0f ms after opening (median of 3: %.0f, %.0f, %.0f)", c.NodeCount(), c.Len(), opens[1], opens[0], opens[1], opens[2])
 
-	var drawn, big []float64
+	var drawn []float64
 	var sizes []int
 	for i := 0; i < *large; i += *large / 40 {
 		id := fmt.Sprintf("svc-%d", i)
@@ -307,7 +307,6 @@ func TestBrowserLarge(t *testing.T) {
 			drawn = append(drawn, ms)
 			sizes = append(sizes, n)
 		} else {
-			big = append(big, ms)
 			t.Logf("%s: %d affected, too many to draw: %.0f ms for the panels", id, n, ms)
 		}
 		do(t, ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`toggleFail(%q)`, id), chromedp.EvalIgnoreExceptions), settled())
