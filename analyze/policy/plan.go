@@ -349,29 +349,43 @@ func (e *env) lose(ctx context.Context, sh Shared) error {
 // order, simulated on all cores (each Simulate is one goroutine's).
 func simulateEach(ctx context.Context, c *graph.Compiled, vs []int32) ([]*analyze.Outcome, error) {
 	outs := make([]*analyze.Outcome, len(vs))
-	errs := make([]error, len(vs))
+	err := onCores(len(vs), func(i int) (err error) {
+		outs[i], err = analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(vs[i])))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// onCores runs job(0) to job(n-1) on every core, each job on one
+// goroutine, and returns the error of the first job in order that failed
+// (as if they had run one after another).
+func onCores(n int, job func(i int) error) error {
+	errs := make([]error, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(vs)) {
+	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(vs) {
+				if i >= n {
 					return
 				}
-				outs[i], errs[i] = analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(vs[i])))
+				errs[i] = job(i)
 			}
 		}()
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err // the first, as one Simulate after another
+			return err
 		}
 	}
-	return outs, nil
+	return nil
 }
 
 // hitRule is a rule that reads a ranking pass's hits: start is called

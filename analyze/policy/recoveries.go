@@ -3,9 +3,6 @@ package policy
 import (
 	"cmp"
 	"context"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -60,31 +57,12 @@ func (e *env) recoverAll(ctx context.Context) error {
 			jobs = append(jobs, job{k, i, l.v})
 		}
 	}
-	errs := make([]error, len(jobs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				n := int(next.Add(1)) - 1
-				if n >= len(jobs) {
-					return
-				}
-				j := jobs[n]
-				sc := analyze.Scenario{Failures: []analyze.Failure{{ID: e.c.VertexName(j.v), For: j.k.repair}}}
-				e.timelines[j.k][j.i], errs[n] = analyze.Recover(ctx, e.c, sc, analyze.RecoverOptions{Horizon: recoverHorizon})
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return onCores(len(jobs), func(n int) (err error) {
+		j := jobs[n]
+		sc := analyze.Scenario{Failures: []analyze.Failure{{ID: e.c.VertexName(j.v), For: j.k.repair}}}
+		e.timelines[j.k][j.i], err = analyze.Recover(ctx, e.c, sc, analyze.RecoverOptions{Horizon: recoverHorizon})
+		return err
+	})
 }
 
 // losses returns the losses of every site or region, in model order.
