@@ -236,14 +236,15 @@ func (d *Diff) Empty() bool {
 // Each model's ranking runs once, in its own batch order. The old model's
 // pairs (failed node, protected node it takes Down) are kept per failed
 // node; the new model's are compared with them as the ranking finds them
-// and only counted, and the few SPOFs listed get their protected nodes
-// from a second comparison of those failures alone. What does not depend
-// on the other runs beside it: the site losses beside the ranking passes,
-// the two lists of SPOFs and the two checks side by side.
+// and counted, each failure keeping the first protected nodes it would
+// list (MaxTakes) while it can still be listed. What does not depend on
+// the other runs beside it: the site losses and the recoveries beside the
+// ranking passes, the two lists of SPOFs and the two checks side by side.
 //
 // Without a policy, only the failures that can reach a node the change
-// touched are ranked (unless opts.Whole): the others fail alike in both
-// models, so a small change to a large model ranks a small part of it.
+// touched are ranked, and only the sites whose loss can reach a change are
+// lost for Repair (unless opts.Whole): the others fail and recover alike in
+// both models, so a small change to a large model ranks a small part of it.
 func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff, error) {
 	d := &Diff{Old: from.Name(), New: to.Name()}
 	lim := limits{chains: bound(opts.MaxChains, DefaultMaxChains), spofs: bound(opts.MaxSPOFs, DefaultMaxSPOFs), takes: bound(opts.MaxTakes, DefaultMaxTakes)}
