@@ -122,7 +122,7 @@ func pairCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds 
 		downs                   [64][]int32 // per lane of the sweep: the ancestry's vertices Down
 	}
 	perWorker := make([]*marks, runtime.GOMAXPROCS(0))
-	err = onLayout(ctx, l, (len(sources)+63)/64, func(w int, b *batch, k int) {
+	err = onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(w int, b *batch, k int) {
 		srcs := sources[k*64 : min(k*64+64, len(sources))]
 		if perWorker[w] == nil {
 			perWorker[w] = &marks{down: make([]uint32, n), gate: make([]uint32, n), member: make([]uint32, n), ext: make([]uint32, n)}
@@ -267,7 +267,7 @@ func pairKillers(ctx context.Context, l *layout, sources []int32, progress func(
 		hits []hit
 		done int
 	)
-	err = onLayout(ctx, l, (len(sources)+63)/64, func(_ int, b *batch, k int) {
+	err = onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(_ int, b *batch, k int) {
 		srcs := sources[k*64 : min(k*64+64, len(sources))]
 		var local []hit
 		b.run(srcs, func(p int32, down, _ uint64) {
@@ -355,19 +355,6 @@ func withinLayout(l *layout, within []bool) *layout {
 		r.termOff = append(r.termOff, int32(len(r.terms)))
 	}
 	return r
-}
-
-// onLayout runs tasks [0, n) on every core, each worker with its own
-// batch engine over l (a layout of its own, which the per-graph pool of
-// engines does not hold), and stops at ctx's end.
-func onLayout(ctx context.Context, l *layout, n int, task func(w int, b *batch, k int)) error {
-	onCores(ctx, n, func(w int, next func() (int, bool)) {
-		b := newBatch(l)
-		for k, ok := next(); ok; k, ok = next() {
-			task(w, b, k)
-		}
-	})
-	return ctx.Err()
 }
 
 // onCores starts one worker per core (at most n, at least one), numbered

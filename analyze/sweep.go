@@ -197,8 +197,10 @@ func sweepWorkers(ctx context.Context, c *graph.Compiled, cands []int32, workers
 
 // onWorkers runs tasks [0, n) on workers goroutines (at most n, at least
 // one), each with a batch engine of c's layout l, and stops at ctx's end.
-// The ranking, the sweeps and the pair ranking all split their work this
-// way.
+// The ranking, the sweeps, the pair ranking and the audit's shared search
+// all split their work this way. With c nil, l is a layout of its own (the
+// audit's, cut down to the claims' ancestry): each worker makes a fresh
+// engine, since the pool keeps engines of a graph's own layout.
 func onWorkers(ctx context.Context, c *graph.Compiled, l *layout, workers, n int, task func(w int, b *batch, k int)) error {
 	workers = max(min(workers, n), 1)
 	// Workers take the next task from a counter, not a channel: a ranking
@@ -214,8 +216,13 @@ func onWorkers(ctx context.Context, c *graph.Compiled, l *layout, workers, n int
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b := engines.get(c, func() *batch { return newBatch(l) })
-			defer engines.put(c, b) // clean: every run clears what it set
+			var b *batch
+			if c == nil {
+				b = newBatch(l)
+			} else {
+				b = engines.get(c, func() *batch { return newBatch(l) })
+				defer engines.put(c, b) // clean: every run clears what it set
+			}
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= n {
