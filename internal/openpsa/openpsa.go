@@ -14,7 +14,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +41,6 @@ const (
 	opEvent
 	opOr
 	opAnd
-	opNot // the complement of its one argument (Without's trees only)
 )
 
 // formula is one node of the structure function's DAG; nodes are interned
@@ -50,7 +48,7 @@ const (
 type formula struct {
 	op    op
 	event int32   // opEvent: the vertex whose basic event it is
-	args  []int32 // opOr, opAnd: formula ids, sorted, distinct; opNot: one
+	args  []int32 // opOr, opAnd: formula ids, sorted, distinct
 }
 
 // Tree is the Down structure function of one target: Down(target) as a
@@ -280,39 +278,6 @@ func (t *Tree) connect(o op, args []int32, unit, zero int32) int32 {
 	return t.add(formula{op: o, args: keep})
 }
 
-// Without returns the tree of Down(target) AND NOT (s1 OR s2 ...): the
-// failures that take the target Down while none of the sets (of its basic
-// events' vertices, each a conjunction) occurs. When every set is a cut
-// set of the target, the sets' union B is part of Down(target), and
-// P(Down) = P(B) + P(Without): a test that computes P(B) exactly (by
-// inclusion-exclusion over a few sets) gets from SCRAM only the residual
-// P(Without), whose printed digits then fix many more digits of P(Down)
-// than SCRAM prints for it (see openpsa.ReportDigits). The tree is not
-// monotone: SCRAM's BDD handles the NOT gate; its cut sets are not minimal
-// cut sets of anything.
-func (t *Tree) Without(sets [][]int32) *Tree {
-	u := &Tree{c: t.c, target: t.target, opts: t.opts, nodes: slices.Clone(t.nodes), intern: maps.Clone(t.intern), events: t.events}
-	var ors []int32
-	for _, set := range sets {
-		var ands []int32
-		for _, v := range set {
-			ands = append(ands, u.add(formula{op: opEvent, event: v}))
-		}
-		ors = append(ors, u.and(ands))
-	}
-	b := u.or(ors)
-	not := int32(1) // NOT false
-	switch b {
-	case 1:
-		not = 0
-	case 0:
-	default:
-		not = u.add(formula{op: opNot, args: []int32{b}})
-	}
-	u.top = u.and([]int32{t.top, not})
-	return u
-}
-
 // WriteXML writes the tree as an MEF document: one fault tree named after
 // the model, whose gate "top" is Down(target).
 func (t *Tree) WriteXML(w io.Writer) error { return WriteForest(w, []*Tree{t}) }
@@ -395,7 +360,7 @@ func (t *Tree) writeTree(bw *bufio.Writer, i int, top string) {
 	mark(t.top)
 	ids := make([]int32, 0, len(seen))
 	for f := range seen {
-		if o := t.nodes[f].op; o == opOr || o == opAnd || o == opNot {
+		if o := t.nodes[f].op; o == opOr || o == opAnd {
 			ids = append(ids, f)
 		}
 	}
@@ -404,11 +369,8 @@ func (t *Tree) writeTree(bw *bufio.Writer, i int, top string) {
 	for _, f := range ids {
 		n := t.nodes[f]
 		conn := "or"
-		switch n.op {
-		case opAnd:
+		if n.op == opAnd {
 			conn = "and"
-		case opNot:
-			conn = "not"
 		}
 		p("    <define-gate name=\"%sg%d\">\n      <%s>", top, f, conn)
 		for _, a := range n.args {
@@ -480,8 +442,6 @@ func (t *Tree) Eval(failed func(v int32) bool) bool {
 					break
 				}
 			}
-		case opNot:
-			r = !ev(n.args[0])
 		}
 		memo[f] = r
 		return r

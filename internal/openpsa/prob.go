@@ -8,10 +8,10 @@ import (
 
 // ReportDigits is how many significant digits SCRAM 0.16.2 writes for every
 // number of its report (its XML stream writes a double with fprintf's
-// "%g", src/xml_stream.h, and no option raises it): a comparison with its
-// probabilities and importance factors can be no finer than half a unit in
-// the sixth digit, unless SCRAM computes only a small residual of the
-// figure (see Tree.Without).
+// "%g", src/xml_stream.h, and no option raises it): a comparison with an
+// ordinary run's probabilities and importance factors can be no finer than
+// half a unit in the sixth digit. A run with RunOptions.Exact gets every
+// bit (see Exact).
 const ReportDigits = 6
 
 // ReportTolerance is the largest relative difference between a number and
@@ -50,12 +50,18 @@ type xmlImportance struct {
 // event. SCRAM lists only the events that occur in a cut set; "inf" (an
 // RRW whose event is in every cut set) reads as +Inf.
 func ParseImportance(data []byte) (map[int32]Factors, error) {
+	return ParseImportanceOf(data, "top")
+}
+
+// ParseImportanceOf is ParseImportance for the top gate named top (see
+// TopName: the trees of a forest have one each).
+func ParseImportanceOf(data []byte, top string) (map[int32]Factors, error) {
 	var x xmlImportance
 	if err := xml.Unmarshal(data, &x); err != nil {
 		return nil, fmt.Errorf("scram report: %w", err)
 	}
 	for _, imp := range x.Results.Importance {
-		if imp.Name != "top" {
+		if imp.Name != top {
 			continue
 		}
 		out := make(map[int32]Factors, len(imp.Events))
@@ -84,5 +90,5 @@ func ParseImportance(data []byte) (map[int32]Factors, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("scram report: no importance for gate top (run with --importance true)")
+	return nil, fmt.Errorf("scram report: no importance for gate %s (run with --importance true)", top)
 }

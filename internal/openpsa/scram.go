@@ -29,6 +29,10 @@ type RunOptions struct {
 	Probability bool      // --probability true: needs Options.Probability when converting
 	// Args are further flags, passed as they are (--importance true, say).
 	Args []string
+	// Exact, when set, runs SCRAM with the patched library that writes
+	// every number exactly (see NewExact); the run fails if the report
+	// holds a number that library did not write.
+	Exact *Exact
 }
 
 // Report is what a SCRAM run found for the top gate.
@@ -36,7 +40,8 @@ type Report struct {
 	// CutSets are the minimal cut sets, each a sorted list of the vertices
 	// of its basic events; the empty set when the top is always true.
 	CutSets [][]int32
-	// Probability is the top event's probability (when asked for).
+	// Probability is the top event's probability (when asked for): to
+	// ReportDigits digits, or exactly in a run with RunOptions.Exact.
 	Probability float64
 	// Warning is SCRAM's note on the result ("The set is NULL/Empty.").
 	Warning string
@@ -110,6 +115,9 @@ func RunFile(ctx context.Context, in string, opts RunOptions) ([]byte, error) {
 	args = append(args, opts.Args...)
 	args = append(args, "-o", out, in)
 	cmd := exec.CommandContext(ctx, "scram", args...)
+	if opts.Exact != nil {
+		cmd.Env = opts.Exact.environ()
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -120,6 +128,11 @@ func RunFile(ctx context.Context, in string, opts RunOptions) ([]byte, error) {
 		return nil, err
 	}
 	os.Remove(out)
+	if opts.Exact != nil {
+		if err := checkExact(data); err != nil {
+			return nil, err
+		}
+	}
 	return data, nil
 }
 
