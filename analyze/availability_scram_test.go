@@ -50,18 +50,74 @@ func relDiff(a, b float64) float64 {
 	return math.Abs(a-b) / math.Max(math.Abs(a), math.Abs(b))
 }
 
-// scramWorst is the largest relative difference from SCRAM seen, per
-// figure, for the tests to log.
-type scramWorst map[string]float64
+// scramStats is what the comparisons saw: the largest relative
+// difference from SCRAM per figure, and how many compared targets had
+// each feature in their cones, for the tests to log and require.
+type scramStats struct {
+	worst map[string]float64
+	cover map[string]int
+}
 
-func (w scramWorst) note(name string, d float64) { w[name] = max(w[name], d) }
+func newScramStats() *scramStats {
+	return &scramStats{worst: map[string]float64{}, cover: map[string]int{}}
+}
 
-func (w scramWorst) String() string {
-	var b strings.Builder
-	for _, k := range []string{"probability", "MIF", "CIF", "DIF", "RAW", "RRW"} {
-		fmt.Fprintf(&b, " %s %.1e", k, w[k])
+func (st *scramStats) note(name string, d float64) { st.worst[name] = max(st.worst[name], d) }
+
+// scramFeatures are the features of a cone that scramStats counts.
+var scramFeatures = []string{"group", "capacity", "replicas", "standby", "region"}
+
+// tally counts the features of target's hard cone: a group (any_of,
+// at_least, capacity), a threshold of unequal weights (a capacity group,
+// or replicas' capacities), a replica, a standby replica, a region that
+// fails on its own.
+func (st *scramStats) tally(c *graph.Compiled, target int32) {
+	seen := map[int32]bool{}
+	has := map[string]bool{}
+	var walk func(v int32)
+	walk = func(v int32) {
+		if seen[v] {
+			return
+		}
+		seen[v] = true
+		ins, ws := c.Inputs(v)
+		if c.Op(v) == graph.Threshold {
+			if c.VertexKind(v) == graph.GroupVertex {
+				has["group"] = true
+			}
+			for _, w := range ws {
+				// Unequal weights: a capacity group, or replicas' capacities.
+				has["capacity"] = has["capacity"] || w > 1
+			}
+		}
+		if c.VertexKind(v) == graph.ReplicaVertex {
+			has["replicas"] = true
+			has["standby"] = has["standby"] || c.Standby(v) != graph.Active
+		}
+		if c.VertexKind(v) == graph.NodeVertex && c.Kind(v) == graph.Region && c.Unavailability(v) > 0 {
+			has["region"] = true
+		}
+		for _, u := range ins {
+			walk(u)
+		}
 	}
-	return strings.TrimSpace(b.String())
+	walk(target)
+	for f := range has {
+		st.cover[f]++
+	}
+}
+
+func (st *scramStats) String() string {
+	var b strings.Builder
+	b.WriteString("largest differences:")
+	for _, k := range []string{"probability", "MIF", "CIF", "DIF", "RAW", "RRW"} {
+		fmt.Fprintf(&b, " %s %.1e", k, st.worst[k])
+	}
+	b.WriteString("; targets with")
+	for _, f := range scramFeatures {
+		fmt.Fprintf(&b, " %s %d", f, st.cover[f])
+	}
+	return b.String()
 }
 
 // scramCompare runs SCRAM, exact and ordinary, once on the trees of every
@@ -70,7 +126,7 @@ func (w scramWorst) String() string {
 // the two reports agree to SCRAM's 6 digits, and that the probability and
 // every importance factor of each target are SCRAM's exact ones to
 // scramTolerance. It returns how many targets it compared.
-func scramCompare(t *testing.T, ex *openpsa.Exact, c *graph.Compiled, targets []int32, worst scramWorst) int {
+func scramCompare(t *testing.T, ex *openpsa.Exact, c *graph.Compiled, targets []int32, st *scramStats) int {
 	t.Helper()
 	ctx := context.Background()
 	var trees []*openpsa.Tree
@@ -104,12 +160,13 @@ func scramCompare(t *testing.T, ex *openpsa.Exact, c *graph.Compiled, targets []
 	require.NoError(t, err)
 	require.NoError(t, openpsa.SameDigits(plain[0].XML, reps[0].XML))
 	for i, rep := range reps {
+		st.tally(c, run[i])
 		u, err := Availability(ctx, c, c.VertexName(run[i]), AvailabilityOptions{})
 		require.NoError(t, err)
 		require.True(t, u.Exact)
 		d := relDiff(u.Probability, rep.Probability)
 		require.LessOrEqualf(t, d, scramTolerance, "target %s: ours %.17g, SCRAM %.17g", u.Target, u.Probability, rep.Probability)
-		worst.note("probability", d)
+		st.note("probability", d)
 		factors, err := openpsa.ParseImportanceOf(rep.XML, openpsa.TopName(i, len(trees)))
 		require.NoError(t, err)
 		for _, imp := range u.Importance {
@@ -136,7 +193,7 @@ func scramCompare(t *testing.T, ex *openpsa.Exact, c *graph.Compiled, targets []
 				}
 				d := relDiff(x.ours, x.scram)
 				require.LessOrEqualf(t, d, scramTolerance, "target %s, %s: %s ours %.17g, SCRAM %.17g", u.Target, imp.ID, x.name, x.ours, x.scram)
-				worst.note(x.name, d)
+				st.note(x.name, d)
 			}
 			delete(factors, imp.Vertex)
 		}
@@ -145,9 +202,22 @@ func scramCompare(t *testing.T, ex *openpsa.Exact, c *graph.Compiled, targets []
 	return len(run)
 }
 
+// withRealisticFailureData gives up to most random nodes of m an
+// unavailability between 1e-6 and 1e-2 (log-uniform), as real components
+// have: the probabilities of such targets are small, where a BDD's
+// arithmetic could lose digits that coarse ones keep.
+func withRealisticFailureData(m *graph.Model, r *rand.Rand, most int) {
+	perm := r.Perm(len(m.Nodes))
+	for i := 0; i < len(perm) && i < most; i++ {
+		m.Nodes[perm[i]].Availability = 1 - math.Pow(10, -2-4*r.Float64())
+	}
+}
+
 // On random acyclic cones (any_of, at_least, capacity, replicas with
-// standbys, regions), the probability and every importance factor equal
-// SCRAM's exact ones, on every target of each model that SCRAM can take.
+// standbys, regions), with coarse failure data in half the models and
+// realistic in the other half, the probability and every importance
+// factor equal SCRAM's exact ones, on every target of each model that
+// SCRAM can take.
 func TestAvailabilityMatchesScram(t *testing.T) {
 	ex := scramExact(t)
 	n := 600
@@ -155,21 +225,28 @@ func TestAvailabilityMatchesScram(t *testing.T) {
 		n = 60
 	}
 	models, targets := 0, 0
-	worst := scramWorst{}
+	st := newScramStats()
 	randomModels(t, n, func(t *testing.T, m *graph.Model, r *rand.Rand) {
-		withFailureData(m, r, 12)
+		if r.IntN(2) == 0 {
+			withFailureData(m, r, 12)
+		} else {
+			withRealisticFailureData(m, r, 12)
+		}
 		c := availModel(t, m)
 		all := make([]int32, c.NodeCount())
 		for v := range all {
 			all[v] = int32(v)
 		}
-		if k := scramCompare(t, ex, c, all, worst); k > 0 {
+		if k := scramCompare(t, ex, c, all, st); k > 0 {
 			models++
 			targets += k
 		}
 	})
-	t.Logf("%d targets of %d models equal SCRAM's to %g relative; largest differences: %s", targets, models, scramTolerance, worst)
+	t.Logf("%d targets of %d models equal SCRAM's to %g relative; %s", targets, models, scramTolerance, st)
 	require.Greater(t, models, n/3)
+	for _, f := range scramFeatures {
+		require.Greater(t, st.cover[f], targets/50, "targets with %s in their cones", f)
+	}
 }
 
 // The reference models, with failure data from defaults per kind, give
@@ -191,9 +268,9 @@ func TestAvailabilityScramReferenceModels(t *testing.T) {
 		for v := range all {
 			all[v] = int32(v)
 		}
-		worst := scramWorst{}
-		k := scramCompare(t, ex, c, all, worst)
-		t.Logf("%s: %d targets equal SCRAM's to %g relative; largest differences: %s", file, k, scramTolerance, worst)
+		st := newScramStats()
+		k := scramCompare(t, ex, c, all, st)
+		t.Logf("%s: %d targets equal SCRAM's to %g relative; %s", file, k, scramTolerance, st)
 		require.Greater(t, k, 3, file)
 	}
 }

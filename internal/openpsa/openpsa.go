@@ -7,6 +7,11 @@
 // (https://scram-pra.org, Debian package scram) implements it. Only what the
 // tests need is written: one fault tree, AND/OR gates, basic events, and
 // house events for constants.
+//
+// SCRAM writes every number of its report to 6 significant digits; a run
+// with RunOptions.Exact (see NewExact) gets every bit of them from a copy
+// of SCRAM's library patched to write them in C's hexadecimal notation,
+// and SameDigits holds such a report equal to SCRAM's ordinary one.
 package openpsa
 
 import (
