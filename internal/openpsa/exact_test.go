@@ -3,6 +3,7 @@ package openpsa_test
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/internal/openpsa"
+	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 // The reports of testdata/report-tree.xml (top = e1 or (e2 and e3)) that
@@ -126,4 +128,53 @@ func FuzzSameDigits(f *testing.F) {
 			t.Fatalf("accepted an exact report with no number: %q", exact)
 		}
 	})
+}
+
+// A batch of several models' trees gives each tree the report a forest of
+// its model alone gives: the same cut sets (BDD), probability and
+// importance factors, exactly, on random models; and its document names
+// each model's events apart.
+func TestRunBatchEqualsForests(t *testing.T) {
+	requireScram(t)
+	ctx := context.Background()
+	ex, err := openpsa.NewExact(t.TempDir())
+	require.NoError(t, err)
+	opts := openpsa.RunOptions{Probability: true, Args: []string{"--importance", "true"}, Exact: ex}
+	var all []*openpsa.Tree
+	var alone []*openpsa.Report
+	models := 0
+	for sd := uint64(1); len(all) < 60 && sd < 500; sd++ {
+		r := rand.New(rand.NewPCG(sd, 21))
+		c, err := graph.Compile(synth.Random(r, 3+r.IntN(14)))
+		require.NoError(t, err)
+		var trees []*openpsa.Tree
+		for tv := int32(0); tv < int32(c.NodeCount()); tv++ {
+			tr, err := openpsa.Convert(c, tv, openpsa.Options{Probability: func(v int32) float64 { return 0.01 * float64(1+v%13) }})
+			if err != nil {
+				continue // a cycle
+			}
+			if constant, _ := tr.Const(); !constant {
+				trees = append(trees, tr)
+			}
+		}
+		if len(trees) == 0 {
+			continue
+		}
+		reps, err := openpsa.RunForest(ctx, trees, opts)
+		require.NoError(t, err, "seed %d", sd)
+		all, alone = append(all, trees...), append(alone, reps...)
+		models++
+	}
+	require.Greater(t, models, 5)
+	var doc bytes.Buffer
+	require.NoError(t, openpsa.WriteBatch(&doc, all))
+	require.Contains(t, doc.String(), `<define-basic-event name="`+openpsa.BatchEventName(models-1, all[len(all)-1].Events()[0])+`">`)
+	batch, err := openpsa.RunBatch(ctx, all, opts)
+	require.NoError(t, err)
+	for i := range all {
+		require.Equal(t, alone[i].CutSets, batch[i].CutSets, "tree %d", i)
+		require.Equal(t, alone[i].Probability, batch[i].Probability, "tree %d", i)
+		require.Equal(t, alone[i].Importance, batch[i].Importance, "tree %d", i)
+		require.NotEmpty(t, batch[i].Importance, "tree %d", i)
+	}
 }

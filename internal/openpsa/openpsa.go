@@ -301,30 +301,77 @@ func TopName(i, n int) string {
 // top gate TopName(i, len(trees)) and gates prefixed by it; the basic
 // events are shared.
 func WriteForest(w io.Writer, trees []*Tree) error {
+	return writeTrees(w, trees, make([]int, len(trees)), func(_ int, v int32) string { return EventName(v) })
+}
+
+// WriteBatch writes trees of one or more models as one MEF document, as
+// WriteForest does, except that the basic events of the k-th model to
+// appear among the trees (a *graph.Compiled) are named BatchEventName(k,
+// v) and shared by that model's trees only: one SCRAM run for the targets
+// of many small models, SCRAM's start costing far more than their trees.
+func WriteBatch(w io.Writer, trees []*Tree) error {
+	return writeTrees(w, trees, batchModels(trees), BatchEventName)
+}
+
+// BatchEventName is the MEF name of vertex v's basic event in the k-th
+// model of a batch (see WriteBatch): "m<k>e<v>".
+func BatchEventName(k int, v int32) string {
+	return "m" + strconv.Itoa(k) + EventName(v)
+}
+
+// batchModels numbers the models of trees in order of first appearance:
+// the k of each tree's events.
+func batchModels(trees []*Tree) []int {
+	num := map[*graph.Compiled]int{}
+	ks := make([]int, len(trees))
+	for i, t := range trees {
+		k, ok := num[t.c]
+		if !ok {
+			k = len(num)
+			num[t.c] = k
+		}
+		ks[i] = k
+	}
+	return ks
+}
+
+// writeTrees writes trees as one MEF document, tree i's events those of
+// model ks[i] named by name; each event is defined once, with the label
+// and probability of the first tree of its model.
+func writeTrees(w io.Writer, trees []*Tree, ks []int, name func(k int, v int32) string) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 	p("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opsa-mef>\n")
-	events := map[int32]bool{}
+	type event struct {
+		k int
+		v int32
+	}
+	events := map[event]bool{}
+	first := map[int]*Tree{} // the first tree of each model
 	for i, t := range trees {
-		t.writeTree(bw, i, TopName(i, len(trees)))
+		k := ks[i]
+		t.writeTree(bw, i, TopName(i, len(trees)), func(v int32) string { return name(k, v) })
 		for _, v := range t.events {
-			events[v] = true
+			events[event{k, v}] = true
+		}
+		if first[k] == nil {
+			first[k] = t
 		}
 	}
 	if len(trees) > 0 {
-		t := trees[0]
 		p("  <model-data>\n")
 		p("    <define-house-event name=\"never\"><constant value=\"false\"/></define-house-event>\n")
 		p("    <define-house-event name=\"always\"><constant value=\"true\"/></define-house-event>\n")
-		vs := make([]int32, 0, len(events))
-		for v := range events {
-			vs = append(vs, v)
+		es := make([]event, 0, len(events))
+		for e := range events {
+			es = append(es, e)
 		}
-		slices.Sort(vs)
-		for _, v := range vs {
-			p("    <define-basic-event name=\"%s\">\n      <label>%s</label>\n", EventName(v), xmlText(t.c.VertexName(v)))
+		slices.SortFunc(es, func(a, b event) int { return cmp.Or(cmp.Compare(a.k, b.k), cmp.Compare(a.v, b.v)) })
+		for _, e := range es {
+			t := first[e.k]
+			p("    <define-basic-event name=\"%s\">\n      <label>%s</label>\n", name(e.k, e.v), xmlText(t.c.VertexName(e.v)))
 			if t.opts.Probability != nil {
-				p("      <float value=\"%s\"/>\n", strconv.FormatFloat(t.opts.Probability(v), 'g', -1, 64))
+				p("      <float value=\"%s\"/>\n", strconv.FormatFloat(t.opts.Probability(e.v), 'g', -1, 64))
 			}
 			p("    </define-basic-event>\n")
 		}
@@ -334,8 +381,9 @@ func WriteForest(w io.Writer, trees []*Tree) error {
 	return bw.Flush()
 }
 
-// writeTree writes t as fault tree "ft<i>" whose top gate is named top.
-func (t *Tree) writeTree(bw *bufio.Writer, i int, top string) {
+// writeTree writes t as fault tree "ft<i>" whose top gate is named top,
+// its basic events named by event.
+func (t *Tree) writeTree(bw *bufio.Writer, i int, top string, event func(v int32) string) {
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 	p("  <define-fault-tree name=\"ft%d\">\n", i)
 	p("    <label>Down(%s) of model %s</label>\n", xmlText(t.c.VertexName(t.target)), xmlText(t.c.Name()))
@@ -346,7 +394,7 @@ func (t *Tree) writeTree(bw *bufio.Writer, i int, top string) {
 		case opTrue:
 			return `<house-event name="always"/>`
 		case opEvent:
-			return `<basic-event name="` + EventName(n.event) + `"/>`
+			return `<basic-event name="` + event(n.event) + `"/>`
 		}
 		return `<gate name="` + top + `g` + strconv.Itoa(int(f)) + `"/>`
 	}
