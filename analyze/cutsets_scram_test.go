@@ -96,7 +96,7 @@ func scramCuts(t *testing.T, jobs []cutJob, k int) []map[int32][]string {
 func TestCutSetsMatchScram(t *testing.T) {
 	requireScram(t)
 	ctx := context.Background()
-	seeds := make([]uint64, 500)
+	seeds := make([]uint64, 300)
 	for i := range seeds {
 		seeds[i] = uint64(i + 1)
 	}
