@@ -23,7 +23,8 @@ import (
 // and SCRAM's ordinary run beside it: openpsa.SameDigits holds the two
 // reports equal once the exact numbers are rounded back to 6 digits, so
 // that the digits compared are SCRAM's own. Ours must then equal SCRAM's
-// to scramTolerance relative.
+// to scramTolerance (relatively, but for the importance factors that are
+// differences: see scramCompare).
 
 // scramTolerance is how far our probability and importance factors may be
 // from SCRAM's (relatively, or for MIF, CIF and RRW as scramCompare says):
