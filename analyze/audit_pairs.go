@@ -41,21 +41,71 @@ import (
 // MaxOrder 2, Kinds and Limit (a test holds them equal on random models,
 // truncated ones included), except Candidates and Tried, which are left 0.
 func pairCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, error) {
-	if c.Len() >= maxPositions {
-		return nil, fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
-	}
-	opts := CutSetOptions{MaxOrder: 2, Kinds: kinds, Limit: max(limit, 0)}
-	allow, err := cutCandidates(c, opts)
+	out, sets, err := pairSearch(ctx, c, targets, kinds, limit, progress)
 	if err != nil {
 		return nil, err
+	}
+	if err := pairChains(ctx, c, targets, sets, out); err != nil {
+		return nil, err
+	}
+	return pairDuplicates(c, targets, out), nil
+}
+
+// pairSets is pairCutSets without the chains: the sets alone (CutSet.Chains
+// nil), for a caller that explains a few of them later (pairChains).
+func pairSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, error) {
+	out, sets, err := pairSearch(ctx, c, targets, kinds, limit, progress)
+	if err != nil {
+		return nil, err
+	}
+	s := &cutSearch{c: c}
+	for i, t := range targets {
+		r := &out[i]
+		for _, set := range sets[i] {
+			r.Sets = append(r.Sets, s.cutSet(&trial{set: set}, t))
+		}
+		sortCutSets(r.Sets)
+	}
+	return pairDuplicates(c, targets, out), nil
+}
+
+// pairDuplicates gives a target listed twice the result of its first
+// listing (the search fills in the first only).
+func pairDuplicates(c *graph.Compiled, targets []int32, out []CutSetResult) []CutSetResult {
+	first := map[int32]int{}
+	for i, t := range targets {
+		if j, ok := first[t]; ok {
+			out[i] = out[j]
+			out[i].Sets = slices.Clone(out[j].Sets)
+			continue
+		}
+		first[t] = i
+	}
+	return out
+}
+
+// sortCutSets puts sets in the order CutSetsVertices gives them: smallest
+// first, then by their ids.
+func sortCutSets(sets []CutSet) {
+	slices.SortFunc(sets, func(a, b CutSet) int {
+		return cmp.Or(cmp.Compare(len(a.IDs), len(b.IDs)), slices.Compare(a.IDs, b.IDs))
+	})
+}
+
+// pairSearch is the search of pairCutSets: each target's result but its
+// Sets, and the sets as vertex lists (sets[i] nil for a target listed
+// before, which gets that one's).
+func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, [][][]int32, error) {
+	if c.Len() >= maxPositions {
+		return nil, nil, fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
 	}
 	cands, err := candidates(c, kinds, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	none, err := Simulate(ctx, c, Scenario{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	n := c.Len()
 	out := make([]CutSetResult, len(targets))
@@ -101,7 +151,7 @@ func pairCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds 
 	// 1. The killers of every vertex of the ancestry, sorted.
 	killOff, killers, reach, err := pairKillers(ctx, l, sources, progress)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	kills := func(b, x int32) bool {
 		_, ok := slices.BinarySearch(killers[killOff[x]:killOff[x+1]], b)
@@ -199,7 +249,7 @@ func pairCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds 
 		mu.Unlock()
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	slices.SortFunc(hits, func(x, y hit) int {
 		return cmp.Or(cmp.Compare(x.t, y.t), cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b))
@@ -240,16 +290,7 @@ func pairCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds 
 		}
 		sets[i] = ss
 	}
-	if err := pairChains(ctx, c, targets, sets, within, allow, opts, out); err != nil {
-		return nil, err
-	}
-	for i, t := range targets {
-		if j := slot[t] - 1; j >= 0 && j != int32(i) {
-			out[i] = out[j]
-			out[i].Sets = slices.Clone(out[j].Sets)
-		}
-	}
-	return out, nil
+	return out, sets, nil
 }
 
 // pairKillers runs every source's single failure on the batch engine,
@@ -387,7 +428,7 @@ func onCores(ctx context.Context, n int, worker func(w int, next func() (int, bo
 // CutSetsVertices gives them); a set the run does not find to take its
 // target Down is an error of the search (it never happens: the batch
 // engine found it).
-func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets [][][]int32, within, allow []bool, opts CutSetOptions, out []CutSetResult) error {
+func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets [][][]int32, out []CutSetResult) error {
 	type use struct {
 		set []int32
 		ts  []int // target indices
@@ -406,8 +447,9 @@ func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets []
 			uses[j].ts = append(uses[j].ts, i)
 		}
 	}
-	// The search holds what a worker reads: the graph, the ancestry.
-	s := &cutSearch{c: c, within: within, allow: allow, opts: opts}
+	// The search holds what a worker reads: the graph (each worker keeps
+	// its own ancestry).
+	s := &cutSearch{c: c}
 	trials := make([]*trial, len(uses))
 	var (
 		mu    sync.Mutex
@@ -470,9 +512,7 @@ func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets []
 		for _, set := range sets[i] {
 			r.Sets = append(r.Sets, s.cutSet(trials[byKey[setKey(set)]], t))
 		}
-		slices.SortFunc(r.Sets, func(a, b CutSet) int {
-			return cmp.Or(cmp.Compare(len(a.IDs), len(b.IDs)), slices.Compare(a.IDs, b.IDs))
-		})
+		sortCutSets(r.Sets)
 	}
 	return nil
 }
