@@ -132,7 +132,8 @@ func TestAuditSharedMatchesClaimByClaimCatalogs(t *testing.T) {
 // An audit without its chains, explained claim by claim afterwards (in a
 // random order, some claims twice), equals the audit with them, on random
 // models at orders 1 to 3 (at 3 the chains of CutSetsVertices): before
-// Explain a claim has no chain and says so.
+// Explain a claim has no chain and says so. The chains of the defeats of
+// one node and of the sets around are Simulate's.
 func TestAuditExplainMatchesAudit(t *testing.T) {
 	ctx := context.Background()
 	explained := 0
@@ -168,6 +169,39 @@ func TestAuditExplainMatchesAudit(t *testing.T) {
 		}
 		require.Equal(t, want, got, "order %d, kinds %v, limit %d", opts.MaxOrder, opts.Kinds, opts.Limit)
 		explained += len(got.Claims)
+		// The runs for the chains of one node, confined to the claims'
+		// ancestry, give Simulate's chains.
+		sim := map[int32]*Outcome{}
+		outcome := func(v int32) *Outcome {
+			if o, ok := sim[v]; ok {
+				return o
+			}
+			o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
+			require.NoError(t, err)
+			sim[v] = o
+			return o
+		}
+		for _, cl := range got.Claims {
+			for _, d := range cl.Defeats {
+				if d.Order() != 1 {
+					continue
+				}
+				o := outcome(d.Vertices[0])
+				for j, m := range cl.Members {
+					var want []string // a member left up or only degraded has none
+					if o.State(m) == Down {
+						want = o.Chain(m)
+					}
+					require.Equal(t, want, d.MemberChains[j], "%s: %s down to %s", cl.Name, m, d.IDs[0])
+				}
+				if cl.Vertex == cl.OwnerVertex {
+					require.Equal(t, [][]string{o.Chain(cl.Owner)}, d.Chains)
+				}
+			}
+			for _, s := range cl.Around {
+				require.Equal(t, [][]string{outcome(s.Vertices[0]).Chain(cl.Owner)}, s.Chains, "%s around %v", cl.Name, s.IDs)
+			}
+		}
 		require.Error(t, got.Explain(ctx, c, len(got.Claims)))
 	})
 }
