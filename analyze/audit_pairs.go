@@ -170,6 +170,8 @@ func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds [
 		down, gate, ext []uint32
 		run             uint32
 		downs           [64][]int32 // per lane of the sweep: the ancestry's vertices Down
+		fixedPos        []int32     // the positions of a's downs
+		fixed           []bool      // runAbove's scratch
 		// Per failure b, the weight of the current gate's live members
 		// it takes Down (lost), valid when lostAt is gateRun.
 		lost    []int64
@@ -180,7 +182,7 @@ func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds [
 	err = onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(w int, b *batch, k int) {
 		srcs := sources[k*64 : min(k*64+64, len(sources))]
 		if perWorker[w] == nil {
-			perWorker[w] = &marks{down: make([]uint32, n), gate: make([]uint32, n), ext: make([]uint32, n), lost: make([]int64, n), lostAt: make([]uint32, n)}
+			perWorker[w] = &marks{down: make([]uint32, n), gate: make([]uint32, n), ext: make([]uint32, n), lost: make([]int64, n), lostAt: make([]uint32, n), fixed: make([]bool, len(l.vertex))}
 		}
 		m := perWorker[w]
 		for i := range srcs {
@@ -253,9 +255,17 @@ func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds [
 					}
 				}
 			}
+			if len(ext) == 0 {
+				continue
+			}
+			fixed := m.fixedPos[:0]
+			for _, v := range m.downs[i] {
+				fixed = append(fixed, l.pos[v])
+			}
+			m.fixedPos = fixed
 			for lo := 0; lo < len(ext); lo += 64 {
 				lanes := ext[lo:min(lo+64, len(ext))]
-				b.runWith([]int32{a}, lanes, func(p int32, dn, _ uint64) {
+				b.runAbove(fixed, m.fixed, lanes, func(p int32, dn, _ uint64) {
 					t := l.vertex[p]
 					s := slot[t]
 					if s == 0 || t == a || m.down[t] == run {

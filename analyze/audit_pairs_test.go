@@ -205,3 +205,49 @@ func TestAuditExplainMatchesAudit(t *testing.T) {
 		require.Error(t, got.Explain(ctx, c, len(got.Claims)))
 	})
 }
+
+// runAbove, given what the fixed failure takes Down, gives every other
+// position the masks runWith gives it, on the pair search's layout (no
+// soft edge, no demand) of random models, for random fixed failures and
+// lanes; runWith has every position of the fixed failure's cascade Down
+// in every lane.
+func TestRunAboveMatchesRunWith(t *testing.T) {
+	runs := 0
+	defer func() { require.Positive(t, runs) }()
+	randomCases(t, 2000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+		all := make([]bool, c.Len())
+		for i := range all {
+			all[i] = true
+		}
+		l := withinLayout(layoutFor(c), all)
+		b := newBatch(l)
+		fixed := make([]bool, len(l.vertex))
+		srcs := removable(c)
+		for range 5 {
+			a := srcs[r.IntN(len(srcs))]
+			var down []int32
+			b.run([]int32{a}, func(p int32, dn, _ uint64) {
+				if dn&1 != 0 {
+					down = append(down, p)
+				}
+			})
+			var lanes []int32
+			for range 1 + r.IntN(64) {
+				lanes = append(lanes, srcs[r.IntN(len(srcs))])
+			}
+			all := uint64(1)<<uint(len(lanes)) - 1
+			type ms struct{ down, bad uint64 }
+			want := map[int32]ms{}
+			b.runWith([]int32{a}, lanes, func(p int32, dn, bad uint64) { want[p] = ms{dn, bad} })
+			for _, p := range down {
+				require.Equal(t, ms{all, all}, want[p], "%s in the cascade of %s", c.VertexName(l.vertex[p]), c.VertexName(a))
+				delete(want, p)
+			}
+			got := map[int32]ms{}
+			b.runAbove(down, fixed, lanes, func(p int32, dn, bad uint64) { got[p] = ms{dn, bad} })
+			require.Equal(t, want, got, "fixed %s, lanes %v", c.VertexName(a), names(c, lanes))
+			require.NotContains(t, fixed, true)
+			runs++
+		}
+	})
+}
