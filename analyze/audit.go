@@ -55,10 +55,13 @@ import (
 // Every figure comes from the engines: the sets of one node from one pass
 // of the batch engine over every single failure (as Rank's, each claim and
 // owner a watched vertex), the defeats of order 2 from one search shared
-// by every claim (pairCutSets, equal to CutSetsVertices on each claim),
+// by every claim (pairSets, equal to CutSetsVertices on each claim),
 // the larger ones from CutSetsVertices, the site losses from the batch
-// engine (64 sites per batch), the chains from
-// one Simulate per node that defeats something alone.
+// engine (64 sites per batch). The chains (Explain; all of them unless
+// AuditOptions.NoChains) come from one run of the event engine per node
+// that defeats a claim alone or reaches it around, confined to the
+// claims' ancestry, and one per set of two nodes or more, as
+// CutSetsVertices explains its sets.
 
 // Claim is one redundancy claim and what defeats it.
 type Claim struct {
