@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -332,8 +333,8 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 // at once: for each target, the model nodes (of kinds, when given) whose
 // failure alone takes it Down, other than itself, sorted by id, at most
 // limit (when positive) of them. It is one pass of the batch engine over
-// every single failure, as Rank's (each target a watched position), rather
-// than a search per target: on a 100,000-node catalog the claims and their
+// every single failure of the targets' ancestry (each target a watched
+// vertex), rather than a search per target: on a 100,000-node catalog the claims and their
 // owners are tens of thousands of targets. The sets carry no chains (the
 // caller adds them). A target Down with nothing failed has no set of one
 // node; the tests hold the sets equal to brute force.
@@ -349,25 +350,62 @@ func singleCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kind
 	if err != nil {
 		return nil, err
 	}
-	l := layoutFor(c)
-	slotOf := make([]int32, len(l.vertex)) // per position: 1 + the target's index, or 0
+	// The sweep runs over the targets' hard ancestry alone, without soft
+	// edges and demand (withinLayout, as the pair search's): a failure
+	// outside it takes no target Down, and Down depends on nothing else.
+	// The sources are batched in the layout's order (see batchOrder), as
+	// a sweep batches them, those nothing depends on left out (they take
+	// down no target but themselves).
+	within := make([]bool, c.Len())
+	slotOf := make([]int32, c.Len()) // per vertex: 1 + the target's index, or 0
+	var queue []int32
 	for i, t := range targets {
-		if none.VertexState(t) != Down {
-			slotOf[l.pos[t]] = int32(i) + 1
+		if none.VertexState(t) != Down && slotOf[t] == 0 {
+			slotOf[t] = int32(i) + 1
+		}
+		if !within[t] {
+			within[t] = true
+			queue = append(queue, t)
 		}
 	}
+	for k := 0; k < len(queue); k++ {
+		ins, _ := c.Inputs(queue[k])
+		for _, u := range ins {
+			if !within[u] {
+				within[u] = true
+				queue = append(queue, u)
+			}
+		}
+	}
+	allowed := make([]bool, c.NodeCount())
+	for _, v := range cands {
+		allowed[v] = true
+	}
+	full := layoutFor(c)
+	var sources []int32
+	for _, v := range full.order {
+		if allowed[v] && within[v] {
+			sources = append(sources, v)
+		}
+	}
+	l := withinLayout(full, within)
 	type hit struct{ slot, v int32 }
 	hits := make([][]int32, len(targets))
-	var mu sync.Mutex
-	err = sweep(ctx, c, cands, 0, progress, func(l *layout, b *batch, sources []int32) {
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	err = onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(_ int, b *batch, k int) {
+		srcs := sources[k*64 : min(k*64+64, len(sources))]
 		var local []hit
-		b.run(sources, func(p int32, down, _ uint64) {
-			s := slotOf[p]
+		b.run(srcs, func(p int32, down, _ uint64) {
+			x := l.vertex[p]
+			s := slotOf[x]
 			if s == 0 {
 				return
 			}
 			for m := down; m != 0; m &= m - 1 {
-				if v := sources[bits.TrailingZeros64(m)]; v != l.vertex[p] {
+				if v := srcs[bits.TrailingZeros64(m)]; v != x {
 					local = append(local, hit{s - 1, v})
 				}
 			}
@@ -377,7 +415,11 @@ func singleCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kind
 		for _, h := range local {
 			hits[h.slot] = append(hits[h.slot], h.v)
 		}
-	}, func(int32) {}) // nothing depends on it: it takes no target down
+		done += len(srcs)
+		if progress != nil {
+			progress(done, len(sources))
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
