@@ -356,25 +356,11 @@ func singleCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kind
 	// The sources are batched in the layout's order (see batchOrder), as
 	// a sweep batches them, those nothing depends on left out (they take
 	// down no target but themselves).
-	within := make([]bool, c.Len())
+	within := ancestorsOf(c, targets, false)
 	slotOf := make([]int32, c.Len()) // per vertex: 1 + the target's index, or 0
-	var queue []int32
 	for i, t := range targets {
 		if none.VertexState(t) != Down && slotOf[t] == 0 {
 			slotOf[t] = int32(i) + 1
-		}
-		if !within[t] {
-			within[t] = true
-			queue = append(queue, t)
-		}
-	}
-	for k := 0; k < len(queue); k++ {
-		ins, _ := c.Inputs(queue[k])
-		for _, u := range ins {
-			if !within[u] {
-				within[u] = true
-				queue = append(queue, u)
-			}
 		}
 	}
 	allowed := make([]bool, c.NodeCount())
@@ -754,27 +740,11 @@ func (r *AuditResult) explain(ctx context.Context, c *graph.Compiled, which []in
 	failed := slices.Sorted(maps.Keys(single))
 	var within []bool
 	if len(failed) > 0 {
-		within = make([]bool, c.Len())
-		var queue []int32
+		var from []int32
 		for _, i := range todo {
-			for _, v := range []int32{r.Claims[i].Vertex, r.Claims[i].OwnerVertex} {
-				if !within[v] {
-					within[v] = true
-					queue = append(queue, v)
-				}
-			}
+			from = append(from, r.Claims[i].Vertex, r.Claims[i].OwnerVertex)
 		}
-		for k := 0; k < len(queue); k++ {
-			ins, _ := c.Inputs(queue[k])
-			for _, list := range [][]int32{ins, c.SoftInputs(queue[k])} {
-				for _, u := range list {
-					if !within[u] {
-						within[u] = true
-						queue = append(queue, u)
-					}
-				}
-			}
-		}
+		within = ancestorsOf(c, from, true)
 	}
 	var (
 		once     sync.Once
@@ -842,4 +812,34 @@ func simulateWithin(ctx context.Context, c *graph.Compiled, v int32, within []bo
 		return nil, ctx.Err()
 	}
 	return s.outcome(c, Fail(c.VertexName(v))), nil
+}
+
+// ancestorsOf is ancestors for many vertices: it marks those of vs and
+// every vertex they depend on, over hard inputs (and soft ones too, when
+// soft), a set closed under them, to which a run of either engine can be
+// confined.
+func ancestorsOf(c *graph.Compiled, vs []int32, soft bool) []bool {
+	within := make([]bool, c.Len())
+	var queue []int32
+	add := func(v int32) {
+		if !within[v] {
+			within[v] = true
+			queue = append(queue, v)
+		}
+	}
+	for _, v := range vs {
+		add(v)
+	}
+	for k := 0; k < len(queue); k++ {
+		ins, _ := c.Inputs(queue[k])
+		for _, u := range ins {
+			add(u)
+		}
+		if soft {
+			for _, u := range c.SoftInputs(queue[k]) {
+				add(u)
+			}
+		}
+	}
+	return within
 }

@@ -112,28 +112,13 @@ func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds [
 	// slot[v] is 1 + the index of the first target at v, or 0; a target
 	// given twice gets the first one's result.
 	slot := make([]int32, n)
-	within := make([]bool, n) // the targets' hard ancestry
-	var queue []int32
+	within := ancestorsOf(c, targets, false) // the targets' hard ancestry
 	for i, t := range targets {
 		out[i] = CutSetResult{Target: c.VertexName(t), Vertex: t, MaxOrder: 2, Complete: 2}
 		if slot[t] == 0 && none.VertexState(t) != Down {
 			slot[t] = int32(i) + 1
 		}
-		if !within[t] { // a target Down already is in it for its chain
-			within[t] = true
-			queue = append(queue, t)
-		}
 	}
-	for i := 0; i < len(queue); i++ {
-		ins, _ := c.Inputs(queue[i])
-		for _, u := range ins {
-			if !within[u] {
-				within[u] = true
-				queue = append(queue, u)
-			}
-		}
-	}
-	queue = nil
 	var sources []int32 // the candidates in the ancestry
 	for _, v := range cands {
 		if within[v] {
