@@ -60,12 +60,7 @@ func TestAuditScale(t *testing.T) {
 				}
 				t.Logf("%s, %d nodes, order %d, claim by claim %v, chains %v: %d claims, %v wall, %v CPU", cat.name, n, k, byClaim, !shown, len(res.Claims), time.Since(start), cpu()-c0)
 				if shown {
-					var which []int
-					for i := range res.Claims {
-						if cl := &res.Claims[i]; len(which) < 30 && (len(cl.Defeats) > 0 || len(cl.Around) > 0) {
-							which = append(which, i)
-						}
-					}
+					which := firstClaims(res, 30)
 					start, c0 := time.Now(), cpu()
 					if err := res.Explain(context.Background(), c, which...); err != nil {
 						t.Fatal(err)
