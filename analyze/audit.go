@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -55,10 +56,13 @@ import (
 // Every figure comes from the engines: the sets of one node from one pass
 // of the batch engine over every single failure (as Rank's, each claim and
 // owner a watched vertex), the defeats of order 2 from one search shared
-// by every claim (pairCutSets, equal to CutSetsVertices on each claim),
+// by every claim (pairSets, equal to CutSetsVertices on each claim),
 // the larger ones from CutSetsVertices, the site losses from the batch
-// engine (64 sites per batch), the chains from
-// one Simulate per node that defeats something alone.
+// engine (64 sites per batch). The chains (Explain; all of them unless
+// AuditOptions.NoChains) come from one run of the event engine per node
+// that defeats a claim alone or reaches it around, confined to the
+// claims' ancestry, and one per set of two nodes or more, as
+// CutSetsVertices explains its sets.
 
 // Claim is one redundancy claim and what defeats it.
 type Claim struct {
@@ -99,6 +103,10 @@ type Claim struct {
 	// Idle lists the sites whose loss the claim survives while all that
 	// depends on it goes Down (see the definition above).
 	Idle []IdleLoss
+	// Explained says the chains of Defeats and Around are filled in:
+	// always, unless the audit ran with AuditOptions.NoChains and
+	// AuditResult.Explain has not been called for the claim since.
+	Explained bool
 }
 
 // Defeat is one minimal set of failures that takes a claim Down.
@@ -158,6 +166,14 @@ type AuditOptions struct {
 	// Progress, when set, is called now and then with the sets of failures
 	// tried so far (see CutSetOptions.Progress).
 	Progress func(done, total int)
+	// NoChains leaves every chain out (Defeat.Chains and MemberChains,
+	// the Chains of Around) and every Claim.Explained false: the sets
+	// alone. The chains cost most of an audit of a large catalog (on the
+	// 100,000-node catalog with redundancy everywhere, over half of it: a
+	// Simulate per node that defeats something alone, an event run per
+	// set found), and a report prints those of a few claims;
+	// AuditResult.Explain adds them to the claims that need them.
+	NoChains bool
 
 	// claimByClaim searches the defeats of order 2 with CutSetsVertices,
 	// 64 claims at a time, instead of pairCutSets: the reference the tests
@@ -250,7 +266,8 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			// Order 2, the default: the claims share every run (see
 			// pairCutSets), where CutSetsVertices runs each candidate of
 			// the ancestry of every 64 claims again.
-			rs, err = pairCutSets(ctx, c, vs, opts.Kinds, limit, opts.Progress)
+			// Their chains, when asked for, come with the others' (explain).
+			rs, err = pairSets(ctx, c, vs, opts.Kinds, limit, opts.Progress)
 		} else {
 			rs, err = CutSetsVertices(ctx, c, vs, copts)
 		}
@@ -261,82 +278,25 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			defeats[i] = &rs[j]
 		}
 	}
-	// Chains for the sets of one node: asked for per failed node.
-	type ask struct {
-		claim, set int
-		around     bool
-	}
-	single := map[int32][]ask{}
 	for i := range claims {
 		cl := &claims[i]
 		g := defeats[i]
 		cl.DefeatsTruncated = g.Truncated
 		for _, s := range g.Sets {
-			d := Defeat{CutSet: s, Hidden: cl.Tolerance == 0 || s.Order() < cl.Tolerance}
-			if s.Order() == 1 {
-				single[s.Vertices[0]] = append(single[s.Vertices[0]], ask{claim: i, set: len(cl.Defeats)})
+			if opts.NoChains {
+				s.Chains = nil // those CutSetsVertices found, for every claim alike
 			}
-			cl.Defeats = append(cl.Defeats, d)
+			cl.Defeats = append(cl.Defeats, Defeat{CutSet: s, Hidden: cl.Tolerance == 0 || s.Order() < cl.Tolerance})
 		}
 		if !cl.Soft && cl.OwnerVertex != cl.Vertex {
 			o := &first[slot[cl.OwnerVertex]]
 			cl.AroundTruncated = o.Truncated
 			for _, s := range o.Sets {
 				if !containsDefeat(s, g.Sets) {
-					single[s.Vertices[0]] = append(single[s.Vertices[0]], ask{claim: i, set: len(cl.Around), around: true})
 					cl.Around = append(cl.Around, s)
 				}
 			}
 		}
-	}
-	// The chains of the sets of one node: from every member of a claim
-	// down to it, from the claim and from the owner. One Simulate per
-	// failed node, whatever the number of claims it defeats (a region
-	// defeats most), one outcome at a time per core. Each ask fills its
-	// own set, so the workers share nothing they write.
-	failed := slices.Sorted(maps.Keys(single))
-	var (
-		once     sync.Once
-		chainErr error
-	)
-	onCores(ctx, len(failed), func(_ int, next func() (int, bool)) {
-		for k, ok := next(); ok; k, ok = next() {
-			v := failed[k]
-			o, err := Simulate(ctx, c, Fail(c.VertexName(v)))
-			if err != nil {
-				once.Do(func() { chainErr = err })
-				return
-			}
-			for _, a := range single[v] {
-				cl := &claims[a.claim]
-				if a.around {
-					s := &cl.Around[a.set]
-					s.Chains = [][]string{o.Chain(cl.Owner)}
-					continue
-				}
-				d := &cl.Defeats[a.set]
-				d.MemberChains = make([][]string, len(cl.Members))
-				for j, m := range cl.Members {
-					if o.State(m) == Down {
-						d.MemberChains[j] = o.Chain(m)
-						if d.Chains == nil {
-							// The claim's chain goes through its first member
-							// down (a claim that is its owner is that node).
-							d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
-						}
-					}
-				}
-				if cl.Vertex == cl.OwnerVertex {
-					d.Chains = [][]string{o.Chain(cl.Owner)}
-				}
-			}
-		}
-	})
-	if chainErr != nil {
-		return nil, chainErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
 	}
 	if res.Sites, err = idleClaims(ctx, c, claims); err != nil {
 		return nil, err
@@ -357,6 +317,15 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 		return cmp.Or(cmp.Compare(order(&a), order(&b)), cmp.Compare(hidden(&a), hidden(&b)),
 			cmp.Compare(c.Users(b.OwnerVertex), c.Users(a.OwnerVertex)), cmp.Compare(a.Owner, b.Owner), cmp.Compare(a.Name, b.Name))
 	})
+	if !opts.NoChains {
+		all := make([]int, len(res.Claims))
+		for i := range all {
+			all[i] = i
+		}
+		if err := res.explain(ctx, c, all); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 
@@ -364,8 +333,8 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 // at once: for each target, the model nodes (of kinds, when given) whose
 // failure alone takes it Down, other than itself, sorted by id, at most
 // limit (when positive) of them. It is one pass of the batch engine over
-// every single failure, as Rank's (each target a watched position), rather
-// than a search per target: on a 100,000-node catalog the claims and their
+// every single failure of the targets' ancestry (each target a watched
+// vertex), rather than a search per target: on a 100,000-node catalog the claims and their
 // owners are tens of thousands of targets. The sets carry no chains (the
 // caller adds them). A target Down with nothing failed has no set of one
 // node; the tests hold the sets equal to brute force.
@@ -381,25 +350,48 @@ func singleCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kind
 	if err != nil {
 		return nil, err
 	}
-	l := layoutFor(c)
-	slotOf := make([]int32, len(l.vertex)) // per position: 1 + the target's index, or 0
+	// The sweep runs over the targets' hard ancestry alone, without soft
+	// edges and demand (withinLayout, as the pair search's): a failure
+	// outside it takes no target Down, and Down depends on nothing else.
+	// The sources are batched in the layout's order (see batchOrder), as
+	// a sweep batches them, those nothing depends on left out (they take
+	// down no target but themselves).
+	within := ancestorsOf(c, targets, false)
+	slotOf := make([]int32, c.Len()) // per vertex: 1 + the target's index, or 0
 	for i, t := range targets {
-		if none.VertexState(t) != Down {
-			slotOf[l.pos[t]] = int32(i) + 1
+		if none.VertexState(t) != Down && slotOf[t] == 0 {
+			slotOf[t] = int32(i) + 1
 		}
 	}
+	allowed := make([]bool, c.NodeCount())
+	for _, v := range cands {
+		allowed[v] = true
+	}
+	full := layoutFor(c)
+	var sources []int32
+	for _, v := range full.order {
+		if allowed[v] && within[v] {
+			sources = append(sources, v)
+		}
+	}
+	l := withinLayout(full, within)
 	type hit struct{ slot, v int32 }
 	hits := make([][]int32, len(targets))
-	var mu sync.Mutex
-	err = sweep(ctx, c, cands, 0, progress, func(l *layout, b *batch, sources []int32) {
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	err = onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(_ int, b *batch, k int) {
+		srcs := sources[k*64 : min(k*64+64, len(sources))]
 		var local []hit
-		b.run(sources, func(p int32, down, _ uint64) {
-			s := slotOf[p]
+		b.run(srcs, func(p int32, down, _ uint64) {
+			x := l.vertex[p]
+			s := slotOf[x]
 			if s == 0 {
 				return
 			}
 			for m := down; m != 0; m &= m - 1 {
-				if v := sources[bits.TrailingZeros64(m)]; v != l.vertex[p] {
+				if v := srcs[bits.TrailingZeros64(m)]; v != x {
 					local = append(local, hit{s - 1, v})
 				}
 			}
@@ -409,7 +401,11 @@ func singleCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kind
 		for _, h := range local {
 			hits[h.slot] = append(hits[h.slot], h.v)
 		}
-	}, func(int32) {}) // nothing depends on it: it takes no target down
+		done += len(srcs)
+		if progress != nil {
+			progress(done, len(sources))
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -641,4 +637,209 @@ func dependentsThroughGroups(c *graph.Compiled, v int32) []int32 {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Explain fills in the chains of the claims r.Claims[i], for each i of
+// claims, in an audit run with AuditOptions.NoChains on c: the chains an
+// audit without NoChains gives them (a test holds the two equal). Claims
+// explained already are left as they are. It costs one Simulate per
+// distinct node that defeats one of the claims alone or reaches it around,
+// and one event run per distinct set of two failures or more.
+func (r *AuditResult) Explain(ctx context.Context, c *graph.Compiled, claims ...int) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	for _, i := range claims {
+		if i < 0 || i >= len(r.Claims) {
+			return fmt.Errorf("audit: no claim %d (the audit has %d)", i, len(r.Claims))
+		}
+		if cl := &r.Claims[i]; int(cl.Vertex) >= c.Len() || c.VertexName(cl.Vertex) != cl.Name {
+			return fmt.Errorf("audit: claim %s is not of this graph", cl.Name)
+		}
+	}
+	return r.explain(ctx, c, claims)
+}
+
+// explain is Explain without its checks. The chains of a claim searched
+// at order 2 or more are those of the cut-set search (pairChains, as
+// CutSetsVertices gives them) on every defeat; then, for every defeat of
+// one node, the chain from each member down to it, and for every set
+// around the claim the owner's chain, from one Simulate per failed node.
+func (r *AuditResult) explain(ctx context.Context, c *graph.Compiled, which []int) error {
+	var todo []int
+	seen := map[int]bool{}
+	for _, i := range which {
+		if !r.Claims[i].Explained && !seen[i] {
+			seen[i] = true
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) == 0 {
+		return ctx.Err()
+	}
+	// The cut-set search's chains, for the claims searched past order 1
+	// whose sets have none (a search by CutSetsVertices gave them).
+	var (
+		targets []int32
+		sets    [][][]int32
+		owners  []int // the claim of each target
+	)
+	for _, i := range todo {
+		cl := &r.Claims[i]
+		if cl.searched(r.MaxOrder) < 2 || !slices.ContainsFunc(cl.Defeats, func(d Defeat) bool { return d.Order() > 0 && d.Chains == nil }) {
+			continue
+		}
+		ss := make([][]int32, len(cl.Defeats))
+		for j, d := range cl.Defeats {
+			ss[j] = d.Vertices
+		}
+		targets, sets, owners = append(targets, cl.Vertex), append(sets, ss), append(owners, i)
+	}
+	if len(targets) > 0 {
+		out := make([]CutSetResult, len(targets))
+		if err := pairChains(ctx, c, targets, sets, out); err != nil {
+			return err
+		}
+		for k, i := range owners {
+			byKey := make(map[string][][]string, len(out[k].Sets))
+			for _, s := range out[k].Sets {
+				byKey[setKey(s.Vertices)] = s.Chains
+			}
+			for j := range r.Claims[i].Defeats {
+				d := &r.Claims[i].Defeats[j]
+				d.Chains = byKey[setKey(d.Vertices)]
+			}
+		}
+	}
+	// The chains of the sets of one node: asked for per failed node.
+	type ask struct {
+		claim, set int
+		around     bool
+	}
+	single := map[int32][]ask{}
+	for _, i := range todo {
+		cl := &r.Claims[i]
+		for j, d := range cl.Defeats {
+			if d.Order() == 1 {
+				single[d.Vertices[0]] = append(single[d.Vertices[0]], ask{claim: i, set: j})
+			}
+		}
+		for j, s := range cl.Around {
+			single[s.Vertices[0]] = append(single[s.Vertices[0]], ask{claim: i, set: j, around: true})
+		}
+	}
+	// From every member of a claim down to the node, from the claim and
+	// from the owner. One run of the event engine per failed node,
+	// whatever the number of claims it defeats (a region defeats most),
+	// one outcome at a time per core. Each run is confined to the claims'
+	// ancestry over hard and soft inputs, where it gives every vertex the
+	// state and the cause Simulate gives it (see scratch.within), and so
+	// the same chains: a site's loss reaches an eighth of a catalog, most
+	// of it no claim's concern. Each ask fills its own set, so the
+	// workers share nothing they write.
+	failed := slices.Sorted(maps.Keys(single))
+	var within []bool
+	if len(failed) > 0 {
+		var from []int32
+		for _, i := range todo {
+			from = append(from, r.Claims[i].Vertex, r.Claims[i].OwnerVertex)
+		}
+		within = ancestorsOf(c, from, true)
+	}
+	var (
+		once     sync.Once
+		chainErr error
+	)
+	onCores(ctx, len(failed), func(_ int, next func() (int, bool)) {
+		for k, ok := next(); ok; k, ok = next() {
+			v := failed[k]
+			o, err := simulateWithin(ctx, c, v, within)
+			if err != nil {
+				once.Do(func() { chainErr = err })
+				return
+			}
+			for _, a := range single[v] {
+				cl := &r.Claims[a.claim]
+				if a.around {
+					s := &cl.Around[a.set]
+					s.Chains = [][]string{o.Chain(cl.Owner)}
+					continue
+				}
+				d := &cl.Defeats[a.set]
+				d.MemberChains = make([][]string, len(cl.Members))
+				for j, m := range cl.Members {
+					if o.State(m) == Down {
+						d.MemberChains[j] = o.Chain(m)
+						if d.Chains == nil {
+							// The claim's chain goes through its first member
+							// down (a claim that is its owner is that node).
+							d.Chains = [][]string{append([]string{cl.Name}, d.MemberChains[j]...)}
+						}
+					}
+				}
+				if cl.Vertex == cl.OwnerVertex {
+					d.Chains = [][]string{o.Chain(cl.Owner)}
+				}
+			}
+		}
+	})
+	if chainErr != nil {
+		return chainErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, i := range todo {
+		r.Claims[i].Explained = true
+	}
+	return nil
+}
+
+// simulateWithin is Simulate of the failure of v confined to within, a
+// set of vertices closed under hard and soft inputs that holds v: the
+// outcome has every vertex of within in the state, with the cause (and so
+// the chain), Simulate gives it; the others are Up.
+func simulateWithin(ctx context.Context, c *graph.Compiled, v int32, within []bool) (*Outcome, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s := getScratch(c)
+	defer putScratch(c, s)
+	s.within = within
+	defer func() { s.within = nil }()
+	s.remove(c, v)
+	if !s.drain(c, ctx.Done()) {
+		return nil, ctx.Err()
+	}
+	return s.outcome(c, Fail(c.VertexName(v))), nil
+}
+
+// ancestorsOf is ancestors for many vertices: it marks those of vs and
+// every vertex they depend on, over hard inputs (and soft ones too, when
+// soft), a set closed under them, to which a run of either engine can be
+// confined.
+func ancestorsOf(c *graph.Compiled, vs []int32, soft bool) []bool {
+	within := make([]bool, c.Len())
+	var queue []int32
+	add := func(v int32) {
+		if !within[v] {
+			within[v] = true
+			queue = append(queue, v)
+		}
+	}
+	for _, v := range vs {
+		add(v)
+	}
+	for k := 0; k < len(queue); k++ {
+		ins, _ := c.Inputs(queue[k])
+		for _, u := range ins {
+			add(u)
+		}
+		if soft {
+			for _, u := range c.SoftInputs(queue[k]) {
+				add(u)
+			}
+		}
+	}
+	return within
 }

@@ -26,10 +26,11 @@ var auditCatalogs = []struct {
 
 // The audit of every claim of a catalog of 20,000 and 100,000 nodes,
 // after loading, at the default order 2: "shared" is Audit, which
-// searches the defeats of order 2 of every claim at once (pairCutSets);
-// "claim-by-claim" the baseline, the same search by CutSetsVertices, 64
-// claims at a time (at 100,000 nodes only with AUDIT_BASELINE=1: it takes
-// many minutes). The number of claims and of defeats found are reported
+// searches the defeats of order 2 of every claim at once (pairSets), with
+// every chain; "claim-by-claim" the baseline, the same search by
+// CutSetsVertices, 64 claims at a time (at 100,000 nodes only with
+// AUDIT_BASELINE=1: it takes many minutes); "shown" the CLI's path, the
+// audit without chains and Explain of 30 claims. The number of claims and of defeats found are reported
 // beside the time.
 func BenchmarkAudit(b *testing.B) {
 	for _, n := range []int{20_000, 100_000} {
@@ -40,11 +41,8 @@ func BenchmarkAudit(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			for _, byClaim := range []bool{false, true} {
-				mode := "shared"
-				if byClaim {
-					mode = "claim-by-claim"
-				}
+			for _, mode := range []string{"shared", "claim-by-claim", "shown"} {
+				byClaim := mode == "claim-by-claim"
 				b.Run("n="+strconv.Itoa(n)+"/"+cat.name+"/"+mode, func(b *testing.B) {
 					if byClaim && n > 20_000 && os.Getenv("AUDIT_BASELINE") != "1" {
 						b.Skip("set AUDIT_BASELINE=1")
@@ -52,8 +50,16 @@ func BenchmarkAudit(b *testing.B) {
 					b.ReportAllocs()
 					var res *AuditResult
 					for b.Loop() {
-						if res, err = Audit(context.Background(), c, AuditOptions{claimByClaim: byClaim}); err != nil {
+						res, err = Audit(context.Background(), c, AuditOptions{claimByClaim: byClaim, NoChains: mode == "shown"})
+						if err != nil {
 							b.Fatal(err)
+						}
+						if mode == "shown" {
+							// The CLI's path: chains for 30 claims, as many
+							// as its reports print at most.
+							if err := res.Explain(context.Background(), c, firstClaims(res, 30)...); err != nil {
+								b.Fatal(err)
+							}
 						}
 					}
 					defeats, pairs, around, idle := 0, 0, 0, 0
@@ -74,4 +80,16 @@ func BenchmarkAudit(b *testing.B) {
 			}
 		}
 	}
+}
+
+// firstClaims returns the indices of the first n claims of res with a set
+// to explain (a defeat or a set around).
+func firstClaims(res *AuditResult, n int) []int {
+	var which []int
+	for i := range res.Claims {
+		if cl := &res.Claims[i]; len(which) < n && (len(cl.Defeats) > 0 || len(cl.Around) > 0) {
+			which = append(which, i)
+		}
+	}
+	return which
 }

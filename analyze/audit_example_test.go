@@ -49,6 +49,26 @@ func ExampleAudit() {
 	// pay runs in [sbg2 rbx], tolerance 2
 }
 
+// On a large catalog, audit without the chains and explain only the
+// claims a report shows: here the first one.
+func ExampleAuditResult_Explain() {
+	c := campus()
+	ctx := context.Background()
+	res, err := analyze.Audit(ctx, c, analyze.AuditOptions{NoChains: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cl := &res.Claims[0]
+	fmt.Println(cl.Defeats[0].IDs, cl.Explained, cl.Defeats[0].MemberChains)
+	if err := res.Explain(ctx, c, 0); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cl.Defeats[0].IDs, cl.Explained, cl.Defeats[0].MemberChains)
+	// Output:
+	// [campus-power] false []
+	// [campus-power] true [[shop@sbg2 sbg2 campus-power] [shop@sbg3 sbg3 campus-power]]
+}
+
 // Which two sites take more together than either alone?
 func ExampleRankPairs() {
 	r, err := analyze.RankPairs(context.Background(), campus(), analyze.PairOptions{})

@@ -21,16 +21,22 @@ func cpu() time.Duration {
 
 // TestAuditScale times Audit on a catalog of AUDIT_N nodes (skipped
 // without it), wall clock and CPU time, at the orders in AUDIT_ORDERS
-// (default "1 2"), on the catalogs of BenchmarkAudit100k (AUDIT_CATALOG
+// ("1", "2", default both), on the catalogs of BenchmarkAudit (AUDIT_CATALOG
 // names one): on a shared machine the CPU time is the steadier figure.
+// AUDIT_CHAINS=shown times what the CLI does instead: the audit without
+// chains, then Explain of 30 claims (the most its reports print: 10 per
+// section with chains), timed apart.
 func TestAuditScale(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("AUDIT_N"))
 	if n == 0 {
 		t.Skip("set AUDIT_N")
 	}
 	orders := []int{1, 2}
-	if os.Getenv("AUDIT_ORDERS") == "1" {
+	switch os.Getenv("AUDIT_ORDERS") {
+	case "1":
 		orders = orders[:1]
+	case "2":
+		orders = orders[1:]
 	}
 	for _, cat := range auditCatalogs {
 		if name := os.Getenv("AUDIT_CATALOG"); name != "" && name != cat.name {
@@ -46,12 +52,21 @@ func TestAuditScale(t *testing.T) {
 			// AUDIT_BASELINE=1 also times the search of order 2 claim by
 			// claim (CutSetsVertices, 64 claims at a time), after it.
 			for _, byClaim := range []bool{false, true}[:1+boolInt(os.Getenv("AUDIT_BASELINE") == "1" && k == 2)] {
+				shown := os.Getenv("AUDIT_CHAINS") == "shown"
 				start, c0 := time.Now(), cpu()
-				res, err := Audit(context.Background(), c, AuditOptions{MaxOrder: k, claimByClaim: byClaim})
+				res, err := Audit(context.Background(), c, AuditOptions{MaxOrder: k, claimByClaim: byClaim, NoChains: shown})
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Logf("%s, %d nodes, order %d, claim by claim %v: %d claims, %v wall, %v CPU", cat.name, n, k, byClaim, len(res.Claims), time.Since(start), cpu()-c0)
+				t.Logf("%s, %d nodes, order %d, claim by claim %v, chains %v: %d claims, %v wall, %v CPU", cat.name, n, k, byClaim, !shown, len(res.Claims), time.Since(start), cpu()-c0)
+				if shown {
+					which := firstClaims(res, 30)
+					start, c0 := time.Now(), cpu()
+					if err := res.Explain(context.Background(), c, which...); err != nil {
+						t.Fatal(err)
+					}
+					t.Logf("  then Explain of %d claims: %v wall, %v CPU", len(which), time.Since(start), cpu()-c0)
+				}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -14,8 +15,10 @@ import (
 const AuditSchema = "blastradius/audit/v1"
 
 // AuditDoc is the document AuditJSON writes: every claim, with every
-// defeat, every set around it and every site at which it is idle, chains
-// whole.
+// defeat, every set around it and every site at which it is idle (each
+// list up to the audit's limit per claim, with a flag when cut); chains
+// whole for every claim explained (analyze.Claim.Explained), and for the
+// others none, with chains_omitted set.
 type AuditDoc struct {
 	Schema   string        `json:"schema"`
 	Model    string        `json:"model"`
@@ -41,6 +44,9 @@ type ClaimRecord struct {
 	Around           []SetRecord    `json:"around"`
 	AroundTruncated  bool           `json:"around_truncated,omitempty"`
 	Idle             []IdleRecord   `json:"idle"`
+	// ChainsOmitted: the claim was not explained, so its sets have no
+	// chains (empty lists) and its defeats of one node no member chains.
+	ChainsOmitted bool `json:"chains_omitted,omitempty"`
 }
 
 // DefeatRecord is one minimal set of failures that takes a claim Down.
@@ -81,7 +87,8 @@ func NewAuditDoc(c *graph.Compiled, r *analyze.AuditResult) AuditDoc {
 		rec := ClaimRecord{Name: cl.Name, Owner: cl.Owner, Users: c.Users(cl.OwnerVertex), Label: cl.Label, Rule: cl.Rule.String(),
 			Replicas: cl.Replicas, Soft: cl.Soft, Members: nonNil(cl.Members), Sites: cl.Sites, Tolerance: cl.Tolerance,
 			Defeats: make([]DefeatRecord, len(cl.Defeats)), DefeatsTruncated: cl.DefeatsTruncated,
-			Around: make([]SetRecord, len(cl.Around)), AroundTruncated: cl.AroundTruncated, Idle: make([]IdleRecord, len(cl.Idle))}
+			Around: make([]SetRecord, len(cl.Around)), AroundTruncated: cl.AroundTruncated, Idle: make([]IdleRecord, len(cl.Idle)),
+			ChainsOmitted: !cl.Explained && (len(cl.Around) > 0 || len(cl.Defeats) > 0 && cl.Defeats[0].Order() > 0)}
 		for j, d := range cl.Defeats {
 			rec.Defeats[j] = DefeatRecord{SetRecord: setRecord(d.CutSet), Hidden: d.Hidden, MemberChains: d.MemberChains}
 		}
@@ -96,9 +103,61 @@ func NewAuditDoc(c *graph.Compiled, r *analyze.AuditResult) AuditDoc {
 	return doc
 }
 
-// AuditJSON writes an audit of c as an AuditDoc document.
+// AuditJSON writes an audit of c as an AuditDoc document, after
+// explaining the claims AuditTable prints (AuditShown) if the audit ran
+// without chains: the others keep what the audit gave them.
 func AuditJSON(w io.Writer, c *graph.Compiled, r *analyze.AuditResult) error {
+	if err := explainShown(c, r); err != nil {
+		return err
+	}
 	return writeJSON(w, NewAuditDoc(c, r))
+}
+
+// AuditShown returns the claims (indices into r.Claims) whose chains
+// AuditTable and AuditMarkdown print: the first listCap claims of each of
+// their sections with chains (defeated by a single node, by a hidden set,
+// reached around). A caller that audits with analyze.AuditOptions.NoChains
+// explains these (AuditResult.Explain) before writing; the writers do it
+// themselves, without a context, when it has not.
+func AuditShown(r *analyze.AuditResult) []int {
+	var out []int
+	var n [3]int
+	for i := range r.Claims {
+		cl := &r.Claims[i]
+		shown := false
+		for k, in := range []bool{singleDefeated(cl), hiddenDefeated(cl), len(cl.Around) > 0} {
+			if in && n[k] < listCap {
+				n[k]++
+				shown = true
+			}
+		}
+		if shown {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// explainShown explains the claims of r the text reports print, when the
+// audit left their chains out.
+func explainShown(c *graph.Compiled, r *analyze.AuditResult) error {
+	shown := AuditShown(r)
+	for _, i := range shown {
+		if !r.Claims[i].Explained {
+			return r.Explain(context.Background(), c, shown...)
+		}
+	}
+	return nil
+}
+
+// singleDefeated: the claim's smallest defeat is one node.
+func singleDefeated(cl *analyze.Claim) bool {
+	return len(cl.Defeats) > 0 && cl.Defeats[0].Order() == 1
+}
+
+// hiddenDefeated: the claim has a hidden defeat, of two nodes or more.
+func hiddenDefeated(cl *analyze.Claim) bool {
+	return !singleDefeated(cl) && hiddenDefeat(cl) != nil
 }
 
 // claimText says what a claim claims: "kakaopay runs in ansan and gasan",
@@ -176,9 +235,9 @@ type auditCounts struct{ single, hidden, around, idle int }
 func countAudit(r *analyze.AuditResult) auditCounts {
 	var n auditCounts
 	for _, cl := range r.Claims {
-		if len(cl.Defeats) > 0 && cl.Defeats[0].Order() == 1 {
+		if singleDefeated(&cl) {
 			n.single++
-		} else if hiddenDefeat(&cl) != nil {
+		} else if hiddenDefeated(&cl) {
 			n.hidden++
 		}
 		if len(cl.Around) > 0 {
@@ -218,8 +277,12 @@ func auditSummary(r *analyze.AuditResult) string {
 // then the claims defeated by a single node (with the chain from every
 // member to it), those defeated by a hidden pair, those reached around,
 // and the redundancy that protects no one. Each list is bounded (listCap
-// claims, then "and N more"); AuditJSON has everything.
+// claims, then "and N more"); AuditJSON has every claim and every set.
+// The claims it prints chains for are explained first (see AuditShown).
 func AuditTable(w io.Writer, c *graph.Compiled, r *analyze.AuditResult) error {
+	if err := explainShown(c, r); err != nil {
+		return err
+	}
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s: independence audit, failures of up to %s, %s lost one at a time\n", orModel(c.Name()), plural(r.MaxOrder, "node"), plural(r.Sites, "site"))
 	fmt.Fprintf(ew, "%s\n\n", auditSummary(r))
@@ -303,7 +366,7 @@ func writeAuditDetails(w io.Writer, c *graph.Compiled, r *analyze.AuditResult, i
 		}
 	}
 	section("Defeated by a single node", func(cl *analyze.Claim) []string {
-		if len(cl.Defeats) == 0 || cl.Defeats[0].Order() != 1 {
+		if !singleDefeated(cl) {
 			return nil
 		}
 		var ls []string
@@ -331,13 +394,10 @@ func writeAuditDetails(w io.Writer, c *graph.Compiled, r *analyze.AuditResult, i
 		return ls
 	})
 	section("Defeated by a hidden set of failures (fewer than the claim's members can lose)", func(cl *analyze.Claim) []string {
-		if len(cl.Defeats) > 0 && cl.Defeats[0].Order() == 1 {
+		if !hiddenDefeated(cl) {
 			return nil
 		}
 		d := hiddenDefeat(cl)
-		if d == nil {
-			return nil
-		}
 		ids := make([]string, len(d.IDs))
 		for i, x := range d.IDs {
 			ids[i] = id(x)
@@ -405,6 +465,9 @@ func writeAuditDetails(w io.Writer, c *graph.Compiled, r *analyze.AuditResult, i
 // AuditMarkdown writes an audit of c as GitHub Markdown: the summary table
 // and the same sections as AuditTable.
 func AuditMarkdown(w io.Writer, c *graph.Compiled, r *analyze.AuditResult) error {
+	if err := explainShown(c, r); err != nil {
+		return err
+	}
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "## Independence audit: %s\n\n", mdText(orModel(c.Name())))
 	fmt.Fprintf(ew, "Failures of up to %s, %s lost one at a time. %s.\n\n", plural(r.MaxOrder, "node"), plural(r.Sites, "site"), capital(auditSummary(r)))

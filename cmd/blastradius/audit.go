@@ -8,13 +8,18 @@ import (
 	"github.com/blastradius-go/blastradius/export"
 )
 
-// audit: blastradius audit MODEL [--order N] [--owner ID,...] [--kind KIND,...] [--limit N]
+// audit: blastradius audit MODEL [--order N] [--owner ID,...] [--kind KIND,...] [--limit N] [--all-chains]
+//
+// The chains are built for the claims the report prints (or, with
+// --all-chains, for every claim of the JSON report): on a large catalog
+// they were most of the audit's time.
 func auditCmd(x *command, args []string) int {
-	fs := x.flags("audit MODEL [--order N] [--owner ID,...] [--kind KIND,...] [--limit N] [flags]")
+	fs := x.flags("audit MODEL [--order N] [--owner ID,...] [--kind KIND,...] [--limit N] [--all-chains] [flags]")
 	order := fs.Int("order", 2, "look for defeats of up to `N` failures together (1 to 8)")
 	owners := fs.String("owner", "", "audit only the claims of these `IDS` (comma-separated)")
 	kinds := fs.String("kind", "", "let only nodes of these `KINDS` fail (comma-separated, e.g. site,power,region)")
 	limit := fs.Int("limit", 0, "find at most `N` defeats per claim and single points of failure per owner (0: 100; -1: no limit)")
+	allChains := fs.Bool("all-chains", false, "JSON: give the chains of every claim, not only of those the text report prints (slow on a large model)")
 	out := addOutputFlags(fs, textFormats...)
 	pos, code, ok := x.setup(args, 1, out)
 	if !ok {
@@ -26,7 +31,7 @@ func auditCmd(x *command, args []string) int {
 	if *limit < -1 {
 		return x.usageError("--limit %d: want -1 (no limit), 0 (the default) or more", *limit)
 	}
-	opts := analyze.AuditOptions{MaxOrder: *order, Limit: *limit, Progress: progressBar(x.stderr, "audit")}
+	opts := analyze.AuditOptions{MaxOrder: *order, Limit: *limit, Progress: progressBar(x.stderr, "audit"), NoChains: !*allChains}
 	if *kinds != "" {
 		var err error
 		if opts.Kinds, err = analyze.ParseKinds(*kinds); err != nil {
@@ -44,6 +49,9 @@ func auditCmd(x *command, args []string) int {
 	}
 	r, err := analyze.Audit(x.ctx, c, opts)
 	if err != nil {
+		return x.fail(err)
+	}
+	if err := r.Explain(x.ctx, c, export.AuditShown(r)...); err != nil {
 		return x.fail(err)
 	}
 	return x.finish(out, report{
