@@ -162,6 +162,13 @@ func (tl *Timeline) Recovery(id string) (Recovery, bool) {
 // vertices that are not Up at t=0), not over the graph. It is safe to call
 // concurrently on one compiled graph.
 func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions) (*Timeline, error) {
+	return recoverWith(ctx, c, sc, opts, false)
+}
+
+// recoverWith is Recover; legacy finds the region's components by
+// Tarjan's algorithm over the region rather than from the graph's (see
+// recover_order.go), for the tests and benchmarks that compare the two.
+func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions, legacy bool) (*Timeline, error) {
 	vs, err := resolve(c, sc)
 	if err != nil {
 		return nil, err
@@ -203,7 +210,7 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 	rs := getRecScratch(c)
 	defer putRecScratch(c, rs)
 	tr := &rs.tr
-	tr.c, tr.repair = c, repair
+	tr.c, tr.repair, tr.legacy = c, repair, legacy
 	tr.p = &progress{ctx: ctx, f: opts.Progress, total: len(region)}
 	isDown := func(v int32) bool { return s.stateOf(v) == Down }
 	waits := recWaits(c, region, repair, isDown)

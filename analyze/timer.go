@@ -105,6 +105,16 @@ type timer struct {
 	sccs    sccs
 	members []int32 // of the component being solved
 
+	// The region's components from the graph's (recover_order.go); legacy
+	// finds them with Tarjan's algorithm over the whole region instead,
+	// as before, for the test that holds the two equal.
+	legacy       bool
+	keys, keyTmp []uint64 // graph component << 32 | local index
+	one          [1]int32
+	inGroup      []int32 // per local index: its place in group, -1 outside
+	group        []int32 // the region's part of one cycle of the graph
+	groupMembers []int32
+
 	// One decreasing-order pass over a component, for D or for U.
 	soft        bool            // solving U: soft edges count
 	tm          []time.Duration // tmD or tmU
@@ -161,6 +171,9 @@ func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Dur
 	tr.tmU = make([]time.Duration, n)
 	tr.rawD = fill(tr.rawD, n, 0)
 	tr.comp = fill(tr.comp, n, -1)
+	if !tr.legacy {
+		tr.inGroup = fill(tr.inGroup, n, -1)
+	}
 	// The pass over a component sets these for its members before use.
 	tr.key = slices.Grow(tr.key[:0], n)[:n]
 	tr.andKey = slices.Grow(tr.andKey[:0], n)[:n]
@@ -191,13 +204,15 @@ func fill[T any](s []T, n int, x T) []T {
 	return s
 }
 
-// tarjan solves the region component by component, in two runs of the
-// package's component routine: D over the components of hard edges, then
-// U over the components of hard and soft edges. A soft edge never holds a
-// node Down, so it must not put the node in a cycle for D; for U it does
-// (a node Degraded by what it uses waits for it to be Up). Tarjan's
-// algorithm emits a component after every component it reaches, so its
-// inputs are final by then.
+// tarjan solves the region component by component, in two runs: D over
+// the components of hard edges, then U over the components of hard and
+// soft edges. A soft edge never holds a node Down, so it must not put the
+// node in a cycle for D; for U it does (a node Degraded by what it uses
+// waits for it to be Up). The components come inputs first, so a
+// component's inputs are final when it is solved: from the graph's
+// components (regionComponents), or on the legacy path from Tarjan's
+// algorithm over the region, which emits a component after every
+// component it reaches.
 func (tr *timer) tarjan() error {
 	for _, soft := range []bool{false, true} {
 		if soft && tr.dOnly {
@@ -208,22 +223,7 @@ func (tr *timer) tarjan() error {
 		for i := range tr.comp {
 			tr.comp[i] = -1
 		}
-		edge := func(i, j int32) (int32, bool) {
-			v := tr.region[i]
-			ins, _ := tr.c.Inputs(v)
-			if int(j) < len(ins) {
-				return tr.rank(ins[j]), true
-			}
-			if !soft {
-				return 0, false
-			}
-			sins := tr.c.SoftInputs(v)
-			if k := int(j) - len(ins); k < len(sins) {
-				return tr.rank(sins[k]), true
-			}
-			return 0, false
-		}
-		err := tr.sccs.run(len(tr.region), edge, func(members []int32) error {
+		emit := func(members []int32) error {
 			tr.members = append(tr.members[:0], members...)
 			for _, m := range members {
 				tr.comp[m] = id
@@ -234,12 +234,39 @@ func (tr *timer) tarjan() error {
 				return tr.p.add(len(members))
 			}
 			return nil
-		})
+		}
+		var err error
+		if tr.legacy {
+			err = tr.legacyComponents(soft, emit)
+		} else {
+			err = tr.regionComponents(soft, emit)
+		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// legacyComponents calls emit with each component of the region, inputs
+// first, found by Tarjan's algorithm over the whole region.
+func (tr *timer) legacyComponents(soft bool, emit func(members []int32) error) error {
+	edge := func(i, j int32) (int32, bool) {
+		v := tr.region[i]
+		ins, _ := tr.c.Inputs(v)
+		if int(j) < len(ins) {
+			return tr.rank(ins[j]), true
+		}
+		if !soft {
+			return 0, false
+		}
+		sins := tr.c.SoftInputs(v)
+		if k := int(j) - len(ins); k < len(sins) {
+			return tr.rank(sins[k]), true
+		}
+		return 0, false
+	}
+	return tr.sccs.run(len(tr.region), edge, emit)
 }
 
 // component solves the members of component id (tr.members) for D (soft
@@ -605,6 +632,6 @@ func getRecScratch(c *graph.Compiled) *recScratch {
 func putRecScratch(c *graph.Compiled, s *recScratch) {
 	s.tr.clearLoc()
 	s.tr.c, s.tr.repair, s.tr.takeover, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil, nil
-	s.tr.dOnly = false
+	s.tr.dOnly, s.tr.legacy = false, false
 	recScratches.put(c, s)
 }
