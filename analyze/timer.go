@@ -80,9 +80,13 @@ import (
 // timer solves both problems of one Recover call. Its slices are kept in a
 // recScratch between calls.
 type timer struct {
-	c      *graph.Compiled
-	loc    []int32 // per vertex of the graph: 1 + local index in the region, 0 outside
-	repair map[int32]time.Duration
+	c   *graph.Compiled
+	loc []int32 // per vertex of the graph: 1 + local index in the region, 0 outside
+	// atD and atU are tmD and tmU per vertex of the graph, 0 outside the
+	// region (Up throughout): a gate reads its inputs' times with one
+	// load each, not two dependent ones through loc.
+	atD, atU []time.Duration
+	repair   map[int32]time.Duration
 	// takeover overrides the recovery time of the standbys whose takeover
 	// waits for what it requires (see recoverdeps); nil when none does.
 	takeover map[int32]time.Duration
@@ -191,7 +195,7 @@ func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Dur
 // clearLoc forgets the region, leaving loc all zero.
 func (tr *timer) clearLoc() {
 	for _, v := range tr.region {
-		tr.loc[v] = 0
+		tr.loc[v], tr.atD[v], tr.atU[v] = 0, 0, 0
 	}
 	tr.region = nil
 }
@@ -295,25 +299,21 @@ func (tr *timer) single(m int32, soft bool) {
 	}
 	ins, _ := c.Inputs(v)
 	t := tr.repairAt[m]
-	tm := tr.tmD
+	at := tr.atD
 	if soft {
-		tm = tr.tmU
+		at = tr.atU
 		t = max(t, tr.rawD[m])
 	}
 	if c.Op(v) == graph.Threshold {
-		t = max(t, tr.gate(v, tm, soft))
+		t = max(t, tr.gate(v, at, soft))
 	} else {
 		for _, in := range ins {
-			if k := tr.rank(in); k >= 0 {
-				t = max(t, tm[k])
-			}
+			t = max(t, at[in])
 		}
 	}
 	if soft {
 		for _, in := range c.SoftInputs(v) {
-			if k := tr.rank(in); k >= 0 {
-				t = max(t, tr.tmU[k])
-			}
+			t = max(t, at[in])
 		}
 	}
 	if !soft {
@@ -322,7 +322,16 @@ func (tr *timer) single(m int32, soft bool) {
 	if r := c.Restart(v); r > 0 && t > 0 {
 		t = addSat(t, r)
 	}
-	tm[m] = t
+	tr.setTime(m, soft, t)
+}
+
+// setTime sets local index m's D (soft false) or U to t.
+func (tr *timer) setTime(m int32, soft bool, t time.Duration) {
+	if soft {
+		tr.tmU[m], tr.atU[tr.region[m]] = t, t
+	} else {
+		tr.tmD[m], tr.atD[tr.region[m]] = t, t
+	}
 }
 
 // step is a change of a Threshold gate's weight at a time.
@@ -332,9 +341,9 @@ type step struct {
 }
 
 // gate is the first time at which the weight of the Threshold vertex v's
-// inputs that are back (tm), standbys from their recovery times, reaches
-// its floor (or its need, for U), or Never.
-func (tr *timer) gate(v int32, tm []time.Duration, soft bool) time.Duration {
+// inputs that are back (at: atD or atU), standbys from their recovery
+// times, reaches its floor (or its need, for U), or Never.
+func (tr *timer) gate(v int32, at []time.Duration, soft bool) time.Duration {
 	c := tr.c
 	need := weightNeeded(c.Gate(v), soft)
 	ins, ws := c.Inputs(v)
@@ -342,10 +351,7 @@ func (tr *timer) gate(v int32, tm []time.Duration, soft bool) time.Duration {
 	tr.steps = tr.steps[:0]
 	var now int64 // the weight at time 0
 	for j, u := range ins {
-		var back time.Duration
-		if k := tr.rank(u); k >= 0 {
-			back = tm[k]
-		}
+		back := at[u]
 		if back == Never {
 			continue
 		}
@@ -472,7 +478,7 @@ func (tr *timer) pass(id int32, soft bool, restart time.Duration) {
 			if !soft {
 				tr.rawD[m] = t
 			}
-			tr.tm[m] = addSat(t, restart)
+			tr.setTime(m, soft, addSat(t, restart))
 		}
 	}
 }
@@ -617,15 +623,16 @@ func (p *progress) report() {
 }
 
 // recScratch keeps a timer's arrays between calls on one compiled graph,
-// like the engine's scratch: loc is sized for the graph and all zero
-// between runs, the rest is sized for the regions seen so far.
+// like the engine's scratch: loc, atD and atU are sized for the graph
+// (20 bytes per vertex) and all zero between runs, the rest is sized for the regions seen so far.
 type recScratch struct{ tr timer }
 
 var recScratches graphPool[recScratch]
 
 func getRecScratch(c *graph.Compiled) *recScratch {
 	return recScratches.get(c, func() *recScratch {
-		return &recScratch{tr: timer{loc: make([]int32, c.Len())}}
+		n := c.Len()
+		return &recScratch{tr: timer{loc: make([]int32, n), atD: make([]time.Duration, n), atU: make([]time.Duration, n)}}
 	})
 }
 
