@@ -214,7 +214,11 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 	tr.p = &progress{ctx: ctx, f: opts.Progress, total: len(region)}
 	isDown := func(v int32) bool { return s.stateOf(v) == Down }
 	waits := recWaits(c, region, repair, isDown)
-	downUntil, upAt, err := tr.solveWaits(region, isDown, waits)
+	local := region
+	if !legacy {
+		local = tr.byVertex(region)
+	}
+	downUntil, upAt, err := tr.solveWaits(local, isDown, waits)
 	if err != nil {
 		return nil, err
 	}
@@ -223,11 +227,12 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 	wx := newWaitIndex(waits)
 	tl := &Timeline{Scenario: sc, Horizon: horizon, c: c, Recoveries: make([]Recovery, 0, len(region))}
 	hours := func(t time.Duration) float64 { return min(t, horizon).Hours() }
-	for i, v := range region {
+	for _, v := range region {
 		k := c.VertexKind(v)
 		if k != graph.NodeVertex && k != graph.ReplicaVertex {
 			continue
 		}
+		i := tr.rank(v)
 		r := Recovery{
 			Vertex:        v,
 			ID:            c.VertexName(v),
@@ -243,7 +248,7 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 			// when the timeline looks only 1h ahead.
 			r.Removed, r.Repair = true, t
 		}
-		r.Why = tr.why(int32(i), wx)
+		r.Why = tr.why(i, wx)
 		r.DownUserHours = float64(r.Users) * hours(r.DownUntil)
 		r.DegradedUserHours = float64(r.Users) * (hours(r.DegradedUntil) - hours(r.DownUntil))
 		tl.add(r)

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"flag"
 	"slices"
 	"sync"
 	"testing"
@@ -150,19 +151,23 @@ func BenchmarkRecover100K(b *testing.B) {
 		site, repair, n, c.Len(), len(st.times), st.times, tl.Totals.AllUp)
 	b.Run("recover", func(b *testing.B) {
 		b.ReportAllocs()
+		start := cpu()
 		for b.Loop() {
 			if _, err := Recover(context.Background(), c, sc, opts); err != nil {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, start)
 	})
 	b.Run("recover-legacy", func(b *testing.B) {
 		b.ReportAllocs()
+		start := cpu()
 		for b.Loop() {
 			if _, err := recoverWith(context.Background(), c, sc, opts, true); err != nil {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, start)
 	})
 	b.Run("simulate", func(b *testing.B) {
 		b.ReportAllocs()
@@ -249,11 +254,13 @@ func BenchmarkRecover100KDrilled(b *testing.B) {
 	b.Logf("%d standbys with recovery times of their own: %d event times; %d nodes and replicas affected", k, len(events), len(tl.Recoveries))
 	b.Run("recover", func(b *testing.B) {
 		b.ReportAllocs()
+		start := cpu()
 		for b.Loop() {
 			if _, err := Recover(context.Background(), c, sc, opts); err != nil {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, start)
 	})
 	b.Run("naive", func(b *testing.B) {
 		b.ReportAllocs()
@@ -339,6 +346,8 @@ func BenchmarkRecover100KFailover(b *testing.B) {
 	}
 }
 
+var recBenchNodes = flag.Int("recover-nodes", 1_000_000, "nodes of BenchmarkRecover1M's catalog")
+
 var recBench1M struct {
 	once sync.Once
 	c    *graph.Compiled
@@ -351,12 +360,12 @@ var recBench1M struct {
 // components), in the same run; "order" is what Recover computes once per
 // compiled graph (the graph's components for hard edges and for hard and
 // soft ones). The setup checks that both paths give the same timeline.
-// About 2 GB of memory. Run with
+// About 2 GB of memory; -recover-nodes sets another size. Run with
 //
 //	go test ./analyze -run '^$' -bench 'Recover1M' -benchmem -count 5
 func BenchmarkRecover1M(b *testing.B) {
 	recBench1M.once.Do(func() {
-		recBench1M.c, recBench1M.err = graph.Compile(synth.Services(synth.Default(1_000_000, 1)))
+		recBench1M.c, recBench1M.err = graph.Compile(synth.Services(synth.Default(*recBenchNodes, 1)))
 	})
 	if recBench1M.err != nil {
 		b.Fatal(recBench1M.err)
@@ -378,19 +387,23 @@ func BenchmarkRecover1M(b *testing.B) {
 	b.Logf("site-0 for 11h: %d nodes and replicas affected of %d vertices", len(tl.Recoveries), c.Len())
 	b.Run("recover", func(b *testing.B) {
 		b.ReportAllocs()
+		start := cpu()
 		for b.Loop() {
 			if _, err := Recover(context.Background(), c, sc, opts); err != nil {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, start)
 	})
 	b.Run("recover-legacy", func(b *testing.B) {
 		b.ReportAllocs()
+		start := cpu()
 		for b.Loop() {
 			if _, err := recoverWith(context.Background(), c, sc, opts, true); err != nil {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, start)
 	})
 	b.Run("order", func(b *testing.B) {
 		b.ReportAllocs()
@@ -400,4 +413,11 @@ func BenchmarkRecover1M(b *testing.B) {
 			newCompOrder(comp, n)
 		}
 	})
+}
+
+// reportCPU reports the process's CPU time per iteration since start (the
+// package's cpu, from getrusage): on a shared machine a steadier figure
+// than the wall clock.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpu()-start)/float64(b.N)/1e6, "cpu-ms/op")
 }

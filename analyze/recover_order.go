@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -212,4 +213,35 @@ func (tr *timer) sortKeys(keys []uint64, comps int) []uint64 {
 	}
 	tr.keys, tr.keyTmp = keys, tmp
 	return keys
+}
+
+// byVertex returns the region sorted by vertex number, the order in which
+// the timer numbers it locally: the graph's components, inputs first,
+// mostly follow the vertex numbers (a model lists what is depended on
+// first, and Compile keeps its order), so solving them walks the region's
+// arrays nearly in order rather than in the order the failure reached
+// them. A bitmap of the graph for a large region, a sort for a small one.
+func (tr *timer) byVertex(region []int32) []int32 {
+	out := append(tr.sorted[:0], region...)
+	if len(out) < 1<<12 {
+		slices.Sort(out)
+		tr.sorted = out
+		return out
+	}
+	if tr.bits == nil {
+		tr.bits = make([]uint64, (tr.c.Len()+63)/64)
+	}
+	for _, v := range region {
+		tr.bits[v>>6] |= 1 << (v & 63)
+	}
+	out = out[:0]
+	for w, b := range tr.bits {
+		for b != 0 {
+			out = append(out, int32(w<<6+bits.TrailingZeros64(b)))
+			b &= b - 1
+		}
+		tr.bits[w] = 0
+	}
+	tr.sorted = out
+	return out
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -40,10 +42,13 @@ func TestRecoverOrderMatchesLegacy(t *testing.T) {
 }
 
 // The same on synthetic catalogs (their cycles are back-edges between
-// services, a few vertices each), losing every site and random sets.
+// services, a few vertices each), losing every site and random sets; a
+// site's loss in the 8,000-node catalogs is a region large enough for the
+// radix sort and the bitmap (over 4,096 vertices).
 func TestRecoverOrderMatchesLegacyCatalog(t *testing.T) {
+	largest := 0
 	for _, seed := range []int64{1, 2, 3} {
-		p := synth.Default(3000, seed)
+		p := synth.Default(3000+2500*int(seed-1), seed)
 		p.CycleFrac = 0.2
 		c, err := graph.Compile(synth.Services(p))
 		require.NoError(t, err)
@@ -65,8 +70,10 @@ func TestRecoverOrderMatchesLegacyCatalog(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, want.Totals, got.Totals, "seed %d, %v", seed, sc)
 			require.Equal(t, want.Recoveries, got.Recoveries, "seed %d, %v", seed, sc)
+			largest = max(largest, len(got.Recoveries))
 		}
 	}
+	require.Greater(t, largest, 1<<12, "a region for the radix sort")
 }
 
 // regionComponents, on any set of vertices (not only a lost region), gives
@@ -196,5 +203,39 @@ func TestSortKeys(t *testing.T) {
 			tr.keys = keys
 			require.Equal(t, want, tr.sortKeys(keys, comps), "%d keys, %d components", n, comps)
 		}
+	}
+}
+
+// Recover's first calls on a graph, from several goroutines at once, share
+// one computation of the graph's components and give the legacy path's
+// timelines (run with -race).
+func TestRecoverOrderConcurrentFirstUse(t *testing.T) {
+	p := synth.Default(3000, 4)
+	p.CycleFrac = 0.2
+	c, err := graph.Compile(synth.Services(p))
+	require.NoError(t, err)
+	var scs []Scenario
+	for v := int32(0); v < int32(c.NodeCount()); v++ {
+		if k := c.Kind(v); k == graph.Site || k == graph.Region {
+			scs = append(scs, Scenario{Failures: []Failure{{ID: c.VertexName(v), For: 11 * time.Hour}}})
+		}
+	}
+	opts := RecoverOptions{Horizon: farHorizon}
+	want := make([]*Timeline, len(scs))
+	for i, sc := range scs {
+		// The legacy path does not compute the graph's components.
+		want[i], err = recoverWith(context.Background(), c, sc, opts, true)
+		require.NoError(t, err)
+	}
+	var wg sync.WaitGroup
+	got := make([]*Timeline, 4*len(scs))
+	errs := make([]error, len(got))
+	for i := range got {
+		wg.Go(func() { got[i], errs[i] = Recover(context.Background(), c, scs[i%len(scs)], opts) })
+	}
+	wg.Wait()
+	for i, tl := range got {
+		require.NoError(t, errs[i])
+		require.Equal(t, want[i%len(scs)].Recoveries, tl.Recoveries)
 	}
 }

@@ -118,6 +118,8 @@ type timer struct {
 	inGroup      []int32 // per local index: its place in group, -1 outside
 	group        []int32 // the region's part of one cycle of the graph
 	groupMembers []int32
+	sorted       []int32  // the region by vertex (byVertex)
+	bits         []uint64 // per vertex of the graph, all zero between calls
 
 	// One decreasing-order pass over a component, for D or for U.
 	soft        bool            // solving U: soft edges count
