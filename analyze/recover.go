@@ -225,15 +225,28 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 	tr.p.report()
 
 	wx := newWaitIndex(waits)
-	tl := &Timeline{Scenario: sc, Horizon: horizon, c: c, Recoveries: make([]Recovery, 0, len(region))}
-	hours := func(t time.Duration) float64 { return min(t, horizon).Hours() }
+	// The timeline lists the nodes and replicas in the order the failure
+	// reached them, but they are filled in in the timer's order (by
+	// vertex, off the legacy path), in which the graph's arrays and the
+	// timer's are read nearly in order: place each first.
+	at := fill(tr.outPos, len(local), -1)
+	tr.outPos = at
+	n := int32(0)
 	for _, v := range region {
-		k := c.VertexKind(v)
-		if k != graph.NodeVertex && k != graph.ReplicaVertex {
+		if k := c.VertexKind(v); k == graph.NodeVertex || k == graph.ReplicaVertex {
+			at[tr.rank(v)] = n
+			n++
+		}
+	}
+	tl := &Timeline{Scenario: sc, Horizon: horizon, c: c, Recoveries: make([]Recovery, n)}
+	hours := func(t time.Duration) float64 { return min(t, horizon).Hours() }
+	for i, v := range local {
+		if at[i] < 0 {
 			continue
 		}
-		i := tr.rank(v)
-		r := Recovery{
+		k := c.VertexKind(v)
+		r := &tl.Recoveries[at[i]]
+		*r = Recovery{
 			Vertex:        v,
 			ID:            c.VertexName(v),
 			Kind:          c.Kind(v),
@@ -248,10 +261,13 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 			// when the timeline looks only 1h ahead.
 			r.Removed, r.Repair = true, t
 		}
-		r.Why = tr.why(i, wx)
+		r.Why = tr.why(int32(i), wx)
 		r.DownUserHours = float64(r.Users) * hours(r.DownUntil)
 		r.DegradedUserHours = float64(r.Users) * (hours(r.DegradedUntil) - hours(r.DownUntil))
-		tl.add(r)
+	}
+	// The totals in the timeline's order: sums of floats depend on it.
+	for i := range tl.Recoveries {
+		tl.add(&tl.Recoveries[i])
 	}
 	return tl, nil
 }
@@ -264,8 +280,8 @@ func clip(t, horizon time.Duration) time.Duration {
 	return t
 }
 
-func (tl *Timeline) add(r Recovery) {
-	tl.Recoveries = append(tl.Recoveries, r)
+// add counts r in the totals.
+func (tl *Timeline) add(r *Recovery) {
 	t := &tl.Totals
 	t.AllUp = max(t.AllUp, r.DegradedUntil)
 	if r.Replica {

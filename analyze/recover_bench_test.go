@@ -408,9 +408,8 @@ func BenchmarkRecover1M(b *testing.B) {
 	b.Run("order", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			hardOrder(c)
-			comp, n := order(c)
-			newCompOrder(comp, n)
+			inputOrder(c, false)
+			inputOrder(c, true)
 		}
 	})
 }

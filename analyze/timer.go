@@ -119,6 +119,7 @@ type timer struct {
 	group        []int32 // the region's part of one cycle of the graph
 	groupMembers []int32
 	sorted       []int32  // the region by vertex (byVertex)
+	outPos       []int32  // per local index: its place in the timeline, -1 for none
 	bits         []uint64 // per vertex of the graph, all zero between calls
 
 	// One decreasing-order pass over a component, for D or for U.
