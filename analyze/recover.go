@@ -159,8 +159,12 @@ func (tl *Timeline) Recovery(id string) (Recovery, bool) {
 // Recovery's Why says what its time waited for.
 //
 // Its work is O(E log V) over the affected region only (E, V: the edges and
-// vertices that are not Up at t=0), not over the graph. It is safe to call
-// concurrently on one compiled graph.
+// vertices that are not Up at t=0), not over the graph, after a first call
+// on a graph has found the graph's dependency cycles and their order (two
+// linear passes over the graph, kept with it: about 8 bytes per vertex).
+// It is safe to call concurrently on one compiled graph; each concurrent
+// caller's arrays (about 20 bytes per vertex of the graph, and what the
+// region needs) are kept for the next call.
 func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions) (*Timeline, error) {
 	return recoverWith(ctx, c, sc, opts, false)
 }

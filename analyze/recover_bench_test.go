@@ -407,10 +407,12 @@ func BenchmarkRecover1M(b *testing.B) {
 	})
 	b.Run("order", func(b *testing.B) {
 		b.ReportAllocs()
+		start := cpu()
 		for b.Loop() {
 			inputOrder(c, false)
 			inputOrder(c, true)
 		}
+		reportCPU(b, start)
 	})
 }
 

@@ -60,8 +60,9 @@ import (
 // Restarts make a vertex later than its inputs (D(v) = gate + Restart),
 // which the decreasing-order pass cannot take inside a cycle (the system
 // has no finite solution there). So the region is split into strongly
-// connected components (Tarjan 1972, the package's sccs), emitted inputs
-// first, and each is solved in turn: D over the components of HARD edges
+// connected components, inputs first (from the graph's components, found
+// once per graph by Tarjan 1972, the package's sccs: recover_order.go),
+// and each is solved in turn: D over the components of HARD edges
 // only, U over the components of hard and soft edges (a soft edge never
 // holds a node Down, so it puts no node in a cycle for D). A component of
 // one vertex (most of them) has all its inputs final when it is emitted:
@@ -73,7 +74,8 @@ import (
 // the shift (D°: a node is not Up before it could serve); U's shift is at
 // least D's (its component holds D's), so D ≤ U. Without restarts on
 // cycles this is the least solution of the whole system, in O(E log V)
-// over the region: each run of Tarjan's pass is linear, each edge enters a
+// over the region: ordering the region is a radix sort and Tarjan's
+// algorithm inside the graph's cycles it meets, each edge enters a
 // heap or a sort at most twice (once for D, once for U), and a Threshold
 // gate's standby inputs are walked once per pass in recovery-time order.
 
