@@ -149,26 +149,8 @@ func BenchmarkRecover100K(b *testing.B) {
 	}
 	b.Logf("site %s for %v: %d nodes and replicas affected of %d vertices; %d event times %v; all up at %v",
 		site, repair, n, c.Len(), len(st.times), st.times, tl.Totals.AllUp)
-	b.Run("recover", func(b *testing.B) {
-		b.ReportAllocs()
-		start := cpu()
-		for b.Loop() {
-			if _, err := Recover(context.Background(), c, sc, opts); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportCPU(b, start)
-	})
-	b.Run("recover-legacy", func(b *testing.B) {
-		b.ReportAllocs()
-		start := cpu()
-		for b.Loop() {
-			if _, err := recoverWith(context.Background(), c, sc, opts, true); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportCPU(b, start)
-	})
+	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, true) })
 	b.Run("simulate", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -252,16 +234,7 @@ func BenchmarkRecover100KDrilled(b *testing.B) {
 		}
 	}
 	b.Logf("%d standbys with recovery times of their own: %d event times; %d nodes and replicas affected", k, len(events), len(tl.Recoveries))
-	b.Run("recover", func(b *testing.B) {
-		b.ReportAllocs()
-		start := cpu()
-		for b.Loop() {
-			if _, err := Recover(context.Background(), c, sc, opts); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportCPU(b, start)
-	})
+	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
 	b.Run("naive", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -385,26 +358,8 @@ func BenchmarkRecover1M(b *testing.B) {
 		b.Fatal("Recover and its legacy path differ")
 	}
 	b.Logf("site-0 for 11h: %d nodes and replicas affected of %d vertices", len(tl.Recoveries), c.Len())
-	b.Run("recover", func(b *testing.B) {
-		b.ReportAllocs()
-		start := cpu()
-		for b.Loop() {
-			if _, err := Recover(context.Background(), c, sc, opts); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportCPU(b, start)
-	})
-	b.Run("recover-legacy", func(b *testing.B) {
-		b.ReportAllocs()
-		start := cpu()
-		for b.Loop() {
-			if _, err := recoverWith(context.Background(), c, sc, opts, true); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportCPU(b, start)
-	})
+	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, true) })
 	b.Run("order", func(b *testing.B) {
 		b.ReportAllocs()
 		start := cpu()
@@ -414,6 +369,19 @@ func BenchmarkRecover1M(b *testing.B) {
 		}
 		reportCPU(b, start)
 	})
+}
+
+// benchRecover times Recover (legacy: its legacy path) on c, with the CPU
+// time per call beside the wall clock.
+func benchRecover(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOptions, legacy bool) {
+	b.ReportAllocs()
+	start := cpu()
+	for b.Loop() {
+		if _, err := recoverWith(context.Background(), c, sc, opts, legacy); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
 }
 
 // reportCPU reports the process's CPU time per iteration since start (the
