@@ -169,9 +169,10 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 	return recoverWith(ctx, c, sc, opts, false)
 }
 
-// recoverWith is Recover; legacy finds the region's components by
-// Tarjan's algorithm over the region rather than from the graph's (see
-// recover_order.go), for the tests and benchmarks that compare the two.
+// recoverWith is Recover; legacy numbers the region in the order the
+// failure reached it and finds its components by Tarjan's algorithm over
+// it, as before the graph's components were used (recover_order.go), for
+// the tests and benchmarks that compare the two.
 func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions, legacy bool) (*Timeline, error) {
 	vs, err := resolve(c, sc)
 	if err != nil {

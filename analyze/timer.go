@@ -113,7 +113,7 @@ type timer struct {
 
 	// The region's components from the graph's (recover_order.go); legacy
 	// finds them with Tarjan's algorithm over the whole region instead,
-	// as before, for the test that holds the two equal.
+	// as before (see recoverWith), for the test that holds the two equal.
 	legacy       bool
 	keys, keyTmp []uint64 // graph component << 32 | local index
 	one          [1]int32
