@@ -21,11 +21,7 @@ import (
 // repair requirements, and random losses. A failure prints the seed
 // (replay it with -seed).
 func TestRecoverOrderMatchesLegacy(t *testing.T) {
-	n := 3000
-	if testing.Short() {
-		n = 300
-	}
-	randomModels(t, n, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+	randomModels(t, waitCases(3000), func(t *testing.T, m *graph.Model, r *rand.Rand) {
 		withRestarts(t, m, r, false)
 		c := withWaits(t, m, r)
 		for range 4 {
@@ -84,7 +80,7 @@ func TestRecoverOrderMatchesLegacyCatalog(t *testing.T) {
 // met such splits.
 func TestRegionComponents(t *testing.T) {
 	split := 0
-	randomModels(t, 3000, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+	randomModels(t, waitCases(3000), func(t *testing.T, m *graph.Model, r *rand.Rand) {
 		c, err := graph.Compile(m)
 		require.NoError(t, err)
 		for range 4 {
@@ -125,7 +121,7 @@ func TestRegionComponents(t *testing.T) {
 		}
 	})
 	if *seed == 0 {
-		require.Greater(t, split, 100, "cycles of the graph split by the region")
+		require.Greater(t, split, waitCases(3000)/30, "cycles of the graph split by the region")
 	}
 }
 
