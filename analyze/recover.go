@@ -159,9 +159,21 @@ func (tl *Timeline) Recovery(id string) (Recovery, bool) {
 // Recovery's Why says what its time waited for.
 //
 // Its work is O(E log V) over the affected region only (E, V: the edges and
-// vertices that are not Up at t=0), not over the graph. It is safe to call
-// concurrently on one compiled graph.
+// vertices that are not Up at t=0), not over the graph, after a first call
+// on a graph has found the graph's dependency cycles and their order (two
+// linear passes over the graph, kept with it: about 8 bytes per vertex).
+// It is safe to call concurrently on one compiled graph; each concurrent
+// caller's arrays (about 20 bytes per vertex of the graph, and what the
+// region needs) are kept for the next call.
 func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions) (*Timeline, error) {
+	return recoverWith(ctx, c, sc, opts, false)
+}
+
+// recoverWith is Recover; legacy numbers the region in the order the
+// failure reached it and finds its components by Tarjan's algorithm over
+// it, as before the graph's components were used (recover_order.go), for
+// the tests and benchmarks that compare the two.
+func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions, legacy bool) (*Timeline, error) {
 	vs, err := resolve(c, sc)
 	if err != nil {
 		return nil, err
@@ -203,25 +215,43 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 	rs := getRecScratch(c)
 	defer putRecScratch(c, rs)
 	tr := &rs.tr
-	tr.c, tr.repair = c, repair
+	tr.c, tr.repair, tr.legacy = c, repair, legacy
 	tr.p = &progress{ctx: ctx, f: opts.Progress, total: len(region)}
 	isDown := func(v int32) bool { return s.stateOf(v) == Down }
 	waits := recWaits(c, region, repair, isDown)
-	downUntil, upAt, err := tr.solveWaits(region, isDown, waits)
+	local := region
+	if !legacy {
+		local = tr.byVertex(region)
+	}
+	downUntil, upAt, err := tr.solveWaits(local, isDown, waits)
 	if err != nil {
 		return nil, err
 	}
 	tr.p.report()
 
 	wx := newWaitIndex(waits)
-	tl := &Timeline{Scenario: sc, Horizon: horizon, c: c, Recoveries: make([]Recovery, 0, len(region))}
+	// The timeline lists the nodes and replicas in the order the failure
+	// reached them, but they are filled in in the timer's order (by
+	// vertex, off the legacy path), in which the graph's arrays and the
+	// timer's are read nearly in order: place each first.
+	at := fill(tr.outPos, len(local), -1)
+	tr.outPos = at
+	n := int32(0)
+	for _, v := range region {
+		if k := c.VertexKind(v); k == graph.NodeVertex || k == graph.ReplicaVertex {
+			at[tr.rank(v)] = n
+			n++
+		}
+	}
+	tl := &Timeline{Scenario: sc, Horizon: horizon, c: c, Recoveries: make([]Recovery, n)}
 	hours := func(t time.Duration) float64 { return min(t, horizon).Hours() }
-	for i, v := range region {
-		k := c.VertexKind(v)
-		if k != graph.NodeVertex && k != graph.ReplicaVertex {
+	for i, v := range local {
+		if at[i] < 0 {
 			continue
 		}
-		r := Recovery{
+		k := c.VertexKind(v)
+		r := &tl.Recoveries[at[i]]
+		*r = Recovery{
 			Vertex:        v,
 			ID:            c.VertexName(v),
 			Kind:          c.Kind(v),
@@ -239,7 +269,10 @@ func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOp
 		r.Why = tr.why(int32(i), wx)
 		r.DownUserHours = float64(r.Users) * hours(r.DownUntil)
 		r.DegradedUserHours = float64(r.Users) * (hours(r.DegradedUntil) - hours(r.DownUntil))
-		tl.add(r)
+	}
+	// The totals in the timeline's order: sums of floats depend on it.
+	for i := range tl.Recoveries {
+		tl.add(&tl.Recoveries[i])
 	}
 	return tl, nil
 }
@@ -252,8 +285,8 @@ func clip(t, horizon time.Duration) time.Duration {
 	return t
 }
 
-func (tl *Timeline) add(r Recovery) {
-	tl.Recoveries = append(tl.Recoveries, r)
+// add counts r in the totals.
+func (tl *Timeline) add(r *Recovery) {
 	t := &tl.Totals
 	t.AllUp = max(t.AllUp, r.DegradedUntil)
 	if r.Replica {

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"flag"
 	"slices"
 	"sync"
 	"testing"
@@ -148,14 +149,8 @@ func BenchmarkRecover100K(b *testing.B) {
 	}
 	b.Logf("site %s for %v: %d nodes and replicas affected of %d vertices; %d event times %v; all up at %v",
 		site, repair, n, c.Len(), len(st.times), st.times, tl.Totals.AllUp)
-	b.Run("recover", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := Recover(context.Background(), c, sc, opts); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, true) })
 	b.Run("simulate", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -239,14 +234,7 @@ func BenchmarkRecover100KDrilled(b *testing.B) {
 		}
 	}
 	b.Logf("%d standbys with recovery times of their own: %d event times; %d nodes and replicas affected", k, len(events), len(tl.Recoveries))
-	b.Run("recover", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := Recover(context.Background(), c, sc, opts); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
 	b.Run("naive", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -329,4 +317,76 @@ func BenchmarkRecover100KFailover(b *testing.B) {
 			}
 		})
 	}
+}
+
+var recBenchNodes = flag.Int("recover-nodes", 1_000_000, "nodes of BenchmarkRecover1M's catalog")
+
+var recBench1M struct {
+	once sync.Once
+	c    *graph.Compiled
+	err  error
+}
+
+// The loss of one site of the synthetic 1,000,000-node catalog for 11h,
+// Recover against its legacy path (Tarjan's algorithm over the whole lost
+// region, twice per run, rather than the region sorted by the graph's
+// components), in the same run; "order" is what Recover computes once per
+// compiled graph (the graph's components for hard edges and for hard and
+// soft ones). The setup checks that both paths give the same timeline.
+// About 2 GB of memory; -recover-nodes sets another size. Run with
+//
+//	go test ./analyze -run '^$' -bench 'Recover1M' -benchmem -count 5
+func BenchmarkRecover1M(b *testing.B) {
+	recBench1M.once.Do(func() {
+		recBench1M.c, recBench1M.err = graph.Compile(synth.Services(synth.Default(*recBenchNodes, 1)))
+	})
+	if recBench1M.err != nil {
+		b.Fatal(recBench1M.err)
+	}
+	c := recBench1M.c
+	sc := Scenario{Failures: []Failure{{ID: "site-0", For: 11 * time.Hour}}}
+	opts := RecoverOptions{Horizon: 1000 * time.Hour}
+	tl, err := Recover(context.Background(), c, sc, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	old, err := recoverWith(context.Background(), c, sc, opts, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !slices.Equal(tl.Recoveries, old.Recoveries) || tl.Totals != old.Totals {
+		b.Fatal("Recover and its legacy path differ")
+	}
+	b.Logf("site-0 for 11h: %d nodes and replicas affected of %d vertices", len(tl.Recoveries), c.Len())
+	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, true) })
+	b.Run("order", func(b *testing.B) {
+		b.ReportAllocs()
+		start := cpu()
+		for b.Loop() {
+			inputOrder(c, false)
+			inputOrder(c, true)
+		}
+		reportCPU(b, start)
+	})
+}
+
+// benchRecover times Recover (legacy: its legacy path) on c, with the CPU
+// time per call beside the wall clock.
+func benchRecover(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOptions, legacy bool) {
+	b.ReportAllocs()
+	start := cpu()
+	for b.Loop() {
+		if _, err := recoverWith(context.Background(), c, sc, opts, legacy); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}
+
+// reportCPU reports the process's CPU time per iteration since start (the
+// package's cpu, from getrusage): on a shared machine a steadier figure
+// than the wall clock.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpu()-start)/float64(b.N)/1e6, "cpu-ms/op")
 }

@@ -262,11 +262,11 @@ func (x *waitIndex) of(v int32, repair bool) *recWait {
 func (tr *timer) why(m int32, wx *waitIndex) (r RecoveryReason) {
 	c := tr.c
 	v := tr.region[m]
-	tm, final := tr.tmD, tr.tmD[m]
+	tm, final := tr.atD, tr.tmD[m]
 	target := tr.rawD[m]
 	soft := false
 	if final == 0 {
-		tm, final, soft = tr.tmU, tr.tmU[m], true
+		tm, final, soft = tr.atU, tr.tmU[m], true
 		target = final
 		if final > 0 && final != Never {
 			target = max(final-c.Restart(v), 0)
@@ -335,15 +335,15 @@ func (tr *timer) why(m int32, wx *waitIndex) (r RecoveryReason) {
 	return r
 }
 
-// decider is the input of v whose time (tm, from the last run) is the time
-// t at which v's gate lets it be not Down (soft: Up), and whether what
-// came at t was that input's standby takeover; -1 when none is (v's time
-// comes from its cycle).
+// decider is the input of v whose time (tm: atD or atU, from the last
+// run) is the time t at which v's gate lets it be not Down (soft: Up), and
+// whether what came at t was that input's standby takeover; -1 when none
+// is (v's time comes from its cycle).
 func (tr *timer) decider(v int32, tm []time.Duration, soft bool, t time.Duration) (int32, bool) {
 	c := tr.c
 	if soft {
 		for _, u := range c.SoftInputs(v) {
-			if tr.timeOf(u, tm) == t {
+			if tm[u] == t {
 				return u, false
 			}
 		}
@@ -351,7 +351,7 @@ func (tr *timer) decider(v int32, tm []time.Duration, soft bool, t time.Duration
 	ins, ws := c.Inputs(v)
 	if c.Op(v) != graph.Threshold {
 		for _, u := range ins {
-			if tr.timeOf(u, tm) == t {
+			if tm[u] == t {
 				return u, false
 			}
 		}
@@ -363,7 +363,7 @@ func (tr *timer) decider(v int32, tm []time.Duration, soft bool, t time.Duration
 	caps := c.InputCapacity(v)
 	var before int64
 	for j, u := range ins {
-		back := tr.timeOf(u, tm)
+		back := tm[u]
 		if back < t {
 			before += ws[j]
 		}
@@ -372,7 +372,7 @@ func (tr *timer) decider(v int32, tm []time.Duration, soft bool, t time.Duration
 		}
 	}
 	for j, u := range ins {
-		back := tr.timeOf(u, tm)
+		back := tm[u]
 		if back == t {
 			before += ws[j]
 			if caps[j] > ws[j] && max(back, tr.recovery(u)) == t {

@@ -60,8 +60,9 @@ import (
 // Restarts make a vertex later than its inputs (D(v) = gate + Restart),
 // which the decreasing-order pass cannot take inside a cycle (the system
 // has no finite solution there). So the region is split into strongly
-// connected components (Tarjan 1972, the package's sccs), emitted inputs
-// first, and each is solved in turn: D over the components of HARD edges
+// connected components, inputs first (from the graph's components, found
+// once per graph by Tarjan 1972, the package's sccs: recover_order.go),
+// and each is solved in turn: D over the components of HARD edges
 // only, U over the components of hard and soft edges (a soft edge never
 // holds a node Down, so it puts no node in a cycle for D). A component of
 // one vertex (most of them) has all its inputs final when it is emitted:
@@ -73,16 +74,21 @@ import (
 // the shift (D°: a node is not Up before it could serve); U's shift is at
 // least D's (its component holds D's), so D ≤ U. Without restarts on
 // cycles this is the least solution of the whole system, in O(E log V)
-// over the region: each run of Tarjan's pass is linear, each edge enters a
+// over the region: ordering the region is a radix sort and Tarjan's
+// algorithm inside the graph's cycles it meets, each edge enters a
 // heap or a sort at most twice (once for D, once for U), and a Threshold
 // gate's standby inputs are walked once per pass in recovery-time order.
 
 // timer solves both problems of one Recover call. Its slices are kept in a
 // recScratch between calls.
 type timer struct {
-	c      *graph.Compiled
-	loc    []int32 // per vertex of the graph: 1 + local index in the region, 0 outside
-	repair map[int32]time.Duration
+	c   *graph.Compiled
+	loc []int32 // per vertex of the graph: 1 + local index in the region, 0 outside
+	// atD and atU are tmD and tmU per vertex of the graph, 0 outside the
+	// region (Up throughout): a gate reads its inputs' times with one
+	// load each, not two dependent ones through loc.
+	atD, atU []time.Duration
+	repair   map[int32]time.Duration
 	// takeover overrides the recovery time of the standbys whose takeover
 	// waits for what it requires (see recoverdeps); nil when none does.
 	takeover map[int32]time.Duration
@@ -104,6 +110,19 @@ type timer struct {
 	comp    []int32 // per local index: its component in the current run, -1 before
 	sccs    sccs
 	members []int32 // of the component being solved
+
+	// The region's components from the graph's (recover_order.go); legacy
+	// finds them with Tarjan's algorithm over the whole region instead,
+	// as before (see recoverWith), for the test that holds the two equal.
+	legacy       bool
+	keys, keyTmp []uint64 // graph component << 32 | local index
+	one          [1]int32
+	inGroup      []int32 // per local index: its place in group, -1 outside
+	group        []int32 // the region's part of one cycle of the graph
+	groupMembers []int32
+	sorted       []int32  // the region by vertex (byVertex)
+	outPos       []int32  // per local index: its place in the timeline, -1 for none
+	bits         []uint64 // per vertex of the graph, all zero between calls
 
 	// One decreasing-order pass over a component, for D or for U.
 	soft        bool            // solving U: soft edges count
@@ -161,6 +180,9 @@ func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Dur
 	tr.tmU = make([]time.Duration, n)
 	tr.rawD = fill(tr.rawD, n, 0)
 	tr.comp = fill(tr.comp, n, -1)
+	if !tr.legacy {
+		tr.inGroup = fill(tr.inGroup, n, -1)
+	}
 	// The pass over a component sets these for its members before use.
 	tr.key = slices.Grow(tr.key[:0], n)[:n]
 	tr.andKey = slices.Grow(tr.andKey[:0], n)[:n]
@@ -178,7 +200,7 @@ func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Dur
 // clearLoc forgets the region, leaving loc all zero.
 func (tr *timer) clearLoc() {
 	for _, v := range tr.region {
-		tr.loc[v] = 0
+		tr.loc[v], tr.atD[v], tr.atU[v] = 0, 0, 0
 	}
 	tr.region = nil
 }
@@ -191,13 +213,15 @@ func fill[T any](s []T, n int, x T) []T {
 	return s
 }
 
-// tarjan solves the region component by component, in two runs of the
-// package's component routine: D over the components of hard edges, then
-// U over the components of hard and soft edges. A soft edge never holds a
-// node Down, so it must not put the node in a cycle for D; for U it does
-// (a node Degraded by what it uses waits for it to be Up). Tarjan's
-// algorithm emits a component after every component it reaches, so its
-// inputs are final by then.
+// tarjan solves the region component by component, in two runs: D over
+// the components of hard edges, then U over the components of hard and
+// soft edges. A soft edge never holds a node Down, so it must not put the
+// node in a cycle for D; for U it does (a node Degraded by what it uses
+// waits for it to be Up). The components come inputs first, so a
+// component's inputs are final when it is solved: from the graph's
+// components (regionComponents), or on the legacy path from Tarjan's
+// algorithm over the region, which emits a component after every
+// component it reaches.
 func (tr *timer) tarjan() error {
 	for _, soft := range []bool{false, true} {
 		if soft && tr.dOnly {
@@ -208,22 +232,7 @@ func (tr *timer) tarjan() error {
 		for i := range tr.comp {
 			tr.comp[i] = -1
 		}
-		edge := func(i, j int32) (int32, bool) {
-			v := tr.region[i]
-			ins, _ := tr.c.Inputs(v)
-			if int(j) < len(ins) {
-				return tr.rank(ins[j]), true
-			}
-			if !soft {
-				return 0, false
-			}
-			sins := tr.c.SoftInputs(v)
-			if k := int(j) - len(ins); k < len(sins) {
-				return tr.rank(sins[k]), true
-			}
-			return 0, false
-		}
-		err := tr.sccs.run(len(tr.region), edge, func(members []int32) error {
+		emit := func(members []int32) error {
 			tr.members = append(tr.members[:0], members...)
 			for _, m := range members {
 				tr.comp[m] = id
@@ -234,12 +243,39 @@ func (tr *timer) tarjan() error {
 				return tr.p.add(len(members))
 			}
 			return nil
-		})
+		}
+		var err error
+		if tr.legacy {
+			err = tr.legacyComponents(soft, emit)
+		} else {
+			err = tr.regionComponents(soft, emit)
+		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// legacyComponents calls emit with each component of the region, inputs
+// first, found by Tarjan's algorithm over the whole region.
+func (tr *timer) legacyComponents(soft bool, emit func(members []int32) error) error {
+	edge := func(i, j int32) (int32, bool) {
+		v := tr.region[i]
+		ins, _ := tr.c.Inputs(v)
+		if int(j) < len(ins) {
+			return tr.rank(ins[j]), true
+		}
+		if !soft {
+			return 0, false
+		}
+		sins := tr.c.SoftInputs(v)
+		if k := int(j) - len(ins); k < len(sins) {
+			return tr.rank(sins[k]), true
+		}
+		return 0, false
+	}
+	return tr.sccs.run(len(tr.region), edge, emit)
 }
 
 // component solves the members of component id (tr.members) for D (soft
@@ -268,25 +304,21 @@ func (tr *timer) single(m int32, soft bool) {
 	}
 	ins, _ := c.Inputs(v)
 	t := tr.repairAt[m]
-	tm := tr.tmD
+	at := tr.atD
 	if soft {
-		tm = tr.tmU
+		at = tr.atU
 		t = max(t, tr.rawD[m])
 	}
 	if c.Op(v) == graph.Threshold {
-		t = max(t, tr.gate(v, tm, soft))
+		t = max(t, tr.gate(v, at, soft))
 	} else {
 		for _, in := range ins {
-			if k := tr.rank(in); k >= 0 {
-				t = max(t, tm[k])
-			}
+			t = max(t, at[in])
 		}
 	}
 	if soft {
 		for _, in := range c.SoftInputs(v) {
-			if k := tr.rank(in); k >= 0 {
-				t = max(t, tr.tmU[k])
-			}
+			t = max(t, at[in])
 		}
 	}
 	if !soft {
@@ -295,7 +327,16 @@ func (tr *timer) single(m int32, soft bool) {
 	if r := c.Restart(v); r > 0 && t > 0 {
 		t = addSat(t, r)
 	}
-	tm[m] = t
+	tr.setTime(m, soft, t)
+}
+
+// setTime sets local index m's D (soft false) or U to t.
+func (tr *timer) setTime(m int32, soft bool, t time.Duration) {
+	if soft {
+		tr.tmU[m], tr.atU[tr.region[m]] = t, t
+	} else {
+		tr.tmD[m], tr.atD[tr.region[m]] = t, t
+	}
 }
 
 // step is a change of a Threshold gate's weight at a time.
@@ -305,9 +346,9 @@ type step struct {
 }
 
 // gate is the first time at which the weight of the Threshold vertex v's
-// inputs that are back (tm), standbys from their recovery times, reaches
-// its floor (or its need, for U), or Never.
-func (tr *timer) gate(v int32, tm []time.Duration, soft bool) time.Duration {
+// inputs that are back (at: atD or atU), standbys from their recovery
+// times, reaches its floor (or its need, for U), or Never.
+func (tr *timer) gate(v int32, at []time.Duration, soft bool) time.Duration {
 	c := tr.c
 	need := weightNeeded(c.Gate(v), soft)
 	ins, ws := c.Inputs(v)
@@ -315,10 +356,7 @@ func (tr *timer) gate(v int32, tm []time.Duration, soft bool) time.Duration {
 	tr.steps = tr.steps[:0]
 	var now int64 // the weight at time 0
 	for j, u := range ins {
-		var back time.Duration
-		if k := tr.rank(u); k >= 0 {
-			back = tm[k]
-		}
+		back := at[u]
 		if back == Never {
 			continue
 		}
@@ -445,7 +483,7 @@ func (tr *timer) pass(id int32, soft bool, restart time.Duration) {
 			if !soft {
 				tr.rawD[m] = t
 			}
-			tr.tm[m] = addSat(t, restart)
+			tr.setTime(m, soft, addSat(t, restart))
 		}
 	}
 }
@@ -590,21 +628,22 @@ func (p *progress) report() {
 }
 
 // recScratch keeps a timer's arrays between calls on one compiled graph,
-// like the engine's scratch: loc is sized for the graph and all zero
-// between runs, the rest is sized for the regions seen so far.
+// like the engine's scratch: loc, atD and atU are sized for the graph
+// (20 bytes per vertex) and all zero between runs, the rest is sized for the regions seen so far.
 type recScratch struct{ tr timer }
 
 var recScratches graphPool[recScratch]
 
 func getRecScratch(c *graph.Compiled) *recScratch {
 	return recScratches.get(c, func() *recScratch {
-		return &recScratch{tr: timer{loc: make([]int32, c.Len())}}
+		n := c.Len()
+		return &recScratch{tr: timer{loc: make([]int32, n), atD: make([]time.Duration, n), atU: make([]time.Duration, n)}}
 	})
 }
 
 func putRecScratch(c *graph.Compiled, s *recScratch) {
 	s.tr.clearLoc()
 	s.tr.c, s.tr.repair, s.tr.takeover, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil, nil
-	s.tr.dOnly = false
+	s.tr.dOnly, s.tr.legacy = false, false
 	recScratches.put(c, s)
 }
