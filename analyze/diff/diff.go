@@ -344,14 +344,14 @@ func compareRadius(a, b analyze.Radius) int {
 
 func (d *Diff) radii(m *match, sd *sides) {
 	for v, fo := range m.toOld {
-		if fo < 0 || sd.oldAt[fo] < 0 {
+		if fo < 0 {
 			continue
 		}
-		o := sd.oldRanked[sd.oldAt[fo]]
-		var n analyze.Radius
-		if i := sd.newAt[v]; i >= 0 {
-			n = sd.newRanked[i]
+		o, ok := radius(sd.rOld, fo)
+		if !ok {
+			continue
 		}
+		n, _ := radius(sd.rNew, int32(v))
 		switch compareRadius(n, o) {
 		case 1:
 			d.Grew = append(d.Grew, Change{ID: o.ID, Old: o, New: n})
