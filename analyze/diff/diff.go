@@ -269,19 +269,19 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	go func() { lostDone <- lost[0].run(ctx, from, kFrom) }()
 	go func() { lostDone <- lost[1].run(ctx, to, kTo) }()
 	m := matchModels(from, to)
-	timesDone := make(chan error, 1)
-	go func() { timesDone <- d.times(ctx, m, opts.Repair, opts.Whole) }()
+	// The recoveries run beside everything else, on one core while the
+	// ranking passes run and on every core once they are done (more).
+	timesDone, more := make(chan error, 1), make(chan struct{})
+	go func() { timesDone <- d.times(ctx, m, opts.Repair, opts.Whole, more) }()
 	sc := wholeScope
 	if opts.Policy == nil && !opts.Whole {
 		sc = scopeOf(m)
 	}
 	sd, err := rankBoth(ctx, m, sc, kFrom, kTo, lim)
-	errLost := cmp.Or(<-lostDone, <-lostDone, <-timesDone)
-	if err != nil {
+	close(more)
+	if err := cmp.Or(err, <-lostDone, <-lostDone); err != nil {
+		<-timesDone
 		return nil, err
-	}
-	if errLost != nil {
-		return nil, errLost
 	}
 	d.nodes(m)
 	d.redundancy(m, &lost)
@@ -293,7 +293,7 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	}()
 	err = d.spofs(ctx, m, sd, lim)
 	<-radiiDone
-	if err != nil {
+	if err := cmp.Or(err, <-timesDone); err != nil {
 		return nil, err
 	}
 	if opts.Policy != nil {

@@ -3,7 +3,10 @@ package diff
 import (
 	"cmp"
 	"context"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -114,13 +117,14 @@ func (t *Times) empty() bool { return t == nil || len(t.Sites) == 0 }
 // a negative repair compares no times), in each model: two Recovers per
 // site. Only the affected region of each loss is visited, and, unless
 // whole, only the sites whose loss can reach a node the change touched
-// (timeScope): the others recover alike in both models. The Recovers run
-// on every core (analyze.OnCores), beside the ranking passes, each
-// independent of the others: one loss in one model. Of each timeline only
-// what the comparison reads is kept (its user-hours and the few tier-0
-// nodes', see lossOf), so that a worker holds one timeline at a time,
-// not two per site.
-func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole bool) error {
+// (timeScope): the others recover alike in both models. Each Recover (one
+// loss in one model) is a job of its own, and of its timeline only what
+// the comparison reads is kept (lossOf): a worker holds one timeline at a
+// time. One worker runs beside the ranking passes, which keep both cores
+// busy (a second would hold a second timeline while the passes hold the
+// old model's pairs, for no gain in time); once more is closed (the
+// passes are done) one more per core joins it.
+func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole bool, more <-chan struct{}) error {
 	if repair < 0 {
 		return nil
 	}
@@ -143,7 +147,7 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole 
 	both := bothTier0(m)
 	// Job 2i is site i's loss in the old model, 2i+1 in the new one.
 	losses := make([]loss, 2*len(sites))
-	err := analyze.OnCores(ctx, len(losses), func(j int) error {
+	err := onCoresAfter(ctx, len(losses), more, func(j int) error {
 		p, side := sites[j/2], j%2
 		c, v := m.from, p.from
 		if side == 1 {
@@ -171,6 +175,47 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole 
 		return cmp.Or(cmp.Compare(b.New.Down-b.Old.Down, a.New.Down-a.Old.Down), cmp.Compare(a.Site, b.Site))
 	})
 	d.Times = t
+	return nil
+}
+
+// onCoresAfter runs job(j) for each j in [0, n): one worker from the
+// start, and one more per core once more is closed, each taking the next
+// job when done with one. It returns the first error by job (ctx's once
+// it ended: no job starts then).
+func onCoresAfter(ctx context.Context, n int, more <-chan struct{}, job func(j int) error) error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	work := func() {
+		for {
+			j := int(next.Add(1)) - 1
+			if j >= n || ctx.Err() != nil {
+				return
+			}
+			errs[j] = job(j)
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-more:
+				work()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	work()
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
