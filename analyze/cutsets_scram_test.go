@@ -13,6 +13,7 @@ import (
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/internal/openpsa"
+	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 // requireScram skips a test when SCRAM is missing, except under CI=true,
@@ -28,43 +29,60 @@ func requireScram(t *testing.T) {
 	t.Skip("scram is not installed (apt-get install scram)")
 }
 
-// scramCuts runs SCRAM once (MOCUS, orders ≤ k) on the cones of targets,
-// the events being the vertices allow marks, the target's own excepted.
-// It returns each acyclic target's cut sets; cyclic cones are left out.
-func scramCuts(t *testing.T, c *graph.Compiled, targets []int32, allow []bool, k int) map[int32][]string {
+// cutJob is one model's targets for scramCuts: the events are the
+// vertices allow marks, each target's own excepted.
+type cutJob struct {
+	c       *graph.Compiled
+	targets []int32
+	allow   []bool
+}
+
+// scramCuts runs SCRAM once (MOCUS, orders ≤ k) on the cones of the
+// targets of every job (of one model or many: openpsa.RunBatch). It
+// returns, per job, each acyclic target's cut sets; cyclic cones are left
+// out.
+func scramCuts(t *testing.T, jobs []cutJob, k int) []map[int32][]string {
 	t.Helper()
-	out := map[int32][]string{}
+	out := make([]map[int32][]string, len(jobs))
 	var trees []*openpsa.Tree
-	var run []int32
-	for _, tv := range targets {
-		tr, err := openpsa.Convert(c, tv, openpsa.Options{Event: func(v int32) bool { return allow[v] && v != tv }})
-		var ce *openpsa.CycleError
-		if errors.As(err, &ce) {
-			continue
-		}
-		require.NoError(t, err)
-		if constant, value := tr.Const(); constant {
-			out[tv] = nil
-			if value {
-				out[tv] = []string{""}
+	type origin struct {
+		job int
+		tv  int32
+	}
+	var run []origin
+	for j, job := range jobs {
+		out[j] = map[int32][]string{}
+		for _, tv := range job.targets {
+			tr, err := openpsa.Convert(job.c, tv, openpsa.Options{Event: func(v int32) bool { return job.allow[v] && v != tv }})
+			var ce *openpsa.CycleError
+			if errors.As(err, &ce) {
+				continue
 			}
-			continue
+			require.NoError(t, err)
+			if constant, value := tr.Const(); constant {
+				out[j][tv] = nil
+				if value {
+					out[j][tv] = []string{""}
+				}
+				continue
+			}
+			trees = append(trees, tr)
+			run = append(run, origin{j, tv})
 		}
-		trees = append(trees, tr)
-		run = append(run, tv)
 	}
 	if len(trees) == 0 {
 		return out
 	}
-	reps, err := openpsa.RunForest(context.Background(), trees, openpsa.RunOptions{Algorithm: openpsa.MOCUS, LimitOrder: k})
+	reps, err := openpsa.RunBatch(context.Background(), trees, openpsa.RunOptions{Algorithm: openpsa.MOCUS, LimitOrder: k})
 	require.NoError(t, err)
 	for i, rep := range reps {
+		c := jobs[run[i].job].c
 		var sets []string
 		for _, s := range rep.CutSets {
 			sets = append(sets, strings.Join(sortedNames(c, s), "+"))
 		}
 		slices.Sort(sets)
-		out[run[i]] = sets
+		out[run[i].job][run[i].tv] = sets
 	}
 	return out
 }
@@ -72,34 +90,63 @@ func scramCuts(t *testing.T, c *graph.Compiled, targets []int32, allow []bool, k
 // CutSets equals SCRAM's minimal cut sets up to order 3 on the acyclic
 // hard cones of random models (any_of, at_least, capacity groups with
 // degraded_at, replicas with standbys, regions, power feeds), replicas
-// failing too in half of them.
+// failing too in half of them. The models are smallModels' (the same
+// seeds and -seed to replay one), their targets sent to SCRAM 50 models
+// at a time.
 func TestCutSetsMatchScram(t *testing.T) {
 	requireScram(t)
 	ctx := context.Background()
+	seeds := make([]uint64, 300)
+	for i := range seeds {
+		seeds[i] = uint64(i + 1)
+	}
+	if *seed != 0 {
+		seeds = []uint64{*seed}
+	}
+	type model struct {
+		seed uint64
+		opts CutSetOptions
+		got  []CutSetResult
+	}
+	var jobs []cutJob
+	var models []model
 	trees, nonTrivial := 0, 0
-	smallModels(t, 200, 25, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+	check := func() {
+		for j, want := range scramCuts(t, jobs, 3) {
+			job, md := jobs[j], models[j]
+			for i, tv := range job.targets {
+				w, ok := want[tv]
+				if !ok {
+					continue
+				}
+				trees++
+				require.Equal(t, w, cutKeys(md.got[i]), "seed %d (replay with -seed %d): target %s, options %+v", md.seed, md.seed, job.c.VertexName(tv), md.opts)
+				if n := len(md.got[i].Sets); n > 0 && md.got[i].Sets[n-1].Order() > 1 {
+					nonTrivial++
+				}
+			}
+		}
+		jobs, models = jobs[:0], models[:0]
+	}
+	for i, s := range seeds {
+		r := rand.New(rand.NewPCG(s, 0xc075))
+		c, err := graph.Compile(synth.Random(r, 3+r.IntN(25-2)))
+		require.NoError(t, err)
 		opts := CutSetOptions{MaxOrder: 3, Replicas: r.IntN(2) == 0}
 		allow, err := cutCandidates(c, opts)
 		require.NoError(t, err)
-		var targets []int32
-		for tv := int32(0); tv < int32(c.NodeCount()); tv++ {
-			targets = append(targets, tv)
+		targets := make([]int32, c.NodeCount())
+		for v := range targets {
+			targets[v] = int32(v)
 		}
-		want := scramCuts(t, c, targets, allow, 3)
 		got, err := CutSetsVertices(ctx, c, targets, opts)
 		require.NoError(t, err)
-		for i, tv := range targets {
-			w, ok := want[tv]
-			if !ok {
-				continue
-			}
-			trees++
-			require.Equal(t, w, cutKeys(got[i]), "target %s, options %+v", c.VertexName(tv), opts)
-			if n := len(got[i].Sets); n > 0 && got[i].Sets[n-1].Order() > 1 {
-				nonTrivial++
-			}
+		jobs = append(jobs, cutJob{c, targets, allow})
+		models = append(models, model{s, opts, got})
+		if (i+1)%50 == 0 || i == len(seeds)-1 {
+			check()
 		}
-	})
+	}
 	t.Logf("%d targets checked against SCRAM, %d with a cut set of order 2 or more", trees, nonTrivial)
 	require.Greater(t, trees, 1000)
 	require.Greater(t, nonTrivial, 100)
@@ -121,7 +168,7 @@ func TestCutSetsMatchScramKakaoNaver(t *testing.T) {
 		for tv := int32(0); tv < int32(c.NodeCount()); tv++ {
 			targets = append(targets, tv)
 		}
-		want := scramCuts(t, c, targets, allow, 3)
+		want := scramCuts(t, []cutJob{{c, targets, allow}}, 3)[0]
 		got, err := CutSetsVertices(ctx, c, targets, CutSetOptions{MaxOrder: 3})
 		require.NoError(t, err)
 		for i, tv := range targets {

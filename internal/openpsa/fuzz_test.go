@@ -12,6 +12,7 @@ func FuzzParseReport(f *testing.F) {
 	f.Add([]byte(`<report><results><sum-of-products name="top" probability="0.1"><product order="1"><basic-event name="e3"/></product></sum-of-products></results></report>`))
 	f.Add([]byte(`<report><results><sum-of-products name="top" warning="The set is UNITY/Base."><product order="1"/></sum-of-products></results></report>`))
 	f.Add([]byte(`<report><results><sum-of-products name="top" probability="x"/></results></report>`))
+	f.Add([]byte(`<report><results><sum-of-products name="top" probability="0x1.3b645a1cac083p-3"><product order="1"><basic-event name="e1"/></product></sum-of-products></results></report>`))
 	f.Add([]byte(`<report><results><sum-of-products name="top"><product><basic-event name="pump"/></product></sum-of-products></results></report>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := openpsa.ParseReport(data, "top")

@@ -7,6 +7,11 @@
 // (https://scram-pra.org, Debian package scram) implements it. Only what the
 // tests need is written: one fault tree, AND/OR gates, basic events, and
 // house events for constants.
+//
+// SCRAM writes every number of its report to 6 significant digits; a run
+// with RunOptions.Exact (see NewExact) gets every bit of them from a copy
+// of SCRAM's library patched to write them in C's hexadecimal notation,
+// and SameDigits holds such a report equal to SCRAM's ordinary one.
 package openpsa
 
 import (
@@ -14,7 +19,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +46,6 @@ const (
 	opEvent
 	opOr
 	opAnd
-	opNot // the complement of its one argument (Without's trees only)
 )
 
 // formula is one node of the structure function's DAG; nodes are interned
@@ -50,7 +53,7 @@ const (
 type formula struct {
 	op    op
 	event int32   // opEvent: the vertex whose basic event it is
-	args  []int32 // opOr, opAnd: formula ids, sorted, distinct; opNot: one
+	args  []int32 // opOr, opAnd: formula ids, sorted, distinct
 }
 
 // Tree is the Down structure function of one target: Down(target) as a
@@ -280,39 +283,6 @@ func (t *Tree) connect(o op, args []int32, unit, zero int32) int32 {
 	return t.add(formula{op: o, args: keep})
 }
 
-// Without returns the tree of Down(target) AND NOT (s1 OR s2 ...): the
-// failures that take the target Down while none of the sets (of its basic
-// events' vertices, each a conjunction) occurs. When every set is a cut
-// set of the target, the sets' union B is part of Down(target), and
-// P(Down) = P(B) + P(Without): a test that computes P(B) exactly (by
-// inclusion-exclusion over a few sets) gets from SCRAM only the residual
-// P(Without), whose printed digits then fix many more digits of P(Down)
-// than SCRAM prints for it (see openpsa.ReportDigits). The tree is not
-// monotone: SCRAM's BDD handles the NOT gate; its cut sets are not minimal
-// cut sets of anything.
-func (t *Tree) Without(sets [][]int32) *Tree {
-	u := &Tree{c: t.c, target: t.target, opts: t.opts, nodes: slices.Clone(t.nodes), intern: maps.Clone(t.intern), events: t.events}
-	var ors []int32
-	for _, set := range sets {
-		var ands []int32
-		for _, v := range set {
-			ands = append(ands, u.add(formula{op: opEvent, event: v}))
-		}
-		ors = append(ors, u.and(ands))
-	}
-	b := u.or(ors)
-	not := int32(1) // NOT false
-	switch b {
-	case 1:
-		not = 0
-	case 0:
-	default:
-		not = u.add(formula{op: opNot, args: []int32{b}})
-	}
-	u.top = u.and([]int32{t.top, not})
-	return u
-}
-
 // WriteXML writes the tree as an MEF document: one fault tree named after
 // the model, whose gate "top" is Down(target).
 func (t *Tree) WriteXML(w io.Writer) error { return WriteForest(w, []*Tree{t}) }
@@ -331,30 +301,77 @@ func TopName(i, n int) string {
 // top gate TopName(i, len(trees)) and gates prefixed by it; the basic
 // events are shared.
 func WriteForest(w io.Writer, trees []*Tree) error {
+	return writeTrees(w, trees, make([]int, len(trees)), func(_ int, v int32) string { return EventName(v) })
+}
+
+// WriteBatch writes trees of one or more models as one MEF document, as
+// WriteForest does, except that the basic events of the k-th model to
+// appear among the trees (a *graph.Compiled) are named BatchEventName(k,
+// v) and shared by that model's trees only: one SCRAM run for the targets
+// of many small models, SCRAM's start costing far more than their trees.
+func WriteBatch(w io.Writer, trees []*Tree) error {
+	return writeTrees(w, trees, batchModels(trees), BatchEventName)
+}
+
+// BatchEventName is the MEF name of vertex v's basic event in the k-th
+// model of a batch (see WriteBatch): "m<k>e<v>".
+func BatchEventName(k int, v int32) string {
+	return "m" + strconv.Itoa(k) + EventName(v)
+}
+
+// batchModels numbers the models of trees in order of first appearance:
+// the k of each tree's events.
+func batchModels(trees []*Tree) []int {
+	num := map[*graph.Compiled]int{}
+	ks := make([]int, len(trees))
+	for i, t := range trees {
+		k, ok := num[t.c]
+		if !ok {
+			k = len(num)
+			num[t.c] = k
+		}
+		ks[i] = k
+	}
+	return ks
+}
+
+// writeTrees writes trees as one MEF document, tree i's events those of
+// model ks[i] named by name; each event is defined once, with the label
+// and probability of the first tree of its model.
+func writeTrees(w io.Writer, trees []*Tree, ks []int, name func(k int, v int32) string) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 	p("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opsa-mef>\n")
-	events := map[int32]bool{}
+	type event struct {
+		k int
+		v int32
+	}
+	events := map[event]bool{}
+	first := map[int]*Tree{} // the first tree of each model
 	for i, t := range trees {
-		t.writeTree(bw, i, TopName(i, len(trees)))
+		k := ks[i]
+		t.writeTree(bw, i, TopName(i, len(trees)), func(v int32) string { return name(k, v) })
 		for _, v := range t.events {
-			events[v] = true
+			events[event{k, v}] = true
+		}
+		if first[k] == nil {
+			first[k] = t
 		}
 	}
 	if len(trees) > 0 {
-		t := trees[0]
 		p("  <model-data>\n")
 		p("    <define-house-event name=\"never\"><constant value=\"false\"/></define-house-event>\n")
 		p("    <define-house-event name=\"always\"><constant value=\"true\"/></define-house-event>\n")
-		vs := make([]int32, 0, len(events))
-		for v := range events {
-			vs = append(vs, v)
+		es := make([]event, 0, len(events))
+		for e := range events {
+			es = append(es, e)
 		}
-		slices.Sort(vs)
-		for _, v := range vs {
-			p("    <define-basic-event name=\"%s\">\n      <label>%s</label>\n", EventName(v), xmlText(t.c.VertexName(v)))
+		slices.SortFunc(es, func(a, b event) int { return cmp.Or(cmp.Compare(a.k, b.k), cmp.Compare(a.v, b.v)) })
+		for _, e := range es {
+			t := first[e.k]
+			p("    <define-basic-event name=\"%s\">\n      <label>%s</label>\n", name(e.k, e.v), xmlText(t.c.VertexName(e.v)))
 			if t.opts.Probability != nil {
-				p("      <float value=\"%s\"/>\n", strconv.FormatFloat(t.opts.Probability(v), 'g', -1, 64))
+				p("      <float value=\"%s\"/>\n", strconv.FormatFloat(t.opts.Probability(e.v), 'g', -1, 64))
 			}
 			p("    </define-basic-event>\n")
 		}
@@ -364,8 +381,9 @@ func WriteForest(w io.Writer, trees []*Tree) error {
 	return bw.Flush()
 }
 
-// writeTree writes t as fault tree "ft<i>" whose top gate is named top.
-func (t *Tree) writeTree(bw *bufio.Writer, i int, top string) {
+// writeTree writes t as fault tree "ft<i>" whose top gate is named top,
+// its basic events named by event.
+func (t *Tree) writeTree(bw *bufio.Writer, i int, top string, event func(v int32) string) {
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 	p("  <define-fault-tree name=\"ft%d\">\n", i)
 	p("    <label>Down(%s) of model %s</label>\n", xmlText(t.c.VertexName(t.target)), xmlText(t.c.Name()))
@@ -376,7 +394,7 @@ func (t *Tree) writeTree(bw *bufio.Writer, i int, top string) {
 		case opTrue:
 			return `<house-event name="always"/>`
 		case opEvent:
-			return `<basic-event name="` + EventName(n.event) + `"/>`
+			return `<basic-event name="` + event(n.event) + `"/>`
 		}
 		return `<gate name="` + top + `g` + strconv.Itoa(int(f)) + `"/>`
 	}
@@ -395,7 +413,7 @@ func (t *Tree) writeTree(bw *bufio.Writer, i int, top string) {
 	mark(t.top)
 	ids := make([]int32, 0, len(seen))
 	for f := range seen {
-		if o := t.nodes[f].op; o == opOr || o == opAnd || o == opNot {
+		if o := t.nodes[f].op; o == opOr || o == opAnd {
 			ids = append(ids, f)
 		}
 	}
@@ -404,11 +422,8 @@ func (t *Tree) writeTree(bw *bufio.Writer, i int, top string) {
 	for _, f := range ids {
 		n := t.nodes[f]
 		conn := "or"
-		switch n.op {
-		case opAnd:
+		if n.op == opAnd {
 			conn = "and"
-		case opNot:
-			conn = "not"
 		}
 		p("    <define-gate name=\"%sg%d\">\n      <%s>", top, f, conn)
 		for _, a := range n.args {
@@ -480,8 +495,6 @@ func (t *Tree) Eval(failed func(v int32) bool) bool {
 					break
 				}
 			}
-		case opNot:
-			r = !ev(n.args[0])
 		}
 		memo[f] = r
 		return r

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,10 @@ type RunOptions struct {
 	Probability bool      // --probability true: needs Options.Probability when converting
 	// Args are further flags, passed as they are (--importance true, say).
 	Args []string
+	// Exact, when set, runs SCRAM with the patched library that writes
+	// every number exactly (see NewExact); the run fails if the report
+	// holds a number that library did not write.
+	Exact *Exact
 }
 
 // Report is what a SCRAM run found for the top gate.
@@ -36,10 +41,14 @@ type Report struct {
 	// CutSets are the minimal cut sets, each a sorted list of the vertices
 	// of its basic events; the empty set when the top is always true.
 	CutSets [][]int32
-	// Probability is the top event's probability (when asked for).
+	// Probability is the top event's probability (when asked for): to
+	// ReportDigits digits, or exactly in a run with RunOptions.Exact.
 	Probability float64
 	// Warning is SCRAM's note on the result ("The set is NULL/Empty.").
 	Warning string
+	// Importance holds the importance factors of the events in some cut
+	// set, by vertex, when the run asked for them (--importance true).
+	Importance map[int32]Factors
 	// XML is the whole report, for what Report does not parse.
 	XML []byte
 }
@@ -63,6 +72,21 @@ func Run(ctx context.Context, t *Tree, opts RunOptions) (*Report, error) {
 // RunForest runs scram once on trees (see WriteForest) and returns the
 // report of each, in order: one process for many targets.
 func RunForest(ctx context.Context, trees []*Tree, opts RunOptions) ([]*Report, error) {
+	return runTrees(ctx, trees, opts, WriteForest, func(int) string { return "e" })
+}
+
+// RunBatch runs scram once on trees of one or more models (see
+// WriteBatch) and returns the report of each, in order, its cut sets and
+// importance in vertices of the tree's own model.
+func RunBatch(ctx context.Context, trees []*Tree, opts RunOptions) ([]*Report, error) {
+	ks := batchModels(trees)
+	return runTrees(ctx, trees, opts, WriteBatch, func(i int) string { return "m" + strconv.Itoa(ks[i]) + "e" })
+}
+
+// runTrees writes trees with write, runs scram on them and parses the
+// report of each; prefix(i) is how tree i's event names begin before the
+// vertex number.
+func runTrees(ctx context.Context, trees []*Tree, opts RunOptions, write func(io.Writer, []*Tree) error, prefix func(i int) string) ([]*Report, error) {
 	dir, err := os.MkdirTemp("", "openpsa-")
 	if err != nil {
 		return nil, err
@@ -73,7 +97,7 @@ func RunForest(ctx context.Context, trees []*Tree, opts RunOptions) ([]*Report, 
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteForest(f, trees); err != nil {
+	if err := write(f, trees); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -84,13 +108,12 @@ func RunForest(ctx context.Context, trees []*Tree, opts RunOptions) ([]*Report, 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Report, len(trees))
+	tops := make([]string, len(trees))
+	prefixes := make([]string, len(trees))
 	for i := range trees {
-		if out[i], err = ParseReport(data, TopName(i, len(trees))); err != nil {
-			return nil, err
-		}
+		tops[i], prefixes[i] = TopName(i, len(trees)), prefix(i)
 	}
-	return out, nil
+	return parseReports(data, tops, prefixes)
 }
 
 // RunFile runs scram on the MEF file in and returns its XML report.
@@ -110,6 +133,9 @@ func RunFile(ctx context.Context, in string, opts RunOptions) ([]byte, error) {
 	args = append(args, opts.Args...)
 	args = append(args, "-o", out, in)
 	cmd := exec.CommandContext(ctx, "scram", args...)
+	if opts.Exact != nil {
+		cmd.Env = opts.Exact.environ()
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -120,35 +146,78 @@ func RunFile(ctx context.Context, in string, opts RunOptions) ([]byte, error) {
 		return nil, err
 	}
 	os.Remove(out)
+	if opts.Exact != nil {
+		if err := checkExact(data); err != nil {
+			return nil, err
+		}
+	}
 	return data, nil
 }
 
 // The parts of SCRAM's report (report.rng) that Report holds.
 type xmlReport struct {
 	Results struct {
-		Sums []struct {
-			Name        string `xml:"name,attr"`
-			Probability string `xml:"probability,attr"`
-			Warning     string `xml:"warning,attr"`
-			Products    []struct {
-				Events []struct {
-					Name string `xml:"name,attr"`
-				} `xml:"basic-event"`
-			} `xml:"product"`
-		} `xml:"sum-of-products"`
+		Sums       []xmlSum        `xml:"sum-of-products"`
+		Importance []xmlImportance `xml:"importance"`
 	} `xml:"results"`
 }
 
+type xmlSum struct {
+	Name        string `xml:"name,attr"`
+	Probability string `xml:"probability,attr"`
+	Warning     string `xml:"warning,attr"`
+	Products    []struct {
+		Events []struct {
+			Name string `xml:"name,attr"`
+		} `xml:"basic-event"`
+	} `xml:"product"`
+}
+
 // ParseReport reads the cut sets and probability of the top gate named
-// top from a SCRAM report.
+// top from a SCRAM report, and its importance factors when the report has
+// them.
 func ParseReport(data []byte, top string) (*Report, error) {
+	rs, err := parseReports(data, []string{top}, []string{"e"})
+	if err != nil {
+		return nil, err
+	}
+	return rs[0], nil
+}
+
+// parseReports reads the report of each of the top gates tops from one
+// SCRAM report, parsed once; the basic events of tops[i] are named
+// prefixes[i] and a vertex number.
+func parseReports(data []byte, tops, prefixes []string) ([]*Report, error) {
 	var x xmlReport
 	if err := xml.Unmarshal(data, &x); err != nil {
 		return nil, fmt.Errorf("scram report: %w", err)
 	}
-	for _, s := range x.Results.Sums {
-		if s.Name != top {
-			continue
+	sums := map[string]*xmlSum{}
+	for i := range x.Results.Sums {
+		s := &x.Results.Sums[i]
+		if sums[s.Name] == nil {
+			sums[s.Name] = s
+		}
+	}
+	imps := map[string]*xmlImportance{}
+	for i := range x.Results.Importance {
+		m := &x.Results.Importance[i]
+		if imps[m.Name] == nil {
+			imps[m.Name] = m
+		}
+	}
+	out := make([]*Report, len(tops))
+	for i, top := range tops {
+		vertex := func(name string) (int32, bool) {
+			rest, ok := strings.CutPrefix(name, prefixes[i])
+			if !ok {
+				return 0, false
+			}
+			return EventVertex("e" + rest)
+		}
+		s := sums[top]
+		if s == nil {
+			return nil, fmt.Errorf("scram report: no results for gate %s", top)
 		}
 		r := &Report{Warning: s.Warning, XML: data}
 		if s.Probability != "" {
@@ -161,7 +230,7 @@ func ParseReport(data []byte, top string) (*Report, error) {
 		for _, pr := range s.Products {
 			set := make([]int32, 0, len(pr.Events))
 			for _, e := range pr.Events {
-				v, ok := EventVertex(e.Name)
+				v, ok := vertex(e.Name)
 				if !ok {
 					return nil, fmt.Errorf("scram report: basic event %q is not one of ours", e.Name)
 				}
@@ -170,7 +239,14 @@ func ParseReport(data []byte, top string) (*Report, error) {
 			r.CutSets = append(r.CutSets, set)
 		}
 		SortSets(r.CutSets)
-		return r, nil
+		if m := imps[top]; m != nil {
+			f, err := factorsOf(m, vertex)
+			if err != nil {
+				return nil, err
+			}
+			r.Importance = f
+		}
+		out[i] = r
 	}
-	return nil, fmt.Errorf("scram report: no results for gate %s", top)
+	return out, nil
 }
