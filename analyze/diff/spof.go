@@ -512,19 +512,28 @@ func (t *firsts) most(fs []int32) int32 {
 	return m
 }
 
-// sides is what Models keeps of each model's single failures: every
-// node's radius (oldAt and newAt: per node, the index of its radius, or
-// -1), per failed node the count of its pairs the other model lacks
+// sides is what Models keeps of each model's single failures: the
+// rankers, whose RadiusOf gives every ranked node's radius, and, with a
+// policy (whose checks read the ranking), the sorted radii (oldRanked,
+// newRanked); per failed node the count of its pairs the other model lacks
 // (fresh for the new one, fixed for the old one) and the first of those
 // pairs (freshTakes, fixedTakes), and each model's nodes in the order of
 // Takes (byUsersOld, byUsersNew).
 type sides struct {
+	rOld, rNew             *analyze.Ranker // nil: nothing ranked
 	oldRanked, newRanked   []analyze.Radius
-	oldAt, newAt           []int32
 	fresh                  []int // per new failed node
 	fixed                  []int // per old failed node
 	freshTakes, fixedTakes *firsts
 	byUsersOld, byUsersNew []int32
+}
+
+// radius returns r's radius of v, false when v was not ranked.
+func radius(r *analyze.Ranker, v int32) (analyze.Radius, bool) {
+	if r == nil {
+		return analyze.Radius{}, false
+	}
+	return r.RadiusOf(v)
 }
 
 // ranker returns a Ranker of c's failures of ids (all with all), or nil
@@ -539,8 +548,11 @@ func ranker(c *graph.Compiled, all bool, ids []string, k *policy.Checker) (*anal
 // rankBoth ranks both models' single failures of sc, each once, sharing
 // each model's pass with its policy (kFrom, kTo; nil: none; only with
 // every failure in scope), counts the pairs each model lacks and keeps
-// the first lim.takes of them for the SPOFs that may be listed.
+// the first lim.takes of them for the SPOFs that may be listed. The
+// sorted radii are made only with a policy (ranked), whose checks read
+// them; the diff reads each node's radius from its ranker.
 func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checker, lim limits) (*sides, error) {
+	ranked := kFrom != nil
 	from, to := m.from, m.to
 	rOld, err := ranker(from, sc.all, sc.old, kFrom)
 	if err != nil {
@@ -603,39 +615,20 @@ func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checke
 			cm.each(int32(fo), func(x int32) { sd.fixedTakes.add(int32(fo), placeOld[x]) })
 		}
 	}
-	if rOld != nil {
-		if sd.oldRanked, err = rOld.Radii(); err != nil {
-			return nil, err
+	sd.rOld, sd.rNew = rOld, rNew
+	if ranked {
+		if rOld != nil {
+			if sd.oldRanked, err = rOld.Radii(); err != nil {
+				return nil, err
+			}
+		}
+		if rNew != nil {
+			if sd.newRanked, err = rNew.Radii(); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if rNew != nil {
-		if sd.newRanked, err = rNew.Radii(); err != nil {
-			return nil, err
-		}
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sd.oldAt = radiusIndex(from, sd.oldRanked)
-	}()
-	sd.newAt = radiusIndex(to, sd.newRanked)
-	wg.Wait()
 	return sd, nil
-}
-
-// radiusIndex returns, per model node of c, the index of its radius in
-// radii, or -1.
-func radiusIndex(c *graph.Compiled, radii []analyze.Radius) []int32 {
-	at := make([]int32, c.NodeCount())
-	for v := range at {
-		at[v] = -1
-	}
-	for i, r := range radii {
-		if v, ok := c.Lookup(r.ID); ok && int(v) < len(at) {
-			at[v] = int32(i)
-		}
-	}
-	return at
 }
 
 // spofs fills in NewSPOFs and FixedSPOFs from the counts: the lists of the

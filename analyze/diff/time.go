@@ -3,7 +3,10 @@ package diff
 import (
 	"cmp"
 	"context"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -114,10 +117,14 @@ func (t *Times) empty() bool { return t == nil || len(t.Sites) == 0 }
 // a negative repair compares no times), in each model: two Recovers per
 // site. Only the affected region of each loss is visited, and, unless
 // whole, only the sites whose loss can reach a node the change touched
-// (timeScope): the others recover alike in both models. The Recovers run
-// one at a time, beside the ranking passes, which keep both cores busy:
-// a second worker would only hold two more timelines in memory.
-func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole bool) error {
+// (timeScope): the others recover alike in both models. Each Recover (one
+// loss in one model) is a job of its own, and of its timeline only what
+// the comparison reads is kept (lossOf): a worker holds one timeline at a
+// time. One worker runs beside the ranking passes, which keep both cores
+// busy (a second would hold a second timeline while the passes hold the
+// old model's pairs, for no gain in time); once more is closed (the
+// passes are done) one more per core joins it.
+func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole bool, more <-chan struct{}) error {
 	if repair < 0 {
 		return nil
 	}
@@ -131,26 +138,35 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole 
 			sites = append(sites, pair{fo, v})
 		}
 	}
-	// Each site's loss in both models, compared at once, so that only the
-	// changes are kept, not two timelines per site.
 	compared := len(sites)
 	if !whole {
 		if reach, ok := timeScope(m); ok {
 			sites = slices.DeleteFunc(sites, func(p pair) bool { return !reach[p.to] })
 		}
 	}
-	t := &Times{Repair: repair, Compared: compared}
-	for _, p := range sites {
-		var tls [2]*analyze.Timeline
-		for k, v := range [2]int32{p.from, p.to} {
-			c := [2]*graph.Compiled{m.from, m.to}[k]
-			sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
-			var err error
-			if tls[k], err = analyze.Recover(ctx, c, sc, analyze.RecoverOptions{}); err != nil {
-				return err
-			}
+	both := bothTier0(m)
+	// Job 2i is site i's loss in the old model, 2i+1 in the new one.
+	losses := make([]loss, 2*len(sites))
+	err := onCoresAfter(ctx, len(losses), more, func(j int) error {
+		p, side := sites[j/2], j%2
+		c, v := m.from, p.from
+		if side == 1 {
+			c, v = m.to, p.to
 		}
-		if st, changed := compareLoss(m, tls[0], tls[1]); changed {
+		sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
+		tl, err := analyze.Recover(ctx, c, sc, analyze.RecoverOptions{})
+		if err != nil {
+			return err
+		}
+		losses[j] = lossOf(m, tl, side == 1, both)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t := &Times{Repair: repair, Compared: compared}
+	for i, p := range sites {
+		if st, changed := compareLoss(m, &losses[2*i], &losses[2*i+1]); changed {
 			st.Site = m.to.VertexName(p.to)
 			t.Sites = append(t.Sites, st)
 		}
@@ -162,44 +178,107 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole 
 	return nil
 }
 
-// compareLoss compares one site's loss in the two models: the user-hours
-// and the tier-0 nodes of both whose outage differs.
-func compareLoss(m *match, old, now *analyze.Timeline) (SiteTimes, bool) {
-	st := SiteTimes{Old: UserHours{old.Totals.DownUserHours, old.Totals.DegradedUserHours},
-		New: UserHours{now.Totals.DownUserHours, now.Totals.DegradedUserHours}}
-	// A node of either model's timeline may be affected in one only: the
-	// other model's side is then Up throughout (the zero Recovery).
-	was := make(map[int32]analyze.Recovery)
-	for _, r := range old.Recoveries {
-		if !r.Replica {
-			was[r.Vertex] = r
+// onCoresAfter runs job(j) for each j in [0, n): one worker from the
+// start, and one more per core once more is closed, each taking the next
+// job when done with one. It returns the first error by job (ctx's once
+// it ended: no job starts then).
+func onCoresAfter(ctx context.Context, n int, more <-chan struct{}, job func(j int) error) error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	work := func() {
+		for {
+			j := int(next.Add(1)) - 1
+			if j >= n || ctx.Err() != nil {
+				return
+			}
+			errs[j] = job(j)
 		}
 	}
-	seen := make(map[int32]bool)
-	add := func(v int32, r analyze.Recovery) {
-		fo := m.toOld[v]
-		if seen[v] || fo < 0 || !tier0(m.to, v) || !tier0(m.from, fo) {
-			return
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-more:
+				work()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	work()
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
-		seen[v] = true
-		o := was[fo]
+	}
+	return nil
+}
+
+// loss is what the comparison reads of one site's loss in one model: the
+// user-hours, and the recoveries of the nodes that are tier-0 in both
+// models (bothTier0), by the new model's vertex. A timeline holds every
+// node the loss reaches (most of a catalog); this, a few hundred.
+type loss struct {
+	hours UserHours
+	tier0 map[int32]analyze.Recovery
+}
+
+// bothTier0 marks the new model's nodes that are tier-0 nodes, not
+// infrastructure, in both models: the only nodes whose outages are
+// compared.
+func bothTier0(m *match) []bool {
+	both := make([]bool, m.to.NodeCount())
+	for v, fo := range m.toOld {
+		both[v] = fo >= 0 && tier0(m.to, int32(v)) && tier0(m.from, fo)
+	}
+	return both
+}
+
+// lossOf keeps what the comparison reads of tl, a timeline of the new
+// model (isNew) or of the old one.
+func lossOf(m *match, tl *analyze.Timeline, isNew bool, both []bool) loss {
+	l := loss{hours: UserHours{tl.Totals.DownUserHours, tl.Totals.DegradedUserHours}, tier0: make(map[int32]analyze.Recovery)}
+	for _, r := range tl.Recoveries {
+		if r.Replica {
+			continue
+		}
+		v := r.Vertex
+		if !isNew {
+			v = m.oldToN[v]
+		}
+		if v >= 0 && both[v] {
+			l.tier0[v] = r
+		}
+	}
+	return l
+}
+
+// compareLoss compares one site's loss in the two models: the user-hours
+// and the tier-0 nodes of both whose outage differs. A node of either
+// model's timeline may be affected in one only: the other model's side is
+// then Up throughout (the zero Recovery).
+func compareLoss(m *match, old, now *loss) (SiteTimes, bool) {
+	st := SiteTimes{Old: old.hours, New: now.hours}
+	add := func(v int32, o, r analyze.Recovery) {
 		if o.DownUntil != r.DownUntil || o.DegradedUntil != r.DegradedUntil {
 			st.Nodes = append(st.Nodes, NodeTimes{ID: m.to.VertexName(v), Users: m.to.Users(v), Old: o, New: r})
 		}
 	}
-	for _, r := range now.Recoveries {
-		if !r.Replica {
-			add(r.Vertex, r)
+	for v, r := range now.tier0 {
+		add(v, old.tier0[v], r)
+	}
+	for v, o := range old.tier0 {
+		if _, ok := now.tier0[v]; !ok {
+			add(v, o, analyze.Recovery{})
 		}
 	}
-	for _, r := range old.Recoveries {
-		if !r.Replica {
-			if v := m.oldToN[r.Vertex]; v >= 0 {
-				add(v, analyze.Recovery{})
-			}
-		}
-	}
-	slices.SortStableFunc(st.Nodes, func(a, b NodeTimes) int {
+	// Ids are unique: the order is total, whatever order the maps gave.
+	slices.SortFunc(st.Nodes, func(a, b NodeTimes) int {
 		return cmp.Or(cmp.Compare(change(b), change(a)), cmp.Compare(b.Users, a.Users), cmp.Compare(a.ID, b.ID))
 	})
 	return st, len(st.Nodes) > 0 || st.Old != st.New

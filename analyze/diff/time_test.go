@@ -93,7 +93,9 @@ func TestTimesKakao(t *testing.T) {
 // The time comparison against a naive one on random pairs of models
 // (which share many ids): lose each site both have, for the repair time,
 // in each, and compare every tier-0 node of both by id, looking each up
-// in the timeline. Swapping the models swaps longer and shorter.
+// in the timeline; a site is listed, with both timelines' user-hours, when
+// a node's outage or the user-hours changed. Swapping the models swaps
+// longer and shorter.
 func TestTimesMatchNaive(t *testing.T) {
 	ctx := context.Background()
 	seeds := make([]uint64, 200)
@@ -114,7 +116,7 @@ func TestTimesMatchNaive(t *testing.T) {
 		ok := t.Run("", func(t *testing.T) {
 			d, err := diff.Models(ctx, a, b, diff.Options{Repair: repair})
 			require.NoError(t, err)
-			var want []string
+			var want, wantSites []string
 			outage := func(tl *analyze.Timeline, id string) [2]time.Duration {
 				x, _ := tl.Recovery(id)
 				return [2]time.Duration{x.DownUntil, x.DegradedUntil}
@@ -134,14 +136,21 @@ func TestTimesMatchNaive(t *testing.T) {
 				require.NoError(t, err)
 				tb, err := analyze.Recover(ctx, b, sc, analyze.RecoverOptions{})
 				require.NoError(t, err)
+				changed := ta.Totals.DownUserHours != tb.Totals.DownUserHours || ta.Totals.DegradedUserHours != tb.Totals.DegradedUserHours
 				for _, id := range b.IDs() {
 					if tier0(a, id) && tier0(b, id) && outage(ta, id) != outage(tb, id) {
 						want = append(want, fmt.Sprintf("%s/%s %v→%v", site, id, outage(ta, id), outage(tb, id)))
+						changed = true
 					}
 				}
+				if changed {
+					wantSites = append(wantSites, fmt.Sprintf("%s %v/%v→%v/%v", site, ta.Totals.DownUserHours, ta.Totals.DegradedUserHours,
+						tb.Totals.DownUserHours, tb.Totals.DegradedUserHours))
+				}
 			}
-			var got []string
+			var got, gotSites []string
 			for _, st := range d.Times.Sites {
+				gotSites = append(gotSites, fmt.Sprintf("%s %v/%v→%v/%v", st.Site, st.Old.Down, st.Old.Degraded, st.New.Down, st.New.Degraded))
 				for _, n := range st.Nodes {
 					got = append(got, fmt.Sprintf("%s/%s %v→%v", st.Site, n.ID, [2]time.Duration{n.Old.DownUntil, n.Old.DegradedUntil}, [2]time.Duration{n.New.DownUntil, n.New.DegradedUntil}))
 				}
@@ -149,6 +158,9 @@ func TestTimesMatchNaive(t *testing.T) {
 			slices.Sort(want)
 			slices.Sort(got)
 			assert.Equal(t, want, got)
+			slices.Sort(wantSites)
+			slices.Sort(gotSites)
+			assert.Equal(t, wantSites, gotSites, "sites and their user-hours")
 			found += len(want)
 
 			back, err := diff.Models(ctx, b, a, diff.Options{Repair: repair})
