@@ -37,6 +37,29 @@ func TestRecoverOrderMatchesLegacy(t *testing.T) {
 	})
 }
 
+// RecoverOptions.NoReasons changes nothing but the reasons: the same
+// times, user-hours and totals as a Recover that explains, on the random
+// models of the test above.
+func TestRecoverNoReasons(t *testing.T) {
+	randomModels(t, waitCases(1000), func(t *testing.T, m *graph.Model, r *rand.Rand) {
+		withRestarts(t, m, r, false)
+		c := withWaits(t, m, r)
+		for range 4 {
+			sc := randomScenario(c, r)
+			want, err := Recover(context.Background(), c, sc, RecoverOptions{Horizon: farHorizon})
+			require.NoError(t, err)
+			got, err := Recover(context.Background(), c, sc, RecoverOptions{Horizon: farHorizon, NoReasons: true})
+			require.NoError(t, err)
+			require.Equal(t, want.Totals, got.Totals, "%v", sc)
+			for i := range want.Recoveries {
+				require.Equal(t, RecoveryReason{}, got.Recoveries[i].Why, "%v", sc)
+				want.Recoveries[i].Why = RecoveryReason{}
+			}
+			require.Equal(t, want.Recoveries, got.Recoveries, "%v", sc)
+		}
+	})
+}
+
 // The same on synthetic catalogs (their cycles are back-edges between
 // services, a few vertices each), losing every site and random sets; a
 // site's loss in the 8,000-node catalogs is a region large enough for the

@@ -154,7 +154,7 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole 
 			c, v = m.to, p.to
 		}
 		sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
-		tl, err := analyze.Recover(ctx, c, sc, analyze.RecoverOptions{})
+		tl, err := analyze.Recover(ctx, c, sc, analyze.RecoverOptions{NoReasons: true})
 		if err != nil {
 			return err
 		}
