@@ -1,7 +1,6 @@
 package export
 
 import (
-	"bytes"
 	"runtime"
 	"testing"
 
@@ -16,19 +15,11 @@ func TestRankTableParallel(t *testing.T) {
 	defer func(b, p int) { rowBlock = b; runtime.GOMAXPROCS(p) }(rowBlock, runtime.GOMAXPROCS(0))
 	seed, rng := rankTableRand(t, 13)
 	c := compiledNamed(t, "kakao-2022")
-	var got, want bytes.Buffer
 	for trial := range 1000 {
 		rowBlock = 1 + rng.IntN(8)
 		runtime.GOMAXPROCS(1 + rng.IntN(5))
 		radii := randomRanking(rng)
-		got.Reset()
-		want.Reset()
-		require.NoError(t, RankTable(&got, c, radii))
-		require.NoError(t, rankTableTabwriter(&want, c, radii))
-		if !bytes.Equal(got.Bytes(), want.Bytes()) {
-			t.Fatalf("trial %d (seed %d), %d rows in blocks of %d on %d cores: RankTable differs from tabwriter\ngot:\n%s\nwant:\n%s",
-				trial, seed, len(radii), rowBlock, runtime.GOMAXPROCS(0), got.String(), want.String())
-		}
+		checkRankTable(t, c, radii, "trial %d (seed %d), %d rows in blocks of %d on %d cores", trial, seed, len(radii), rowBlock, runtime.GOMAXPROCS(0))
 		if len(radii) > 0 {
 			n := rng.IntN(2 + len(radii)/rowBlock) // writes before the error: the title, the header, blocks
 			f := &failingWriter{n: n}
