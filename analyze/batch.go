@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -102,28 +103,33 @@ func newLayout(c *graph.Compiled) *layout {
 	// The arrays are made in position order from the graph's, read in
 	// vertex order (sequentially): first each position's data and its
 	// number of inputs and dependents, then the edges at their offsets.
+	// Each vertex writes its own position only, so both loops run on all
+	// cores (parts of vertices): at 5,000,000 nodes the layout is made
+	// while the rest of the machine would otherwise wait for it.
 	l.users = make([]int64, n)
 	l.gate = make([]graph.Gate, n)
 	l.inOff, l.softOff, l.depOff = make([]int32, n+1), make([]int32, n+1), make([]int32, n+1)
-	for v := range int32(n) {
-		p := l.pos[v]
-		if v < int32(c.NodeCount()) {
-			l.flags[p] |= isCounted
-			l.users[p] = c.Users(v)
-			if Tier0(c, v) {
-				l.flags[p] |= isTier0
+	parallel(n, func(lo, hi int) {
+		for v := int32(lo); v < int32(hi); v++ {
+			p := l.pos[v]
+			if v < int32(c.NodeCount()) {
+				l.flags[p] |= isCounted
+				l.users[p] = c.Users(v)
+				if Tier0(c, v) {
+					l.flags[p] |= isTier0
+				}
 			}
+			if c.Op(v) == graph.Threshold {
+				l.flags[p] |= isThreshold
+				l.gate[p] = c.Gate(v)
+			}
+			ins, _ := c.Inputs(v)
+			deps, _ := c.Dependents(v)
+			l.inOff[p+1] = int32(len(ins))
+			l.softOff[p+1] = int32(len(c.SoftInputs(v)))
+			l.depOff[p+1] = int32(len(deps) + len(c.SoftDependents(v)))
 		}
-		if c.Op(v) == graph.Threshold {
-			l.flags[p] |= isThreshold
-			l.gate[p] = c.Gate(v)
-		}
-		ins, _ := c.Inputs(v)
-		deps, _ := c.Dependents(v)
-		l.inOff[p+1] = int32(len(ins))
-		l.softOff[p+1] = int32(len(c.SoftInputs(v)))
-		l.depOff[p+1] = int32(len(deps) + len(c.SoftDependents(v)))
-	}
+	})
 	for p := range n {
 		l.inOff[p+1] += l.inOff[p]
 		l.softOff[p+1] += l.softOff[p]
@@ -131,7 +137,21 @@ func newLayout(c *graph.Compiled) *layout {
 	}
 	l.in, l.inW = make([]int32, c.HardEdges()), make([]int64, c.HardEdges())
 	l.soft, l.dep = make([]int32, c.Edges()-c.HardEdges()), make([]int32, c.Edges())
-	for v := range int32(n) {
+	parallel(n, func(lo, hi int) { l.edges(c, int32(lo), int32(hi)) })
+	l.termOff = make([]int32, n+1)
+	for p := range n {
+		if l.flags[p]&isThreshold != 0 {
+			l.terms = appendTerms(l.terms, l.gate[p], l.inW[l.inOff[p]:l.inOff[p+1]])
+		}
+		l.termOff[p+1] = int32(len(l.terms))
+	}
+	return l
+}
+
+// edges writes the edges of vertices [lo, hi) at their positions'
+// offsets, and marks the positions on a loop as cyclic.
+func (l *layout) edges(c *graph.Compiled, lo, hi int32) {
+	for v := lo; v < hi; v++ {
 		p := l.pos[v]
 		ins, ws := c.Inputs(v)
 		in := l.in[l.inOff[p]:]
@@ -157,14 +177,6 @@ func newLayout(c *graph.Compiled) *layout {
 			}
 		}
 	}
-	l.termOff = make([]int32, n+1)
-	for p := range n {
-		if l.flags[p]&isThreshold != 0 {
-			l.terms = appendTerms(l.terms, l.gate[p], l.inW[l.inOff[p]:l.inOff[p+1]])
-		}
-		l.termOff[p+1] = int32(len(l.terms))
-	}
-	return l
 }
 
 // Position flags.
@@ -295,7 +307,7 @@ func (l *layout) batchOrder() []int32 {
 		step := uint64(1024 - int(math.Log2(est[p])/2)) // est ≤ 1e300: 0 ≤ log2/2 < 500
 		keys = append(keys, key{step<<32 | uint64(channel[p]), est[p], v})
 	}
-	slices.SortFunc(keys, func(a, b key) int {
+	byKey := func(a, b key) int {
 		switch {
 		case a.group != b.group:
 			return cmp.Compare(a.group, b.group)
@@ -303,13 +315,38 @@ func (l *layout) batchOrder() []int32 {
 			return cmp.Compare(b.est, a.est)
 		}
 		return cmp.Compare(a.v, b.v)
-	})
+	}
+	// The keys are distinct (by v), so sorting two halves on two cores
+	// and merging them gives the one order a single sort gives.
 	order := make([]int32, len(keys))
+	if h := len(keys) / 2; h >= splitOrder && runtime.GOMAXPROCS(0) > 1 {
+		done := make(chan struct{})
+		go func() {
+			slices.SortFunc(keys[h:], byKey)
+			close(done)
+		}()
+		slices.SortFunc(keys[:h], byKey)
+		<-done
+		a, b := keys[:h], keys[h:]
+		for i := range order {
+			if len(b) == 0 || len(a) > 0 && byKey(a[0], b[0]) < 0 {
+				order[i], a = a[0].v, a[1:]
+			} else {
+				order[i], b = b[0].v, b[1:]
+			}
+		}
+		return order
+	}
+	slices.SortFunc(keys, byKey)
 	for i, k := range keys {
 		order[i] = k.v
 	}
 	return order
 }
+
+// splitOrder is the number of keys per half from which batchOrder sorts
+// on two cores; tests lower it to compare.
+var splitOrder = 1 << 16
 
 // batch propagates up to 64 single failures at once, one per bit of a
 // machine word ("lane"): lane i removes sources[i]. Each position holds two
@@ -344,13 +381,27 @@ type masks struct {
 
 func newBatch(l *layout) *batch {
 	n := len(l.vertex)
-	return &batch{
+	b := &batch{
 		l:     l,
-		m:     make([]masks, n),
 		src:   make([]uint64, n),
 		dirty: make([]uint64, (n+63)/64),
 	}
+	if n >= hugeFrom {
+		if m, free := hugeMasks(n); m != nil {
+			b.m = m
+			runtime.AddCleanup(b, func(free func()) { free() }, free)
+		}
+	}
+	if b.m == nil {
+		b.m = make([]masks, n)
+	}
+	return b
 }
+
+// hugeFrom is the number of positions from which an engine's masks are
+// kept in huge pages (see hugeMasks): 16 MB of masks, where they stop
+// fitting a core's caches and TLB.
+var hugeFrom = 1 << 20
 
 // run propagates the failures of sources (vertices, at most 64) and calls
 // visit once with every position that is not Up in some lane, then clears

@@ -1,9 +1,14 @@
 package analyze
 
 import (
+	"context"
+	"runtime"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 // The batch engine's word formulas for small Threshold gates (appendTerms)
@@ -104,4 +109,48 @@ func checkTerms(t *testing.T, g graph.Gate, ws []int64) int {
 	}
 	assign(0)
 	return count
+}
+
+// The layout made on several cores (its per-vertex loops, the batch order
+// sorted in halves) equals the layout made on one.
+func TestLayoutParallel(t *testing.T) {
+	defer func(s int) { splitOrder = s }(splitOrder)
+	for _, c := range []*graph.Compiled{
+		compileT(t, synth.Services(synth.Default(20_000, 1))),
+		compileT(t, synth.Services(synth.Params{Nodes: 20_000, AvgDeps: 6, Sites: 3, Hubs: 8, CycleFrac: 0.1, GroupFrac: 0.3, SoftFrac: 0.2, ReplicaFrac: 0.3, Seed: 2})),
+	} {
+		procs := runtime.GOMAXPROCS(1)
+		splitOrder = 1 << 30
+		want := newLayout(c)
+		want.order = want.batchOrder()
+		runtime.GOMAXPROCS(4)
+		splitOrder = 100
+		got := newLayout(c)
+		got.order = got.batchOrder()
+		runtime.GOMAXPROCS(procs)
+		require.Equal(t, want, got)
+	}
+}
+
+// With the masks in huge pages (hugeMasks, from any size here), a ranking
+// equals one Simulate per node, and the engine is clean after each run.
+func TestRankHugeMasks(t *testing.T) {
+	defer func(h int) { hugeFrom = h }(hugeFrom)
+	hugeFrom = 0
+	if runtime.GOOS == "linux" {
+		m, free := hugeMasks(10)
+		require.Len(t, m, 10, "mapped")
+		m[9] = masks{1, 1} // writable
+		free()
+	}
+	c := compileT(t, synth.Services(synth.Params{Nodes: 2_000, AvgDeps: 6, Sites: 3, Hubs: 8, CycleFrac: 0.1, GroupFrac: 0.3, SoftFrac: 0.2, ReplicaFrac: 0.3, Seed: 3}))
+	got, err := Rank(context.Background(), c, RankOptions{})
+	require.NoError(t, err)
+	for _, g := range got {
+		v, _ := c.Lookup(g.ID)
+		require.Equal(t, radiusBySimulate(t, c, v), g)
+	}
+	b := newBatch(layoutFor(c))
+	b.run(layoutFor(c).order[:64], func(int32, uint64, uint64) {})
+	require.Equal(t, make([]masks, len(b.m)), b.m)
 }

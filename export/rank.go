@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -82,23 +83,35 @@ func RankTable(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 	for k := range width {
 		width[k] = utf8.RuneCountInString(header[k])
 	}
-	for i, r := range radii {
-		width[0] = max(width[0], countWidth(int64(i+1)))
-		width[1] = max(width[1], utf8.RuneCountInString(r.ID))
-		width[2] = max(width[2], utf8.RuneCountInString(r.Kind.String()))
-		width[3] = max(width[3], usersWidth(r.UsersDown))
-		width[4] = max(width[4], usersWidth(r.UsersDegraded))
-		width[5] = max(width[5], countWidth(int64(r.Down)))
-		width[6] = max(width[6], countWidth(int64(r.Degraded)))
+	// The widths of parts of the rows on every core, then the widest.
+	parts := make([][7]int, runtime.GOMAXPROCS(0))
+	n := inParts(len(radii), len(parts), func(k, lo, hi int) {
+		w := &parts[k]
+		for _, r := range radii[lo:hi] {
+			w[1] = max(w[1], utf8.RuneCountInString(r.ID))
+			w[2] = max(w[2], utf8.RuneCountInString(r.Kind.String()))
+			w[3] = max(w[3], usersWidth(r.UsersDown))
+			w[4] = max(w[4], usersWidth(r.UsersDegraded))
+			w[5] = max(w[5], countWidth(int64(r.Down)))
+			w[6] = max(w[6], countWidth(int64(r.Degraded)))
+		}
+	})
+	width[0] = max(width[0], countWidth(int64(len(radii))))
+	for _, w := range parts[:n] {
+		for k := 1; k < len(width); k++ {
+			width[k] = max(width[k], w[k])
+		}
 	}
-	bw := bufio.NewWriterSize(ew, 64<<10)
-	row := make([]byte, 0, 256) // one line, reused
+	var row []byte
 	for k, h := range header[:7] {
 		row = appendPadded(row, h, utf8.RuneCountInString(h), width[k])
 	}
-	bw.Write(append(append(row, header[7]...), '\n'))
-	for i, r := range radii {
-		row = row[:0]
+	ew.Write(append(append(row, header[7]...), '\n'))
+	if ew.err != nil {
+		return ew.err
+	}
+	return writeRows(ew, len(radii), func(row []byte, i int) []byte {
+		r := &radii[i]
 		row = appendCountPadded(row, int64(i+1), width[0])
 		row = appendPadded(row, r.ID, utf8.RuneCountInString(r.ID), width[1])
 		kind := r.Kind.String()
@@ -108,10 +121,8 @@ func RankTable(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 		row = appendCountPadded(row, int64(r.Down), width[5])
 		row = appendCountPadded(row, int64(r.Degraded), width[6])
 		row = appendCount(row, int64(r.Tier0))
-		bw.Write(append(row, '\n'))
-	}
-	bw.Flush()
-	return ew.err
+		return append(row, '\n')
+	})
 }
 
 // RankMarkdown writes a ranking of c as a GitHub Markdown table.

@@ -120,17 +120,22 @@ func TestRankTableMatchesTabwriter(t *testing.T) {
 	if testing.Short() {
 		trials = 300
 	}
-	var got, want bytes.Buffer
 	for trial := range trials {
 		c := models[rng.IntN(len(models))]
 		radii := randomRanking(rng)
-		got.Reset()
-		want.Reset()
-		require.NoError(t, RankTable(&got, c, radii))
-		require.NoError(t, rankTableTabwriter(&want, c, radii))
-		if !bytes.Equal(got.Bytes(), want.Bytes()) {
-			t.Fatalf("trial %d (seed %d), %d rows: RankTable differs from tabwriter\ngot:\n%s\nwant:\n%s", trial, seed, len(radii), got.String(), want.String())
-		}
+		checkRankTable(t, c, radii, "trial %d (seed %d), %d rows", trial, seed, len(radii))
+	}
+}
+
+// checkRankTable fails, saying where with format and args, when RankTable
+// of radii differs from tabwriter's table.
+func checkRankTable(t *testing.T, c *graph.Compiled, radii []analyze.Radius, format string, args ...any) {
+	t.Helper()
+	var got, want bytes.Buffer
+	require.NoError(t, RankTable(&got, c, radii))
+	require.NoError(t, rankTableTabwriter(&want, c, radii))
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("%s: RankTable differs from tabwriter\ngot:\n%s\nwant:\n%s", fmt.Sprintf(format, args...), got.String(), want.String())
 	}
 }
 
