@@ -381,27 +381,13 @@ type masks struct {
 
 func newBatch(l *layout) *batch {
 	n := len(l.vertex)
-	b := &batch{
+	return &batch{
 		l:     l,
+		m:     make([]masks, n),
 		src:   make([]uint64, n),
 		dirty: make([]uint64, (n+63)/64),
 	}
-	if n >= hugeFrom {
-		if m, free := hugeMasks(n); m != nil {
-			b.m = m
-			runtime.AddCleanup(b, func(free func()) { free() }, free)
-		}
-	}
-	if b.m == nil {
-		b.m = make([]masks, n)
-	}
-	return b
 }
-
-// hugeFrom is the number of positions from which an engine's masks are
-// kept in huge pages (see hugeMasks): 16 MB of masks, where they stop
-// fitting a core's caches and TLB.
-var hugeFrom = 1 << 20
 
 // run propagates the failures of sources (vertices, at most 64) and calls
 // visit once with every position that is not Up in some lane, then clears

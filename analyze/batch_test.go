@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"context"
 	"runtime"
 	"testing"
 
@@ -130,27 +129,4 @@ func TestLayoutParallel(t *testing.T) {
 		runtime.GOMAXPROCS(procs)
 		require.Equal(t, want, got)
 	}
-}
-
-// With the masks in huge pages (hugeMasks, from any size here), a ranking
-// equals one Simulate per node, and the engine is clean after each run.
-func TestRankHugeMasks(t *testing.T) {
-	defer func(h int) { hugeFrom = h }(hugeFrom)
-	hugeFrom = 0
-	if runtime.GOOS == "linux" {
-		m, free := hugeMasks(10)
-		require.Len(t, m, 10, "mapped")
-		m[9] = masks{1, 1} // writable
-		free()
-	}
-	c := compileT(t, synth.Services(synth.Params{Nodes: 2_000, AvgDeps: 6, Sites: 3, Hubs: 8, CycleFrac: 0.1, GroupFrac: 0.3, SoftFrac: 0.2, ReplicaFrac: 0.3, Seed: 3}))
-	got, err := Rank(context.Background(), c, RankOptions{})
-	require.NoError(t, err)
-	for _, g := range got {
-		v, _ := c.Lookup(g.ID)
-		require.Equal(t, radiusBySimulate(t, c, v), g)
-	}
-	b := newBatch(layoutFor(c))
-	b.run(layoutFor(c).order[:64], func(int32, uint64, uint64) {})
-	require.Equal(t, make([]masks, len(b.m)), b.m)
 }
