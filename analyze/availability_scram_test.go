@@ -212,8 +212,8 @@ func scramCompare(t *testing.T, ex *openpsa.Exact, cases []scramCase, st *scramS
 			// is small their relative errors grow as P(x)/MIF and RRW,
 			// beyond 1e-9 for an RRW in the millions. They are compared
 			// as what they are differences of allows: MIF (and CIF, p·MIF/P)
-			// to 1e-9 of P(x) (of DIF, p·P(x)/P), RRW by its inverse,
-			// P(¬x)/P, to 1e-9.
+			// to scramTolerance of P(x) (of DIF, p·P(x)/P), RRW by its
+			// inverse, P(¬x)/P, to scramTolerance.
 			px := imp.RAW * u.Probability
 			for _, x := range []struct {
 				name        string

@@ -72,9 +72,9 @@ func RankJSON(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 // its widest cell, in runes, plus two spaces; the last column unpadded),
 // but in two passes so that a ranking of every node of a large model is
 // not held in memory as text: the widths first, computed from the values,
-// then each row formatted into one reused buffer and written through a
-// bufio.Writer. A test holds the output byte for byte equal to
-// tabwriter's.
+// then the rows formatted a block at a time (on several cores for a large
+// table, see writeRows) and written to w in order. A test holds the
+// output byte for byte equal to tabwriter's.
 func RankTable(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s: blast radius of each single failure, largest first\n\n", orModel(c.Name()))

@@ -10,7 +10,7 @@ import (
 // TestRankTableParallel: with blocks of a few rows, the rows are formatted
 // on several cores (any number of them) and the table is still byte for
 // byte tabwriter's, on random rankings; a writer's error in the middle of
-// the rows is RankTable's, and nothing is written after it.
+// the rows is RankTable's.
 func TestRankTableParallel(t *testing.T) {
 	defer func(b, p int) { rowBlock = b; runtime.GOMAXPROCS(p) }(rowBlock, runtime.GOMAXPROCS(0))
 	seed, rng := rankTableRand(t, 13)

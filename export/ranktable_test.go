@@ -259,7 +259,8 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 }
 
 // TestRankTableWriteError: an error of the writer is RankTable's, whether
-// it comes with the title or with the rows.
+// it comes with the title or with the header (the rows:
+// TestRankTableParallel).
 func TestRankTableWriteError(t *testing.T) {
 	radii := randomRanking(rand.New(rand.NewPCG(1, 2)))
 	for n := range 2 {

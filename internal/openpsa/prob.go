@@ -46,22 +46,16 @@ type xmlImportance struct {
 // event. SCRAM lists only the events that occur in a cut set; "inf" (an
 // RRW whose event is in every cut set) reads as +Inf.
 func ParseImportance(data []byte) (map[int32]Factors, error) {
-	return ParseImportanceOf(data, "top")
-}
-
-// ParseImportanceOf is ParseImportance for the top gate named top (see
-// TopName: the trees of a forest have one each).
-func ParseImportanceOf(data []byte, top string) (map[int32]Factors, error) {
 	var x xmlReport
 	if err := xml.Unmarshal(data, &x); err != nil {
 		return nil, fmt.Errorf("scram report: %w", err)
 	}
 	for i := range x.Results.Importance {
-		if imp := &x.Results.Importance[i]; imp.Name == top {
+		if imp := &x.Results.Importance[i]; imp.Name == "top" {
 			return factorsOf(imp, EventVertex)
 		}
 	}
-	return nil, fmt.Errorf("scram report: no importance for gate %s (run with --importance true)", top)
+	return nil, fmt.Errorf("scram report: no importance for gate top (run with --importance true)")
 }
 
 // factorsOf reads the factors of imp's events, each event's vertex by

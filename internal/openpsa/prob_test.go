@@ -2,7 +2,6 @@ package openpsa_test
 
 import (
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -25,11 +24,6 @@ func TestParseImportance(t *testing.T) {
 	require.True(t, math.IsInf(f[2].RRW, 1))
 	_, err = openpsa.ParseImportance([]byte(`<report><results/></report>`))
 	require.ErrorContains(t, err, "no importance for gate top")
-	_, err = openpsa.ParseImportanceOf([]byte(importanceReport), "top3")
-	require.ErrorContains(t, err, "no importance for gate top3 (")
-	g, err := openpsa.ParseImportanceOf([]byte(strings.ReplaceAll(importanceReport, `"top"`, `"top3"`)), "top3")
-	require.NoError(t, err)
-	require.Equal(t, f, g)
 	_, err = openpsa.ParseImportance([]byte(`<report><results><importance name="top"><basic-event name="pump" MIF="1"/></importance></results></report>`))
 	require.ErrorContains(t, err, `basic event "pump" is not one of ours`)
 	_, err = openpsa.ParseImportance([]byte(`<report><results><importance name="top"><basic-event name="e1" occurrence="1" probability="x"/></importance></results></report>`))
