@@ -196,7 +196,7 @@ func (tr *timer) splitGroup(keys []uint64, soft bool, emit func(members []int32)
 // sortKeys sorts keys (component << 32 | local index, the local indices
 // ascending) by component, stably, and returns them: a radix sort of the
 // component's bits for a large region, a plain sort for a small one. The
-// two buffers it sorts between stay in tr for the next run.
+// two buffers it sorts between, and its counts, stay in tr for the next run.
 func (tr *timer) sortKeys(keys []uint64, comps int) []uint64 {
 	if len(keys) < 1<<12 {
 		slices.Sort(keys)
@@ -204,7 +204,12 @@ func (tr *timer) sortKeys(keys []uint64, comps int) []uint64 {
 	}
 	const bits = 16
 	tmp := slices.Grow(tr.keyTmp[:0], len(keys))[:len(keys)]
-	var count [1 << bits]int32
+	// The counts stay in tr too: as a local array (256 KB) they would
+	// be allocated on the heap by every call.
+	if tr.count == nil {
+		tr.count = make([]int32, 1<<bits)
+	}
+	count := tr.count
 	top := uint64(max(comps-1, 0))
 	for shift := uint(32); shift < 64 && top>>(shift-32) > 0; shift += bits {
 		clear(count[:])

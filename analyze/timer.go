@@ -116,6 +116,7 @@ type timer struct {
 	// as before (see recoverWith), for the test that holds the two equal.
 	legacy       bool
 	keys, keyTmp []uint64 // graph component << 32 | local index
+	count        []int32  // sortKeys' counts, one per digit value
 	one          [1]int32
 	inGroup      []int32 // per local index: its place in group, -1 outside
 	group        []int32 // the region's part of one cycle of the graph
