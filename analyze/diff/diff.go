@@ -270,7 +270,11 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	// (the batch order, the sort of the radii) leave idle, and on every
 	// core once the passes are done (more).
 	timesDone, more := make(chan error, 1), make(chan struct{})
-	go func() { timesDone <- d.times(ctx, m, opts.Repair, opts.Whole, more) }()
+	// On an error of the passes or the SPOFs the recoveries are cancelled,
+	// not waited for to the end.
+	tctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { timesDone <- d.times(tctx, m, opts.Repair, opts.Whole, more) }()
 	sc := wholeScope
 	if opts.Policy == nil && !opts.Whole {
 		sc = scopeOf(m)
@@ -278,6 +282,7 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	sd, err := rankBoth(ctx, m, sc, kFrom, kTo, lim)
 	close(more)
 	if err != nil {
+		cancel()
 		<-timesDone
 		return nil, err
 	}
@@ -290,6 +295,9 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	}()
 	err = d.spofs(ctx, m, sd, lim)
 	<-radiiDone
+	if err != nil {
+		cancel()
+	}
 	if err := cmp.Or(err, <-timesDone); err != nil {
 		return nil, err
 	}
