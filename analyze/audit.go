@@ -61,8 +61,9 @@ import (
 // engine (64 sites per batch). The chains (Explain; all of them unless
 // AuditOptions.NoChains) come from one run of the event engine per node
 // that defeats a claim alone or reaches it around, confined to the
-// claims' ancestry, and one per set of two nodes or more, as
-// CutSetsVertices explains its sets.
+// claims' ancestry, and one per distinct defeat of a claim searched at
+// order 2 or more (its single nodes included), as CutSetsVertices explains
+// its sets.
 
 // Claim is one redundancy claim and what defeats it.
 type Claim struct {
@@ -644,7 +645,8 @@ func dependentsThroughGroups(c *graph.Compiled, v int32) []int32 {
 // audit without NoChains gives them (a test holds the two equal). Claims
 // explained already are left as they are. It costs one Simulate per
 // distinct node that defeats one of the claims alone or reaches it around,
-// and one event run per distinct set of two failures or more.
+// and one event run per distinct defeat of a claim searched at order 2 or
+// more (its single nodes too: their Chains are CutSetsVertices').
 func (r *AuditResult) Explain(ctx context.Context, c *graph.Compiled, claims ...int) error {
 	if ctx == nil {
 		ctx = context.Background()

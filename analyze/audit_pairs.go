@@ -31,13 +31,14 @@ import (
 //     {a, b} of a target has b among a's extensions (as strongExtensions
 //     finds them, over the ancestry of all the targets rather than of 64).
 //  3. Each candidate a is then run fixed in every lane, with its
-//     extensions one per lane (batch.runWith), and a pair that takes a
+//     extensions one per lane (batch.runAbove), and a pair that takes a
 //     target Down is one of its cut sets when neither failure takes it
 //     Down alone and the target is neither of them.
 //
-// The cut sets found are then run once more by the event engine, per
-// group of 64 targets, for their chains (cutSearch's, so they are the
-// chains CutSetsVertices gives). The results equal CutSetsVertices' with
+// The cut sets found are then run once more by the event engine for
+// their chains (pairChains: each distinct set once, within the ancestry
+// of the targets it defeats, so they are the chains CutSetsVertices
+// gives). The results equal CutSetsVertices' with
 // MaxOrder 2, Kinds and Limit (a test holds them equal on random models,
 // truncated ones included), except Candidates and Tried, which are left 0.
 func pairCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, error) {
@@ -150,7 +151,7 @@ func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds [
 		hits []hit
 	)
 	// Per worker, stamps per vertex (== run for the current a): Down
-	// under a, a weakened gate seen, a member seen, an extension found.
+	// under a, a weakened gate seen, an extension found.
 	type marks struct {
 		down, gate, ext []uint32
 		run             uint32
