@@ -173,7 +173,10 @@ type AuditOptions struct {
 	// 100,000-node catalog with redundancy everywhere, over half of it: a
 	// Simulate per node that defeats something alone, an event run per
 	// set found), and a report prints those of a few claims;
-	// AuditResult.Explain adds them to the claims that need them.
+	// AuditResult.Explain adds them to the claims that need them. A claim
+	// searched above order 2 goes through CutSetsVertices, which builds
+	// its chains as it searches: for those NoChains saves nothing (the
+	// chains are dropped, and Explain builds them again).
 	NoChains bool
 
 	// claimByClaim searches the defeats of order 2 with CutSetsVertices,
