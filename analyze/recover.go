@@ -183,14 +183,13 @@ func (tl *Timeline) Recovery(id string) (Recovery, bool) {
 // caller's arrays (about 20 bytes per vertex of the graph, and what the
 // region needs) are kept for the next call.
 func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions) (*Timeline, error) {
-	return recoverWith(ctx, c, sc, opts, false)
+	return recoverWith(ctx, c, sc, opts, nil)
 }
 
-// recoverWith is Recover; legacy numbers the region in the order the
-// failure reached it and finds its components by Tarjan's algorithm over
-// it, as before the graph's components were used (recover_order.go), for
-// the tests and benchmarks that compare the two.
-func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions, legacy bool) (*Timeline, error) {
+// recoverWith is Recover; alt, when not nil, is another way to number the
+// region and find its components (see regionOrder), for the tests and
+// benchmarks that hold it equal to Recover's.
+func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions, alt *regionOrder) (*Timeline, error) {
 	vs, err := resolve(c, sc)
 	if err != nil {
 		return nil, err
@@ -232,12 +231,14 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 	rs := getRecScratch(c)
 	defer putRecScratch(c, rs)
 	tr := &rs.tr
-	tr.c, tr.repair, tr.legacy = c, repair, legacy
+	tr.c, tr.repair, tr.alt = c, repair, alt
 	tr.p = &progress{ctx: ctx, f: opts.Progress, total: len(region)}
 	isDown := func(v int32) bool { return s.stateOf(v) == Down }
 	waits := recWaits(c, region, repair, isDown)
-	local := region
-	if !legacy {
+	var local []int32
+	if alt != nil {
+		local = alt.number(tr, region)
+	} else {
 		local = tr.byVertex(region)
 	}
 	downUntil, upAt, err := tr.solveWaits(local, isDown, waits)
@@ -297,7 +298,7 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 	}
 	// The timeline lists the nodes and replicas in the order the failure
 	// reached them, but they are filled in in the timer's order (by
-	// vertex, off the legacy path), in which the graph's arrays and the
+	// vertex), in which the graph's arrays and the
 	// timer's are read nearly in order: place each first.
 	at := fill(tr.outPos, len(local), -1)
 	tr.outPos = at

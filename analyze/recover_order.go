@@ -24,10 +24,21 @@ import (
 // component of one vertex is a region component of one vertex, and only
 // the region's part of a larger one (a cycle of the graph, few and small
 // in a catalog) is split by Tarjan's algorithm again, inside that part.
-// The components and their order are those of the timer's own Tarjan
-// (the legacy path, kept for the test that holds the two equal) up to the
-// order of components neither of which reaches the other, which the
-// times do not depend on.
+// The components and their order are those of Tarjan's algorithm over the
+// whole region (the way before it, kept in recover_legacy_test.go for the
+// tests that hold the two equal) up to the order of components neither of
+// which reaches the other, which the times do not depend on.
+
+// regionOrder is a way for the timer to number a region (number returns
+// the region in the order of its local indices) and to find its
+// components, inputs first (components calls emit with each one's local
+// indices). Recover's own way is none (a nil *regionOrder): by vertex
+// (byVertex) and from the graph's components (regionComponents); tests
+// put others beside it.
+type regionOrder struct {
+	number     func(tr *timer, region []int32) []int32
+	components func(tr *timer, soft bool, emit func(members []int32) error) error
+}
 
 // recOrder is the per-graph part: for hard edges (runs[0]) and hard and
 // soft edges (runs[1]), each vertex's component, numbered inputs first,

@@ -111,10 +111,9 @@ type timer struct {
 	sccs    sccs
 	members []int32 // of the component being solved
 
-	// The region's components from the graph's (recover_order.go); legacy
-	// finds them with Tarjan's algorithm over the whole region instead,
-	// as before (see recoverWith), for the test that holds the two equal.
-	legacy       bool
+	// The region's components from the graph's (recover_order.go), or
+	// alt's (tests only: see regionOrder).
+	alt          *regionOrder
 	keys, keyTmp []uint64 // graph component << 32 | local index
 	count        []int32  // sortKeys' counts, one per digit value
 	one          [1]int32
@@ -181,9 +180,7 @@ func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Dur
 	tr.tmU = make([]time.Duration, n)
 	tr.rawD = fill(tr.rawD, n, 0)
 	tr.comp = fill(tr.comp, n, -1)
-	if !tr.legacy {
-		tr.inGroup = fill(tr.inGroup, n, -1)
-	}
+	tr.inGroup = fill(tr.inGroup, n, -1)
 	// The pass over a component sets these for its members before use.
 	tr.key = slices.Grow(tr.key[:0], n)[:n]
 	tr.andKey = slices.Grow(tr.andKey[:0], n)[:n]
@@ -220,9 +217,7 @@ func fill[T any](s []T, n int, x T) []T {
 // node in a cycle for D; for U it does (a node Degraded by what it uses
 // waits for it to be Up). The components come inputs first, so a
 // component's inputs are final when it is solved: from the graph's
-// components (regionComponents), or on the legacy path from Tarjan's
-// algorithm over the region, which emits a component after every
-// component it reaches.
+// components (regionComponents).
 func (tr *timer) tarjan() error {
 	for _, soft := range []bool{false, true} {
 		if soft && tr.dOnly {
@@ -246,8 +241,8 @@ func (tr *timer) tarjan() error {
 			return nil
 		}
 		var err error
-		if tr.legacy {
-			err = tr.legacyComponents(soft, emit)
+		if tr.alt != nil {
+			err = tr.alt.components(tr, soft, emit)
 		} else {
 			err = tr.regionComponents(soft, emit)
 		}
@@ -256,27 +251,6 @@ func (tr *timer) tarjan() error {
 		}
 	}
 	return nil
-}
-
-// legacyComponents calls emit with each component of the region, inputs
-// first, found by Tarjan's algorithm over the whole region.
-func (tr *timer) legacyComponents(soft bool, emit func(members []int32) error) error {
-	edge := func(i, j int32) (int32, bool) {
-		v := tr.region[i]
-		ins, _ := tr.c.Inputs(v)
-		if int(j) < len(ins) {
-			return tr.rank(ins[j]), true
-		}
-		if !soft {
-			return 0, false
-		}
-		sins := tr.c.SoftInputs(v)
-		if k := int(j) - len(ins); k < len(sins) {
-			return tr.rank(sins[k]), true
-		}
-		return 0, false
-	}
-	return tr.sccs.run(len(tr.region), edge, emit)
 }
 
 // component solves the members of component id (tr.members) for D (soft
@@ -645,6 +619,6 @@ func getRecScratch(c *graph.Compiled) *recScratch {
 func putRecScratch(c *graph.Compiled, s *recScratch) {
 	s.tr.clearLoc()
 	s.tr.c, s.tr.repair, s.tr.takeover, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil, nil
-	s.tr.dOnly, s.tr.legacy = false, false
+	s.tr.dOnly, s.tr.alt = false, nil
 	recScratches.put(c, s)
 }
