@@ -216,20 +216,21 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 
 	// The region: what is not Up at t=0+. What is Up then is Up
 	// throughout.
-	var region []int32
+	rs := getRecScratch(c)
+	defer putRecScratch(c, rs)
+	region := rs.region[:0]
 	for _, v := range s.touched {
 		if s.stateOf(v) != Up {
 			region = append(region, v)
 		}
 	}
+	rs.region = region
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rs := getRecScratch(c)
-	defer putRecScratch(c, rs)
 	tr := &rs.tr
 	tr.c, tr.repair, tr.alt = c, repair, alt
 	tr.p = &progress{ctx: ctx, f: opts.Progress, total: len(region)}

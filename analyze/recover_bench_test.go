@@ -390,13 +390,15 @@ func benchRecover(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOpti
 // benchDiffLike times Recover as diff's comparison of recovery times
 // calls it: without reasons (recover-noreasons), and without reasons
 // keeping only the tier-0 nodes that are not infrastructure
-// (recover-tier0, RecoverOptions.Only).
+// (recover-tier0, RecoverOptions.Only, from a []bool as diff has).
 func benchDiffLike(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOptions) {
 	opts.NoReasons = true
 	b.Run("recover-noreasons", func(b *testing.B) { benchRecover(b, c, sc, opts, nil) })
-	opts.Only = func(v int32) bool {
-		return c.VertexKind(v) == graph.NodeVertex && c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
+	keep := make([]bool, c.NodeCount())
+	for v := range int32(len(keep)) {
+		keep[v] = c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
 	}
+	opts.Only = func(v int32) bool { return v < int32(len(keep)) && keep[v] }
 	b.Run("recover-tier0", func(b *testing.B) { benchRecover(b, c, sc, opts, nil) })
 }
 

@@ -206,13 +206,13 @@ func splits(c *graph.Compiled, region []int32, comps [][]int32, soft bool) int {
 }
 
 // sortKeys orders by component, stably, for every size and number of
-// components: one radix pass, two, none (a single component), and the
-// plain sort of a small region.
+// components: one radix pass, two, three, none (a single component), and
+// the plain sort of a small region.
 func TestSortKeys(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var tr timer
 	for _, n := range []int{0, 1, 100, 5000, 70_000} {
-		for _, comps := range []int{1, 2, 1000, 1 << 16, 1<<16 + 1, 3 << 20} {
+		for _, comps := range []int{1, 2, 1000, 1 << 11, 1<<11 + 1, 1 << 16, 1<<16 + 1, 3 << 20, 1<<22 + 1, 1 << 30} {
 			keys := make([]uint64, n)
 			for i := range keys {
 				keys[i] = uint64(r.IntN(comps))<<32 | uint64(i)

@@ -176,8 +176,8 @@ func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Dur
 			tr.repairAt[k] = t
 		}
 	}
-	tr.tmD = make([]time.Duration, n)
-	tr.tmU = make([]time.Duration, n)
+	tr.tmD = fill(tr.tmD, n, 0)
+	tr.tmU = fill(tr.tmU, n, 0)
 	tr.rawD = fill(tr.rawD, n, 0)
 	tr.comp = fill(tr.comp, n, -1)
 	tr.inGroup = fill(tr.inGroup, n, -1)
@@ -604,8 +604,13 @@ func (p *progress) report() {
 
 // recScratch keeps a timer's arrays between calls on one compiled graph,
 // like the engine's scratch: loc, atD and atU are sized for the graph
-// (20 bytes per vertex) and all zero between runs, the rest is sized for the regions seen so far.
-type recScratch struct{ tr timer }
+// (20 bytes per vertex) and all zero between runs, the rest (D and U of
+// the region too, which no Timeline keeps) is sized for the regions seen
+// so far.
+type recScratch struct {
+	tr     timer
+	region []int32 // Recover's region, kept for the next call
+}
 
 var recScratches graphPool[recScratch]
 
@@ -618,7 +623,7 @@ func getRecScratch(c *graph.Compiled) *recScratch {
 
 func putRecScratch(c *graph.Compiled, s *recScratch) {
 	s.tr.clearLoc()
-	s.tr.c, s.tr.repair, s.tr.takeover, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil, nil
+	s.tr.c, s.tr.repair, s.tr.takeover, s.tr.p, s.tr.tm = nil, nil, nil, nil, nil
 	s.tr.dOnly, s.tr.alt = false, nil
 	recScratches.put(c, s)
 }
