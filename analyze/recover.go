@@ -273,28 +273,7 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 		return r
 	}
 	if opts.Only != nil {
-		// Few rows: each built in the timeline's order, and the others'
-		// totals from their times alone, with the same arithmetic.
-		for _, v := range region {
-			k := c.VertexKind(v)
-			if k != graph.NodeVertex && k != graph.ReplicaVertex {
-				continue
-			}
-			i := tr.rank(v)
-			if opts.Only(v) {
-				tl.Recoveries = append(tl.Recoveries, row(i, v, k))
-				tl.add(&tl.Recoveries[len(tl.Recoveries)-1])
-				continue
-			}
-			r := Recovery{
-				Replica:       k == graph.ReplicaVertex,
-				Users:         c.Users(v),
-				DownUntil:     clip(downUntil[i], horizon),
-				DegradedUntil: clip(upAt[i], horizon),
-			}
-			r.setHours(horizon)
-			tl.add(&r)
-		}
+		tr.onlyRows(tl, region, local, downUntil, upAt, opts.Only, row)
 		return tl, nil
 	}
 	// The timeline lists the nodes and replicas in the order the failure
@@ -343,8 +322,18 @@ func clip(t, horizon time.Duration) time.Duration {
 	return t
 }
 
-// add counts r in the totals.
+// add counts r in the totals: count, then its user-hours.
 func (tl *Timeline) add(r *Recovery) {
+	tl.count(r)
+	if !r.Replica {
+		tl.Totals.DownUserHours += r.DownUserHours
+		tl.Totals.DegradedUserHours += r.DegradedUserHours
+	}
+}
+
+// count counts r in the totals but for the user-hours, which are sums of
+// floats, whose value depends on their order; the rest does not.
+func (tl *Timeline) count(r *Recovery) {
 	t := &tl.Totals
 	t.AllUp = max(t.AllUp, r.DegradedUntil)
 	if r.Replica {
@@ -358,8 +347,6 @@ func (tl *Timeline) add(r *Recovery) {
 	if r.DegradedUntil > r.DownUntil {
 		t.EverDegraded++
 	}
-	t.DownUserHours += r.DownUserHours
-	t.DegradedUserHours += r.DegradedUserHours
 }
 
 // Sorted returns the recoveries, the longest outage first: by DownUntil,

@@ -120,9 +120,11 @@ type timer struct {
 	inGroup      []int32 // per local index: its place in group, -1 outside
 	group        []int32 // the region's part of one cycle of the graph
 	groupMembers []int32
-	sorted       []int32  // the region by vertex (byVertex)
-	outPos       []int32  // per local index: its place in the timeline, -1 for none
-	bits         []uint64 // per vertex of the graph, all zero between calls
+	sorted       []int32      // the region by vertex (byVertex)
+	outPos       []int32      // per local index: its place in the timeline, -1 for none
+	hours        [][2]float64 // per local index: user-hours Down and Degraded (onlyRows)
+	kept         []bool       // per local index: a row onlyRows keeps
+	bits         []uint64     // per vertex of the graph, all zero between calls
 
 	// One decreasing-order pass over a component, for D or for U.
 	soft        bool            // solving U: soft edges count
