@@ -681,9 +681,15 @@ func (c *Compiled) buildCSR(hard, soft *edgeList) {
 }
 
 // finishCSR is buildCSR for arrays written in place (see rows).
+// The hard and soft rows are deduplicated on two cores for a large graph
+// (they share nothing).
 func (c *Compiled) finishCSR() {
-	c.dedupeAnd()
-	c.softOff, c.soft = dedupe(c.softOff, c.soft)
+	if c.twoCores() {
+		both(func() { c.softOff, c.soft = dedupe(c.softOff, c.soft) }, c.dedupeAnd)
+	} else {
+		c.dedupeAnd()
+		c.softOff, c.soft = dedupe(c.softOff, c.soft)
+	}
 	c.derive()
 }
 
