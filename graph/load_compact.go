@@ -103,6 +103,10 @@ type maker struct {
 	deps     []Dep
 	members  []Member
 	at, p    int // the node full made last, and its first reference
+	// compile's maker leaves the ids of plain dependencies out: compile
+	// takes their nodes from the resolved references, and looking each id
+	// up again was a read at a random place of the ids per reference.
+	noPlainIDs bool
 }
 
 // nodeExtra holds the fields few nodes have.
@@ -394,7 +398,13 @@ func (c *maker) makeDeps(n int, word func() int64) []Dep {
 	for range n {
 		w := word()
 		if w == 0 {
-			c.members = append(c.members, Member{ID: c.ref(), Weight: 1})
+			var id string
+			if c.noPlainIDs {
+				c.p++
+			} else {
+				id = c.ref()
+			}
+			c.members = append(c.members, Member{ID: id, Weight: 1})
 			c.deps = append(c.deps, Dep{Form: One, Need: 1, Members: c.members[len(c.members)-1 : len(c.members) : len(c.members)]})
 			continue
 		}
@@ -505,7 +515,7 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 		}
 		ok = len(v.ps) == 0 && v.np == len(c.refs)
 	}()
-	g, done := compileNodes(m, &maker{compact: c}, res, true)
+	g, done := compileNodes(m, &maker{compact: c, noPlainIDs: true}, res, true)
 	if valid := <-checked; !done || !valid {
 		return nil, false
 	}
