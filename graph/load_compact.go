@@ -511,6 +511,7 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 		}()
 		mk := &maker{compact: c}
 		for i := range c.ids {
+			v.self = int32(i)
 			v.node(mk.full(i))
 		}
 		ok = len(v.ps) == 0 && v.np == len(c.refs)
