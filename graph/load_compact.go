@@ -70,6 +70,19 @@ var compactFields = [2]map[string]bool{
 	{"site": true, "capacity": true, "standby": true, "recovery": true, "requires": true},
 }
 
+// compactField is compactFields by the fields' numbers (their places in
+// nodeFields and replicaFields): add asks it of every field of every node,
+// and a map lookup each was 0.12 s of the readers at 1,000,000 nodes.
+var compactField = func() (t [2][]bool) {
+	for k, names := range [2][]string{nodeFields, replicaFields} {
+		t[k] = make([]bool, len(names))
+		for i, name := range names {
+			t[k][i] = compactFields[k][name]
+		}
+	}
+	return t
+}()
+
 // compact is a model's nodes in columns: per node its id, kind, line,
 // tier, users and the counts compile needs; its structure as words of
 // code; its references, in the order the validator meets them, as the ids
@@ -149,11 +162,7 @@ const maxCount = 1<<16 - 1
 // returns false for a node the columns cannot hold.
 func (c *compact) add(n *Node, fs []fieldAt) bool {
 	for _, f := range fs {
-		names := nodeFields
-		if f.rep > 0 {
-			names = replicaFields
-		}
-		if !compactFields[min(f.rep, 1)][names[f.field]] {
+		if k := min(f.rep, 1); int(f.field) >= len(compactField[k]) || !compactField[k][f.field] {
 			return false
 		}
 	}
