@@ -119,6 +119,7 @@ type maker struct {
 	deps     []Dep
 	members  []Member
 	at, p    int // the node full made last, and its first reference
+	k, kend  int // the next word of the node's code, and its end
 	// compile's maker leaves the ids of plain dependencies out: compile
 	// takes their nodes from the resolved references, and looking each id
 	// up again was a read at a random place of the ids per reference.
@@ -348,10 +349,8 @@ func (c *maker) full(i int) *Node {
 	}
 	c.at = i
 	n := c.head(i)
-	code := c.code[c.start[i]:c.end(i)]
-	k := 0
-	word := func() int64 { w := code[k]; k++; return w }
-	flags := word()
+	c.k, c.kend = int(c.start[i]), c.end(i)
+	flags := c.word()
 	nrep, nreq, nuse := int(flags>>16&maxCount), int(flags>>32&maxCount), int(flags>>48&maxCount)
 	if flags&cRegion != 0 {
 		n.Region = c.ref()
@@ -360,32 +359,43 @@ func (c *maker) full(i int) *Node {
 		n.Site = c.ref()
 	}
 	if flags&cDemand != 0 {
-		n.Demand = word()
+		n.Demand = c.word()
 	}
 	if flags&cDegraded != 0 {
-		n.DegradedAt = word()
+		n.DegradedAt = c.word()
 	}
 	c.deps, c.members = c.deps[:0], c.members[:0]
 	if nrep > 0 {
 		c.replicas = c.replicas[:0]
 		for range nrep {
-			w := word()
+			w := c.word()
 			r := Replica{Standby: Standby(w & 0xff)}
 			if w&cCapacity != 0 {
-				r.Capacity = word()
+				r.Capacity = c.word()
 			}
 			if w&cRecovery != 0 {
-				r.Recovery = durationOf(word())
+				r.Recovery = durationOf(c.word())
 			}
 			r.Site = c.ref()
-			r.Requires = c.makeDeps(int(w>>16&maxCount), word)
+			r.Requires = c.makeDeps(int(w >> 16 & maxCount))
 			c.replicas = append(c.replicas, r)
 		}
 		n.Replicas = c.replicas
 	}
-	n.Requires = c.makeDeps(nreq, word)
-	n.Uses = c.makeDeps(nuse, word)
+	n.Requires = c.makeDeps(nreq)
+	n.Uses = c.makeDeps(nuse)
 	return n
+}
+
+// word is the next word of the node's code. Past the node's end is a bug
+// (the panic makes the compact load give up).
+func (c *maker) word() int64 {
+	if c.k >= c.kend {
+		panic("compact: a node's code read past its end")
+	}
+	w := c.code[c.k]
+	c.k++
+	return w
 }
 
 func (c *compact) end(i int) int {
@@ -402,16 +412,16 @@ func (c *maker) ref() string {
 	return id
 }
 
-// makeDeps makes n dependencies again, reading their words with word.
-// Their slices are cut from c.deps and c.members, which a node reuses:
-// nothing keeps them past the node.
-func (c *maker) makeDeps(n int, word func() int64) []Dep {
+// makeDeps makes n dependencies again from the node's next words. Their
+// slices are cut from c.deps and c.members, which a node reuses: nothing
+// keeps them past the node.
+func (c *maker) makeDeps(n int) []Dep {
 	if n == 0 {
 		return nil
 	}
 	start := len(c.deps)
 	for range n {
-		w := word()
+		w := c.word()
 		if w == 0 {
 			var id string
 			if c.noPlainIDs {
@@ -423,10 +433,10 @@ func (c *maker) makeDeps(n int, word func() int64) []Dep {
 			c.deps = append(c.deps, Dep{Form: One, Need: 1, Members: c.members[len(c.members)-1 : len(c.members) : len(c.members)]})
 			continue
 		}
-		d := Dep{Form: Form(w >> 8 & 0xff), Need: word(), DegradedAt: word()}
+		d := Dep{Form: Form(w >> 8 & 0xff), Need: c.word(), DegradedAt: c.word()}
 		ms := len(c.members)
 		for range int(w >> 16) {
-			c.members = append(c.members, Member{Weight: word(), ID: c.ref()})
+			c.members = append(c.members, Member{Weight: c.word(), ID: c.ref()})
 		}
 		d.Members = c.members[ms:len(c.members):len(c.members)]
 		c.deps = append(c.deps, d)
