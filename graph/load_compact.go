@@ -275,12 +275,13 @@ func (c *compact) append(b *compact, limit int) bool {
 	return true
 }
 
-// grow makes room for n nodes in all, with the references and words of
-// code at the rate of the nodes so far, but no more of them than a
-// quarter of the file's bytes (each takes two at least): a hostile first
-// chunk of nodes cannot make it allocate more than the file's size
-// allows.
-func (c *compact) grow(n, size int) {
+// grow makes room for n nodes in all, with the words of code at the rate
+// of the nodes so far, and the references of refs nodes at that rate (the
+// first of two readers holds only its own, see append), but no more of
+// either than a quarter of the file's bytes (each takes two at least): a
+// hostile first chunk of nodes cannot make it allocate more than the
+// file's size allows.
+func (c *compact) grow(n, refs, size int) {
 	have := len(c.ids)
 	if n <= have || have == 0 {
 		return
@@ -292,9 +293,9 @@ func (c *compact) grow(n, size int) {
 	c.users = slices.Grow(c.users, n-have)
 	c.nin = slices.Grow(c.nin, n-have)
 	c.start = slices.Grow(c.start, n-have)
-	more := func(k int) int { return max(k, min(int(int64(k)*int64(n)/int64(have)*17/16), size/4)) }
-	c.code = slices.Grow(c.code, more(len(c.code))-len(c.code))
-	c.pending = slices.Grow(c.pending, more(len(c.pending))-len(c.pending))
+	more := func(k, n int) int { return max(k, min(int(int64(k)*int64(n)/int64(have)*17/16), size/4)) }
+	c.code = slices.Grow(c.code, more(len(c.code), n)-len(c.code))
+	c.pending = slices.Grow(c.pending, more(len(c.pending), min(refs, n))-len(c.pending))
 }
 
 // plain reports whether d is a dependency on one node, as On makes it.
@@ -471,6 +472,7 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 		// of their own, then appended to the first half's.
 		b = newHalf(data, file, l)
 		st.Second, st.At, st.Line = &yamltree.Stream{Each: b.each}, at, line
+		a.until = line
 	}
 	var root *value
 	var read bool
@@ -602,6 +604,7 @@ type half struct {
 	good    bool
 	n       Node
 	first   int // the line of the first node
+	until   int // with a second reader, the line it starts at (else 0)
 	depBase []Dep
 	members []Member
 }
@@ -628,8 +631,15 @@ func (h *half) each(e entry) {
 		// The columns are sized once for the nodes the file seems to
 		// hold after the first (see estimateNodes), instead of growing:
 		// for the first half, those of the whole file, so that the
-		// second half is appended in place.
-		c.grow(estimateNodes(h.data, h.first, e.Line, d.maxNodes), len(h.data))
+		// second half is appended in place, but its references only for
+		// the nodes up to the second reader's (they are not appended,
+		// and zeroing room for them was 40 MB at 1,000,000 nodes).
+		n := estimateNodes(h.data, h.first, e.Line, d.maxNodes)
+		refs := n
+		if h.until > e.Line && e.Line > h.first {
+			refs = chunkNodes + int(int64(h.until-e.Line)*chunkNodes/int64(e.Line-h.first))
+		}
+		c.grow(n, refs, len(h.data))
 	}
 	// The node's slices are cut from the decoder's pools, which start
 	// again once the node is in the columns.
