@@ -506,21 +506,22 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 		return nil, false
 	}
 	// The ids: what validate's identify checks (their syntax was checked
-	// as each node was read, see each), and the index.
-	index := make(map[string]int32, c.vertices)
-	for i, id := range c.ids {
-		// One hash of the id, not two: a duplicate leaves the index no
-		// larger (and the load gives up, so its overwritten node does
-		// not matter). Looking each id up first was 0.15 s of one core
-		// at 1,000,000 nodes.
-		index[id] = int32(i)
-		if len(index) != i+1 {
-			return nil, false
-		}
-	}
-	if !c.resolve(index) {
+	// as each node was read, see each), and the index. The references are
+	// resolved with an idTable, made on another core while this one makes
+	// the graph's index (a Go map, which compile fills with the other
+	// vertices and Lookup reads).
+	var ids *idTable
+	made := make(chan struct{})
+	go func() {
+		defer close(made)
+		ids = newIDTable(c.ids)
+	}()
+	index, unique := c.index()
+	<-made
+	if !unique || !c.resolve(ids) {
 		return nil, false
 	}
+	ids = nil // garbage: compile may reuse its memory
 	v := validator{m: m, index: index, pre: c.refs, kinds: c.kinds, names: c.ids}
 	v.defaults()
 	if len(v.ps) > 0 {
@@ -552,14 +553,31 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	return g, true
 }
 
+// index makes the graph's index of the node ids, sized for every vertex
+// (compile adds the others); unique is false when an id is written twice.
+func (c *compact) index() (index map[string]int32, unique bool) {
+	index = make(map[string]int32, c.vertices)
+	for i, id := range c.ids {
+		// One hash of the id, not two: a duplicate leaves the index no
+		// larger (and the load gives up, so its overwritten node does
+		// not matter). Looking each id up first was 0.15 s of one core
+		// at 1,000,000 nodes.
+		index[id] = int32(i)
+		if len(index) != i+1 {
+			return nil, false
+		}
+	}
+	return index, true
+}
+
 // resolve turns the ids of the references into node numbers, on two
-// cores for a large model: the index is complete and only read. It
+// cores for a large model: the table is complete and only read. It
 // returns false when an id is unknown.
-func (c *compact) resolve(index map[string]int32) bool {
+func (c *compact) resolve(index *idTable) bool {
 	c.refs = make([]int32, len(c.pending)+len(c.more))
 	part := func(pending []string, refs []int32) bool {
 		for k, id := range pending {
-			i, ok := index[id]
+			i, ok := index.get(id)
 			if !ok {
 				return false
 			}
