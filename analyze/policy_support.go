@@ -118,21 +118,26 @@ type Survival struct {
 	Rate, UsersRate float64
 }
 
-// Survival counts the measured services that survive each of the losses:
-// from the loss of every site, RedundancyRate's Services, Users, Survive,
-// SurviveUsers, Rate and UsersRate (a test holds them equal). It skips
-// what RedundancyRate adds for its reports (each loss' lists of names, the
-// exposed services), which a policy check does not print.
-func (ls *Losses) Survival() Survival {
+// Survival counts the measured services that survive each of losses lo
+// to hi-1: from the loss of every site, RedundancyRate's Services, Users,
+// Survive, SurviveUsers, Rate and UsersRate (a test holds them equal). It
+// skips what RedundancyRate adds for its reports (each loss' lists of
+// names, the exposed services), which a policy check does not print.
+func (ls *Losses) Survival(lo, hi int) Survival {
 	c := ls.c
 	services := Measured(c)
 	r := Survival{Services: len(services)}
+	// The lanes of losses lo to hi-1 in each batch.
+	lanes := make([]uint64, len(ls.bad))
+	for i := lo; i < hi; i++ {
+		lanes[i/64] |= 1 << (i % 64)
+	}
 	for _, s := range services {
 		users := c.Users(s)
 		r.Users += users
-		var hit uint64 // the lanes of every batch in which s is not Up
-		for k := range ls.bad {
-			hit |= ls.bad[k][s]
+		var hit uint64 // the lanes of those losses in which s is not Up
+		for k, m := range lanes {
+			hit |= ls.bad[k][s] & m
 		}
 		if hit == 0 {
 			r.Survive++

@@ -212,10 +212,14 @@ type env struct {
 	c     *graph.Compiled
 	p     *plan
 	radii []analyze.Radius
-	// sites and regions are the outcomes of losing each, in model order.
+	// sites and regions are the losses of each, in model order.
 	sites, regions []loss
-	red            *analyze.Redundancy
-	users          int64 // all users of the model
+	lost           *analyze.Losses // the states after the losses Shared.Lost did not hold
+	// surv is the redundancy rate's counts (MinRedundancyRate) and
+	// scenarios the number of sites it lost.
+	surv      analyze.Survival
+	scenarios int
+	users     int64 // all users of the model
 
 	// timelines are the recoveries from the losses of sites and regions,
 	// per repair time, in the order of sites and regions.
@@ -238,14 +242,45 @@ type chainWanted struct {
 	victim string
 }
 
+// loss is the loss of site or region v alone: its outcome when Shared.Lost
+// gave one, else loss i of env.lost.
 type loss struct {
 	v int32
 	o *analyze.Outcome
+	i int
+}
+
+// state returns the state of vertex v after l.
+func (e *env) state(l loss, v int32) analyze.State {
+	if l.o != nil {
+		return l.o.VertexState(v)
+	}
+	return e.lost.State(l.i, v)
+}
+
+// lossChain returns the chain of causes of node id after l, cut as
+// setChain cuts it: from its outcome, or by analyze.Chain, which
+// simulates only id's ancestry (each chain a Simulate of the whole site
+// or one outcome per site held would cost more).
+func (e *env) lossChain(v *Violation, l loss, id string) error {
+	if l.o != nil {
+		e.setChain(v, l.o.Chain(id))
+		return nil
+	}
+	chain, err := analyze.Chain(e.c, e.c.VertexName(l.v), id)
+	if err != nil {
+		return err
+	}
+	e.setChain(v, chain)
+	return nil
 }
 
 func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 	c := p.c
-	e := &env{ctx: ctx, c: c, p: p, wanted: make(map[int32][]chainWanted), radii: sh.Radii, red: sh.Redundancy}
+	e := &env{ctx: ctx, c: c, p: p, wanted: make(map[int32][]chainWanted), radii: sh.Radii}
+	if red := sh.Redundancy; red != nil {
+		e.surv, e.scenarios = survival(red), len(red.Sites)
+	}
 	for v := int32(0); v < int32(c.NodeCount()); v++ {
 		e.users += c.Users(v)
 	}
@@ -291,72 +326,72 @@ func (p *plan) rankPass(ctx context.Context, e *env, sh Shared) error {
 	return err
 }
 
-// lose simulates the loss of each site and region the rules need that sh
-// does not hold, on all cores, and measures the redundancy rate from the sites' outcomes when a
-// rule needs it and sh did not hold it.
+// lose finds the states after the loss of each site and region the
+// rules need that sh does not hold (analyze.LoseEach: one pass of the
+// batch engine for 64 of them, beside the ranking pass), runs the
+// recoveries the rules ask for, and counts the redundancy rate from the
+// sites' states when a rule needs it and sh did not hold it.
 func (e *env) lose(ctx context.Context, sh Shared) error {
 	c, p := e.c, e.p
-	var lost []int32
-	for v := int32(0); v < int32(c.NodeCount()); v++ {
-		if k := c.Kind(v); (k == graph.Site && p.sites) || (k == graph.Region && p.regions) {
-			lost = append(lost, v)
+	var rest []int32 // the losses sh.Lost does not hold: sites first, then regions
+	restSites := 0
+	for _, kind := range []graph.Kind{graph.Site, graph.Region} {
+		if (kind == graph.Site && !p.sites) || (kind == graph.Region && !p.regions) {
+			continue
+		}
+		for v := int32(0); v < int32(c.NodeCount()); v++ {
+			if c.Kind(v) != kind {
+				continue
+			}
+			l := loss{v: v, i: -1}
+			if sh.Lost != nil {
+				l.o = sh.Lost(v)
+			}
+			if l.o == nil {
+				l.i = len(rest)
+				rest = append(rest, v)
+				if kind == graph.Site {
+					restSites++
+				}
+			}
+			if kind == graph.Site {
+				e.sites = append(e.sites, l)
+			} else {
+				e.regions = append(e.regions, l)
+			}
 		}
 	}
-	outs := make([]*analyze.Outcome, len(lost))
-	var rest []int32 // the losses sh.Lost does not hold
-	for i, v := range lost {
-		if sh.Lost != nil {
-			outs[i] = sh.Lost(v)
-		}
-		if outs[i] == nil {
-			rest = append(rest, v)
-		}
-	}
-	simulated, err := simulateEach(ctx, c, rest)
-	if err != nil {
+	var err error
+	if e.lost, err = analyze.LoseEach(ctx, c, rest); err != nil {
 		return err
-	}
-	for i := range outs {
-		if outs[i] == nil {
-			outs[i], simulated = simulated[0], simulated[1:]
-		}
-	}
-	for i, v := range lost {
-		if c.Kind(v) == graph.Site {
-			e.sites = append(e.sites, loss{v, outs[i]})
-		} else {
-			e.regions = append(e.regions, loss{v, outs[i]})
-		}
 	}
 	if err := e.recoverAll(ctx); err != nil {
 		return err
 	}
-	if p.redundancy && e.red == nil {
-		// The sites were lost above for the rules; the rate reads those
-		// outcomes instead of losing each site again.
+	if p.redundancy && sh.Redundancy == nil {
+		if restSites == len(e.sites) {
+			e.surv, e.scenarios = e.lost.Survival(0, restSites), len(e.sites)
+			return nil
+		}
+		// Some site losses came as outcomes: the rate reads those, and
+		// simulates the others.
 		bySite := make(map[int32]*analyze.Outcome, len(e.sites))
 		for _, l := range e.sites {
 			bySite[l.v] = l.o
 		}
-		if e.red, err = analyze.RedundancyRateFrom(ctx, c, func(v int32) *analyze.Outcome { return bySite[v] }); err != nil {
+		red, err := analyze.RedundancyRateFrom(ctx, c, func(v int32) *analyze.Outcome { return bySite[v] })
+		if err != nil {
 			return err
 		}
+		e.surv, e.scenarios = survival(red), len(red.Sites)
 	}
 	return nil
 }
 
-// simulateEach returns the outcome of the failure of each of vs alone, in
-// order, simulated on all cores (each Simulate is one goroutine's).
-func simulateEach(ctx context.Context, c *graph.Compiled, vs []int32) ([]*analyze.Outcome, error) {
-	outs := make([]*analyze.Outcome, len(vs))
-	err := onCores(len(vs), func(i int) (err error) {
-		outs[i], err = analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(vs[i])))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return outs, nil
+// survival is the counts of a redundancy rate.
+func survival(red *analyze.Redundancy) analyze.Survival {
+	return analyze.Survival{Services: red.Services, Survive: red.Survive, Users: red.Users,
+		SurviveUsers: red.SurviveUsers, Rate: red.Rate, UsersRate: red.UsersRate}
 }
 
 // onCores runs job(0) to job(n-1) on every core, each job on one
