@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"math/bits"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -105,6 +106,34 @@ func (ls *Losses) State(i int, v int32) State {
 		return Degraded
 	}
 	return Up
+}
+
+// Worst returns the worst state of vertex v after any one of losses lo to
+// hi-1, and the first of them that gives it: Up and -1 when v stays Up
+// after each.
+func (ls *Losses) Worst(v int32, lo, hi int) (State, int) {
+	first := func(masks [][]uint64) int {
+		for k := lo / 64; k*64 < hi; k++ {
+			m := masks[k][v]
+			if k == lo/64 {
+				m &^= 1<<(lo%64) - 1
+			}
+			if m != 0 {
+				if i := k*64 + bits.TrailingZeros64(m); i < hi {
+					return i
+				}
+				return -1
+			}
+		}
+		return -1
+	}
+	if i := first(ls.down); i >= 0 {
+		return Down, i
+	}
+	if i := first(ls.bad); i >= 0 {
+		return Degraded, i
+	}
+	return Up, -1
 }
 
 // Survival is what RedundancyRate counts, without its lists: the

@@ -30,6 +30,20 @@ func TestLoseEachMatchesSimulate(t *testing.T) {
 		slow := newLosses(c, lost)
 		require.NoError(t, slow.simulate(ctx))
 		require.Equal(t, len(lost), ls.Len())
+		// Worst of a random range of losses is the worst of their states.
+		lo := r.IntN(len(lost) + 1)
+		hi := lo + r.IntN(len(lost)-lo+1)
+		for v := range int32(c.Len()) {
+			want, first := Up, -1
+			for i := lo; i < hi; i++ {
+				if st := slow.State(i, v); st > want {
+					want, first = st, i
+				}
+			}
+			st, i := ls.Worst(v, lo, hi)
+			require.Equal(t, want, st, "worst of losses %d to %d: %s", lo, hi, c.VertexName(v))
+			require.Equal(t, first, i, "first worst of losses %d to %d: %s", lo, hi, c.VertexName(v))
+		}
 		for i, f := range lost {
 			require.Equal(t, f, ls.Lost(i))
 			o, err := Simulate(ctx, c, Fail(c.VertexName(f)))

@@ -109,11 +109,19 @@ func (ev *rateEval) eval(e *env) (RuleResult, error) {
 	svc := analyze.Measured(c)
 	state := make([]analyze.State, n) // the worst state some site's loss gives, Up if none
 	site := make([]int, n)            // the first loss (index in e.sites) that gives it
-	for i, l := range e.sites {
+	if e.sitesLost() {
+		// Every site's states in e.lost, site i as loss i: each service's
+		// worst from its masks at once.
 		for _, v := range svc {
-			st := e.state(l, v)
-			if (st == analyze.Down || st == analyze.Degraded) && st > state[v] {
-				state[v], site[v] = st, i
+			state[v], site[v] = e.lost.Worst(v, 0, len(e.sites))
+		}
+	} else {
+		for i, l := range e.sites {
+			for _, v := range svc {
+				st := e.state(l, v)
+				if (st == analyze.Down || st == analyze.Degraded) && st > state[v] {
+					state[v], site[v] = st, i
+				}
 			}
 		}
 	}

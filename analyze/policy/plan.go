@@ -20,17 +20,20 @@ import (
 // other errors are those of ctx.
 //
 // However many rules there are, Check runs at most one ranking pass over
-// all single failures (analyze.RankWatchVertices: the blast radius of every node
+// all single failures (an analyze.Ranker: the blast radius of every node
 // and which protected nodes each takes Down, for MaxBlastRadius and NoSPOF),
-// one Simulate per site (SurviveSiteLoss) and per region
-// (SurviveRegionLoss) and one analyze.RedundancyRate (MinRedundancyRate),
-// which reads those site losses, and one analyze.Recover per site (or
+// one pass of the batch engine for the losses of every site
+// (SurviveSiteLoss, MinRedundancyRate) and region (SurviveRegionLoss),
+// 64 of them at a time (analyze.LoseEach), from whose states the
+// redundancy rate is counted, and one analyze.Recover per site (or
 // region) per repair time the recovery rules ask for (RecoverWithin, a
-// survive rule's within); the losses, the rate and the recoveries run
-// beside the ranking pass, on all cores. SitesAtLeast reads the compiled placements. Each rule keeps only the
-// violations it lists (and counts the others); the chain of causes of each
-// listed violation of NoSPOF and MaxBlastRadius costs one Simulate of its
-// failure, or less, shared by the rules. A nil policy has no rules.
+// survive rule's within); the losses and the recoveries run beside the
+// ranking pass, on all cores. SitesAtLeast reads the compiled placements.
+// Each rule keeps only the violations it lists (and counts the others),
+// and only those get a chain of causes: for a single failure (NoSPOF,
+// MaxBlastRadius) one analyze.Chain, or one Simulate of the failure,
+// shared by the rules; for a site's or region's loss one analyze.Chain.
+// A nil policy has no rules.
 func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
 	k, err := Prepare(c, p)
 	if err != nil {
@@ -208,10 +211,13 @@ func (p *plan) idRank() []int32 {
 
 // env holds the passes' results, shared by the rules.
 type env struct {
-	ctx   context.Context
-	c     *graph.Compiled
-	p     *plan
-	radii []analyze.Radius
+	ctx context.Context
+	c   *graph.Compiled
+	p   *plan
+	// The radii of the ranking pass: radii when Shared held them (in
+	// Rank's order), else ranker's.
+	radii  []analyze.Radius
+	ranker *analyze.Ranker
 	// sites and regions are the losses of each, in model order.
 	sites, regions []loss
 	lost           *analyze.Losses // the states after the losses Shared.Lost did not hold
@@ -258,6 +264,17 @@ func (e *env) state(l loss, v int32) analyze.State {
 	return e.lost.State(l.i, v)
 }
 
+// sitesLost reports whether every site's loss is in e.lost, site i as
+// loss i.
+func (e *env) sitesLost() bool {
+	for i, l := range e.sites {
+		if l.o != nil || l.i != i {
+			return false
+		}
+	}
+	return true
+}
+
 // lossChain returns the chain of causes of node id after l, cut as
 // setChain cuts it: from its outcome, or by analyze.Chain, which
 // simulates only id's ancestry (each chain a Simulate of the whole site
@@ -284,10 +301,9 @@ func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 	for v := int32(0); v < int32(c.NodeCount()); v++ {
 		e.users += c.Users(v)
 	}
-	// The site and region losses and the redundancy rate need nothing of
-	// the ranking pass: they run beside it, on the core that its
-	// sequential parts (the batch order, the sort of the radii) leave
-	// idle, a quarter of a Check of 1,000,000 nodes.
+	// The site and region losses and the recoveries need nothing of the
+	// ranking pass: they run beside it, on the core that its sequential
+	// parts (the batch order) leave idle.
 	done := make(chan error, 1)
 	go func() { done <- e.lose(ctx, sh) }()
 	rankErr := p.rankPass(ctx, e, sh)
@@ -322,8 +338,11 @@ func (p *plan) rankPass(ctx context.Context, e *env, sh Shared) error {
 	if err := r.Run(ctx, r.Candidates(), hits); err != nil {
 		return err
 	}
-	e.radii, err = r.Radii()
-	return err
+	// The radii are read from the Ranker node by node (RadiusOf), not
+	// sorted by Radii: the rules keep what they list in their own order,
+	// and the sort of a million radii was a second of CPU.
+	e.ranker = r
+	return nil
 }
 
 // lose finds the states after the loss of each site and region the
@@ -334,7 +353,6 @@ func (p *plan) rankPass(ctx context.Context, e *env, sh Shared) error {
 func (e *env) lose(ctx context.Context, sh Shared) error {
 	c, p := e.c, e.p
 	var rest []int32 // the losses sh.Lost does not hold: sites first, then regions
-	restSites := 0
 	for _, kind := range []graph.Kind{graph.Site, graph.Region} {
 		if (kind == graph.Site && !p.sites) || (kind == graph.Region && !p.regions) {
 			continue
@@ -350,9 +368,6 @@ func (e *env) lose(ctx context.Context, sh Shared) error {
 			if l.o == nil {
 				l.i = len(rest)
 				rest = append(rest, v)
-				if kind == graph.Site {
-					restSites++
-				}
 			}
 			if kind == graph.Site {
 				e.sites = append(e.sites, l)
@@ -369,8 +384,8 @@ func (e *env) lose(ctx context.Context, sh Shared) error {
 		return err
 	}
 	if p.redundancy && sh.Redundancy == nil {
-		if restSites == len(e.sites) {
-			e.surv, e.scenarios = e.lost.Survival(0, restSites), len(e.sites)
+		if e.sitesLost() {
+			e.surv, e.scenarios = e.lost.Survival(0, len(e.sites)), len(e.sites)
 			return nil
 		}
 		// Some site losses came as outcomes: the rate reads those, and
