@@ -57,8 +57,9 @@ func (r *noSPOF) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 	// once: on a catalog, many hits take the same large service Down and
 	// tie on users, and comparing their ids as strings was a fifth of a
 	// Check.
-	byID := p.idRank()
+	p.wantByID = true
 	ev.cmp = func(a, b analyze.Hit) int {
+		byID := p.idRank()
 		return cmp.Or(
 			cmp.Compare(c.Users(b.Down), c.Users(a.Down)),
 			cmp.Compare(byID[a.Down], byID[b.Down]),

@@ -80,6 +80,7 @@ func Prepare(c *graph.Compiled, p *Policy) (*Checker, error) {
 		p = &Policy{}
 	}
 	pl := &plan{c: c, limit: p.limit(), chainLimit: p.chainLimit(), at: p.at}
+	pl.byID = sync.OnceValue(func() []int32 { return idRanks(c) })
 	evs := make([]evaluator, len(p.Rules))
 	var probs []graph.Problem
 	for i, r := range p.Rules {
@@ -187,26 +188,30 @@ type plan struct {
 	recovers       map[recoverKey]bool // the timelines of site or region losses the rules read
 
 	place []*placement // per node, computed on first use
-	byID  []int32      // per node: its rank in id order, computed on first use
+
+	// byID is per node its rank in id order, made once, on first use
+	// (from any goroutine): wantByID says a rule will use it, so that run
+	// makes it beside the ranking pass's start.
+	byID     func() []int32
+	wantByID bool
 }
 
 // idRank returns each model node's rank in the order of ids, so that hot
 // comparisons by id compare integers.
-func (p *plan) idRank() []int32 {
-	if p.byID != nil {
-		return p.byID
-	}
-	c := p.c
+func (p *plan) idRank() []int32 { return p.byID() }
+
+// idRanks returns each model node's rank in the order of ids.
+func idRanks(c *graph.Compiled) []int32 {
 	order := make([]int32, c.NodeCount())
 	for v := range order {
 		order[v] = int32(v)
 	}
 	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(c.VertexName(a), c.VertexName(b)) })
-	p.byID = make([]int32, len(order))
+	byID := make([]int32, len(order))
 	for k, v := range order {
-		p.byID[v] = int32(k)
+		byID[v] = int32(k)
 	}
-	return p.byID
+	return byID
 }
 
 // env holds the passes' results, shared by the rules.
@@ -305,7 +310,15 @@ func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 	// ranking pass: they run beside it, on the core that its sequential
 	// parts (the batch order) leave idle.
 	done := make(chan error, 1)
-	go func() { done <- e.lose(ctx, sh) }()
+	go func() {
+		if p.wantByID {
+			// Made here, beside the ranking pass's start (its layout),
+			// rather than before it: the hits wait for it only if they
+			// come first.
+			p.idRank()
+		}
+		done <- e.lose(ctx, sh)
+	}()
 	rankErr := p.rankPass(ctx, e, sh)
 	if err := <-done; err != nil {
 		return nil, err
