@@ -147,12 +147,16 @@ type Survival struct {
 	Rate, UsersRate float64
 }
 
-// Survival counts the measured services that survive each of losses lo
-// to hi-1: from the loss of every site, RedundancyRate's Services, Users,
-// Survive, SurviveUsers, Rate and UsersRate (a test holds them equal). It
-// skips what RedundancyRate adds for its reports (each loss' lists of
-// names, the exposed services), which a policy check does not print.
-func (ls *Losses) Survival(lo, hi int) Survival {
+// Survival counts the measured services that survive each of the losses:
+// from the loss of every site, RedundancyRate's Services, Users, Survive,
+// SurviveUsers, Rate and UsersRate (a test holds them equal). It skips
+// what RedundancyRate adds for its reports (each loss' lists of names, the
+// exposed services), which a policy check does not print.
+func (ls *Losses) Survival() Survival { return ls.SurvivalOf(0, len(ls.lost)) }
+
+// SurvivalOf is Survival of losses lo to hi-1 only: a policy check loses
+// the sites and the regions in one pass and counts the rate of the sites.
+func (ls *Losses) SurvivalOf(lo, hi int) Survival {
 	c := ls.c
 	services := Measured(c)
 	r := Survival{Services: len(services)}

@@ -74,11 +74,11 @@ func TestSurvivalMatchesRedundancyRate(t *testing.T) {
 			require.NoError(t, err)
 			want := Survival{Services: red.Services, Survive: red.Survive, Users: red.Users,
 				SurviveUsers: red.SurviveUsers, Rate: red.Rate, UsersRate: red.UsersRate}
-			require.Equal(t, want, ls.Survival(0, len(lost)), "by %v", by)
+			require.Equal(t, want, ls.Survival(), "by %v", by)
 			// Other losses beside them change nothing.
 			both, err := LoseEach(ctx, c, append(slices.Clone(lost), removable(c)[:c.NodeCount()]...))
 			require.NoError(t, err)
-			require.Equal(t, want, both.Survival(0, len(lost)), "by %v, with other losses", by)
+			require.Equal(t, want, both.SurvivalOf(0, len(lost)), "by %v, with other losses", by)
 		}
 	})
 }
@@ -91,5 +91,5 @@ func TestLoseEachRefusesNonNodes(t *testing.T) {
 	require.Error(t, err)
 	ls, err := LoseEach(context.Background(), c, nil)
 	require.NoError(t, err)
-	require.Equal(t, Survival{Services: 1, Survive: 1, Rate: 1, UsersRate: 1}, ls.Survival(0, 0), "nothing lost: everything survives")
+	require.Equal(t, Survival{Services: 1, Survive: 1, Rate: 1, UsersRate: 1}, ls.Survival(), "nothing lost: everything survives")
 }

@@ -398,7 +398,7 @@ func (e *env) lose(ctx context.Context, sh Shared) error {
 	}
 	if p.redundancy && sh.Redundancy == nil {
 		if e.sitesLost() {
-			e.surv, e.scenarios = e.lost.Survival(0, len(e.sites)), len(e.sites)
+			e.surv, e.scenarios = e.lost.SurvivalOf(0, len(e.sites)), len(e.sites)
 			return nil
 		}
 		// Some site losses came as outcomes: the rate reads those, and
