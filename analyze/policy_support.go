@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"math/bits"
 
 	"github.com/blastradius-go/blastradius/graph"
 )
@@ -107,6 +108,34 @@ func (ls *Losses) State(i int, v int32) State {
 	return Up
 }
 
+// Worst returns the worst state of vertex v after any one of losses lo to
+// hi-1, and the first of them that gives it: Up and -1 when v stays Up
+// after each.
+func (ls *Losses) Worst(v int32, lo, hi int) (State, int) {
+	first := func(masks [][]uint64) int {
+		for k := lo / 64; k*64 < hi; k++ {
+			m := masks[k][v]
+			if k == lo/64 {
+				m &^= 1<<(lo%64) - 1
+			}
+			if m != 0 {
+				if i := k*64 + bits.TrailingZeros64(m); i < hi {
+					return i
+				}
+				return -1
+			}
+		}
+		return -1
+	}
+	if i := first(ls.down); i >= 0 {
+		return Down, i
+	}
+	if i := first(ls.bad); i >= 0 {
+		return Degraded, i
+	}
+	return Up, -1
+}
+
 // Survival is what RedundancyRate counts, without its lists: the
 // measured services (Measured) and their users, and those that survive
 // (stay Up) whichever one of the losses happens.
@@ -123,16 +152,25 @@ type Survival struct {
 // SurviveUsers, Rate and UsersRate (a test holds them equal). It skips
 // what RedundancyRate adds for its reports (each loss' lists of names, the
 // exposed services), which a policy check does not print.
-func (ls *Losses) Survival() Survival {
+func (ls *Losses) Survival() Survival { return ls.SurvivalOf(0, len(ls.lost)) }
+
+// SurvivalOf is Survival of losses lo to hi-1 only: a policy check loses
+// the sites and the regions in one pass and counts the rate of the sites.
+func (ls *Losses) SurvivalOf(lo, hi int) Survival {
 	c := ls.c
 	services := Measured(c)
 	r := Survival{Services: len(services)}
+	// The lanes of losses lo to hi-1 in each batch.
+	lanes := make([]uint64, len(ls.bad))
+	for i := lo; i < hi; i++ {
+		lanes[i/64] |= 1 << (i % 64)
+	}
 	for _, s := range services {
 		users := c.Users(s)
 		r.Users += users
-		var hit uint64 // the lanes of every batch in which s is not Up
-		for k := range ls.bad {
-			hit |= ls.bad[k][s]
+		var hit uint64 // the lanes of those losses in which s is not Up
+		for k, m := range lanes {
+			hit |= ls.bad[k][s] & m
 		}
 		if hit == 0 {
 			r.Survive++

@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,6 +30,20 @@ func TestLoseEachMatchesSimulate(t *testing.T) {
 		slow := newLosses(c, lost)
 		require.NoError(t, slow.simulate(ctx))
 		require.Equal(t, len(lost), ls.Len())
+		// Worst of a random range of losses is the worst of their states.
+		lo := r.IntN(len(lost) + 1)
+		hi := lo + r.IntN(len(lost)-lo+1)
+		for v := range int32(c.Len()) {
+			want, first := Up, -1
+			for i := lo; i < hi; i++ {
+				if st := slow.State(i, v); st > want {
+					want, first = st, i
+				}
+			}
+			st, i := ls.Worst(v, lo, hi)
+			require.Equal(t, want, st, "worst of losses %d to %d: %s", lo, hi, c.VertexName(v))
+			require.Equal(t, first, i, "first worst of losses %d to %d: %s", lo, hi, c.VertexName(v))
+		}
 		for i, f := range lost {
 			require.Equal(t, f, ls.Lost(i))
 			o, err := Simulate(ctx, c, Fail(c.VertexName(f)))
@@ -60,6 +75,10 @@ func TestSurvivalMatchesRedundancyRate(t *testing.T) {
 			want := Survival{Services: red.Services, Survive: red.Survive, Users: red.Users,
 				SurviveUsers: red.SurviveUsers, Rate: red.Rate, UsersRate: red.UsersRate}
 			require.Equal(t, want, ls.Survival(), "by %v", by)
+			// Other losses beside them change nothing.
+			both, err := LoseEach(ctx, c, append(slices.Clone(lost), removable(c)[:c.NodeCount()]...))
+			require.NoError(t, err)
+			require.Equal(t, want, both.SurvivalOf(0, len(lost)), "by %v, with other losses", by)
 		}
 	})
 }

@@ -16,7 +16,8 @@ import (
 )
 
 // Checking a 100,000-node model against every rule: one Check (one
-// ranking pass, one Simulate per site and per region, for all rules),
+// ranking pass, one pass of the batch engine for the site and region
+// losses, for all rules),
 // against the baseline of evaluating each rule separately (a Check per
 // rule: its own ranking pass, its own simulations), and against one plain
 // analyze.Rank, the cost of the pass alone. Each listed violation costs a

@@ -8,8 +8,9 @@
 // Selector; a Policy is a list of them, written in Go or read from a YAML
 // file with Load. Check evaluates every rule of a policy from one ranking
 // pass over all single failures (an analyze.Ranker, whose hits each of its
-// workers reads at once), one Simulate per site and per region and one
-// analyze.RedundancyRate, and, for the rules about recovery time
+// workers reads at once), one pass of the batch engine for the losses of
+// every site and region (analyze.LoseEach, 64 losses a pass), from whose
+// states the redundancy rate is counted, and, for the rules about recovery time
 // (RecoverWithin, SurviveSiteLossWithin), one analyze.Recover per lost site
 // per repair time, and returns each rule's
 // violations as data: the node that breaks it, the scenario that breaks it

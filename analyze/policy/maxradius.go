@@ -137,18 +137,34 @@ func (ev *radiusEval) eval(e *env) (RuleResult, error) {
 	}
 	checked := 0
 	var worst overLimit
-	for _, r := range e.radii {
-		v, _ := c.Lookup(r.ID)
+	var worstR analyze.Radius
+	each := func(v int32, r analyze.Radius) {
 		if ev.ign[v] || c.Kind(v).Infrastructure() { // a shared ranking may hold every node
-			continue
+			return
 		}
 		checked++
 		x := overLimit{v: v, id: r.ID, others: r.Down - 1, users: r.UsersDown - c.Users(v)}
-		if x.users > worst.users || (x.users == worst.users && x.others > worst.others) {
-			worst = x
+		// The largest is the first in Rank's order of those that take
+		// the most users, then the most nodes, down with them (none when
+		// no failure takes anything along).
+		if x.users > worst.users || (x.users == worst.users &&
+			(x.others > worst.others || (x.others == worst.others && worst.id != "" && rankedBefore(r, worstR)))) {
+			worst, worstR = x, r
 		}
 		if over(x) != (Limit{}) {
 			kp.offer(x)
+		}
+	}
+	if e.ranker != nil {
+		for v := range int32(c.NodeCount()) {
+			if r, ok := e.ranker.RadiusOf(v); ok {
+				each(v, r)
+			}
+		}
+	} else {
+		for _, r := range e.radii {
+			v, _ := c.Lookup(r.ID)
+			each(v, r)
 		}
 	}
 	rr := RuleResult{Total: kp.total, Passed: kp.total == 0, Scenarios: checked}
@@ -162,4 +178,17 @@ func (ev *radiusEval) eval(e *env) (RuleResult, error) {
 		})
 	}
 	return rr, nil
+}
+
+// rankedBefore reports whether a comes before b in the order of
+// analyze.Rank: users Down, users Degraded, nodes Down, nodes Degraded,
+// largest first, then by id.
+func rankedBefore(a, b analyze.Radius) bool {
+	return cmp.Or(
+		cmp.Compare(b.UsersDown, a.UsersDown),
+		cmp.Compare(b.UsersDegraded, a.UsersDegraded),
+		cmp.Compare(b.Down, a.Down),
+		cmp.Compare(b.Degraded, a.Degraded),
+		cmp.Compare(a.ID, b.ID),
+	) < 0
 }

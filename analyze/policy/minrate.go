@@ -85,22 +85,23 @@ func (r *minRate) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 
 type rateEval struct{ r *minRate }
 
-// eval reads the rate analyze.RedundancyRate measured once for every rule
-// of the Check; the violations are the services (analyze.Measured) some
+// eval reads the rate's counts measured once for every rule of the Check
+// (analyze.Losses.Survival of the site losses, or the
+// analyze.RedundancyRate Shared held); the violations are the services (analyze.Measured) some
 // site's loss takes Down or Degraded, each with its worst state and the
 // first site (in model order) that gives it, read from the site losses
 // the Check simulates once for all rules, by vertex: looking up the names
 // RedundancyRate lists was a tenth of a Check of a million nodes, and
 // building each outcome's Effects another.
 func (ev *rateEval) eval(e *env) (RuleResult, error) {
-	c, red := e.c, e.red
+	c, red := e.c, e.surv
 	rate := &Rate{By: ev.r.by, Want: ev.r.rate, Got: red.Rate, Survive: int64(red.Survive), All: int64(red.Services)}
 	if ev.r.by == ByUsers {
 		rate.Got, rate.Survive, rate.All = red.UsersRate, red.SurviveUsers, red.Users
 	}
 	// Fail closed: no site to lose, or nothing to measure, proves nothing.
-	rr := RuleResult{Rate: rate, Scenarios: len(red.Sites),
-		Passed: rate.Got >= ev.r.rate && len(red.Sites) > 0 && rate.All > 0}
+	rr := RuleResult{Rate: rate, Scenarios: e.scenarios,
+		Passed: rate.Got >= ev.r.rate && e.scenarios > 0 && rate.All > 0}
 	if rr.Passed {
 		return rr, nil
 	}
@@ -108,11 +109,19 @@ func (ev *rateEval) eval(e *env) (RuleResult, error) {
 	svc := analyze.Measured(c)
 	state := make([]analyze.State, n) // the worst state some site's loss gives, Up if none
 	site := make([]int, n)            // the first loss (index in e.sites) that gives it
-	for i, l := range e.sites {
+	if e.sitesLost() {
+		// Every site's states in e.lost, site i as loss i: each service's
+		// worst from its masks at once.
 		for _, v := range svc {
-			st := l.o.VertexState(v)
-			if (st == analyze.Down || st == analyze.Degraded) && st > state[v] {
-				state[v], site[v] = st, i
+			state[v], site[v] = e.lost.Worst(v, 0, len(e.sites))
+		}
+	} else {
+		for i, l := range e.sites {
+			for _, v := range svc {
+				st := e.state(l, v)
+				if (st == analyze.Down || st == analyze.Degraded) && st > state[v] {
+					state[v], site[v] = st, i
+				}
 			}
 		}
 	}
@@ -129,7 +138,9 @@ func (ev *rateEval) eval(e *env) (RuleResult, error) {
 		l := e.sites[site[v]]
 		id := c.VertexName(v)
 		viol := Violation{Node: id, Removed: c.VertexName(l.v), RemovedKind: graph.Site, State: state[v]}
-		e.setChain(&viol, l.o.Chain(id))
+		if err := e.lossChain(&viol, l, id); err != nil {
+			return RuleResult{}, err
+		}
 		rr.Violations = append(rr.Violations, viol)
 	}
 	return rr, nil

@@ -3,6 +3,7 @@ package policy
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -56,8 +57,9 @@ func (r *noSPOF) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 	// once: on a catalog, many hits take the same large service Down and
 	// tie on users, and comparing their ids as strings was a fifth of a
 	// Check.
-	byID := p.idRank()
+	p.wantByID = true
 	ev.cmp = func(a, b analyze.Hit) int {
+		byID := p.idRank()
 		return cmp.Or(
 			cmp.Compare(c.Users(b.Down), c.Users(a.Down)),
 			cmp.Compare(byID[a.Down], byID[b.Down]),
@@ -65,6 +67,13 @@ func (r *noSPOF) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 		)
 	}
 	ev.c, ev.limit = c, p.limit
+	ev.selUsers = make([]int64, c.NodeCount())
+	for v, s := range sel {
+		ev.selUsers[v] = -1
+		if s {
+			ev.selUsers[v] = c.Users(int32(v))
+		}
+	}
 	if p.watch == nil {
 		p.watch = make([]bool, c.NodeCount())
 	}
@@ -86,6 +95,11 @@ type spofEval struct {
 	limit    int
 	cmp      func(a, b analyze.Hit) int
 	kps      []keeper[analyze.Hit] // per worker
+	// selUsers is, per node, its users when selected, else -1: the one
+	// load per hit that both questions of hits need, whether the node
+	// is protected and whether it can make the list (a ranking of a
+	// large catalog hands over hundreds of millions of hits).
+	selUsers []int64
 }
 
 func (ev *spofEval) start(workers int) {
@@ -105,22 +119,34 @@ func (ev *spofEval) hits(worker int, hb *analyze.HitBatch, counted uint64) {
 		return
 	}
 	kp := &ev.kps[worker]
+	// Below least, a hit is only counted: none can be listed once the
+	// keeper is full and keeps nodes with at least least users.
+	least := int64(-1)
+	if kp.k <= 0 {
+		least = math.MaxInt64
+	} else if kp.full {
+		least = ev.c.Users(kp.last.Down)
+	}
+	selUsers, lanes := ev.selUsers, hb.Lanes[:len(hb.Down)]
+	total := 0
 	for i, x := range hb.Down {
-		if !ev.sel[x] {
-			continue
+		u := selUsers[x]
+		if u < 0 {
+			continue // not protected
 		}
-		m := hb.Lanes[i] & counted
-		if m == 0 {
-			continue
-		}
-		if kp.k <= 0 || (kp.full && ev.c.Users(x) < ev.c.Users(kp.last.Down)) {
-			kp.total += bits.OnesCount64(m) // none can be listed
+		m := lanes[i] & counted
+		if u < least {
+			total += bits.OnesCount64(m)
 			continue
 		}
 		for ; m != 0; m &= m - 1 {
 			kp.offer(analyze.Hit{Failed: hb.Sources[bits.TrailingZeros64(m)], Down: x})
 		}
+		if kp.k > 0 && kp.full {
+			least = ev.c.Users(kp.last.Down)
+		}
 	}
+	kp.total += total
 }
 
 // merged is the keeper of every worker's offers: each kept its first k,

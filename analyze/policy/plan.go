@@ -20,17 +20,20 @@ import (
 // other errors are those of ctx.
 //
 // However many rules there are, Check runs at most one ranking pass over
-// all single failures (analyze.RankWatchVertices: the blast radius of every node
+// all single failures (an analyze.Ranker: the blast radius of every node
 // and which protected nodes each takes Down, for MaxBlastRadius and NoSPOF),
-// one Simulate per site (SurviveSiteLoss) and per region
-// (SurviveRegionLoss) and one analyze.RedundancyRate (MinRedundancyRate),
-// which reads those site losses, and one analyze.Recover per site (or
+// one pass of the batch engine for the losses of every site
+// (SurviveSiteLoss, MinRedundancyRate) and region (SurviveRegionLoss),
+// 64 of them at a time (analyze.LoseEach), from whose states the
+// redundancy rate is counted, and one analyze.Recover per site (or
 // region) per repair time the recovery rules ask for (RecoverWithin, a
-// survive rule's within); the losses, the rate and the recoveries run
-// beside the ranking pass, on all cores. SitesAtLeast reads the compiled placements. Each rule keeps only the
-// violations it lists (and counts the others); the chain of causes of each
-// listed violation of NoSPOF and MaxBlastRadius costs one Simulate of its
-// failure, or less, shared by the rules. A nil policy has no rules.
+// survive rule's within); the losses and the recoveries run beside the
+// ranking pass, on all cores. SitesAtLeast reads the compiled placements.
+// Each rule keeps only the violations it lists (and counts the others),
+// and only those get a chain of causes: for a single failure (NoSPOF,
+// MaxBlastRadius) one analyze.Chain, or one Simulate of the failure,
+// shared by the rules; for a site's or region's loss one analyze.Chain.
+// A nil policy has no rules.
 func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
 	k, err := Prepare(c, p)
 	if err != nil {
@@ -77,6 +80,7 @@ func Prepare(c *graph.Compiled, p *Policy) (*Checker, error) {
 		p = &Policy{}
 	}
 	pl := &plan{c: c, limit: p.limit(), chainLimit: p.chainLimit(), at: p.at}
+	pl.byID = sync.OnceValue(func() []int32 { return idRanks(c) })
 	evs := make([]evaluator, len(p.Rules))
 	var probs []graph.Problem
 	for i, r := range p.Rules {
@@ -184,38 +188,49 @@ type plan struct {
 	recovers       map[recoverKey]bool // the timelines of site or region losses the rules read
 
 	place []*placement // per node, computed on first use
-	byID  []int32      // per node: its rank in id order, computed on first use
+
+	// byID is per node its rank in id order, made once, on first use
+	// (from any goroutine): wantByID says a rule will use it, so that run
+	// makes it beside the ranking pass's start.
+	byID     func() []int32
+	wantByID bool
 }
 
 // idRank returns each model node's rank in the order of ids, so that hot
 // comparisons by id compare integers.
-func (p *plan) idRank() []int32 {
-	if p.byID != nil {
-		return p.byID
-	}
-	c := p.c
+func (p *plan) idRank() []int32 { return p.byID() }
+
+// idRanks returns each model node's rank in the order of ids.
+func idRanks(c *graph.Compiled) []int32 {
 	order := make([]int32, c.NodeCount())
 	for v := range order {
 		order[v] = int32(v)
 	}
 	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(c.VertexName(a), c.VertexName(b)) })
-	p.byID = make([]int32, len(order))
+	byID := make([]int32, len(order))
 	for k, v := range order {
-		p.byID[v] = int32(k)
+		byID[v] = int32(k)
 	}
-	return p.byID
+	return byID
 }
 
 // env holds the passes' results, shared by the rules.
 type env struct {
-	ctx   context.Context
-	c     *graph.Compiled
-	p     *plan
-	radii []analyze.Radius
-	// sites and regions are the outcomes of losing each, in model order.
+	ctx context.Context
+	c   *graph.Compiled
+	p   *plan
+	// The radii of the ranking pass: radii when Shared held them (in
+	// Rank's order), else ranker's.
+	radii  []analyze.Radius
+	ranker *analyze.Ranker
+	// sites and regions are the losses of each, in model order.
 	sites, regions []loss
-	red            *analyze.Redundancy
-	users          int64 // all users of the model
+	lost           *analyze.Losses // the states after the losses Shared.Lost did not hold
+	// surv is the redundancy rate's counts (MinRedundancyRate) and
+	// scenarios the number of sites it lost.
+	surv      analyze.Survival
+	scenarios int
+	users     int64 // all users of the model
 
 	// timelines are the recoveries from the losses of sites and regions,
 	// per repair time, in the order of sites and regions.
@@ -238,23 +253,72 @@ type chainWanted struct {
 	victim string
 }
 
+// loss is the loss of site or region v alone: its outcome when Shared.Lost
+// gave one, else loss i of env.lost.
 type loss struct {
 	v int32
 	o *analyze.Outcome
+	i int
+}
+
+// state returns the state of vertex v after l.
+func (e *env) state(l loss, v int32) analyze.State {
+	if l.o != nil {
+		return l.o.VertexState(v)
+	}
+	return e.lost.State(l.i, v)
+}
+
+// sitesLost reports whether every site's loss is in e.lost, site i as
+// loss i.
+func (e *env) sitesLost() bool {
+	for i, l := range e.sites {
+		if l.o != nil || l.i != i {
+			return false
+		}
+	}
+	return true
+}
+
+// lossChain returns the chain of causes of node id after l, cut as
+// setChain cuts it: from its outcome, or by analyze.Chain, which
+// simulates only id's ancestry (each chain a Simulate of the whole site
+// or one outcome per site held would cost more).
+func (e *env) lossChain(v *Violation, l loss, id string) error {
+	if l.o != nil {
+		e.setChain(v, l.o.Chain(id))
+		return nil
+	}
+	chain, err := analyze.Chain(e.c, e.c.VertexName(l.v), id)
+	if err != nil {
+		return err
+	}
+	e.setChain(v, chain)
+	return nil
 }
 
 func (p *plan) run(ctx context.Context, sh Shared) (*env, error) {
 	c := p.c
-	e := &env{ctx: ctx, c: c, p: p, wanted: make(map[int32][]chainWanted), radii: sh.Radii, red: sh.Redundancy}
+	e := &env{ctx: ctx, c: c, p: p, wanted: make(map[int32][]chainWanted), radii: sh.Radii}
+	if red := sh.Redundancy; red != nil {
+		e.surv, e.scenarios = survival(red), len(red.Sites)
+	}
 	for v := int32(0); v < int32(c.NodeCount()); v++ {
 		e.users += c.Users(v)
 	}
-	// The site and region losses and the redundancy rate need nothing of
-	// the ranking pass: they run beside it, on the core that its
-	// sequential parts (the batch order, the sort of the radii) leave
-	// idle, a quarter of a Check of 1,000,000 nodes.
+	// The site and region losses and the recoveries need nothing of the
+	// ranking pass: they run beside it, on the core that its sequential
+	// parts (the batch order) leave idle.
 	done := make(chan error, 1)
-	go func() { done <- e.lose(ctx, sh) }()
+	go func() {
+		if p.wantByID {
+			// Made here, beside the ranking pass's start (its layout),
+			// rather than before it: the hits wait for it only if they
+			// come first.
+			p.idRank()
+		}
+		done <- e.lose(ctx, sh)
+	}()
 	rankErr := p.rankPass(ctx, e, sh)
 	if err := <-done; err != nil {
 		return nil, err
@@ -287,76 +351,75 @@ func (p *plan) rankPass(ctx context.Context, e *env, sh Shared) error {
 	if err := r.Run(ctx, r.Candidates(), hits); err != nil {
 		return err
 	}
-	e.radii, err = r.Radii()
-	return err
+	// The radii are read from the Ranker node by node (RadiusOf), not
+	// sorted by Radii: the rules keep what they list in their own order,
+	// and the sort of a million radii was a second of CPU.
+	e.ranker = r
+	return nil
 }
 
-// lose simulates the loss of each site and region the rules need that sh
-// does not hold, on all cores, and measures the redundancy rate from the sites' outcomes when a
-// rule needs it and sh did not hold it.
+// lose finds the states after the loss of each site and region the
+// rules need that sh does not hold (analyze.LoseEach: one pass of the
+// batch engine for 64 of them, beside the ranking pass), runs the
+// recoveries the rules ask for, and counts the redundancy rate from the
+// sites' states when a rule needs it and sh did not hold it.
 func (e *env) lose(ctx context.Context, sh Shared) error {
 	c, p := e.c, e.p
-	var lost []int32
-	for v := int32(0); v < int32(c.NodeCount()); v++ {
-		if k := c.Kind(v); (k == graph.Site && p.sites) || (k == graph.Region && p.regions) {
-			lost = append(lost, v)
+	var rest []int32 // the losses sh.Lost does not hold: sites first, then regions
+	for _, kind := range []graph.Kind{graph.Site, graph.Region} {
+		if (kind == graph.Site && !p.sites) || (kind == graph.Region && !p.regions) {
+			continue
+		}
+		for v := int32(0); v < int32(c.NodeCount()); v++ {
+			if c.Kind(v) != kind {
+				continue
+			}
+			l := loss{v: v, i: -1}
+			if sh.Lost != nil {
+				l.o = sh.Lost(v)
+			}
+			if l.o == nil {
+				l.i = len(rest)
+				rest = append(rest, v)
+			}
+			if kind == graph.Site {
+				e.sites = append(e.sites, l)
+			} else {
+				e.regions = append(e.regions, l)
+			}
 		}
 	}
-	outs := make([]*analyze.Outcome, len(lost))
-	var rest []int32 // the losses sh.Lost does not hold
-	for i, v := range lost {
-		if sh.Lost != nil {
-			outs[i] = sh.Lost(v)
-		}
-		if outs[i] == nil {
-			rest = append(rest, v)
-		}
-	}
-	simulated, err := simulateEach(ctx, c, rest)
-	if err != nil {
+	var err error
+	if e.lost, err = analyze.LoseEach(ctx, c, rest); err != nil {
 		return err
-	}
-	for i := range outs {
-		if outs[i] == nil {
-			outs[i], simulated = simulated[0], simulated[1:]
-		}
-	}
-	for i, v := range lost {
-		if c.Kind(v) == graph.Site {
-			e.sites = append(e.sites, loss{v, outs[i]})
-		} else {
-			e.regions = append(e.regions, loss{v, outs[i]})
-		}
 	}
 	if err := e.recoverAll(ctx); err != nil {
 		return err
 	}
-	if p.redundancy && e.red == nil {
-		// The sites were lost above for the rules; the rate reads those
-		// outcomes instead of losing each site again.
+	if p.redundancy && sh.Redundancy == nil {
+		if e.sitesLost() {
+			e.surv, e.scenarios = e.lost.SurvivalOf(0, len(e.sites)), len(e.sites)
+			return nil
+		}
+		// Some site losses came as outcomes: the rate reads those, and
+		// simulates the others.
 		bySite := make(map[int32]*analyze.Outcome, len(e.sites))
 		for _, l := range e.sites {
 			bySite[l.v] = l.o
 		}
-		if e.red, err = analyze.RedundancyRateFrom(ctx, c, func(v int32) *analyze.Outcome { return bySite[v] }); err != nil {
+		red, err := analyze.RedundancyRateFrom(ctx, c, func(v int32) *analyze.Outcome { return bySite[v] })
+		if err != nil {
 			return err
 		}
+		e.surv, e.scenarios = survival(red), len(red.Sites)
 	}
 	return nil
 }
 
-// simulateEach returns the outcome of the failure of each of vs alone, in
-// order, simulated on all cores (each Simulate is one goroutine's).
-func simulateEach(ctx context.Context, c *graph.Compiled, vs []int32) ([]*analyze.Outcome, error) {
-	outs := make([]*analyze.Outcome, len(vs))
-	err := onCores(len(vs), func(i int) (err error) {
-		outs[i], err = analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(vs[i])))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return outs, nil
+// survival is the counts of a redundancy rate.
+func survival(red *analyze.Redundancy) analyze.Survival {
+	return analyze.Survival{Services: red.Services, Survive: red.Survive, Users: red.Users,
+		SurviveUsers: red.SurviveUsers, Rate: red.Rate, UsersRate: red.UsersRate}
 }
 
 // onCores runs job(0) to job(n-1) on every core, each job on one

@@ -85,7 +85,7 @@ type lateHit struct {
 // after each loss of k, reading each timeline's affected nodes only (what
 // is not in a timeline is Up throughout). It fails closed: with no site
 // (or region) to lose, nothing shows the nodes come back in time.
-func (e *env) late(k recoverKey, sel []bool, limit func(v int32) (time.Duration, bool)) RuleResult {
+func (e *env) late(k recoverKey, sel []bool, limit func(v int32) (time.Duration, bool)) (RuleResult, error) {
 	losses := e.losses(k.kind)
 	kp := keeper[lateHit]{k: e.p.limit, cmp: func(a, b lateHit) int {
 		return cmp.Or(cmp.Compare(b.late, a.late), cmp.Compare(b.r.Users, a.r.Users), cmp.Compare(a.r.ID, b.r.ID), cmp.Compare(a.loss, b.loss))
@@ -121,8 +121,10 @@ func (e *env) late(k recoverKey, sel []bool, limit func(v int32) (time.Duration,
 		v := Violation{Node: h.r.ID, Removed: e.c.VertexName(l.v), RemovedKind: k.kind, State: st,
 			Late: &Late{Repair: repair, Within: h.limit, RTO: rto, DownUntil: h.r.DownUntil, DegradedUntil: h.r.DegradedUntil}}
 		// The chain at the moment of the loss: what the node waits for.
-		e.setChain(&v, l.o.Chain(h.r.ID))
+		if err := e.lossChain(&v, l, h.r.ID); err != nil {
+			return RuleResult{}, err
+		}
 		rr.Violations = append(rr.Violations, v)
 	}
-	return rr
+	return rr, nil
 }

@@ -179,5 +179,5 @@ func (ev *recoverWithinEval) eval(e *env) (RuleResult, error) {
 		}
 		return e.c.RTO(v), true
 	}
-	return e.late(ev.key, ev.sel, limit), nil
+	return e.late(ev.key, ev.sel, limit)
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // What recovery objectives cost on the 100,000-node catalog: the
-// baseline survive_site_loss (one Simulate per site), the same rule with
+// baseline survive_site_loss (the site losses in one pass of the batch
+// engine), the same rule with
 // a tolerance (one Recover per site, lost for good), recover_within, and
 // both with the same repair time, which share their Recovers (so cost
 // about one of them). Run with

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/blastradius-go/blastradius/analyze"
 	"github.com/blastradius-go/blastradius/graph"
 )
 
@@ -498,4 +499,24 @@ func TestChainCut(t *testing.T) {
 	}
 	_, err := Decode(strings.NewReader("max_chain: 0\nrules: [{rule: no_spof, select: {}}]\n"), "p.yaml")
 	assert.EqualError(t, err, "p.yaml:1: max_chain: must be > 0 or all, got 0")
+}
+
+// The largest blast radius among ties is the first in Rank's order (by
+// id here), whichever order the ranking's radii are read in: node by node
+// from Check's own ranking, or sorted from a shared one.
+func TestMaxRadiusLargestTie(t *testing.T) {
+	c := compile(t, svc("zeta", 0, nil), svc("zeta-app", 0, nil, "zeta"),
+		svc("alpha", 0, nil), svc("alpha-app", 0, nil, "alpha"))
+	p := &Policy{Rules: []Rule{MaxBlastRadius(Limit{Nodes: 5})}}
+	res, err := Check(context.Background(), c, p)
+	require.NoError(t, err)
+	require.NotNil(t, res.Rules[0].Largest)
+	assert.Equal(t, "alpha", res.Rules[0].Largest.Node)
+	radii, err := analyze.Rank(context.Background(), c, analyze.RankOptions{})
+	require.NoError(t, err)
+	k, err := Prepare(c, p)
+	require.NoError(t, err)
+	shared, err := k.Finish(context.Background(), Shared{Radii: radii})
+	require.NoError(t, err)
+	assert.Equal(t, res.Rules, shared.Rules)
 }

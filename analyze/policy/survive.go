@@ -104,7 +104,7 @@ type lossHit struct {
 
 func (ev *surviveEval) eval(e *env) (RuleResult, error) {
 	if ev.r.within > 0 {
-		return e.late(ev.key, ev.sel, func(int32) (time.Duration, bool) { return ev.r.within, false }), nil
+		return e.late(ev.key, ev.sel, func(int32) (time.Duration, bool) { return ev.r.within, false })
 	}
 	losses := e.sites
 	if ev.r.kind == graph.Region {
@@ -125,7 +125,7 @@ func (ev *surviveEval) eval(e *env) (RuleResult, error) {
 	}
 	for i, l := range losses {
 		for _, v := range sel {
-			st := l.o.VertexState(v)
+			st := e.state(l, v)
 			if v == l.v || (st != analyze.Down && st != analyze.Degraded) { // the lost node itself is removed, not a violation
 				continue
 			}
@@ -138,7 +138,9 @@ func (ev *surviveEval) eval(e *env) (RuleResult, error) {
 	for _, h := range kp.sorted() {
 		l := losses[h.loss]
 		v := Violation{Node: h.id, Removed: e.c.VertexName(l.v), RemovedKind: ev.r.kind, State: h.state}
-		e.setChain(&v, l.o.Chain(h.id))
+		if err := e.lossChain(&v, l, h.id); err != nil {
+			return RuleResult{}, err
+		}
 		rr.Violations = append(rr.Violations, v)
 	}
 	return rr, nil

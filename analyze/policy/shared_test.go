@@ -1,0 +1,73 @@
+package policy_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/blastradius-go/blastradius/analyze"
+	"github.com/blastradius-go/blastradius/analyze/policy"
+	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/synth"
+)
+
+// What a caller hands Finish gives what Check computes itself: the radii
+// of a plain ranking (read in Rank's order, where Check reads its
+// Ranker's node by node), the outcomes of every site and region loss or of
+// some of them (Check finds the states of the others with the batch
+// engine, and their chains with analyze.Chain), with the redundancy rate
+// or without it (then measured from the outcomes given and the others'
+// simulations).
+func TestFinishSharedEqualsCheck(t *testing.T) {
+	ctx := context.Background()
+	for _, n := range []int{300, 3_000} {
+		for seed := int64(1); seed <= 3; seed++ {
+			c, err := graph.Compile(synth.Services(synth.Default(n, seed)))
+			require.NoError(t, err)
+			p := everyRule()
+			p.MaxViolations = 7
+			p.Rules = append(p.Rules, policy.SurviveSiteLossWithin(policy.Tier(0), 1))
+			want, err := policy.Check(ctx, c, p)
+			require.NoError(t, err)
+
+			radii, err := analyze.Rank(ctx, c, analyze.RankOptions{})
+			require.NoError(t, err)
+			red, err := analyze.RedundancyRate(ctx, c)
+			require.NoError(t, err)
+			outcomes := map[int32]*analyze.Outcome{}
+			for v := range int32(c.NodeCount()) {
+				if k := c.Kind(v); k == graph.Site || k == graph.Region {
+					outcomes[v], err = analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(v)))
+					require.NoError(t, err)
+				}
+			}
+			every := func(v int32) *analyze.Outcome { return outcomes[v] }
+			some := func(v int32) *analyze.Outcome {
+				if v%2 == 0 {
+					return nil
+				}
+				return outcomes[v]
+			}
+			for name, sh := range map[string]policy.Shared{
+				"radii":                   {Radii: radii},
+				"every loss and the rate": {Lost: every, Redundancy: red},
+				"every loss":              {Lost: every},
+				"some losses":             {Lost: some},
+				"some losses, the rate":   {Radii: radii, Lost: some, Redundancy: red},
+			} {
+				k, err := policy.Prepare(c, p)
+				require.NoError(t, err)
+				if sh.Radii != nil {
+					// A shared ranking's hits reach the rules through Sink.
+					r, err := analyze.NewRanker(c, analyze.RankOptions{}, k.Watch())
+					require.NoError(t, err)
+					require.NoError(t, r.Run(ctx, r.Candidates(), k.Sink(r.Workers())))
+				}
+				got, err := k.Finish(ctx, sh)
+				require.NoError(t, err)
+				require.Equal(t, want.Rules, got.Rules, "%d nodes, seed %d: %s", n, seed, name)
+			}
+		}
+	}
+}
