@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/blastradius-go/blastradius/graph"
-	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 // bruteCuts is the reference for CutSets: it simulates every set of at
@@ -81,28 +80,6 @@ func cutKeys(r CutSetResult) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// smallModels yields random models of 3 to maxN nodes (cycles, groups,
-// capacity, standbys, soft edges), printing the seed to replay on failure.
-func smallModels(t *testing.T, n, maxN int, f func(t *testing.T, c *graph.Compiled, r *rand.Rand)) {
-	t.Helper()
-	seeds := make([]uint64, n)
-	for i := range seeds {
-		seeds[i] = uint64(i + 1)
-	}
-	if *seed != 0 {
-		seeds = []uint64{*seed}
-	}
-	for _, s := range seeds {
-		r := rand.New(rand.NewPCG(s, 0xc075))
-		m := synth.Random(r, 3+r.IntN(maxN-2))
-		c, err := graph.Compile(m)
-		require.NoError(t, err)
-		if !t.Run("", func(t *testing.T) { f(t, c, r) }) {
-			t.Fatalf("failed with -seed %d", s)
-		}
-	}
 }
 
 // CutSets equals the brute force on random models with cycles: every set
