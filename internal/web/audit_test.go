@@ -35,8 +35,12 @@ func TestAPIAuditMatchesAuditWithEveryChain(t *testing.T) {
 				res, err := analyze.Audit(context.Background(), c, analyze.AuditOptions{MaxOrder: order, Owners: []string{owner}, Limit: pageLimit})
 				require.NoError(t, err)
 				for format, write := range map[string]func(*bytes.Buffer, *graph.Compiled, *analyze.AuditResult) error{
-					"json":     func(b *bytes.Buffer, c *graph.Compiled, r *analyze.AuditResult) error { return export.AuditJSON(b, c, r) },
-					"markdown": func(b *bytes.Buffer, c *graph.Compiled, r *analyze.AuditResult) error { return export.AuditMarkdown(b, c, r) },
+					"json": func(b *bytes.Buffer, c *graph.Compiled, r *analyze.AuditResult) error {
+						return export.AuditJSON(b, c, r)
+					},
+					"markdown": func(b *bytes.Buffer, c *graph.Compiled, r *analyze.AuditResult) error {
+						return export.AuditMarkdown(b, c, r)
+					},
 				} {
 					var want bytes.Buffer
 					require.NoError(t, write(&want, c, res))
