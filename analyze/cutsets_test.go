@@ -136,7 +136,7 @@ func TestCutSetsMatchBruteForce(t *testing.T) {
 // Order-1 cut sets are exactly the SPOFs.
 func TestCutSetsOrderOneAreSPOFs(t *testing.T) {
 	ctx := context.Background()
-	smallModels(t, 500, 30, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+	smallModels(t, underRace(500), 30, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		for tv := int32(0); tv < int32(c.NodeCount()); tv++ {
 			id := c.VertexName(tv)
 			spofs, err := SPOFs(ctx, c, id)

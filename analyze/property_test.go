@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/race"
 	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
@@ -34,6 +35,20 @@ func testSeeds(n int) []uint64 {
 		seeds[i] = uint64(i + 1)
 	}
 	return seeds
+}
+
+// underRace is n cases, or a quarter of them (at least 50) under the race
+// detector, for the property tests that it makes heavy: 17 to 32 times
+// slower with -race than without, where most tests are 2 to 8 times (on
+// the loaded machine, the five of them took 400 s of the package's 1,060 s
+// with -race). The detector looks for races in what runs concurrently,
+// which a quarter of the cases runs as well; the full counts run without
+// it (go test ./analyze).
+func underRace(n int) int {
+	if !race.Enabled {
+		return n
+	}
+	return max(min(n, 50), n/4)
 }
 
 // modelFamily is a family of random models of synth.Random.

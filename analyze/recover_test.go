@@ -168,7 +168,7 @@ func TestRecoverMatchesEquations(t *testing.T) {
 // does not need the cycle, at a different answer: the cycle rule is the
 // contract.)
 func TestRecoverMatchesCycleRule(t *testing.T) {
-	randomModels(t, 1500, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+	randomModels(t, underRace(1500), func(t *testing.T, m *graph.Model, r *rand.Rand) {
 		c := withRestarts(t, m, r, false)
 		for range 3 {
 			sc := randomScenario(c, r)
