@@ -53,9 +53,10 @@ import (
 //     A claim nothing depends on protects its own users and is never idle.
 //
 // Every figure comes from the engines: the sets of one node from one pass
-// of the batch engine over every single failure (as Rank's, each claim and
-// owner a watched vertex), the defeats of order 2 from one search shared
-// by every claim (pairSets, equal to CutSetsVertices on each claim),
+// of the batch engine over every single failure (singleSweep: as Rank's,
+// each claim and owner a watched vertex), the defeats of order 2 from one
+// search shared by every claim on that pass's index of what each failure
+// takes Down (pairSets, equal to CutSetsVertices on each claim),
 // the larger ones from CutSetsVertices, the site losses from the batch
 // engine (64 sites per batch). The chains (Explain; all of them unless
 // AuditOptions.NoChains) come from one run of the event engine per node
