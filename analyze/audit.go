@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math/bits"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -54,9 +53,10 @@ import (
 //     A claim nothing depends on protects its own users and is never idle.
 //
 // Every figure comes from the engines: the sets of one node from one pass
-// of the batch engine over every single failure (as Rank's, each claim and
-// owner a watched vertex), the defeats of order 2 from one search shared
-// by every claim (pairSets, equal to CutSetsVertices on each claim),
+// of the batch engine over every single failure (singleSweep: as Rank's,
+// each claim and owner a watched vertex), the defeats of order 2 from one
+// search shared by every claim on that pass's index of what each failure
+// takes Down (pairSets, equal to CutSetsVertices on each claim),
 // the larger ones from CutSetsVertices, the site losses from the batch
 // engine (64 sites per batch). The chains (Explain; all of them unless
 // AuditOptions.NoChains) come from one run of the event engine per node
@@ -152,6 +152,15 @@ func (cl *Claim) Smallest() int {
 }
 
 // AuditOptions select the claims and the failures of an audit.
+//
+// The zero value builds every chain of every claim, which is most of the
+// cost of an audit of a large catalog: on the 100,000-node catalog with
+// redundancy everywhere (95,279 claims, some 36,000 nodes that defeat a
+// claim alone and 450,000 defeats of two nodes to explain) about a minute
+// of CPU, against about 10 s without them. A caller that prints or serves
+// some claims (a report prints at most 30: export.AuditShown) sets
+// NoChains and explains those (AuditResult.Explain), as the CLI, the web
+// page and the policy rule independent do.
 type AuditOptions struct {
 	// MaxOrder is the largest defeat looked for (see Claim.Defeats): 2
 	// when 0, at most MaxCutOrder.
@@ -164,8 +173,13 @@ type AuditOptions struct {
 	// Limit bounds the cut sets searched per claim and per owner: 0 means
 	// DefaultAuditLimit, a negative number no bound.
 	Limit int
-	// Progress, when set, is called now and then with the sets of failures
-	// tried so far (see CutSetOptions.Progress).
+	// Progress, when set, is called now and then, one call at a time,
+	// with the steps of the audit done and their total: every phase (the
+	// single failures, the pairs, the searches above order 2, the site
+	// losses, the chains) is counted from the first call, which gives the
+	// total; done only rises, and equals the total at the last call,
+	// when the audit is done. The steps are weighted to take about the
+	// same time each (see auditSteps).
 	Progress func(done, total int)
 	// NoChains leaves every chain out (Defeat.Chains and MemberChains,
 	// the Chains of Around) and every Claim.Explained false: the sets
@@ -227,10 +241,11 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 	if len(claims) == 0 {
 		return res, ctx.Err()
 	}
-	// Order 1 for every claim's vertex and every owner in one search, which
-	// shares the runs of the sets their ancestries have in common; then
-	// the claims that promise more than one loss, at the order below their
-	// promise, grouped by that order.
+	// Order 1 for every claim's vertex and every owner in one sweep of
+	// the single failures, which also indexes them for the pair search of
+	// the claims searched at order 2 (see singleSweep); then the claims
+	// that promise more than one loss, at the order below their promise,
+	// grouped by that order.
 	var targets []int32
 	slot := map[int32]int{}
 	want := func(v int32) {
@@ -245,35 +260,69 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			want(claims[i].OwnerVertex)
 		}
 	}
-	first, err := singleCutSets(ctx, c, targets, opts.Kinds, limit, opts.Progress)
-	if err != nil {
-		return nil, err
-	}
-	copts := CutSetOptions{Kinds: opts.Kinds, Limit: limit, Progress: opts.Progress}
-	defeats := make([]*CutSetResult, len(claims))
 	byOrder := map[int][]int{} // order → claims searched at it
 	for i := range claims {
 		if k := claims[i].searched(opts.MaxOrder); k > 1 {
 			byOrder[k] = append(byOrder[k], i)
-		} else {
-			defeats[i] = &first[slot[claims[i].Vertex]]
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(byOrder)) {
+	orders := slices.Sorted(maps.Keys(byOrder))
+	vertices := func(k int) []int32 {
 		vs := make([]int32, len(byOrder[k]))
 		for j, i := range byOrder[k] {
 			vs[j] = claims[i].Vertex
 		}
+		return vs
+	}
+	pairs := len(byOrder[2]) > 0 && !opts.claimByClaim
+	var pairTargets []int32
+	if pairs {
+		pairTargets = vertices(2)
+	}
+	sw, err := newSingleSweep(ctx, c, targets, pairTargets, opts.Kinds)
+	if err != nil {
+		return nil, err
+	}
+	// Every phase's steps, counted before any runs (see auditSteps).
+	steps := auditSteps{sweep: sw.steps(), claims: len(claims), sites: countSites(c)}
+	if pairs {
+		steps.pairs = pairSteps(sw)
+	}
+	for _, k := range orders {
+		if k > 2 || !pairs {
+			steps.searched += len(byOrder[k])
+		}
+	}
+	if !opts.NoChains {
+		steps.explained = len(claims)
+	}
+	prog := newAuditProgress(opts.Progress, steps.total())
+	prog.phase(steps.sweep)
+	first, err := sw.run(ctx, limit, prog.of())
+	if err != nil {
+		return nil, err
+	}
+	copts := CutSetOptions{Kinds: opts.Kinds, Limit: limit}
+	defeats := make([]*CutSetResult, len(claims))
+	for i := range claims {
+		if claims[i].searched(opts.MaxOrder) == 1 {
+			defeats[i] = &first[slot[claims[i].Vertex]]
+		}
+	}
+	for _, k := range orders {
+		vs := vertices(k)
 		copts.MaxOrder = k
 		var rs []CutSetResult
-		if k == 2 && !opts.claimByClaim {
+		if k == 2 && pairs {
 			// Order 2, the default: the claims share every run (see
 			// pairCutSets), where CutSetsVertices runs each candidate of
 			// the ancestry of every 64 claims again.
 			// Their chains, when asked for, come with the others' (explain).
-			rs, err = pairSets(ctx, c, vs, opts.Kinds, limit, opts.Progress)
+			prog.phase(steps.pairs * pairWeight)
+			rs, err = pairSets(ctx, sw, vs, limit, prog.of())
 		} else {
-			rs, err = CutSetsVertices(ctx, c, vs, copts)
+			prog.phase(len(vs) * searchWeight)
+			rs, err = cutSetsCounted(ctx, c, vs, copts, prog)
 		}
 		if err != nil {
 			return nil, err
@@ -282,7 +331,11 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			defeats[i] = &rs[j]
 		}
 	}
+	prog.phase(steps.claims * claimWeight)
 	for i := range claims {
+		if i%1024 == 1023 {
+			prog.at(i, len(claims))
+		}
 		cl := &claims[i]
 		g := defeats[i]
 		cl.DefeatsTruncated = g.Truncated
@@ -302,7 +355,8 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 			}
 		}
 	}
-	if res.Sites, err = idleClaims(ctx, c, claims); err != nil {
+	prog.phase(steps.siteSteps())
+	if res.Sites, err = idleClaims(ctx, c, claims, prog.of()); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(res.Claims, func(a, b Claim) int {
@@ -326,107 +380,13 @@ func Audit(ctx context.Context, c *graph.Compiled, opts AuditOptions) (*AuditRes
 		for i := range all {
 			all[i] = i
 		}
-		if err := res.explain(ctx, c, all); err != nil {
+		prog.phase(steps.explained * explainWeight)
+		if err := res.explain(ctx, c, all, prog.of()); err != nil {
 			return nil, err
 		}
 	}
+	prog.end()
 	return res, nil
-}
-
-// singleCutSets is the order-1 part of CutSetsVertices for many targets
-// at once: for each target, the model nodes (of kinds, when given) whose
-// failure alone takes it Down, other than itself, sorted by id, at most
-// limit (when positive) of them. It is one pass of the batch engine over
-// every single failure of the targets' ancestry (each target a watched
-// vertex), rather than a search per target: on a 100,000-node catalog the claims and their
-// owners are tens of thousands of targets. The sets carry no chains (the
-// caller adds them). A target Down with nothing failed has no set of one
-// node; the tests hold the sets equal to brute force.
-func singleCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, error) {
-	if c.Len() >= maxPositions {
-		return nil, fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
-	}
-	cands, err := candidates(c, kinds, nil)
-	if err != nil {
-		return nil, err
-	}
-	none, err := Simulate(ctx, c, Scenario{})
-	if err != nil {
-		return nil, err
-	}
-	// The sweep runs over the targets' hard ancestry alone, without soft
-	// edges and demand (withinLayout, as the pair search's): a failure
-	// outside it takes no target Down, and Down depends on nothing else.
-	// The sources are batched in the layout's order (see batchOrder), as
-	// a sweep batches them, those nothing depends on left out (they take
-	// down no target but themselves).
-	within := ancestorsOf(c, targets, false)
-	slotOf := make([]int32, c.Len()) // per vertex: 1 + the target's index, or 0
-	for i, t := range targets {
-		if none.VertexState(t) != Down && slotOf[t] == 0 {
-			slotOf[t] = int32(i) + 1
-		}
-	}
-	allowed := make([]bool, c.NodeCount())
-	for _, v := range cands {
-		allowed[v] = true
-	}
-	full := layoutFor(c)
-	var sources []int32
-	for _, v := range full.order {
-		if allowed[v] && within[v] {
-			sources = append(sources, v)
-		}
-	}
-	l := withinLayout(full, within)
-	type hit struct{ slot, v int32 }
-	hits := make([][]int32, len(targets))
-	var (
-		mu   sync.Mutex
-		done int
-	)
-	err = onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(_ int, b *batch, k int) {
-		srcs := sources[k*64 : min(k*64+64, len(sources))]
-		var local []hit
-		b.run(srcs, func(p int32, down, _ uint64) {
-			x := l.vertex[p]
-			s := slotOf[x]
-			if s == 0 {
-				return
-			}
-			for m := down; m != 0; m &= m - 1 {
-				if v := srcs[bits.TrailingZeros64(m)]; v != x {
-					local = append(local, hit{s - 1, v})
-				}
-			}
-		})
-		mu.Lock()
-		defer mu.Unlock()
-		for _, h := range local {
-			hits[h.slot] = append(hits[h.slot], h.v)
-		}
-		done += len(srcs)
-		if progress != nil {
-			progress(done, len(sources))
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]CutSetResult, len(targets))
-	for i, t := range targets {
-		hs := hits[i]
-		slices.SortFunc(hs, func(a, b int32) int { return cmp.Compare(c.VertexName(a), c.VertexName(b)) })
-		r := CutSetResult{Target: c.VertexName(t), Vertex: t, MaxOrder: 1, Complete: 1, Tried: len(cands)}
-		if limit > 0 && len(hs) > limit {
-			hs, r.Truncated, r.Complete = hs[:limit], true, 0
-		}
-		for _, v := range hs {
-			r.Sets = append(r.Sets, CutSet{IDs: []string{c.VertexName(v)}, Vertices: []int32{v}})
-		}
-		out[i] = r
-	}
-	return out, nil
 }
 
 // containsDefeat reports whether cut set s contains one of defeats: a set
@@ -535,8 +495,8 @@ func tolerance(c *graph.Compiled, gv int32) int {
 // batch of the batch engine, and a claim is idle at a site whose loss
 // takes one of its members Down, not the claim (nor, for a replica claim,
 // its owner), and every vertex depending on it. It returns the number of
-// sites.
-func idleClaims(ctx context.Context, c *graph.Compiled, claims []Claim) (int, error) {
+// sites. progress, when set, counts the sites lost.
+func idleClaims(ctx context.Context, c *graph.Compiled, claims []Claim, progress func(done, total int)) (int, error) {
 	var sites []int32
 	for v := range int32(c.NodeCount()) {
 		if c.Kind(v) == graph.Site {
@@ -566,7 +526,7 @@ func idleClaims(ctx context.Context, c *graph.Compiled, claims []Claim) (int, er
 	l := layoutFor(c)
 	downs := make([]uint64, len(l.vertex)) // per position, this batch
 	var touched []int32
-	err := sweep(ctx, c, sites, 1, nil, func(l *layout, b *batch, sources []int32) {
+	err := sweep(ctx, c, sites, 1, progress, func(l *layout, b *batch, sources []int32) {
 		b.run(sources, func(p int32, down, _ uint64) {
 			if down != 0 {
 				downs[p] = down
@@ -662,7 +622,7 @@ func (r *AuditResult) Explain(ctx context.Context, c *graph.Compiled, claims ...
 			return fmt.Errorf("audit: claim %s is not of this graph", cl.Name)
 		}
 	}
-	return r.explain(ctx, c, claims)
+	return r.explain(ctx, c, claims, nil)
 }
 
 // explain is Explain without its checks. The chains of a claim searched
@@ -670,7 +630,9 @@ func (r *AuditResult) Explain(ctx context.Context, c *graph.Compiled, claims ...
 // CutSetsVertices gives them) on every defeat; then, for every defeat of
 // one node, the chain from each member down to it, and for every set
 // around the claim the owner's chain, from one Simulate per failed node.
-func (r *AuditResult) explain(ctx context.Context, c *graph.Compiled, which []int) error {
+// progress, when set, counts the sets run and then the failed nodes
+// (each when its run starts).
+func (r *AuditResult) explain(ctx context.Context, c *graph.Compiled, which []int, progress func(done, total int)) error {
 	var todo []int
 	seen := map[int]bool{}
 	for _, i := range which {
@@ -681,6 +643,34 @@ func (r *AuditResult) explain(ctx context.Context, c *graph.Compiled, which []in
 	}
 	if len(todo) == 0 {
 		return ctx.Err()
+	}
+	// The chains of the sets of one node: asked for per failed node.
+	type ask struct {
+		claim, set int
+		around     bool
+	}
+	single := map[int32][]ask{}
+	for _, i := range todo {
+		cl := &r.Claims[i]
+		for j, d := range cl.Defeats {
+			if d.Order() == 1 {
+				single[d.Vertices[0]] = append(single[d.Vertices[0]], ask{claim: i, set: j})
+			}
+		}
+		for j, s := range cl.Around {
+			single[s.Vertices[0]] = append(single[s.Vertices[0]], ask{claim: i, set: j, around: true})
+		}
+	}
+	failed := slices.Sorted(maps.Keys(single))
+	// progress counts the sets pairChains runs (it says how many), then
+	// the failed nodes.
+	var chained int
+	if progress != nil {
+		f := progress
+		progress = func(done, total int) {
+			chained = total
+			f(done, total+len(failed))
+		}
 	}
 	// The cut-set search's chains, for the claims searched past order 1
 	// whose sets have none (a search by CutSetsVertices gave them).
@@ -702,7 +692,7 @@ func (r *AuditResult) explain(ctx context.Context, c *graph.Compiled, which []in
 	}
 	if len(targets) > 0 {
 		out := make([]CutSetResult, len(targets))
-		if err := pairChains(ctx, c, targets, sets, out); err != nil {
+		if err := pairChains(ctx, c, targets, sets, out, progress); err != nil {
 			return err
 		}
 		for k, i := range owners {
@@ -716,23 +706,6 @@ func (r *AuditResult) explain(ctx context.Context, c *graph.Compiled, which []in
 			}
 		}
 	}
-	// The chains of the sets of one node: asked for per failed node.
-	type ask struct {
-		claim, set int
-		around     bool
-	}
-	single := map[int32][]ask{}
-	for _, i := range todo {
-		cl := &r.Claims[i]
-		for j, d := range cl.Defeats {
-			if d.Order() == 1 {
-				single[d.Vertices[0]] = append(single[d.Vertices[0]], ask{claim: i, set: j})
-			}
-		}
-		for j, s := range cl.Around {
-			single[s.Vertices[0]] = append(single[s.Vertices[0]], ask{claim: i, set: j, around: true})
-		}
-	}
 	// From every member of a claim down to the node, from the claim and
 	// from the owner. One run of the event engine per failed node,
 	// whatever the number of claims it defeats (a region defeats most),
@@ -742,7 +715,6 @@ func (r *AuditResult) explain(ctx context.Context, c *graph.Compiled, which []in
 	// the same chains: a site's loss reaches an eighth of a catalog, most
 	// of it no claim's concern. Each ask fills its own set, so the
 	// workers share nothing they write.
-	failed := slices.Sorted(maps.Keys(single))
 	var within []bool
 	if len(failed) > 0 {
 		var from []int32
@@ -754,9 +726,17 @@ func (r *AuditResult) explain(ctx context.Context, c *graph.Compiled, which []in
 	var (
 		once     sync.Once
 		chainErr error
+		mu       sync.Mutex // serializes progress
+		ran      int
 	)
 	onCores(ctx, len(failed), func(_ int, next func() (int, bool)) {
 		for k, ok := next(); ok; k, ok = next() {
+			if progress != nil {
+				mu.Lock()
+				progress(chained+ran, chained+len(failed))
+				ran++
+				mu.Unlock()
+			}
 			v := failed[k]
 			o, err := simulateWithin(ctx, c, v, within)
 			if err != nil {

@@ -20,16 +20,18 @@ import (
 // again; here every run is shared by all the targets, on the batch engine.
 //
 //  1. One sweep of every candidate's single failure, 64 to a batch (as
-//     Rank's), indexes the single failures that take each vertex of the
-//     targets' hard ancestry Down (its killers). A target's killers other
-//     than itself are its cut sets of order 1.
-//  2. A second sweep gives each candidate a, again 64 to a batch, what a
-//     takes Down; from it, the Threshold gates a weakens (not Down, with a
-//     Down input of positive weight) and their live members of positive
-//     weight; the killers of those members are a's extensions. By the
-//     lemma of cutsets.go with A = {a} and B = {b}, every minimal cut set
-//     {a, b} of a target has b among a's extensions (as strongExtensions
-//     finds them, over the ancestry of all the targets rather than of 64).
+//     Rank's: singleSweep, the one that gives the audit its sets of one
+//     node), indexes the single failures that take each vertex of the
+//     targets' hard ancestry Down (its killers), and what each takes
+//     Down. A target's killers other than itself are its cut sets of
+//     order 1.
+//  2. For each candidate a, in the sweep's batch order, what a takes Down
+//     gives the Threshold gates a weakens (not Down, with a Down input of
+//     positive weight) and their live members of positive weight; the
+//     killers of those members are a's extensions. By the lemma of
+//     cutsets.go with A = {a} and B = {b}, every minimal cut set {a, b}
+//     of a target has b among a's extensions (as strongExtensions finds
+//     them, over the ancestry of all the targets rather than of 64).
 //  3. Each candidate a is then run fixed in every lane, with its
 //     extensions one per lane (batch.runAbove), and a pair that takes a
 //     target Down is one of its cut sets when neither failure takes it
@@ -42,24 +44,34 @@ import (
 // MaxOrder 2, Kinds and Limit (a test holds them equal on random models,
 // truncated ones included), except Candidates and Tried, which are left 0.
 func pairCutSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, error) {
-	out, sets, err := pairSearch(ctx, c, targets, kinds, limit, progress)
+	sw, err := newSingleSweep(ctx, c, targets, append([]int32{}, targets...), kinds) // not nil: a pair search
+
 	if err != nil {
 		return nil, err
 	}
-	if err := pairChains(ctx, c, targets, sets, out); err != nil {
+	if _, err := sw.run(ctx, limit, nil); err != nil {
+		return nil, err
+	}
+	out, sets, err := pairSearch(ctx, sw, targets, limit, progress)
+	if err != nil {
+		return nil, err
+	}
+	if err := pairChains(ctx, c, targets, sets, out, nil); err != nil {
 		return nil, err
 	}
 	return pairDuplicates(c, targets, out), nil
 }
 
-// pairSets is pairCutSets without the chains: the sets alone (CutSet.Chains
-// nil), for a caller that explains a few of them later (pairChains).
-func pairSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, error) {
-	out, sets, err := pairSearch(ctx, c, targets, kinds, limit, progress)
+// pairSets is pairCutSets without the chains, on the index of a sweep
+// already run (sw.pairs, over the ancestry of targets): the sets alone
+// (CutSet.Chains nil), for a caller that explains a few of them later
+// (pairChains).
+func pairSets(ctx context.Context, sw *singleSweep, targets []int32, limit int, progress func(done, total int)) ([]CutSetResult, error) {
+	out, sets, err := pairSearch(ctx, sw, targets, limit, progress)
 	if err != nil {
 		return nil, err
 	}
-	s := &cutSearch{c: c}
+	s := &cutSearch{c: sw.c}
 	for i, t := range targets {
 		r := &out[i]
 		for _, set := range sets[i] {
@@ -67,7 +79,7 @@ func pairSets(ctx context.Context, c *graph.Compiled, targets []int32, kinds []g
 		}
 		sortCutSets(r.Sets)
 	}
-	return pairDuplicates(c, targets, out), nil
+	return pairDuplicates(sw.c, targets, out), nil
 }
 
 // pairDuplicates gives a target listed twice the result of its first
@@ -93,71 +105,87 @@ func sortCutSets(sets []CutSet) {
 	})
 }
 
-// pairSearch is the search of pairCutSets: each target's result but its
-// Sets, and the sets as vertex lists (sets[i] nil for a target listed
-// before, which gets that one's).
-func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds []graph.Kind, limit int, progress func(done, total int)) ([]CutSetResult, [][][]int32, error) {
-	if c.Len() >= maxPositions {
-		return nil, nil, fmt.Errorf("%d vertices: the batch engine takes fewer than %d", c.Len(), maxPositions)
-	}
-	cands, err := candidates(c, kinds, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	none, err := Simulate(ctx, c, Scenario{})
-	if err != nil {
-		return nil, nil, err
-	}
+// pairSteps is how many steps of the audit's progress pairSearch is: one
+// per source of the index (it reports its own count, the part of it done
+// in progressScale).
+func pairSteps(sw *singleSweep) int { return len(sw.pairs.sources) }
+
+// progressScale is pairSearch's count of its own progress, done of
+// progressScale; extPart the part of it that finding the extensions is
+// (see pairSearch).
+const (
+	progressScale = 1 << 20
+	extPart       = 0.2
+)
+
+// pairSearch is the search of pairCutSets, on the index sw.pairs of a
+// sweep run over the ancestry of targets (and more): each target's result
+// but its Sets, and the sets as vertex lists (sets[i] nil for a target
+// listed before, which gets that one's). progress gets the part done, of
+// progressScale.
+func pairSearch(ctx context.Context, sw *singleSweep, targets []int32, limit int, progress func(done, total int)) ([]CutSetResult, [][][]int32, error) {
+	c, none, idx := sw.c, sw.none, sw.pairs
 	n := c.Len()
 	out := make([]CutSetResult, len(targets))
 	// slot[v] is 1 + the index of the first target at v, or 0; a target
 	// given twice gets the first one's result.
 	slot := make([]int32, n)
-	within := ancestorsOf(c, targets, false) // the targets' hard ancestry
+	within := idx.within // the targets' hard ancestry
 	for i, t := range targets {
 		out[i] = CutSetResult{Target: c.VertexName(t), Vertex: t, MaxOrder: 2, Complete: 2}
 		if slot[t] == 0 && none.VertexState(t) != Down {
 			slot[t] = int32(i) + 1
 		}
 	}
-	var sources []int32 // the candidates in the ancestry
-	for _, v := range cands {
-		if within[v] {
-			sources = append(sources, v)
-		}
-	}
+	// The sources are the sweep's in the ancestry, in its batch order:
+	// a's neighbours in it have cascades much like a's, whose runs read
+	// the same positions.
+	sources := idx.sources
 
 	// Every run below is confined to the ancestry: a set closed under
 	// hard inputs, whose vertices the batch engine gives the Down states
 	// the whole graph gives them (as cutSearch's runs), and which is a
 	// small part of what a failure reaches (a fourteenth of the visits on
 	// a catalog of 20,000 nodes).
-	l := withinLayout(layoutFor(c), within)
+	l := idx.l
 
-	// 1. The killers of every vertex of the ancestry, sorted.
-	killOff, killers, reach, err := pairKillers(ctx, l, sources, progress)
-	if err != nil {
-		return nil, nil, err
-	}
+	killOff, killers, reach := idx.killOff, idx.killers, idx.reach
 	kills := func(b, x int32) bool {
 		_, ok := slices.BinarySearch(killers[killOff[x]:killOff[x+1]], b)
 		return ok
 	}
 
-	// 2 and 3. The pairs, per candidate a: its extensions, run beside it.
-	type hit struct{ t, a, b int32 } // target index; a < b
+	// 2. The extensions of every source, then 3. the runs of each source
+	// beside its extensions. The two are apart for the progress: the
+	// runs cost about what the extensions run (on the 100,000-node
+	// catalog with redundancy everywhere, 16 to 26 µs per extension, a
+	// source's cascade was a poor guide), and the batch order puts the
+	// largest cascades first, so that the first 64 sources had a third
+	// of the extensions. So the progress counts the first part by the
+	// sources' reach, a fifth of the search, and the runs by the
+	// extensions run.
 	var (
-		mu   sync.Mutex
-		hits []hit
+		mu       sync.Mutex
+		reported float64 // the part of the search done, 0 to 1
 	)
+	report := func(part float64) {
+		// Under mu.
+		reported = part
+		if progress != nil {
+			progress(int(part*progressScale), progressScale)
+		}
+	}
+	extCost := 0
+	for _, a := range sources {
+		extCost += 1 + int(reach[a])
+	}
 	// Per worker, stamps per vertex (== run for the current a): Down
 	// under a, a weakened gate seen, an extension found.
 	type marks struct {
 		down, gate, ext []uint32
 		run             uint32
-		downs           [64][]int32 // per lane of the sweep: the ancestry's vertices Down
-		fixedPos        []int32     // the positions of a's downs
-		fixed           []bool      // runAbove's scratch
+		fixedPos        []int32 // the positions of a's downs
+		fixed           []bool  // runAbove's scratch
 		// Per failure b, the weight of the current gate's live members
 		// it takes Down (lost), valid when lostAt is gateRun.
 		lost    []int64
@@ -165,38 +193,35 @@ func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds [
 		gateRun uint32
 	}
 	perWorker := make([]*marks, runtime.GOMAXPROCS(0))
-	err = onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(w int, b *batch, k int) {
-		srcs := sources[k*64 : min(k*64+64, len(sources))]
+	marksOf := func(w int) *marks {
 		if perWorker[w] == nil {
 			perWorker[w] = &marks{down: make([]uint32, n), gate: make([]uint32, n), ext: make([]uint32, n), lost: make([]int64, n), lostAt: make([]uint32, n), fixed: make([]bool, len(l.vertex))}
 		}
 		m := perWorker[w]
-		for i := range srcs {
-			m.downs[i] = m.downs[i][:0]
+		m.run++
+		if m.run == 0 { // wrapped: clear the stamps once
+			clear(m.down)
+			clear(m.gate)
+			clear(m.ext)
+			m.run = 1
 		}
-		b.run(srcs, func(p int32, down, _ uint64) {
-			v := l.vertex[p]
-			for d := down; d != 0; d &= d - 1 {
-				i := bits.TrailingZeros64(d)
-				m.downs[i] = append(m.downs[i], v)
-			}
-		})
-		var local []hit
-		var ext []int32
+		return m
+	}
+	exts := make([][]int32, len(sources)) // per source (by index)
+	var extDone, extTotal int
+	err := onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(w int, _ *batch, k int) {
+		lo := k * 64
+		srcs := sources[lo:min(lo+64, len(sources))]
+		cost, found := 0, 0
 		for i, a := range srcs {
-			m.run++
-			if m.run == 0 { // wrapped: clear the stamps once
-				clear(m.down)
-				clear(m.gate)
-				clear(m.ext)
-				m.run = 1
-			}
+			m := marksOf(w)
 			run := m.run
-			for _, v := range m.downs[i] {
+			downs := idx.downs[idx.downOff[a]:idx.downOff[a+1]]
+			for _, v := range downs {
 				m.down[v] = run
 			}
-			ext = ext[:0]
-			for _, u := range m.downs[i] {
+			var ext []int32
+			for _, u := range downs {
 				deps, dws := c.Dependents(u)
 				for j, g := range deps {
 					if dws[j] == 0 || !within[g] || c.Op(g) != graph.Threshold || m.down[g] == run || m.gate[g] == run {
@@ -241,11 +266,54 @@ func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds [
 					}
 				}
 			}
+			exts[lo+i] = ext
+			cost += 1 + int(reach[a])
+			found += len(ext)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		extDone += cost
+		extTotal += found
+		report(extPart * float64(extDone) / float64(extCost))
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	type hit struct{ t, a, b int32 } // target index; a < b
+	var (
+		hits    []hit
+		runDone int
+	)
+	runCost := float64(extTotal + len(sources))
+	err = onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(w int, b *batch, k int) {
+		lo := k * 64
+		srcs := sources[lo:min(lo+64, len(sources))]
+		var local []hit
+		ran := 0
+		step := func(n int) {
+			// Count n runs (or sources) done, now and then.
+			ran += n
+			if ran >= 4096 {
+				mu.Lock()
+				runDone += ran
+				report(max(reported, extPart+(1-extPart)*float64(runDone)/runCost))
+				mu.Unlock()
+				ran = 0
+			}
+		}
+		for i, a := range srcs {
+			ext := exts[lo+i]
+			step(1)
 			if len(ext) == 0 {
 				continue
 			}
+			m := marksOf(w)
+			run := m.run
+			downs := idx.downs[idx.downOff[a]:idx.downOff[a+1]]
 			fixed := m.fixedPos[:0]
-			for _, v := range m.downs[i] {
+			for _, v := range downs {
+				m.down[v] = run
 				fixed = append(fixed, l.pos[v])
 			}
 			m.fixedPos = fixed
@@ -265,11 +333,14 @@ func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds [
 						local = append(local, hit{s - 1, min(a, bv), max(a, bv)})
 					}
 				})
+				step(len(lanes))
 			}
 		}
 		mu.Lock()
+		defer mu.Unlock()
 		hits = append(hits, local...)
-		mu.Unlock()
+		runDone += ran
+		report(max(reported, extPart+(1-extPart)*float64(runDone)/runCost))
 	})
 	if err != nil {
 		return nil, nil, err
@@ -314,62 +385,6 @@ func pairSearch(ctx context.Context, c *graph.Compiled, targets []int32, kinds [
 		sets[i] = ss
 	}
 	return out, sets, nil
-}
-
-// pairKillers runs every source's single failure on the batch engine,
-// over layout l (confined to the targets' ancestry), and indexes, for each
-// vertex of l, the sources that take it Down (itself included, when it is
-// one), sorted: killers[off[x]:off[x+1]]; and, per source, how many
-// vertices of l its failure takes Down (reach), the cost of a batch it is
-// in.
-func pairKillers(ctx context.Context, l *layout, sources []int32, progress func(done, total int)) (off, killers, reach []int32, err error) {
-	type hit struct{ x, a int32 }
-	n := len(l.pos)
-	reach = make([]int32, n) // per source; each source is in one batch
-	var (
-		mu   sync.Mutex
-		hits []hit
-		done int
-	)
-	err = onWorkers(ctx, nil, l, runtime.GOMAXPROCS(0), (len(sources)+63)/64, func(_ int, b *batch, k int) {
-		srcs := sources[k*64 : min(k*64+64, len(sources))]
-		var local []hit
-		b.run(srcs, func(p int32, down, _ uint64) {
-			x := l.vertex[p]
-			for d := down; d != 0; d &= d - 1 {
-				a := srcs[bits.TrailingZeros64(d)]
-				reach[a]++
-				local = append(local, hit{x, a})
-			}
-		})
-		mu.Lock()
-		hits = append(hits, local...)
-		done += len(srcs)
-		if progress != nil {
-			progress(done, len(sources))
-		}
-		mu.Unlock()
-	})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	off = make([]int32, n+1)
-	for _, h := range hits {
-		off[h.x+1]++
-	}
-	for v := range n {
-		off[v+1] += off[v]
-	}
-	killers = make([]int32, len(hits))
-	next := slices.Clone(off[:n])
-	for _, h := range hits {
-		killers[next[h.x]] = h.a
-		next[h.x]++
-	}
-	for v := range n {
-		slices.Sort(killers[off[v]:off[v+1]])
-	}
-	return off, killers, reach, nil
 }
 
 // withinLayout is layout l cut down to the vertices of within, a set
@@ -455,8 +470,8 @@ func onCores(ctx context.Context, n int, worker func(w int, next func() (int, bo
 // chains of every target that has it (cutWorker.chains, as
 // CutSetsVertices gives them); a set the run does not find to take its
 // target Down is an error of the search (it never happens: the batch
-// engine found it).
-func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets [][][]int32, out []CutSetResult) error {
+// engine found it). progress, when set, counts the distinct sets run.
+func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets [][][]int32, out []CutSetResult, progress func(done, total int)) error {
 	type use struct {
 		set []int32
 		ts  []int // target indices
@@ -482,6 +497,7 @@ func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets []
 	var (
 		mu    sync.Mutex
 		first error
+		ran   int
 	)
 	onCores(ctx, len(uses), func(_ int, next func() (int, bool)) {
 		w := newCutWorker(s)
@@ -527,6 +543,12 @@ func pairChains(ctx context.Context, c *graph.Compiled, targets []int32, sets []
 				tr.chains[t] = w.chains(t, u.set)
 			}
 			trials[k] = tr
+			if progress != nil {
+				mu.Lock()
+				ran++
+				progress(ran, len(uses))
+				mu.Unlock()
+			}
 		}
 	})
 	if first != nil {

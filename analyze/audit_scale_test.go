@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"syscall"
@@ -25,7 +26,9 @@ func cpu() time.Duration {
 // names one): on a shared machine the CPU time is the steadier figure.
 // AUDIT_CHAINS=shown times what the CLI does instead: the audit without
 // chains, then Explain of 30 claims (the most its reports print: 10 per
-// section with chains), timed apart.
+// section with chains), timed apart. AUDIT_PROGRESS=1 also logs how far
+// the audit's progress had counted at each tenth of its CPU time: a
+// progress that tells the truth counts about a tenth more at each.
 func TestAuditScale(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("AUDIT_N"))
 	if n == 0 {
@@ -53,12 +56,33 @@ func TestAuditScale(t *testing.T) {
 			// claim (CutSetsVertices, 64 claims at a time), after it.
 			for _, byClaim := range []bool{false, true}[:1+boolInt(os.Getenv("AUDIT_BASELINE") == "1" && k == 2)] {
 				shown := os.Getenv("AUDIT_CHAINS") == "shown"
+				type call struct {
+					at          time.Duration
+					done, total int
+				}
+				var calls []call
+				var progress func(done, total int)
+				if os.Getenv("AUDIT_PROGRESS") == "1" {
+					progress = func(done, total int) { calls = append(calls, call{cpu(), done, total}) }
+				}
 				start, c0 := time.Now(), cpu()
-				res, err := Audit(context.Background(), c, AuditOptions{MaxOrder: k, claimByClaim: byClaim, NoChains: shown})
+				res, err := Audit(context.Background(), c, AuditOptions{MaxOrder: k, claimByClaim: byClaim, NoChains: shown, Progress: progress})
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Logf("%s, %d nodes, order %d, claim by claim %v, chains %v: %d claims, %v wall, %v CPU", cat.name, n, k, byClaim, !shown, len(res.Claims), time.Since(start), cpu()-c0)
+				spent := cpu() - c0
+				t.Logf("%s, %d nodes, order %d, claim by claim %v, chains %v: %d claims, %v wall, %v CPU", cat.name, n, k, byClaim, !shown, len(res.Claims), time.Since(start), spent)
+				if len(calls) > 0 {
+					line := "  progress at each tenth of the CPU time:"
+					j := 0
+					for tenth := 1; tenth <= 10; tenth++ {
+						for j+1 < len(calls) && calls[j+1].at-c0 <= spent*time.Duration(tenth)/10 {
+							j++
+						}
+						line += fmt.Sprintf(" %d%%", 100*calls[j].done/calls[j].total)
+					}
+					t.Log(line)
+				}
 				if shown {
 					which := firstClaims(res, 30)
 					start, c0 := time.Now(), cpu()

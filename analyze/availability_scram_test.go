@@ -11,7 +11,6 @@ import (
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/internal/openpsa"
-	"github.com/blastradius-go/blastradius/internal/synth"
 	"github.com/stretchr/testify/require"
 )
 
@@ -263,13 +262,7 @@ func TestAvailabilityMatchesScram(t *testing.T) {
 	if testing.Short() {
 		n = 150
 	}
-	seeds := make([]uint64, n)
-	for i := range seeds {
-		seeds[i] = uint64(i + 1)
-	}
-	if *seed != 0 {
-		seeds = []uint64{*seed}
-	}
+	seeds := testSeeds(n)
 	models, targets := 0, 0
 	st := newScramStats()
 	// The targets of scramBatch models go to one SCRAM run: a run costs
@@ -277,8 +270,7 @@ func TestAvailabilityMatchesScram(t *testing.T) {
 	const scramBatch = 50
 	var batch []scramCase
 	for i, s := range seeds {
-		r := rand.New(rand.NewPCG(s, 0x5eed))
-		m := synth.Random(r, 3+r.IntN(28))
+		m, r := randomFamily.model(s) // randomModels' models
 		if r.IntN(2) == 0 {
 			withFailureData(m, r, 12)
 		} else {

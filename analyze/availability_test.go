@@ -120,7 +120,7 @@ func enumerate(t *testing.T, c *graph.Compiled, target string) (p float64, given
 // failure combinations, each simulated, on random models with cycles,
 // groups, capacity and standbys.
 func TestAvailabilityMatchesEnumeration(t *testing.T) {
-	n := 600
+	n := underRace(600)
 	if testing.Short() {
 		n = 100
 	}

@@ -3,7 +3,6 @@ package analyze
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/blastradius-go/blastradius/graph"
 	"github.com/blastradius-go/blastradius/internal/openpsa"
-	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 // requireScram skips a test when SCRAM is missing, except under CI=true,
@@ -96,13 +94,7 @@ func scramCuts(t *testing.T, jobs []cutJob, k int) []map[int32][]string {
 func TestCutSetsMatchScram(t *testing.T) {
 	requireScram(t)
 	ctx := context.Background()
-	seeds := make([]uint64, 300)
-	for i := range seeds {
-		seeds[i] = uint64(i + 1)
-	}
-	if *seed != 0 {
-		seeds = []uint64{*seed}
-	}
+	seeds := testSeeds(300)
 	type model struct {
 		seed uint64
 		opts CutSetOptions
@@ -129,8 +121,8 @@ func TestCutSetsMatchScram(t *testing.T) {
 		jobs, models = jobs[:0], models[:0]
 	}
 	for i, s := range seeds {
-		r := rand.New(rand.NewPCG(s, 0xc075))
-		c, err := graph.Compile(synth.Random(r, 3+r.IntN(25-2)))
+		m, r := smallFamily(25).model(s) // smallModels' models, maxN 25
+		c, err := graph.Compile(m)
 		require.NoError(t, err)
 		opts := CutSetOptions{MaxOrder: 3, Replicas: r.IntN(2) == 0}
 		allow, err := cutCandidates(c, opts)

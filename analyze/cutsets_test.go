@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/blastradius-go/blastradius/graph"
-	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 // bruteCuts is the reference for CutSets: it simulates every set of at
@@ -83,28 +82,6 @@ func cutKeys(r CutSetResult) []string {
 	return out
 }
 
-// smallModels yields random models of 3 to maxN nodes (cycles, groups,
-// capacity, standbys, soft edges), printing the seed to replay on failure.
-func smallModels(t *testing.T, n, maxN int, f func(t *testing.T, c *graph.Compiled, r *rand.Rand)) {
-	t.Helper()
-	seeds := make([]uint64, n)
-	for i := range seeds {
-		seeds[i] = uint64(i + 1)
-	}
-	if *seed != 0 {
-		seeds = []uint64{*seed}
-	}
-	for _, s := range seeds {
-		r := rand.New(rand.NewPCG(s, 0xc075))
-		m := synth.Random(r, 3+r.IntN(maxN-2))
-		c, err := graph.Compile(m)
-		require.NoError(t, err)
-		if !t.Run("", func(t *testing.T) { f(t, c, r) }) {
-			t.Fatalf("failed with -seed %d", s)
-		}
-	}
-}
-
 // CutSets equals the brute force on random models with cycles: every set
 // it reports is minimal and takes the target Down in Simulate, and every
 // set of at most k failures that takes it Down contains a reported one
@@ -159,7 +136,7 @@ func TestCutSetsMatchBruteForce(t *testing.T) {
 // Order-1 cut sets are exactly the SPOFs.
 func TestCutSetsOrderOneAreSPOFs(t *testing.T) {
 	ctx := context.Background()
-	smallModels(t, 500, 30, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
+	smallModels(t, underRace(500), 30, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {
 		for tv := int32(0); tv < int32(c.NodeCount()); tv++ {
 			id := c.VertexName(tv)
 			spofs, err := SPOFs(ctx, c, id)

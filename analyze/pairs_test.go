@@ -135,11 +135,11 @@ func checkPairs(t *testing.T, c *graph.Compiled, opts PairOptions, got *PairRank
 // kind or the default sites and regions; one worker or several; small
 // threshold gates as formulas and every gate summed.
 func TestRankPairsMatchesSimulate(t *testing.T) {
-	t.Run("formulas", func(t *testing.T) { testRankPairs(t, 600) })
+	t.Run("formulas", func(t *testing.T) { testRankPairs(t, underRace(600)) })
 	t.Run("sums", func(t *testing.T) {
 		termInputs = 0
 		defer func() { termInputs = maxTermInputs }()
-		testRankPairs(t, 300)
+		testRankPairs(t, underRace(300))
 	})
 }
 

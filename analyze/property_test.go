@@ -11,9 +11,92 @@ import (
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
+	"github.com/blastradius-go/blastradius/internal/race"
+	"github.com/blastradius-go/blastradius/internal/synth"
 )
 
 var seed = flag.Uint64("seed", 0, "seed for the property tests (0: a fixed set)")
+
+// The seeds of the property tests, in one place so that -seed replays a
+// case of any of them, the SCRAM tests' batches included: a test runs
+// testSeeds(n) (1 to n, or the -seed given), and makes the model of each
+// seed by a family of random models (family.model). A family is the PCG
+// stream its seeds start and the largest model it makes; randomModels and
+// the SCRAM availability test use randomFamily, smallModels (maxN 25)
+// and the SCRAM cut-set test smallFamily(25).
+
+// testSeeds returns the seeds 1 to n, or the one given with -seed.
+func testSeeds(n int) []uint64 {
+	if *seed != 0 {
+		return []uint64{*seed}
+	}
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = uint64(i + 1)
+	}
+	return seeds
+}
+
+// underRace is n cases, or a quarter of them (at least 50) under the race
+// detector, for the property tests that it makes heavy: 17 to 32 times
+// slower with -race than without, where most tests are 2 to 8 times (on
+// the loaded machine, the five of them took 400 s of the package's 1,060 s
+// with -race). The detector looks for races in what runs concurrently,
+// which a quarter of the cases runs as well; the full counts run without
+// it (go test ./analyze).
+func underRace(n int) int {
+	if !race.Enabled {
+		return n
+	}
+	return max(min(n, 50), n/4)
+}
+
+// modelFamily is a family of random models of synth.Random.
+type modelFamily struct {
+	stream   uint64 // the PCG stream of the seeds
+	maxNodes int
+}
+
+// randomFamily is the models of randomCases: 3 to 30 nodes.
+var randomFamily = modelFamily{stream: 0x5eed, maxNodes: 30}
+
+// smallFamily is the models of smallModels: 3 to maxN nodes.
+func smallFamily(maxN int) modelFamily { return modelFamily{stream: 0xc075, maxNodes: maxN} }
+
+// model is the model of seed s, and the generator after it, for the test's
+// own draws.
+func (f modelFamily) model(s uint64) (*graph.Model, *rand.Rand) {
+	r := rand.New(rand.NewPCG(s, f.stream))
+	return synth.Random(r, 3+r.IntN(f.maxNodes-2)), r
+}
+
+// randomModels is randomCases for tests that change the model before
+// compiling it.
+func randomModels(t *testing.T, n int, f func(t *testing.T, m *graph.Model, r *rand.Rand)) {
+	t.Helper()
+	for _, s := range testSeeds(n) {
+		m, r := randomFamily.model(s)
+		if !t.Run("", func(t *testing.T) { f(t, m, r) }) {
+			t.Fatalf("failed with -seed %d", s)
+		}
+	}
+}
+
+// smallModels yields random models of 3 to maxN nodes (cycles, groups,
+// capacity, standbys, soft edges), printing the seed to replay on failure.
+func smallModels(t *testing.T, n, maxN int, f func(t *testing.T, c *graph.Compiled, r *rand.Rand)) {
+	t.Helper()
+	for _, s := range testSeeds(n) {
+		m, r := smallFamily(maxN).model(s)
+		c, err := graph.Compile(m)
+		if err != nil {
+			t.Fatalf("synth.Random made an invalid model (seed %d): %v", s, err)
+		}
+		if !t.Run("", func(t *testing.T) { f(t, c, r) }) {
+			t.Fatalf("failed with -seed %d", s)
+		}
+	}
+}
 
 // randomCases yields small random models with every feature mixed in
 // (cycles, any-of, k-of-n, capacity, soft edges, standbys) and a random set

@@ -141,26 +141,6 @@ func withRestarts(t *testing.T, m *graph.Model, r *rand.Rand, acyclic bool) *gra
 	return c
 }
 
-// randomModels is randomCases for tests that change the model before
-// compiling it.
-func randomModels(t *testing.T, n int, f func(t *testing.T, m *graph.Model, r *rand.Rand)) {
-	t.Helper()
-	seeds := make([]uint64, n)
-	for i := range seeds {
-		seeds[i] = uint64(i + 1)
-	}
-	if *seed != 0 {
-		seeds = []uint64{*seed}
-	}
-	for _, s := range seeds {
-		r := rand.New(rand.NewPCG(s, 0x5eed))
-		m := synth.Random(r, 3+r.IntN(28))
-		if !t.Run("", func(t *testing.T) { f(t, m, r) }) {
-			t.Fatalf("failed with -seed %d", s)
-		}
-	}
-}
-
 // With restarts off every cycle, Recover equals the least solution of the
 // time equations, restarts included, found by plain Kleene iteration; and
 // without restarts the two references agree with each other.
@@ -188,7 +168,7 @@ func TestRecoverMatchesEquations(t *testing.T) {
 // does not need the cycle, at a different answer: the cycle rule is the
 // contract.)
 func TestRecoverMatchesCycleRule(t *testing.T) {
-	randomModels(t, 1500, func(t *testing.T, m *graph.Model, r *rand.Rand) {
+	randomModels(t, underRace(1500), func(t *testing.T, m *graph.Model, r *rand.Rand) {
 		c := withRestarts(t, m, r, false)
 		for range 3 {
 			sc := randomScenario(c, r)

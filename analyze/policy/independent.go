@@ -3,6 +3,7 @@ package policy
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/blastradius-go/blastradius/analyze"
@@ -87,33 +88,71 @@ func (ev *independentEval) eval(e *env) (RuleResult, error) {
 			owners = append(owners, c.VertexName(int32(v)))
 		}
 	}
-	audit, err := analyze.Audit(e.ctx, c, analyze.AuditOptions{MaxOrder: ev.r.k - 1, Owners: owners, Limit: -1})
+	// The audit without chains, then the chains of the claims whose
+	// defeats can be listed: those that sort among the first e.p.limit
+	// without their chain (ties with the last included, which the chain
+	// decides). An audit with every chain explains every claim, most of
+	// a large one's cost, for a list of 50.
+	audit, err := analyze.Audit(e.ctx, c, analyze.AuditOptions{MaxOrder: ev.r.k - 1, Owners: owners, Limit: -1, NoChains: true})
 	if err != nil {
 		return RuleResult{}, err
 	}
-	kp := keeper[defeatHit]{k: e.p.limit, cmp: func(a, b defeatHit) int {
-		return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(b.users, a.users), cmp.Compare(a.owner, b.owner), cmp.Compare(a.ids, b.ids),
-			cmp.Compare(strings.Join(a.chain, " "), strings.Join(b.chain, " ")))
-	}}
+	type found struct {
+		claim, defeat int
+		hit           defeatHit // without its chain
+	}
+	var all []found
 	for i := range audit.Claims {
 		cl := &audit.Claims[i]
-		for _, d := range cl.Defeats {
+		for j, d := range cl.Defeats {
 			if !d.Hidden || d.Order() >= ev.r.k {
 				continue
 			}
-			var chain []string
-			if len(d.Chains) > 0 && len(d.Chains[0]) > 0 {
-				// The chain from the claim, which starts at the claim's
-				// vertex: the owner stands for it.
-				chain = append([]string{cl.Owner}, d.Chains[0][1:]...)
-				if d.Chains[0][0] == cl.Owner {
-					chain = d.Chains[0]
-				}
-			}
-			kp.offer(defeatHit{owner: cl.Owner, users: c.Users(cl.OwnerVertex), order: d.Order(),
-				ids: strings.Join(d.IDs, ", "), kind: c.Kind(d.Vertices[0]), chain: chain})
+			all = append(all, found{claim: i, defeat: j, hit: defeatHit{owner: cl.Owner, users: c.Users(cl.OwnerVertex), order: d.Order(),
+				ids: strings.Join(d.IDs, ", "), kind: c.Kind(d.Vertices[0])}})
 		}
 	}
+	byKey := func(a, b defeatHit) int {
+		return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(b.users, a.users), cmp.Compare(a.owner, b.owner), cmp.Compare(a.ids, b.ids))
+	}
+	listed := all[:0:0]
+	if k := e.p.limit; k > 0 {
+		listed = slices.Clone(all)
+		if len(listed) > k {
+			slices.SortStableFunc(listed, func(a, b found) int { return byKey(a.hit, b.hit) })
+			last := listed[k-1].hit
+			n := k
+			for n < len(listed) && byKey(listed[n].hit, last) == 0 {
+				n++
+			}
+			listed = listed[:n]
+		}
+	}
+	var explain []int
+	for _, f := range listed {
+		explain = append(explain, f.claim)
+	}
+	if err := audit.Explain(e.ctx, c, explain...); err != nil {
+		return RuleResult{}, err
+	}
+	kp := keeper[defeatHit]{k: e.p.limit, cmp: func(a, b defeatHit) int {
+		return cmp.Or(byKey(a, b), cmp.Compare(strings.Join(a.chain, " "), strings.Join(b.chain, " ")))
+	}}
+	for _, f := range listed {
+		cl := &audit.Claims[f.claim]
+		d := &cl.Defeats[f.defeat]
+		h := f.hit
+		if len(d.Chains) > 0 && len(d.Chains[0]) > 0 {
+			// The chain from the claim, which starts at the claim's
+			// vertex: the owner stands for it.
+			h.chain = append([]string{cl.Owner}, d.Chains[0][1:]...)
+			if d.Chains[0][0] == cl.Owner {
+				h.chain = d.Chains[0]
+			}
+		}
+		kp.offer(h)
+	}
+	kp.total = len(all) // those not listed counted too
 	// Fail closed: with no claim, nothing shows the redundancy asked for.
 	rr := RuleResult{Total: kp.total, Passed: kp.total == 0 && len(audit.Claims) > 0, Selected: count(ev.sel), Scenarios: len(audit.Claims)}
 	for _, h := range kp.sorted() {

@@ -629,9 +629,22 @@ func (s *Server) audit(r *http.Request, m *model) (reply, error) {
 		return reply{}, err
 	}
 	owner := r.URL.Query().Get("owner")
-	res, err := analyze.Audit(r.Context(), m.c, analyze.AuditOptions{MaxOrder: n, Owners: []string{owner}, Limit: pageLimit})
+	res, err := analyze.Audit(r.Context(), m.c, analyze.AuditOptions{MaxOrder: n, Owners: []string{owner}, Limit: pageLimit, NoChains: true})
 	if err != nil {
 		return reply{}, badRequest("owner=%s: %w", owner, err)
+	}
+	// The chains of what the document shows, as the CLI builds them:
+	// the Markdown's claims (export.AuditShown), or every claim of the
+	// JSON, which gives them all.
+	shown := export.AuditShown(res)
+	if f != "markdown" {
+		shown = make([]int, len(res.Claims))
+		for i := range shown {
+			shown[i] = i
+		}
+	}
+	if err := res.Explain(r.Context(), m.c, shown...); err != nil {
+		return reply{}, err
 	}
 	return doc(f, func(w io.Writer) error { return export.AuditMarkdown(w, m.c, res) }, func(w io.Writer) error { return export.AuditJSON(w, m.c, res) }), nil
 }
