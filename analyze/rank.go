@@ -30,6 +30,15 @@ type Radius struct {
 	Tier0 int `json:"tier0_hit"`
 }
 
+// CompareRadii orders two radii as Rank returns them: by users Down, users
+// Degraded, nodes Down, nodes Degraded, largest first, then by id. It is
+// the rule; Rank sorts by a faster form of it (sortRadii), which
+// TestRankMatchesSimulate holds to it.
+func CompareRadii(a, b Radius) int {
+	return cmp.Or(cmp.Compare(b.UsersDown, a.UsersDown), cmp.Compare(b.UsersDegraded, a.UsersDegraded),
+		cmp.Compare(b.Down, a.Down), cmp.Compare(b.Degraded, a.Degraded), cmp.Compare(a.ID, b.ID))
+}
+
 // RankOptions select and shape a ranking. The zero value ranks every node.
 type RankOptions struct {
 	// Kinds keeps only candidates of these kinds; empty keeps all.
@@ -340,8 +349,7 @@ type radiusKey struct {
 	down, degraded, tier0, v int32
 }
 
-// sortRadii orders radii as Rank returns them: by users Down, users
-// Degraded, nodes Down, nodes Degraded, largest first, then by id.
+// sortRadii orders radii as Rank returns them (CompareRadii) by their keys.
 func sortRadii(c *graph.Compiled, keys []radiusKey) []radiusKey {
 	// Users Down decides most comparisons: order by it with a radix sort of
 	// 16-byte (users Down, slot) pairs, then sort each run of equal values

@@ -79,10 +79,7 @@ func testRankMatchesSimulate(t *testing.T, n int) {
 		got, err := Rank(context.Background(), c, RankOptions{Workers: 1 + r.IntN(3)})
 		require.NoError(t, err)
 		require.Len(t, got, c.NodeCount())
-		if !slices.IsSortedFunc(got, func(a, b Radius) int {
-			return cmp.Or(cmp.Compare(b.UsersDown, a.UsersDown), cmp.Compare(b.UsersDegraded, a.UsersDegraded),
-				cmp.Compare(b.Down, a.Down), cmp.Compare(b.Degraded, a.Degraded), cmp.Compare(a.ID, b.ID))
-		}) {
+		if !slices.IsSortedFunc(got, CompareRadii) {
 			t.Fatalf("not in Rank's order: %+v", got)
 		}
 		for _, g := range got {

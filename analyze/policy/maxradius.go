@@ -148,7 +148,7 @@ func (ev *radiusEval) eval(e *env) (RuleResult, error) {
 		// the most users, then the most nodes, down with them (none when
 		// no failure takes anything along).
 		if x.users > worst.users || (x.users == worst.users &&
-			(x.others > worst.others || (x.others == worst.others && worst.id != "" && rankedBefore(r, worstR)))) {
+			(x.others > worst.others || (x.others == worst.others && worst.id != "" && analyze.CompareRadii(r, worstR) < 0))) {
 			worst, worstR = x, r
 		}
 		if over(x) != (Limit{}) {
@@ -178,17 +178,4 @@ func (ev *radiusEval) eval(e *env) (RuleResult, error) {
 		})
 	}
 	return rr, nil
-}
-
-// rankedBefore reports whether a comes before b in the order of
-// analyze.Rank: users Down, users Degraded, nodes Down, nodes Degraded,
-// largest first, then by id.
-func rankedBefore(a, b analyze.Radius) bool {
-	return cmp.Or(
-		cmp.Compare(b.UsersDown, a.UsersDown),
-		cmp.Compare(b.UsersDegraded, a.UsersDegraded),
-		cmp.Compare(b.Down, a.Down),
-		cmp.Compare(b.Degraded, a.Degraded),
-		cmp.Compare(a.ID, b.ID),
-	) < 0
 }
