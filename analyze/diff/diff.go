@@ -424,55 +424,44 @@ type siteLosses struct {
 	outcomes map[int32]*analyze.Outcome
 }
 
-// run loses each site of c once, through analyze.RedundancyRateFrom,
-// reading from each outcome, by vertex, the services it takes Down or
-// Degraded (looking up the names the rate lists was a twentieth of a diff
-// of 1,000,000 nodes), and keeping the outcomes when k loses the sites.
+// run loses each site of c once, through analyze.RedundancyRateVertices,
+// keeping the outcomes when k loses the sites, and marks the services
+// some loss takes Down or Degraded from the rate's lists, by vertex (the
+// rate reads every service's state from each outcome already: reading
+// them again here was a tenth of the site losses of 1,000,000 nodes, and
+// looking up the names it lists a twentieth of the diff).
 func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Checker) error {
-	services := analyze.Measured(c)
 	s.lost, s.measured = make([]bool, c.NodeCount()), make([]bool, c.NodeCount())
-	for _, v := range services {
+	for _, v := range analyze.Measured(c) {
 		s.measured[v] = true
 	}
-	keep := k != nil && k.LosesSites()
-	if keep {
+	var lose func(v int32) *analyze.Outcome // nil: the rate simulates each site itself
+	if k != nil && k.LosesSites() {
 		s.outcomes = make(map[int32]*analyze.Outcome)
-	}
-	read := 0
-	red, err := analyze.RedundancyRateFrom(ctx, c, func(v int32) *analyze.Outcome {
-		o, err := analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(v)))
-		if err != nil {
-			return nil // simulated again, and the error reported, by RedundancyRateFrom
-		}
-		read++
-		for _, x := range services {
-			if st := o.VertexState(x); st == analyze.Down || st == analyze.Degraded {
-				s.lost[x] = true
+		lose = func(v int32) *analyze.Outcome {
+			o, err := analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(v)))
+			if err != nil {
+				return nil // simulated again, and the error reported, by the rate
 			}
-		}
-		if keep {
 			s.outcomes[v] = o
+			return o
 		}
-		return o
-	})
+	}
+	_, lists, err := analyze.RedundancyRateVertices(ctx, c, lose)
 	if err != nil {
 		return err
 	}
-	s.red = red
-	if read < len(red.Sites) {
-		// The rate was measured before (it is kept per graph) and no site
-		// lost here: the services come from its lists.
-		for _, l := range red.Sites {
-			for _, ids := range [][]string{l.Down, l.Degraded} {
-				for _, id := range ids {
-					if v, ok := c.Lookup(id); ok {
-						s.lost[v] = true
-					}
-				}
+	for _, l := range lists {
+		for _, vs := range [][]int32{l.Down, l.Degraded} {
+			for _, v := range vs {
+				s.lost[v] = true
 			}
 		}
 	}
-	return nil
+	// The report carries the rate with its lists named (the JSON document
+	// prints them): the kept rate, copied.
+	s.red, err = analyze.RedundancyRate(ctx, c)
+	return err
 }
 
 // shared is what a policy check of the model reuses of the diff's passes.
