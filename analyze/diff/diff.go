@@ -274,10 +274,17 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	// not waited for to the end.
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() { timesDone <- d.times(tctx, m, opts.Repair, opts.Whole, more) }()
+	// The changes are found once, for both scopes that read them: the
+	// failures ranked (without a policy) and the sites lost for Repair;
+	// none with Whole (nil: every failure and every site).
+	var ch *changes
+	if !opts.Whole && (opts.Policy == nil || opts.Repair >= 0) {
+		ch = changesOf(m)
+	}
+	go func() { timesDone <- d.times(tctx, m, opts.Repair, ch, more) }()
 	sc := wholeScope
 	if opts.Policy == nil && !opts.Whole {
-		sc = scopeOf(m)
+		sc = scopeOf(m, ch)
 	}
 	sd, err := rankBoth(ctx, m, sc, kFrom, kTo, lim)
 	close(more)
