@@ -38,7 +38,10 @@
 // them: for the end of Down, cycles of hard dependencies only (a soft one
 // never holds a node Down); for the end of Degraded, cycles through soft
 // dependencies too. WhatIf compares
-// two variants of a model on one scenario.
+// two variants of a model on one scenario. A caller that reads only the
+// totals and a few nodes of a timeline names them (RecoverOptions.Only,
+// and NoReasons to skip the explanations): the other rows are never built,
+// and the totals are a full timeline's.
 //
 // Availability adds probability: each node fails by itself with its own
 // unavailability (graph.Compiled.Unavailability), independently, and the

@@ -150,6 +150,7 @@ func BenchmarkRecover100K(b *testing.B) {
 	b.Logf("site %s for %v: %d nodes and replicas affected of %d vertices; %d event times %v; all up at %v",
 		site, repair, n, c.Len(), len(st.times), st.times, tl.Totals.AllUp)
 	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	benchDiffLike(b, c, sc, opts)
 	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, true) })
 	b.Run("simulate", func(b *testing.B) {
 		b.ReportAllocs()
@@ -359,6 +360,7 @@ func BenchmarkRecover1M(b *testing.B) {
 	}
 	b.Logf("site-0 for 11h: %d nodes and replicas affected of %d vertices", len(tl.Recoveries), c.Len())
 	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	benchDiffLike(b, c, sc, opts)
 	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, true) })
 	b.Run("order", func(b *testing.B) {
 		b.ReportAllocs()
@@ -382,6 +384,19 @@ func benchRecover(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOpti
 		}
 	}
 	reportCPU(b, start)
+}
+
+// benchDiffLike times Recover as diff's comparison of recovery times
+// calls it: without reasons (recover-noreasons), and without reasons
+// keeping only the tier-0 nodes that are not infrastructure
+// (recover-tier0, RecoverOptions.Only).
+func benchDiffLike(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOptions) {
+	opts.NoReasons = true
+	b.Run("recover-noreasons", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	opts.Only = func(v int32) bool {
+		return c.VertexKind(v) == graph.NodeVertex && c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
+	}
+	b.Run("recover-tier0", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
 }
 
 // reportCPU reports the process's CPU time per iteration since start (the
