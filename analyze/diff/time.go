@@ -153,7 +153,13 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, ch *ch
 			c, v = m.to, p.to
 		}
 		sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
-		tl, err := analyze.Recover(ctx, c, sc, analyze.RecoverOptions{NoReasons: true})
+		// Only the rows lossOf keeps are built: the nodes tier-0 in both
+		// models (a few thousand of a million); the totals are whole.
+		only := func(x int32) bool { return x < int32(len(both)) && both[x] }
+		if side == 0 {
+			only = func(x int32) bool { return x < int32(len(m.oldToN)) && m.oldToN[x] >= 0 && both[m.oldToN[x]] }
+		}
+		tl, err := analyze.Recover(ctx, c, sc, analyze.RecoverOptions{NoReasons: true, Only: only})
 		if err != nil {
 			return err
 		}
@@ -239,7 +245,8 @@ func bothTier0(m *match) []bool {
 }
 
 // lossOf keeps what the comparison reads of tl, a timeline of the new
-// model (isNew) or of the old one.
+// model (isNew) or of the old one (Recover built only those rows:
+// RecoverOptions.Only).
 func lossOf(m *match, tl *analyze.Timeline, isNew bool, both []bool) loss {
 	l := loss{hours: UserHours{tl.Totals.DownUserHours, tl.Totals.DegradedUserHours}, tier0: make(map[int32]analyze.Recovery)}
 	for _, r := range tl.Recoveries {
