@@ -598,11 +598,18 @@ func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checke
 	// The order of Takes in each model, and each pair's place in it: the
 	// new model's for fresh pairs; the old model's, read by the new
 	// vertex a kept pair names, for fixed ones.
-	var placeOld []int32
+	// Beside the old model's pass, also the new model's batch order (its
+	// layout, made on a graph's first ranking, on one core): made at the
+	// start of the new pass, it left a core idle once the recoveries
+	// beside the passes were done.
+	var placeOld, newCands []int32
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		if rNew != nil {
+			newCands = rNew.Candidates()
+		}
 		sd.byUsersOld = usersOrder(from)
 		placeOld = make([]int32, to.NodeCount())
 		for v := range placeOld {
@@ -630,7 +637,7 @@ func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checke
 	sd.fixedTakes = newFirsts(from.NodeCount(), placeOld, lim.takes, lim.spofs)
 	same := make([]int, from.NodeCount())
 	if rNew != nil {
-		if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, sd.freshTakes, sd.fixedTakes, same); err != nil {
+		if err := cm.count(ctx, rNew, newCands, sinkNew, sd.fresh, sd.freshTakes, sd.fixedTakes, same); err != nil {
 			return nil, err
 		}
 	}
