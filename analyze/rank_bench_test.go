@@ -230,3 +230,109 @@ func BenchmarkRankScale(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(visits), "ns/visit")
 	})
 }
+
+// BenchmarkRankChainRule measures an exact reduction that was not built:
+// when v's failure alone takes its only dependent u Down (over hard and
+// soft edges) and v is on no cycle, v's failure is u's plus v itself, so
+// v would need no lane. It reports how many of the batched candidates
+// qualify, the share of the (failure, vertex) pairs they carry, and the
+// visits of the batches with each of them replaced by the end of its chain
+// (v → u → ... to the first vertex that does not qualify), against the
+// visits of the ranking's batches. Run with
+//
+//	go test ./analyze -run '^$' -bench 'RankChainRule' -benchtime 1x -rank.nodes 1000000 -timeout 60m
+func BenchmarkRankChainRule(b *testing.B) {
+	c, err := graph.Compile(synth.Services(synth.Default(*rankScaleNodes, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := layoutFor(c)
+	next := make([]int32, c.Len()) // v's only dependent when the rule holds, else -1
+	for v := range int32(c.Len()) {
+		next[v] = -1
+		if l.flags[l.pos[v]]&isCyclic == 0 {
+			next[v] = onlyDependentDown(c, v)
+		}
+	}
+	end := func(v int32) int32 {
+		for next[v] >= 0 {
+			v = next[v]
+		}
+		return v
+	}
+	visitsOf := func(order []int32) (visits, pairs int) {
+		bt := newBatch(l)
+		for k := 0; k < len(order); k += 64 {
+			bt.run(order[k:min(k+64, len(order))], func(p int32, down, bad uint64) {
+				visits++
+				pairs += bits.OnesCount64(bad)
+			})
+		}
+		return visits, pairs
+	}
+	for b.Loop() {
+		// The reach of each candidate, from the batches of the ranking.
+		reach := make([]int, c.NodeCount())
+		bt := newBatch(l)
+		for k := 0; k < len(l.order); k += 64 {
+			src := l.order[k:min(k+64, len(l.order))]
+			bt.run(src, func(p int32, down, bad uint64) {
+				if l.flags[p]&isCounted != 0 {
+					for m := bad; m != 0; m &= m - 1 {
+						reach[src[bits.TrailingZeros64(m)]]++
+					}
+				}
+			})
+		}
+		qualify, qualifyPairs, pairs := 0, 0, 0
+		seen := make([]bool, c.Len())
+		var reduced []int32
+		for _, v := range l.order {
+			pairs += reach[v]
+			r := v
+			if next[v] >= 0 {
+				qualify++
+				qualifyPairs += reach[v]
+				r = end(v)
+			}
+			if !seen[r] {
+				seen[r] = true
+				reduced = append(reduced, r)
+			}
+		}
+		visits, _ := visitsOf(l.order)
+		after, _ := visitsOf(reduced)
+		b.ReportMetric(float64(len(l.order)), "batched/op")
+		b.ReportMetric(float64(qualify), "qualify/op")
+		b.ReportMetric(100*float64(qualifyPairs)/float64(pairs), "%pairs-of-qualifying")
+		b.ReportMetric(float64(visits), "visits/op")
+		b.ReportMetric(float64(after), "visits-without-qualifying/op")
+	}
+}
+
+// onlyDependentDown returns v's only dependent u (every hard and soft edge
+// from v goes to u) when v's failure alone takes u Down, else -1.
+func onlyDependentDown(c *graph.Compiled, v int32) int32 {
+	deps, ws := c.Dependents(v)
+	if len(deps) == 0 {
+		return -1
+	}
+	u, lost := deps[0], int64(0)
+	for i, d := range deps {
+		if d != u {
+			return -1
+		}
+		lost += ws[i]
+	}
+	for _, d := range c.SoftDependents(v) {
+		if d != u {
+			return -1
+		}
+	}
+	if c.Op(u) == graph.Threshold {
+		if g := c.Gate(u); threshold(g, g.Base-lost, g.Base-lost) != Down {
+			return -1
+		}
+	}
+	return u
+}

@@ -183,14 +183,13 @@ func (tl *Timeline) Recovery(id string) (Recovery, bool) {
 // caller's arrays (about 20 bytes per vertex of the graph, and what the
 // region needs) are kept for the next call.
 func Recover(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions) (*Timeline, error) {
-	return recoverWith(ctx, c, sc, opts, false)
+	return recoverWith(ctx, c, sc, opts, nil)
 }
 
-// recoverWith is Recover; legacy numbers the region in the order the
-// failure reached it and finds its components by Tarjan's algorithm over
-// it, as before the graph's components were used (recover_order.go), for
-// the tests and benchmarks that compare the two.
-func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions, legacy bool) (*Timeline, error) {
+// recoverWith is Recover; alt, when not nil, is another way to number the
+// region and find its components (see regionOrder), for the tests and
+// benchmarks that hold it equal to Recover's.
+func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts RecoverOptions, alt *regionOrder) (*Timeline, error) {
 	vs, err := resolve(c, sc)
 	if err != nil {
 		return nil, err
@@ -217,27 +216,30 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 
 	// The region: what is not Up at t=0+. What is Up then is Up
 	// throughout.
-	var region []int32
+	rs := getRecScratch(c)
+	defer putRecScratch(c, rs)
+	region := rs.region[:0]
 	for _, v := range s.touched {
 		if s.stateOf(v) != Up {
 			region = append(region, v)
 		}
 	}
+	rs.region = region
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rs := getRecScratch(c)
-	defer putRecScratch(c, rs)
 	tr := &rs.tr
-	tr.c, tr.repair, tr.legacy = c, repair, legacy
+	tr.c, tr.repair, tr.alt = c, repair, alt
 	tr.p = &progress{ctx: ctx, f: opts.Progress, total: len(region)}
 	isDown := func(v int32) bool { return s.stateOf(v) == Down }
 	waits := recWaits(c, region, repair, isDown)
-	local := region
-	if !legacy {
+	var local []int32
+	if alt != nil {
+		local = alt.number(tr, region)
+	} else {
 		local = tr.byVertex(region)
 	}
 	downUntil, upAt, err := tr.solveWaits(local, isDown, waits)
@@ -271,33 +273,12 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 		return r
 	}
 	if opts.Only != nil {
-		// Few rows: each built in the timeline's order, and the others'
-		// totals from their times alone, with the same arithmetic.
-		for _, v := range region {
-			k := c.VertexKind(v)
-			if k != graph.NodeVertex && k != graph.ReplicaVertex {
-				continue
-			}
-			i := tr.rank(v)
-			if opts.Only(v) {
-				tl.Recoveries = append(tl.Recoveries, row(i, v, k))
-				tl.add(&tl.Recoveries[len(tl.Recoveries)-1])
-				continue
-			}
-			r := Recovery{
-				Replica:       k == graph.ReplicaVertex,
-				Users:         c.Users(v),
-				DownUntil:     clip(downUntil[i], horizon),
-				DegradedUntil: clip(upAt[i], horizon),
-			}
-			r.setHours(horizon)
-			tl.add(&r)
-		}
+		tr.onlyRows(tl, region, local, downUntil, upAt, opts.Only, row)
 		return tl, nil
 	}
 	// The timeline lists the nodes and replicas in the order the failure
 	// reached them, but they are filled in in the timer's order (by
-	// vertex, off the legacy path), in which the graph's arrays and the
+	// vertex), in which the graph's arrays and the
 	// timer's are read nearly in order: place each first.
 	at := fill(tr.outPos, len(local), -1)
 	tr.outPos = at
@@ -341,8 +322,18 @@ func clip(t, horizon time.Duration) time.Duration {
 	return t
 }
 
-// add counts r in the totals.
+// add counts r in the totals: count, then its user-hours.
 func (tl *Timeline) add(r *Recovery) {
+	tl.count(r)
+	if !r.Replica {
+		tl.Totals.DownUserHours += r.DownUserHours
+		tl.Totals.DegradedUserHours += r.DegradedUserHours
+	}
+}
+
+// count counts r in the totals but for the user-hours, which are sums of
+// floats, whose value depends on their order; the rest does not.
+func (tl *Timeline) count(r *Recovery) {
 	t := &tl.Totals
 	t.AllUp = max(t.AllUp, r.DegradedUntil)
 	if r.Replica {
@@ -356,8 +347,6 @@ func (tl *Timeline) add(r *Recovery) {
 	if r.DegradedUntil > r.DownUntil {
 		t.EverDegraded++
 	}
-	t.DownUserHours += r.DownUserHours
-	t.DegradedUserHours += r.DegradedUserHours
 }
 
 // Sorted returns the recoveries, the longest outage first: by DownUntil,

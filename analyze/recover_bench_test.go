@@ -149,9 +149,9 @@ func BenchmarkRecover100K(b *testing.B) {
 	}
 	b.Logf("site %s for %v: %d nodes and replicas affected of %d vertices; %d event times %v; all up at %v",
 		site, repair, n, c.Len(), len(st.times), st.times, tl.Totals.AllUp)
-	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, nil) })
 	benchDiffLike(b, c, sc, opts)
-	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, true) })
+	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, legacyOrder) })
 	b.Run("simulate", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -235,7 +235,7 @@ func BenchmarkRecover100KDrilled(b *testing.B) {
 		}
 	}
 	b.Logf("%d standbys with recovery times of their own: %d event times; %d nodes and replicas affected", k, len(events), len(tl.Recoveries))
-	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, nil) })
 	b.Run("naive", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -351,7 +351,7 @@ func BenchmarkRecover1M(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	old, err := recoverWith(context.Background(), c, sc, opts, true)
+	old, err := recoverWith(context.Background(), c, sc, opts, legacyOrder)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -359,9 +359,9 @@ func BenchmarkRecover1M(b *testing.B) {
 		b.Fatal("Recover and its legacy path differ")
 	}
 	b.Logf("site-0 for 11h: %d nodes and replicas affected of %d vertices", len(tl.Recoveries), c.Len())
-	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	b.Run("recover", func(b *testing.B) { benchRecover(b, c, sc, opts, nil) })
 	benchDiffLike(b, c, sc, opts)
-	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, true) })
+	b.Run("recover-legacy", func(b *testing.B) { benchRecover(b, c, sc, opts, legacyOrder) })
 	b.Run("order", func(b *testing.B) {
 		b.ReportAllocs()
 		start := cpu()
@@ -373,13 +373,14 @@ func BenchmarkRecover1M(b *testing.B) {
 	})
 }
 
-// benchRecover times Recover (legacy: its legacy path) on c, with the CPU
-// time per call beside the wall clock.
-func benchRecover(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOptions, legacy bool) {
+// benchRecover times Recover (alt: with another way to order the region,
+// such as legacyOrder) on c, with the CPU time per call beside the wall
+// clock.
+func benchRecover(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOptions, alt *regionOrder) {
 	b.ReportAllocs()
 	start := cpu()
 	for b.Loop() {
-		if _, err := recoverWith(context.Background(), c, sc, opts, legacy); err != nil {
+		if _, err := recoverWith(context.Background(), c, sc, opts, alt); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -389,14 +390,16 @@ func benchRecover(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOpti
 // benchDiffLike times Recover as diff's comparison of recovery times
 // calls it: without reasons (recover-noreasons), and without reasons
 // keeping only the tier-0 nodes that are not infrastructure
-// (recover-tier0, RecoverOptions.Only).
+// (recover-tier0, RecoverOptions.Only, from a []bool as diff has).
 func benchDiffLike(b *testing.B, c *graph.Compiled, sc Scenario, opts RecoverOptions) {
 	opts.NoReasons = true
-	b.Run("recover-noreasons", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
-	opts.Only = func(v int32) bool {
-		return c.VertexKind(v) == graph.NodeVertex && c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
+	b.Run("recover-noreasons", func(b *testing.B) { benchRecover(b, c, sc, opts, nil) })
+	keep := make([]bool, c.NodeCount())
+	for v := range int32(len(keep)) {
+		keep[v] = c.Tier(v) == 0 && !c.Kind(v).Infrastructure()
 	}
-	b.Run("recover-tier0", func(b *testing.B) { benchRecover(b, c, sc, opts, false) })
+	opts.Only = func(v int32) bool { return v < int32(len(keep)) && keep[v] }
+	b.Run("recover-tier0", func(b *testing.B) { benchRecover(b, c, sc, opts, nil) })
 }
 
 // reportCPU reports the process's CPU time per iteration since start (the

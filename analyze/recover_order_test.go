@@ -15,7 +15,7 @@ import (
 )
 
 // Recover with the region's components taken from the graph's equals
-// Recover with Tarjan's algorithm over the region (the legacy path), to
+// Recover with Tarjan's algorithm over the region (legacyOrder), to
 // the byte: every recovery, its times and its explanation, and the
 // totals, on random models with cycles, restarts on cycles, failover and
 // repair requirements, and random losses. A failure prints the seed
@@ -27,9 +27,9 @@ func TestRecoverOrderMatchesLegacy(t *testing.T) {
 		for range 4 {
 			sc := randomScenario(c, r)
 			opts := RecoverOptions{Horizon: farHorizon}
-			want, err := recoverWith(context.Background(), c, sc, opts, true)
+			want, err := recoverWith(context.Background(), c, sc, opts, legacyOrder)
 			require.NoError(t, err)
-			got, err := recoverWith(context.Background(), c, sc, opts, false)
+			got, err := recoverWith(context.Background(), c, sc, opts, nil)
 			require.NoError(t, err)
 			require.Equal(t, want.Totals, got.Totals, "%v", sc)
 			require.Equal(t, want.Recoveries, got.Recoveries, "%v", sc)
@@ -83,9 +83,9 @@ func TestRecoverOrderMatchesLegacyCatalog(t *testing.T) {
 		}
 		for _, sc := range scs {
 			opts := RecoverOptions{Horizon: farHorizon}
-			want, err := recoverWith(context.Background(), c, sc, opts, true)
+			want, err := recoverWith(context.Background(), c, sc, opts, legacyOrder)
 			require.NoError(t, err)
-			got, err := recoverWith(context.Background(), c, sc, opts, false)
+			got, err := recoverWith(context.Background(), c, sc, opts, nil)
 			require.NoError(t, err)
 			require.Equal(t, want.Totals, got.Totals, "seed %d, %v", seed, sc)
 			require.Equal(t, want.Recoveries, got.Recoveries, "seed %d, %v", seed, sc)
@@ -152,7 +152,7 @@ func TestRegionComponents(t *testing.T) {
 // the components as sorted vertex lists, in the order emitted.
 func componentsOf(t *testing.T, c *graph.Compiled, region []int32, soft, legacy bool) [][]int32 {
 	t.Helper()
-	tr := &timer{c: c, loc: make([]int32, c.Len()), legacy: legacy}
+	tr := &timer{c: c, loc: make([]int32, c.Len())}
 	tr.region = region
 	for i, v := range region {
 		tr.loc[v] = int32(i) + 1
@@ -170,7 +170,7 @@ func componentsOf(t *testing.T, c *graph.Compiled, region []int32, soft, legacy 
 	}
 	var err error
 	if legacy {
-		err = tr.legacyComponents(soft, emit)
+		err = legacyComponents(tr, soft, emit)
 	} else {
 		err = tr.regionComponents(soft, emit)
 	}
@@ -206,13 +206,13 @@ func splits(c *graph.Compiled, region []int32, comps [][]int32, soft bool) int {
 }
 
 // sortKeys orders by component, stably, for every size and number of
-// components: one radix pass, two, none (a single component), and the
-// plain sort of a small region.
+// components: one radix pass, two, three, none (a single component), and
+// the plain sort of a small region.
 func TestSortKeys(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var tr timer
 	for _, n := range []int{0, 1, 100, 5000, 70_000} {
-		for _, comps := range []int{1, 2, 1000, 1 << 16, 1<<16 + 1, 3 << 20} {
+		for _, comps := range []int{1, 2, 1000, 1 << 11, 1<<11 + 1, 1 << 16, 1<<16 + 1, 3 << 20, 1<<22 + 1, 1 << 30} {
 			keys := make([]uint64, n)
 			for i := range keys {
 				keys[i] = uint64(r.IntN(comps))<<32 | uint64(i)
@@ -243,7 +243,7 @@ func TestRecoverOrderConcurrentFirstUse(t *testing.T) {
 	want := make([]*Timeline, len(scs))
 	for i, sc := range scs {
 		// The legacy path does not compute the graph's components.
-		want[i], err = recoverWith(context.Background(), c, sc, opts, true)
+		want[i], err = recoverWith(context.Background(), c, sc, opts, legacyOrder)
 		require.NoError(t, err)
 	}
 	var wg sync.WaitGroup

@@ -111,19 +111,20 @@ type timer struct {
 	sccs    sccs
 	members []int32 // of the component being solved
 
-	// The region's components from the graph's (recover_order.go); legacy
-	// finds them with Tarjan's algorithm over the whole region instead,
-	// as before (see recoverWith), for the test that holds the two equal.
-	legacy       bool
+	// The region's components from the graph's (recover_order.go), or
+	// alt's (tests only: see regionOrder).
+	alt          *regionOrder
 	keys, keyTmp []uint64 // graph component << 32 | local index
 	count        []int32  // sortKeys' counts, one per digit value
 	one          [1]int32
 	inGroup      []int32 // per local index: its place in group, -1 outside
 	group        []int32 // the region's part of one cycle of the graph
 	groupMembers []int32
-	sorted       []int32  // the region by vertex (byVertex)
-	outPos       []int32  // per local index: its place in the timeline, -1 for none
-	bits         []uint64 // per vertex of the graph, all zero between calls
+	sorted       []int32      // the region by vertex (byVertex)
+	outPos       []int32      // per local index: its place in the timeline, -1 for none
+	hours        [][2]float64 // per local index: user-hours Down and Degraded (onlyRows)
+	kept         []bool       // per local index: a row onlyRows keeps
+	bits         []uint64     // per vertex of the graph, all zero between calls
 
 	// One decreasing-order pass over a component, for D or for U.
 	soft        bool            // solving U: soft edges count
@@ -177,13 +178,11 @@ func (tr *timer) solve(region []int32, down func(v int32) bool) (d, u []time.Dur
 			tr.repairAt[k] = t
 		}
 	}
-	tr.tmD = make([]time.Duration, n)
-	tr.tmU = make([]time.Duration, n)
+	tr.tmD = fill(tr.tmD, n, 0)
+	tr.tmU = fill(tr.tmU, n, 0)
 	tr.rawD = fill(tr.rawD, n, 0)
 	tr.comp = fill(tr.comp, n, -1)
-	if !tr.legacy {
-		tr.inGroup = fill(tr.inGroup, n, -1)
-	}
+	tr.inGroup = fill(tr.inGroup, n, -1)
 	// The pass over a component sets these for its members before use.
 	tr.key = slices.Grow(tr.key[:0], n)[:n]
 	tr.andKey = slices.Grow(tr.andKey[:0], n)[:n]
@@ -220,9 +219,7 @@ func fill[T any](s []T, n int, x T) []T {
 // node in a cycle for D; for U it does (a node Degraded by what it uses
 // waits for it to be Up). The components come inputs first, so a
 // component's inputs are final when it is solved: from the graph's
-// components (regionComponents), or on the legacy path from Tarjan's
-// algorithm over the region, which emits a component after every
-// component it reaches.
+// components (regionComponents).
 func (tr *timer) tarjan() error {
 	for _, soft := range []bool{false, true} {
 		if soft && tr.dOnly {
@@ -246,8 +243,8 @@ func (tr *timer) tarjan() error {
 			return nil
 		}
 		var err error
-		if tr.legacy {
-			err = tr.legacyComponents(soft, emit)
+		if tr.alt != nil {
+			err = tr.alt.components(tr, soft, emit)
 		} else {
 			err = tr.regionComponents(soft, emit)
 		}
@@ -256,27 +253,6 @@ func (tr *timer) tarjan() error {
 		}
 	}
 	return nil
-}
-
-// legacyComponents calls emit with each component of the region, inputs
-// first, found by Tarjan's algorithm over the whole region.
-func (tr *timer) legacyComponents(soft bool, emit func(members []int32) error) error {
-	edge := func(i, j int32) (int32, bool) {
-		v := tr.region[i]
-		ins, _ := tr.c.Inputs(v)
-		if int(j) < len(ins) {
-			return tr.rank(ins[j]), true
-		}
-		if !soft {
-			return 0, false
-		}
-		sins := tr.c.SoftInputs(v)
-		if k := int(j) - len(ins); k < len(sins) {
-			return tr.rank(sins[k]), true
-		}
-		return 0, false
-	}
-	return tr.sccs.run(len(tr.region), edge, emit)
 }
 
 // component solves the members of component id (tr.members) for D (soft
@@ -630,8 +606,13 @@ func (p *progress) report() {
 
 // recScratch keeps a timer's arrays between calls on one compiled graph,
 // like the engine's scratch: loc, atD and atU are sized for the graph
-// (20 bytes per vertex) and all zero between runs, the rest is sized for the regions seen so far.
-type recScratch struct{ tr timer }
+// (20 bytes per vertex) and all zero between runs, the rest (D and U of
+// the region too, which no Timeline keeps) is sized for the regions seen
+// so far.
+type recScratch struct {
+	tr     timer
+	region []int32 // Recover's region, kept for the next call
+}
 
 var recScratches graphPool[recScratch]
 
@@ -644,7 +625,7 @@ func getRecScratch(c *graph.Compiled) *recScratch {
 
 func putRecScratch(c *graph.Compiled, s *recScratch) {
 	s.tr.clearLoc()
-	s.tr.c, s.tr.repair, s.tr.takeover, s.tr.p, s.tr.tm, s.tr.tmD, s.tr.tmU = nil, nil, nil, nil, nil, nil, nil
-	s.tr.dOnly, s.tr.legacy = false, false
+	s.tr.c, s.tr.repair, s.tr.takeover, s.tr.p, s.tr.tm = nil, nil, nil, nil, nil
+	s.tr.dOnly, s.tr.alt = false, nil
 	recScratches.put(c, s)
 }

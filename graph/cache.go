@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 )
@@ -313,7 +314,59 @@ func ReadCompiled(data []byte) (*Compiled, error) {
 // CSR arrays, the per-vertex ops and kinds, and the Base of every threshold
 // gate. Compile (buildCSR) and ReadCompiled both call it, so a graph read
 // from the cache derives these exactly as a compiled one.
+//
+// Its three parts read the forward arrays and write arrays of their own,
+// so on a large graph the hard dependents are made on another core while
+// this one makes the rest: derive ends loading a file, when the other
+// core has finished validating (see compactCompile).
 func (c *Compiled) derive() {
+	if c.twoCores() {
+		both(c.deriveHard, func() {
+			c.deriveSoft()
+			c.deriveGates()
+		})
+		return
+	}
+	c.deriveHard()
+	c.deriveSoft()
+	c.deriveGates()
+}
+
+// twoCores reports whether derive and finishCSR work on two cores.
+func (c *Compiled) twoCores() bool {
+	return len(c.in) >= splitEdges && splitDerive && runtime.GOMAXPROCS(0) > 1
+}
+
+// both runs f on another goroutine and g on this one, and returns once
+// both have; a panic of f is raised again here, as if both had run here
+// (compile recovers from one).
+func both(f, g func()) {
+	var fp any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { fp = recover() }()
+		f()
+	}()
+	defer func() {
+		<-done
+		if fp != nil {
+			panic(fp)
+		}
+	}()
+	g()
+}
+
+// splitEdges is the number of hard edges from which derive and finishCSR
+// work on two cores; splitDerive turns that on. Tests turn it off to
+// compare, and lower splitEdges.
+var (
+	splitEdges  = 50_000
+	splitDerive = true
+)
+
+// deriveHard makes the hard dependents, with their weights.
+func (c *Compiled) deriveHard() {
 	nv := len(c.names)
 	dst := make([]int32, len(c.in))
 	for v := 0; v < nv; v++ {
@@ -322,6 +375,11 @@ func (c *Compiled) derive() {
 		}
 	}
 	c.outOff, c.out, c.outW, _ = csr(nv, c.in, dst, c.inW, nil)
+}
+
+// deriveSoft makes the soft dependents.
+func (c *Compiled) deriveSoft() {
+	nv := len(c.names)
 	sdst := make([]int32, len(c.soft))
 	for v := 0; v < nv; v++ {
 		for e := c.softOff[v]; e < c.softOff[v+1]; e++ {
@@ -329,6 +387,12 @@ func (c *Compiled) derive() {
 		}
 	}
 	c.softOutOff, c.softOut, _, _ = csr(nv, c.soft, sdst, nil, nil)
+}
+
+// deriveGates makes the ops and kinds of the vertices and the Base of
+// every threshold gate.
+func (c *Compiled) deriveGates() {
+	nv := len(c.names)
 	c.ops = make([]Op, nv)
 	c.kinds = make([]Kind, nv)
 	for v := range c.gates {

@@ -1050,7 +1050,7 @@ func (d *decoder) deps(v *value, id, field string) []Dep {
 		*dep = Dep{Form: badForm, Pos: d.pos(it.Line)}
 		switch {
 		case it.Kind == yamltree.Mapping:
-			path := fmt.Sprintf("%s[%d]", field, i)
+			path := index(field, i) // what fmt.Sprintf("%s[%d]") wrote, cheaper
 			// A group with a problem is hidden from Validate: what it
 			// would say about a half-read group is noise.
 			before := len(d.ps)
@@ -1063,7 +1063,7 @@ func (d *decoder) deps(v *value, id, field string) []Dep {
 			ms[0] = Member{ID: it.Text, Weight: 1, Pos: d.pos(it.Line)}
 			*dep = Dep{Form: One, Members: ms, Need: 1, Pos: d.pos(it.Line)}
 		default:
-			path := fmt.Sprintf("%s[%d]", field, i)
+			path := index(field, i)
 			d.add(it.Line, id, path, "must be a node id or a group such as {any_of: [a, b]}, got %s", yamltree.Describe(it))
 		}
 	}
@@ -1074,7 +1074,12 @@ func (d *decoder) deps(v *value, id, field string) []Dep {
 // demand and degraded_at.
 func (d *decoder) group(dep *Dep, v *value, id, path string) {
 	var anyOf, atLeast, of, capacity, demand, degradedAt *entry
-	var forms []string // the first key of each form, in the order written
+	// The entries the pointers point at, and the first key of each form
+	// in the order written: arrays on the stack, not an allocation per
+	// entry and per form of each of a catalog's groups.
+	var keep [6]entry
+	var formsAt [6]string
+	forms := formsAt[:0]
 	form := func(key string, others ...*entry) {
 		for _, o := range others {
 			if o != nil {
@@ -1088,22 +1093,28 @@ func (d *decoder) group(dep *Dep, v *value, id, path string) {
 		switch e.Key {
 		case "any_of":
 			form(e.Key)
-			anyOf = &e
+			keep[0] = e
+			anyOf = &keep[0]
 		case "at_least":
 			form(e.Key, of)
-			atLeast = &e
+			keep[1] = e
+			atLeast = &keep[1]
 		case "of":
 			form(e.Key, atLeast)
-			of = &e
+			keep[2] = e
+			of = &keep[2]
 		case "capacity":
 			form(e.Key, demand, degradedAt)
-			capacity = &e
+			keep[3] = e
+			capacity = &keep[3]
 		case "demand":
 			form(e.Key, capacity, degradedAt)
-			demand = &e
+			keep[4] = e
+			demand = &keep[4]
 		case "degraded_at":
 			form(e.Key, capacity, demand)
-			degradedAt = &e
+			keep[5] = e
+			degradedAt = &keep[5]
 		default:
 			d.unknown(e, id, path, groupFields)
 			bad = true
@@ -1151,7 +1162,7 @@ func (d *decoder) group(dep *Dep, v *value, id, path string) {
 			return
 		}
 		d.each(capacity.Val, id, yamltree.Join(path, "capacity"), func(e entry) {
-			field := fmt.Sprintf("%s.capacity[%d]", path, len(dep.Members))
+			field := index(path+".capacity", len(dep.Members))
 			w, _ := d.integer(e.Val, id, field)
 			dep.Members = append(dep.Members, Member{ID: e.Key, Weight: w, Pos: d.pos(e.Line)})
 		})
@@ -1169,7 +1180,7 @@ func (d *decoder) members(e *entry, id, path string) []Member {
 	ms := take(&d.memberPool, len(items))
 	for j, it := range items {
 		ms[j] = Member{Weight: 1, Pos: d.pos(it.Line)}
-		ms[j].ID, _ = d.id(it, id, fmt.Sprintf("%s[%d]", field, j))
+		ms[j].ID, _ = d.id(it, id, index(field, j))
 	}
 	return ms
 }

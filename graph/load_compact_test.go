@@ -216,3 +216,28 @@ func TestCompactLoadLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactLoadDuplicateAcrossSplit: an id written twice, once in each
+// reader's half, is seen by neither reader's decoder; the index finds it,
+// and the load gives up, so that the error is Decode's.
+func TestCompactLoadDuplicateAcrossSplit(t *testing.T) {
+	split := 0
+	defer SplitAll(&split)()
+	var b strings.Builder
+	b.WriteString("nodes:\n  dup: {kind: site}\n")
+	for i := range 200 {
+		b.WriteString("  s" + strconv.Itoa(i) + ": {kind: site}\n")
+	}
+	b.WriteString("  dup: {kind: site}\n")
+	src := []byte(b.String())
+	if _, ok := compactOf(src, YAML); ok {
+		t.Fatal("the compact load read a file with a duplicate id")
+	}
+	if split == 0 {
+		t.Fatal("the file was not split between two readers")
+	}
+	sameGraph(t, src, YAML)
+	if _, err := DecodeGraph(bytes.NewReader(src), "eq", YAML, Limits{}); err == nil || !strings.Contains(err.Error(), "duplicate") {
+		t.Fatalf("DecodeGraph: %v, want a duplicate", err)
+	}
+}

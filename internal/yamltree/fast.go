@@ -69,7 +69,7 @@ func ReadFastStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
 // (none when s is nil).
 func ReadJSONStream(data string, maxDepth int, s *Stream) (v *Value, ok bool) {
 	defer giveUpOnPanic(&v, &ok)
-	if !utf8.ValidString(data) {
+	if !validSplit(data, s) {
 		return nil, false
 	}
 	r := fastReader{src: data, line: 1, maxDepth: maxDepth, json: true, stream: s}
@@ -118,6 +118,25 @@ func checkText(data string) (string, bool) {
 // checkChars is checkText on text without its byte-order mark.
 func checkChars(s string) bool {
 	for i := 0; i < len(s); {
+		// Eight bytes at once while they are ASCII: each is good when it
+		// is at least 0x20 or a line break, and not 0x7f. The sums do not
+		// carry between bytes under 0x80, so each byte's high bit says.
+		for ; i+8 <= len(s); i += 8 {
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if w&high != 0 {
+				break // a byte of a longer character: one at a time below
+			}
+			text := (w + 0x6060606060606060) & high                         // at least 0x20
+			other := ((w ^ 0x0a0a0a0a0a0a0a0a) + 0x7f7f7f7f7f7f7f7f) & high // not a line break
+			del := ((w ^ 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f) & high   // not 0x7f
+			if (text|(^other&high))&del != high {
+				return false
+			}
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\n' || c == 0x7f {
@@ -137,6 +156,9 @@ func checkChars(s string) bool {
 	}
 	return true
 }
+
+// high is the high bit of each of eight bytes.
+const high = 0x8080808080808080
 
 type fastReader struct {
 	src       string

@@ -112,3 +112,17 @@ func checkTextSplit(data string, s *Stream) (string, bool) {
 	ok := checkChars(src[:at])
 	return src, <-done && ok
 }
+
+// validSplit is utf8.ValidString, checking the text after the split of
+// s, if any, on another goroutine, as checkTextSplit does: the split is at
+// an ASCII byte, so a character starts there, and the text is valid when
+// both parts are.
+func validSplit(data string, s *Stream) bool {
+	if s == nil || s.Second == nil || s.At <= 0 || s.At >= len(data) || data[s.At] >= utf8.RuneSelf {
+		return utf8.ValidString(data)
+	}
+	done := make(chan bool, 1)
+	go func() { done <- utf8.ValidString(data[s.At:]) }()
+	ok := utf8.ValidString(data[:s.At])
+	return <-done && ok
+}
