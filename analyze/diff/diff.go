@@ -274,10 +274,17 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	// not waited for to the end.
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() { timesDone <- d.times(tctx, m, opts.Repair, opts.Whole, more) }()
+	// The changes are found once, for both scopes that read them: the
+	// failures ranked (without a policy) and the sites lost for Repair;
+	// none with Whole (nil: every failure and every site).
+	var ch *changes
+	if !opts.Whole && (opts.Policy == nil || opts.Repair >= 0) {
+		ch = changesOf(m)
+	}
+	go func() { timesDone <- d.times(tctx, m, opts.Repair, ch, more) }()
 	sc := wholeScope
 	if opts.Policy == nil && !opts.Whole {
-		sc = scopeOf(m)
+		sc = scopeOf(m, ch)
 	}
 	sd, err := rankBoth(ctx, m, sc, kFrom, kTo, lim)
 	close(more)
@@ -301,11 +308,17 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 	if err := cmp.Or(err, <-timesDone); err != nil {
 		return nil, err
 	}
+	// Of the passes only a policy's sorted radii are read from here on:
+	// the rankers' sums and the kept first pairs (0.2 GB at 1,000,000
+	// nodes) are garbage before the site losses take theirs.
+	oldRanked, newRanked := sd.oldRanked, sd.newRanked
+	sd = nil
 	// The site losses come last, not beside the passes or the recoveries:
 	// the redundancy rate the report carries lists every service each site
-	// takes Down, which at 1,000,000 nodes and 16 sites is 0.9 GB live,
-	// a quarter of the heap at the passes' peak (the old model's pairs, a
-	// timeline), and the passes leave little of a core idle.
+	// takes Down, which at 1,000,000 nodes and 16 sites is 0.55 GB live
+	// (the lists as vertices, kept per graph, and named for the report),
+	// a quarter of the heap at the passes' peak, and the passes leave
+	// little of a core idle.
 	var lost [2]siteLosses
 	lostDone := make(chan error, 1)
 	go func() { lostDone <- lost[0].run(ctx, from, kFrom) }()
@@ -321,9 +334,9 @@ func Models(ctx context.Context, from, to *graph.Compiled, opts Options) (*Diff,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			old, errOld = kFrom.Finish(ctx, lost[0].shared(sd.oldRanked))
+			old, errOld = kFrom.Finish(ctx, lost[0].shared(oldRanked))
 		}()
-		now, err := kTo.Finish(ctx, lost[1].shared(sd.newRanked))
+		now, err := kTo.Finish(ctx, lost[1].shared(newRanked))
 		wg.Wait()
 		if errOld != nil {
 			return nil, errOld
@@ -360,7 +373,14 @@ func compareRadius(a, b analyze.Radius) int {
 	)
 }
 
+// radii fills in Grew and Shrank: the nodes of both models whose radius
+// changed, ordered by size (sizeOrdered). Two unrelated catalogs of 1,000,000
+// nodes change almost every radius: the changes are found and sorted as
+// 40-byte keys, and each list is made once, at its length, in its order
+// (appending 180-byte changes and sorting a copy of them held three times
+// the lists, 0.5 GB, at the diff's peak of memory).
 func (d *Diff) radii(m *match, sd *sides) {
+	var grew, shrank []sizeKey
 	for v, fo := range m.toOld {
 		if fo < 0 {
 			continue
@@ -370,40 +390,48 @@ func (d *Diff) radii(m *match, sd *sides) {
 			continue
 		}
 		n, _ := radius(sd.rNew, int32(v))
+		k := sizeKey{abs(n.UsersDown - o.UsersDown), abs(int64(n.Down - o.Down)), abs(n.UsersDegraded - o.UsersDegraded), int32(v)}
 		switch compareRadius(n, o) {
 		case 1:
-			d.Grew = append(d.Grew, Change{ID: o.ID, Old: o, New: n})
+			grew = append(grew, k)
 		case -1:
-			d.Shrank = append(d.Shrank, Change{ID: o.ID, Old: o, New: n})
+			shrank = append(shrank, k)
 		}
 	}
-	sortBySize(d.Grew)
-	sortBySize(d.Shrank)
+	d.Grew, d.Shrank = sizeOrdered(m, sd, grew), sizeOrdered(m, sd, shrank)
 }
 
-// sortBySize orders changes by size: users Down, nodes Down, users
-// Degraded (each the absolute change), largest first, then by id. It
-// sorts 32-byte keys, not the 180-byte changes (two unrelated catalogs
-// change almost every radius).
-func sortBySize(cs []Change) {
-	type key struct {
-		users, nodes, degraded int64
-		i                      int
+// sizeKey is what bySize orders a change by: the absolute change of users
+// Down, nodes Down and users Degraded, and the new model's vertex (for its
+// id, and to make the change).
+type sizeKey struct {
+	users, nodes, degraded int64
+	v                      int32
+}
+
+// sizeOrdered returns the changes of keys, ordered by size: users Down, nodes
+// Down, users Degraded (each the absolute change), largest first, then by
+// id; nil for none.
+func sizeOrdered(m *match, sd *sides, keys []sizeKey) []Change {
+	if len(keys) == 0 {
+		return nil
 	}
-	keys := make([]key, len(cs))
-	for i, c := range cs {
-		keys[i] = key{abs(c.New.UsersDown - c.Old.UsersDown), abs(int64(c.New.Down - c.Old.Down)),
-			abs(c.New.UsersDegraded - c.Old.UsersDegraded), i}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(b.users, a.users), cmp.Compare(b.nodes, a.nodes), cmp.Compare(b.degraded, a.degraded),
-			cmp.Compare(cs[a.i].ID, cs[b.i].ID))
+	c := m.to
+	slices.SortFunc(keys, func(a, b sizeKey) int {
+		// The ids only on a tie: cmp.Or would compare them every time,
+		// most of the sort's time.
+		if k := cmp.Or(cmp.Compare(b.users, a.users), cmp.Compare(b.nodes, a.nodes), cmp.Compare(b.degraded, a.degraded)); k != 0 {
+			return k
+		}
+		return cmp.Compare(c.VertexName(a.v), c.VertexName(b.v))
 	})
-	sorted := make([]Change, len(cs))
-	for k, x := range keys {
-		sorted[k] = cs[x.i]
+	out := make([]Change, len(keys))
+	for i, k := range keys {
+		o, _ := radius(sd.rOld, m.toOld[k.v])
+		n, _ := radius(sd.rNew, k.v)
+		out[i] = Change{ID: o.ID, Old: o, New: n}
 	}
-	copy(cs, sorted)
+	return out
 }
 
 func abs(x int64) int64 {
@@ -424,55 +452,44 @@ type siteLosses struct {
 	outcomes map[int32]*analyze.Outcome
 }
 
-// run loses each site of c once, through analyze.RedundancyRateFrom,
-// reading from each outcome, by vertex, the services it takes Down or
-// Degraded (looking up the names the rate lists was a twentieth of a diff
-// of 1,000,000 nodes), and keeping the outcomes when k loses the sites.
+// run loses each site of c once, through analyze.RedundancyRateVertices,
+// keeping the outcomes when k loses the sites, and marks the services
+// some loss takes Down or Degraded from the rate's lists, by vertex (the
+// rate reads every service's state from each outcome already: reading
+// them again here was a tenth of the site losses of 1,000,000 nodes, and
+// looking up the names it lists a twentieth of the diff).
 func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Checker) error {
-	services := analyze.Measured(c)
 	s.lost, s.measured = make([]bool, c.NodeCount()), make([]bool, c.NodeCount())
-	for _, v := range services {
+	for _, v := range analyze.Measured(c) {
 		s.measured[v] = true
 	}
-	keep := k != nil && k.LosesSites()
-	if keep {
+	var lose func(v int32) *analyze.Outcome // nil: the rate simulates each site itself
+	if k != nil && k.LosesSites() {
 		s.outcomes = make(map[int32]*analyze.Outcome)
-	}
-	read := 0
-	red, err := analyze.RedundancyRateFrom(ctx, c, func(v int32) *analyze.Outcome {
-		o, err := analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(v)))
-		if err != nil {
-			return nil // simulated again, and the error reported, by RedundancyRateFrom
-		}
-		read++
-		for _, x := range services {
-			if st := o.VertexState(x); st == analyze.Down || st == analyze.Degraded {
-				s.lost[x] = true
+		lose = func(v int32) *analyze.Outcome {
+			o, err := analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(v)))
+			if err != nil {
+				return nil // simulated again, and the error reported, by the rate
 			}
-		}
-		if keep {
 			s.outcomes[v] = o
+			return o
 		}
-		return o
-	})
+	}
+	_, lists, err := analyze.RedundancyRateVertices(ctx, c, lose)
 	if err != nil {
 		return err
 	}
-	s.red = red
-	if read < len(red.Sites) {
-		// The rate was measured before (it is kept per graph) and no site
-		// lost here: the services come from its lists.
-		for _, l := range red.Sites {
-			for _, ids := range [][]string{l.Down, l.Degraded} {
-				for _, id := range ids {
-					if v, ok := c.Lookup(id); ok {
-						s.lost[v] = true
-					}
-				}
+	for _, l := range lists {
+		for _, vs := range [][]int32{l.Down, l.Degraded} {
+			for _, v := range vs {
+				s.lost[v] = true
 			}
 		}
 	}
-	return nil
+	// The report carries the rate with its lists named (the JSON document
+	// prints them): the kept rate, copied.
+	s.red, err = analyze.RedundancyRate(ctx, c)
+	return err
 }
 
 // shared is what a policy check of the model reuses of the diff's passes.

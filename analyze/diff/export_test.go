@@ -10,4 +10,7 @@ var UsersOrder = usersOrder
 
 // Scoped reports whether a comparison of a and b ranks only some of their
 // failures.
-func Scoped(a, b *graph.Compiled) bool { return !scopeOf(matchModels(a, b)).all }
+func Scoped(a, b *graph.Compiled) bool {
+	m := matchModels(a, b)
+	return !scopeOf(m, changesOf(m)).all
+}

@@ -29,16 +29,16 @@ type scope struct {
 // wholeScope ranks every failure of both models.
 var wholeScope = scope{all: true}
 
-// scopeOf returns the failures of m that a comparison needs to rank.
-// Beyond half of the new model's nodes it ranks all of them: ranking a
-// subset costs an id lookup per failure, and what is left out is small.
-func scopeOf(m *match) scope {
-	chOld, chNew, ok := changedVertices(m.from, m.to, m.to.Len()/2)
-	if !ok {
+// scopeOf returns the failures of m that a comparison needs to rank, from
+// the changes ch found (nil: too much changed). Beyond half of the new
+// model's nodes it ranks all of them: ranking a subset costs an id lookup
+// per failure, and what is left out is small.
+func scopeOf(m *match, ch *changes) scope {
+	if ch == nil {
 		return wholeScope
 	}
 	// Both models rank a failure either one needs.
-	affOld, affNew := m.affected(chOld, chNew)
+	affOld, affNew := m.affected(ch.old, ch.now)
 	n := 0
 	for _, ok := range affNew {
 		if ok {
@@ -62,38 +62,73 @@ func names(c *graph.Compiled, marked []bool) []string {
 	return ids
 }
 
-// changedVertices marks, in each model, the vertices the other model lacks
-// or defines differently (sameVertex). It stops, reporting false, once
-// more than most vertices of the new model changed (every failure is
-// ranked then: two unrelated models are told apart in a fraction of
-// their vertices).
-func changedVertices(from, to *graph.Compiled, most int) (chOld, chNew []bool, ok bool) {
-	chOld, chNew = make([]bool, from.Len()), make([]bool, to.Len())
+// changes are the vertices of each model that the other lacks or defines
+// differently: for a single failure (old, now: sameVertex) and for a
+// site's loss over time (timeOld, timeNow: those, and the vertices whose
+// recovery differs, sameRecovery, with what they feed; see timeScope).
+type changes struct {
+	old, now         []bool
+	timeOld, timeNow []bool
+}
+
+// changesOf finds the changes between m's models in one pass over the new
+// model's vertices, one lookup of each name (the failures' scope and the
+// sites' read the same vertices: finding them once for each, and the
+// counterparts a third time, was three lookups per vertex). It stops,
+// returning nil, once more than half the vertices of the new model
+// changed: every failure is ranked and every site lost then (two
+// unrelated models are told apart in a fraction of their vertices).
+func changesOf(m *match) *changes {
+	from, to := m.from, m.to
+	most := to.Len() / 2
+	ch := &changes{old: make([]bool, from.Len()), now: make([]bool, to.Len())}
 	seen := make([]bool, from.Len())
+	type pair struct{ u, v int32 }
+	var recovers []pair // counterparts that recover differently
 	changed := 0
 	for v := int32(0); v < int32(to.Len()); v++ {
 		u, ok := from.Lookup(to.VertexName(v))
 		switch {
 		case !ok:
-			chNew[v] = true
+			ch.now[v] = true
 		case !sameVertex(from, to, u, v):
-			chOld[u], chNew[v] = true, true
+			ch.old[u], ch.now[v] = true, true
 		}
 		if ok {
 			seen[u] = true
+			if !sameRecovery(from, to, u, v) {
+				recovers = append(recovers, pair{u, v})
+			}
 		}
-		if chNew[v] {
+		if ch.now[v] {
 			if changed++; changed > most {
-				return nil, nil, false
+				return nil
 			}
 		}
 	}
 	for u, ok := range seen {
 		if !ok {
-			chOld[u] = true
+			ch.old[u] = true
 		}
 	}
-	return chOld, chNew, true
+	ch.timeOld, ch.timeNow = slices.Clone(ch.old), slices.Clone(ch.now)
+	for _, p := range recovers {
+		ch.timeOld[p.u], ch.timeNow[p.v] = true, true
+		for _, side := range []struct {
+			c   *graph.Compiled
+			x   int32
+			chg []bool
+		}{{from, p.u, ch.timeOld}, {to, p.v, ch.timeNow}} {
+			deps, _ := side.c.Dependents(side.x)
+			for _, w := range deps {
+				side.chg[w] = true
+			}
+			for _, w := range side.c.SoftDependents(side.x) {
+				side.chg[w] = true
+			}
+		}
+	}
+	return ch
 }
 
 // sameVertex reports whether vertex u of a and vertex v of b, of the same

@@ -229,15 +229,27 @@ func (cm *comparer) flush(kw *collector) {
 	kw.cur, kw.sources, kw.x, kw.m, kw.per = nil, nil, kw.x[:0], kw.m[:0], [64]int32{}
 }
 
-// counter is one worker's state of count: per new vertex x, the mask of
-// the current batch's failures whose old counterparts take x Down in the
-// old model and the new model has not (yet) been seen to, set for the
-// batch whose Sources start at batch.
+// counter is one worker's state of count: per new vertex, its slot; the
+// vertices whose mask is set (touched), for the batch whose Sources start
+// at batch.
 type counter struct {
-	old     []uint64
+	slots   []slot
 	touched []int32
 	batch   *int32
 	sources []int32
+}
+
+// slot is what count reads of one new vertex x as it compares a pair,
+// side by side: old, the mask of the current batch's failures whose old
+// counterparts take x Down in the old model and the new model has not
+// (yet) been seen to; fresh, x's place in the new model's order of Takes,
+// -1 when x is not protected there (no pair with it is counted); fixed,
+// its place in the old model's order. At 1,000,000 nodes these were three
+// arrays of a vertex each, each read a cache miss per hit, a sixth of the
+// comparison.
+type slot struct {
+	old          uint64
+	fresh, fixed int32
 }
 
 // count runs part of the new model's candidates on r, after keep, and
@@ -254,11 +266,19 @@ type counter struct {
 func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, sink func(int, *analyze.HitBatch),
 	freshCount []int, fresh, fixed *firsts, same []int) error {
 	c := cm.to
+	// Each worker's slots start as a copy of these.
+	slots := make([]slot, c.NodeCount())
+	for x := range slots {
+		slots[x] = slot{fresh: -1, fixed: fixed.place[x]}
+		if cm.protTo[x] {
+			slots[x].fresh = fresh.place[x]
+		}
+	}
 	cs := make([]*counter, r.Workers())
 	err := r.Run(ctx, part, func(w int, hb *analyze.HitBatch) {
 		ct := cs[w]
 		if ct == nil {
-			ct = &counter{old: make([]uint64, c.NodeCount())}
+			ct = &counter{slots: slices.Clone(slots)}
 			cs[w] = ct
 		}
 		if ct.batch != &hb.Sources[0] {
@@ -278,13 +298,18 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 		most := fresh.most(hb.Sources)
 		for i, x := range hb.Down {
 			m := hb.Lanes[i] & counted
-			if m == 0 || !cm.protTo[x] {
+			if m == 0 {
 				continue
 			}
-			both := m & ct.old[x]
-			ct.old[x] &^= both
+			sl := &ct.slots[x]
+			px := sl.fresh
+			if px < 0 {
+				continue
+			}
+			both := m & sl.old
+			sl.old &^= both
 			n := m &^ both
-			if px := fresh.place[x]; px <= most {
+			if px <= most {
 				for n := n; n != 0; n &= n - 1 {
 					if fresh.add(hb.Sources[bits.TrailingZeros64(n)], px) {
 						most = fresh.most(hb.Sources)
@@ -320,10 +345,11 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 // counterparts' pairs.
 func (cm *comparer) spread(ct *counter, sources []int32) {
 	mark := func(x int32, bit uint64) {
-		if ct.old[x] == 0 {
+		sl := &ct.slots[x]
+		if sl.old == 0 {
 			ct.touched = append(ct.touched, x)
 		}
-		ct.old[x] |= bit
+		sl.old |= bit
 	}
 	for j, f := range sources {
 		fo := cm.toOld[f]
@@ -371,11 +397,12 @@ func (cm *comparer) lost(ct *counter, freshCount []int, fresh, fixed *firsts, sa
 		}
 		most := fixed.most(olds)
 		for _, x := range ct.touched {
-			px := fixed.place[x]
+			sl := &ct.slots[x]
+			px := sl.fixed
 			if px > most {
 				continue
 			}
-			for m := ct.old[x]; m != 0; m &= m - 1 {
+			for m := sl.old; m != 0; m &= m - 1 {
 				if fixed.add(olds[bits.TrailingZeros64(m)], px) {
 					most = fixed.most(olds)
 				}
@@ -389,7 +416,7 @@ func (cm *comparer) lost(ct *counter, freshCount []int, fresh, fixed *firsts, sa
 		}
 	}
 	for _, x := range ct.touched {
-		ct.old[x] = 0
+		ct.slots[x].old = 0
 	}
 	ct.touched, ct.batch, ct.sources = ct.touched[:0], nil, nil
 }
@@ -571,11 +598,18 @@ func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checke
 	// The order of Takes in each model, and each pair's place in it: the
 	// new model's for fresh pairs; the old model's, read by the new
 	// vertex a kept pair names, for fixed ones.
-	var placeOld []int32
+	// Beside the old model's pass, also the new model's batch order (its
+	// layout, made on a graph's first ranking, on one core): made at the
+	// start of the new pass, it left a core idle once the recoveries
+	// beside the passes were done.
+	var placeOld, newCands []int32
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		if rNew != nil {
+			newCands = rNew.Candidates()
+		}
 		sd.byUsersOld = usersOrder(from)
 		placeOld = make([]int32, to.NodeCount())
 		for v := range placeOld {
@@ -603,7 +637,7 @@ func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checke
 	sd.fixedTakes = newFirsts(from.NodeCount(), placeOld, lim.takes, lim.spofs)
 	same := make([]int, from.NodeCount())
 	if rNew != nil {
-		if err := cm.count(ctx, rNew, rNew.Candidates(), sinkNew, sd.fresh, sd.freshTakes, sd.fixedTakes, same); err != nil {
+		if err := cm.count(ctx, rNew, newCands, sinkNew, sd.fresh, sd.freshTakes, sd.fixedTakes, same); err != nil {
 			return nil, err
 		}
 	}

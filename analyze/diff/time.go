@@ -115,8 +115,9 @@ func (t *Times) empty() bool { return t == nil || len(t.Sites) == 0 }
 
 // times loses each site both models have for repair (DefaultRepair when 0;
 // a negative repair compares no times), in each model: two Recovers per
-// site. Only the affected region of each loss is visited, and, unless
-// whole, only the sites whose loss can reach a node the change touched
+// site. Only the affected region of each loss is visited, and, given the
+// changes (ch; nil with Options.Whole or when most of the model changed),
+// only the sites whose loss can reach a node the change touched
 // (timeScope): the others recover alike in both models. Each Recover (one
 // loss in one model) is a job of its own, and of its timeline only what
 // the comparison reads is kept (lossOf): a worker holds one timeline at a
@@ -124,7 +125,7 @@ func (t *Times) empty() bool { return t == nil || len(t.Sites) == 0 }
 // busy (a second would hold a second timeline while the passes hold the
 // old model's pairs, for no gain in time); once more is closed (the
 // passes are done) one more per core joins it.
-func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole bool, more <-chan struct{}) error {
+func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, ch *changes, more <-chan struct{}) error {
 	if repair < 0 {
 		return nil
 	}
@@ -139,10 +140,8 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole 
 		}
 	}
 	compared := len(sites)
-	if !whole {
-		if reach, ok := timeScope(m); ok {
-			sites = slices.DeleteFunc(sites, func(p pair) bool { return !reach[p.to] })
-		}
+	if reach, ok := timeScope(m, ch); ok {
+		sites = slices.DeleteFunc(sites, func(p pair) bool { return !reach[p.to] })
 	}
 	both := bothTier0(m)
 	// Job 2i is site i's loss in the old model, 2i+1 in the new one.
@@ -154,7 +153,13 @@ func (d *Diff) times(ctx context.Context, m *match, repair time.Duration, whole 
 			c, v = m.to, p.to
 		}
 		sc := analyze.Scenario{Failures: []analyze.Failure{{ID: c.VertexName(v), For: repair}}}
-		tl, err := analyze.Recover(ctx, c, sc, analyze.RecoverOptions{NoReasons: true})
+		// Only the rows lossOf keeps are built: the nodes tier-0 in both
+		// models (a few thousand of a million); the totals are whole.
+		only := func(x int32) bool { return x < int32(len(both)) && both[x] }
+		if side == 0 {
+			only = func(x int32) bool { return x < int32(len(m.oldToN)) && m.oldToN[x] >= 0 && both[m.oldToN[x]] }
+		}
+		tl, err := analyze.Recover(ctx, c, sc, analyze.RecoverOptions{NoReasons: true, Only: only})
 		if err != nil {
 			return err
 		}
@@ -240,7 +245,8 @@ func bothTier0(m *match) []bool {
 }
 
 // lossOf keeps what the comparison reads of tl, a timeline of the new
-// model (isNew) or of the old one.
+// model (isNew) or of the old one (Recover built only those rows:
+// RecoverOptions.Only).
 func lossOf(m *match, tl *analyze.Timeline, isNew bool, both []bool) loss {
 	l := loss{hours: UserHours{tl.Totals.DownUserHours, tl.Totals.DegradedUserHours}, tier0: make(map[int32]analyze.Recovery)}
 	for _, r := range tl.Recoveries {
@@ -306,41 +312,21 @@ func change(n NodeTimes) time.Duration {
 }
 
 // timeScope marks the nodes of the new model whose loss can reach a vertex
-// whose recovery the change touched, in either model; false when too much
-// changed to be worth it. A site's loss for a repair time plays out over
-// what it reaches (the nodes it takes Down or Degraded) and reads, besides
-// their gates (scopeOf's changes), their restarts, repair requirements and
-// on-site times, and the standby replicas they wait for: a standby's tier,
-// recovery time or failover requirements belong to the replica, which the
-// site's loss need not reach, so a replica whose recovery changed counts as
-// a change of what it feeds as well. What a loss does not reach stays Up
+// whose recovery the change touched, in either model, from the changes ch
+// found; false when too much changed to be worth it (ch nil). A site's
+// loss for a repair time plays out over what it reaches (the nodes it
+// takes Down or Degraded) and reads, besides their gates (scopeOf's
+// changes), their restarts, repair requirements and on-site times, and
+// the standby replicas they wait for: a standby's tier, recovery time or
+// failover requirements belong to the replica, which the site's loss need
+// not reach, so a replica whose recovery changed counts as a change of
+// what it feeds as well (changesOf). What a loss does not reach stays Up
 // throughout in both models.
-func timeScope(m *match) ([]bool, bool) {
-	chOld, chNew, ok := changedVertices(m.from, m.to, m.to.Len()/2)
-	if !ok {
+func timeScope(m *match, ch *changes) ([]bool, bool) {
+	if ch == nil {
 		return nil, false
 	}
-	for v := int32(0); v < int32(m.to.Len()); v++ {
-		u, found := m.from.Lookup(m.to.VertexName(v))
-		if !found || sameRecovery(m.from, m.to, u, v) {
-			continue
-		}
-		chOld[u], chNew[v] = true, true
-		for _, side := range []struct {
-			c   *graph.Compiled
-			x   int32
-			chg []bool
-		}{{m.from, u, chOld}, {m.to, v, chNew}} {
-			deps, _ := side.c.Dependents(side.x)
-			for _, w := range deps {
-				side.chg[w] = true
-			}
-			for _, w := range side.c.SoftDependents(side.x) {
-				side.chg[w] = true
-			}
-		}
-	}
-	_, affNew := m.affected(chOld, chNew)
+	_, affNew := m.affected(ch.timeOld, ch.timeNow)
 	return affNew, true
 }
 
