@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -184,6 +185,10 @@ func (s *singleSweep) run(ctx context.Context, limit int, progress func(done, to
 		// sorted), and by source (each source ran in one batch, so its
 		// list keeps the order the run visited its vertices).
 		n := c.Len()
+		if len(downs) > math.MaxInt32 {
+			// The offsets are int32: more pairs would wrap them.
+			return nil, fmt.Errorf("audit: %d (failure, vertex) pairs of the single failures are more than the pair search can index (%d)", len(downs), math.MaxInt32)
+		}
 		p.killOff, p.downOff = make([]int32, n+1), make([]int32, n+1)
 		for _, d := range downs {
 			p.killOff[d.x+1]++
