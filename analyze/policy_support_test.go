@@ -14,7 +14,8 @@ import (
 // LoseEach gives every vertex the state one Simulate per loss gives it,
 // on random models, with more losses than one batch holds (each node
 // several times, in a random order), through the batch engine and through
-// the fallback for graphs too large for it.
+// the fallback's function for graphs too large for it (simulate, called
+// directly: no graph here reaches the batch engine's limit).
 func TestLoseEachMatchesSimulate(t *testing.T) {
 	ctx := context.Background()
 	randomCases(t, 2000, func(t *testing.T, c *graph.Compiled, r *rand.Rand) {

@@ -317,8 +317,9 @@ func ReadCompiled(data []byte) (*Compiled, error) {
 //
 // Its three parts read the forward arrays and write arrays of their own,
 // so on a large graph the hard dependents are made on another core while
-// this one makes the rest: derive ends loading a file, when the other
-// core has finished validating (see compactCompile).
+// this one makes the rest: derive ends loading a file, usually after the
+// other core has finished validating (the two take about as long; nothing
+// here waits for it: see compactCompile).
 func (c *Compiled) derive() {
 	if c.twoCores() {
 		both(c.deriveHard, func() {

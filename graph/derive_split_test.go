@@ -4,6 +4,7 @@ import (
 	"flag"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"testing"
 
 	"github.com/blastradius-go/blastradius/graph"
@@ -18,6 +19,9 @@ var deriveSeed = flag.Uint64("derive.seed", 0, "seed of TestDeriveSplit's random
 // split, and on thousands of random models with the split forced
 // (groups, soft groups, replicas, repeated inputs).
 func TestDeriveSplit(t *testing.T) {
+	// The split needs a second core (twoCores): on a runner with one, the
+	// two sides would both run serially and hold nothing.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
 	check := func(t *testing.T, m *graph.Model, edges int) {
 		t.Helper()
 		var got [2]*graph.Compiled

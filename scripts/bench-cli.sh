@@ -132,6 +132,8 @@ for n in "$@"; do
   done
   export BLASTRADIUS_CACHE="$dir/cache"
   "$br" validate "${limits[@]}" "$y1" >/dev/null
+  # Each build fills its own entry (the key holds the build's format).
+  [ -z "$old" ] || "$old" validate "${limits[@]}" "$y1" >/dev/null
   measure validate-warm "$n" yaml validate "${limits[@]}" "$y1"
   measure rank-warm "$n" yaml rank "${limits[@]}" "$y1"
   unset BLASTRADIUS_CACHE
