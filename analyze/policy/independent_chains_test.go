@@ -14,8 +14,9 @@ import (
 	"github.com/blastradius-go/blastradius/graph"
 )
 
-// independent explains only the claims whose defeats it can list, and
-// lists what the audit with every chain gives: the same violations, in the
+// independent, which explains only the claims whose defeats it can list
+// (not observed here: the test holds the output), lists what the audit
+// with every chain gives: the same violations, in the
 // same order, with the same chains and the same count, on random models,
 // with lists short enough to cut (1 to 3 violations) and ties at the cut
 // that only the chain decides.

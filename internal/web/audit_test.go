@@ -14,11 +14,12 @@ import (
 	"github.com/blastradius-go/blastradius/graph"
 )
 
-// The page's audit builds the chains of what it serves only (every claim
-// of the JSON, the printed ones of the Markdown), and serves byte for
+// The page's audit, which builds the chains of what it serves only (every
+// claim of the JSON, the printed ones of the Markdown), serves byte for
 // byte the documents of the audit with every chain (the library's
 // default), for every owner with a claim of the Kakao and Naver models
-// and orders 1 to 3.
+// and orders 1 to 3. It holds the output; that no other chain is built is
+// not observed here.
 func TestAPIAuditMatchesAuditWithEveryChain(t *testing.T) {
 	for _, path := range []string{kakao, "../../testdata/naver-2022.yaml"} {
 		s, ts := newTestServer(t, path)
