@@ -14,3 +14,10 @@ func (r *Ranker) RadiusOf(v int32) (Radius, bool) {
 		Down: int(k.down), Degraded: int(k.degraded),
 		UsersDown: k.usersDown, UsersDegraded: k.usersDegraded, Tier0: int(k.tier0)}, true
 }
+
+// Positions returns each vertex's place in the batch engine's layout of
+// r's graph, the order a batch sweeps (HitBatch.Pos), made on the graph's
+// first ranking; the caller must not change it. Package diff keeps what
+// it compares per node by place, so that each batch's hits read it in
+// order: by vertex, each hit was a cache miss.
+func (r *Ranker) Positions() []int32 { return layoutFor(r.c).pos }

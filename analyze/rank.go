@@ -138,11 +138,14 @@ func RankWatchVertices(ctx context.Context, c *graph.Compiled, opts RankOptions,
 // failure. A failure that takes a popular service Down shares it with most
 // of its batch (the batch order groups failures that reach the same
 // vertices), so one mask stands for many pairs, and a consumer that only
-// counts them counts bits.
+// counts them counts bits. Pos[i] is Down[i]'s place in the engine's
+// layout (Ranker.Positions), ascending within a part, as the batch sweeps
+// it: a consumer that keeps its per-node state by place reads it in order.
 type HitBatch struct {
 	Sources []int32
 	Down    []int32
 	Lanes   []uint64
+	Pos     []int32
 }
 
 // hitPart is how many watched nodes a HitBatch holds at most: a worker's
@@ -275,7 +278,7 @@ func (r *Ranker) Run(ctx context.Context, part []int32, hits func(worker int, b 
 				lane[l.pos[s]] = int8(i + 1)
 			}
 			hb = &r.parts[worker]
-			hb.Sources, hb.Down, hb.Lanes = sources, hb.Down[:0], hb.Lanes[:0]
+			hb.Sources, hb.Down, hb.Lanes, hb.Pos = sources, hb.Down[:0], hb.Lanes[:0], hb.Pos[:0]
 		}
 		b.run(sources, func(p int32, down, bad uint64) {
 			if hb != nil && down != 0 && r.watched[p] {
@@ -286,9 +289,10 @@ func (r *Ranker) Run(ctx context.Context, part []int32, hits func(worker int, b 
 				if m != 0 {
 					hb.Down = append(hb.Down, l.vertex[p])
 					hb.Lanes = append(hb.Lanes, m)
+					hb.Pos = append(hb.Pos, p)
 					if len(hb.Down) == hitPart {
 						hits(worker, hb)
-						hb.Down, hb.Lanes = hb.Down[:0], hb.Lanes[:0]
+						hb.Down, hb.Lanes, hb.Pos = hb.Down[:0], hb.Lanes[:0], hb.Pos[:0]
 					}
 				}
 			}

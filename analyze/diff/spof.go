@@ -84,15 +84,25 @@ func matchModels(from, to *graph.Compiled) *match {
 }
 
 // comparer compares the single failures of two models.
+//
+// What it keeps of a protected node is kept by the node's place in the
+// batch engine's layout of the new model (HitBatch.Pos), not by vertex:
+// a batch's hits come in the order of their places, so the comparison
+// reads its per-node state (keepAs, the slots, the old pairs' bitsets)
+// in order, where by vertex each hit was a cache miss in arrays of 4 to
+// 16 MB at 1,000,000 nodes (most of the comparison's time). Failed nodes
+// are still vertices: they are read once per batch.
 type comparer struct {
 	*match
-	// keepAs is, per old vertex, the new vertex a pair with it is kept
+	// posOld and posNew are each model's places (vertex → place): the
+	// ranker's layout, or the vertices themselves for a model with
+	// nothing ranked (no hit of it is read).
+	posOld, posNew []int32
+	// keepAs is, per old place, the new place a pair with it is kept
 	// as: a protected node the new model has too; -1 for the others.
 	keepAs []int32
-	// protTo marks the new model's protected nodes.
-	protTo []bool
 
-	// The old model's kept pairs, per old failed node: the new vertices
+	// The old model's kept pairs, per old failed node: the new places
 	// of the protected nodes it takes Down, in list or, for many, in the
 	// bitset sets[set-1] (set 0: none); pairs counts them.
 	list  [][]int32
@@ -111,7 +121,7 @@ type comparer struct {
 type collector struct {
 	cur     *int32 // the Sources of the batch being collected
 	sources []int32
-	x       []int32  // its hits: the new vertex of a protected node ...
+	x       []int32  // its hits: the new place of a protected node ...
 	m       []uint64 // ... and the mask of the failures that take it Down
 	per     [64]int32
 	arena   []int32
@@ -121,21 +131,40 @@ type collector struct {
 // are shorter than one in 32 nodes; a longer one gets its own).
 const arenaBlock = 1 << 18
 
-func newComparer(m *match) *comparer {
-	from, to := m.from, m.to
-	cm := &comparer{match: m,
+func newComparer(m *match, rOld, rNew *analyze.Ranker) *comparer {
+	from := m.from
+	// Each model's layout is made on its first ranking, on one core:
+	// the two side by side.
+	var posNew []int32
+	var wg sync.WaitGroup
+	wg.Go(func() { posNew = places(m.to, rNew) })
+	posOld := places(from, rOld)
+	wg.Wait()
+	cm := &comparer{match: m, posOld: posOld, posNew: posNew,
 		list: make([][]int32, from.NodeCount()), set: make([]int32, from.NodeCount()), pairs: make([]int32, from.NodeCount()),
-		keepAs: make([]int32, from.NodeCount()), protTo: make([]bool, to.NodeCount()), spreadOf: make([]bool, from.NodeCount())}
+		keepAs: make([]int32, from.Len()), spreadOf: make([]bool, from.NodeCount())}
+	for p := range cm.keepAs {
+		cm.keepAs[p] = -1
+	}
 	for v, u := range cm.oldToN {
-		cm.keepAs[v] = -1
 		if u >= 0 && protected(from, int32(v)) {
-			cm.keepAs[v] = u
+			cm.keepAs[cm.posOld[v]] = cm.posNew[u]
 		}
 	}
-	for v := range cm.protTo {
-		cm.protTo[v] = protected(to, int32(v))
-	}
 	return cm
+}
+
+// places returns the places of c's vertices in r's layout (the vertices
+// themselves when r is nil: nothing of c is ranked).
+func places(c *graph.Compiled, r *analyze.Ranker) []int32 {
+	if r != nil {
+		return r.Positions()
+	}
+	pos := make([]int32, c.Len())
+	for v := range pos {
+		pos[v] = int32(v)
+	}
+	return pos
 }
 
 // keep runs part of the old model's candidates on r, keeping the hits of
@@ -159,12 +188,12 @@ func (cm *comparer) keep(ctx context.Context, r *analyze.Ranker, part []int32, s
 				mask |= 1 << i
 			}
 		}
-		for i, x := range hb.Down {
+		for i, p := range hb.Pos {
 			m := hb.Lanes[i] & mask
-			if m == 0 || cm.keepAs[x] < 0 {
+			if m == 0 || cm.keepAs[p] < 0 {
 				continue
 			}
-			kw.x, kw.m = append(kw.x, cm.keepAs[x]), append(kw.m, m)
+			kw.x, kw.m = append(kw.x, cm.keepAs[p]), append(kw.m, m)
 			for ; m != 0; m &= m - 1 {
 				kw.per[bits.TrailingZeros64(m)]++
 			}
@@ -187,7 +216,7 @@ func (cm *comparer) flush(kw *collector) {
 		return
 	}
 	n := cm.to.NodeCount()
-	words := (n + 63) / 64
+	words := (len(cm.posNew) + 63) / 64 // over the new places
 	// Each lane's list or bitset, at hand while the pairs are spread:
 	// this runs once per pair.
 	var list [64][]int32
@@ -229,8 +258,8 @@ func (cm *comparer) flush(kw *collector) {
 	kw.cur, kw.sources, kw.x, kw.m, kw.per = nil, nil, kw.x[:0], kw.m[:0], [64]int32{}
 }
 
-// counter is one worker's state of count: per new vertex, its slot; the
-// vertices whose mask is set (touched), for the batch whose Sources start
+// counter is one worker's state of count: per new place, its slot; the
+// places whose mask is set (touched), for the batch whose Sources start
 // at batch.
 type counter struct {
 	slots   []slot
@@ -239,14 +268,14 @@ type counter struct {
 	sources []int32
 }
 
-// slot is what count reads of one new vertex x as it compares a pair,
-// side by side: old, the mask of the current batch's failures whose old
-// counterparts take x Down in the old model and the new model has not
-// (yet) been seen to; fresh, x's place in the new model's order of Takes,
-// -1 when x is not protected there (no pair with it is counted); fixed,
-// its place in the old model's order. At 1,000,000 nodes these were three
-// arrays of a vertex each, each read a cache miss per hit, a sixth of the
-// comparison.
+// slot is what count reads of one new node x (by its place in the layout)
+// as it compares a pair, side by side: old, the mask of the current
+// batch's failures whose old counterparts take x Down in the old model and
+// the new model has not (yet) been seen to; fresh, x's place in the new
+// model's order of Takes, -1 when x is not protected there (no pair with
+// it is counted); fixed, its place in the old model's order. At 1,000,000
+// nodes these were three arrays of a vertex each, each read a cache miss
+// per hit, a sixth of the comparison.
 type slot struct {
 	old          uint64
 	fresh, fixed int32
@@ -267,11 +296,13 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 	freshCount []int, fresh, fixed *firsts, same []int) error {
 	c := cm.to
 	// Each worker's slots start as a copy of these.
-	slots := make([]slot, c.NodeCount())
-	for x := range slots {
-		slots[x] = slot{fresh: -1, fixed: fixed.place[x]}
-		if cm.protTo[x] {
-			slots[x].fresh = fresh.place[x]
+	slots := make([]slot, len(cm.posNew))
+	for p := range slots {
+		slots[p] = slot{fresh: -1, fixed: fixed.place[p]}
+	}
+	for v, p := range cm.posNew[:c.NodeCount()] {
+		if protected(c, int32(v)) {
+			slots[p].fresh = fresh.place[p]
 		}
 	}
 	cs := make([]*counter, r.Workers())
@@ -296,12 +327,12 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 		// are its own (one batch, one worker).
 		var fr, sm [64]int
 		most := fresh.most(hb.Sources)
-		for i, x := range hb.Down {
+		for i, p := range hb.Pos {
 			m := hb.Lanes[i] & counted
 			if m == 0 {
 				continue
 			}
-			sl := &ct.slots[x]
+			sl := &ct.slots[p]
 			px := sl.fresh
 			if px < 0 {
 				continue
@@ -369,8 +400,8 @@ func (cm *comparer) spread(ct *counter, sources []int32) {
 	}
 }
 
-// each calls fn with each new vertex an old failed node's kept pairs
-// take Down.
+// each calls fn with the new place of each node an old failed node's kept
+// pairs take Down.
 func (cm *comparer) each(fo int32, fn func(x int32)) {
 	if s := cm.set[fo]; s > 0 {
 		for k, word := range cm.sets[s-1] {
@@ -431,7 +462,7 @@ func (cm *comparer) lost(ct *counter, freshCount []int, fresh, fixed *firsts, sa
 type firsts struct {
 	k     int
 	floor *floor
-	place []int32   // per vertex the pairs name: its place in the order of Takes
+	place []int32   // per new place the pairs name: its node's place in the order of Takes
 	lists [][]int32 // per failed node
 	bound []int32   // per failed node: the k-th smallest place once 2k were kept
 }
@@ -593,14 +624,14 @@ func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checke
 	if kFrom != nil {
 		sinkOld, sinkNew = kFrom.Sink(rOld.Workers()), kTo.Sink(rNew.Workers())
 	}
-	cm := newComparer(m)
+	cm := newComparer(m, rOld, rNew)
 	sd := &sides{fresh: make([]int, to.NodeCount()), fixed: make([]int, from.NodeCount())}
 	// The order of Takes in each model, and each pair's place in it: the
 	// new model's for fresh pairs; the old model's, read by the new
-	// vertex a kept pair names, for fixed ones.
-	// Beside the old model's pass, also the new model's batch order (its
-	// layout, made on a graph's first ranking, on one core): made at the
-	// start of the new pass, it left a core idle once the recoveries
+	// place a kept pair names, for fixed ones.
+	// Beside the old model's pass, also the new model's batch order (from
+	// its layout, which newComparer made beside the old model's): made at
+	// the start of the new pass, it left a core idle once the recoveries
 	// beside the passes were done.
 	var placeOld, newCands []int32
 	var wg sync.WaitGroup
@@ -611,13 +642,13 @@ func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checke
 			newCands = rNew.Candidates()
 		}
 		sd.byUsersOld = usersOrder(from)
-		placeOld = make([]int32, to.NodeCount())
-		for v := range placeOld {
-			placeOld[v] = math.MaxInt32
+		placeOld = make([]int32, len(cm.posNew))
+		for p := range placeOld {
+			placeOld[p] = math.MaxInt32
 		}
 		for k, v := range sd.byUsersOld {
 			if u := m.oldToN[v]; u >= 0 {
-				placeOld[u] = int32(k)
+				placeOld[cm.posNew[u]] = int32(k)
 			}
 		}
 	}()
@@ -628,9 +659,12 @@ func rankBoth(ctx context.Context, m *match, sc scope, kFrom, kTo *policy.Checke
 		}
 	}
 	sd.byUsersNew = usersOrder(to)
-	placeNew := make([]int32, to.NodeCount())
+	placeNew := make([]int32, len(cm.posNew))
+	for p := range placeNew {
+		placeNew[p] = math.MaxInt32 // not a model node: never a pair
+	}
 	for k, v := range sd.byUsersNew {
-		placeNew[v] = int32(k)
+		placeNew[cm.posNew[v]] = int32(k)
 	}
 	wg.Wait()
 	sd.freshTakes = newFirsts(to.NodeCount(), placeNew, lim.takes, lim.spofs)
