@@ -125,6 +125,8 @@ type collector struct {
 	m       []uint64 // ... and the mask of the failures that take it Down
 	per     [64]int32
 	arena   []int32
+	tx      []int32 // sortHits' buffers
+	tm      []uint64
 }
 
 // arenaBlock is how many list entries a collector allocates at once (lists
@@ -217,6 +219,13 @@ func (cm *comparer) flush(kw *collector) {
 	}
 	n := cm.to.NodeCount()
 	words := (len(cm.posNew) + 63) / 64 // over the new places
+	// The hits come in the old model's order of places, which is not the
+	// new one's: sorted by new place, each lane's bits are set and its
+	// list written in order (and read so by spread), where they were a
+	// cache miss per pair in 64 bitsets of 137 KB at 1,000,000 nodes. A
+	// hit stands for 8 pairs on average (a 100,000-node catalog): one
+	// sort of the hits costs less than the misses of the pairs.
+	kw.x, kw.m, kw.tx, kw.tm = sortHits(kw.x, kw.m, kw.tx, kw.tm, len(cm.posNew))
 	// Each lane's list or bitset, at hand while the pairs are spread:
 	// this runs once per pair.
 	var list [64][]int32
@@ -256,6 +265,47 @@ func (cm *comparer) flush(kw *collector) {
 		}
 	}
 	kw.cur, kw.sources, kw.x, kw.m, kw.per = nil, nil, kw.x[:0], kw.m[:0], [64]int32{}
+}
+
+// sortHits sorts the places xs (below n), each with its mask ms, by place,
+// with tx and tm as buffers of the same lengths, and returns the sorted
+// slices and the buffers: an LSD radix sort of at most 11-bit digits (the
+// counts stay in the first-level cache), a plain insertion sort for a
+// few.
+func sortHits(xs []int32, ms []uint64, tx []int32, tm []uint64, n int) ([]int32, []uint64, []int32, []uint64) {
+	if len(xs) < 64 {
+		for i := 1; i < len(xs); i++ {
+			for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
+				xs[j], xs[j-1] = xs[j-1], xs[j]
+				ms[j], ms[j-1] = ms[j-1], ms[j]
+			}
+		}
+		return xs, ms, tx, tm
+	}
+	tx, tm = slices.Grow(tx[:0], len(xs))[:len(xs)], slices.Grow(tm[:0], len(ms))[:len(ms)]
+	width := bits.Len(uint(max(n-1, 1)))
+	passes := (width + 10) / 11
+	digit := uint((width + passes - 1) / passes)
+	var count [1 << 11]int32
+	for shift := uint(0); shift < uint(width); shift += digit {
+		clear(count[:])
+		mask := int32(1)<<digit - 1
+		for _, x := range xs {
+			count[x>>shift&mask]++
+		}
+		sum := int32(0)
+		for d, k := range count[:1<<digit] {
+			count[d] = sum
+			sum += k
+		}
+		for i, x := range xs {
+			d := x >> shift & mask
+			tx[count[d]], tm[count[d]] = x, ms[i]
+			count[d]++
+		}
+		xs, tx, ms, tm = tx, xs, tm, ms
+	}
+	return xs, ms, tx, tm
 }
 
 // counter is one worker's state of count: per new place, its slot; the
