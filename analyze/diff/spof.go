@@ -432,6 +432,10 @@ func (cm *comparer) spread(ct *counter, sources []int32) {
 		}
 		sl.old |= bit
 	}
+	// The bitsets of the batch's failures, read below all at once.
+	var sets [64][]uint64
+	var setBit [64]uint64
+	ns := 0
 	for j, f := range sources {
 		fo := cm.toOld[f]
 		if fo < 0 {
@@ -439,14 +443,32 @@ func (cm *comparer) spread(ct *counter, sources []int32) {
 		}
 		cm.spreadOf[fo] = true
 		bit := uint64(1) << j
-		cm.each(fo, func(x int32) { mark(x, bit) })
 		// Read once: each old failure's counterpart is in one new
 		// batch. Its bitset (or, once the rest of its arena block is
 		// read too, its list) is garbage from here on.
 		if s := cm.set[fo]; s > 0 {
+			sets[ns], setBit[ns] = cm.sets[s-1], bit
+			ns++
 			cm.sets[s-1] = nil
+			continue
+		}
+		for _, x := range cm.list[fo] {
+			mark(x, bit)
 		}
 		cm.list[fo] = nil
+	}
+	// Word by word over all the bitsets at once, not bitset by bitset:
+	// each word's 64 slots are marked by every failure while they are in
+	// the first-level cache, where one sweep per bitset went over the
+	// whole slot array (17 MB at 1,000,000 nodes) up to 64 times a batch.
+	if ns > 0 {
+		for k := range sets[0] {
+			for i := range ns {
+				for w := sets[i][k]; w != 0; w &= w - 1 {
+					mark(int32(64*k+bits.TrailingZeros64(w)), setBit[i])
+				}
+			}
+		}
 	}
 }
 
@@ -477,17 +499,19 @@ func (cm *comparer) lost(ct *counter, freshCount []int, fresh, fixed *firsts, sa
 			olds[j] = cm.toOld[f]
 		}
 		most := fixed.most(olds)
+		// One pass over the touched slots, each cleared for the next
+		// batch as it is read (a second pass to clear them was a second
+		// cache miss per slot).
 		for _, x := range ct.touched {
 			sl := &ct.slots[x]
-			px := sl.fixed
-			if px > most {
-				continue
-			}
-			for m := sl.old; m != 0; m &= m - 1 {
-				if fixed.add(olds[bits.TrailingZeros64(m)], px) {
-					most = fixed.most(olds)
+			if px := sl.fixed; px <= most {
+				for m := sl.old; m != 0; m &= m - 1 {
+					if fixed.add(olds[bits.TrailingZeros64(m)], px) {
+						most = fixed.most(olds)
+					}
 				}
 			}
+			sl.old = 0
 		}
 		for j, f := range ct.sources {
 			fresh.final(f, freshCount[f])
@@ -496,9 +520,8 @@ func (cm *comparer) lost(ct *counter, freshCount []int, fresh, fixed *firsts, sa
 			}
 		}
 	}
-	for _, x := range ct.touched {
-		ct.slots[x].old = 0
-	}
+	// Only spread touches slots, and only with a batch: none to clear
+	// without one.
 	ct.touched, ct.batch, ct.sources = ct.touched[:0], nil, nil
 }
 
