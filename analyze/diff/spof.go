@@ -316,6 +316,12 @@ type counter struct {
 	touched []int32
 	batch   *int32
 	sources []int32
+	// The batch's hits with pairs the old model lacks: the node's place
+	// in the order of Takes and the mask of the failures concerned, read
+	// once the batch's counts are final (lost) for the failures that may
+	// be listed.
+	freshAt   []int32
+	freshMask []uint64
 }
 
 // slot is what count reads of one new node x (by its place in the layout)
@@ -335,7 +341,8 @@ type slot struct {
 // compares their hits with the old model's: it counts those the old model
 // has (same, per old failed node) and those it lacks (fresh, per new
 // failed node, in freshCount), keeps the first protected nodes of each
-// kind of difference (fresh: of the new failures' pairs the old model
+// kind of difference for the failures that may be listed, once a batch's
+// counts are final (lost; fresh: of the new failures' pairs the old model
 // lacks; fixed: of the old failures' pairs the new model lacks), and
 // passes every batch to sink. For each batch, its failures' old pairs
 // are spread once into per-node masks, and each watched node's mask is
@@ -376,7 +383,6 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 		// Per lane, counted here and added once: each failure's counts
 		// are its own (one batch, one worker).
 		var fr, sm [64]int
-		most := fresh.most(hb.Sources)
 		for i, p := range hb.Pos {
 			m := hb.Lanes[i] & counted
 			if m == 0 {
@@ -390,12 +396,8 @@ func (cm *comparer) count(ctx context.Context, r *analyze.Ranker, part []int32, 
 			both := m & sl.old
 			sl.old &^= both
 			n := m &^ both
-			if px <= most {
-				for n := n; n != 0; n &= n - 1 {
-					if fresh.add(hb.Sources[bits.TrailingZeros64(n)], px) {
-						most = fresh.most(hb.Sources)
-					}
-				}
+			if n != 0 {
+				ct.freshAt, ct.freshMask = append(ct.freshAt, px), append(ct.freshMask, n)
 			}
 			for ; n != 0; n &= n - 1 {
 				fr[bits.TrailingZeros64(n)]++
@@ -488,41 +490,68 @@ func (cm *comparer) each(fo int32, fn func(x int32)) {
 	}
 }
 
-// lost ends ct's batch: the old pairs of its failures that no new hit
-// cleared are pairs the new model lacks, kept in fixed (per old failed
-// node); then ct is cleared for the next batch. The batch's counts are
-// final now: the lists of its failures that cannot be listed are dropped.
+// lost ends ct's batch, whose counts are final now: the lists of its
+// failures that cannot be listed are dropped, and those that can get
+// their first pairs the other model lacks: the new failures' from the
+// batch's hits kept by count (fresh), the old ones' from the old pairs no
+// new hit cleared (fixed, per old failed node); then ct is cleared for
+// the next batch.
 func (cm *comparer) lost(ct *counter, freshCount []int, fresh, fixed *firsts, same []int) {
 	if ct.batch != nil {
-		olds := make([]int32, len(ct.sources))
+		// The batch's counts are final: first pairs are kept only for
+		// the failures that may still be listed (firsts.listable), most
+		// of a large catalog's failures are not, and adding every pair
+		// of every failure to its list was a twentieth of a diff of
+		// 100,000 nodes.
+		var news, olds [64]int32
+		var passNew, passOld uint64
 		for j, f := range ct.sources {
-			olds[j] = cm.toOld[f]
+			news[j], olds[j] = -1, cm.toOld[f]
+			if fresh.listable(f, freshCount[f]) {
+				news[j], passNew = f, passNew|1<<j
+			}
+			if fo := olds[j]; fo >= 0 && !fixed.listable(fo, int(cm.pairs[fo])-same[fo]) {
+				olds[j] = -1
+			}
+			if olds[j] >= 0 {
+				passOld |= 1 << j
+			}
 		}
-		most := fixed.most(olds)
-		// One pass over the touched slots, each cleared for the next
-		// batch as it is read (a second pass to clear them was a second
-		// cache miss per slot).
+		if passNew != 0 {
+			most := fresh.most(news[:len(ct.sources)])
+			for i, px := range ct.freshAt {
+				m := ct.freshMask[i] & passNew
+				if m == 0 || px > most {
+					continue
+				}
+				for ; m != 0; m &= m - 1 {
+					if fresh.add(news[bits.TrailingZeros64(m)], px) {
+						most = fresh.most(news[:len(ct.sources)])
+					}
+				}
+			}
+		}
+		// The old pairs of the batch's failures that no new hit cleared
+		// are pairs the new model lacks: one pass over the touched slots,
+		// each cleared for the next batch as it is read (a second pass to
+		// clear them was a second cache miss per slot).
+		most := fixed.most(olds[:len(ct.sources)])
 		for _, x := range ct.touched {
 			sl := &ct.slots[x]
-			if px := sl.fixed; px <= most {
-				for m := sl.old; m != 0; m &= m - 1 {
-					if fixed.add(olds[bits.TrailingZeros64(m)], px) {
-						most = fixed.most(olds)
+			if m := sl.old & passOld; m != 0 && sl.fixed <= most {
+				for ; m != 0; m &= m - 1 {
+					if fixed.add(olds[bits.TrailingZeros64(m)], sl.fixed) {
+						most = fixed.most(olds[:len(ct.sources)])
 					}
 				}
 			}
 			sl.old = 0
 		}
-		for j, f := range ct.sources {
-			fresh.final(f, freshCount[f])
-			if fo := olds[j]; fo >= 0 {
-				fixed.final(fo, int(cm.pairs[fo])-same[fo])
-			}
-		}
 	}
 	// Only spread touches slots, and only with a batch: none to clear
 	// without one.
 	ct.touched, ct.batch, ct.sources = ct.touched[:0], nil, nil
+	ct.freshAt, ct.freshMask = ct.freshAt[:0], ct.freshMask[:0]
 }
 
 // firsts keeps, per failed node of one model, the places of the first
@@ -564,12 +593,15 @@ func (t *firsts) add(f, px int32) bool {
 	return false
 }
 
-// final says that failed node f's count is final: its list is dropped
-// when f cannot be among the listed SPOFs.
-func (t *firsts) final(f int32, count int) {
+// listable says that failed node f's count is final, and reports whether
+// f may be listed among the SPOFs: its first pairs are kept only then
+// (its list is dropped otherwise).
+func (t *firsts) listable(f int32, count int) bool {
 	if count <= 0 || !t.floor.offer(count) {
 		t.lists[f] = nil
+		return false
 	}
+	return true
 }
 
 // floor keeps the n largest final counts offered: a failure whose count
