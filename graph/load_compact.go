@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/blastradius-go/blastradius/internal/yamltree"
@@ -101,9 +102,12 @@ type compact struct {
 	pending []string
 	// more are the pending references of the nodes a second reader read
 	// (see append), which follow pending's.
-	more  []string
-	refs  []int32
-	extra map[int32]*nodeExtra
+	more []string
+	// split is the first node of the second reader (0 without one), and
+	// splitRef its first reference.
+	split, splitRef int
+	refs            []int32
+	extra           map[int32]*nodeExtra
 	// The sizes of the compiled graph (see sizes).
 	vertices, hard, soft int
 	users64              int64 // the users of every node, saturating
@@ -264,6 +268,7 @@ func (c *compact) append(b *compact, limit int) bool {
 	// core (see resolve): copying them was a pass of one core over 16
 	// bytes per reference (40 MB at 1,000,000 nodes).
 	c.more = b.pending
+	c.split, c.splitRef = n, len(c.pending)
 	for i, x := range b.extra {
 		if c.extra == nil {
 			c.extra = make(map[int32]*nodeExtra)
@@ -506,104 +511,175 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 		return nil, false
 	}
 	// The ids: what validate's identify checks (their syntax was checked
-	// as each node was read, see each), and the index. The references are
-	// resolved with an idTable, made on another core while this one makes
-	// the graph's index (a Go map, which compile fills with the other
-	// vertices and Lookup reads).
-	var ids *idTable
-	made := make(chan struct{})
-	go func() {
-		defer close(made)
-		ids = newIDTable(c.ids)
-	}()
-	index, unique := c.index()
-	<-made
+	// as each node was read, see each). The references are resolved with
+	// an idTable, which also finds an id written twice; the graph's index
+	// (the Go map that compile completes with the other vertices and
+	// Lookup reads) is made beside resolving, validating and compiling,
+	// none of which reads it. Made before resolving, on one core while
+	// the idTable was made on the other, it took twice as long as the
+	// table, and that core worked alone meanwhile (0.1 s at 1,000,000
+	// nodes).
+	indexed := make(chan map[string]int32, 1)
+	go func() { indexed <- c.index() }()
+	ids, unique := newIDTable(c.ids)
 	if !unique || !c.resolve(ids) {
 		return nil, false
 	}
 	ids = nil // garbage: compile may reuse its memory
-	v := validator{m: m, index: index, pre: c.refs, kinds: c.kinds, names: c.ids}
+	v := validator{m: m, pre: c.refs, kinds: c.kinds, names: c.ids}
 	v.defaults()
 	if len(v.ps) > 0 {
 		return nil, false
 	}
-	// The nodes are validated on one goroutine while compile makes the
-	// graph of them on another: a problem throws the graph away
-	// (compile's own guards, and its recovering from a panic, keep an
-	// invalid node from doing harm meanwhile).
-	res := &resolution{index: index, refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}
-	checked := make(chan bool, 1)
-	go func() {
-		ok := false
-		defer func() {
-			recover() // as a problem: ok stays false
-			checked <- ok
-		}()
-		mk := &maker{compact: c}
-		for i := range c.ids {
-			v.self = int32(i)
-			v.node(mk.full(i))
-		}
-		ok = len(v.ps) == 0 && v.np == len(c.refs)
-	}()
+	// The nodes are validated while compile makes the graph of them: a
+	// problem throws the graph away (compile's own guards, and its
+	// recovering from a panic, keep an invalid node from doing harm
+	// meanwhile). Validating takes about as long as compiling, so the
+	// nodes of each reader are validated on a goroutine of their own:
+	// the two cores share three parts instead of waiting, at the end, for
+	// the longer of two.
+	parts := []validatePart{{v: v, to: len(c.ids), refs: len(c.refs)}}
+	if h := c.split; h > 0 && h < len(c.ids) && runtime.GOMAXPROCS(0) > 1 {
+		second := validator{m: m, pre: c.refs, np: c.splitRef, kinds: c.kinds, names: c.ids}
+		parts = []validatePart{{v: v, to: h, refs: c.splitRef}, {v: second, from: h, to: len(c.ids), refs: len(c.refs)}}
+	}
+	checked := make(chan bool, len(parts))
+	for k := range parts {
+		go func() { checked <- c.validate(&parts[k]) }()
+	}
+	res := &resolution{refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}
 	g, done := compileNodes(m, &maker{compact: c, noPlainIDs: true}, res, true)
-	if valid := <-checked; !done || !valid {
+	valid := true
+	for range parts {
+		valid = <-checked && valid
+	}
+	index := <-indexed
+	if !done || !valid || index == nil {
 		return nil, false
 	}
+	// The vertices compile made besides the nodes, in order, as its
+	// vertex adds them to an index it has.
+	for w := g.nodes; w < len(g.names); w++ {
+		if g.vkind[w] != NodeVertex {
+			index[g.names[w]] = int32(w)
+		}
+	}
+	g.index = index
 	return g, true
 }
 
+// validatePart is the nodes from to to of a compact model, to be checked
+// by v, whose references end at refs.
+type validatePart struct {
+	v        validator
+	from, to int
+	refs     int
+}
+
+// validate checks the nodes of part p, reporting whether they are valid.
+// A panic (a bug) is a problem: the compact load gives up.
+func (c *compact) validate(p *validatePart) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	mk := &maker{compact: c}
+	if p.from > 0 {
+		// full makes the nodes in order from here on.
+		mk.at, mk.p = p.from-1, p.v.np
+	}
+	v := &p.v
+	for i := p.from; i < p.to; i++ {
+		v.self = int32(i)
+		v.node(mk.full(i))
+	}
+	return len(v.ps) == 0 && v.np == p.refs
+}
+
 // index makes the graph's index of the node ids, sized for every vertex
-// (compile adds the others); unique is false when an id is written twice.
-func (c *compact) index() (index map[string]int32, unique bool) {
-	index = make(map[string]int32, c.vertices)
+// (the others are added once compiled). A duplicate id leaves it nil
+// (newIDTable finds one first, but the load must not go on with an index
+// that lost a node).
+func (c *compact) index() map[string]int32 {
+	index := make(map[string]int32, c.vertices)
 	for i, id := range c.ids {
 		// One hash of the id, not two: a duplicate leaves the index no
-		// larger (and the load gives up, so its overwritten node does
-		// not matter). Looking each id up first was 0.15 s of one core
-		// at 1,000,000 nodes.
+		// larger. Looking each id up first was 0.15 s of one core at
+		// 1,000,000 nodes.
 		index[id] = int32(i)
 		if len(index) != i+1 {
-			return nil, false
+			return nil
 		}
 	}
-	return index, true
+	return index
 }
 
 // resolve turns the ids of the references into node numbers, on two
 // cores for a large model: the table is complete and only read. It
 // returns false when an id is unknown.
+//
+// The two goroutines take chunks of the references in turn until none is
+// left, rather than half each: with the graph's index made beside them
+// (see compactCompile), a fixed half each left one core alone at the end.
 func (c *compact) resolve(index *idTable) bool {
-	c.refs = make([]int32, len(c.pending)+len(c.more))
-	part := func(pending []string, refs []int32) bool {
-		for k, id := range pending {
+	n := len(c.pending) + len(c.more)
+	c.refs = make([]int32, n)
+	// part resolves the references from lo to hi: pending's, then more's.
+	part := func(lo, hi int) bool {
+		for k := lo; k < hi; k++ {
+			id := ""
+			if k < len(c.pending) {
+				id = c.pending[k]
+			} else {
+				id = c.more[k-len(c.pending)]
+			}
 			i, ok := index.get(id)
 			if !ok {
 				return false
 			}
-			refs[k] = i
+			c.refs[k] = i
 		}
 		return true
 	}
-	// Two parts: the references of the two readers' nodes, else the two
-	// halves of them.
-	a, b := c.pending, c.more
-	if b == nil {
-		a, b = c.pending[:len(c.pending)/2], c.pending[len(c.pending)/2:]
-	}
-	ra, rb := c.refs[:len(a)], c.refs[len(a):]
 	ok := true
-	if min(len(a), len(b)) >= splitNodes && runtime.GOMAXPROCS(0) > 1 {
-		done := make(chan bool)
-		go func() { done <- part(b, rb) }()
-		ok = part(a, ra)
-		ok = <-done && ok
+	if n >= resolveMin && runtime.GOMAXPROCS(0) > 1 {
+		var next atomic.Int64
+		var bad atomic.Bool
+		work := func() {
+			for !bad.Load() {
+				lo := int(next.Add(int64(resolveChunk))) - resolveChunk
+				if lo >= n {
+					return
+				}
+				if !part(lo, min(lo+resolveChunk, n)) {
+					bad.Store(true)
+				}
+			}
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			work()
+		}()
+		work()
+		<-done
+		ok = !bad.Load()
 	} else {
-		ok = part(a, ra) && part(b, rb)
+		ok = part(0, n)
 	}
 	c.pending, c.more = nil, nil
 	return ok
 }
+
+// resolveChunk is how many references a goroutine of resolve takes at a
+// time: small enough that the two end together, large enough that taking
+// one costs nothing beside it; resolveMin the references from which
+// resolve works on two cores. Tests lower both.
+var (
+	resolveChunk = 16 << 10
+	resolveMin   = 2 * splitNodes
+)
 
 // splitRead turns the reading of a large file on two cores on; tests
 // turn it off to compare, and lower splitBytes.
