@@ -1007,6 +1007,9 @@ func resolve(s string) Tag {
 
 // number resolves a plain scalar that starts with a sign or a digit.
 func number(s string) Tag {
+	if _, ok := decimal(s); ok {
+		return Int // most numbers of a model: what follows finds the same
+	}
 	plain := strings.ReplaceAll(s, "_", "")
 	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
 		return Int
@@ -1035,6 +1038,27 @@ func number(s string) Tag {
 		}
 	}
 	return String
+}
+
+// decimal is the value of s when s is an integer written in decimal
+// digits alone that strconv.ParseInt(s, 0, 64) reads as one: "0", or a
+// digit from 1 to 9 followed by at most 17 digits (a leading 0 makes
+// ParseInt read octal). It is the common case of number and Integer,
+// which otherwise take the underscores out (a pass to count them) and
+// parse with the base prefixes: TestDecimal holds it equal to them.
+func decimal(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 || s[0] == '0' && len(s) > 1 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + int64(c)
+	}
+	return n, true
 }
 
 // yamlFloat reports whether s is [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
