@@ -102,12 +102,9 @@ type compact struct {
 	pending []string
 	// more are the pending references of the nodes a second reader read
 	// (see append), which follow pending's.
-	more []string
-	// split is the first node of the second reader (0 without one), and
-	// splitRef its first reference.
-	split, splitRef int
-	refs            []int32
-	extra           map[int32]*nodeExtra
+	more  []string
+	refs  []int32
+	extra map[int32]*nodeExtra
 	// The sizes of the compiled graph (see sizes).
 	vertices, hard, soft int
 	users64              int64 // the users of every node, saturating
@@ -268,7 +265,6 @@ func (c *compact) append(b *compact, limit int) bool {
 	// core (see resolve): copying them was a pass of one core over 16
 	// bytes per reference (40 MB at 1,000,000 nodes).
 	c.more = b.pending
-	c.split, c.splitRef = n, len(c.pending)
 	for i, x := range b.extra {
 		if c.extra == nil {
 			c.extra = make(map[int32]*nodeExtra)
@@ -512,49 +508,55 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	}
 	// The ids: what validate's identify checks (their syntax was checked
 	// as each node was read, see each). The references are resolved with
-	// an idTable, which also finds an id written twice; the graph's index
+	// an idTable, which also finds an id written twice. The graph's index
 	// (the Go map that compile completes with the other vertices and
-	// Lookup reads) is made beside resolving, validating and compiling,
-	// none of which reads it. Made before resolving, on one core while
-	// the idTable was made on the other, it took twice as long as the
-	// table, and that core worked alone meanwhile (0.1 s at 1,000,000
-	// nodes).
-	indexed := make(chan map[string]int32, 1)
-	go func() { indexed <- c.index() }()
-	ids, unique := newIDTable(c.ids)
-	if !unique || !c.resolve(ids) {
+	// Lookup reads) is made on the other core meanwhile, which then helps
+	// resolve: the two cores take chunks of the references in turn. (Made
+	// on its own before, beside the idTable, the index took twice as long
+	// as the table and its core worked alone meanwhile: 0.1 s at
+	// 1,000,000 nodes.)
+	var index map[string]int32
+	var res *resolver
+	made := make(chan struct{}) // res is set (nil for a duplicate id)
+	helped := make(chan struct{})
+	go func() {
+		defer close(helped)
+		index = c.index()
+		<-made
+		if res != nil {
+			res.work()
+		}
+	}()
+	if ids, unique := newIDTable(c.ids); unique {
+		res = c.newResolver(ids)
+	}
+	close(made)
+	if res == nil {
 		return nil, false
 	}
-	ids = nil // garbage: compile may reuse its memory
+	res.work()
+	<-helped
+	if res.bad.Load() || index == nil {
+		return nil, false
+	}
+	res = nil // the table is garbage: compile may reuse its memory
+	c.pending, c.more = nil, nil
 	v := validator{m: m, pre: c.refs, kinds: c.kinds, names: c.ids}
 	v.defaults()
 	if len(v.ps) > 0 {
 		return nil, false
 	}
-	// The nodes are validated while compile makes the graph of them: a
-	// problem throws the graph away (compile's own guards, and its
-	// recovering from a panic, keep an invalid node from doing harm
-	// meanwhile). Validating takes about as long as compiling, so the
-	// nodes of each reader are validated on a goroutine of their own:
-	// the two cores share three parts instead of waiting, at the end, for
-	// the longer of two.
-	parts := []validatePart{{v: v, to: len(c.ids), refs: len(c.refs)}}
-	if h := c.split; h > 0 && h < len(c.ids) && runtime.GOMAXPROCS(0) > 1 {
-		second := validator{m: m, pre: c.refs, np: c.splitRef, kinds: c.kinds, names: c.ids}
-		parts = []validatePart{{v: v, to: h, refs: c.splitRef}, {v: second, from: h, to: len(c.ids), refs: len(c.refs)}}
-	}
-	checked := make(chan bool, len(parts))
-	for k := range parts {
-		go func() { checked <- c.validate(&parts[k]) }()
-	}
-	res := &resolution{refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}
-	g, done := compileNodes(m, &maker{compact: c, noPlainIDs: true}, res, true)
-	valid := true
-	for range parts {
-		valid = <-checked && valid
-	}
-	index := <-indexed
-	if !done || !valid || index == nil {
+	// The nodes are validated on one goroutine while compile makes the
+	// graph of them on another: a problem throws the graph away
+	// (compile's own guards, and its recovering from a panic, keep an
+	// invalid node from doing harm meanwhile). Compile is the longer of
+	// the two, so nothing else runs beside them: a third goroutine (the
+	// index, or validation in two parts) took compile's core from it part
+	// of the time, and compile then ended alone.
+	checked := make(chan bool, 1)
+	go func() { checked <- c.validate(&v) }()
+	g, done := compileNodes(m, &maker{compact: c, noPlainIDs: true}, &resolution{refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}, true)
+	if valid := <-checked; !done || !valid {
 		return nil, false
 	}
 	// The vertices compile made besides the nodes, in order, as its
@@ -568,33 +570,20 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	return g, true
 }
 
-// validatePart is the nodes from to to of a compact model, to be checked
-// by v, whose references end at refs.
-type validatePart struct {
-	v        validator
-	from, to int
-	refs     int
-}
-
-// validate checks the nodes of part p, reporting whether they are valid.
-// A panic (a bug) is a problem: the compact load gives up.
-func (c *compact) validate(p *validatePart) (ok bool) {
+// validate checks every node of c with v, reporting whether they are
+// valid. A panic (a bug) is a problem: the compact load gives up.
+func (c *compact) validate(v *validator) (ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
 		}
 	}()
 	mk := &maker{compact: c}
-	if p.from > 0 {
-		// full makes the nodes in order from here on.
-		mk.at, mk.p = p.from-1, p.v.np
-	}
-	v := &p.v
-	for i := p.from; i < p.to; i++ {
+	for i := range c.ids {
 		v.self = int32(i)
 		v.node(mk.full(i))
 	}
-	return len(v.ps) == 0 && v.np == p.refs
+	return len(v.ps) == 0 && v.np == len(c.refs)
 }
 
 // index makes the graph's index of the node ids, sized for every vertex
@@ -615,71 +604,62 @@ func (c *compact) index() map[string]int32 {
 	return index
 }
 
-// resolve turns the ids of the references into node numbers, on two
-// cores for a large model: the table is complete and only read. It
-// returns false when an id is unknown.
-//
-// The two goroutines take chunks of the references in turn until none is
-// left, rather than half each: with the graph's index made beside them
-// (see compactCompile), a fixed half each left one core alone at the end.
-func (c *compact) resolve(index *idTable) bool {
-	n := len(c.pending) + len(c.more)
-	c.refs = make([]int32, n)
-	// part resolves the references from lo to hi: pending's, then more's.
-	part := func(lo, hi int) bool {
-		for k := lo; k < hi; k++ {
-			id := ""
-			if k < len(c.pending) {
-				id = c.pending[k]
-			} else {
-				id = c.more[k-len(c.pending)]
-			}
-			i, ok := index.get(id)
-			if !ok {
-				return false
-			}
-			c.refs[k] = i
-		}
-		return true
-	}
-	ok := true
-	if n >= resolveMin && runtime.GOMAXPROCS(0) > 1 {
-		var next atomic.Int64
-		var bad atomic.Bool
-		work := func() {
-			for !bad.Load() {
-				lo := int(next.Add(int64(resolveChunk))) - resolveChunk
-				if lo >= n {
-					return
-				}
-				if !part(lo, min(lo+resolveChunk, n)) {
-					bad.Store(true)
-				}
-			}
-		}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			work()
-		}()
-		work()
-		<-done
-		ok = !bad.Load()
-	} else {
-		ok = part(0, n)
-	}
-	c.pending, c.more = nil, nil
-	return ok
+// resolver turns the ids of the references into node numbers (c.refs),
+// in chunks that the goroutines calling work take in turn until none is
+// left: the table is complete and only read. bad is set when an id is
+// unknown. Chunks rather than a fixed half each, so that a goroutine that
+// joins late (see compactCompile) takes its share, and the two end
+// together.
+type resolver struct {
+	c    *compact
+	t    *idTable
+	n    int
+	next atomic.Int64
+	bad  atomic.Bool
 }
 
-// resolveChunk is how many references a goroutine of resolve takes at a
-// time: small enough that the two end together, large enough that taking
-// one costs nothing beside it; resolveMin the references from which
-// resolve works on two cores. Tests lower both.
-var (
-	resolveChunk = 16 << 10
-	resolveMin   = 2 * splitNodes
-)
+func (c *compact) newResolver(t *idTable) *resolver {
+	n := len(c.pending) + len(c.more)
+	c.refs = make([]int32, n)
+	return &resolver{c: c, t: t, n: n}
+}
+
+// work resolves chunks until none is left or an id is unknown.
+func (r *resolver) work() {
+	for !r.bad.Load() {
+		lo := int(r.next.Add(int64(resolveChunk))) - resolveChunk
+		if lo >= r.n {
+			return
+		}
+		if !r.part(lo, min(lo+resolveChunk, r.n)) {
+			r.bad.Store(true)
+		}
+	}
+}
+
+// part resolves the references from lo to hi: pending's, then more's.
+func (r *resolver) part(lo, hi int) bool {
+	c := r.c
+	for k := lo; k < hi; k++ {
+		id := ""
+		if k < len(c.pending) {
+			id = c.pending[k]
+		} else {
+			id = c.more[k-len(c.pending)]
+		}
+		i, ok := r.t.get(id)
+		if !ok {
+			return false
+		}
+		c.refs[k] = i
+	}
+	return true
+}
+
+// resolveChunk is how many references a goroutine takes at a time: small
+// enough that the two end together, large enough that taking one costs
+// nothing beside it. Tests lower it.
+var resolveChunk = 16 << 10
 
 // splitRead turns the reading of a large file on two cores on; tests
 // turn it off to compare, and lower splitBytes.

@@ -244,12 +244,11 @@ func TestCompactLoadDuplicateAcrossSplit(t *testing.T) {
 
 // TestCompactLoadShared holds the compact load equal to Decode with the
 // references resolved in chunks of a few, taken in turn by two
-// goroutines across the two readers' references, and the nodes of each
-// reader validated on a goroutine of its own.
+// goroutines across the two readers' references.
 func TestCompactLoadShared(t *testing.T) {
-	savedChunk, savedMin := resolveChunk, resolveMin
-	resolveChunk, resolveMin = 7, 1
-	defer func() { resolveChunk, resolveMin = savedChunk, savedMin }()
+	saved := resolveChunk
+	resolveChunk = 7
+	defer func() { resolveChunk = saved }()
 	split := 0
 	defer SplitAll(&split)()
 	compactLoadCases(t)
@@ -258,9 +257,9 @@ func TestCompactLoadShared(t *testing.T) {
 	}
 }
 
-// TestCompactLoadProblemInOneHalf: a problem that only the validation of
-// one reader's nodes finds makes the whole load give up, whichever half
-// it is in, and the error is Decode's.
+// TestCompactLoadProblemInOneHalf: a problem that only validation finds,
+// in the nodes of either reader, makes the whole load give up, and the
+// error is Decode's.
 func TestCompactLoadProblemInOneHalf(t *testing.T) {
 	split := 0
 	defer SplitAll(&split)()
