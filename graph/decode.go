@@ -708,10 +708,10 @@ func fieldNumber(field string) (rep uint32, k int, ok bool) {
 		if err != nil || r >= math.MaxUint32 || strconv.FormatUint(r, 10) != rest[:i] {
 			return 0, 0, false
 		}
-		k = slices.Index(replicaFields, rest[i+2:])
+		k = replicaField(rest[i+2:])
 		return uint32(r) + 1, k, k >= 0
 	}
-	k = slices.Index(nodeFields, field)
+	k = nodeField(field)
 	return 0, k, k >= 0
 }
 
@@ -890,7 +890,7 @@ func (d *decoder) node(n *Node, e entry) {
 	hasKind := false
 	d.each(v, id, "", func(e entry) {
 		f := e.Key
-		if k := slices.Index(nodeFields, f); k >= 0 {
+		if k := nodeField(f); k >= 0 {
 			d.setField(0, k, e.Line)
 		}
 		if e.Val.IsNull() {
@@ -992,7 +992,7 @@ func (d *decoder) replica(r *Replica, v *value, id string, i int) {
 	}
 	d.each(v, id, path, func(e entry) {
 		f := yamltree.Join(path, e.Key)
-		if k := slices.Index(replicaFields, e.Key); k >= 0 {
+		if k := replicaField(e.Key); k >= 0 {
 			d.setField(i+1, k, e.Line)
 		}
 		if e.Val.IsNull() {

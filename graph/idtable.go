@@ -32,26 +32,40 @@ const (
 	long    = 255 // n of an id longer than slotKey
 )
 
-// newIDTable indexes ids (unique: a duplicate is found elsewhere), node
-// i being ids[i], with half as many slots again as ids at least (at most
-// two thirds full: 64 MB for 1,000,000 ids).
-func newIDTable(ids []string) *idTable {
+// newIDTable indexes ids, node i being ids[i], with half as many slots
+// again as ids at least (at most two thirds full: 64 MB for 1,000,000
+// ids). unique is false when an id is written twice: the slots an id
+// probes are those of its equals, so a duplicate is met on the way to
+// a free slot, and the compact load finds it here instead of in the Go
+// map of the graph's index, which is made meanwhile on another core.
+func newIDTable(ids []string) (t *idTable, unique bool) {
 	size := uint64(1) << bits.Len64(uint64(len(ids)+len(ids)/2)|15)
-	t := &idTable{seed: maphash.MakeSeed(), mask: size - 1, slots: make([]idSlot, size), ids: ids}
+	t = &idTable{seed: maphash.MakeSeed(), mask: size - 1, slots: make([]idSlot, size), ids: ids}
 	for i, id := range ids {
+		n := uint8(long)
+		if len(id) <= slotKey {
+			n = uint8(len(id))
+		}
 		h := maphash.String(t.seed, id) & t.mask
-		for t.slots[h].node != 0 {
-			h = (h + 1) & t.mask
+		for ; t.slots[h].node != 0; h = (h + 1) & t.mask {
+			if t.slots[h].n == n && t.same(&t.slots[h], id) {
+				return nil, false
+			}
 		}
 		s := &t.slots[h]
 		s.node = int32(i) + 1
-		s.n = long
-		if len(id) <= slotKey {
-			s.n = uint8(len(id))
-		}
+		s.n = n
 		copy(s.key[:], id)
 	}
-	return t
+	return t, true
+}
+
+// same reports whether the id of slot s, whose length class is id's, is id.
+func (t *idTable) same(s *idSlot, id string) bool {
+	if s.n != long {
+		return string(s.key[:s.n]) == id
+	}
+	return string(s.key[:]) == id[:slotKey] && t.ids[s.node-1] == id
 }
 
 // get returns the node of id.

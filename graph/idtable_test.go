@@ -3,6 +3,7 @@ package graph
 import (
 	"flag"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,7 +14,8 @@ var idSeed = flag.Uint64("ids.seed", 0, "seed of TestIDTable (0: a new one, prin
 // TestIDTable holds the idTable's answers equal to a Go map's on sets of
 // random ids of every length up to the limit (sharing long prefixes, so
 // that ids longer than a slot's bytes differ only after them), for every
-// id and for ids not in the set.
+// id and for ids not in the set, and its duplicate check equal to a
+// map's: a set with an id written again is not unique.
 func TestIDTable(t *testing.T) {
 	seed := *idSeed
 	if seed == 0 {
@@ -37,7 +39,20 @@ func TestIDTable(t *testing.T) {
 			want[id] = int32(len(ids))
 			ids = append(ids, id)
 		}
-		tab := newIDTable(ids)
+		tab, unique := newIDTable(ids)
+		if !unique {
+			t.Fatalf("%d distinct ids: newIDTable finds a duplicate", len(ids))
+		}
+		// The same ids with one written again (at any place after its
+		// first) are not unique.
+		if len(ids) > 0 {
+			i := r.IntN(len(ids))
+			j := i + 1 + r.IntN(len(ids)-i)
+			dup := slices.Insert(slices.Clone(ids), j, strings.Clone(ids[i]))
+			if _, unique := newIDTable(dup); unique {
+				t.Fatalf("%q written at %d and %d: newIDTable finds no duplicate", ids[i], i, j)
+			}
+		}
 		for id, i := range want {
 			if got, ok := tab.get(id); !ok || got != i {
 				t.Fatalf("get(%q) = %d, %v, want %d", id, got, ok, i)

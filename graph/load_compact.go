@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/blastradius-go/blastradius/internal/yamltree"
@@ -506,23 +507,41 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 		return nil, false
 	}
 	// The ids: what validate's identify checks (their syntax was checked
-	// as each node was read, see each), and the index. The references are
-	// resolved with an idTable, made on another core while this one makes
-	// the graph's index (a Go map, which compile fills with the other
-	// vertices and Lookup reads).
-	var ids *idTable
-	made := make(chan struct{})
+	// as each node was read, see each). The references are resolved with
+	// an idTable, which also finds an id written twice. The graph's index
+	// (the Go map that compile completes with the other vertices and
+	// Lookup reads) is made on the other core meanwhile, which then helps
+	// resolve: the two cores take chunks of the references in turn. (Made
+	// on its own before, beside the idTable, the index took twice as long
+	// as the table and its core worked alone meanwhile: 0.1 s at
+	// 1,000,000 nodes.)
+	var index map[string]int32
+	var res *resolver
+	made := make(chan struct{}) // res is set (nil for a duplicate id)
+	helped := make(chan struct{})
 	go func() {
-		defer close(made)
-		ids = newIDTable(c.ids)
+		defer close(helped)
+		index = c.index()
+		<-made
+		if res != nil {
+			res.work()
+		}
 	}()
-	index, unique := c.index()
-	<-made
-	if !unique || !c.resolve(ids) {
+	if ids, unique := newIDTable(c.ids); unique {
+		res = c.newResolver(ids)
+	}
+	close(made)
+	if res == nil {
 		return nil, false
 	}
-	ids = nil // garbage: compile may reuse its memory
-	v := validator{m: m, index: index, pre: c.refs, kinds: c.kinds, names: c.ids}
+	res.work()
+	<-helped
+	if res.bad.Load() || index == nil {
+		return nil, false
+	}
+	res = nil // the table is garbage: compile may reuse its memory
+	c.pending, c.more = nil, nil
+	v := validator{m: m, pre: c.refs, kinds: c.kinds, names: c.ids}
 	v.defaults()
 	if len(v.ps) > 0 {
 		return nil, false
@@ -530,80 +549,117 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	// The nodes are validated on one goroutine while compile makes the
 	// graph of them on another: a problem throws the graph away
 	// (compile's own guards, and its recovering from a panic, keep an
-	// invalid node from doing harm meanwhile).
-	res := &resolution{index: index, refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}
+	// invalid node from doing harm meanwhile). Compile is the longer of
+	// the two, so nothing else runs beside them: a third goroutine (the
+	// index, or validation in two parts) took compile's core from it part
+	// of the time, and compile then ended alone.
 	checked := make(chan bool, 1)
-	go func() {
-		ok := false
-		defer func() {
-			recover() // as a problem: ok stays false
-			checked <- ok
-		}()
-		mk := &maker{compact: c}
-		for i := range c.ids {
-			v.self = int32(i)
-			v.node(mk.full(i))
-		}
-		ok = len(v.ps) == 0 && v.np == len(c.refs)
-	}()
-	g, done := compileNodes(m, &maker{compact: c, noPlainIDs: true}, res, true)
+	go func() { checked <- c.validate(&v) }()
+	g, done := compileNodes(m, &maker{compact: c, noPlainIDs: true}, &resolution{refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}, true)
 	if valid := <-checked; !done || !valid {
 		return nil, false
 	}
+	// The vertices compile made besides the nodes, in order, as its
+	// vertex adds them to an index it has.
+	for w := g.nodes; w < len(g.names); w++ {
+		if g.vkind[w] != NodeVertex {
+			index[g.names[w]] = int32(w)
+		}
+	}
+	g.index = index
 	return g, true
 }
 
-// index makes the graph's index of the node ids, sized for every vertex
-// (compile adds the others); unique is false when an id is written twice.
-func (c *compact) index() (index map[string]int32, unique bool) {
-	index = make(map[string]int32, c.vertices)
-	for i, id := range c.ids {
-		// One hash of the id, not two: a duplicate leaves the index no
-		// larger (and the load gives up, so its overwritten node does
-		// not matter). Looking each id up first was 0.15 s of one core
-		// at 1,000,000 nodes.
-		index[id] = int32(i)
-		if len(index) != i+1 {
-			return nil, false
+// validate checks every node of c with v, reporting whether they are
+// valid. A panic (a bug) is a problem: the compact load gives up.
+func (c *compact) validate(v *validator) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
 		}
+	}()
+	mk := &maker{compact: c}
+	for i := range c.ids {
+		v.self = int32(i)
+		v.node(mk.full(i))
 	}
-	return index, true
+	return len(v.ps) == 0 && v.np == len(c.refs)
 }
 
-// resolve turns the ids of the references into node numbers, on two
-// cores for a large model: the table is complete and only read. It
-// returns false when an id is unknown.
-func (c *compact) resolve(index *idTable) bool {
-	c.refs = make([]int32, len(c.pending)+len(c.more))
-	part := func(pending []string, refs []int32) bool {
-		for k, id := range pending {
-			i, ok := index.get(id)
-			if !ok {
-				return false
-			}
-			refs[k] = i
+// index makes the graph's index of the node ids, sized for every vertex
+// (the others are added once compiled). A duplicate id leaves it nil
+// (newIDTable finds one first, but the load must not go on with an index
+// that lost a node).
+func (c *compact) index() map[string]int32 {
+	index := make(map[string]int32, c.vertices)
+	for i, id := range c.ids {
+		// One hash of the id, not two: a duplicate leaves the index no
+		// larger. Looking each id up first was 0.15 s of one core at
+		// 1,000,000 nodes.
+		index[id] = int32(i)
+		if len(index) != i+1 {
+			return nil
 		}
-		return true
 	}
-	// Two parts: the references of the two readers' nodes, else the two
-	// halves of them.
-	a, b := c.pending, c.more
-	if b == nil {
-		a, b = c.pending[:len(c.pending)/2], c.pending[len(c.pending)/2:]
-	}
-	ra, rb := c.refs[:len(a)], c.refs[len(a):]
-	ok := true
-	if min(len(a), len(b)) >= splitNodes && runtime.GOMAXPROCS(0) > 1 {
-		done := make(chan bool)
-		go func() { done <- part(b, rb) }()
-		ok = part(a, ra)
-		ok = <-done && ok
-	} else {
-		ok = part(a, ra) && part(b, rb)
-	}
-	c.pending, c.more = nil, nil
-	return ok
+	return index
 }
+
+// resolver turns the ids of the references into node numbers (c.refs),
+// in chunks that the goroutines calling work take in turn until none is
+// left: the table is complete and only read. bad is set when an id is
+// unknown. Chunks rather than a fixed half each, so that a goroutine that
+// joins late (see compactCompile) takes its share, and the two end
+// together.
+type resolver struct {
+	c    *compact
+	t    *idTable
+	n    int
+	next atomic.Int64
+	bad  atomic.Bool
+}
+
+func (c *compact) newResolver(t *idTable) *resolver {
+	n := len(c.pending) + len(c.more)
+	c.refs = make([]int32, n)
+	return &resolver{c: c, t: t, n: n}
+}
+
+// work resolves chunks until none is left or an id is unknown.
+func (r *resolver) work() {
+	for !r.bad.Load() {
+		lo := int(r.next.Add(int64(resolveChunk))) - resolveChunk
+		if lo >= r.n {
+			return
+		}
+		if !r.part(lo, min(lo+resolveChunk, r.n)) {
+			r.bad.Store(true)
+		}
+	}
+}
+
+// part resolves the references from lo to hi: pending's, then more's.
+func (r *resolver) part(lo, hi int) bool {
+	c := r.c
+	for k := lo; k < hi; k++ {
+		id := ""
+		if k < len(c.pending) {
+			id = c.pending[k]
+		} else {
+			id = c.more[k-len(c.pending)]
+		}
+		i, ok := r.t.get(id)
+		if !ok {
+			return false
+		}
+		c.refs[k] = i
+	}
+	return true
+}
+
+// resolveChunk is how many references a goroutine takes at a time: small
+// enough that the two end together, large enough that taking one costs
+// nothing beside it. Tests lower it.
+var resolveChunk = 16 << 10
 
 // splitRead turns the reading of a large file on two cores on; tests
 // turn it off to compare, and lower splitBytes.

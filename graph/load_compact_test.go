@@ -241,3 +241,57 @@ func TestCompactLoadDuplicateAcrossSplit(t *testing.T) {
 		t.Fatalf("DecodeGraph: %v, want a duplicate", err)
 	}
 }
+
+// TestCompactLoadShared holds the compact load equal to Decode with the
+// references resolved in chunks of a few, taken in turn by two
+// goroutines across the two readers' references.
+func TestCompactLoadShared(t *testing.T) {
+	saved := resolveChunk
+	resolveChunk = 7
+	defer func() { resolveChunk = saved }()
+	split := 0
+	defer SplitAll(&split)()
+	compactLoadCases(t)
+	if split == 0 {
+		t.Fatal("no load was read by two readers")
+	}
+}
+
+// TestCompactLoadProblemInOneHalf: a problem that only validation finds,
+// in the nodes of either reader, makes the whole load give up, and the
+// error is Decode's.
+func TestCompactLoadProblemInOneHalf(t *testing.T) {
+	split := 0
+	defer SplitAll(&split)()
+	catalog := func(bad int) []byte {
+		var b strings.Builder
+		b.WriteString("nodes:\n  r: {kind: region}\n  s: {kind: site, region: r}\n")
+		for i := range 400 {
+			// A service placed at a region instead of a site is a
+			// problem of validation, not of the decoder.
+			site := "s"
+			if i == bad {
+				site = "r"
+			}
+			fmt.Fprintf(&b, "  s%d: {kind: service, site: %s}\n", i, site)
+		}
+		return []byte(b.String())
+	}
+	if _, ok := compactOf(catalog(-1), YAML); !ok {
+		t.Fatal("the compact load gave up on a valid catalog")
+	}
+	for _, bad := range []int{5, 200, 399} {
+		src := catalog(bad)
+		before := split
+		if _, ok := compactOf(src, YAML); ok {
+			t.Fatalf("the compact load read a catalog whose node s%d is invalid", bad)
+		}
+		if split == before {
+			t.Fatal("the file was not split between two readers")
+		}
+		sameGraph(t, src, YAML)
+		if _, err := DecodeGraph(bytes.NewReader(src), "eq", YAML, Limits{}); err == nil || !strings.Contains(err.Error(), "s"+strconv.Itoa(bad)) {
+			t.Fatalf("DecodeGraph: %v, want a problem of s%d", err, bad)
+		}
+	}
+}

@@ -14,18 +14,23 @@ import (
 	"github.com/blastradius-go/blastradius/graph"
 )
 
-// independent, which explains only the claims whose defeats it can list
-// (not observed here: the test holds the output), lists what the audit
-// with every chain gives: the same violations, in the
-// same order, with the same chains and the same count, on random models,
-// with lists short enough to cut (1 to 3 violations) and ties at the cut
-// that only the chain decides.
+// independent, which explains only the claims whose defeats it can list,
+// lists what the audit with every chain gives: the same violations, in
+// the same order, with the same chains and the same count, on random
+// models, with lists short enough to cut (1 to 3 violations) and ties at
+// the cut that only the chain decides. And it builds fewer chains: with
+// the list cut, some claim with a defeat to list is left unexplained, and
+// every claim a listed violation names is explained.
 func TestIndependentListsAsWithEveryChain(t *testing.T) {
 	ctx := context.Background()
-	cut, ties := 0, 0
+	cut, ties, fewer := 0, 0, 0
+	var seen *analyze.AuditResult
+	policy.SetExplainedHook(func(r *analyze.AuditResult) { seen = r })
+	t.Cleanup(func() { policy.SetExplainedHook(nil) })
 	defer func() {
 		require.Positive(t, cut, "some list cut")
 		require.Positive(t, ties, "some tie at the cut")
+		require.Positive(t, fewer, "some cut list with a claim left unexplained")
 	}()
 	randomModels(t, 300, func(t *testing.T, c *graph.Compiled) {
 		for _, k := range []int{2, 3} {
@@ -70,6 +75,27 @@ func TestIndependentListsAsWithEveryChain(t *testing.T) {
 					}
 				}
 				require.Equal(t, len(all), rr.Total, "k %d, limit %d", k, limit)
+				// The chains built: every claim a listed violation names,
+				// and, when the list is cut, not always every claim with
+				// something to list.
+				require.NotNil(t, seen, "k %d, limit %d: the rule audited", k, limit)
+				explained := map[string]bool{}
+				withHits := map[string]bool{}
+				for _, cl := range seen.Claims {
+					if cl.Explained {
+						explained[cl.Owner] = true
+					}
+				}
+				for _, h := range all {
+					withHits[h.owner] = true
+				}
+				for _, v := range rr.Violations {
+					require.True(t, explained[v.Node], "k %d, limit %d: %s listed without its claim explained", k, limit, v.Node)
+				}
+				if len(want) < len(all) && len(explained) < len(withHits) {
+					fewer++
+				}
+				seen = nil
 				require.Len(t, rr.Violations, len(want), "k %d, limit %d", k, limit)
 				for i, v := range rr.Violations {
 					require.Equal(t, want[i].owner, v.Node)

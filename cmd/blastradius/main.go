@@ -382,12 +382,22 @@ const stdinName = "<stdin>"
 // line is named by its file (graph.LoadCompiled: "kakao-2022.yaml" is
 // "kakao-2022"), so that every report says which model it is about.
 func (x *command) load(path string) (*graph.Compiled, bool) {
+	return x.loadThen(path, true)
+}
+
+// loadThen is load, collecting the garbage of loading only when release
+// is set: a command that does nothing more with the graph than print its
+// size (validate's last file) would pay for a collection whose memory no
+// one uses (0.1 to 0.3 s of CPU at 1,000,000 nodes).
+func (x *command) loadThen(path string, release bool) (*graph.Compiled, bool) {
 	c, err := x.decode(path)
 	if err != nil {
 		x.problems(path, err)
 		return nil, false
 	}
-	releaseModel(c)
+	if release {
+		releaseModel(c)
+	}
 	return c, true
 }
 
@@ -416,6 +426,7 @@ const bigGraph = 50_000
 // "-", within the limits of --max-file-size and --max-nodes.
 func (x *command) decode(path string) (*graph.Compiled, error) {
 	if path != "-" {
+		defer collectAfterLoad(path)()
 		if cc := x.modelCache(); cc != nil {
 			return cc.Load(path, x.limits)
 		}
@@ -492,11 +503,13 @@ func validate(x *command, args []string) int {
 	}
 	// Every file is checked, so one run lists every problem of a change.
 	code = exitOK
-	for _, path := range pos {
+	for i, path := range pos {
 		if err := x.ctx.Err(); err != nil {
 			return x.fail(err)
 		}
-		c, ok := x.load(path)
+		// The garbage of a file's load is collected before the next
+		// file's, not after the last.
+		c, ok := x.loadThen(path, i < len(pos)-1)
 		if !ok {
 			code = exitUsage
 			continue

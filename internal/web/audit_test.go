@@ -18,9 +18,16 @@ import (
 // claim of the JSON, the printed ones of the Markdown), serves byte for
 // byte the documents of the audit with every chain (the library's
 // default), for every owner with a claim of the Kakao and Naver models
-// and orders 1 to 3. It holds the output; that no other chain is built is
-// not observed here.
+// and orders 1 to 3. And it builds no other chain: the claims it
+// explains are exactly those the Markdown shows, or every claim for the
+// JSON.
 func TestAPIAuditMatchesAuditWithEveryChain(t *testing.T) {
+	var served *analyze.AuditResult
+	var servedAs string
+	explainedHook = func(format string, res *analyze.AuditResult) { served, servedAs = res, format }
+	t.Cleanup(func() { explainedHook = nil })
+	fewer := 0
+	defer func() { require.Positive(t, fewer, "some Markdown audit with a claim left unexplained") }()
 	for _, path := range []string{kakao, "../../testdata/naver-2022.yaml"} {
 		s, ts := newTestServer(t, path)
 		c := s.Compiled()
@@ -49,6 +56,19 @@ func TestAPIAuditMatchesAuditWithEveryChain(t *testing.T) {
 					code, _, got := get(t, ts, q)
 					require.Equal(t, 200, code, "%s: %s", q, got)
 					require.Equal(t, want.String(), string(got), "%s of %s", q, path)
+					require.NotNil(t, served, q)
+					require.Equal(t, format, servedAs, q)
+					shown := map[int]bool{}
+					for _, i := range export.AuditShown(served) {
+						shown[i] = true
+					}
+					for i, cl := range served.Claims {
+						require.Equal(t, format == "json" || shown[i], cl.Explained, "%s: claim %s", q, cl.Name)
+					}
+					if format == "markdown" && len(shown) < len(served.Claims) {
+						fewer++
+					}
+					served = nil
 				}
 			}
 		}

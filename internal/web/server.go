@@ -614,6 +614,10 @@ func (s *Server) cutsets(r *http.Request, m *model) (reply, error) {
 	return doc(f, func(w io.Writer) error { return export.CutSetMarkdown(w, m.c, res) }, func(w io.Writer) error { return export.CutSetJSON(w, m.c, res) }), nil
 }
 
+// explainedHook, set by a test only, sees each audit the page serves
+// (its format, and the result with the chains it built).
+var explainedHook func(format string, res *analyze.AuditResult)
+
 // audit is /api/audit?owner=ID&order=2: audit's document for the claims
 // of one node (the selected one), as audit --owner ID.
 func (s *Server) audit(r *http.Request, m *model) (reply, error) {
@@ -645,6 +649,9 @@ func (s *Server) audit(r *http.Request, m *model) (reply, error) {
 	}
 	if err := res.Explain(r.Context(), m.c, shown...); err != nil {
 		return reply{}, err
+	}
+	if explainedHook != nil {
+		explainedHook(f, res)
 	}
 	return doc(f, func(w io.Writer) error { return export.AuditMarkdown(w, m.c, res) }, func(w io.Writer) error { return export.AuditJSON(w, m.c, res) }), nil
 }

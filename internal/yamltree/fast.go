@@ -836,6 +836,13 @@ func (r *fastReader) plain(flow bool) (string, bool) {
 	i := start
 	for i < len(r.src) {
 		c := r.src[i]
+		if !plainStop[c] {
+			// Most bytes of a scalar: one look-up instead of the
+			// comparisons below.
+			i++
+			end = i
+			continue
+		}
 		if c == '\n' {
 			break
 		}
@@ -865,6 +872,11 @@ func (r *fastReader) plain(flow bool) (string, bool) {
 	r.pos = end
 	return r.src[start:end], true
 }
+
+// plainStop marks the bytes that plain's loop looks at closer: those it
+// stops at (in a block or in a flow), and the space, which does not end
+// the scalar but is not part of it if no other byte follows.
+var plainStop = [256]bool{'\n': true, ':': true, '?': true, ',': true, '[': true, ']': true, '{': true, '}': true, '#': true, ' ': true}
 
 func (r *fastReader) doubleQuoted() (string, bool) {
 	start := r.pos + 1
@@ -995,6 +1007,9 @@ func resolve(s string) Tag {
 
 // number resolves a plain scalar that starts with a sign or a digit.
 func number(s string) Tag {
+	if _, ok := decimal(s); ok {
+		return Int // most numbers of a model: what follows finds the same
+	}
 	plain := strings.ReplaceAll(s, "_", "")
 	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
 		return Int
@@ -1023,6 +1038,27 @@ func number(s string) Tag {
 		}
 	}
 	return String
+}
+
+// decimal is the value of s when s is an integer written in decimal
+// digits alone that strconv.ParseInt(s, 0, 64) reads as one: "0", or a
+// digit from 1 to 9 followed by at most 17 digits (a leading 0 makes
+// ParseInt read octal). It is the common case of number and Integer,
+// which otherwise take the underscores out (a pass to count them) and
+// parse with the base prefixes: TestDecimal holds it equal to them.
+func decimal(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 || s[0] == '0' && len(s) > 1 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + int64(c)
+	}
+	return n, true
 }
 
 // yamlFloat reports whether s is [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?

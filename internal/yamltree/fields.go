@@ -81,6 +81,9 @@ func (f *Fields) Integer(v *Value, field string) (int64, bool) {
 		f.Add(v.Line, field, "must be an integer, got %s", Describe(v))
 		return 0, false
 	}
+	if n, ok := decimal(v.Text); ok {
+		return n, true
+	}
 	n, err := strconv.ParseInt(strings.ReplaceAll(v.Text, "_", ""), 0, 64)
 	if err != nil {
 		f.Add(v.Line, field, "integer %s is out of range", Clip(v.Text))
