@@ -248,3 +248,32 @@ func nilNames(c *graph.Compiled, vs []int32) []string {
 	}
 	return names(c, vs)
 }
+
+// byUsers is the stable sort by users it replaces, packed in a word and
+// not (vertex bits that leave no room for the users).
+func TestByUsersIsStableSortByUsers(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		n := 1 + r.IntN(300)
+		users := make([]int64, n)
+		for i := range users {
+			switch r.IntN(3) {
+			case 0:
+				users[i] = r.Int64N(4) // many ties
+			case 1:
+				users[i] = r.Int64N(graph.MaxUsers + 1)
+			}
+		}
+		var vs []int32
+		for v := range int32(n) {
+			if r.IntN(4) > 0 {
+				vs = append(vs, v)
+			}
+		}
+		want := slices.Clone(vs)
+		slices.SortStableFunc(want, func(a, b int32) int { return cmp.Compare(users[b], users[a]) })
+		of := func(v int32) int64 { return users[v] }
+		require.Equal(t, want, sortByUsers(slices.Clone(vs), of, 9), "packed")
+		require.Equal(t, want, sortByUsers(slices.Clone(vs), of, 63), "pairs")
+	}
+}

@@ -209,9 +209,7 @@ func redundancyRate(ctx context.Context, c *graph.Compiled, by graph.Kind, lost 
 	if held != nil && held.c != c {
 		return nil, fmt.Errorf("redundancy rate: the losses are of another graph")
 	}
-	// The services, most users first (the order of each site's lists).
-	services := Measured(c)
-	slices.SortStableFunc(services, func(a, b int32) int { return cmp.Compare(c.Users(b), c.Users(a)) })
+	services := byUsers(c, Measured(c))
 	r := &Redundancy{Services: len(services), By: by}
 	for _, v := range services {
 		r.Users += c.Users(v)
@@ -220,48 +218,9 @@ func redundancyRate(ctx context.Context, c *graph.Compiled, by graph.Kind, lost 
 	if err != nil {
 		return nil, err
 	}
-	survivesAll := make([]bool, c.NodeCount())
-	exposedAny := make([]bool, c.NodeCount())
-	for _, v := range services {
-		survivesAll[v] = true
-	}
-	type siteLoss struct {
-		SiteLoss
-		lists SiteVertices
-	}
-	losses := make([]siteLoss, 0, len(srcs))
-	exposed := make([]bool, c.Len()) // cleared after each loss
-	for _, src := range srcs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		state, lostNodes := src.reader()
-		marked := exposedFrom(c, func(v int32) bool { return state(v) == Up }, lostNodes, exposed)
-		loss := siteLoss{SiteLoss: SiteLoss{Site: c.VertexName(src.v)}}
-		for _, s := range services {
-			users := c.Users(s)
-			switch st := state(s); {
-			case st == Down:
-				loss.lists.Down = append(loss.lists.Down, s)
-				loss.UsersDown += users
-				survivesAll[s] = false
-			case st == Degraded:
-				loss.lists.Degraded = append(loss.lists.Degraded, s)
-				loss.UsersDegraded += users
-				survivesAll[s] = false
-			default:
-				loss.Survive++
-				if exposed[s] {
-					loss.lists.Exposed = append(loss.lists.Exposed, s)
-					loss.UsersExposed += users
-					exposedAny[s] = true
-				}
-			}
-		}
-		for _, v := range marked {
-			exposed[v] = false
-		}
-		losses = append(losses, loss)
+	losses, survivesAll, exposedAny, err := readLosses(ctx, c, services, srcs)
+	if err != nil {
+		return nil, err
 	}
 	for _, v := range services {
 		if survivesAll[v] {
