@@ -47,7 +47,8 @@ func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
 // failures for its own questions (package diff does) shares it with the
 // policy instead of running two: it watches Watch too, passes every batch
 // of hits to the function Sink returns, and gives the radii to Finish; a
-// caller that lost the sites gives their outcomes too (Shared.Lost, when
+// caller that lost the sites gives their states too (Shared.Losses, with
+// the regions when LosesRegions; or outcomes, Shared.Lost, when
 // LosesSites).
 type Checker struct {
 	p   *Policy
