@@ -204,11 +204,11 @@ func siteStates(ctx context.Context, c *graph.Compiled, by graph.Kind, lost func
 	}
 	lists := make(map[batchOf][][]int32, len(lanes))
 	for b, m := range lanes {
-		lost := lostLanes(c, b.ls.bad[b.k])
-		for v := range lost {
-			lost[v] &= m
+		owners := lostLanes(c, b.ls.bad[b.k])
+		for v := range owners {
+			owners[v] &= m
 		}
-		lists[b] = laneLists(lost, 64)
+		lists[b] = laneLists(owners, 64)
 	}
 	for i := range srcs {
 		if s := &srcs[i]; s.ls != nil {
