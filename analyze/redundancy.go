@@ -127,7 +127,8 @@ func RedundancyRateVertices(ctx context.Context, c *graph.Compiled, lost func(v 
 // RedundancyRateLosses is RedundancyRate for a caller that lost the sites
 // for its own questions (LoseEach; a diff does, for its policy check): the
 // rate reads the states of held, which holds the loss of each site of c
-// beside any others, in any order (a site it does not hold is lost here).
+// beside any others, in any order (a site it does not hold is lost here;
+// a nil held holds none).
 // It returns the rate with its lists named, the caller's to change, and
 // the same lists as vertices, shared as RedundancyRateVertices shares
 // them. Like RedundancyRate it is computed once per graph: when it was

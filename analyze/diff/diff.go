@@ -455,8 +455,9 @@ type siteLosses struct {
 
 // run loses each site of c once, and each region when k loses them, in
 // one pass of the batch engine (analyze.LoseEach), from whose states both
-// the redundancy rate (analyze.RedundancyRateLosses) and k's rules read,
-// and marks the services some loss takes Down or Degraded from the rate's
+// the redundancy rate (analyze.RedundancyRateLosses) and k's rules read
+// (without a check that loses them, the rate loses the sites itself,
+// unless it is kept for c already), and marks the services some loss takes Down or Degraded from the rate's
 // lists, by vertex (the rate reads every service's state from each loss
 // already: reading them again here was a tenth of the site losses of
 // 1,000,000 nodes, and looking up the names it lists a twentieth of the
@@ -466,26 +467,28 @@ func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Check
 	for _, v := range analyze.Measured(c) {
 		s.measured[v] = true
 	}
-	// Sites first, then regions, each in model order: as Shared.Losses
-	// asks.
-	var nodes, regions []int32
-	for v := range int32(c.NodeCount()) {
-		switch c.Kind(v) {
-		case graph.Site:
-			nodes = append(nodes, v)
-		case graph.Region:
-			if k != nil && k.LosesRegions() {
-				regions = append(regions, v)
+	if k != nil && (k.LosesSites() || k.LosesRegions()) {
+		// Sites first, then regions, each in model order: as
+		// Shared.Losses asks.
+		var nodes, regions []int32
+		for v := range int32(c.NodeCount()) {
+			switch c.Kind(v) {
+			case graph.Site:
+				nodes = append(nodes, v)
+			case graph.Region:
+				if k.LosesRegions() {
+					regions = append(regions, v)
+				}
 			}
 		}
-	}
-	ls, err := analyze.LoseEach(ctx, c, append(nodes, regions...))
-	if err != nil {
-		return err
+		var err error
+		if s.losses, err = analyze.LoseEach(ctx, c, append(nodes, regions...)); err != nil {
+			return err
+		}
 	}
 	// The report carries the rate with its lists named (the JSON document
 	// prints them), from the same call as the lists as vertices.
-	red, lists, err := analyze.RedundancyRateLosses(ctx, c, ls)
+	red, lists, err := analyze.RedundancyRateLosses(ctx, c, s.losses)
 	if err != nil {
 		return err
 	}
@@ -497,9 +500,6 @@ func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Check
 		}
 	}
 	s.red = red
-	if k != nil && (k.LosesSites() || k.LosesRegions()) {
-		s.losses = ls
-	}
 	return nil
 }
 
