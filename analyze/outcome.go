@@ -112,7 +112,9 @@ func Simulate(ctx context.Context, c *graph.Compiled, sc Scenario) (*Outcome, er
 // construct of its owner node (a group in requires or uses, the replica
 // set, a group in a replica's requires), and the engine marks a Threshold
 // gate with flagLost when an input of it stops being Up, standbys
-// included, so the rule costs one look per touched vertex.
+// included, so the rule costs one look per touched vertex. lostLanes is
+// the same rule on the batch engine's states (the redundancy rate reads
+// it), held equal to this recording by TestLostLanesMatchesOutcome.
 func (s *scratch) outcome(c *graph.Compiled, sc Scenario) *Outcome {
 	o := &Outcome{Scenario: sc, c: c, recs: make([]record, 0, len(s.touched))}
 	type loss struct{ owner, member int32 }

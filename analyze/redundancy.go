@@ -58,7 +58,9 @@ type SiteLoss struct {
 
 // RedundancyRate removes each site of c in turn and reports what survives.
 // It is computed once per compiled graph (policy checks and diffs ask for
-// it again) and each call returns its own copy.
+// it again) and each call returns its own copy. The sites are lost by the
+// batch engine (LoseEach: 64 sites in one pass over the graph, not a
+// Simulate each), and the rate read from their states.
 func RedundancyRate(ctx context.Context, c *graph.Compiled) (*Redundancy, error) {
 	return RedundancyRateFrom(ctx, c, nil)
 }
@@ -76,7 +78,7 @@ func RedundancyRateBy(ctx context.Context, c *graph.Compiled, by graph.Kind) (*R
 	default:
 		return nil, fmt.Errorf("redundancy rate by %v: want by site or by region", by)
 	}
-	r, err := regionRedundancies.get(c).rate(ctx, c, graph.Region, nil)
+	r, err := regionRedundancies.get(c).rate(ctx, c, graph.Region, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -86,10 +88,12 @@ func RedundancyRateBy(ctx context.Context, c *graph.Compiled, by graph.Kind) (*R
 // RedundancyRateFrom is RedundancyRate for a caller that has simulated
 // the loss of some sites already: lost(v), when lost is not nil, returns
 // the Outcome of Simulate(ctx, c, Fail(site)) for site vertex v, or nil to
-// have it simulated here. A policy check that loses every site for its
-// rules hands its outcomes over, so that each site is lost once.
+// have it lost here (the sites without an outcome in one LoseEach). A
+// caller that simulated every site for its own questions hands its
+// outcomes over, so that each site is lost once; one that lost them with
+// LoseEach calls RedundancyRateLosses.
 func RedundancyRateFrom(ctx context.Context, c *graph.Compiled, lost func(v int32) *Outcome) (*Redundancy, error) {
-	r, err := redundancies.get(c).rate(ctx, c, graph.Site, lost)
+	r, err := redundancies.get(c).rate(ctx, c, graph.Site, lost, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -111,13 +115,30 @@ type SiteVertices struct {
 // prints none of them (a diff's table) or names only what it prints need
 // not hold them twice.
 func RedundancyRateVertices(ctx context.Context, c *graph.Compiled, lost func(v int32) *Outcome) (*Redundancy, []SiteVertices, error) {
-	r, err := redundancies.get(c).rate(ctx, c, graph.Site, lost)
+	r, err := redundancies.get(c).rate(ctx, c, graph.Site, lost, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := r.r
 	out.Sites = slices.Clone(r.r.Sites)
 	return &out, r.lists, nil
+}
+
+// RedundancyRateLosses is RedundancyRate for a caller that lost the sites
+// for its own questions (LoseEach; a diff does, for its policy check): the
+// rate reads the states of held, which holds the loss of each site of c
+// beside any others, in any order (a site it does not hold is lost here;
+// a nil held holds none).
+// It returns the rate with its lists named, the caller's to change, and
+// the same lists as vertices, shared as RedundancyRateVertices shares
+// them. Like RedundancyRate it is computed once per graph: when it was
+// already, held is not read.
+func RedundancyRateLosses(ctx context.Context, c *graph.Compiled, held *Losses) (*Redundancy, []SiteVertices, error) {
+	r, err := redundancies.get(c).rate(ctx, c, graph.Site, nil, held)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.named(c), r.lists, nil
 }
 
 // redundancies and regionRedundancies keep each graph's redundancy rate,
@@ -131,12 +152,14 @@ type keptRate struct {
 }
 
 // rate returns the kept rate, computing it first if need be.
-func (e *keptRate) rate(ctx context.Context, c *graph.Compiled, by graph.Kind, lost func(v int32) *Outcome) (*vertexRate, error) {
+// The losses, when not computed here, come from lost or held
+// (redundancyRate).
+func (e *keptRate) rate(ctx context.Context, c *graph.Compiled, by graph.Kind, lost func(v int32) *Outcome, held *Losses) (*vertexRate, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.r == nil {
 		// A cancelled run is not kept: the next call computes it again.
-		r, err := redundancyRate(ctx, c, by, lost)
+		r, err := redundancyRate(ctx, c, by, lost, held)
 		if err != nil {
 			return nil, err
 		}
@@ -178,65 +201,27 @@ func (v *vertexRate) named(c *graph.Compiled) *Redundancy {
 	return &out
 }
 
-// redundancyRate loses each node of kind by (Site or Region) in turn.
-func redundancyRate(ctx context.Context, c *graph.Compiled, by graph.Kind, lost func(v int32) *Outcome) (*vertexRate, error) {
-	// The services, most users first (the order of each site's lists).
-	services := Measured(c)
-	slices.SortStableFunc(services, func(a, b int32) int { return cmp.Compare(c.Users(b), c.Users(a)) })
+// redundancyRate loses each node of kind by (Site or Region) in turn: the
+// outcome lost(v) gives, when lost is not nil and gives one, else the loss
+// held holds, when held is not nil and holds it, else one of the losses
+// that one LoseEach here finds for all the others (64 a pass of the batch
+// engine, not a Simulate each).
+func redundancyRate(ctx context.Context, c *graph.Compiled, by graph.Kind, lost func(v int32) *Outcome, held *Losses) (*vertexRate, error) {
+	if held != nil && held.c != c {
+		return nil, fmt.Errorf("redundancy rate: the losses are of another graph")
+	}
+	services := byUsers(c, Measured(c))
 	r := &Redundancy{Services: len(services), By: by}
 	for _, v := range services {
 		r.Users += c.Users(v)
 	}
-	survivesAll := make([]bool, c.NodeCount())
-	exposedAny := make([]bool, c.NodeCount())
-	for _, v := range services {
-		survivesAll[v] = true
+	srcs, err := siteStates(ctx, c, by, lost, held)
+	if err != nil {
+		return nil, err
 	}
-	type siteLoss struct {
-		SiteLoss
-		lists SiteVertices
-	}
-	var losses []siteLoss
-	for v := int32(0); v < int32(c.NodeCount()); v++ {
-		if c.Kind(v) != by {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		var o *Outcome
-		if lost != nil {
-			o = lost(v)
-		}
-		if o == nil {
-			var err error
-			if o, err = Simulate(ctx, c, Fail(c.VertexName(v))); err != nil {
-				return nil, err
-			}
-		}
-		exposed := o.exposed()
-		loss := siteLoss{SiteLoss: SiteLoss{Site: c.VertexName(v)}}
-		for _, s := range services {
-			users := c.Users(s)
-			switch st := o.stateOf(s); {
-			case st == Down:
-				loss.lists.Down = append(loss.lists.Down, s)
-				loss.UsersDown += users
-				survivesAll[s] = false
-			case st == Degraded:
-				loss.lists.Degraded = append(loss.lists.Degraded, s)
-				loss.UsersDegraded += users
-				survivesAll[s] = false
-			default:
-				loss.Survive++
-				if exposed[s] {
-					loss.lists.Exposed = append(loss.lists.Exposed, s)
-					loss.UsersExposed += users
-					exposedAny[s] = true
-				}
-			}
-		}
-		losses = append(losses, loss)
+	losses, survivesAll, exposedAny, err := readLosses(ctx, c, services, srcs)
+	if err != nil {
+		return nil, err
 	}
 	for _, v := range services {
 		if survivesAll[v] {
@@ -273,70 +258,10 @@ func redundancyRate(ctx context.Context, c *graph.Compiled, by graph.Kind, lost 
 
 // exposed marks the vertices that are Up (redundancy lost or not) in the
 // outcome but would not survive one more loss among the redundancy they
-// have left: a threshold that could lose its largest member with nothing
-// failed but cannot now; and, through hard edges, what requires such a
-// vertex (a threshold only when that member is one it cannot spare).
+// have left (exposedFrom), from the nodes the outcome recorded as having
+// lost redundancy.
 func (o *Outcome) exposed() []bool {
-	c := o.c
-	out := make([]bool, c.Len())
-	up := func(v int32) bool { return o.stateOf(v) == Up }
-	// spare reports whether threshold v stays at demand without member u
-	// (u < 0: without its largest Up member).
-	spare := func(v, u int32) bool {
-		ins, ws := c.Inputs(v)
-		var live, largest, without int64
-		for i, x := range ins {
-			if up(x) {
-				live += ws[i]
-				largest = max(largest, ws[i])
-				if x == u {
-					without = ws[i]
-				}
-			}
-		}
-		if u < 0 {
-			without = largest
-		}
-		return threshold(c.Gate(v), live-without, live-without) == Up
-	}
-	var queue []int32
-	for _, r := range o.recs {
-		if !r.lost {
-			continue
-		}
-		// One of the node's redundant constructs lost members (the one
-		// rule, Constructs) and with them the spare it had.
-		for _, v := range Constructs(c, r.v) {
-			if c.Op(v) == graph.Threshold && up(v) && hadSpare(c, v) && !spare(v, -1) && !out[v] {
-				out[v] = true
-				queue = append(queue, v)
-			}
-		}
-	}
-	for i := 0; i < len(queue); i++ {
-		u := queue[i]
-		deps, _ := c.Dependents(u)
-		for _, w := range deps {
-			if out[w] || !up(w) {
-				continue
-			}
-			if c.Op(w) == graph.Threshold && spare(w, u) {
-				continue
-			}
-			out[w] = true
-			queue = append(queue, w)
-		}
-	}
+	out := make([]bool, o.c.Len())
+	exposedFrom(o.c, func(v int32) bool { return o.stateOf(v) == Up }, o.lostNodes(), out)
 	return out
-}
-
-// hadSpare reports whether threshold v, with nothing failed, survives the
-// loss of its largest member.
-func hadSpare(c *graph.Compiled, v int32) bool {
-	_, ws := c.Inputs(v)
-	var largest int64
-	for _, w := range ws {
-		largest = max(largest, w)
-	}
-	return threshold(c.Gate(v), c.Base(v)-largest, c.Base(v)-largest) == Up
 }

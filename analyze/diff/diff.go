@@ -464,38 +464,51 @@ func abs(x int64) int64 {
 // siteLosses is what losing each site of one model once gives: its
 // redundancy rate, the services that some site's loss takes Down or
 // Degraded (lost; measured marks the services the rate measures), and,
-// for a policy check that loses the sites too, their outcomes.
+// for a policy check that loses the sites or regions too, the states
+// after those losses.
 type siteLosses struct {
 	red      *analyze.Redundancy
 	lost     []bool // per node
 	measured []bool // per node
-	outcomes map[int32]*analyze.Outcome
+	losses   *analyze.Losses
 }
 
-// run loses each site of c once, through analyze.RedundancyRateVertices,
-// keeping the outcomes when k loses the sites, and marks the services
-// some loss takes Down or Degraded from the rate's lists, by vertex (the
-// rate reads every service's state from each outcome already: reading
-// them again here was a tenth of the site losses of 1,000,000 nodes, and
-// looking up the names it lists a twentieth of the diff).
+// run loses each site of c once, and each region when k loses them, in
+// one pass of the batch engine (analyze.LoseEach), from whose states both
+// the redundancy rate (analyze.RedundancyRateLosses) and k's rules read
+// (without a check that loses them, the rate loses the sites itself,
+// unless it is kept for c already), and marks the services some loss takes Down or Degraded from the rate's
+// lists, by vertex (the rate reads every service's state from each loss
+// already: reading them again here was a tenth of the site losses of
+// 1,000,000 nodes, and looking up the names it lists a twentieth of the
+// diff).
 func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Checker) error {
 	s.lost, s.measured = make([]bool, c.NodeCount()), make([]bool, c.NodeCount())
 	for _, v := range analyze.Measured(c) {
 		s.measured[v] = true
 	}
-	var lose func(v int32) *analyze.Outcome // nil: the rate simulates each site itself
-	if k != nil && k.LosesSites() {
-		s.outcomes = make(map[int32]*analyze.Outcome)
-		lose = func(v int32) *analyze.Outcome {
-			o, err := analyze.Simulate(ctx, c, analyze.Fail(c.VertexName(v)))
-			if err != nil {
-				return nil // simulated again, and the error reported, by the rate
+	if k != nil && (k.LosesSites() || k.LosesRegions()) {
+		// Sites first, then regions, each in model order: as
+		// Shared.Losses asks.
+		var nodes, regions []int32
+		for v := range int32(c.NodeCount()) {
+			switch c.Kind(v) {
+			case graph.Site:
+				nodes = append(nodes, v)
+			case graph.Region:
+				if k.LosesRegions() {
+					regions = append(regions, v)
+				}
 			}
-			s.outcomes[v] = o
-			return o
+		}
+		var err error
+		if s.losses, err = analyze.LoseEach(ctx, c, append(nodes, regions...)); err != nil {
+			return err
 		}
 	}
-	_, lists, err := analyze.RedundancyRateVertices(ctx, c, lose)
+	// The report carries the rate with its lists named (the JSON document
+	// prints them), from the same call as the lists as vertices.
+	red, lists, err := analyze.RedundancyRateLosses(ctx, c, s.losses)
 	if err != nil {
 		return err
 	}
@@ -506,19 +519,13 @@ func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Check
 			}
 		}
 	}
-	// The report carries the rate with its lists named (the JSON document
-	// prints them): the kept rate, copied.
-	s.red, err = analyze.RedundancyRate(ctx, c)
-	return err
+	s.red = red
+	return nil
 }
 
 // shared is what a policy check of the model reuses of the diff's passes.
 func (s *siteLosses) shared(radii []analyze.Radius) policy.Shared {
-	sh := policy.Shared{Radii: radii, Redundancy: s.red}
-	if s.outcomes != nil {
-		sh.Lost = func(v int32) *analyze.Outcome { return s.outcomes[v] }
-	}
-	return sh
+	return policy.Shared{Radii: radii, Redundancy: s.red, Losses: s.losses}
 }
 
 // redundancy fills in the redundancy rates and the services lost and

@@ -47,7 +47,8 @@ func Check(ctx context.Context, c *graph.Compiled, p *Policy) (*Result, error) {
 // failures for its own questions (package diff does) shares it with the
 // policy instead of running two: it watches Watch too, passes every batch
 // of hits to the function Sink returns, and gives the radii to Finish; a
-// caller that lost the sites gives their outcomes too (Shared.Lost, when
+// caller that lost the sites gives their states too (Shared.Losses, with
+// the regions when LosesRegions; or outcomes, Shared.Lost, when
 // LosesSites).
 type Checker struct {
 	p   *Policy
@@ -71,6 +72,15 @@ type Shared struct {
 	// questions (package diff, for the redundancy rate) hands them over
 	// when LosesSites, so that each site is lost once.
 	Lost func(v int32) *analyze.Outcome
+	// Losses, when not nil, holds the states after the loss of sites or
+	// regions alone (analyze.LoseEach), beside any other losses, in any
+	// order: Finish reads the loss of each site or region it holds and
+	// Lost did not give, rather than lose it again. A caller that lost
+	// the sites for its own questions (package diff, for the redundancy
+	// rate: analyze.RedundancyRateLosses) loses LosesSites' sites and
+	// LosesRegions' regions with them, sites first in model order and
+	// then regions, so that one pass of the batch engine serves both.
+	Losses *analyze.Losses
 }
 
 // Prepare validates p against c (the errors of Check) and plans its
@@ -105,6 +115,10 @@ func (k *Checker) Ranks() bool { return k.pl.rank }
 // LosesSites reports whether the policy needs the outcome of the loss of
 // each site (Shared.Lost).
 func (k *Checker) LosesSites() bool { return k.pl.sites }
+
+// LosesRegions reports whether the policy needs the states after the
+// loss of each region (Shared.Losses).
+func (k *Checker) LosesRegions() bool { return k.pl.regions }
 
 // Watch returns the nodes (vertices) whose hits the policy needs from a
 // ranking pass, in vertex order.
@@ -225,7 +239,9 @@ type env struct {
 	ranker *analyze.Ranker
 	// sites and regions are the losses of each, in model order.
 	sites, regions []loss
-	lost           *analyze.Losses // the states after the losses Shared.Lost did not hold
+	// lost holds the states after every site's loss, site i as loss i,
+	// when sitesLost.
+	lost *analyze.Losses
 	// surv is the redundancy rate's counts (MinRedundancyRate) and
 	// scenarios the number of sites it lost.
 	surv      analyze.Survival
@@ -254,11 +270,12 @@ type chainWanted struct {
 }
 
 // loss is the loss of site or region v alone: its outcome when Shared.Lost
-// gave one, else loss i of env.lost.
+// gave one, else loss i of ls (Shared.Losses, or the losses Finish found).
 type loss struct {
-	v int32
-	o *analyze.Outcome
-	i int
+	v  int32
+	o  *analyze.Outcome
+	ls *analyze.Losses
+	i  int
 }
 
 // state returns the state of vertex v after l.
@@ -266,14 +283,14 @@ func (e *env) state(l loss, v int32) analyze.State {
 	if l.o != nil {
 		return l.o.VertexState(v)
 	}
-	return e.lost.State(l.i, v)
+	return l.ls.State(l.i, v)
 }
 
 // sitesLost reports whether every site's loss is in e.lost, site i as
 // loss i.
 func (e *env) sitesLost() bool {
 	for i, l := range e.sites {
-		if l.o != nil || l.i != i {
+		if l.o != nil || l.ls != e.lost || l.i != i {
 			return false
 		}
 	}
@@ -359,13 +376,21 @@ func (p *plan) rankPass(ctx context.Context, e *env, sh Shared) error {
 }
 
 // lose finds the states after the loss of each site and region the
-// rules need that sh does not hold (analyze.LoseEach: one pass of the
-// batch engine for 64 of them, beside the ranking pass), runs the
+// rules need that sh does not hold (neither an outcome of Lost nor a loss
+// of Losses: analyze.LoseEach, one pass of the batch engine for 64 of
+// them, beside the ranking pass), runs the
 // recoveries the rules ask for, and counts the redundancy rate from the
 // sites' states when a rule needs it and sh did not hold it.
 func (e *env) lose(ctx context.Context, sh Shared) error {
 	c, p := e.c, e.p
-	var rest []int32 // the losses sh.Lost does not hold: sites first, then regions
+	var held map[int32]int // sh.Losses: node → its first loss
+	if sh.Losses != nil {
+		held = make(map[int32]int, sh.Losses.Len())
+		for i := sh.Losses.Len() - 1; i >= 0; i-- {
+			held[sh.Losses.Lost(i)] = i
+		}
+	}
+	var rest []int32 // the losses sh does not hold: sites first, then regions
 	for _, kind := range []graph.Kind{graph.Site, graph.Region} {
 		if (kind == graph.Site && !p.sites) || (kind == graph.Region && !p.regions) {
 			continue
@@ -378,7 +403,10 @@ func (e *env) lose(ctx context.Context, sh Shared) error {
 			if sh.Lost != nil {
 				l.o = sh.Lost(v)
 			}
-			if l.o == nil {
+			if i, ok := held[v]; ok && l.o == nil {
+				l.ls, l.i = sh.Losses, i
+			}
+			if l.o == nil && l.ls == nil {
 				l.i = len(rest)
 				rest = append(rest, v)
 			}
@@ -389,9 +417,20 @@ func (e *env) lose(ctx context.Context, sh Shared) error {
 			}
 		}
 	}
-	var err error
-	if e.lost, err = analyze.LoseEach(ctx, c, rest); err != nil {
+	own, err := analyze.LoseEach(ctx, c, rest)
+	if err != nil {
 		return err
+	}
+	for _, ls := range [][]loss{e.sites, e.regions} {
+		for i := range ls {
+			if ls[i].o == nil && ls[i].ls == nil {
+				ls[i].ls = own
+			}
+		}
+	}
+	e.lost = own
+	if len(e.sites) > 0 && e.sites[0].o == nil {
+		e.lost = e.sites[0].ls
 	}
 	if err := e.recoverAll(ctx); err != nil {
 		return err

@@ -2,6 +2,8 @@ package policy_test
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -42,6 +44,31 @@ func TestFinishSharedEqualsCheck(t *testing.T) {
 					require.NoError(t, err)
 				}
 			}
+			// The losses as package diff finds them (sites, then regions,
+			// in model order), and in a random order among others.
+			var sites, regions []int32
+			for v := range int32(c.NodeCount()) {
+				switch c.Kind(v) {
+				case graph.Site:
+					sites = append(sites, v)
+				case graph.Region:
+					regions = append(regions, v)
+				}
+			}
+			ordered, err := analyze.LoseEach(ctx, c, append(slices.Clone(sites), regions...))
+			require.NoError(t, err)
+			r := rand.New(rand.NewPCG(uint64(seed), uint64(n)))
+			mixed := append(append(slices.Clone(regions), sites...), sites[:len(sites)/2]...)
+			for v := range int32(c.NodeCount()) {
+				if r.IntN(50) == 0 {
+					mixed = append(mixed, v)
+				}
+			}
+			r.Shuffle(len(mixed), func(i, j int) { mixed[i], mixed[j] = mixed[j], mixed[i] })
+			shuffled, err := analyze.LoseEach(ctx, c, mixed)
+			require.NoError(t, err)
+			sitesOnly, err := analyze.LoseEach(ctx, c, sites[1:])
+			require.NoError(t, err)
 			every := func(v int32) *analyze.Outcome { return outcomes[v] }
 			some := func(v int32) *analyze.Outcome {
 				if v%2 == 0 {
@@ -55,6 +82,11 @@ func TestFinishSharedEqualsCheck(t *testing.T) {
 				"every loss":              {Lost: every},
 				"some losses":             {Lost: some},
 				"some losses, the rate":   {Radii: radii, Lost: some, Redundancy: red},
+				"losses and the rate":     {Losses: ordered, Redundancy: red},
+				"losses":                  {Losses: ordered},
+				"losses in any order":     {Losses: shuffled},
+				"some sites' losses":      {Losses: sitesOnly},
+				"some outcomes, losses":   {Lost: some, Losses: shuffled},
 			} {
 				k, err := policy.Prepare(c, p)
 				require.NoError(t, err)
