@@ -131,12 +131,29 @@ func TestRankTableMatchesTabwriter(t *testing.T) {
 // of radii differs from tabwriter's table.
 func checkRankTable(t *testing.T, c *graph.Compiled, radii []analyze.Radius, format string, args ...any) {
 	t.Helper()
-	var got, want bytes.Buffer
+	var got growRecorder
+	var want bytes.Buffer
 	require.NoError(t, RankTable(&got, c, radii))
 	require.NoError(t, rankTableTabwriter(&want, c, radii))
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
 		t.Fatalf("%s: RankTable differs from tabwriter\ngot:\n%s\nwant:\n%s", fmt.Sprintf(format, args...), got.String(), want.String())
 	}
+	// The buffer was grown once, to what the table then wrote.
+	if got.grows != 1 || got.Len()-got.at != got.n {
+		t.Fatalf("%s: RankTable grew its buffer %d times, the last by %d bytes at %d, and wrote %d bytes after",
+			fmt.Sprintf(format, args...), got.grows, got.n, got.at, got.Len()-got.at)
+	}
+}
+
+// growRecorder is a bytes.Buffer that records its calls to Grow.
+type growRecorder struct {
+	bytes.Buffer
+	grows, n, at int // calls, and the last one's n and the length then
+}
+
+func (g *growRecorder) Grow(n int) {
+	g.grows, g.n, g.at = g.grows+1, n, g.Len()
+	g.Buffer.Grow(n)
 }
 
 // spofTableTabwriter and redundancyTableTabwriter are SPOFTable and
