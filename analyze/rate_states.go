@@ -72,8 +72,9 @@ func laneLists(masks []uint64, n int) [][]int32 {
 // whose constructs are where a margin can be gone. It returns the vertices
 // it marked, so that a caller reusing out clears only those.
 //
-// Outcome.exposed and the rate from the batch engine's states both call
-// it: one rule, two readers of states.
+// The rate calls it for a loss held as an Outcome (its recorded nodes)
+// and for one of the batch engine's states (lostLanes'): one rule, two
+// readers of states.
 func exposedFrom(c *graph.Compiled, up func(v int32) bool, lost []int32, out []bool) []int32 {
 	// spare reports whether threshold v stays at demand without member u
 	// (u < 0: without its largest Up member).
@@ -134,14 +135,12 @@ func hadSpare(c *graph.Compiled, v int32) bool {
 }
 
 // siteState is where the rate reads the states after the loss of node v
-// alone: an Outcome of it (o), or loss i of a Losses (ls), whose nodes
-// that lost redundancy (lostLanes) are lost.
+// alone: an Outcome of it (o), or loss i of a Losses (ls).
 type siteState struct {
-	v    int32
-	o    *Outcome
-	ls   *Losses
-	i    int
-	lost []int32
+	v  int32
+	o  *Outcome
+	ls *Losses
+	i  int
 }
 
 // siteStates returns the states after the loss of each node of kind by,
@@ -188,31 +187,6 @@ func siteStates(ctx context.Context, c *graph.Compiled, by graph.Kind, lost func
 			if srcs[i].o == nil && srcs[i].ls == nil {
 				srcs[i].ls = ls
 			}
-		}
-	}
-	// The nodes that lost redundancy in each loss: one lostLanes per batch
-	// of 64 losses, for the lanes the rate reads.
-	type batchOf struct {
-		ls *Losses
-		k  int
-	}
-	lanes := map[batchOf]uint64{}
-	for _, s := range srcs {
-		if s.ls != nil {
-			lanes[batchOf{s.ls, s.i / 64}] |= 1 << (s.i % 64)
-		}
-	}
-	lists := make(map[batchOf][][]int32, len(lanes))
-	for b, m := range lanes {
-		owners := lostLanes(c, b.ls.bad[b.k])
-		for v := range owners {
-			owners[v] &= m
-		}
-		lists[b] = laneLists(owners, 64)
-	}
-	for i := range srcs {
-		if s := &srcs[i]; s.ls != nil {
-			s.lost = lists[batchOf{s.ls, s.i / 64}][s.i%64]
 		}
 	}
 	return srcs, nil
@@ -292,6 +266,18 @@ func readLosses(ctx context.Context, c *graph.Compiled, services []int32, srcs [
 	for _, b := range batches {
 		down, bad := b.ls.down[b.k], b.ls.bad[b.k]
 		var read uint64 // the lanes the rate reads
+		for lane, j := range lanes[b] {
+			if j >= 0 {
+				read |= 1 << lane
+			}
+		}
+		// The nodes that lost redundancy in each lane read: one lostLanes
+		// for the batch.
+		owners := lostLanes(c, bad)
+		for v := range owners {
+			owners[v] &= read
+		}
+		lost := laneLists(owners, 64)
 		expo := make([]uint64, c.NodeCount())
 		for lane, j := range lanes[b] {
 			if j < 0 {
@@ -301,8 +287,7 @@ func readLosses(ctx context.Context, c *graph.Compiled, services []int32, srcs [
 				return nil, nil, nil, err
 			}
 			bit := uint64(1) << lane
-			read |= bit
-			marked := exposedFrom(c, func(v int32) bool { return bad[v]&bit == 0 }, srcs[j].lost, exposed)
+			marked := exposedFrom(c, func(v int32) bool { return bad[v]&bit == 0 }, lost[lane], exposed)
 			for _, v := range marked {
 				exposed[v] = false
 				if v < int32(len(expo)) {

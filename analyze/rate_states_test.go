@@ -277,3 +277,13 @@ func TestByUsersIsStableSortByUsers(t *testing.T) {
 		require.Equal(t, want, sortByUsers(slices.Clone(vs), of, 63), "pairs")
 	}
 }
+
+// exposed marks the vertices that are Up (redundancy lost or not) in the
+// outcome but would not survive one more loss among the redundancy they
+// have left (exposedFrom), from the nodes the outcome recorded as having
+// lost redundancy: the reference's reading of an Outcome.
+func (o *Outcome) exposed() []bool {
+	out := make([]bool, o.c.Len())
+	exposedFrom(o.c, func(v int32) bool { return o.stateOf(v) == Up }, o.lostNodes(), out)
+	return out
+}

@@ -112,8 +112,9 @@ type SiteVertices struct {
 // the per-graph copy, shared by every caller: they must not be changed.
 // At 1,000,000 nodes and 16 sites the lists hold 14 million entries a
 // model, 0.22 GB as names and a quarter of that as vertices; a caller that
-// prints none of them (a diff's table) or names only what it prints need
-// not hold them twice.
+// prints none of them or names only what it prints need not hold them
+// twice. (A diff, which loses the sites for its check too, calls
+// RedundancyRateLosses.)
 func RedundancyRateVertices(ctx context.Context, c *graph.Compiled, lost func(v int32) *Outcome) (*Redundancy, []SiteVertices, error) {
 	r, err := redundancies.get(c).rate(ctx, c, graph.Site, lost, nil)
 	if err != nil {
@@ -254,14 +255,4 @@ func redundancyRate(ctx context.Context, c *graph.Compiled, by graph.Kind, lost 
 		kept.lists[i] = l.lists
 	}
 	return kept, nil
-}
-
-// exposed marks the vertices that are Up (redundancy lost or not) in the
-// outcome but would not survive one more loss among the redundancy they
-// have left (exposedFrom), from the nodes the outcome recorded as having
-// lost redundancy.
-func (o *Outcome) exposed() []bool {
-	out := make([]bool, o.c.Len())
-	exposedFrom(o.c, func(v int32) bool { return o.stateOf(v) == Up }, o.lostNodes(), out)
-	return out
 }

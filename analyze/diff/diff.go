@@ -477,11 +477,11 @@ type siteLosses struct {
 // one pass of the batch engine (analyze.LoseEach), from whose states both
 // the redundancy rate (analyze.RedundancyRateLosses) and k's rules read
 // (without a check that loses them, the rate loses the sites itself,
-// unless it is kept for c already), and marks the services some loss takes Down or Degraded from the rate's
-// lists, by vertex (the rate reads every service's state from each loss
-// already: reading them again here was a tenth of the site losses of
-// 1,000,000 nodes, and looking up the names it lists a twentieth of the
-// diff).
+// unless it is kept for c already), and marks the services some loss
+// takes Down or Degraded from the rate's lists, by vertex (the rate reads
+// every service's state from each loss already: reading them again here
+// was a tenth of the site losses of 1,000,000 nodes, and looking up the
+// names it lists a twentieth of the diff).
 func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Checker) error {
 	s.lost, s.measured = make([]bool, c.NodeCount()), make([]bool, c.NodeCount())
 	for _, v := range analyze.Measured(c) {
@@ -490,11 +490,11 @@ func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Check
 	if k != nil && (k.LosesSites() || k.LosesRegions()) {
 		// Sites first, then regions, each in model order: as
 		// Shared.Losses asks.
-		var nodes, regions []int32
+		var sites, regions []int32
 		for v := range int32(c.NodeCount()) {
 			switch c.Kind(v) {
 			case graph.Site:
-				nodes = append(nodes, v)
+				sites = append(sites, v)
 			case graph.Region:
 				if k.LosesRegions() {
 					regions = append(regions, v)
@@ -502,7 +502,7 @@ func (s *siteLosses) run(ctx context.Context, c *graph.Compiled, k *policy.Check
 			}
 		}
 		var err error
-		if s.losses, err = analyze.LoseEach(ctx, c, append(nodes, regions...)); err != nil {
+		if s.losses, err = analyze.LoseEach(ctx, c, append(sites, regions...)); err != nil {
 			return err
 		}
 	}

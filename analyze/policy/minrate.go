@@ -86,13 +86,14 @@ func (r *minRate) prepare(p *plan, path string) (evaluator, []graph.Problem) {
 type rateEval struct{ r *minRate }
 
 // eval reads the rate's counts measured once for every rule of the Check
-// (analyze.Losses.Survival of the site losses, or the
-// analyze.RedundancyRate Shared held); the violations are the services (analyze.Measured) some
-// site's loss takes Down or Degraded, each with its worst state and the
-// first site (in model order) that gives it, read from the site losses
-// the Check simulates once for all rules, by vertex: looking up the names
-// RedundancyRate lists was a tenth of a Check of a million nodes, and
-// building each outcome's Effects another.
+// (analyze.Losses.SurvivalOf the site losses, or the
+// analyze.RedundancyRate Shared held); the violations are the services
+// (analyze.Measured) some site's loss takes Down or Degraded, each with
+// its worst state and the first site (in model order) that gives it, read
+// by vertex from the site losses the Check finds once for all rules
+// (analyze.LoseEach): looking up the names RedundancyRate lists was a
+// tenth of a Check of a million nodes, and building each outcome's
+// Effects another.
 func (ev *rateEval) eval(e *env) (RuleResult, error) {
 	c, red := e.c, e.surv
 	rate := &Rate{By: ev.r.by, Want: ev.r.rate, Got: red.Rate, Survive: int64(red.Survive), All: int64(red.Services)}

@@ -112,8 +112,8 @@ func Prepare(c *graph.Compiled, p *Policy) (*Checker, error) {
 // Ranks reports whether the policy needs a ranking pass.
 func (k *Checker) Ranks() bool { return k.pl.rank }
 
-// LosesSites reports whether the policy needs the outcome of the loss of
-// each site (Shared.Lost).
+// LosesSites reports whether the policy needs the loss of each site
+// (Shared.Losses, or outcomes in Shared.Lost).
 func (k *Checker) LosesSites() bool { return k.pl.sites }
 
 // LosesRegions reports whether the policy needs the states after the
@@ -440,8 +440,9 @@ func (e *env) lose(ctx context.Context, sh Shared) error {
 			e.surv, e.scenarios = e.lost.SurvivalOf(0, len(e.sites)), len(e.sites)
 			return nil
 		}
-		// Some site losses came as outcomes: the rate reads those, and
-		// simulates the others.
+		// Site i is not loss i of one Losses (some came as outcomes, or
+		// Shared.Losses holds them in another order): the rate reads the
+		// outcomes and loses the others itself.
 		bySite := make(map[int32]*analyze.Outcome, len(e.sites))
 		for _, l := range e.sites {
 			bySite[l.v] = l.o
