@@ -367,9 +367,7 @@ func (b *compiler) vertex(name string, kind VertexKind, owner int32, label strin
 	c.rec = append(c.rec, 0)
 	c.stby = append(c.stby, Active)
 	c.gates = append(c.gates, Gate{Op: And, Need: 1, Floor: 1})
-	// Without an index (the compact load makes it meanwhile), the
-	// caller adds the vertices after the nodes.
-	if kind != NodeVertex && c.index != nil {
+	if kind != NodeVertex {
 		c.index[name] = v
 	}
 	return v

@@ -509,8 +509,8 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	// The ids: what validate's identify checks (their syntax was checked
 	// as each node was read, see each). The references are resolved with
 	// an idTable, which also finds an id written twice. The graph's index
-	// (the Go map that compile completes with the other vertices and
-	// Lookup reads) is made on the other core meanwhile, which then helps
+	// (the Go map of node ids that compile completes with the other
+	// vertices, and Lookup reads) is made on the other core meanwhile, which then helps
 	// resolve: the two cores take chunks of the references in turn. (Made
 	// on its own before, beside the idTable, the index took twice as long
 	// as the table and its core worked alone meanwhile: 0.1 s at
@@ -555,18 +555,10 @@ func compactCompile(data []byte, file string, f Format, l Limits) (_ *Compiled, 
 	// of the time, and compile then ended alone.
 	checked := make(chan bool, 1)
 	go func() { checked <- c.validate(&v) }()
-	g, done := compileNodes(m, &maker{compact: c, noPlainIDs: true}, &resolution{refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}, true)
+	g, done := compileNodes(m, &maker{compact: c, noPlainIDs: true}, &resolution{index: index, refs: c.refs, vertices: c.vertices, hard: c.hard, soft: c.soft}, true)
 	if valid := <-checked; !done || !valid {
 		return nil, false
 	}
-	// The vertices compile made besides the nodes, in order, as its
-	// vertex adds them to an index it has.
-	for w := g.nodes; w < len(g.names); w++ {
-		if g.vkind[w] != NodeVertex {
-			index[g.names[w]] = int32(w)
-		}
-	}
-	g.index = index
 	return g, true
 }
 
