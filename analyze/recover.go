@@ -250,12 +250,12 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 
 	wx := newWaitIndex(waits)
 	tl := &Timeline{Scenario: sc, Horizon: horizon, c: c}
-	row := func(i int32, v int32, k graph.VertexKind) Recovery {
+	row := func(i int32, v int32) Recovery {
 		r := Recovery{
 			Vertex:        v,
 			ID:            c.VertexName(v),
 			Kind:          c.Kind(v),
-			Replica:       k == graph.ReplicaVertex,
+			Replica:       c.VertexKind(v) == graph.ReplicaVertex,
 			Users:         c.Users(v),
 			Tier:          c.Tier(v),
 			DownUntil:     clip(downUntil[i], horizon),
@@ -294,7 +294,7 @@ func recoverWith(ctx context.Context, c *graph.Compiled, sc Scenario, opts Recov
 		if at[i] < 0 {
 			continue
 		}
-		tl.Recoveries[at[i]] = row(int32(i), v, c.VertexKind(v))
+		tl.Recoveries[at[i]] = row(int32(i), v)
 	}
 	// The totals in the timeline's order: sums of floats depend on it.
 	for i := range tl.Recoveries {

@@ -20,7 +20,7 @@ import (
 // pass in the timeline's order reads one pair of floats per vertex. A
 // group and a replica add 0 there, which leaves a sum of non-negative
 // floats as it was: the same sum as over the nodes alone.
-func (tr *timer) onlyRows(tl *Timeline, region, local []int32, down, up []time.Duration, keep func(v int32) bool, row func(i, v int32, k graph.VertexKind) Recovery) {
+func (tr *timer) onlyRows(tl *Timeline, region, local []int32, down, up []time.Duration, keep func(v int32) bool, row func(i, v int32) Recovery) {
 	c := tr.c
 	hours := slices.Grow(tr.hours[:0], len(local))[:len(local)]
 	tr.hours = hours
@@ -52,7 +52,7 @@ func (tr *timer) onlyRows(tl *Timeline, region, local []int32, down, up []time.D
 		t.DownUserHours += hours[i][0]
 		t.DegradedUserHours += hours[i][1]
 		if kept[i] {
-			tl.Recoveries = append(tl.Recoveries, row(i, v, c.VertexKind(v)))
+			tl.Recoveries = append(tl.Recoveries, row(i, v))
 		}
 	}
 }

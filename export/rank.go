@@ -95,13 +95,14 @@ func RankTable(w io.Writer, c *graph.Compiled, radii []analyze.Radius) error {
 		w, extra := &parts[k].width, 0
 		for _, r := range radii[lo:hi] {
 			id, kind := utf8.RuneCountInString(r.ID), r.Kind.String()
+			kr := utf8.RuneCountInString(kind)
 			w[1] = max(w[1], id)
-			w[2] = max(w[2], utf8.RuneCountInString(kind))
+			w[2] = max(w[2], kr)
 			w[3] = max(w[3], usersWidth(r.UsersDown))
 			w[4] = max(w[4], usersWidth(r.UsersDegraded))
 			w[5] = max(w[5], countWidth(int64(r.Down)))
 			w[6] = max(w[6], countWidth(int64(r.Degraded)))
-			extra += countWidth(int64(r.Tier0)) + len(r.ID) - id + len(kind) - utf8.RuneCountInString(kind)
+			extra += countWidth(int64(r.Tier0)) + len(r.ID) - id + len(kind) - kr
 		}
 		parts[k].extra = extra
 	})
